@@ -1,0 +1,73 @@
+// The reference evaluator: the meaning of every operator on concrete tensors, defined once and
+// used by the fingerprinter (exact semantics), the prover's bounded checker and the applier's
+// numeric validation (float semantics).
+//
+// Exact semantics: values are rationals held as int64 numerators over one positive denominator
+// per tensor, so average pooling (a division by the window area) stays exact; every addition and
+// multiplication is overflow-checked (EvalOverflow, never a silent wrap-around as in TASO). ReLU
+// and max are the real ones. Sigmoid and tanh have no exact rational value: they are modelled as
+// one fixed pseudo-random function of the exact input value (seeded), which is what equivalence
+// of graphs can rely on without knowing the function.
+// Float semantics: float32 with the real sigmoid/tanh, for comparing a model before and after a
+// rewrite within a tolerance.
+//
+// Shared conventions (the same as TASO's and cuDNN's): NCHW layout; row-major storage; SAME
+// padding pads (total = max((out-1)*stride + k - in, 0)) with total/2 before; average pooling
+// divides by the full window area (padding counted); max pooling ignores padding; `enlarge`
+// centres the kernel; `split` cuts at the concat boundary recorded in the input's type.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace rf {
+
+/// An exact tensor: element i is num[i] / den.
+struct ExactTensor {
+    std::vector<int64_t> dims;
+    std::vector<int64_t> num;
+    int64_t den = 1;
+    /// Equal as rational tensors (dims and values), whatever the denominators.
+    bool operator==(const ExactTensor& o) const;
+    bool operator!=(const ExactTensor& o) const { return !(*this == o); }
+};
+
+struct FloatTensor {
+    std::vector<int64_t> dims;
+    std::vector<float> data;
+};
+
+/// A value escaped the int64 range during exact evaluation: the evaluation says nothing.
+class EvalOverflow : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The graph has a non-concrete type, or an input tensor's dims disagree with its variable.
+class EvalError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Outputs of one node, given its operands' values (in operand order). `out_types` are the
+/// node's output types (split reads its boundary from the operand's type, passed as in_types).
+std::vector<ExactTensor> eval_node_exact(const Node& node, const std::vector<const ExactTensor*>& in,
+                                         const std::vector<TensorType>& in_types, uint64_t function_seed);
+std::vector<FloatTensor> eval_node_float(const Node& node, const std::vector<const FloatTensor*>& in,
+                                         const std::vector<TensorType>& in_types);
+
+/// Evaluates the graph's outputs; `variables[i]` is the value of graph variable i (variables the
+/// graph does not use may be empty).
+std::vector<ExactTensor> evaluate_exact(const Graph& g, const std::vector<ExactTensor>& variables,
+                                        uint64_t function_seed);
+std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables);
+
+/// Random tensors of a concrete type: integers in [lo, hi] (denominator 1), floats in [lo, hi).
+ExactTensor random_exact(const TensorType& t, std::mt19937_64& rng, int64_t lo = -8, int64_t hi = 8);
+FloatTensor random_float(const TensorType& t, std::mt19937_64& rng, float lo = -1.f, float hi = 1.f);
+
+}  // namespace rf

@@ -1,0 +1,193 @@
+#include "ir/op_kind.h"
+
+#include <cassert>
+
+namespace rf {
+
+namespace {
+
+constexpr ParamSpec kStride{"stride", ParamKind::Pair, 0, 1, true};
+constexpr ParamSpec kConvPad{"pad", ParamKind::Padding, 2, 0, true};
+constexpr ParamSpec kConvAct{"act", ParamKind::Activation, 3, 0, true};
+constexpr ParamSpec kMatmulAct{"act", ParamKind::Activation, 0, 0, true};
+constexpr ParamSpec kPoolKernel{"kernel", ParamKind::Pair, 0, 0, false};
+constexpr ParamSpec kPoolStride{"stride", ParamKind::Pair, 2, 1, true};
+constexpr ParamSpec kPoolPad{"pad", ParamKind::Padding, 4, 0, true};
+constexpr ParamSpec kPoolAct{"act", ParamKind::Activation, 5, 0, true};
+constexpr ParamSpec kAxis{"axis", ParamKind::Int, 0, 0, false};
+constexpr ParamSpec kPerm{"perm", ParamKind::List, 0, 0, false};
+constexpr ParamSpec kShuffle{"shuffle", ParamKind::Int, 9, 0, true};
+constexpr ParamSpec kShape{"shape", ParamKind::List, 0, 0, false};
+
+std::vector<ParamSpec> params_of(OpKind k) {
+    switch (k) {
+        case OpKind::Conv2d: return {kStride, kConvPad, kConvAct};
+        case OpKind::Matmul: return {kMatmulAct};
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax: return {kPoolKernel, kPoolStride, kPoolPad, kPoolAct};
+        case OpKind::Transpose: return {kPerm, kShuffle};
+        case OpKind::Concat:
+        case OpKind::Split: return {kAxis};
+        case OpKind::ConstImm:
+        case OpKind::ConstIconv:
+        case OpKind::ConstOne:
+        case OpKind::ConstPool:
+        case OpKind::Reshape: return {kShape};
+        case OpKind::Input:  // the variable id is not a printed parameter
+        case OpKind::EwAdd:
+        case OpKind::EwMul:
+        case OpKind::Smul:
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh:
+        case OpKind::Enlarge: return {};
+    }
+    return {};
+}
+
+std::vector<OpInfo> build_table() {
+    std::vector<OpInfo> t;
+#define RF_OP_INFO(kind, name, tensat, lo, hi, outs, comm) \
+    t.push_back(OpInfo{OpKind::kind, name, tensat, lo, hi, outs, comm, params_of(OpKind::kind)});
+    RF_OPS(RF_OP_INFO)
+#undef RF_OP_INFO
+    return t;
+}
+
+const std::vector<OpInfo>& table() {
+    static const std::vector<OpInfo> t = build_table();
+    return t;
+}
+
+}  // namespace
+
+const OpInfo& op_info(OpKind k) {
+    const auto& t = table();
+    assert(static_cast<size_t>(k) < t.size());
+    return t[static_cast<size_t>(k)];
+}
+
+const char* op_name(OpKind k) { return op_info(k).name.data(); }
+
+std::optional<OpKind> op_from_name(std::string_view native_name) {
+    for (const OpInfo& info : table())
+        if (info.name == native_name && info.kind != OpKind::Input) return info.kind;
+    return std::nullopt;
+}
+
+const std::vector<OpKind>& all_op_kinds() {
+    static const std::vector<OpKind> kinds = [] {
+        std::vector<OpKind> v;
+        for (const OpInfo& info : table()) v.push_back(info.kind);
+        return v;
+    }();
+    return kinds;
+}
+
+const char* padding_name(Padding p) {
+    switch (p) {
+        case Padding::Same: return "same";
+        case Padding::Valid: return "valid";
+    }
+    return "?";
+}
+
+const char* activation_name(Activation a) {
+    switch (a) {
+        case Activation::None: return "none";
+        case Activation::Sigmoid: return "sigmoid";
+        case Activation::Relu: return "relu";
+        case Activation::Tanh: return "tanh";
+    }
+    return "?";
+}
+
+namespace param {
+
+int32_t axis(const Params& p) { return p.v[kAxis.slot]; }
+
+Padding padding(const Params& p, OpKind k) {
+    return static_cast<Padding>(p.v[k == OpKind::Conv2d ? kConvPad.slot : kPoolPad.slot]);
+}
+
+Activation activation(const Params& p, OpKind k) {
+    switch (k) {
+        case OpKind::Conv2d: return static_cast<Activation>(p.v[kConvAct.slot]);
+        case OpKind::Matmul: return static_cast<Activation>(p.v[kMatmulAct.slot]);
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax: return static_cast<Activation>(p.v[kPoolAct.slot]);
+        default: return Activation::None;
+    }
+}
+
+std::array<int32_t, 2> stride(const Params& p, OpKind k) {
+    int s = (k == OpKind::Conv2d) ? kStride.slot : kPoolStride.slot;
+    return {p.v[s], p.v[s + 1]};
+}
+
+std::array<int32_t, 2> kernel(const Params& p) { return {p.v[kPoolKernel.slot], p.v[kPoolKernel.slot + 1]}; }
+
+std::vector<int32_t> list(const Params& p, int slot) {
+    int n = p.v[slot];
+    assert(n >= 0 && n <= kMaxListLen);
+    return std::vector<int32_t>(p.v.begin() + slot + 1, p.v.begin() + slot + 1 + n);
+}
+
+bool shuffle(const Params& p) { return p.v[kShuffle.slot] != 0; }
+
+Params conv2d(int sh, int sw, Padding pad, Activation act) {
+    Params p;
+    p.v[0] = sh;
+    p.v[1] = sw;
+    p.v[2] = static_cast<int32_t>(pad);
+    p.v[3] = static_cast<int32_t>(act);
+    return p;
+}
+
+Params matmul(Activation act) {
+    Params p;
+    p.v[0] = static_cast<int32_t>(act);
+    return p;
+}
+
+Params pool(int kh, int kw, int sh, int sw, Padding pad, Activation act) {
+    Params p;
+    p.v[0] = kh;
+    p.v[1] = kw;
+    p.v[2] = sh;
+    p.v[3] = sw;
+    p.v[4] = static_cast<int32_t>(pad);
+    p.v[5] = static_cast<int32_t>(act);
+    return p;
+}
+
+Params axis_param(int axis) {
+    Params p;
+    p.v[0] = axis;
+    return p;
+}
+
+Params transpose(const std::vector<int32_t>& perm, bool shuffle) {
+    Params p = shape_list(perm);
+    p.v[kShuffle.slot] = shuffle ? 1 : 0;
+    return p;
+}
+
+Params shape_list(const std::vector<int32_t>& dims) {
+    assert(dims.size() <= static_cast<size_t>(kMaxListLen));
+    Params p;
+    p.v[0] = static_cast<int32_t>(dims.size());
+    for (size_t i = 0; i < dims.size(); ++i) p.v[1 + i] = dims[i];
+    return p;
+}
+
+Params input(int32_t variable) {
+    Params p;
+    p.v[0] = variable;
+    return p;
+}
+
+int32_t variable(const Params& p) { return p.v[0]; }
+
+}  // namespace param
+}  // namespace rf

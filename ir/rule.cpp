@@ -1,0 +1,525 @@
+#include "ir/rule.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cassert>
+#include <functional>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include "ir/shape_rules.h"
+
+namespace rf {
+
+namespace {
+
+// Unifies integer linear dimension expressions by substitution: each solved symbol maps to an
+// expression over unsolved symbols, so resolve() is one pass.
+class LinearUnifier final : public DimUnifier {
+public:
+    SymbolId fresh() { return d_next++; }
+
+    bool unify(const Dim& a, const Dim& b) override {
+        Dim diff = resolve(a) - resolve(b);
+        if (diff.is_concrete()) return diff.constant() == 0;
+        // Solve for a symbol with a unit coefficient; prefer the newest so that declared and
+        // earlier symbols survive (they name the shapes the user wrote).
+        for (auto it = diff.terms().rbegin(); it != diff.terms().rend(); ++it) {
+            auto [sym, coef] = *it;
+            if (coef != 1 && coef != -1) continue;
+            // coef*sym + rest = 0  =>  sym = -rest/coef = -coef*rest
+            Dim rest = diff - Dim::symbol(sym).scaled(coef);
+            Dim value = rest.scaled(-coef);
+            for (auto& [s, v] : d_subst) v = v.substitute(sym, value);
+            d_subst[sym] = value;
+            return true;
+        }
+        return false;  // e.g. 2*a = 3*b: not expressible without fractions; refuse
+    }
+
+    Dim resolve(const Dim& d) const override {
+        Dim r = d;
+        for (const auto& [sym, coef] : d.terms()) {
+            (void)coef;
+            auto it = d_subst.find(sym);
+            if (it != d_subst.end()) r = r.substitute(sym, it->second);
+        }
+        return r;
+    }
+
+    TensorType resolve(const TensorType& t) const {
+        TensorType r;
+        for (const Dim& d : t.dims) r.dims.push_back(resolve(d));
+        // Boundaries are recomputed when the graph is rebuilt from the resolved variables.
+        return r;
+    }
+
+private:
+    SymbolId d_next = 0;
+    std::map<SymbolId, Dim> d_subst;
+};
+
+// A type while inferring: known dimensions, or a shape variable whose rank is not known yet.
+struct SType {
+    int shape_var = -1;  // >= 0: unknown shape, see Solver::d_shape_vars
+    TensorType type;
+};
+
+class Solver {
+public:
+    explicit Solver(const RuleAst& ast) : d_ast(ast) {}
+
+    Rule run() {
+        declare_variables();
+        std::vector<SType> lhs_out, rhs_out;
+        for (TermId t : d_ast.lhs) lhs_out.push_back(infer(t, true));
+        snapshot_lhs_symbols();
+        for (TermId t : d_ast.rhs) rhs_out.push_back(infer(t, false));
+        for (size_t i = 0; i < lhs_out.size(); ++i) unify_sides(lhs_out[i], rhs_out[i], i);
+        Rule rule = build();
+        rule.conditions = conditions();
+        return rule;
+    }
+
+private:
+    [[noreturn]] void error(const SourceLoc& loc, const std::string& msg) const { throw ParseError(loc, msg); }
+
+    int variable_index(const std::string& name) const {
+        auto it = d_var_index.find(name);
+        return it == d_var_index.end() ? -1 : it->second;
+    }
+
+    void declare_variables() {
+        std::map<std::string, SymbolId> named;
+        for (const VarDecl& d : d_ast.decls) {
+            if (variable_index(d.name) >= 0) error(d.loc, "variable '" + d.name + "' declared twice");
+            VarState v;
+            v.name = d.name;
+            v.role = d.role;
+            v.role_declared = true;
+            v.decl_loc = d.loc;
+            if (d.has_shape) {
+                for (const std::string& s : d.dims) {
+                    if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) != 0)) {
+                        int64_t n = std::stoll(s);
+                        if (n < 1) error(d.loc, "dimension " + s + " of '" + d.name + "' must be positive");
+                        v.type.type.dims.push_back(Dim(n));
+                    } else {
+                        auto [it, fresh] = named.try_emplace(s, 0);
+                        if (fresh) it->second = d_unifier.fresh();
+                        v.type.type.dims.push_back(Dim::symbol(it->second));
+                    }
+                }
+            } else {
+                v.type.shape_var = new_shape_var();
+            }
+            d_var_index[d.name] = static_cast<int>(d_vars.size());
+            d_vars.push_back(std::move(v));
+        }
+    }
+
+    int new_shape_var() {
+        d_shape_vars.push_back(Binding{});
+        return static_cast<int>(d_shape_vars.size() - 1);
+    }
+
+    // Union-find over shape variables; a root may be bound to a known type.
+    struct Binding {
+        int parent = -1;
+        bool bound = false;
+        TensorType type;
+    };
+
+    int find(int v) const {
+        while (d_shape_vars[v].parent >= 0) v = d_shape_vars[v].parent;
+        return v;
+    }
+
+    SType resolve(const SType& t) const {
+        if (t.shape_var < 0) return SType{-1, t.type};
+        int root = find(t.shape_var);
+        if (d_shape_vars[root].bound) return SType{-1, d_shape_vars[root].type};
+        return SType{root, {}};
+    }
+
+    TensorType fresh_type(int rank) {
+        TensorType t;
+        for (int i = 0; i < rank; ++i) t.dims.push_back(Dim::symbol(d_unifier.fresh()));
+        return t;
+    }
+
+    void bind(int shape_var, const TensorType& t) {
+        int root = find(shape_var);
+        assert(!d_shape_vars[root].bound);
+        d_shape_vars[root].bound = true;
+        d_shape_vars[root].type = t;
+    }
+
+    // Makes two types equal (dims unified; an unknown shape takes the other's).
+    bool unify_types(SType a, SType b) {
+        a = resolve(a);
+        b = resolve(b);
+        if (a.shape_var >= 0 && b.shape_var >= 0) {
+            if (a.shape_var != b.shape_var) d_shape_vars[a.shape_var].parent = b.shape_var;
+            return true;
+        }
+        if (a.shape_var >= 0) {
+            bind(a.shape_var, b.type);
+            return true;
+        }
+        if (b.shape_var >= 0) {
+            bind(b.shape_var, a.type);
+            return true;
+        }
+        if (a.type.rank() != b.type.rank()) return false;
+        for (size_t i = 0; i < a.type.rank(); ++i)
+            if (!d_unifier.unify(a.type.dims[i], b.type.dims[i])) return false;
+        return true;
+    }
+
+    std::string type_str(const SType& t) const {
+        SType r = resolve(t);
+        if (r.shape_var >= 0) return "[?]";
+        return d_unifier.resolve(r.type).to_string();
+    }
+
+    SType var_type(const Term& term, bool on_lhs) {
+        int idx = variable_index(term.var);
+        if (idx < 0) {
+            if (!on_lhs)
+                error(term.loc, "variable '" + term.var + "' on the right-hand side is not bound on the left");
+            VarState v;
+            v.name = term.var;
+            v.type.shape_var = new_shape_var();
+            idx = static_cast<int>(d_vars.size());
+            d_var_index[term.var] = idx;
+            d_vars.push_back(std::move(v));
+        }
+        VarState& v = d_vars[idx];
+        if (on_lhs) v.on_lhs = true;
+        if (!on_lhs && !v.on_lhs)
+            error(term.loc, "variable '" + term.var + "' on the right-hand side is not bound on the left");
+        return v.type;
+    }
+
+    // Gives operands of unknown rank the rank the operator needs (or its other operands have).
+    void settle_ranks(const Term& term, std::vector<SType>& args) {
+        int known = -1;
+        for (SType& a : args) {
+            a = resolve(a);
+            if (a.shape_var < 0 && known < 0) known = static_cast<int>(a.type.rank());
+        }
+        for (size_t i = 0; i < args.size(); ++i) {
+            if (args[i].shape_var < 0) continue;
+            int r = required_rank(term.op, term.params, static_cast<int>(i));
+            if (r < 0) {
+                switch (term.op) {
+                    case OpKind::Matmul:
+                    case OpKind::EwAdd:
+                    case OpKind::EwMul:
+                    case OpKind::Concat: r = known >= 0 ? known : (term.rank_hint >= 0 ? term.rank_hint : 2); break;
+                    case OpKind::Split: r = std::max(2, param::axis(term.params) + 1); break;
+                    default: r = term.rank_hint >= 0 ? term.rank_hint : 2; break;
+                }
+            }
+            bind(args[i].shape_var, fresh_type(r));
+            args[i] = resolve(args[i]);
+            if (known < 0) known = r;
+        }
+    }
+
+    void note_roles(const Term& term) {
+        // Operand positions that hold weights: a weight is known ahead of time, so rewrites may
+        // precompute on it. Only for variables without a declared role.
+        auto mark = [&](size_t i) {
+            const Term& a = d_ast.terms[term.args[i]];
+            if (a.kind != Term::Kind::Var) return;
+            int idx = variable_index(a.var);
+            if (idx >= 0 && !d_vars[idx].role_declared) d_vars[idx].role = Role::Weight;
+        };
+        switch (term.op) {
+            case OpKind::Conv2d:
+            case OpKind::Smul: mark(1); break;
+            case OpKind::Enlarge: mark(0); mark(1); break;
+            default: break;
+        }
+    }
+
+    SType infer(TermId id, bool on_lhs) {
+        auto memo = d_memo.find(id);
+        if (memo != d_memo.end()) return memo->second;
+        const Term& term = d_ast.terms[id];
+        SType result;
+        switch (term.kind) {
+            case Term::Kind::Var: result = var_type(term, on_lhs); break;
+            case Term::Kind::Proj: {
+                const Term& inner = d_ast.terms[term.args[0]];
+                if (inner.kind != Term::Kind::App || op_info(inner.op).num_outputs <= term.output)
+                    error(term.loc, "output " + std::to_string(term.output) + " does not exist");
+                infer(term.args[0], on_lhs);
+                result = d_multi.at(term.args[0]).at(term.output);
+                break;
+            }
+            case Term::Kind::App: {
+                const OpInfo& info = op_info(term.op);
+                int n = static_cast<int>(term.args.size());
+                if (n < info.min_arity || n > info.max_arity)
+                    error(term.loc, std::string(info.name) + " expects " + std::to_string(info.min_arity) +
+                                        (info.min_arity == info.max_arity ? "" : " to " + std::to_string(info.max_arity)) +
+                                        " operands, got " + std::to_string(n));
+                std::vector<SType> args;
+                for (TermId a : term.args) {
+                    const Term& at = d_ast.terms[a];
+                    if (at.kind == Term::Kind::App && op_info(at.op).num_outputs > 1)
+                        error(at.loc, std::string(op_name(at.op)) + " has " +
+                                          std::to_string(op_info(at.op).num_outputs) +
+                                          " outputs: select one (.0 / .1, or TENSAT's split_0 / split_1)");
+                    args.push_back(infer(a, on_lhs));
+                }
+                note_roles(term);
+                // Element-wise operators on operands of unknown shape keep the shape unknown.
+                bool shape_preserving = term.op == OpKind::Relu || term.op == OpKind::Sigmoid ||
+                                        term.op == OpKind::Tanh ||
+                                        ((term.op == OpKind::EwAdd || term.op == OpKind::EwMul) &&
+                                         term.rank_hint < 0);
+                if (shape_preserving) {
+                    bool all_unknown = true;
+                    for (SType& a : args) {
+                        a = resolve(a);
+                        if (a.shape_var < 0) all_unknown = false;
+                    }
+                    if (all_unknown) {
+                        for (size_t i = 1; i < args.size(); ++i) unify_types(args[0], args[i]);
+                        result = resolve(args[0]);
+                        break;
+                    }
+                }
+                settle_ranks(term, args);
+                std::vector<TensorType> in;
+                for (const SType& a : args) in.push_back(a.type);
+                std::vector<TensorType> outs;
+                try {
+                    outs = infer_output_types(term.op, term.params, in, d_unifier);
+                } catch (const TypeError& e) {
+                    error(term.loc, e.what());
+                }
+                std::vector<SType> souts;
+                for (auto& o : outs) souts.push_back(SType{-1, std::move(o)});
+                d_multi[id] = souts;
+                result = souts[0];
+                break;
+            }
+        }
+        d_memo[id] = result;
+        return result;
+    }
+
+    // Where each symbol of the left side's most general typing first appears ("x[1]").
+    void snapshot_lhs_symbols() {
+        for (const VarState& v : d_vars) {
+            SType t = resolve(v.type);
+            if (t.shape_var >= 0) continue;
+            for (size_t k = 0; k < t.type.rank(); ++k) {
+                Dim d = d_unifier.resolve(t.type.dims[k]);
+                if (d.terms().size() == 1 && d.terms()[0].second == 1 && d.constant() == 0)
+                    d_lhs_places.try_emplace(d.terms()[0].first, v.name + "[" + std::to_string(k) + "]");
+            }
+        }
+    }
+
+    // Left-side symbols that the whole rule ties together (or fixes) are its conditions.
+    std::vector<std::string> conditions() const {
+        std::map<Dim, std::vector<std::string>> groups;
+        for (const auto& [sym, place] : d_lhs_places) groups[d_unifier.resolve(Dim::symbol(sym))].push_back(place);
+        std::vector<std::string> out;
+        for (const auto& [value, places] : groups) {
+            std::string s = places[0];
+            for (size_t i = 1; i < places.size(); ++i) s += " = " + places[i];
+            bool plain_symbol = value.terms().size() == 1 && value.terms()[0].second == 1 && value.constant() == 0;
+            if (!plain_symbol) s += " = " + value.to_string();
+            else if (places.size() < 2) continue;
+            out.push_back(s);
+        }
+        return out;
+    }
+
+    void unify_sides(const SType& l, const SType& r, size_t output) {
+        if (!unify_types(l, r))
+            error(d_ast.terms[d_ast.rhs[output]].loc,
+                  "the two sides have different shapes" +
+                      (d_ast.lhs.size() > 1 ? " at output " + std::to_string(output) : std::string()) +
+                      ": " + type_str(l) + " vs " + type_str(r));
+    }
+
+    Rule build() {
+        // Variables nobody constrained get a rank-2 shape: any rank would do.
+        std::vector<Variable> vars;
+        for (VarState& v : d_vars) {
+            SType t = resolve(v.type);
+            if (t.shape_var >= 0) {
+                bind(t.shape_var, fresh_type(2));
+                t = resolve(t);
+            }
+            if (!v.on_lhs) error(v.decl_loc, "declared variable '" + v.name + "' is not used on the left");
+            vars.push_back(Variable{v.name, v.role, d_unifier.resolve(t.type)});
+        }
+        renumber_symbols(vars);
+        Rule rule;
+        rule.name = d_ast.name;
+        rule.lhs = build_side(vars, d_ast.lhs);
+        rule.rhs = build_side(vars, d_ast.rhs);
+        return rule;
+    }
+
+    // Symbols numbered 0, 1, ... in order of first appearance, so printed shapes read d0, d1...
+    static void renumber_symbols(std::vector<Variable>& vars) {
+        std::map<SymbolId, SymbolId> order;
+        for (const Variable& v : vars)
+            for (const Dim& d : v.type.dims)
+                for (const auto& [s, c] : d.terms()) {
+                    (void)c;
+                    order.try_emplace(s, static_cast<SymbolId>(order.size()));
+                }
+        const SymbolId shift = 1 << 28;  // two passes so that renamings cannot collide
+        for (Variable& v : vars)
+            for (Dim& d : v.type.dims) {
+                for (const auto& [from, to] : order) d = d.substitute(from, Dim::symbol(to + shift));
+                for (const auto& [from, to] : order) d = d.substitute(to + shift, Dim::symbol(to));
+            }
+    }
+
+    Graph build_side(const std::vector<Variable>& vars, const std::vector<TermId>& roots) {
+        GraphBuilder b(vars);
+        std::unordered_map<TermId, std::vector<ValueRef>> built;
+        std::function<std::vector<ValueRef>(TermId)> go = [&](TermId id) -> std::vector<ValueRef> {
+            auto it = built.find(id);
+            if (it != built.end()) return it->second;
+            const Term& t = d_ast.terms[id];
+            std::vector<ValueRef> out;
+            switch (t.kind) {
+                case Term::Kind::Var: out = {b.input(variable_index(t.var))}; break;
+                case Term::Kind::Proj: out = {go(t.args[0]).at(t.output)}; break;
+                case Term::Kind::App: {
+                    std::vector<ValueRef> ins;
+                    for (TermId a : t.args) ins.push_back(go(a).at(0));
+                    try {
+                        out = b.add(t.op, t.params, ins);
+                    } catch (const TypeError& e) {
+                        error(t.loc, e.what());
+                    }
+                    break;
+                }
+            }
+            built[id] = out;
+            return out;
+        };
+        std::vector<ValueRef> outs;
+        for (TermId r : roots) outs.push_back(go(r).at(0));
+        return std::move(b).finish(outs);
+    }
+
+    struct VarState {
+        std::string name;
+        Role role = Role::Activation;
+        bool role_declared = false;
+        bool on_lhs = false;
+        SType type;
+        SourceLoc decl_loc;
+    };
+
+    const RuleAst& d_ast;
+    LinearUnifier d_unifier;
+    std::vector<Binding> d_shape_vars;
+    std::vector<VarState> d_vars;
+    std::map<std::string, int> d_var_index;
+    std::unordered_map<TermId, SType> d_memo;
+    std::unordered_map<TermId, std::vector<SType>> d_multi;
+    std::map<SymbolId, std::string> d_lhs_places;
+};
+
+Graph rebuild(const Graph& g, const std::vector<Variable>& vars) {
+    GraphBuilder b(vars);
+    std::vector<std::vector<ValueRef>> map(g.nodes().size());
+    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
+        const Node& n = g.node(i);
+        if (n.op == OpKind::Input) {
+            map[i] = {b.input(param::variable(n.params))};
+            continue;
+        }
+        std::vector<ValueRef> ins;
+        for (const ValueRef& v : n.inputs) ins.push_back(map[v.node][v.output]);
+        map[i] = b.add(n.op, n.params, ins);
+    }
+    std::vector<ValueRef> outs;
+    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
+    return std::move(b).finish(outs);
+}
+
+}  // namespace
+
+bool Rule::is_concrete() const {
+    for (const Variable& v : variables())
+        if (!v.type.is_concrete()) return false;
+    return true;
+}
+
+std::vector<SymbolId> Rule::symbols() const {
+    std::set<SymbolId> s;
+    for (const Variable& v : variables())
+        for (const Dim& d : v.type.dims)
+            for (const auto& [sym, c] : d.terms()) {
+                (void)c;
+                s.insert(sym);
+            }
+    return {s.begin(), s.end()};
+}
+
+Rule build_rule(const RuleAst& ast) {
+    if (ast.lhs.empty() || ast.lhs.size() != ast.rhs.size())
+        throw ParseError(ast.loc, "the two sides must have the same number of outputs (" +
+                                      std::to_string(ast.lhs.size()) + " vs " + std::to_string(ast.rhs.size()) + ")");
+    return Solver(ast).run();
+}
+
+Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values) {
+    std::vector<Variable> vars = rule.variables();
+    for (Variable& v : vars)
+        for (Dim& d : v.type.dims) {
+            auto val = d.evaluate(values);
+            if (!val) throw TypeError("instantiate: no value for a symbol of '" + v.name + "'");
+            if (*val < 1) throw TypeError("instantiate: '" + v.name + "' gets a non-positive dimension");
+            d = Dim(*val);
+        }
+    Rule r;
+    r.name = rule.name;
+    r.conditions = rule.conditions;
+    r.lhs = rebuild(rule.lhs, vars);
+    r.rhs = rebuild(rule.rhs, vars);
+    for (size_t i = 0; i < r.num_outputs(); ++i)
+        if (!r.lhs.type(r.lhs.outputs()[i]).same_shape(r.rhs.type(r.rhs.outputs()[i])))
+            throw TypeError("instantiate: the two sides differ in shape at this assignment");
+    return r;
+}
+
+Rule concrete_instance(const Rule& rule, uint64_t seed, int attempts) {
+    auto syms = rule.symbols();
+    if (syms.empty()) return rule;
+    std::mt19937_64 rng(seed);
+    std::string last;
+    for (int a = 0; a < attempts; ++a) {
+        std::map<SymbolId, int64_t> values;
+        // Small sizes keep evaluation cheap; later attempts widen the range for symbols that a
+        // VALID window or a solved difference needs to be larger.
+        std::uniform_int_distribution<int64_t> dist(2, 4 + a / 8);
+        for (SymbolId s : syms) values[s] = dist(rng);
+        try {
+            return instantiate(rule, values);
+        } catch (const TypeError& e) {
+            last = e.what();
+        }
+    }
+    throw TypeError("no concrete shape assignment found for rule '" + rule.name + "': " + last);
+}
+
+}  // namespace rf

@@ -1,0 +1,45 @@
+// A rewrite rule: a name, a left and a right graph over one shared variable table, one output
+// per rule output on each side. Construction (build_rule) refuses a right-hand variable that the
+// left side does not bind, operands of the wrong arity or shape, and sides whose outputs differ
+// in shape. Shapes are the most general ones the operators allow: a dimension symbol shared by
+// two variables is a shape condition of the rule (`conditions()`).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/rule_ast.h"
+
+namespace rf {
+
+struct Rule {
+    std::string name;
+    Graph lhs, rhs;  ///< lhs.variables() == rhs.variables()
+
+    const std::vector<Variable>& variables() const { return lhs.variables(); }
+    size_t num_outputs() const { return lhs.outputs().size(); }
+    /// True when every variable's shape is concrete.
+    bool is_concrete() const;
+    /// Shape conditions the right side imposes beyond what the left side needs to type-check,
+    /// in words ("x[1] = y[1]", "w[2] = 3"): the rule is proved under these. Empty for most.
+    std::vector<std::string> conditions;
+    /// Every dimension symbol the variables use, ascending.
+    std::vector<SymbolId> symbols() const;
+};
+
+/// Types both sides (unifying dimensions; variables without a declaration get the most general
+/// shape their uses allow) and builds the Rule. Throws ParseError at the offending term.
+Rule build_rule(const RuleAst& ast);
+
+/// The rule with every shape symbol replaced by a value. Throws TypeError when the values make
+/// some operator ill-typed (e.g. a VALID window larger than its input).
+Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values);
+
+/// A concrete instance of the rule: symbols get small values drawn from `seed`, retried until
+/// the instance type-checks. Throws TypeError when none of `attempts` draws does.
+Rule concrete_instance(const Rule& rule, uint64_t seed, int attempts = 64);
+
+}  // namespace rf

@@ -1,0 +1,65 @@
+// What a rule-text parser produces before types are known: terms over named variables, with
+// the source position of each, so that a type error can point at the text. Both syntaxes
+// (native and TENSAT) parse into this; build_rule() (ir/rule.h) turns it into a typed Rule.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ir/op_kind.h"
+#include "ir/tensor_type.h"
+
+namespace rf {
+
+struct SourceLoc {
+    std::string file;  ///< "" for text given on the command line
+    int line = 1, column = 1;
+    std::string to_string() const;  ///< "file:line:col" (or "line:col")
+};
+
+/// A user error in rule text: what was wrong and where. what() is "file:line:col: message".
+class ParseError : public std::runtime_error {
+public:
+    ParseError(const SourceLoc& loc, const std::string& message);
+    const SourceLoc& loc() const { return d_loc; }
+    const std::string& message() const { return d_message; }
+
+private:
+    SourceLoc d_loc;
+    std::string d_message;
+};
+
+using TermId = int32_t;
+
+struct Term {
+    enum class Kind : uint8_t { Var, App, Proj } kind = Kind::Var;
+    std::string var;          ///< Var: the variable's name (without TENSAT's '?')
+    OpKind op = OpKind::Input;  ///< App
+    Params params;            ///< App
+    std::vector<TermId> args;  ///< App: operands; Proj: the projected term
+    int output = 0;           ///< Proj: which output
+    int rank_hint = -1;       ///< App: rank the syntax states (TENSAT's concat NDIM), -1 if none
+    SourceLoc loc;
+};
+
+/// A declared variable: `x: act[n, c, 4, 4]`. Dimensions are integers or symbol names; a name
+/// used twice states an equality (a shape condition).
+struct VarDecl {
+    std::string name;
+    Role role = Role::Activation;
+    bool has_shape = false;
+    std::vector<std::string> dims;  ///< each an integer literal or a symbol name
+    SourceLoc loc;
+};
+
+struct RuleAst {
+    std::string name;  ///< may be empty
+    std::vector<Term> terms;
+    std::vector<TermId> lhs, rhs;  ///< one entry per output, same count on both sides
+    std::vector<VarDecl> decls;
+    SourceLoc loc;
+};
+
+}  // namespace rf

@@ -1,0 +1,316 @@
+#include "ir/shape_rules.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace rf {
+
+namespace {
+
+[[noreturn]] void fail(OpKind op, const std::string& what) {
+    throw TypeError(std::string(op_name(op)) + ": " + what);
+}
+
+std::string types_str(const std::vector<TensorType>& ts) {
+    std::string s;
+    for (size_t i = 0; i < ts.size(); ++i) s += (i ? ", " : "") + ts[i].to_string();
+    return s;
+}
+
+void need_rank(OpKind op, const std::vector<TensorType>& in, size_t i, size_t rank, const char* what) {
+    if (in[i].rank() != rank) {
+        std::ostringstream m;
+        m << what << " must have rank " << rank << ", got " << in[i].to_string() << " (inputs "
+          << types_str(in) << ")";
+        fail(op, m.str());
+    }
+}
+
+void unify_dim(OpKind op, DimUnifier& u, const Dim& a, const Dim& b, const std::string& what,
+               const std::vector<TensorType>& in) {
+    if (!u.unify(a, b))
+        fail(op, what + " differ: " + u.resolve(a).to_string() + " vs " + u.resolve(b).to_string() +
+                     " (inputs " + types_str(in) + ")");
+}
+
+// TASO's rule for element-wise results: a boundary survives only where all inputs agree.
+SplitInfo combine(const SplitInfo& a, const SplitInfo& b) { return same_split(a, b) ? a : nullptr; }
+
+void check_pad_act(OpKind op, Padding pad, Activation act) {
+    if (pad != Padding::Same && pad != Padding::Valid) fail(op, "padding must be same or valid");
+    int a = static_cast<int>(act);
+    if (a < 0 || a > 3) fail(op, "activation must be none, sigmoid, relu or tanh");
+}
+
+// Output size of a sliding window; symbolic sizes only at stride 1.
+Dim window_out(OpKind op, DimUnifier& u, const Dim& in, const Dim& k, int stride, Padding pad) {
+    Dim n = u.resolve(in), kk = u.resolve(k);
+    if (stride < 1) fail(op, "stride must be at least 1");
+    if (pad == Padding::Same) {
+        if (stride == 1) return n;
+        if (!n.is_concrete()) fail(op, "stride > 1 needs a concrete spatial size, got " + n.to_string());
+        return Dim((n.value() + stride - 1) / stride);
+    }
+    Dim diff = n - kk;
+    if (stride == 1) {
+        if (diff.is_concrete() && diff.value() < 0)
+            fail(op, "VALID window " + kk.to_string() + " larger than input " + n.to_string());
+        return diff + Dim(1);
+    }
+    if (!diff.is_concrete()) fail(op, "stride > 1 needs concrete sizes, got " + n.to_string());
+    if (diff.value() < 0) fail(op, "VALID window " + kk.to_string() + " larger than input " + n.to_string());
+    return Dim(diff.value() / stride + 1);
+}
+
+std::vector<int32_t> checked_list(OpKind op, const Params& p, const char* what) {
+    int n = p.v[0];
+    if (n < 0 || n > kMaxListLen) fail(op, std::string(what) + " has a bad length");
+    return param::list(p);
+}
+
+TensorType infer_conv2d(const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
+    const OpKind op = OpKind::Conv2d;
+    need_rank(op, in, 0, 4, "input");
+    need_rank(op, in, 1, 4, "weight");
+    auto [sh, sw] = param::stride(p, op);
+    Padding pad = param::padding(p, op);
+    check_pad_act(op, pad, param::activation(p, op));
+    Dim c = u.resolve(in[0].dims[1]), cg = u.resolve(in[1].dims[1]), o = u.resolve(in[1].dims[0]);
+    if (c.is_concrete() && cg.is_concrete()) {
+        // Groups are implied by the weight: input channels / weight input channels.
+        if (cg.value() <= 0 || c.value() % cg.value() != 0)
+            fail(op, "input channels " + c.to_string() + " not a multiple of weight channels " +
+                         cg.to_string() + " (inputs " + types_str(in) + ")");
+        int64_t groups = c.value() / cg.value();
+        if (o.is_concrete() && o.value() % groups != 0)
+            fail(op, "output channels " + o.to_string() + " not a multiple of groups " +
+                         std::to_string(groups));
+    } else {
+        unify_dim(op, u, c, cg, "input channels and weight channels", in);
+    }
+    TensorType t;
+    t.dims = {in[0].dims[0], in[1].dims[0], window_out(op, u, in[0].dims[2], in[1].dims[2], sh, pad),
+              window_out(op, u, in[0].dims[3], in[1].dims[3], sw, pad)};
+    t.set_split(0, in[0].split(0));
+    t.set_split(1, in[1].split(0));
+    return t;
+}
+
+TensorType infer_matmul(const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
+    const OpKind op = OpKind::Matmul;
+    check_pad_act(op, Padding::Same, param::activation(p, op));
+    size_t r = in[0].rank();
+    if (r < 2 || r > 3) fail(op, "operands must have rank 2 or 3, got " + types_str(in));
+    need_rank(op, in, 1, r, "right operand");
+    for (size_t i = 0; i + 2 < r; ++i) unify_dim(op, u, in[0].dims[i], in[1].dims[i], "batch sizes", in);
+    unify_dim(op, u, in[0].dims[r - 1], in[1].dims[r - 2], "contracted sizes", in);
+    TensorType t;
+    t.dims = in[0].dims;
+    t.dims[r - 1] = in[1].dims[r - 1];
+    for (size_t i = 0; i + 2 < r; ++i) t.set_split(i, combine(in[0].split(i), in[1].split(i)));
+    t.set_split(r - 2, in[0].split(r - 2));
+    t.set_split(r - 1, in[1].split(r - 1));
+    return t;
+}
+
+TensorType infer_elementwise(OpKind op, const std::vector<TensorType>& in, DimUnifier& u) {
+    need_rank(op, in, 1, in[0].rank(), "right operand");
+    TensorType t;
+    t.dims = in[0].dims;
+    for (size_t i = 0; i < in[0].rank(); ++i) {
+        unify_dim(op, u, in[0].dims[i], in[1].dims[i], "sizes of axis " + std::to_string(i), in);
+        t.set_split(i, combine(in[0].split(i), in[1].split(i)));
+    }
+    return t;
+}
+
+TensorType infer_transpose(const Params& p, const std::vector<TensorType>& in) {
+    const OpKind op = OpKind::Transpose;
+    auto perm = checked_list(op, p, "perm");
+    if (perm.size() != in[0].rank())
+        fail(op, "perm has " + std::to_string(perm.size()) + " entries for input " + in[0].to_string());
+    std::vector<int32_t> sorted = perm;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i)
+        if (sorted[i] != static_cast<int32_t>(i)) fail(op, "perm is not a permutation");
+    if (p.v[9] != 0 && p.v[9] != 1) fail(op, "shuffle must be 0 or 1");
+    TensorType t;
+    for (size_t i = 0; i < perm.size(); ++i) t.dims.push_back(in[0].dims[perm[i]]);
+    for (size_t i = 0; i < perm.size(); ++i) t.set_split(i, in[0].split(perm[i]));
+    return t;
+}
+
+TensorType infer_concat(const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
+    const OpKind op = OpKind::Concat;
+    size_t r = in[0].rank();
+    int axis = param::axis(p);
+    if (axis < 0 || static_cast<size_t>(axis) >= r)
+        fail(op, "axis " + std::to_string(axis) + " out of range for " + in[0].to_string());
+    TensorType t = in[0];
+    for (size_t k = 1; k < in.size(); ++k) {
+        need_rank(op, in, k, r, "every operand");
+        for (size_t i = 0; i < r; ++i) {
+            if (static_cast<int>(i) == axis) continue;
+            unify_dim(op, u, t.dims[i], in[k].dims[i], "sizes of axis " + std::to_string(i), in);
+            t.set_split(i, combine(t.split(i), in[k].split(i)));
+        }
+        auto node = std::make_shared<SplitTree>();
+        node->left_size = t.dims[axis];
+        node->left = t.split(axis);
+        node->right = in[k].split(axis);
+        t.dims[axis] = t.dims[axis] + in[k].dims[axis];
+        t.set_split(axis, node);
+    }
+    return t;
+}
+
+std::vector<TensorType> infer_split(const Params& p, const std::vector<TensorType>& in) {
+    const OpKind op = OpKind::Split;
+    int axis = param::axis(p);
+    if (axis < 0 || static_cast<size_t>(axis) >= in[0].rank())
+        fail(op, "axis " + std::to_string(axis) + " out of range for " + in[0].to_string());
+    const SplitInfo& s = in[0].split(axis);
+    if (!s) fail(op, "input " + in[0].to_string() + " has no concat boundary on axis " + std::to_string(axis));
+    TensorType left = in[0], right = in[0];
+    left.dims[axis] = s->left_size;
+    right.dims[axis] = in[0].dims[axis] - s->left_size;
+    left.set_split(axis, s->left);
+    right.set_split(axis, s->right);
+    return {left, right};
+}
+
+TensorType infer_pool(OpKind op, const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
+    need_rank(op, in, 0, 4, "input");
+    auto [kh, kw] = param::kernel(p);
+    auto [sh, sw] = param::stride(p, op);
+    if (kh < 1 || kw < 1) fail(op, "kernel must be at least 1x1");
+    Padding pad = param::padding(p, op);
+    check_pad_act(op, pad, param::activation(p, op));
+    TensorType t = in[0];
+    t.dims[2] = window_out(op, u, in[0].dims[2], Dim(kh), sh, pad);
+    t.dims[3] = window_out(op, u, in[0].dims[3], Dim(kw), sw, pad);
+    t.set_split(2, nullptr);
+    t.set_split(3, nullptr);
+    return t;
+}
+
+TensorType infer_enlarge(const std::vector<TensorType>& in, DimUnifier& u) {
+    const OpKind op = OpKind::Enlarge;
+    need_rank(op, in, 0, 4, "kernel");
+    need_rank(op, in, 1, 4, "reference kernel");
+    TensorType t = in[0];
+    for (int i : {2, 3}) {
+        Dim from = u.resolve(in[0].dims[i]), to = u.resolve(in[1].dims[i]);
+        Dim diff = to - from;
+        if (diff.is_concrete() && (diff.value() < 0 || diff.value() % 2 != 0))
+            fail(op, "cannot centre kernel " + in[0].to_string() + " in " + in[1].to_string());
+        t.dims[i] = in[1].dims[i];
+        t.set_split(i, nullptr);
+    }
+    return t;
+}
+
+TensorType infer_constant(OpKind op, const Params& p) {
+    auto dims = checked_list(op, p, "shape");
+    for (int32_t d : dims)
+        if (d < 1) fail(op, "shape entries must be positive");
+    TensorType t;
+    for (int32_t d : dims) t.dims.push_back(Dim(d));
+    switch (op) {
+        case OpKind::ConstImm:
+            if (dims.size() != 2 || dims[0] != dims[1]) fail(op, "shape must be square [n,n]");
+            break;
+        case OpKind::ConstIconv:
+            if (dims.size() != 4 || (dims[1] != dims[0] && dims[1] != 1) || dims[2] % 2 == 0 || dims[3] % 2 == 0)
+                fail(op, "shape must be [c,c,kh,kw] or [c,1,kh,kw] with odd kh, kw");
+            break;
+        case OpKind::ConstPool:
+            if (dims.size() != 4 || dims[1] != 1) fail(op, "shape must be [c,1,kh,kw]");
+            break;
+        case OpKind::ConstOne:
+            break;
+        default:
+            fail(op, "not a constant");
+    }
+    return t;
+}
+
+TensorType infer_reshape(const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
+    const OpKind op = OpKind::Reshape;
+    auto dims = checked_list(op, p, "shape");
+    int64_t vol = 1;
+    for (int32_t d : dims) {
+        if (d < 1) fail(op, "shape entries must be positive");
+        vol *= d;
+    }
+    int64_t in_vol = 1;
+    for (const Dim& d : in[0].dims) {
+        Dim r = u.resolve(d);
+        if (!r.is_concrete()) fail(op, "needs a concrete input shape, got " + in[0].to_string());
+        in_vol *= r.value();
+    }
+    if (vol != in_vol) fail(op, "cannot reshape " + in[0].to_string() + " (" + std::to_string(in_vol) +
+                                    " elements) to " + std::to_string(vol) + " elements");
+    TensorType t;
+    for (int32_t d : dims) t.dims.push_back(Dim(d));
+    return t;
+}
+
+}  // namespace
+
+int required_rank(OpKind op, const Params& params, int input_index) {
+    switch (op) {
+        case OpKind::Conv2d:
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax:
+        case OpKind::Enlarge: return 4;
+        case OpKind::Smul: return input_index == 1 ? 0 : -1;
+        case OpKind::Transpose: return params.v[0];
+        case OpKind::Input:
+        case OpKind::Matmul:
+        case OpKind::EwAdd:
+        case OpKind::EwMul:
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh:
+        case OpKind::Concat:
+        case OpKind::Split:
+        case OpKind::ConstImm:
+        case OpKind::ConstIconv:
+        case OpKind::ConstOne:
+        case OpKind::ConstPool:
+        case OpKind::Reshape: return -1;
+    }
+    return -1;
+}
+
+std::vector<TensorType> infer_output_types(OpKind op, const Params& p, const std::vector<TensorType>& in,
+                                           DimUnifier& u) {
+    switch (op) {
+        case OpKind::Input: fail(op, "an input has no operands");
+        case OpKind::Conv2d: return {infer_conv2d(p, in, u)};
+        case OpKind::Matmul: return {infer_matmul(p, in, u)};
+        case OpKind::EwAdd:
+        case OpKind::EwMul: return {infer_elementwise(op, in, u)};
+        case OpKind::Smul:
+            need_rank(op, in, 1, 0, "scalar");
+            return {in[0]};
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh: return {in[0]};
+        case OpKind::Transpose: return {infer_transpose(p, in)};
+        case OpKind::Concat: return {infer_concat(p, in, u)};
+        case OpKind::Split: return infer_split(p, in);
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax: return {infer_pool(op, p, in, u)};
+        case OpKind::Enlarge: return {infer_enlarge(in, u)};
+        case OpKind::ConstImm:
+        case OpKind::ConstIconv:
+        case OpKind::ConstOne:
+        case OpKind::ConstPool: return {infer_constant(op, p)};
+        case OpKind::Reshape: return {infer_reshape(p, in, u)};
+    }
+    fail(op, "unknown operator");
+}
+
+}  // namespace rf
