@@ -73,9 +73,9 @@ public:
     Rule run() {
         declare_variables();
         std::vector<SType> lhs_out, rhs_out;
-        for (TermId t : d_ast.lhs) lhs_out.push_back(infer(t, true));
+        for (TermId t : d_ast.lhs) lhs_out.push_back(infer_root(t, true));
         snapshot_lhs_symbols();
-        for (TermId t : d_ast.rhs) rhs_out.push_back(infer(t, false));
+        for (TermId t : d_ast.rhs) rhs_out.push_back(infer_root(t, false));
         for (size_t i = 0; i < lhs_out.size(); ++i) unify_sides(lhs_out[i], rhs_out[i], i);
         Rule rule = build();
         rule.conditions = conditions();
@@ -93,7 +93,7 @@ private:
     void declare_variables() {
         std::map<std::string, SymbolId> named;
         for (const VarDecl& d : d_ast.decls) {
-            if (variable_index(d.name) >= 0) error(d.loc, "variable '" + d.name + "' declared twice");
+            if (d_declared.count(d.name)) error(d.loc, "variable '" + d.name + "' declared twice");
             VarState v;
             v.name = d.name;
             v.role = d.role;
@@ -101,22 +101,45 @@ private:
             v.decl_loc = d.loc;
             if (d.has_shape) {
                 for (const std::string& s : d.dims) {
-                    if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) != 0)) {
-                        int64_t n = std::stoll(s);
-                        if (n < 1) error(d.loc, "dimension " + s + " of '" + d.name + "' must be positive");
-                        v.type.type.dims.push_back(Dim(n));
-                    } else {
-                        auto [it, fresh] = named.try_emplace(s, 0);
-                        if (fresh) it->second = d_unifier.fresh();
-                        v.type.type.dims.push_back(Dim::symbol(it->second));
-                    }
+                    Dim dim = parse_dim(s, named, d);
+                    if (dim.is_concrete() && dim.value() < 1)
+                        error(d.loc, "dimension " + s + " of '" + d.name + "' must be positive");
+                    v.type.type.dims.push_back(dim);
                 }
             } else {
                 v.type.shape_var = new_shape_var();
             }
-            d_var_index[d.name] = static_cast<int>(d_vars.size());
-            d_vars.push_back(std::move(v));
+            d_declared.emplace(d.name, std::move(v));
         }
+    }
+
+    // "n", "3", "d0+2*d1-1": integers and symbols joined by + and -, a symbol optionally scaled.
+    Dim parse_dim(const std::string& s, std::map<std::string, SymbolId>& named, const VarDecl& d) {
+        Dim out;
+        size_t i = 0;
+        while (i < s.size()) {
+            int64_t sign = 1;
+            if (s[i] == '+' || s[i] == '-') sign = s[i++] == '-' ? -1 : 1;
+            size_t j = i;
+            while (j < s.size() && s[j] != '+' && s[j] != '-') ++j;
+            std::string term = s.substr(i, j - i);
+            i = j;
+            int64_t coef = sign;
+            size_t star = term.find('*');
+            if (star != std::string::npos) {
+                coef *= std::stoll(term.substr(0, star));
+                term = term.substr(star + 1);
+            }
+            if (term.empty()) error(d.loc, "malformed dimension '" + s + "' of '" + d.name + "'");
+            if (std::isdigit(static_cast<unsigned char>(term[0])) != 0) {
+                out = out + Dim(coef * std::stoll(term));
+            } else {
+                auto [it, fresh] = named.try_emplace(term, 0);
+                if (fresh) it->second = d_unifier.fresh();
+                out = out + Dim::symbol(it->second).scaled(coef);
+            }
+        }
+        return out;
     }
 
     int new_shape_var() {
@@ -189,9 +212,16 @@ private:
         if (idx < 0) {
             if (!on_lhs)
                 error(term.loc, "variable '" + term.var + "' on the right-hand side is not bound on the left");
+            // Variables are numbered by first appearance; a declaration only describes one.
             VarState v;
-            v.name = term.var;
-            v.type.shape_var = new_shape_var();
+            auto decl = d_declared.find(term.var);
+            if (decl != d_declared.end()) {
+                v = decl->second;
+                decl->second.used = true;
+            } else {
+                v.name = term.var;
+                v.type.shape_var = new_shape_var();
+            }
             idx = static_cast<int>(d_vars.size());
             d_var_index[term.var] = idx;
             d_vars.push_back(std::move(v));
@@ -244,6 +274,14 @@ private:
             case OpKind::Enlarge: mark(0); mark(1); break;
             default: break;
         }
+    }
+
+    SType infer_root(TermId id, bool on_lhs) {
+        const Term& t = d_ast.terms[id];
+        if (t.kind == Term::Kind::App && op_info(t.op).num_outputs > 1)
+            error(t.loc, std::string(op_name(t.op)) + " has " + std::to_string(op_info(t.op).num_outputs) +
+                             " outputs: select one (.0 / .1, or TENSAT's split_0 / split_1)");
+        return infer(id, on_lhs);
     }
 
     SType infer(TermId id, bool on_lhs) {
@@ -354,6 +392,8 @@ private:
 
     Rule build() {
         // Variables nobody constrained get a rank-2 shape: any rank would do.
+        for (const auto& [name, v] : d_declared)
+            if (!v.used) error(v.decl_loc, "declared variable '" + name + "' does not occur on the left-hand side");
         std::vector<Variable> vars;
         for (VarState& v : d_vars) {
             SType t = resolve(v.type);
@@ -361,7 +401,6 @@ private:
                 bind(t.shape_var, fresh_type(2));
                 t = resolve(t);
             }
-            if (!v.on_lhs) error(v.decl_loc, "declared variable '" + v.name + "' is not used on the left");
             vars.push_back(Variable{v.name, v.role, d_unifier.resolve(t.type)});
         }
         renumber_symbols(vars);
@@ -424,6 +463,7 @@ private:
         Role role = Role::Activation;
         bool role_declared = false;
         bool on_lhs = false;
+        bool used = false;  // declarations: seen in the rule
         SType type;
         SourceLoc decl_loc;
     };
@@ -433,6 +473,7 @@ private:
     std::vector<Binding> d_shape_vars;
     std::vector<VarState> d_vars;
     std::map<std::string, int> d_var_index;
+    std::map<std::string, VarState> d_declared;
     std::unordered_map<TermId, SType> d_memo;
     std::unordered_map<TermId, std::vector<SType>> d_multi;
     std::map<SymbolId, std::string> d_lhs_places;
@@ -511,8 +552,10 @@ Rule concrete_instance(const Rule& rule, uint64_t seed, int attempts) {
         std::map<SymbolId, int64_t> values;
         // Small sizes keep evaluation cheap; later attempts widen the range for symbols that a
         // VALID window or a solved difference needs to be larger.
+        // The first attempts give every symbol one value, which satisfies the divisibility a
+        // grouped convolution needs (groups = 1); later ones draw independent values.
         std::uniform_int_distribution<int64_t> dist(2, 4 + a / 8);
-        for (SymbolId s : syms) values[s] = dist(rng);
+        for (SymbolId s : syms) values[s] = a < 3 ? 3 + a : dist(rng);
         try {
             return instantiate(rule, values);
         } catch (const TypeError& e) {

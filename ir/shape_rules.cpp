@@ -85,9 +85,9 @@ TensorType infer_conv2d(const Params& p, const std::vector<TensorType>& in, DimU
         if (o.is_concrete() && o.value() % groups != 0)
             fail(op, "output channels " + o.to_string() + " not a multiple of groups " +
                          std::to_string(groups));
-    } else {
-        unify_dim(op, u, c, cg, "input channels and weight channels", in);
     }
+    // With symbolic channels the group count stays open (a grouped-conv merge needs groups > 1);
+    // divisibility is checked when the shapes are instantiated.
     TensorType t;
     t.dims = {in[0].dims[0], in[1].dims[0], window_out(op, u, in[0].dims[2], in[1].dims[2], sh, pad),
               window_out(op, u, in[0].dims[3], in[1].dims[3], sw, pad)};

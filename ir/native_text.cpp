@@ -1,0 +1,427 @@
+#include "ir/native_text.h"
+
+#include <cctype>
+#include <functional>
+#include <set>
+
+namespace rf {
+
+namespace {
+
+enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Newline, End };
+
+struct Token {
+    Tok kind;
+    std::string text;
+    SourceLoc loc;
+};
+
+const char* tok_name(Tok t) {
+    switch (t) {
+        case Tok::Ident: return "a name";
+        case Tok::Int: return "an integer";
+        case Tok::LParen: return "'('";
+        case Tok::RParen: return "')'";
+        case Tok::LBrack: return "'['";
+        case Tok::RBrack: return "']'";
+        case Tok::Comma: return "','";
+        case Tok::Colon: return "':'";
+        case Tok::Equals: return "'='";
+        case Tok::Arrow: return "'=>'";
+        case Tok::Dot: return "'.'";
+        case Tok::Plus: return "'+'";
+        case Tok::Minus: return "'-'";
+        case Tok::Star: return "'*'";
+        case Tok::Newline: return "end of line";
+        case Tok::End: return "end of input";
+    }
+    return "?";
+}
+
+// Splits text into tokens. A newline inside brackets is whitespace, so a rule may span lines
+// while a bracket is open; outside brackets it ends the rule.
+std::vector<Token> lex(std::string_view text, const std::string& file) {
+    std::vector<Token> out;
+    int line = 1, col = 1, depth = 0;
+    size_t i = 0;
+    auto loc = [&] { return SourceLoc{file, line, col}; };
+    auto advance = [&](size_t n) {
+        for (size_t k = 0; k < n; ++k) {
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else {
+                ++col;
+            }
+            ++i;
+        }
+    };
+    while (i < text.size()) {
+        char c = text[i];
+        if (c == '#' || c == ';') {
+            while (i < text.size() && text[i] != '\n') advance(1);
+            continue;
+        }
+        if (c == '\n') {
+            if (depth == 0) out.push_back({Tok::Newline, "", loc()});
+            advance(1);
+            continue;
+        }
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            advance(1);
+            continue;
+        }
+        SourceLoc here = loc();
+        if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+            size_t j = i;
+            while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+            out.push_back({Tok::Ident, std::string(text.substr(i, j - i)), here});
+            advance(j - i);
+            continue;
+        }
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+            size_t j = i;
+            while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+            if (j - i > 9) throw ParseError(here, "integer too large: " + std::string(text.substr(i, j - i)));
+            out.push_back({Tok::Int, std::string(text.substr(i, j - i)), here});
+            advance(j - i);
+            continue;
+        }
+        if (c == '=' && i + 1 < text.size() && text[i + 1] == '>') {
+            out.push_back({Tok::Arrow, "=>", here});
+            advance(2);
+            continue;
+        }
+        Tok k;
+        switch (c) {
+            case '(': k = Tok::LParen; ++depth; break;
+            case ')': k = Tok::RParen; --depth; break;
+            case '[': k = Tok::LBrack; ++depth; break;
+            case ']': k = Tok::RBrack; --depth; break;
+            case ',': k = Tok::Comma; break;
+            case ':': k = Tok::Colon; break;
+            case '=': k = Tok::Equals; break;
+            case '.': k = Tok::Dot; break;
+            case '+': k = Tok::Plus; break;
+            case '-': k = Tok::Minus; break;
+            case '*': k = Tok::Star; break;
+            default: throw ParseError(here, std::string("unexpected character '") + c + "'");
+        }
+        if (depth < 0) throw ParseError(here, std::string("unbalanced '") + c + "': nothing to close");
+        out.push_back({k, std::string(1, c), here});
+        advance(1);
+    }
+    out.push_back({Tok::End, "", loc()});
+    return out;
+}
+
+class Parser {
+public:
+    explicit Parser(std::vector<Token> toks) : d_toks(std::move(toks)) {}
+
+    bool at_end() {
+        while (peek().kind == Tok::Newline) ++d_pos;
+        return peek().kind == Tok::End;
+    }
+
+    RuleAst rule() {
+        RuleAst ast;
+        ast.loc = peek().loc;
+        if (peek().kind == Tok::Ident && peek(1).kind == Tok::Colon) {
+            ast.name = next().text;
+            next();
+        }
+        ast.lhs = side(ast);
+        expect(Tok::Arrow, "between the two sides");
+        ast.rhs = side(ast);
+        if (peek().kind == Tok::Ident && peek().text == "where") {
+            next();
+            do ast.decls.push_back(decl());
+            while (accept(Tok::Comma));
+        }
+        if (peek().kind != Tok::Newline && peek().kind != Tok::End)
+            error(peek(), std::string("expected end of rule, got ") + describe(peek()));
+        if (ast.lhs.size() != ast.rhs.size())
+            throw ParseError(ast.loc, "the left side has " + std::to_string(ast.lhs.size()) +
+                                          " outputs and the right side " + std::to_string(ast.rhs.size()));
+        return ast;
+    }
+
+private:
+    const Token& peek(size_t k = 0) const { return d_toks[std::min(d_pos + k, d_toks.size() - 1)]; }
+    const Token& next() { return d_toks[d_pos < d_toks.size() - 1 ? d_pos++ : d_pos]; }
+    bool accept(Tok k) {
+        if (peek().kind != k) return false;
+        next();
+        return true;
+    }
+    static std::string describe(const Token& t) {
+        if (t.kind == Tok::Ident || t.kind == Tok::Int) return std::string(tok_name(t.kind)) + " '" + t.text + "'";
+        return tok_name(t.kind);
+    }
+    [[noreturn]] static void error(const Token& t, const std::string& msg) { throw ParseError(t.loc, msg); }
+    const Token& expect(Tok k, const char* where) {
+        if (peek().kind != k)
+            error(peek(), std::string("expected ") + tok_name(k) + " " + where + ", got " + describe(peek()));
+        return next();
+    }
+
+    std::vector<TermId> side(RuleAst& ast) {
+        std::vector<TermId> outs;
+        if (accept(Tok::LParen)) {
+            do outs.push_back(expr(ast));
+            while (accept(Tok::Comma));
+            expect(Tok::RParen, "to close the tuple");
+        } else {
+            outs.push_back(expr(ast));
+        }
+        return outs;
+    }
+
+    TermId add(RuleAst& ast, Term t) {
+        ast.terms.push_back(std::move(t));
+        return static_cast<TermId>(ast.terms.size() - 1);
+    }
+
+    TermId expr(RuleAst& ast) {
+        const Token& head = expect(Tok::Ident, "(an operator or a variable)");
+        Term t;
+        t.loc = head.loc;
+        if (peek().kind != Tok::LParen && peek().kind != Tok::LBrack) {
+            if (head.text == "where") error(head, "'where' is a keyword, not a variable");
+            t.kind = Term::Kind::Var;
+            t.var = head.text;
+            return add(ast, std::move(t));
+        }
+        auto op = op_from_name(head.text);
+        if (!op) error(head, "unknown operator '" + head.text + "'");
+        t.kind = Term::Kind::App;
+        t.op = *op;
+        t.params = params(*op, head);
+        expect(Tok::LParen, ("to open the operands of " + head.text).c_str());
+        if (peek().kind != Tok::RParen) {
+            do t.args.push_back(expr(ast));
+            while (accept(Tok::Comma));
+        }
+        expect(Tok::RParen, ("to close the operands of " + head.text).c_str());
+        TermId id = add(ast, std::move(t));
+        if (accept(Tok::Dot)) {
+            const Token& k = expect(Tok::Int, "(output index) after '.'");
+            Term p;
+            p.kind = Term::Kind::Proj;
+            p.args = {id};
+            p.output = std::stoi(k.text);
+            p.loc = k.loc;
+            return add(ast, std::move(p));
+        }
+        return id;
+    }
+
+    int32_t integer() {
+        bool neg = accept(Tok::Minus);
+        const Token& t = expect(Tok::Int, "");
+        return neg ? -std::stoi(t.text) : std::stoi(t.text);
+    }
+
+    std::vector<int32_t> int_list() {
+        std::vector<int32_t> v;
+        expect(Tok::LBrack, "to open a list");
+        if (peek().kind != Tok::RBrack) {
+            do v.push_back(integer());
+            while (accept(Tok::Comma));
+        }
+        expect(Tok::RBrack, "to close a list");
+        return v;
+    }
+
+    Params params(OpKind op, const Token& head) {
+        const OpInfo& info = op_info(op);
+        Params p;
+        for (const ParamSpec& s : info.params) {
+            if (!s.has_default) continue;
+            p.v[s.slot] = s.default_value;
+            if (s.kind == ParamKind::Pair) p.v[s.slot + 1] = s.default_value;
+        }
+        std::set<std::string_view> given;
+        if (accept(Tok::LBrack)) {
+            do {
+                const Token& name = expect(Tok::Ident, "(a parameter name)");
+                const ParamSpec* spec = nullptr;
+                for (const ParamSpec& s : info.params)
+                    if (s.name == name.text) spec = &s;
+                if (!spec) {
+                    std::string known;
+                    for (const ParamSpec& s : info.params) known += (known.empty() ? "" : ", ") + std::string(s.name);
+                    error(name, head.text + " has no parameter '" + name.text + "'" +
+                                    (known.empty() ? " (it takes none)" : " (it takes: " + known + ")"));
+                }
+                if (!given.insert(spec->name).second) error(name, "parameter '" + name.text + "' given twice");
+                expect(Tok::Equals, "after the parameter name");
+                value(*spec, p, name);
+            } while (accept(Tok::Comma));
+            expect(Tok::RBrack, "to close the parameters");
+        }
+        for (const ParamSpec& s : info.params)
+            if (!s.has_default && !given.count(s.name))
+                error(head, head.text + " needs parameter '" + std::string(s.name) + "'");
+        return p;
+    }
+
+    void value(const ParamSpec& s, Params& p, const Token& name) {
+        switch (s.kind) {
+            case ParamKind::Int: p.v[s.slot] = integer(); return;
+            case ParamKind::Pair: {
+                std::vector<int32_t> v = peek().kind == Tok::LBrack ? int_list() : std::vector<int32_t>(2, integer());
+                if (v.size() != 2) error(name, "parameter '" + name.text + "' takes two values [h,w]");
+                p.v[s.slot] = v[0];
+                p.v[s.slot + 1] = v[1];
+                return;
+            }
+            case ParamKind::Padding: {
+                const Token& t = expect(Tok::Ident, "(same or valid)");
+                if (t.text == "same") p.v[s.slot] = static_cast<int32_t>(Padding::Same);
+                else if (t.text == "valid") p.v[s.slot] = static_cast<int32_t>(Padding::Valid);
+                else error(t, "padding must be same or valid, got '" + t.text + "'");
+                return;
+            }
+            case ParamKind::Activation: {
+                const Token& t = expect(Tok::Ident, "(none, sigmoid, relu or tanh)");
+                for (Activation a : {Activation::None, Activation::Sigmoid, Activation::Relu, Activation::Tanh})
+                    if (t.text == activation_name(a)) {
+                        p.v[s.slot] = static_cast<int32_t>(a);
+                        return;
+                    }
+                error(t, "activation must be none, sigmoid, relu or tanh, got '" + t.text + "'");
+            }
+            case ParamKind::List: {
+                const Token& at = peek();
+                std::vector<int32_t> v = int_list();
+                if (v.size() > static_cast<size_t>(kMaxListLen))
+                    error(at, "at most " + std::to_string(kMaxListLen) + " entries");
+                p.v[s.slot] = static_cast<int32_t>(v.size());
+                for (size_t i = 0; i < v.size(); ++i) p.v[s.slot + 1 + i] = v[i];
+                return;
+            }
+        }
+    }
+
+    // A dimension is kept as text ("d0+2*d1-1") and read by build_rule, which owns the symbols.
+    std::string dim() {
+        std::string s;
+        do {
+            if (!s.empty()) s += d_toks[d_pos - 1].text;
+            else if (accept(Tok::Minus)) s += "-";
+            if (peek().kind == Tok::Int && peek(1).kind == Tok::Star) {
+                s += next().text;
+                next();
+                s += "*" + expect(Tok::Ident, "(a symbol) after '*'").text;
+            } else if (peek().kind == Tok::Int || peek().kind == Tok::Ident) {
+                s += next().text;
+            } else {
+                error(peek(), "expected a dimension (integer or symbol), got " + describe(peek()));
+            }
+        } while (accept(Tok::Plus) || accept(Tok::Minus));
+        return s;
+    }
+
+    VarDecl decl() {
+        VarDecl d;
+        const Token& name = expect(Tok::Ident, "(a variable name) in 'where'");
+        d.name = name.text;
+        d.loc = name.loc;
+        expect(Tok::Colon, "after the variable name");
+        const Token& role = expect(Tok::Ident, "(act or weight)");
+        if (role.text == "act") d.role = Role::Activation;
+        else if (role.text == "weight") d.role = Role::Weight;
+        else error(role, "role must be act or weight, got '" + role.text + "'");
+        if (accept(Tok::LBrack)) {
+            d.has_shape = true;
+            if (peek().kind != Tok::RBrack) {
+                do d.dims.push_back(dim());
+                while (accept(Tok::Comma));
+            }
+            expect(Tok::RBrack, "to close the shape");
+        }
+        return d;
+    }
+
+    std::vector<Token> d_toks;
+    size_t d_pos = 0;
+};
+
+std::string params_text(OpKind op, const Params& p) {
+    std::string s;
+    auto list = [](const int32_t* v, int n) {
+        std::string r = "[";
+        for (int i = 0; i < n; ++i) r += (i ? "," : "") + std::to_string(v[i]);
+        return r + "]";
+    };
+    for (const ParamSpec& spec : op_info(op).params) {
+        const int32_t* v = p.v.data() + spec.slot;
+        bool is_default = spec.has_default && v[0] == spec.default_value &&
+                          (spec.kind != ParamKind::Pair || v[1] == spec.default_value);
+        if (is_default) continue;
+        std::string val;
+        switch (spec.kind) {
+            case ParamKind::Int: val = std::to_string(v[0]); break;
+            case ParamKind::Pair: val = list(v, 2); break;
+            case ParamKind::Padding: val = padding_name(static_cast<Padding>(v[0])); break;
+            case ParamKind::Activation: val = activation_name(static_cast<Activation>(v[0])); break;
+            case ParamKind::List: val = list(v + 1, v[0]); break;
+        }
+        s += (s.empty() ? "" : ",") + std::string(spec.name) + "=" + val;
+    }
+    return s.empty() ? s : "[" + s + "]";
+}
+
+std::string expr_text(const Graph& g, ValueRef v) {
+    const Node& n = g.node(v.node);
+    if (n.op == OpKind::Input) return g.variables()[param::variable(n.params)].name;
+    std::string s = std::string(op_name(n.op)) + params_text(n.op, n.params) + "(";
+    for (size_t i = 0; i < n.inputs.size(); ++i) s += (i ? ", " : "") + expr_text(g, n.inputs[i]);
+    s += ")";
+    if (op_info(n.op).num_outputs > 1) s += "." + std::to_string(v.output);
+    return s;
+}
+
+}  // namespace
+
+std::vector<RuleAst> parse_native_rules(std::string_view text, const std::string& file) {
+    Parser p(lex(text, file));
+    std::vector<RuleAst> rules;
+    while (!p.at_end()) rules.push_back(p.rule());
+    return rules;
+}
+
+RuleAst parse_native_rule(std::string_view text, const std::string& file) {
+    auto rules = parse_native_rules(text, file);
+    if (rules.size() != 1)
+        throw ParseError(SourceLoc{file, 1, 1}, "expected exactly one rule, got " + std::to_string(rules.size()));
+    return rules[0];
+}
+
+std::string print_native_graph(const Graph& g) {
+    if (g.outputs().size() == 1) return expr_text(g, g.outputs()[0]);
+    std::string s = "(";
+    for (size_t i = 0; i < g.outputs().size(); ++i) s += (i ? ", " : "") + expr_text(g, g.outputs()[i]);
+    return s + ")";
+}
+
+std::string print_native(const Rule& rule) {
+    std::string s;
+    // A name that is not an identifier (an imported "rule 12") would not parse back: leave it out.
+    bool ident = !rule.name.empty() && (std::isalpha(static_cast<unsigned char>(rule.name[0])) || rule.name[0] == '_');
+    for (char c : rule.name) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (ident && rule.name != "where") s += rule.name + ": ";
+    s += print_native_graph(rule.lhs) + " => " + print_native_graph(rule.rhs);
+    const auto& vars = rule.variables();
+    for (size_t i = 0; i < vars.size(); ++i) {
+        s += (i ? ", " : " where ") + vars[i].name + ": " + role_name(vars[i].role);
+        std::string dims;
+        for (size_t k = 0; k < vars[i].type.dims.size(); ++k) dims += (k ? "," : "") + vars[i].type.dims[k].to_string();
+        s += "[" + dims + "]";
+    }
+    return s;
+}
+
+}  // namespace rf
