@@ -349,7 +349,9 @@ private:
     size_t d_pos = 0;
 };
 
-std::string params_text(OpKind op, const Params& p) {
+}  // namespace
+
+std::string print_native_params(OpKind op, const Params& p) {
     std::string s;
     auto list = [](const int32_t* v, int n) {
         std::string r = "[";
@@ -374,10 +376,12 @@ std::string params_text(OpKind op, const Params& p) {
     return s.empty() ? s : "[" + s + "]";
 }
 
+namespace {
+
 std::string expr_text(const Graph& g, ValueRef v) {
     const Node& n = g.node(v.node);
     if (n.op == OpKind::Input) return g.variables()[param::variable(n.params)].name;
-    std::string s = std::string(op_name(n.op)) + params_text(n.op, n.params) + "(";
+    std::string s = std::string(op_name(n.op)) + print_native_params(n.op, n.params) + "(";
     for (size_t i = 0; i < n.inputs.size(); ++i) s += (i ? ", " : "") + expr_text(g, n.inputs[i]);
     s += ")";
     if (op_info(n.op).num_outputs > 1) s += "." + std::to_string(v.output);

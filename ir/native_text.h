@@ -27,6 +27,8 @@ RuleAst parse_native_rule(std::string_view text, const std::string& file = "");
 
 /// The rule on one line, every variable declared with its role and shape.
 std::string print_native(const Rule& rule);
+/// `[stride=[2,2],act=relu]`: the parameters that differ from their defaults ("" if none).
+std::string print_native_params(OpKind op, const Params& p);
 /// One side (or a whole graph): `relu(x)`, or `(e0, e1)` for several outputs.
 std::string print_native_graph(const Graph& g);
 

@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "ir/canonical.h"
 #include "ir/shape_rules.h"
 
 namespace rf {
@@ -403,29 +404,12 @@ private:
             }
             vars.push_back(Variable{v.name, v.role, d_unifier.resolve(t.type)});
         }
-        renumber_symbols(vars);
+        renumber_symbols(vars);  // printed shapes then read d0, d1, ...
         Rule rule;
         rule.name = d_ast.name;
         rule.lhs = build_side(vars, d_ast.lhs);
         rule.rhs = build_side(vars, d_ast.rhs);
         return rule;
-    }
-
-    // Symbols numbered 0, 1, ... in order of first appearance, so printed shapes read d0, d1...
-    static void renumber_symbols(std::vector<Variable>& vars) {
-        std::map<SymbolId, SymbolId> order;
-        for (const Variable& v : vars)
-            for (const Dim& d : v.type.dims)
-                for (const auto& [s, c] : d.terms()) {
-                    (void)c;
-                    order.try_emplace(s, static_cast<SymbolId>(order.size()));
-                }
-        const SymbolId shift = 1 << 28;  // two passes so that renamings cannot collide
-        for (Variable& v : vars)
-            for (Dim& d : v.type.dims) {
-                for (const auto& [from, to] : order) d = d.substitute(from, Dim::symbol(to + shift));
-                for (const auto& [from, to] : order) d = d.substitute(to + shift, Dim::symbol(to));
-            }
     }
 
     Graph build_side(const std::vector<Variable>& vars, const std::vector<TermId>& roots) {
