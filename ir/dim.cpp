@@ -62,6 +62,17 @@ Dim Dim::scaled(int64_t k) const {
     return r;
 }
 
+Dim Dim::divided(int64_t k) const {
+    assert(k != 0 && d_constant % k == 0);
+    Dim r;
+    r.d_constant = d_constant / k;
+    for (const auto& [s, c] : d_terms) {
+        assert(c % k == 0);
+        r.d_terms.push_back({s, c / k});
+    }
+    return r;
+}
+
 Dim Dim::substitute(SymbolId sym, const Dim& by) const {
     for (const auto& [s, c] : d_terms) {
         if (s != sym) continue;

@@ -38,6 +38,8 @@ public:
     Dim operator+(const Dim& o) const;
     Dim operator-(const Dim& o) const;
     Dim scaled(int64_t k) const;
+    /// Every coefficient and the constant divided by k; asserts that k divides them all.
+    Dim divided(int64_t k) const;
 
     /// Replaces `sym` by `by` everywhere in this expression.
     Dim substitute(SymbolId sym, const Dim& by) const;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cassert>
 #include <functional>
+#include <numeric>
 #include <random>
 #include <set>
 #include <unordered_map>
@@ -24,6 +25,12 @@ public:
     bool unify(const Dim& a, const Dim& b) override {
         Dim diff = resolve(a) - resolve(b);
         if (diff.is_concrete()) return diff.constant() == 0;
+        // 2*a - 2*c = 0 says a = c: divide by the coefficients' gcd (no integer solution when it
+        // does not divide the constant).
+        int64_t g = 0;
+        for (const auto& [sym, coef] : diff.terms()) g = std::gcd(g, coef < 0 ? -coef : coef);
+        if (diff.constant() % g != 0) return false;
+        diff = diff.divided(g);
         // Solve for a symbol with a unit coefficient; prefer the newest so that declared and
         // earlier symbols survive (they name the shapes the user wrote).
         for (auto it = diff.terms().rbegin(); it != diff.terms().rend(); ++it) {

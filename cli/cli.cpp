@@ -1,0 +1,61 @@
+#include "cli/cli.h"
+
+#include <exception>
+#include <iostream>
+#include <string_view>
+
+#include "cli/command.h"
+
+namespace rf::cli {
+
+namespace {
+
+// Only commands that work are listed; each later stage adds its own line here.
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"fmt", "parse rules, type-check both sides, print them normalised or canonical", run_fmt},
+    };
+    return table;
+}
+
+void print_help(std::ostream& out) {
+    out << "ruleforge " RF_VERSION " - discover, prove and ship rewrite rules for tensor programs\n\n"
+           "usage: ruleforge COMMAND [OPTIONS]\n\n"
+           "commands:\n";
+    for (const Command& c : commands()) out << "  " << c.name << std::string(12 - std::string_view(c.name).size(), ' ') << c.summary << "\n";
+    out << "\n'ruleforge COMMAND --help' describes a command's options.\n";
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.empty()) {
+        print_help(err);
+        return kUsage;
+    }
+    const std::string& name = args[0];
+    if (name == "--help" || name == "-h" || name == "help") {
+        print_help(out);
+        return kOk;
+    }
+    if (name == "--version") {
+        out << "ruleforge " RF_VERSION "\n";
+        return kOk;
+    }
+    for (const Command& c : commands()) {
+        if (name != c.name) continue;
+        try {
+            return c.run(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
+        } catch (const UsageError& e) {
+            err << "error: " << e.what() << "\n";
+            return kUsage;
+        } catch (const std::exception& e) {
+            err << "internal error: " << e.what() << "\n";
+            return kInternal;
+        }
+    }
+    err << "error: unknown command '" << name << "' (see 'ruleforge --help')\n";
+    return kUsage;
+}
+
+}  // namespace rf::cli

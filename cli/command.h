@@ -1,0 +1,26 @@
+// One CLI command: its name, a line of help, and the function that runs it. Commands live in
+// cmd_<name>.cpp and register themselves in the table in cli.cpp.
+#pragma once
+
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rf::cli {
+
+/// Wrong options, a missing file: reported as `error: ...` with exit code kUsage.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+};
+
+int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace rf::cli

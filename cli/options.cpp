@@ -1,0 +1,21 @@
+#include "cli/options.h"
+
+#include "cli/command.h"
+
+namespace rf::cli {
+
+po::variables_map parse_options(const std::string& command, const std::vector<std::string>& args,
+                                const po::options_description& opts,
+                                const po::positional_options_description& positional) {
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(opts).positional(positional).run(), vm);
+        if (vm.count("help")) return vm;
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(command + ": " + e.what() + " (see 'ruleforge " + command + " --help')");
+    }
+    return vm;
+}
+
+}  // namespace rf::cli

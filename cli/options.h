@@ -1,0 +1,18 @@
+// Helpers shared by the commands' option parsing: Boost.Program_options errors become
+// UsageErrors that name the command.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+namespace rf::cli {
+
+namespace po = boost::program_options;
+
+/// Parses args against the options (and positionals); `--help` sets help. Throws UsageError.
+po::variables_map parse_options(const std::string& command, const std::vector<std::string>& args,
+                                const po::options_description& opts,
+                                const po::positional_options_description& positional);
+
+}  // namespace rf::cli

@@ -1,0 +1,52 @@
+#include "ir/rule_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "ir/native_text.h"
+#include "ir/tensat_text.h"
+
+namespace rf {
+
+std::optional<RuleFormat> rule_format_from_name(std::string_view name) {
+    if (name == "native") return RuleFormat::Native;
+    if (name == "tensat") return RuleFormat::Tensat;
+    return std::nullopt;
+}
+
+const char* rule_format_name(RuleFormat f) {
+    switch (f) {
+        case RuleFormat::Native: return "native";
+        case RuleFormat::Tensat: return "tensat";
+    }
+    return "?";
+}
+
+std::vector<RuleAst> parse_rules(std::string_view text, const std::string& file, RuleFormat format, bool multi) {
+    switch (format) {
+        case RuleFormat::Native:
+            if (multi) throw std::invalid_argument("--multi applies to TENSAT text only");
+            return parse_native_rules(text, file);
+        case RuleFormat::Tensat: return parse_tensat_rules(text, file, multi);
+    }
+    return {};
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ostringstream ss;
+    if (path == "-") {
+        ss << std::cin.rdbuf();
+        return ss.str();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
+    ss << in.rdbuf();
+    if (in.bad()) throw std::runtime_error("error while reading '" + path + "'");
+    return ss.str();
+}
+
+}  // namespace rf

@@ -1,0 +1,27 @@
+// Reading rule files in any supported text syntax: one entry point for every command that takes
+// rules (fmt, check, import), so formats and error reporting stay the same everywhere.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ir/rule_ast.h"
+
+namespace rf {
+
+enum class RuleFormat { Native, Tensat };
+
+std::optional<RuleFormat> rule_format_from_name(std::string_view name);
+const char* rule_format_name(RuleFormat f);
+
+/// Parses rule text; `multi` (TENSAT only) reads two consecutive lines as one two-output rule.
+/// Throws ParseError at the first syntax error.
+std::vector<RuleAst> parse_rules(std::string_view text, const std::string& file, RuleFormat format, bool multi);
+
+/// The whole content of a file ("-" reads standard input). Throws std::runtime_error naming the
+/// file when it cannot be read.
+std::string read_text_file(const std::string& path);
+
+}  // namespace rf
