@@ -38,8 +38,8 @@ const char* tok_name(Tok t) {
     return "?";
 }
 
-// Splits text into tokens. A newline inside brackets is whitespace, so a rule may span lines
-// while a bracket is open; outside brackets it ends the rule.
+// Splits text into tokens. A newline ends a rule unless a bracket is open or the line ends in
+// '=>', ',' or 'where', so a long rule can be broken at those points.
 std::vector<Token> lex(std::string_view text, const std::string& file) {
     std::vector<Token> out;
     int line = 1, col = 1, depth = 0;
@@ -63,7 +63,9 @@ std::vector<Token> lex(std::string_view text, const std::string& file) {
             continue;
         }
         if (c == '\n') {
-            if (depth == 0) out.push_back({Tok::Newline, "", loc()});
+            bool continues = !out.empty() && (out.back().kind == Tok::Arrow || out.back().kind == Tok::Comma ||
+                                              (out.back().kind == Tok::Ident && out.back().text == "where"));
+            if (depth == 0 && !continues) out.push_back({Tok::Newline, "", loc()});
             advance(1);
             continue;
         }

@@ -19,7 +19,8 @@
 
 namespace rf {
 
-/// Every rule of a file; a rule ends at a newline outside brackets. Comments run from '#' or
+/// Every rule of a file; a rule ends at a newline outside brackets (unless the line ends in '=>',
+/// ',' or 'where'). Comments run from '#' or
 /// ';' to the end of the line. Throws ParseError (file:line:column) at the first error.
 std::vector<RuleAst> parse_native_rules(std::string_view text, const std::string& file);
 /// Exactly one rule (e.g. given on the command line).

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ruleforge builds with, only those missing; quiet when all are present.
+# Run as root (or with sudo available). Idempotent.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build pkg-config g++ git
+  libz3-dev z3 libcvc5-dev cvc5
+  libboost-program-options-dev libsqlite3-dev sqlite3
+  libopenmpi-dev openmpi-bin
+  libprotobuf-dev protobuf-compiler
+  nlohmann-json3-dev libxxhash-dev catch2
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
