@@ -342,6 +342,11 @@ private:
                     }
                 }
                 settle_ranks(term, args);
+                // A rank the syntax states (TENSAT's concat NDIM) must be the operands' rank, or
+                // printing the rule back would silently change it.
+                if (term.rank_hint >= 0 && args[0].type.rank() != static_cast<size_t>(term.rank_hint))
+                    error(term.loc, std::string(op_name(term.op)) + ": NDIM " + std::to_string(term.rank_hint) +
+                                        " but the operands have rank " + std::to_string(args[0].type.rank()));
                 std::vector<TensorType> in;
                 for (const SType& a : args) in.push_back(a.type);
                 std::vector<TensorType> outs;
