@@ -26,7 +26,8 @@
 
 namespace rf {
 
-/// An exact tensor: element i is num[i] / den.
+/// An exact tensor: element i is num[i] / den. Every tensor the evaluator returns is in lowest
+/// terms (gcd(den, num...) == 1), a form unique to its value, so (dims, num, den) may be hashed.
 struct ExactTensor {
     std::vector<int64_t> dims;
     std::vector<int64_t> num;
@@ -53,8 +54,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Outputs of one node, given its operands' values (in operand order). `out_types` are the
-/// node's output types (split reads its boundary from the operand's type, passed as in_types).
+/// Outputs of one node, given its operands' values (in operand order) and the operands' types
+/// (one per operand; split reads its boundary from them). The node's output types must be
+/// concrete. Throws EvalError when a value disagrees with its type.
 std::vector<ExactTensor> eval_node_exact(const Node& node, const std::vector<const ExactTensor*>& in,
                                          const std::vector<TensorType>& in_types, uint64_t function_seed);
 std::vector<FloatTensor> eval_node_float(const Node& node, const std::vector<const FloatTensor*>& in,
@@ -65,6 +67,9 @@ std::vector<FloatTensor> eval_node_float(const Node& node, const std::vector<con
 std::vector<ExactTensor> evaluate_exact(const Graph& g, const std::vector<ExactTensor>& variables,
                                         uint64_t function_seed);
 std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables);
+
+/// Brings t to lowest terms (divides den and every numerator by their gcd); den must be positive.
+void normalize(ExactTensor& t);
 
 /// Random tensors of a concrete type: integers in [lo, hi] (denominator 1), floats in [lo, hi).
 ExactTensor random_exact(const TensorType& t, std::mt19937_64& rng, int64_t lo = -8, int64_t hi = 8);

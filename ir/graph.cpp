@@ -24,6 +24,21 @@ bool Graph::operator==(const Graph& o) const {
     return true;
 }
 
+namespace {
+uint64_t mix(uint64_t h, uint64_t v) {
+    // splitmix64-style mixing: cheap, and good enough to spread bucket keys.
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h;
+}
+
+uint64_t node_key(OpKind op, const Params& params, const std::vector<ValueRef>& inputs) {
+    uint64_t h = static_cast<uint64_t>(op);
+    for (int32_t v : params.v) h = mix(h, static_cast<uint32_t>(v));
+    for (const ValueRef& v : inputs) h = mix(h, (static_cast<uint64_t>(v.node) << 32) | v.output);
+    return h;
+}
+}  // namespace
+
 GraphBuilder::GraphBuilder(std::vector<Variable> variables) {
     d_graph.d_variables = std::move(variables);
     d_input_node.assign(d_graph.d_variables.size(), -1);
@@ -58,16 +73,18 @@ std::vector<ValueRef> GraphBuilder::add(OpKind op, const Params& params, const s
                                                           : std::to_string(info.min_arity) + " to " +
                                                                 std::to_string(info.max_arity)) +
                         " operands, got " + std::to_string(n));
-    for (const ValueRef& v : inputs) {
+    for ([[maybe_unused]] const ValueRef& v : inputs) {
         assert(v.node < d_graph.d_nodes.size() && "operand refers to a later node");
         assert(v.output < d_graph.d_nodes[v.node].outputs.size());
     }
     // Pure operators: an equal node already present denotes the same value.
-    for (uint32_t i = 0; i < d_graph.d_nodes.size(); ++i) {
-        const Node& nd = d_graph.d_nodes[i];
+    uint64_t key = node_key(op, params, inputs);
+    auto [lo, hi] = d_node_index.equal_range(key);
+    for (auto it = lo; it != hi; ++it) {
+        const Node& nd = d_graph.d_nodes[it->second];
         if (nd.op == op && nd.params == params && nd.inputs == inputs) {
             std::vector<ValueRef> outs;
-            for (uint32_t k = 0; k < nd.outputs.size(); ++k) outs.push_back({i, k});
+            for (uint32_t k = 0; k < nd.outputs.size(); ++k) outs.push_back({it->second, k});
             return outs;
         }
     }
@@ -82,6 +99,7 @@ std::vector<ValueRef> GraphBuilder::add(OpKind op, const Params& params, const s
     assert(static_cast<int>(nd.outputs.size()) == info.num_outputs);
     uint32_t idx = static_cast<uint32_t>(d_graph.d_nodes.size());
     d_graph.d_nodes.push_back(std::move(nd));
+    d_node_index.emplace(key, idx);
     std::vector<ValueRef> outs;
     for (uint32_t k = 0; k < static_cast<uint32_t>(info.num_outputs); ++k) outs.push_back({idx, k});
     return outs;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,8 @@ public:
 private:
     Graph d_graph;
     std::vector<int32_t> d_input_node;  ///< variable -> node index, -1 if not added yet
+    /// Hash of (op, params, inputs) -> nodes with that hash, to find equal nodes in O(1).
+    std::unordered_multimap<uint64_t, uint32_t> d_node_index;
 };
 
 }  // namespace rf

@@ -107,6 +107,7 @@ namespace param {
 int32_t axis(const Params& p) { return p.v[kAxis.slot]; }
 
 Padding padding(const Params& p, OpKind k) {
+    assert(k == OpKind::Conv2d || k == OpKind::PoolAvg || k == OpKind::PoolMax);
     return static_cast<Padding>(p.v[k == OpKind::Conv2d ? kConvPad.slot : kPoolPad.slot]);
 }
 
@@ -116,11 +117,28 @@ Activation activation(const Params& p, OpKind k) {
         case OpKind::Matmul: return static_cast<Activation>(p.v[kMatmulAct.slot]);
         case OpKind::PoolAvg:
         case OpKind::PoolMax: return static_cast<Activation>(p.v[kPoolAct.slot]);
-        default: return Activation::None;
+        case OpKind::Input:
+        case OpKind::EwAdd:
+        case OpKind::EwMul:
+        case OpKind::Smul:
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh:
+        case OpKind::Transpose:
+        case OpKind::Concat:
+        case OpKind::Split:
+        case OpKind::Enlarge:
+        case OpKind::ConstImm:
+        case OpKind::ConstIconv:
+        case OpKind::ConstOne:
+        case OpKind::ConstPool:
+        case OpKind::Reshape: return Activation::None;
     }
+    return Activation::None;
 }
 
 std::array<int32_t, 2> stride(const Params& p, OpKind k) {
+    assert(k == OpKind::Conv2d || k == OpKind::PoolAvg || k == OpKind::PoolMax);
     int s = (k == OpKind::Conv2d) ? kStride.slot : kPoolStride.slot;
     return {p.v[s], p.v[s + 1]};
 }

@@ -251,16 +251,11 @@ private:
         for (size_t i = 0; i < args.size(); ++i) {
             if (args[i].shape_var < 0) continue;
             int r = required_rank(term.op, term.params, static_cast<int>(i));
-            if (r < 0) {
-                switch (term.op) {
-                    case OpKind::Matmul:
-                    case OpKind::EwAdd:
-                    case OpKind::EwMul:
-                    case OpKind::Concat: r = known >= 0 ? known : (term.rank_hint >= 0 ? term.rank_hint : 2); break;
-                    case OpKind::Split: r = std::max(2, param::axis(term.params) + 1); break;
-                    default: r = term.rank_hint >= 0 ? term.rank_hint : 2; break;
-                }
-            }
+            // Otherwise: the rank of a sibling operand, the syntax's hint, or 2 (any rank would do;
+            // split needs one past its axis).
+            if (r < 0 && term.op == OpKind::Split) r = std::max(2, param::axis(term.params) + 1);
+            if (r < 0 && known >= 0) r = known;
+            if (r < 0) r = term.rank_hint >= 0 ? term.rank_hint : 2;
             bind(args[i].shape_var, fresh_type(r));
             args[i] = resolve(args[i]);
             if (known < 0) known = r;
@@ -276,11 +271,10 @@ private:
             int idx = variable_index(a.var);
             if (idx >= 0 && !d_vars[idx].role_declared) d_vars[idx].role = Role::Weight;
         };
-        switch (term.op) {
-            case OpKind::Conv2d:
-            case OpKind::Smul: mark(1); break;
-            case OpKind::Enlarge: mark(0); mark(1); break;
-            default: break;
+        if (term.op == OpKind::Conv2d || term.op == OpKind::Smul) mark(1);
+        if (term.op == OpKind::Enlarge) {
+            mark(0);
+            mark(1);
         }
     }
 

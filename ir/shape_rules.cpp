@@ -133,7 +133,7 @@ TensorType infer_transpose(const Params& p, const std::vector<TensorType>& in) {
     std::sort(sorted.begin(), sorted.end());
     for (size_t i = 0; i < sorted.size(); ++i)
         if (sorted[i] != static_cast<int32_t>(i)) fail(op, "perm is not a permutation");
-    if (p.v[9] != 0 && p.v[9] != 1) fail(op, "shuffle must be 0 or 1");
+    if (p.v[9] != 0 && p.v[9] != 1) fail(op, "shuffle must be 0 or 1");  // the shuffle slot
     TensorType t;
     for (size_t i = 0; i < perm.size(); ++i) t.dims.push_back(in[0].dims[perm[i]]);
     for (size_t i = 0; i < perm.size(); ++i) t.set_split(i, in[0].split(perm[i]));
@@ -229,8 +229,22 @@ TensorType infer_constant(OpKind op, const Params& p) {
             break;
         case OpKind::ConstOne:
             break;
-        default:
-            fail(op, "not a constant");
+        case OpKind::Input:
+        case OpKind::Conv2d:
+        case OpKind::Matmul:
+        case OpKind::EwAdd:
+        case OpKind::EwMul:
+        case OpKind::Smul:
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh:
+        case OpKind::Transpose:
+        case OpKind::Concat:
+        case OpKind::Split:
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax:
+        case OpKind::Enlarge:
+        case OpKind::Reshape: fail(op, "not a constant");
     }
     return t;
 }

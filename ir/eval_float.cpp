@@ -1,0 +1,104 @@
+// Float evaluation: float32 with the real sigmoid and tanh, for checking a rewritten model
+// against the original within a tolerance. The operators themselves are eval_ops.h's, shared
+// with exact evaluation; this file only says what float arithmetic and activations are.
+#include <cmath>
+#include <initializer_list>
+#include <string>
+
+#include "ir/eval.h"
+#include "ir/eval_ops.h"
+
+namespace rf {
+
+namespace {
+
+using eval_detail::Dims;
+
+struct FloatArith {
+    float add(float a, float b) const { return a + b; }
+    float mul(float a, float b) const { return a * b; }
+    static bool less(float a, float b) { return a < b; }
+    static bool is_zero(float a) { return a == 0.f; }
+    static float zero() { return 0.f; }
+    static float one() { return 1.f; }
+};
+
+class FloatDomain {
+public:
+    using Tensor = FloatTensor;
+    using Elem = float;
+    using Arith = FloatArith;
+
+    static std::vector<float>& data(Tensor& t) { return t.data; }
+    static const std::vector<float>& data(const Tensor& t) { return t.data; }
+    /// Floats carry no denominator.
+    static int64_t scale(const Tensor&) { return 1; }
+    static void check_input(const Tensor&, const std::string&) {}
+
+    Tensor make(Dims dims, int64_t) const {
+        Tensor t;
+        t.data.assign(static_cast<size_t>(eval_detail::volume(dims)), 0.f);
+        t.dims = std::move(dims);
+        return t;
+    }
+    int64_t mul_scale(int64_t, int64_t) const { return 1; }
+    std::vector<const Tensor*> align(const std::vector<const Tensor*>& in, std::vector<Tensor>&,
+                                     int64_t& common) const {
+        common = 1;
+        return in;
+    }
+    template <class Kernel>
+    void run_bounded(std::initializer_list<const Tensor*>, int64_t, Kernel&& kernel) const {
+        FloatArith ar;
+        kernel(ar);
+    }
+    void divide(Tensor& t, int64_t k) const {
+        const float d = static_cast<float>(k);
+        for (float& v : t.data) v /= d;
+    }
+    Tensor finish(Tensor t, const FloatArith&, Activation act) const {
+        switch (act) {
+            case Activation::None: break;
+            case Activation::Relu:
+                for (float& v : t.data) v = v < 0.f ? 0.f : v;
+                break;
+            case Activation::Sigmoid:
+                for (float& v : t.data) v = 1.f / (1.f + std::exp(-v));
+                break;
+            case Activation::Tanh:
+                for (float& v : t.data) v = std::tanh(v);
+                break;
+        }
+        return t;
+    }
+};
+
+}  // namespace
+
+std::vector<FloatTensor> eval_node_float(const Node& node, const std::vector<const FloatTensor*>& in,
+                                         const std::vector<TensorType>& in_types) {
+    FloatDomain dom;
+    return eval_detail::eval_node_checked(dom, node, in, in_types);
+}
+
+std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables) {
+    FloatDomain dom;
+    return eval_detail::evaluate_graph(dom, g, variables);
+}
+
+FloatTensor random_float(const TensorType& t, std::mt19937_64& rng, float lo, float hi) {
+    if (!t.is_concrete()) throw EvalError("random_float: type " + t.to_string() + " is not concrete");
+    FloatTensor r;
+    r.dims = eval_detail::concrete_dims(t);
+    r.data.resize(static_cast<size_t>(eval_detail::volume(r.dims)));
+    // 24 random bits give every float in [0, 1) on a uniform grid, the same on every standard
+    // library (std::uniform_real_distribution is not specified bit for bit).
+    for (float& v : r.data) {
+        const float u = static_cast<float>(rng() >> 40) * 0x1p-24f;
+        v = lo + (hi - lo) * u;
+        if (v >= hi) v = lo;  // rounding of lo + (hi-lo)*u can land on hi
+    }
+    return r;
+}
+
+}  // namespace rf

@@ -1,0 +1,291 @@
+// The one definition of each operator's value, shared by exact and float evaluation.
+//
+// `eval_op` switches over every OpKind once; it is instantiated with a domain (ExactDomain in
+// eval_exact.cpp, FloatDomain in eval_float.cpp) that supplies what differs between the two:
+// the element arithmetic (passed on to the kernels of eval_kernels.h), the per-tensor scale
+// (the exact denominator; always 1 for floats), bringing operands to a common scale, division
+// by an integer, and the activation functions. A domain provides:
+//   Tensor, Elem, Arith                      value type, element type, kernel arithmetic
+//   data(t), scale(t)                        element buffer, denominator
+//   make(dims, scale)                        zero-filled tensor
+//   mul_scale(a, b)                          denominator of a product
+//   align(in, storage, &scale)               operands over one common denominator
+//   run_bounded({a, b}, terms, kernel)       runs kernel(arith) for sums of `terms` products
+//                                            of elements of a and b (an exact domain drops the
+//                                            overflow checks when the sums provably fit)
+//   divide(t, k)                             t / k, exactly where possible
+//   finish(t, arith, activation)             reports overflow, applies the activation,
+//                                            leaves the tensor in canonical form
+// `evaluate_graph` walks a graph in node order and evaluates only what its outputs depend on.
+#pragma once
+
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir/eval.h"
+#include "ir/eval_kernels.h"
+
+namespace rf::eval_detail {
+
+inline Dims concrete_dims(const TensorType& t) {
+    Dims d;
+    d.reserve(t.rank());
+    for (const Dim& x : t.dims) d.push_back(x.value());
+    return d;
+}
+
+inline bool dims_match(const Dims& d, const TensorType& t) {
+    if (d.size() != t.rank()) return false;
+    for (size_t i = 0; i < d.size(); ++i)
+        if (!t.dims[i].is_concrete() || t.dims[i].value() != d[i]) return false;
+    return true;
+}
+
+inline std::string dims_str(const Dims& d) {
+    std::string s = "[";
+    for (size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(d[i]);
+    return s + "]";
+}
+
+inline Window window_of(const Node& node, const Dims& xd, const Dims& od, int64_t kh, int64_t kw) {
+    auto [sh, sw] = param::stride(node.params, node.op);
+    const bool same = param::padding(node.params, node.op) == Padding::Same;
+    return Window{
+        kh, kw, sh, sw, pad_before(same, xd[2], od[2], kh, sh), pad_before(same, xd[3], od[3], kw, sw)};
+}
+
+/// The outputs of one node. Output dims come from the node's (concrete) types, which the shape
+/// rules derived from the same operands, so the kernels can trust them.
+template <class Dom>
+std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
+                                          const std::vector<const typename Dom::Tensor*>& in,
+                                          const std::vector<const TensorType*>& in_types) {
+    using Tensor = typename Dom::Tensor;
+    const OpKind op = node.op;
+    const Params& p = node.params;
+    typename Dom::Arith ar;
+    auto out_dims = [&](size_t k) { return concrete_dims(node.outputs[k]); };
+    auto data = [](const Tensor* t) { return Dom::data(*t).data(); };
+
+    switch (op) {
+        case OpKind::Input:
+            throw EvalError("input: an input node has no operator to evaluate; its value is a variable");
+        case OpKind::Conv2d: {
+            const Tensor &x = *in[0], &w = *in[1];
+            Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(x), Dom::scale(w)));
+            const Window win = window_of(node, x.dims, out.dims, w.dims[2], w.dims[3]);
+            dom.run_bounded({&x, &w}, w.dims[1] * w.dims[2] * w.dims[3], [&](auto& kar) {
+                conv2d(kar, data(&x), x.dims, data(&w), w.dims, Dom::data(out).data(), out.dims, win);
+            });
+            return {dom.finish(std::move(out), ar, param::activation(p, op))};
+        }
+        case OpKind::Matmul: {
+            const Tensor &a = *in[0], &b = *in[1];
+            const size_t r = a.dims.size();
+            Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(a), Dom::scale(b)));
+            dom.run_bounded({&a, &b}, a.dims[r - 1], [&](auto& kar) {
+                matmul(kar, data(&a), data(&b), Dom::data(out).data(), r == 3 ? a.dims[0] : 1, a.dims[r - 2],
+                       a.dims[r - 1], b.dims[r - 1]);
+            });
+            return {dom.finish(std::move(out), ar, param::activation(p, op))};
+        }
+        case OpKind::EwAdd: {
+            std::vector<Tensor> storage;
+            int64_t s = 1;
+            auto ops = dom.align(in, storage, s);
+            Tensor out = dom.make(out_dims(0), s);
+            auto* o = Dom::data(out).data();
+            const auto *a = data(ops[0]), *b = data(ops[1]);
+            for (size_t i = 0, n = Dom::data(out).size(); i < n; ++i) o[i] = ar.add(a[i], b[i]);
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::EwMul:
+        case OpKind::Smul: {
+            // Smul's scalar is rank 0: it broadcasts by a zero stride.
+            const bool scalar = op == OpKind::Smul;
+            Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(*in[0]), Dom::scale(*in[1])));
+            auto* o = Dom::data(out).data();
+            const auto *a = data(in[0]), *b = data(in[1]);
+            for (size_t i = 0, n = Dom::data(out).size(); i < n; ++i) o[i] = ar.mul(a[i], b[scalar ? 0 : i]);
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh: {
+            const Activation act = op == OpKind::Relu      ? Activation::Relu
+                                   : op == OpKind::Sigmoid ? Activation::Sigmoid
+                                                           : Activation::Tanh;
+            return {dom.finish(Tensor(*in[0]), ar, act)};
+        }
+        case OpKind::Transpose: {
+            Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
+            transpose(data(in[0]), in[0]->dims, param::list(p), Dom::data(out).data());
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::Concat: {
+            const size_t axis = static_cast<size_t>(param::axis(p));
+            std::vector<Tensor> storage;
+            int64_t s = 1;
+            auto ops = dom.align(in, storage, s);
+            Tensor out = dom.make(out_dims(0), s);
+            std::vector<const typename Dom::Elem*> parts;
+            std::vector<int64_t> part_axis;
+            for (const Tensor* t : ops) {
+                parts.push_back(data(t));
+                part_axis.push_back(t->dims[axis]);
+            }
+            const AxisView v = axis_view(out.dims, axis);
+            concat(parts, part_axis, v.outer, v.inner, Dom::data(out).data());
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::Split: {
+            const size_t axis = static_cast<size_t>(param::axis(p));
+            const SplitInfo& cut = in_types[0]->split(axis);
+            if (!cut || !cut->left_size.is_concrete())
+                throw EvalError("split: operand type " + in_types[0]->to_string() +
+                                " has no concrete concat boundary on axis " + std::to_string(axis));
+            const int64_t left = cut->left_size.value();
+            const AxisView v = axis_view(in[0]->dims, axis);
+            Tensor a = dom.make(out_dims(0), Dom::scale(*in[0]));
+            Tensor b = dom.make(out_dims(1), Dom::scale(*in[0]));
+            slice(data(in[0]), v, 0, left, Dom::data(a).data());
+            slice(data(in[0]), v, left, v.axis - left, Dom::data(b).data());
+            return {dom.finish(std::move(a), ar, Activation::None),
+                    dom.finish(std::move(b), ar, Activation::None)};
+        }
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax: {
+            const Tensor& x = *in[0];
+            auto [kh, kw] = param::kernel(p);
+            Tensor out = dom.make(out_dims(0), Dom::scale(x));
+            const Window win = window_of(node, x.dims, out.dims, kh, kw);
+            dom.run_bounded({&x}, int64_t{kh} * kw, [&](auto& kar) {
+                pool(kar, op == OpKind::PoolMax, data(&x), x.dims, Dom::data(out).data(), out.dims, win);
+            });
+            if (op == OpKind::PoolAvg) dom.divide(out, int64_t{kh} * kw);
+            return {dom.finish(std::move(out), ar, param::activation(p, op))};
+        }
+        case OpKind::Enlarge: {
+            // The reference operand contributes only its shape.
+            Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
+            enlarge(data(in[0]), in[0]->dims, Dom::data(out).data(), out.dims);
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::ConstImm: {
+            Tensor out = dom.make(out_dims(0), 1);
+            const int64_t n = out.dims[0];
+            for (int64_t i = 0; i < n; ++i) Dom::data(out)[i * n + i] = Dom::Arith::one();
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::ConstIconv: {
+            Tensor out = dom.make(out_dims(0), 1);
+            identity_conv_kernel(out.dims, Dom::Arith::one(), Dom::data(out).data());
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::ConstOne:
+        case OpKind::ConstPool: {
+            Tensor out = dom.make(out_dims(0), 1);
+            std::fill(Dom::data(out).begin(), Dom::data(out).end(), Dom::Arith::one());
+            if (op == OpKind::ConstPool) dom.divide(out, out.dims[2] * out.dims[3]);
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::Reshape: {
+            Tensor out = *in[0];
+            out.dims = out_dims(0);
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+    }
+    throw EvalError("unknown operator kind " + std::to_string(static_cast<int>(op)));
+}
+
+/// Checks what the public eval_node_* entry points are given: one type per operand, operand
+/// dims equal to those types, buffers of the right size, concrete output types.
+template <class Dom>
+void check_node_call(const Node& node, const std::vector<const typename Dom::Tensor*>& in,
+                     const std::vector<TensorType>& in_types) {
+    const std::string op = op_name(node.op);
+    if (in.size() != node.inputs.size())
+        throw EvalError(op + ": " + std::to_string(in.size()) + " operand values for " +
+                        std::to_string(node.inputs.size()) + " operands");
+    if (in_types.size() != in.size())
+        throw EvalError(op + ": " + std::to_string(in_types.size()) + " operand types for " +
+                        std::to_string(in.size()) + " operand values");
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (!in[i] || !dims_match(in[i]->dims, in_types[i]) ||
+            static_cast<int64_t>(Dom::data(*in[i]).size()) != volume(in[i]->dims))
+            throw EvalError(op + ": operand " + std::to_string(i) + " value " +
+                            (in[i] ? dims_str(in[i]->dims) : "(null)") + " does not match its type " +
+                            in_types[i].to_string());
+    }
+    for (const TensorType& t : node.outputs)
+        if (!t.is_concrete()) throw EvalError(op + ": output type " + t.to_string() + " is not concrete");
+}
+
+template <class Dom>
+std::vector<typename Dom::Tensor> eval_node_checked(Dom& dom, const Node& node,
+                                                    const std::vector<const typename Dom::Tensor*>& in,
+                                                    const std::vector<TensorType>& in_types) {
+    check_node_call<Dom>(node, in, in_types);
+    std::vector<const TensorType*> types;
+    for (const TensorType& t : in_types) types.push_back(&t);
+    return eval_op(dom, node, in, types);
+}
+
+template <class Dom>
+std::vector<typename Dom::Tensor> evaluate_graph(Dom& dom, const Graph& g,
+                                                 const std::vector<typename Dom::Tensor>& variables) {
+    using Tensor = typename Dom::Tensor;
+    const auto& nodes = g.nodes();
+    // Only what the outputs depend on is evaluated: a dead node could only waste time or throw.
+    std::vector<char> live(nodes.size(), 0);
+    for (const ValueRef& v : g.outputs()) live[v.node] = 1;
+    for (size_t i = nodes.size(); i-- > 0;)
+        if (live[i])
+            for (const ValueRef& v : nodes[i].inputs) live[v.node] = 1;
+
+    std::vector<std::vector<Tensor>> owned(nodes.size());
+    std::vector<const Tensor*> var_value(nodes.size(), nullptr);
+    auto value = [&](ValueRef v) -> const Tensor* {
+        return var_value[v.node] ? var_value[v.node] : &owned[v.node][v.output];
+    };
+    std::vector<const Tensor*> in;
+    std::vector<const TensorType*> in_types;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        if (!live[i]) continue;
+        const Node& nd = nodes[i];
+        for (const TensorType& t : nd.outputs)
+            if (!t.is_concrete())
+                throw EvalError(std::string(op_name(nd.op)) + " (node " + std::to_string(i) + "): type " +
+                                t.to_string() + " is not concrete");
+        if (nd.op == OpKind::Input) {
+            const int32_t var = param::variable(nd.params);
+            const Variable& decl = g.variables()[var];
+            if (static_cast<size_t>(var) >= variables.size())
+                throw EvalError("variable " + decl.name + ": no value given");
+            const Tensor& t = variables[var];
+            if (!dims_match(t.dims, decl.type) || static_cast<int64_t>(Dom::data(t).size()) != volume(t.dims))
+                throw EvalError("variable " + decl.name + ": value " + dims_str(t.dims) + " (" +
+                                std::to_string(Dom::data(t).size()) + " elements) does not match its type " +
+                                decl.type.to_string());
+            Dom::check_input(t, decl.name);
+            var_value[i] = &t;
+            continue;
+        }
+        in.clear();
+        in_types.clear();
+        for (const ValueRef& v : nd.inputs) {
+            in.push_back(value(v));
+            in_types.push_back(&g.type(v));
+        }
+        owned[i] = eval_op(dom, nd, in, in_types);
+    }
+    std::vector<Tensor> out;
+    out.reserve(g.outputs().size());
+    for (const ValueRef& v : g.outputs()) out.push_back(*value(v));
+    return out;
+}
+
+}  // namespace rf::eval_detail
