@@ -249,6 +249,7 @@ private:
             if (a.shape_var < 0 && known < 0) known = static_cast<int>(a.type.rank());
         }
         for (size_t i = 0; i < args.size(); ++i) {
+            args[i] = resolve(args[i]);  // an earlier operand may have been the same variable
             if (args[i].shape_var < 0) continue;
             int r = required_rank(term.op, term.params, static_cast<int>(i));
             // Otherwise: the rank of a sibling operand, the syntax's hint, or 2 (any rank would do;
