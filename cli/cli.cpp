@@ -14,6 +14,7 @@ namespace {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"fmt", "parse rules, type-check both sides, print them normalised or canonical", run_fmt},
+        {"enumerate", "enumerate graphs up to a size, group by exact fingerprint, list candidates", run_enumerate},
     };
     return table;
 }

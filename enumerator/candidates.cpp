@@ -1,0 +1,316 @@
+// Candidate extraction: (member, representative) pairs of every class, single- and two-output,
+// with the trivial and redundant ones dropped before any solver sees them:
+//  - common outermost operator: the same root operator over operands of equal classes is
+//    derivable from the operands' rules (with representative-only growth this cannot happen
+//    for single outputs; it is checked, and counted, as a guard);
+//  - common sub-graph: both sides contain the same leaf node (an operator on inputs only, or a
+//    constant) and the rule still holds with that node replaced by a fresh random tensor: it is
+//    an instance of a smaller rule. TASO drops every such pair; that also loses rules such as
+//    relu(relu(x)) => relu(x), which do not generalise, so the check here evaluates;
+//  - common output: a two-output pair whose sides share an output is a single-output rule;
+//  - unbound variable: neither side binds all of the other side's variables;
+//  - single rules: a two-output pair with inputs only on one side (split(concat(a, b)) =>
+//    (a, b)) says no more than its two single-output rules;
+//  - renaming: the same rule up to renaming variables of one role and shape, reordering
+//    independent nodes and commuting commutative operands.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "enumerator/class_table.h"
+#include "ir/canonical.h"
+
+namespace rf::enumeration {
+
+namespace {
+
+void vars_of(const TermStore& s, ValueId v, std::set<int32_t>& out) {
+    const ValueRec& r = s.values[v];
+    if (r.var >= 0) {
+        out.insert(r.var);
+        return;
+    }
+    const NodeRec& nd = s.nodes[r.node];
+    for (int k = 0; k < nd.arity; ++k) vars_of(s, nd.in[k], out);
+}
+
+bool is_leaf(const TermStore& s, NodeId n) {
+    const NodeRec& nd = s.nodes[n];
+    for (int k = 0; k < nd.arity; ++k)
+        if (s.values[nd.in[k]].var < 0) return false;
+    return true;
+}
+
+bool consumes(const TermStore& s, ValueId u1, ValueId u2) {
+    const NodeSet& ns = s.node_set(u1);
+    for (int k = 0; k < ns.n; ++k) {
+        const NodeRec& nd = s.nodes[ns.ids[k]];
+        for (int i = 0; i < nd.arity; ++i)
+            if (nd.in[i] == u2) return true;
+    }
+    return false;
+}
+
+int union_size(const TermStore& s, const std::vector<ValueId>& vs) {
+    NodeSet acc;
+    for (ValueId v : vs)
+        if (!merge_sets(acc, s.node_set(v), acc)) return kMaxOps + 1;
+    return acc.n;
+}
+
+// A renaming-invariant spelling of a value with commutative operands sorted, used to order the
+// operands of commutative nodes before canonical printing.
+std::string tree_key(const Graph& g, ValueRef v, std::map<std::pair<uint32_t, uint32_t>, std::string>& memo) {
+    auto it = memo.find({v.node, v.output});
+    if (it != memo.end()) return it->second;
+    const Node& n = g.node(v.node);
+    std::string k;
+    if (n.op == OpKind::Input) {
+        const Variable& var = g.variables()[param::variable(n.params)];
+        k = std::string(role_name(var.role)) + var.type.to_string();
+    } else {
+        std::vector<std::string> kids;
+        for (const ValueRef& in : n.inputs) kids.push_back(tree_key(g, in, memo));
+        if (op_info(n.op).commutative) std::sort(kids.begin(), kids.end());
+        k = std::string(op_name(n.op)) + "#" + std::to_string(v.output);
+        for (int i = 0; i < kParamSlots; ++i) k += "," + std::to_string(n.params.v[i]);
+        k += "(";
+        for (const std::string& c : kids) k += c + ";";
+        k += ")";
+    }
+    memo[{v.node, v.output}] = k;
+    return k;
+}
+
+Graph commute_sorted(const Graph& g) {
+    std::map<std::pair<uint32_t, uint32_t>, std::string> memo;
+    GraphBuilder b(g.variables());
+    std::vector<std::vector<ValueRef>> map(g.nodes().size());
+    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
+        const Node& n = g.node(i);
+        if (n.op == OpKind::Input) {
+            map[i] = {b.input(param::variable(n.params))};
+            continue;
+        }
+        std::vector<ValueRef> ins = n.inputs;
+        if (op_info(n.op).commutative)
+            std::stable_sort(ins.begin(), ins.end(),
+                             [&](ValueRef x, ValueRef y) { return tree_key(g, x, memo) < tree_key(g, y, memo); });
+        for (ValueRef& r : ins) r = map[r.node][r.output];
+        map[i] = b.add(n.op, n.params, ins);
+    }
+    std::vector<ValueRef> outs;
+    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
+    return std::move(b).finish(outs);
+}
+
+struct Pending {
+    std::vector<ValueId> member, rep;  ///< outputs, in corresponding order
+    int level = 0;
+    bool pair = false;
+    // filled by the check
+    int verdict = 0;  ///< 0 keep, 1 outer op, 2 subgraph, 3 output, 4 unbound
+    bool swap = false;
+    std::string key;
+    Candidate cand;
+};
+
+enum Verdict { kKeep, kOuter, kSubgraph, kOutput, kUnbound, kSingles };
+
+void check(const TermStore& s, Pending& p) {
+    // Common output (two-output pairs).
+    for (ValueId a : p.member)
+        for (ValueId b : p.rep)
+            if (a == b) {
+                p.verdict = kOutput;
+                return;
+            }
+    if (p.member.size() > 1 && (union_size(s, p.rep) == 0 || union_size(s, p.member) == 0)) {
+        p.verdict = kSingles;
+        return;
+    }
+    // Common outermost operator.
+    if (p.member.size() == 1) {
+        const ValueRec &a = s.values[p.member[0]], &b = s.values[p.rep[0]];
+        if (a.node != kNoNode && b.node != kNoNode) {
+            const NodeRec &na = s.nodes[a.node], &nb = s.nodes[b.node];
+            bool same = na.tmpl == nb.tmpl && a.out == b.out;
+            for (int k = 0; same && k < na.arity; ++k) same = s.values[na.in[k]].cls == s.values[nb.in[k]].cls;
+            if (same) {
+                p.verdict = kOuter;
+                return;
+            }
+        }
+    }
+    // Common leaf sub-graph that the rule generalises over.
+    NodeSet ma, ra;
+    for (ValueId v : p.member) merge_sets(ma, s.node_set(v), ma);
+    for (ValueId v : p.rep) merge_sets(ra, s.node_set(v), ra);
+    for (int i = 0; i < ma.n; ++i) {
+        const NodeId n = ma.ids[i];
+        if (!ra.contains(n) || !is_leaf(s, n)) continue;
+        const ValueId leaf = s.nodes[n].first_value;
+        bool general = true;
+        for (size_t k = 0; k < p.member.size() && general; ++k)
+            general = TermStore::same(s.full_values_replacing(p.member[k], leaf), s.full_values_replacing(p.rep[k], leaf));
+        if (general) {
+            p.verdict = kSubgraph;
+            return;
+        }
+    }
+    std::set<int32_t> mv, rv;
+    for (ValueId v : p.member) vars_of(s, v, mv);
+    for (ValueId v : p.rep) vars_of(s, v, rv);
+    const bool fwd = std::includes(mv.begin(), mv.end(), rv.begin(), rv.end());
+    const bool bwd = std::includes(rv.begin(), rv.end(), mv.begin(), mv.end());
+    if (!fwd && !bwd) {
+        p.verdict = kUnbound;
+        return;
+    }
+    p.swap = !fwd;
+    Rule r;
+    r.lhs = s.to_graph(p.swap ? p.rep : p.member);
+    r.rhs = s.to_graph(p.swap ? p.member : p.rep);
+    Rule c = canonicalize(r);
+    Rule sorted;
+    sorted.lhs = commute_sorted(c.lhs);
+    sorted.rhs = commute_sorted(c.rhs);
+    p.key = canonical_text(sorted);
+    p.cand.rule = std::move(c);
+    p.cand.num_outputs = static_cast<int>(p.member.size());
+    p.cand.lhs_size = union_size(s, p.swap ? p.rep : p.member);
+    p.cand.rhs_size = union_size(s, p.swap ? p.member : p.rep);
+}
+
+// Two-output graphs: both outputs of a split, or two graphs sharing an operator node with
+// neither output consumed; grouped by their pair of classes. Each group also gets the pair of
+// the two classes' representatives when those share no operator node (the "independent" form a
+// shared computation replaces); the group's representative is that pair if present, else its
+// smallest member. Counts pair graphs per level.
+void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels,
+                     std::vector<Pending>& out) {
+    const int max_ops = s.config().max_ops;
+    struct PairRec {
+        uint32_t c1, c2;
+        ValueId u1, u2;
+        int size;
+        uint64_t skey;
+    };
+    std::vector<PairRec> pairs;
+    auto add = [&](ValueId u1, ValueId u2) {
+        const ValueRec &a = s.values[u1], &b = s.values[u2];
+        if ((a.flags | b.flags) & kOverflow || a.cls == b.cls) return;
+        if (consumes(s, u1, u2) || consumes(s, u2, u1)) return;
+        const int size = union_size(s, {u1, u2});
+        if (size > max_ops) return;
+        if (a.cls > b.cls) std::swap(u1, u2);
+        pairs.push_back({s.values[u1].cls, s.values[u2].cls, u1, u2, size,
+                         s.values[u1].skey * 0x9e3779b97f4a7c15ULL ^ s.values[u2].skey});
+    };
+    std::unordered_map<NodeId, std::vector<ValueId>> containing;
+    for (ValueId v = 0; v < s.values.size(); ++v) {
+        const int sz = s.size(v);
+        if (sz == 0 || sz >= max_ops || (s.values[v].flags & kOverflow)) continue;
+        const NodeSet& ns = s.node_set(v);
+        for (int k = 0; k < ns.n; ++k) containing[ns.ids[k]].push_back(v);
+    }
+    for (ValueId u1 = 0; u1 < s.values.size(); ++u1) {
+        const int sz = s.size(u1);
+        if (sz == 0) continue;
+        const NodeSet& ns = s.node_set(u1);
+        if (sz == max_ops) {
+            // A graph at the bound can only pair with an unconsumed sibling output inside it.
+            for (int k = 0; k < ns.n; ++k) {
+                const NodeRec& nd = s.nodes[ns.ids[k]];
+                for (int o = 0; o < nd.num_outputs; ++o) {
+                    const ValueId w = nd.first_value + o;
+                    if (w != u1 && (ns.ids[k] != s.values[u1].node || w > u1)) add(u1, w);
+                }
+            }
+            continue;
+        }
+        for (int k = 0; k < ns.n; ++k) {
+            auto it = containing.find(ns.ids[k]);
+            if (it == containing.end()) continue;
+            for (ValueId u2 : it->second)
+                if (u2 > u1 && first_shared(ns, s.node_set(u2)) == ns.ids[k]) add(u1, u2);
+        }
+    }
+    for (const PairRec& p : pairs) ++levels[p.size - 1].pair_graphs;
+    std::sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
+        return std::tie(x.c1, x.c2, x.size, x.skey, x.u1, x.u2) < std::tie(y.c1, y.c2, y.size, y.skey, y.u1, y.u2);
+    });
+    for (size_t i = 0; i < pairs.size();) {
+        size_t j = i;
+        while (j < pairs.size() && pairs[j].c1 == pairs[i].c1 && pairs[j].c2 == pairs[i].c2) ++j;
+        const ValueId r1 = t.classes[pairs[i].c1].rep, r2 = t.classes[pairs[i].c2].rep;
+        const bool independent = first_shared(s.node_set(r1), s.node_set(r2)) == kNoNode &&
+                                 s.size(r1) + s.size(r2) <= max_ops;
+        std::vector<ValueId> rep;
+        size_t k0 = i;
+        if (independent) {
+            rep = {r1, r2};
+        } else {
+            rep = {pairs[i].u1, pairs[i].u2};
+            k0 = i + 1;
+        }
+        for (size_t k = k0; k < j; ++k) {
+            Pending p;
+            p.pair = true;
+            p.member = {pairs[k].u1, pairs[k].u2};
+            p.rep = rep;
+            p.level = std::max(pairs[k].size, independent ? s.size(r1) + s.size(r2) : pairs[i].size);
+            out.push_back(std::move(p));
+        }
+        i = j;
+    }
+}
+
+}  // namespace
+
+std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels,
+                                          int /*threads*/) {
+    std::vector<Pending> pend;
+    for (const ClassRec& c : t.classes)
+        for (ValueId m : c.members) {
+            Pending p;
+            p.member = {m};
+            p.rep = {c.rep};
+            p.level = std::max(s.size(m), s.size(c.rep));
+            pend.push_back(std::move(p));
+        }
+    if (s.config().max_outputs >= 2) pair_candidates(s, t, levels, pend);
+#pragma omp parallel for schedule(dynamic, 16)
+    for (size_t i = 0; i < pend.size(); ++i) check(s, pend[i]);
+    // Deterministic order: by canonical text, then the level-ordered position (for ties, the
+    // first is kept and the others count as renamings).
+    std::vector<size_t> order;
+    for (size_t i = 0; i < pend.size(); ++i) {
+        Pending& p = pend[i];
+        LevelStats& st = levels[std::max(p.level, 1) - 1];
+        switch (p.verdict) {
+            case kOuter: ++st.drops.common_outermost_op; break;
+            case kSubgraph: ++st.drops.common_subgraph; break;
+            case kOutput: ++st.drops.common_output; break;
+            case kUnbound: ++st.drops.unbound_variable; break;
+            case kSingles: ++st.drops.single_rules; break;
+            default: order.push_back(i);
+        }
+    }
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].key < pend[b].key; });
+    std::vector<Candidate> out;
+    for (size_t k = 0; k < order.size(); ++k) {
+        Pending& p = pend[order[k]];
+        LevelStats& st = levels[std::max(p.level, 1) - 1];
+        if (k > 0 && pend[order[k - 1]].key == p.key) {
+            ++st.drops.renaming;
+            continue;
+        }
+        ++st.candidates;
+        p.cand.rule.name = "r" + std::to_string(out.size());
+        out.push_back(std::move(p.cand));
+    }
+    return out;
+}
+
+}  // namespace rf::enumeration

@@ -1,0 +1,157 @@
+#include "enumerator/preset.h"
+
+#include <stdexcept>
+
+namespace rf {
+
+namespace {
+
+enum Sym : SymbolId { kN2, kC2, kN4, kC4, kH, kW };
+
+Variable var(const std::string& name, Role role, std::vector<Dim> dims) {
+    Variable v;
+    v.name = name;
+    v.role = role;
+    v.type = make_type(std::move(dims));
+    return v;
+}
+
+OpTemplate tmpl(std::string name, OpKind op, Params p, int arity) {
+    OpTemplate t;
+    t.name = std::move(name);
+    t.op = op;
+    t.params = p;
+    t.arity = arity;
+    return t;
+}
+
+OpTemplate conv(const std::string& name, int kh, int kw, Activation act) {
+    OpTemplate t = tmpl(name, OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, act), 2);
+    t.kernel = {kh, kw};
+    t.data_not_weight_var = true;
+    return t;
+}
+
+OpTemplate concat(const std::string& name, int rank, int axis) {
+    OpTemplate t = tmpl(name, OpKind::Concat, param::axis_param(axis), 2);
+    t.rank = rank;
+    return t;
+}
+
+}  // namespace
+
+ShapePlan taso_plan(uint64_t seed) {
+    const Dim N2 = Dim::symbol(kN2), C2 = Dim::symbol(kC2), N4 = Dim::symbol(kN4), C4 = Dim::symbol(kC4),
+              H = Dim::symbol(kH), W = Dim::symbol(kW);
+    std::vector<Variable> vars;
+    for (const char* n : {"x1", "x2", "x3"}) vars.push_back(var(n, Role::Activation, {N2, C2}));
+    for (const char* n : {"w1", "w2", "w3"}) vars.push_back(var(n, Role::Weight, {C2, C2}));
+    for (const char* n : {"i1", "i2", "i3"}) vars.push_back(var(n, Role::Activation, {N4, C4, H, W}));
+    for (const char* n : {"w4", "w5", "w6"}) vars.push_back(var(n, Role::Weight, {C4, C4, 3, 3}));
+    for (const char* n : {"w7", "w8", "w9"}) vars.push_back(var(n, Role::Weight, {C4, C4, 1, 3}));
+    for (const char* n : {"w10", "w11", "w12"}) vars.push_back(var(n, Role::Weight, {C4, C4, 3, 1}));
+    vars.push_back(var("w13", Role::Weight, {C4, 1, 3, 3}));
+    vars.push_back(var("s0", Role::Weight, {}));
+    // Point 0 is the cheapest world (it is evaluated for every graph; the others only when a
+    // fingerprint hit needs confirming); TASO's own shape is the base; the third moves every
+    // size away from both, including batch vs channel coincidences (TASO: 2 + 2 == 4).
+    std::vector<Instantiation> insts(3);
+    insts[0].values = {{kN2, 2}, {kC2, 3}, {kN4, 1}, {kC4, 2}, {kH, 3}, {kW, 4}};
+    insts[1].values = {{kN2, 2}, {kC2, 4}, {kN4, 2}, {kC4, 4}, {kH, 5}, {kW, 5}};
+    insts[1].draws = 2;
+    insts[2].values = {{kN2, 3}, {kC2, 5}, {kN4, 3}, {kC4, 3}, {kH, 4}, {kW, 6}};
+    return ShapePlan(std::move(vars), std::move(insts), 1, seed);
+}
+
+std::vector<OpTemplate> taso_templates() {
+    std::vector<OpTemplate> t;
+    OpTemplate mm = tmpl("matmul", OpKind::Matmul, param::matmul(Activation::None), 2);
+    mm.distinct_operands = true;
+    t.push_back(mm);
+    t.push_back(tmpl("ewadd", OpKind::EwAdd, Params{}, 2));
+    t.push_back(tmpl("ewmul", OpKind::EwMul, Params{}, 2));
+    t.push_back(conv("conv3x3", 3, 3, Activation::None));
+    t.push_back(conv("conv3x3_relu", 3, 3, Activation::Relu));
+    t.push_back(conv("conv1x1", 1, 1, Activation::None));
+    t.push_back(conv("conv1x1_relu", 1, 1, Activation::Relu));
+    t.push_back(conv("conv1x3", 1, 3, Activation::None));
+    t.push_back(conv("conv1x3_relu", 1, 3, Activation::Relu));
+    t.push_back(tmpl("poolavg3x3", OpKind::PoolAvg, param::pool(3, 3, 1, 1, Padding::Same, Activation::None), 1));
+    t.push_back(tmpl("poolmax3x3", OpKind::PoolMax, param::pool(3, 3, 1, 1, Padding::Same, Activation::None), 1));
+    t.push_back(tmpl("const_pool", OpKind::ConstPool, param::shape_list({4, 1, 3, 3}), 0));
+    t.push_back(tmpl("const_iconv", OpKind::ConstIconv, param::shape_list({4, 4, 3, 3}), 0));
+    t.push_back(tmpl("const_imm", OpKind::ConstImm, param::shape_list({4, 4}), 0));
+    t.push_back(tmpl("const_one", OpKind::ConstOne, param::shape_list({2, 4, 5, 5}), 0));
+    // TASO's enlarge is unary with a fixed 3x3 target; ours takes the target kernel as an
+    // operand, so the template pairs a variable kernel with a 3x3 variable kernel.
+    OpTemplate en = tmpl("enlarge3x3", OpKind::Enlarge, Params{}, 2);
+    en.kernel = {3, 3};
+    en.operands_are_variables = true;
+    en.resize_only = true;
+    t.push_back(en);
+    OpTemplate sm = tmpl("smul", OpKind::Smul, Params{}, 2);
+    sm.distinct_operands = true;
+    t.push_back(sm);
+    t.push_back(tmpl("relu", OpKind::Relu, Params{}, 1));
+    t.push_back(concat("concat2d_1", 2, 1));
+    t.push_back(concat("concat2d_0", 2, 0));
+    t.push_back(concat("concat4d_1", 4, 1));
+    t.push_back(concat("concat4d_0", 4, 0));
+    t.push_back(tmpl("split_1", OpKind::Split, param::axis_param(1), 1));
+    t.push_back(tmpl("split_0", OpKind::Split, param::axis_param(0), 1));
+    t.push_back(tmpl("transpose", OpKind::Transpose, param::transpose({1, 0}, false), 1));
+    t.push_back(tmpl("transpose_shuffle", OpKind::Transpose, param::transpose({1, 0}, true), 1));
+    return t;
+}
+
+std::vector<OpTemplate> full_templates() {
+    std::vector<OpTemplate> t = taso_templates();
+    t.push_back(tmpl("sigmoid", OpKind::Sigmoid, Params{}, 1));
+    t.push_back(tmpl("tanh", OpKind::Tanh, Params{}, 1));
+    OpTemplate mm = tmpl("matmul_relu", OpKind::Matmul, param::matmul(Activation::Relu), 2);
+    mm.distinct_operands = true;
+    t.push_back(mm);
+    t.push_back(conv("conv3x1", 3, 1, Activation::None));
+    t.push_back(conv("conv3x1_relu", 3, 1, Activation::Relu));
+    return t;
+}
+
+EnumConfig preset_config(const std::string& preset, int max_ops) {
+    EnumConfig c;
+    if (preset == "taso")
+        c.templates = taso_templates();
+    else if (preset == "full")
+        c.templates = full_templates();
+    else
+        throw std::invalid_argument("unknown preset '" + preset + "' (known: taso, full)");
+    c.plan = taso_plan();
+    c.max_ops = max_ops;
+    return c;
+}
+
+std::vector<OpTemplate> select_templates(const std::vector<OpTemplate>& all, const std::string& list) {
+    std::vector<std::string> names;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        if (end > start) names.push_back(list.substr(start, end - start));
+        start = end + 1;
+    }
+    std::vector<OpTemplate> out;
+    for (const OpTemplate& t : all)
+        for (const std::string& n : names)
+            if (t.name == n) out.push_back(t);
+    for (const std::string& n : names) {
+        bool known = false;
+        for (const OpTemplate& t : all) known |= t.name == n;
+        if (!known) {
+            std::string msg = "unknown operator template '" + n + "' (known:";
+            for (const OpTemplate& t : all) msg += " " + t.name;
+            throw std::invalid_argument(msg + ")");
+        }
+    }
+    return out;
+}
+
+}  // namespace rf

@@ -1,0 +1,41 @@
+#include "enumerator/progress.h"
+
+#include <cstdio>
+
+namespace rf {
+
+void Progress::start(int level, const std::string& phase, uint64_t total) {
+    if (!d_enabled) return;
+    d_level = level;
+    d_phase = phase;
+    d_total = total;
+    d_done = 0;
+    d_start = d_last = std::chrono::steady_clock::now();
+}
+
+void Progress::maybe_print(bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - d_last < std::chrono::seconds(1)) return;
+    std::unique_lock lock(d_mutex, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    if (!force && now - d_last < std::chrono::seconds(1)) return;
+    d_last = now;
+    const double secs = std::chrono::duration<double>(now - d_start).count();
+    const uint64_t done = d_done.load();
+    const double rate = secs > 0 ? done / secs : 0;
+    std::fprintf(stderr, "[enumerate] size %d %s: %llu", d_level, d_phase.c_str(), static_cast<unsigned long long>(done));
+    if (d_total) std::fprintf(stderr, "/%llu", static_cast<unsigned long long>(d_total));
+    std::fprintf(stderr, " graphs, %.0f graphs/s", rate);
+    if (d_total && rate > 0 && done < d_total) std::fprintf(stderr, ", ETA %.1f s", (d_total - done) / rate);
+    std::fprintf(stderr, "\n");
+}
+
+void Progress::finish(uint64_t classes) {
+    if (!d_enabled) return;
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - d_start).count();
+    std::fprintf(stderr, "[enumerate] size %d %s: %llu graphs in %.2f s, %llu classes so far\n", d_level,
+                 d_phase.c_str(), static_cast<unsigned long long>(d_done.load()), secs,
+                 static_cast<unsigned long long>(classes));
+}
+
+}  // namespace rf

@@ -1,0 +1,39 @@
+// Progress lines on stderr for long enumerations: size level, graphs done, rate, classes, ETA.
+// Disabled, it is one branch per call; enabled, it prints at most once a second, from whichever
+// thread calls `tick` (the counter is atomic, the printing serialised).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace rf {
+
+class Progress {
+public:
+    explicit Progress(bool enabled) : d_enabled(enabled) {}
+    /// Starts a phase of `total` items (0: unknown) at size level `level`.
+    void start(int level, const std::string& phase, uint64_t total);
+    /// Counts `n` items done; prints when a second has passed since the last line.
+    void tick(uint64_t n = 1) {
+        if (!d_enabled) return;
+        d_done.fetch_add(n, std::memory_order_relaxed);
+        maybe_print(false);
+    }
+    /// A final line for the phase with its rate, and the class count so far.
+    void finish(uint64_t classes);
+
+private:
+    void maybe_print(bool force);
+    bool d_enabled;
+    int d_level = 0;
+    std::string d_phase;
+    uint64_t d_total = 0;
+    std::atomic<uint64_t> d_done{0};
+    std::chrono::steady_clock::time_point d_start, d_last;
+    std::mutex d_mutex;
+};
+
+}  // namespace rf

@@ -1,0 +1,261 @@
+#include "enumerator/term_store.h"
+
+#include <algorithm>
+#include <random>
+
+#include <xxhash.h>
+
+#include "fingerprint/graph_fingerprint.h"
+#include "ir/shape_rules.h"
+
+namespace rf::enumeration {
+
+namespace {
+
+uint64_t mix64(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void split_key(std::string& k, const SplitInfo& s) {
+    if (!s) {
+        k += '.';
+        return;
+    }
+    k += '(' + std::to_string(s->left_size.value());
+    split_key(k, s->left);
+    split_key(k, s->right);
+    k += ')';
+}
+
+std::string type_key(const TensorType& t) {
+    std::string k;
+    for (size_t i = 0; i < t.rank(); ++i) {
+        k += std::to_string(t.dims[i].value()) + ':';
+        split_key(k, t.split(i));
+        k += ',';
+    }
+    return k;
+}
+
+bool is_constant(OpKind k) {
+    return k == OpKind::ConstImm || k == OpKind::ConstIconv || k == OpKind::ConstOne || k == OpKind::ConstPool;
+}
+
+}  // namespace
+
+bool NodeSet::contains(NodeId x) const {
+    for (int i = 0; i < n; ++i)
+        if (ids[i] == x) return true;
+    return false;
+}
+
+bool merge_sets(const NodeSet& a, const NodeSet& b, NodeSet& out) {
+    int i = 0, j = 0, k = 0;
+    NodeSet r;
+    while (i < a.n || j < b.n) {
+        NodeId x;
+        if (j >= b.n || (i < a.n && a.ids[i] < b.ids[j]))
+            x = a.ids[i++];
+        else if (i >= a.n || b.ids[j] < a.ids[i])
+            x = b.ids[j++];
+        else {
+            x = a.ids[i++];
+            ++j;
+        }
+        if (k >= kMaxOps) return false;
+        r.ids[k++] = x;
+    }
+    r.n = static_cast<uint8_t>(k);
+    out = r;
+    return true;
+}
+
+NodeId first_shared(const NodeSet& a, const NodeSet& b) {
+    int i = 0, j = 0;
+    while (i < a.n && j < b.n) {
+        if (a.ids[i] == b.ids[j]) return a.ids[i];
+        if (a.ids[i] < b.ids[j])
+            ++i;
+        else
+            ++j;
+    }
+    return kNoNode;
+}
+
+TermStore::TermStore(const EnumConfig& cfg) : d_cfg(cfg) {
+    const ShapePlan& plan = d_cfg.plan;
+    for (const OpTemplate& t : d_cfg.templates) {
+        std::vector<Params> per;
+        for (int i = 0; i < plan.num_insts(); ++i)
+            per.push_back(is_constant(t.op) ? param::shape_list(plan.constant_shape(param::list(t.params), i)) : t.params);
+        d_params.push_back(std::move(per));
+    }
+    for (size_t v = 0; v < plan.symbolic_variables().size(); ++v) {
+        ValueRec r;
+        r.var = static_cast<int32_t>(v);
+        r.flags = kRep;
+        r.skey = mix64(0x1a9u + v);
+        for (int i = 0; i < plan.num_insts(); ++i) r.type[i] = intern(plan.variables_at(i)[v].type);
+        values.push_back(r);
+    }
+}
+
+TypeId TermStore::intern(const TensorType& t) {
+    auto [it, fresh] = d_type_index.try_emplace(type_key(t), static_cast<TypeId>(d_types.size()));
+    if (fresh) {
+        d_types.push_back(t);
+        d_type_hash.push_back(rf::type_hash(t));
+    }
+    return it->second;
+}
+
+static uint64_t typing_key(int tmpl, int inst, TypeId a, TypeId b) {
+    return (static_cast<uint64_t>(tmpl) << 48) | (static_cast<uint64_t>(inst) << 44) |
+           (static_cast<uint64_t>(a & 0x3fffff) << 22) | (b & 0x3fffff);
+}
+
+const Typing& TermStore::typing(int tmpl, int inst, TypeId a, TypeId b) {
+    const uint64_t key = typing_key(tmpl, inst, a, b);
+    auto it = d_typing_index.find(key);
+    if (it != d_typing_index.end()) return d_typings[it->second];
+    const OpTemplate& t = d_cfg.templates[tmpl];
+    Typing ty;
+    ty.proto.op = t.op;
+    ty.proto.params = d_params[tmpl][inst];
+    if (t.arity >= 1) ty.in_types.push_back(d_types[a]);
+    if (t.arity >= 2) ty.in_types.push_back(d_types[b]);
+    for (int k = 0; k < t.arity; ++k) ty.proto.inputs.push_back(ValueRef{0, 0});
+    try {
+        StrictUnifier u;
+        ty.proto.outputs = infer_output_types(t.op, ty.proto.params, ty.in_types, u);
+        ty.ok = true;
+        for (size_t k = 0; k < ty.proto.outputs.size() && k < 2; ++k) ty.out[k] = intern(ty.proto.outputs[k]);
+    } catch (const TypeError&) {
+        ty.ok = false;
+    }
+    d_typings.push_back(std::move(ty));
+    d_typing_index.emplace(key, static_cast<uint32_t>(d_typings.size() - 1));
+    return d_typings.back();
+}
+
+uint64_t TermStore::node_key(int tmpl, ValueId a, ValueId b, int arity) const {
+    const uint64_t words[3] = {static_cast<uint64_t>(tmpl) + 0x7e3, arity >= 1 ? values[a].skey : 0,
+                               arity >= 2 ? values[b].skey : 0};
+    return XXH3_64bits(words, sizeof words);
+}
+
+void TermStore::cache_point0(ValueId v, ExactTensor t) {
+    if (d_cache_slot.size() < values.size()) d_cache_slot.resize(values.size(), UINT32_MAX);
+    d_cache_slot[v] = static_cast<uint32_t>(d_cache.size());
+    d_cache.push_back(std::move(t));
+}
+
+const ExactTensor* TermStore::cached_point0(ValueId v) const {
+    if (v >= d_cache_slot.size() || d_cache_slot[v] == UINT32_MAX) return nullptr;
+    return &d_cache[d_cache_slot[v]];
+}
+
+ExactTensor TermStore::eval_rec(ValueId v, int point, std::vector<std::pair<ValueId, ExactTensor>>& memo,
+                                 bool use_cache) const {
+    const ValueRec& r = values[v];
+    for (const auto& [id, t] : memo)
+        if (id == v) return t;
+    if (r.var >= 0) return d_cfg.plan.input(r.var, point);
+    // A replaced sub-graph may lie below a cached value, so replacement bypasses the cache.
+    if (point == 0 && use_cache)
+        if (const ExactTensor* c = cached_point0(v)) return *c;
+    const NodeRec& nd = nodes[r.node];
+    const int inst = d_cfg.plan.points()[point].inst;
+    ExactTensor ins[2];
+    std::vector<const ExactTensor*> ptrs;
+    for (int k = 0; k < nd.arity; ++k) {
+        ins[k] = eval_rec(nd.in[k], point, memo, use_cache);
+        ptrs.push_back(&ins[k]);
+    }
+    const TypeId ta = nd.arity >= 1 ? values[nd.in[0]].type[inst] : 0;
+    const TypeId tb = nd.arity >= 2 ? values[nd.in[1]].type[inst] : 0;
+    // Every typing the evaluation needs was created while the node was enumerated, so this is
+    // a read of a map nobody writes concurrently.
+    auto it = d_typing_index.find(typing_key(nd.tmpl, inst, nd.arity >= 1 ? ta : kNoOperand, nd.arity >= 2 ? tb : kNoOperand));
+    const Typing& ty = d_typings[it->second];
+    std::vector<ExactTensor> outs = eval_node_exact(ty.proto, ptrs, ty.in_types, d_cfg.function_seed);
+    ExactTensor result = std::move(outs[r.out]);
+    if (nd.arity > 0) memo.emplace_back(v, result);
+    return result;
+}
+
+ExactTensor TermStore::evaluate(ValueId v, int point) const {
+    std::vector<std::pair<ValueId, ExactTensor>> memo;
+    return eval_rec(v, point, memo, true);
+}
+
+FullValues TermStore::full_impl(ValueId v, ValueId replaced) const {
+    const auto& pts = d_cfg.plan.points();
+    FullValues fv;
+    std::vector<uint64_t> hashes;
+    for (size_t p = 0; p < pts.size(); ++p) {
+        const TypeId t = values[v].type[pts[p].inst];
+        fv.types.push_back(t);
+        if (t == kIllTyped) {
+            fv.status.push_back(static_cast<uint8_t>(PointStatus::IllTyped));
+            fv.values.emplace_back();
+            hashes.push_back(kIllTypedHash);
+            continue;
+        }
+        std::vector<std::pair<ValueId, ExactTensor>> memo;
+        if (replaced != UINT32_MAX && values[replaced].type[pts[p].inst] != kIllTyped) {
+            std::mt19937_64 rng(mix64(values[replaced].skey ^ mix64(p + 0x51)));
+            memo.emplace_back(replaced, random_exact(d_types[values[replaced].type[pts[p].inst]], rng));
+        }
+        try {
+            fv.values.push_back(eval_rec(v, static_cast<int>(p), memo, replaced == UINT32_MAX));
+            fv.status.push_back(static_cast<uint8_t>(PointStatus::Ok));
+            hashes.push_back(value_hash(fv.values.back(), d_type_hash[t]));
+        } catch (const EvalOverflow&) {
+            fv.overflow = true;
+            fv.values.emplace_back();
+            fv.status.push_back(static_cast<uint8_t>(PointStatus::Overflow));
+            hashes.push_back(kOverflowHash);
+        }
+    }
+    fv.fp = truncate(combine_points(hashes), d_cfg.hash_bits);
+    return fv;
+}
+
+FullValues TermStore::full_values(ValueId v) const { return full_impl(v, UINT32_MAX); }
+FullValues TermStore::full_values_replacing(ValueId v, ValueId replaced) const { return full_impl(v, replaced); }
+
+bool TermStore::same(const FullValues& a, const FullValues& b) {
+    if (a.overflow || b.overflow) return false;
+    return a.status == b.status && a.types == b.types && a.values == b.values;
+}
+
+Graph TermStore::to_graph(const std::vector<ValueId>& outputs) const {
+    const int base = d_cfg.plan.base();
+    GraphBuilder b(d_cfg.plan.base_variables());
+    std::unordered_map<ValueId, ValueRef> built;
+    auto build = [&](auto&& self, ValueId v) -> ValueRef {
+        auto it = built.find(v);
+        if (it != built.end()) return it->second;
+        const ValueRec& r = values[v];
+        ValueRef ref;
+        if (r.var >= 0) {
+            ref = b.input(r.var);
+        } else {
+            const NodeRec& nd = nodes[r.node];
+            std::vector<ValueRef> ins;
+            for (int k = 0; k < nd.arity; ++k) ins.push_back(self(self, nd.in[k]));
+            ref = b.add(d_cfg.templates[nd.tmpl].op, d_params[nd.tmpl][base], ins)[r.out];
+        }
+        built.emplace(v, ref);
+        return ref;
+    };
+    std::vector<ValueRef> outs;
+    for (ValueId v : outputs) outs.push_back(build(build, v));
+    return std::move(b).finish(outs);
+}
+
+}  // namespace rf::enumeration

@@ -1,0 +1,141 @@
+// The enumerator's compact graph store. Every operator node is (template, operand values) with
+// the operand values being class representatives, so a graph is one node plus pointers into
+// smaller graphs, never a copy. A value is one output of a node (a split node has two) or an
+// input variable; its "graph" is the DAG below it, whose operator nodes are kept as a small
+// sorted id list (size <= kMaxOps), which is what size counting and sharing checks need.
+// Types are interned per instantiation (TypeId), and typing results are cached per (template,
+// instantiation, operand types), so the enumerator type-checks a candidate node with one lookup.
+// Values are evaluated on demand, exactly, with the IR's eval_node_exact.
+//
+// Internal to rf_enumerator: nothing here leaves the library except through to_graph().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "enumerator/preset.h"
+#include "fingerprint/fingerprint.h"
+#include "ir/eval.h"
+#include "ir/graph.h"
+
+namespace rf::enumeration {
+
+using ValueId = uint32_t;
+using NodeId = uint32_t;
+using TypeId = uint32_t;
+inline constexpr int kMaxOps = 6;
+inline constexpr int kMaxInsts = 4;
+inline constexpr TypeId kIllTyped = UINT32_MAX;
+inline constexpr NodeId kNoNode = UINT32_MAX;
+/// Typing-cache operand slot of a template with fewer operands.
+inline constexpr TypeId kNoOperand = 0x3fffff;
+
+struct NodeSet {
+    std::array<NodeId, kMaxOps> ids{};
+    uint8_t n = 0;
+    bool contains(NodeId x) const;
+};
+/// Sorted union; false when it would exceed kMaxOps.
+bool merge_sets(const NodeSet& a, const NodeSet& b, NodeSet& out);
+/// The smallest node in both sets, or kNoNode.
+NodeId first_shared(const NodeSet& a, const NodeSet& b);
+
+struct NodeRec {
+    uint16_t tmpl = 0;
+    uint8_t arity = 0;
+    uint8_t num_outputs = 1;
+    std::array<ValueId, 2> in{};
+    NodeSet nodes;  ///< this node and every operator node below it
+    ValueId first_value = 0;
+};
+
+enum ValueFlags : uint8_t { kRep = 1, kOverflow = 2 };
+
+struct ValueRec {
+    NodeId node = kNoNode;  ///< kNoNode for an input variable
+    int32_t var = -1;
+    uint8_t out = 0;
+    uint8_t flags = 0;
+    std::array<TypeId, kMaxInsts> type{};
+    uint64_t skey = 0;  ///< structural key: deterministic, independent of ids and threads
+    uint32_t cls = UINT32_MAX;
+};
+
+struct Typing {
+    bool ok = false;
+    std::array<TypeId, 2> out{kIllTyped, kIllTyped};
+    Node proto;  ///< op, params, dummy inputs and output types, for eval_node_exact
+    std::vector<TensorType> in_types;
+};
+
+/// One value's outcome at every point: what a fingerprint hashes and a confirmation compares.
+struct FullValues {
+    std::vector<uint8_t> status;  ///< PointStatus per point
+    std::vector<ExactTensor> values;
+    std::vector<TypeId> types;
+    bool overflow = false;
+    Fingerprint fp;
+};
+
+class TermStore {
+public:
+    explicit TermStore(const EnumConfig& cfg);
+
+    const EnumConfig& config() const { return d_cfg; }
+    const ShapePlan& plan() const { return d_cfg.plan; }
+    int num_insts() const { return d_cfg.plan.num_insts(); }
+
+    std::vector<NodeRec> nodes;
+    std::vector<ValueRec> values;
+
+    int size(ValueId v) const { return values[v].node == kNoNode ? 0 : nodes[values[v].node].nodes.n; }
+    const NodeSet& node_set(ValueId v) const {
+        static const NodeSet empty;
+        return values[v].node == kNoNode ? empty : nodes[values[v].node].nodes;
+    }
+    const TensorType& type(TypeId t) const { return d_types[t]; }
+    uint64_t type_hash_of(TypeId t) const { return d_type_hash[t]; }
+    /// Cached typing of template `tmpl` on operand types at an instantiation (single-threaded).
+    const Typing& typing(int tmpl, int inst, TypeId a, TypeId b);
+    /// Structural key of a node proposal.
+    uint64_t node_key(int tmpl, ValueId a, ValueId b, int arity) const;
+
+    /// The value of v at point p (children evaluated recursively, cached point-0 values used).
+    /// Throws EvalOverflow. Requires v to be typed at p's instantiation. Thread-safe.
+    ExactTensor evaluate(ValueId v, int point) const;
+    /// The outcome at every point, with the fingerprint (of `hash_bits` bits).
+    FullValues full_values(ValueId v) const;
+    /// Like full_values, with `replaced`'s value at each point replaced by a fresh random
+    /// tensor of its type: used to test whether a rule generalises over a shared sub-graph.
+    FullValues full_values_replacing(ValueId v, ValueId replaced) const;
+    /// Exact comparison of two outcomes (false if either overflowed).
+    static bool same(const FullValues& a, const FullValues& b);
+
+    /// Cached point-0 values of representatives (so extending one costs one node evaluation).
+    void cache_point0(ValueId v, ExactTensor t);
+    const ExactTensor* cached_point0(ValueId v) const;
+
+    /// The graph of some values over the plan's base variables (outputs in the given order).
+    Graph to_graph(const std::vector<ValueId>& outputs) const;
+
+private:
+    ExactTensor eval_rec(ValueId v, int point, std::vector<std::pair<ValueId, ExactTensor>>& memo, bool use_cache) const;
+    TypeId intern(const TensorType& t);
+    FullValues full_impl(ValueId v, ValueId replaced) const;
+
+    EnumConfig d_cfg;
+    std::vector<std::vector<Params>> d_params;  ///< per template, per instantiation
+    std::vector<TensorType> d_types;
+    std::vector<uint64_t> d_type_hash;
+    std::unordered_map<std::string, TypeId> d_type_index;
+    std::deque<Typing> d_typings;
+    std::unordered_map<uint64_t, uint32_t> d_typing_index;
+    std::vector<uint32_t> d_cache_slot;  ///< per value, index into d_cache or UINT32_MAX
+    std::vector<ExactTensor> d_cache;
+};
+
+}  // namespace rf::enumeration

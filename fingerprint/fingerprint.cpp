@@ -1,0 +1,65 @@
+#include "fingerprint/fingerprint.h"
+
+#include <cstdio>
+
+#include <xxhash.h>
+
+namespace rf {
+
+std::string Fingerprint::to_string() const {
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(hi),
+                  static_cast<unsigned long long>(lo));
+    return buf;
+}
+
+uint64_t truncate64(uint64_t h, int bits) { return bits >= 64 ? h : (h & ((uint64_t{1} << bits) - 1)); }
+
+Fingerprint truncate(Fingerprint f, int bits) {
+    if (bits >= 128) return f;
+    if (bits <= 64) return Fingerprint{0, truncate64(f.lo, bits)};
+    return Fingerprint{truncate64(f.hi, bits - 64), f.lo};
+}
+
+namespace {
+
+void hash_split(XXH3_state_t* st, const SplitInfo& s) {
+    const uint8_t tag = s ? 1 : 0;
+    XXH3_64bits_update(st, &tag, 1);
+    if (!s) return;
+    const int64_t left = s->left_size.is_concrete() ? s->left_size.value() : -1;
+    XXH3_64bits_update(st, &left, sizeof left);
+    hash_split(st, s->left);
+    hash_split(st, s->right);
+}
+
+}  // namespace
+
+uint64_t type_hash(const TensorType& t) {
+    XXH3_state_t* st = XXH3_createState();
+    XXH3_64bits_reset(st);
+    const uint64_t rank = t.rank();
+    XXH3_64bits_update(st, &rank, sizeof rank);
+    for (size_t i = 0; i < t.rank(); ++i) {
+        const int64_t d = t.dims[i].is_concrete() ? t.dims[i].value() : -1;
+        XXH3_64bits_update(st, &d, sizeof d);
+        hash_split(st, t.split(i));
+    }
+    const uint64_t h = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return h;
+}
+
+uint64_t value_hash(const ExactTensor& t, uint64_t th) {
+    // Values are in lowest terms, so (num, den) is unique to the rational tensor.
+    const uint64_t head[2] = {th, static_cast<uint64_t>(t.den)};
+    const uint64_t seed = XXH3_64bits(head, sizeof head);
+    return XXH3_64bits_withSeed(t.num.data(), t.num.size() * sizeof(int64_t), seed);
+}
+
+Fingerprint combine_points(const std::vector<uint64_t>& point_hashes) {
+    const XXH128_hash_t h = XXH3_128bits(point_hashes.data(), point_hashes.size() * sizeof(uint64_t));
+    return Fingerprint{h.high64, h.low64};
+}
+
+}  // namespace rf

@@ -1,0 +1,112 @@
+#include "fingerprint/graph_fingerprint.h"
+
+namespace rf {
+
+bool GraphValues::overflowed() const {
+    for (const PointValues& p : points)
+        if (p.status == PointStatus::Overflow) return true;
+    return false;
+}
+
+std::vector<uint64_t> GraphValues::point_hashes() const {
+    std::vector<uint64_t> hs;
+    for (const PointValues& p : points) {
+        switch (p.status) {
+            case PointStatus::IllTyped: hs.push_back(kIllTypedHash); break;
+            case PointStatus::Overflow: hs.push_back(kOverflowHash); break;
+            case PointStatus::Ok:
+                for (size_t k = 0; k < p.outputs.size(); ++k) hs.push_back(value_hash(p.outputs[k], type_hash(p.types[k])));
+                break;
+        }
+    }
+    return hs;
+}
+
+Fingerprint GraphValues::fingerprint(int hash_bits) const { return truncate(combine_points(point_hashes()), hash_bits); }
+
+Graph instantiate_graph(const Graph& g, const ShapePlan& plan, int inst) {
+    GraphBuilder b(plan.variables_at(inst));
+    std::vector<std::vector<ValueRef>> map(g.nodes().size());
+    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
+        const Node& nd = g.node(i);
+        if (nd.op == OpKind::Input) {
+            map[i] = {b.input(param::variable(nd.params))};
+            continue;
+        }
+        Params p = nd.params;
+        switch (nd.op) {
+            case OpKind::ConstImm:
+            case OpKind::ConstIconv:
+            case OpKind::ConstOne:
+            case OpKind::ConstPool: p = param::shape_list(plan.constant_shape(param::list(nd.params), inst)); break;
+            case OpKind::Input:
+            case OpKind::Conv2d:
+            case OpKind::Matmul:
+            case OpKind::EwAdd:
+            case OpKind::EwMul:
+            case OpKind::Smul:
+            case OpKind::Relu:
+            case OpKind::Sigmoid:
+            case OpKind::Tanh:
+            case OpKind::Transpose:
+            case OpKind::Concat:
+            case OpKind::Split:
+            case OpKind::PoolAvg:
+            case OpKind::PoolMax:
+            case OpKind::Enlarge:
+            case OpKind::Reshape: break;
+        }
+        std::vector<ValueRef> ins;
+        for (const ValueRef& v : nd.inputs) ins.push_back(map[v.node][v.output]);
+        map[i] = b.add(nd.op, p, ins);
+    }
+    std::vector<ValueRef> outs;
+    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
+    return std::move(b).finish(outs);
+}
+
+GraphValues evaluate_points(const Graph& g, const ShapePlan& plan, uint64_t function_seed) {
+    GraphValues gv;
+    std::vector<Graph> at(plan.num_insts());
+    std::vector<char> typed(plan.num_insts(), 0);
+    for (int i = 0; i < plan.num_insts(); ++i) {
+        try {
+            at[i] = instantiate_graph(g, plan, i);
+            typed[i] = 1;
+        } catch (const TypeError&) {
+        }
+    }
+    for (size_t p = 0; p < plan.points().size(); ++p) {
+        const int inst = plan.points()[p].inst;
+        PointValues pv;
+        if (!typed[inst]) {
+            pv.status = PointStatus::IllTyped;
+            gv.points.push_back(std::move(pv));
+            continue;
+        }
+        std::vector<ExactTensor> vars;
+        for (size_t v = 0; v < plan.symbolic_variables().size(); ++v) vars.push_back(plan.input(static_cast<int>(v), static_cast<int>(p)));
+        try {
+            pv.outputs = evaluate_exact(at[inst], vars, function_seed);
+            for (const ValueRef& o : at[inst].outputs()) pv.types.push_back(at[inst].type(o));
+        } catch (const EvalOverflow&) {
+            pv.status = PointStatus::Overflow;
+            pv.outputs.clear();
+        }
+        gv.points.push_back(std::move(pv));
+    }
+    return gv;
+}
+
+bool same_values(const GraphValues& a, const GraphValues& b) {
+    if (a.overflowed() || b.overflowed() || a.points.size() != b.points.size()) return false;
+    for (size_t p = 0; p < a.points.size(); ++p) {
+        const PointValues &x = a.points[p], &y = b.points[p];
+        if (x.status != y.status || x.outputs.size() != y.outputs.size()) return false;
+        for (size_t k = 0; k < x.outputs.size(); ++k)
+            if (!(x.types[k] == y.types[k]) || x.outputs[k] != y.outputs[k]) return false;
+    }
+    return true;
+}
+
+}  // namespace rf

@@ -1,0 +1,128 @@
+// The enumerator on operator sets small enough to count by hand, and its invariants on TASO's
+// setting at size 2: thread-count invariance, no duplicate candidates, hash hits confirmed.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "enumerator/enumerator.h"
+#include "fingerprint/graph_fingerprint.h"
+#include "ir/canonical.h"
+#include "ir/native_text.h"
+
+using namespace rf;
+
+namespace {
+
+EnumConfig one_variable(std::vector<OpTemplate> templates, std::vector<int64_t> sizes, int max_ops, bool square = false) {
+    Variable x{"x", Role::Activation, make_type({Dim::symbol(0), Dim::symbol(square ? 0 : 1)})};
+    std::vector<Instantiation> insts;
+    for (int64_t n : sizes) insts.push_back(Instantiation{{{0, n}, {1, n + 2}}, 1});
+    EnumConfig c;
+    c.plan = ShapePlan({x}, insts, 0, 3);
+    c.templates = std::move(templates);
+    c.max_ops = max_ops;
+    c.max_outputs = 1;
+    return c;
+}
+
+OpTemplate named(const std::string& name) {
+    for (const OpTemplate& t : full_templates())
+        if (t.name == name) return t;
+    FAIL("no template " << name);
+    return {};
+}
+
+std::vector<std::string> texts(const EnumResult& r) {
+    std::vector<std::string> out;
+    for (const Candidate& c : r.candidates) out.push_back(print_native(c.rule));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("enumerator: relu and ewadd over one variable, counted by hand", "[enumerator]") {
+    // Size 1: relu(x), x+x. Size 2: relu(relu x) (= relu x), relu(x+x) = relu x + relu x,
+    // x + relu x, x + (x+x), (x+x) + (x+x). Classes: x, relu x, 2x, 2 relu x, x + relu x, 3x, 4x.
+    EnumResult r = enumerate(one_variable({named("relu"), named("ewadd")}, {2, 3}, 2));
+    REQUIRE(r.levels.size() == 2);
+    CHECK(r.levels[0].graphs == 2);
+    CHECK(r.levels[0].new_classes == 2);
+    CHECK(r.levels[1].graphs == 6);
+    CHECK(r.levels[1].new_classes == 4);
+    CHECK(r.levels[1].joined == 2);
+    CHECK(r.num_classes() == 7);
+    // relu(relu x) => relu x shares relu(x) but does not generalise (relu y != y): kept.
+    REQUIRE(r.candidates.size() == 2);
+    CHECK(r.levels[1].drops.common_subgraph == 0);
+}
+
+TEST_CASE("enumerator: a rule true only at one shape is not proposed", "[enumerator]") {
+    // transpose(x) == x holds for 1x1 x only.
+    EnumConfig one = one_variable({named("transpose")}, {1}, 1, true);
+    CHECK(enumerate(one).candidates.size() == 1);
+    EnumConfig two = one_variable({named("transpose")}, {1, 3}, 1, true);
+    EnumResult r = enumerate(two);
+    CHECK(r.candidates.empty());
+    CHECK(r.num_classes() == 2);
+}
+
+TEST_CASE("enumerator: the result does not depend on the thread count", "[enumerator]") {
+    EnumConfig c = preset_config("taso", 2);
+    c.threads = 1;
+    EnumResult a = enumerate(c);
+    c.threads = 2;
+    EnumResult b = enumerate(c);
+    CHECK(texts(a) == texts(b));
+    REQUIRE(a.num_classes() == b.num_classes());
+    for (size_t i = 0; i < a.num_classes(); i += 97) {
+        EnumClass x = a.get_class(i), y = b.get_class(i);
+        CHECK(x.fingerprint == y.fingerprint);
+        CHECK(canonical_text(x.representative) == canonical_text(y.representative));
+        CHECK(x.members.size() == y.members.size());
+    }
+}
+
+TEST_CASE("enumerator: no duplicate candidates under renaming or reordering", "[enumerator]") {
+    EnumResult r = enumerate(preset_config("taso", 2));
+    REQUIRE(!r.candidates.empty());
+    std::set<std::string> seen;
+    for (const Candidate& c : r.candidates) CHECK(seen.insert(canonical_text(c.rule)).second);
+    uint64_t renamings = 0;
+    for (const LevelStats& l : r.levels) renamings += l.drops.renaming;
+    CHECK(renamings > 0);  // TASO's three x's etc. give every rule in several namings
+}
+
+TEST_CASE("enumerator: fingerprint hits are confirmed in full (forced collisions)", "[enumerator]") {
+    EnumConfig c = one_variable({named("relu"), named("ewadd"), named("ewmul")}, {2, 3}, 2);
+    EnumResult wide = enumerate(c);
+    c.hash_bits = 3;  // eight fingerprints for dozens of classes
+    EnumResult narrow = enumerate(c);
+    CHECK(texts(wide) == texts(narrow));
+    CHECK(wide.num_classes() == narrow.num_classes());
+    uint64_t collisions = 0;
+    for (const LevelStats& l : narrow.levels) collisions += l.hash_collisions;
+    CHECK(collisions > 0);
+}
+
+TEST_CASE("enumerator: overflowing graphs get classes of their own", "[enumerator]") {
+    // x^(2^k) by repeated ewmul overflows int64 by size 6.
+    EnumConfig c = one_variable({named("ewmul")}, {2}, 6);
+    EnumResult r = enumerate(c);
+    uint64_t overflows = 0;
+    for (const LevelStats& l : r.levels) overflows += l.overflows;
+    CHECK(overflows > 0);
+    // No candidate rests on an overflowed value.
+    for (const Candidate& cand : r.candidates) {
+        CHECK_FALSE(evaluate_points(cand.rule.lhs, ShapePlan(cand.rule.lhs.variables(), {Instantiation{}}, 0, 1), 1).overflowed());
+    }
+}
+
+TEST_CASE("enumerator: TASO's preset has its 26 templates and 20 variables", "[enumerator]") {
+    EnumConfig c = preset_config("taso", 1);
+    CHECK(c.templates.size() == 26);
+    CHECK(c.plan.base_variables().size() == 20);
+    CHECK(c.plan.base_variables()[6].type.to_string() == "[2,4,5,5]");
+    EnumResult r = enumerate(c);
+    CHECK(r.levels[0].graphs > 300);
+    CHECK_THROWS_AS(select_templates(c.templates, "relu,nosuch"), std::invalid_argument);
+}
