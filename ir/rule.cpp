@@ -80,6 +80,7 @@ public:
 
     Rule run() {
         declare_variables();
+        infer_ranks();
         std::vector<SType> lhs_out, rhs_out;
         for (TermId t : d_ast.lhs) lhs_out.push_back(infer_root(t, true));
         snapshot_lhs_symbols();
@@ -148,6 +149,105 @@ private:
             }
         }
         return out;
+    }
+
+    // Ranks first: a union-find over terms (and variables by name) with the ranks operators fix,
+    // so that an operand whose shape is still unknown when an operator needs it gets the rank a
+    // later use requires (smul(x, s) before conv2d(x, w)) instead of a guess.
+    int rank_find(int t) {
+        while (d_rank_parent[t] != t) t = d_rank_parent[t] = d_rank_parent[d_rank_parent[t]];
+        return t;
+    }
+    // Two uses that need different ranks: reported at the term whose constraint came last.
+    [[noreturn]] void rank_conflict(int at, int a, int b) {
+        const Term& t = d_ast.terms[at];
+        std::string what = t.kind == Term::Kind::Var ? "variable '" + t.var + "'"
+                                                     : std::string(op_name(t.op));
+        error(t.loc, what + " needs rank " + std::to_string(b) + " here but rank " + std::to_string(a) +
+                         " elsewhere in the rule");
+    }
+    void rank_union(int a, int b, int at) {
+        int ra = rank_find(a), rb = rank_find(b);
+        if (ra == rb) return;
+        int va = d_rank_value[ra], vb = d_rank_value[rb];
+        if (va >= 0 && vb >= 0 && va != vb) rank_conflict(at, vb, va);
+        d_rank_parent[ra] = rb;
+        if (vb < 0) d_rank_value[rb] = va;
+    }
+    void rank_fix(int t, int rank, int at) {
+        int r = rank_find(t);
+        if (d_rank_value[r] >= 0 && d_rank_value[r] != rank) rank_conflict(at, d_rank_value[r], rank);
+        d_rank_value[r] = rank;
+    }
+    int rank_of(TermId t) {
+        int v = d_rank_value[rank_find(t)];
+        return v;
+    }
+
+    void infer_ranks() {
+        const int n = static_cast<int>(d_ast.terms.size());
+        d_rank_parent.resize(n);
+        d_rank_value.assign(n, -1);
+        for (int i = 0; i < n; ++i) d_rank_parent[i] = i;
+        std::map<std::string, int> first_use;
+        for (int i = 0; i < n; ++i) {
+            const Term& t = d_ast.terms[i];
+            switch (t.kind) {
+                case Term::Kind::Var: {
+                    auto [it, fresh] = first_use.try_emplace(t.var, i);
+                    if (!fresh) rank_union(i, it->second, i);
+                    auto decl = d_declared.find(t.var);
+                    if (decl != d_declared.end() && decl->second.type.shape_var < 0)
+                        rank_fix(i, static_cast<int>(decl->second.type.type.rank()), i);
+                    break;
+                }
+                case Term::Kind::Proj: rank_union(i, t.args[0], i); break;
+                case Term::Kind::App: constrain_ranks(i, t); break;
+            }
+        }
+        for (size_t k = 0; k < d_ast.lhs.size() && k < d_ast.rhs.size(); ++k)
+            rank_union(d_ast.lhs[k], d_ast.rhs[k], d_ast.rhs[k]);
+    }
+
+    void constrain_ranks(int i, const Term& t) {
+        auto all = [&](int rank) {
+            rank_fix(i, rank, i);
+            for (TermId a : t.args) rank_fix(a, rank, i);
+        };
+        auto same = [&] {
+            for (TermId a : t.args) rank_union(a, i, i);
+        };
+        switch (t.op) {
+            case OpKind::Conv2d:
+            case OpKind::PoolAvg:
+            case OpKind::PoolMax:
+            case OpKind::Enlarge: all(4); break;
+            case OpKind::Matmul:
+            case OpKind::EwAdd:
+            case OpKind::EwMul:
+            case OpKind::Concat:
+            case OpKind::Split:
+                same();
+                if (t.rank_hint >= 0) rank_fix(i, t.rank_hint, i);
+                break;
+            case OpKind::Relu:
+            case OpKind::Sigmoid:
+            case OpKind::Tanh: same(); break;
+            case OpKind::Smul:
+                if (!t.args.empty()) rank_union(t.args[0], i, i);
+                if (t.args.size() > 1) rank_fix(t.args[1], 0, i);
+                break;
+            case OpKind::Transpose:
+                rank_fix(i, t.params.v[0], i);
+                same();
+                break;
+            case OpKind::Reshape:
+            case OpKind::ConstImm:
+            case OpKind::ConstIconv:
+            case OpKind::ConstOne:
+            case OpKind::ConstPool: rank_fix(i, t.params.v[0], i); break;
+            case OpKind::Input: break;
+        }
     }
 
     int new_shape_var() {
@@ -243,6 +343,12 @@ private:
 
     // Gives operands of unknown rank the rank the operator needs (or its other operands have).
     void settle_ranks(const Term& term, std::vector<SType>& args) {
+        // Ranks the pre-pass knows come first.
+        for (size_t i = 0; i < args.size(); ++i) {
+            args[i] = resolve(args[i]);
+            int pre = rank_of(term.args[i]);
+            if (args[i].shape_var >= 0 && pre >= 0) bind(args[i].shape_var, fresh_type(pre));
+        }
         int known = -1;
         for (SType& a : args) {
             a = resolve(a);
@@ -406,7 +512,11 @@ private:
         for (VarState& v : d_vars) {
             SType t = resolve(v.type);
             if (t.shape_var >= 0) {
-                bind(t.shape_var, fresh_type(2));
+                auto first = std::find_if(d_ast.terms.begin(), d_ast.terms.end(), [&](const Term& term) {
+                    return term.kind == Term::Kind::Var && term.var == v.name;
+                });
+                int pre = first == d_ast.terms.end() ? -1 : rank_of(static_cast<TermId>(first - d_ast.terms.begin()));
+                bind(t.shape_var, fresh_type(pre >= 0 ? pre : 2));
                 t = resolve(t);
             }
             vars.push_back(Variable{v.name, v.role, d_unifier.resolve(t.type)});
@@ -465,6 +575,7 @@ private:
     std::vector<VarState> d_vars;
     std::map<std::string, int> d_var_index;
     std::map<std::string, VarState> d_declared;
+    std::vector<int> d_rank_parent, d_rank_value;  // the rank pre-pass, per term
     std::unordered_map<TermId, SType> d_memo;
     std::unordered_map<TermId, std::vector<SType>> d_multi;
     std::map<SymbolId, std::string> d_lhs_places;

@@ -110,3 +110,14 @@ TEST_CASE("native: errors say what and where", "[ir][native]") {
     CHECK_THAT(error_of("split[axis=0](concat[axis=0](x, y)) => x"), Catch::Contains("select one"));
     CHECK_THAT(error_of("relu(x) => x where x: tensor[2]"), Catch::Contains("role must be act or weight"));
 }
+
+TEST_CASE("native: ranks come from every use, not the first one", "[ir][native]") {
+    // smul alone would leave x's rank open; the conv2d further on needs rank 4.
+    Rule r = rule_of("conv2d(smul(x, s), w) => smul(conv2d(x, w), s)");
+    CHECK(r.variables()[0].type.rank() == 4);
+    CHECK(r.variables()[1].type.rank() == 0);
+    // relu leaves it open too; the right side's transpose fixes rank 3.
+    Rule t = rule_of("relu(x) => transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](relu(x)))");
+    CHECK(t.variables()[0].type.rank() == 3);
+    CHECK_THAT(error_of("ewadd(smul(x, s), s) => x where x: act[2,3]"), Catch::Contains("needs rank"));
+}
