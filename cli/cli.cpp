@@ -14,6 +14,8 @@ namespace {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"fmt", "parse rules, type-check both sides, print them normalised or canonical", run_fmt},
+        {"check", "prove rules from the axioms with Z3 and/or cvc5 (one line per rule)", run_check},
+        {"axioms", "list the prover's axioms: name, statement, shape condition", run_axioms},
         {"enumerate", "enumerate graphs up to a size, group by exact fingerprint, list candidates", run_enumerate},
     };
     return table;

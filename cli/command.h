@@ -22,6 +22,8 @@ struct Command {
 };
 
 int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace rf::cli

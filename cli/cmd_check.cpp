@@ -1,0 +1,175 @@
+// `ruleforge check "LHS => RHS"` / `ruleforge check --file F`: prove given rules from the axioms
+// with Z3, cvc5 or both; one line per rule (index, verdict, each back-end's verdict, the shape
+// condition it holds under, time), or one JSON document with --json. Exits 1 if any rule is
+// refuted or malformed; an unproved (unknown) rule is not an error.
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "cli/options.h"
+#include "ir/native_text.h"
+#include "ir/rule_file.h"
+#include "prover/axiom_set.h"
+#include "prover/checker.h"
+
+namespace rf::cli {
+
+namespace {
+
+std::vector<prover::BackendKind> backends_option(const std::string& v) {
+    if (v == "both") return {prover::BackendKind::Z3, prover::BackendKind::Cvc5};
+    auto k = prover::backend_from_name(v);
+    if (!k) throw UsageError("check: --backend must be z3, cvc5 or both, got '" + v + "'");
+    return {*k};
+}
+
+std::string seconds_text(double s) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(3) << s << "s";
+    return o.str();
+}
+
+const prover::ProofResult* result_of(const prover::RuleCheck& c, prover::BackendKind k) {
+    for (const prover::ProofResult& r : c.results)
+        if (r.backend == prover::backend_name(k)) return &r;
+    return nullptr;
+}
+
+std::string condition_text(const prover::RuleCheck& c) {
+    std::string s;
+    for (const std::string& t : c.conditions) s += (s.empty() ? "" : ", ") + t;
+    for (const std::string& t : c.assumed) s += (s.empty() ? "" : ", ") + t;
+    return s;
+}
+
+nlohmann::json result_json(const prover::ProofResult& r) {
+    nlohmann::json j{{"verdict", prover::verdict_name(r)}, {"seconds", r.seconds}};
+    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) j["axioms"] = p->axioms_used;
+    if (auto* u = std::get_if<prover::Unknown>(&r.outcome)) j["reason"] = u->reason;
+    return j;
+}
+
+}  // namespace
+
+int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    po::options_description opts("ruleforge check \"LHS => RHS\" | --file F [options]\n\n"
+                                 "Proves rules from the axioms (ruleforge axioms) with SMT solvers. One line per\n"
+                                 "rule: <index> <proved|refuted|unknown|error> z3=<verdict> cvc5=<verdict>\n"
+                                 "[condition: ...] <time>. A rule that does not follow as stated is retried\n"
+                                 "assuming dense convolutions, then shared shapes per role; the assumptions\n"
+                                 "are printed as its condition. Exits 1 if any rule is refuted or malformed.\n\noptions");
+    std::string rule_text, file, format, backend, smt2_dir;
+    int timeout_ms = 4000;
+    opts.add_options()
+        ("help,h", "show this help")
+        ("rule", po::value(&rule_text), "one rule in native syntax")
+        ("file", po::value(&file), "rule file to read ('-' for standard input)")
+        ("format", po::value(&format)->default_value("native"), "syntax of --file: native | tensat")
+        ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")
+        ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
+        ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
+        ("smt2-dir", po::value(&smt2_dir), "write each rule's query as DIR/rule_<index>.smt2")
+        ("no-assume", po::bool_switch(), "do not retry under the standard shape assumptions")
+        ("json", po::bool_switch(), "print one JSON document instead of lines");
+    po::positional_options_description pos;
+    pos.add("rule", 1);
+    auto vm = parse_options("check", args, opts, pos);
+    if (vm.count("help")) {
+        out << opts << "\n";
+        return kOk;
+    }
+    if (rule_text.empty() == file.empty()) throw UsageError("check: give either one rule or --file F (see 'ruleforge check --help')");
+    if (timeout_ms < 1) throw UsageError("check: --timeout-ms must be positive");
+    auto fmt = rule_format_from_name(format);
+    if (!fmt) throw UsageError("check: --format must be native or tensat, got '" + format + "'");
+    bool multi = vm["multi"].as<bool>();
+    if (multi && *fmt != RuleFormat::Tensat) throw UsageError("check: --multi applies to --format tensat only");
+
+    prover::CheckOptions options;
+    options.backends = backends_option(backend);
+    options.timeout_ms = timeout_ms;
+    options.smt2_dir = smt2_dir;
+    options.strengthen = !vm["no-assume"].as<bool>();
+
+    std::vector<RuleAst> asts;
+    try {
+        if (!rule_text.empty()) {
+            asts = parse_rules(rule_text, "<command line>", *fmt, false);
+        } else {
+            std::string text;
+            try {
+                text = read_text_file(file);
+            } catch (const std::runtime_error& e) {
+                throw UsageError(std::string("check: ") + e.what());
+            }
+            asts = parse_rules(text, file == "-" ? "<stdin>" : file, *fmt, multi);
+        }
+    } catch (const ParseError& e) {
+        err << "error: " << e.what() << "\n";
+        return kFailed;
+    }
+
+    const prover::AxiomSet& axioms = prover::builtin_axioms();
+    prover::Checker checker(axioms, options);
+    bool json = vm["json"].as<bool>();
+    nlohmann::json jrules = nlohmann::json::array();
+    int counts[4] = {0, 0, 0, 0};
+    int disagreements = 0;
+    for (size_t i = 0; i < asts.size(); ++i) {
+        const size_t index = i + 1;
+        prover::RuleCheck c;
+        std::string rule_native;
+        try {
+            Rule rule = build_rule(asts[i]);
+            rule_native = print_native(rule);
+            c = checker.check(rule, "rule_" + std::to_string(index));
+        } catch (const ParseError& e) {
+            c.verdict = prover::Verdict::Error;
+            c.error = e.what();
+        }
+        ++counts[static_cast<int>(c.verdict)];
+        if (c.disagreement) ++disagreements;
+        if (json) {
+            nlohmann::json j{{"index", index}, {"verdict", prover::verdict_name(c.verdict)}, {"seconds", c.seconds}};
+            if (!asts[i].name.empty()) j["name"] = asts[i].name;
+            if (!rule_native.empty()) j["rule"] = rule_native;
+            for (const prover::ProofResult& r : c.results) j["backends"][r.backend] = result_json(r);
+            j["conditions"] = c.conditions;
+            j["assumed"] = c.assumed;
+            j["disagreement"] = c.disagreement;
+            if (!c.smt2_path.empty()) j["smt2"] = c.smt2_path;
+            if (!c.error.empty()) j["error"] = c.error;
+            jrules.push_back(j);
+            continue;
+        }
+        out << index << " " << prover::verdict_name(c.verdict);
+        for (prover::BackendKind k : {prover::BackendKind::Z3, prover::BackendKind::Cvc5}) {
+            const prover::ProofResult* r = result_of(c, k);
+            out << " " << prover::backend_name(k) << "=" << (r ? prover::verdict_name(*r) : "-");
+        }
+        std::string cond = condition_text(c);
+        if (!cond.empty()) out << " [condition: " << cond << "]";
+        out << " " << seconds_text(c.seconds) << "\n";
+        if (c.verdict == prover::Verdict::Error) err << "error: rule " << index << ": " << c.error << "\n";
+        if (c.disagreement)
+            err << "warning: rule " << index << ": the back-ends disagree (one proved it, another did not)\n";
+    }
+    if (json) {
+        out << nlohmann::json{{"axioms", axioms.version},
+                              {"rules", jrules},
+                              {"summary",
+                               {{"proved", counts[0]}, {"refuted", counts[1]}, {"unknown", counts[2]}, {"error", counts[3]},
+                                {"disagreements", disagreements}}}}
+                   .dump(2)
+            << "\n";
+    } else if (asts.size() > 1) {
+        err << counts[0] << " proved, " << counts[1] << " refuted, " << counts[2] << " unknown, " << counts[3]
+            << " error (of " << asts.size() << "; axioms " << axioms.version << ")\n";
+    }
+    return counts[1] + counts[3] > 0 ? kFailed : kOk;
+}
+
+}  // namespace rf::cli

@@ -1,0 +1,218 @@
+// The Z3 back-end: translates a neutral Query into Z3 terms (patterns through the C API, which
+// the C++ API does not expose for quantifiers), checks it with a per-query timeout, and reads
+// the unsat core through named (tracked) assertions. One Z3 context per Backend instance.
+#include <z3++.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "prover/backend.h"
+
+namespace rf::prover {
+
+namespace {
+
+class Translator {
+public:
+    Translator(z3::context& ctx, const Terms& terms) : d_ctx(ctx), d_terms(terms), d_tensor(ctx.uninterpreted_sort("T")) {
+        d_has_var.resize(terms.size(), false);
+        for (size_t i = 0; i < terms.size(); ++i) {
+            const TermNode& n = terms.node(static_cast<TermId>(i));
+            bool v = n.op == TermOp::Var;
+            if (n.op != TermOp::Forall)
+                for (TermId k : n.kids) v = v || d_has_var[k];
+            d_has_var[i] = v;
+        }
+        d_memo.resize(terms.size());
+        for (const FuncDecl& f : terms.funcs()) {
+            z3::sort_vector dom(ctx);
+            for (Sort s : f.args) dom.push_back(sort(s));
+            d_funcs.push_back(ctx.function(f.name.c_str(), dom, sort(f.result)));
+        }
+    }
+
+    z3::sort sort(Sort s) {
+        switch (s) {
+            case Sort::Bool: return d_ctx.bool_sort();
+            case Sort::Int: return d_ctx.int_sort();
+            case Sort::Tensor: return d_tensor;
+        }
+        return d_tensor;
+    }
+
+    z3::expr tr(TermId id) {
+        if (!d_has_var[id] && d_memo[id]) return *d_memo[id];
+        z3::expr e = build(id);
+        if (!d_has_var[id]) d_memo[id] = e;
+        return e;
+    }
+
+private:
+    z3::expr build(TermId id) {
+        const TermNode& n = d_terms.node(id);
+        auto kid = [&](size_t i) { return tr(n.kids[i]); };
+        auto all = [&] {
+            z3::expr_vector v(d_ctx);
+            for (TermId k : n.kids) v.push_back(tr(k));
+            return v;
+        };
+        switch (n.op) {
+            case TermOp::App: {
+                z3::expr_vector args = all();
+                return d_funcs[n.func](args);
+            }
+            case TermOp::Var: return d_bound.at(id);
+            case TermOp::IntLit: return d_ctx.int_val(static_cast<int64_t>(n.value));
+            case TermOp::True: return d_ctx.bool_val(true);
+            case TermOp::False: return d_ctx.bool_val(false);
+            case TermOp::Eq: return kid(0) == kid(1);
+            case TermOp::Distinct: return kid(0) != kid(1);
+            case TermOp::Not: return !kid(0);
+            case TermOp::And: return z3::mk_and(all());
+            case TermOp::Or: return z3::mk_or(all());
+            case TermOp::Implies: return z3::implies(kid(0), kid(1));
+            case TermOp::Le: return kid(0) <= kid(1);
+            case TermOp::Add: {
+                z3::expr s = kid(0);
+                for (size_t i = 1; i < n.kids.size(); ++i) s = s + kid(i);
+                return s;
+            }
+            case TermOp::Sub: return kid(0) - kid(1);
+            case TermOp::MulConst: return d_ctx.int_val(static_cast<int64_t>(n.value)) * kid(0);
+            case TermOp::DivConst: return kid(0) / d_ctx.int_val(static_cast<int64_t>(n.value));
+            case TermOp::ModConst: return z3::mod(kid(0), d_ctx.int_val(static_cast<int64_t>(n.value)));
+            case TermOp::Forall: return quantifier(id);
+        }
+        return d_ctx.bool_val(true);
+    }
+
+    z3::expr quantifier(TermId id) {
+        const Quantifier& q = d_terms.quantifier(id);
+        std::vector<Z3_app> bound;
+        z3::expr_vector keep(d_ctx);
+        for (TermId v : q.vars) {
+            const TermNode& vn = d_terms.node(v);
+            z3::expr c = d_ctx.constant(("?" + vn.name).c_str(), sort(vn.sort));
+            keep.push_back(c);
+            d_bound.insert_or_assign(v, c);
+            bound.push_back(Z3_to_app(d_ctx, c));
+        }
+        z3::expr body = tr(q.body);
+        // The C API's fresh objects have no reference until wrapped: keep every pattern in a
+        // z3::ast so the next call cannot recycle it.
+        std::vector<z3::ast> keep_patterns;
+        std::vector<Z3_pattern> pats;
+        for (const auto& p : q.patterns) {
+            z3::expr_vector ts(d_ctx);
+            for (TermId t : p) ts.push_back(tr(t));
+            std::vector<Z3_ast> raw;
+            for (unsigned i = 0; i < ts.size(); ++i) raw.push_back(ts[i]);
+            Z3_pattern pat = Z3_mk_pattern(d_ctx, static_cast<unsigned>(raw.size()), raw.data());
+            d_ctx.check_error();
+            keep_patterns.emplace_back(d_ctx, Z3_pattern_to_ast(d_ctx, pat));
+            pats.push_back(pat);
+        }
+        z3::expr r(d_ctx, Z3_mk_forall_const(d_ctx, 0, static_cast<unsigned>(bound.size()), bound.data(),
+                                             static_cast<unsigned>(pats.size()), pats.data(), body));
+        d_ctx.check_error();
+        for (TermId v : q.vars) d_bound.erase(v);
+        return r;
+    }
+
+    z3::context& d_ctx;
+    const Terms& d_terms;
+    z3::sort d_tensor;
+    std::vector<z3::func_decl> d_funcs;
+    std::vector<bool> d_has_var;
+    std::vector<std::optional<z3::expr>> d_memo;
+    std::map<TermId, z3::expr> d_bound;
+};
+
+class Z3Backend final : public Backend {
+public:
+    BackendKind kind() const override { return BackendKind::Z3; }
+
+    ProofResult prove(const Query& q, int timeout_ms) override {
+        ProofResult r;
+        r.backend = "z3";
+        auto start = std::chrono::steady_clock::now();
+        try {
+            z3::solver s = make_solver(timeout_ms);
+            Translator tr(d_ctx, q.terms);
+            std::map<std::string, const Assertion*> by_name;
+            for (const Assertion& a : q.assertions) {
+                if (q.terms.sort(a.formula) != Sort::Bool)
+                    throw std::invalid_argument("assertion '" + a.name + "' is not a formula");
+                s.add(tr.tr(a.formula), a.name.c_str());
+                by_name[a.name] = &a;
+            }
+            switch (s.check()) {
+                case z3::unsat: {
+                    Proved p;
+                    z3::expr_vector core = s.unsat_core();
+                    for (unsigned i = 0; i < core.size(); ++i) {
+                        auto it = by_name.find(core[i].decl().name().str());
+                        if (it != by_name.end() && it->second->kind == AssertionKind::Axiom) p.axioms_used.push_back(it->second->label);
+                    }
+                    std::sort(p.axioms_used.begin(), p.axioms_used.end());
+                    r.outcome = p;
+                    break;
+                }
+                case z3::sat: r.outcome = Unknown{"z3 found a model of the axioms in which the sides differ (not a refutation)"}; break;
+                case z3::unknown: {
+                    std::string why = s.reason_unknown();
+                    if (why.find("timeout") != std::string::npos || why.find("canceled") != std::string::npos)
+                        r.outcome = Timeout{};
+                    else
+                        r.outcome = Unknown{"z3: " + why};
+                    break;
+                }
+            }
+        } catch (const z3::exception& e) {
+            r.outcome = Unknown{std::string("z3 error: ") + e.msg()};
+        } catch (const std::exception& e) {
+            r.outcome = Unknown{std::string("z3 back-end error: ") + e.what()};
+        }
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return r;
+    }
+
+    SatAnswer check_sat(const Query& q, int timeout_ms) override {
+        try {
+            z3::solver s = make_solver(timeout_ms);
+            Translator tr(d_ctx, q.terms);
+            for (const Assertion& a : q.assertions) s.add(tr.tr(a.formula));
+            switch (s.check()) {
+                case z3::unsat: return SatAnswer::Unsat;
+                case z3::sat: return SatAnswer::Sat;
+                case z3::unknown: return SatAnswer::Unknown;
+            }
+        } catch (const z3::exception&) {
+        }
+        return SatAnswer::Unknown;
+    }
+
+private:
+    z3::solver make_solver(int timeout_ms) {
+        z3::solver s(d_ctx, "UFLIA");
+        z3::params p(d_ctx);
+        p.set("timeout", static_cast<unsigned>(std::max(1, timeout_ms)));
+        // E-matching only: model-based instantiation rarely helps a TASO-style goal and keeps
+        // z3 busy until the timeout on goals that do not follow.
+        p.set("mbqi", false);
+        s.set(p);
+        return s;
+    }
+
+    z3::context d_ctx;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_z3_backend() { return std::make_unique<Z3Backend>(); }
+
+}  // namespace rf::prover

@@ -1,0 +1,182 @@
+#include "prover/bounded_check.h"
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <sstream>
+
+namespace rf::prover {
+
+namespace {
+
+std::string rational(int64_t num, int64_t den) {
+    return den == 1 ? std::to_string(num) : std::to_string(num) + "/" + std::to_string(den);
+}
+
+// Shape assignments to try, smallest total volume first; the first ones give every symbol one
+// value so that grouped convolutions type (groups = 1).
+std::vector<std::map<SymbolId, int64_t>> candidate_assignments(const Rule& rule, const BoundedCheckOptions& o) {
+    auto syms = rule.symbols();
+    std::vector<std::map<SymbolId, int64_t>> out;
+    std::set<std::map<SymbolId, int64_t>> seen;
+    auto add = [&](std::map<SymbolId, int64_t> a) {
+        if (seen.insert(a).second) out.push_back(std::move(a));
+    };
+    if (syms.empty()) {
+        add({});
+        return out;
+    }
+    for (int64_t v = 1; v <= o.max_dim; ++v) {
+        std::map<SymbolId, int64_t> a;
+        for (SymbolId s : syms) a[s] = v;
+        add(a);
+    }
+    std::mt19937_64 rng(o.seed * 0x9e3779b97f4a7c15ULL + 17);
+    std::uniform_int_distribution<int64_t> dist(1, o.max_dim);
+    for (int k = 0; k < 8 * o.max_instances; ++k) {
+        std::map<SymbolId, int64_t> a;
+        for (SymbolId s : syms) a[s] = dist(rng);
+        add(a);
+    }
+    return out;
+}
+
+int64_t volume_of(const Rule& r) {
+    int64_t v = 0;
+    for (const Variable& var : r.variables()) v += var.type.volume();
+    return v;
+}
+
+// Interleaves "all equal" and independent assignments so both kinds are tried within the budget.
+std::vector<Rule> instances(const Rule& rule, const BoundedCheckOptions& o, std::string& last_error) {
+    std::vector<Rule> uniform, mixed;
+    auto assignments = candidate_assignments(rule, o);
+    const size_t num_uniform = rule.symbols().empty() ? 1 : static_cast<size_t>(o.max_dim);
+    for (size_t i = 0; i < assignments.size(); ++i) {
+        try {
+            Rule inst = instantiate(rule, assignments[i]);
+            if (o.admissible && !o.admissible(inst)) continue;
+            (i < num_uniform ? uniform : mixed).push_back(std::move(inst));
+        } catch (const TypeError& e) {
+            last_error = e.what();
+        }
+    }
+    std::vector<Rule> out;
+    for (size_t i = 0; out.size() < static_cast<size_t>(o.max_instances) && (i < uniform.size() || i < mixed.size()); ++i) {
+        if (i < uniform.size()) out.push_back(uniform[i]);
+        if (i < mixed.size() && out.size() < static_cast<size_t>(o.max_instances)) out.push_back(mixed[i]);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Rule& a, const Rule& b) { return volume_of(a) < volume_of(b); });
+    return out;
+}
+
+std::optional<std::pair<size_t, size_t>> first_difference(const std::vector<ExactTensor>& l,
+                                                          const std::vector<ExactTensor>& r) {
+    for (size_t o = 0; o < l.size(); ++o) {
+        if (l[o] == r[o]) continue;
+        for (size_t i = 0; i < l[o].num.size(); ++i) {
+            // Compare num/den as rationals without overflow.
+            __int128 a = static_cast<__int128>(l[o].num[i]) * r[o].den;
+            __int128 b = static_cast<__int128>(r[o].num[i]) * l[o].den;
+            if (a != b) return std::pair{o, i};
+        }
+        return std::pair{o, size_t{0}};  // equal values, different dims: cannot happen for a typed rule
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+const char* outcome_name(BoundedCheck::Outcome o) {
+    switch (o) {
+        case BoundedCheck::Outcome::Refuted: return "refuted";
+        case BoundedCheck::Outcome::Passed: return "passed";
+        case BoundedCheck::Outcome::Inconclusive: return "inconclusive";
+    }
+    return "?";
+}
+
+BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
+    BoundedCheck result;
+    std::string last_error;
+    std::vector<Rule> insts = instances(rule, o, last_error);
+    if (insts.empty()) {
+        result.note = "no admissible shape assignment up to " + std::to_string(o.max_dim) + " type-checks" +
+                      (last_error.empty() ? "" : ": " + last_error);
+        return result;
+    }
+    std::mt19937_64 rng(o.seed);
+    for (const Rule& inst : insts) {
+        ++result.instances;
+        for (int d = 0; d < o.draws; ++d) {
+            // Small values first: they keep denominators and products small; later draws widen.
+            int64_t range = d < o.draws / 2 ? 3 : 9;
+            std::vector<ExactTensor> inputs;
+            for (const Variable& v : inst.variables()) inputs.push_back(random_exact(v.type, rng, -range, range));
+            for (int f = 0; f < o.function_seeds; ++f) {
+                uint64_t fseed = o.seed * 1000003ULL + static_cast<uint64_t>(f);
+                std::vector<ExactTensor> l, r;
+                try {
+                    l = evaluate_exact(inst.lhs, inputs, fseed);
+                    r = evaluate_exact(inst.rhs, inputs, fseed);
+                } catch (const EvalOverflow&) {
+                    ++result.overflows;
+                    continue;
+                }
+                ++result.evaluations;
+                auto diff = first_difference(l, r);
+                if (!diff) continue;
+                Counterexample cx;
+                for (SymbolId s : rule.symbols()) {
+                    // Recover the assignment from the instance: the first variable dimension that
+                    // is exactly this symbol.
+                    for (size_t vi = 0; vi < rule.variables().size(); ++vi)
+                        for (size_t k = 0; k < rule.variables()[vi].type.dims.size(); ++k) {
+                            const Dim& dim = rule.variables()[vi].type.dims[k];
+                            if (dim == Dim::symbol(s) && !cx.symbols.count(s))
+                                cx.symbols[s] = inst.variables()[vi].type.dims[k].value();
+                        }
+                }
+                for (const Variable& v : inst.variables()) cx.variable_shapes.push_back(v.name + ": " + v.type.to_string());
+                cx.inputs = inputs;
+                cx.function_seed = fseed;
+                cx.output = diff->first;
+                cx.element = diff->second;
+                cx.lhs_value = rational(l[cx.output].num[cx.element], l[cx.output].den);
+                cx.rhs_value = rational(r[cx.output].num[cx.element], r[cx.output].den);
+                result.outcome = BoundedCheck::Outcome::Refuted;
+                result.counterexample = std::move(cx);
+                return result;
+            }
+        }
+    }
+    if (result.evaluations == 0) {
+        result.note = "every evaluation overflowed int64";
+        return result;
+    }
+    result.outcome = BoundedCheck::Outcome::Passed;
+    return result;
+}
+
+std::string Counterexample::to_string(const Rule& rule) const {
+    std::ostringstream s;
+    s << "at shapes";
+    for (const std::string& v : variable_shapes) s << " " << v << ";";
+    s << " output " << output << " element " << element << ": left " << lhs_value << ", right " << rhs_value;
+    s << " (function seed " << function_seed << ")";
+    // Inputs in full when they are small enough to read.
+    size_t total = 0;
+    for (const ExactTensor& t : inputs) total += t.num.size();
+    if (total <= 64) {
+        s << "; inputs";
+        for (size_t i = 0; i < inputs.size() && i < rule.variables().size(); ++i) {
+            s << " " << rule.variables()[i].name << "=[";
+            for (size_t k = 0; k < inputs[i].num.size(); ++k)
+                s << (k ? "," : "") << rational(inputs[i].num[k], inputs[i].den);
+            s << "]";
+        }
+    }
+    return s.str();
+}
+
+}  // namespace rf::prover

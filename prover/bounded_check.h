@@ -1,0 +1,68 @@
+// The bounded semantic checker: evaluates both sides of a rule on concrete shapes and random
+// exact inputs with the reference evaluator, independently of the axioms.
+//
+// Why: the quantified SMT encoding answers `unsat` quickly on true rules but only `unknown` or a
+// timeout on false ones, so refutation must come from somewhere else. Exact evaluation (rational
+// arithmetic, real ReLU/max, a seeded random function for sigmoid/tanh) finds a difference with
+// concrete input tensors when the rule is false at some small shape; that counterexample is a
+// real refutation because the semantics are exact. When no difference is found the rule has
+// only been *tested* (evidence, not a proof); proofs come from the SMT back-ends.
+//
+// Shapes: a rule with symbolic shapes is instantiated at several assignments, smallest first
+// (so counterexamples are small), always including "every symbol equal" (which satisfies the
+// divisibility of grouped convolutions) and independent random sizes (which catch rules that
+// hold only when shapes coincide, as TASO's test-shape artefacts do).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/eval.h"
+#include "ir/rule.h"
+
+namespace rf::prover {
+
+struct BoundedCheckOptions {
+    int max_instances = 8;    ///< shape assignments tried (all of them when the rule is concrete)
+    int max_dim = 4;          ///< symbol values are drawn from [1, max_dim]
+    int draws = 6;            ///< random input draws per shape assignment
+    int function_seeds = 2;   ///< sigmoid/tanh random functions tried per draw
+    uint64_t seed = 1;        ///< everything random derives from this (reproducible)
+    /// When set, only instances it accepts are tested: a rule proved under shape assumptions
+    /// (e.g. "variables of one role share their shape") is tested under the same ones.
+    std::function<bool(const Rule& instance)> admissible;
+};
+
+struct Counterexample {
+    std::map<SymbolId, int64_t> symbols;   ///< the shape assignment
+    std::vector<std::string> variable_shapes;  ///< "x: [2,3]" per variable
+    std::vector<ExactTensor> inputs;       ///< one per variable of the rule
+    uint64_t function_seed = 0;
+    size_t output = 0;                     ///< which rule output differs
+    size_t element = 0;                    ///< flat index of the first differing element
+    std::string lhs_value, rhs_value;      ///< that element on each side, "num/den"
+    /// A readable report: shapes, the differing element, and the inputs when they are small.
+    std::string to_string(const Rule& rule) const;
+};
+
+struct BoundedCheck {
+    enum class Outcome { Refuted, Passed, Inconclusive };
+    Outcome outcome = Outcome::Inconclusive;
+    std::optional<Counterexample> counterexample;  ///< set when Refuted
+    int instances = 0;    ///< shape assignments that type-checked and were evaluated
+    int evaluations = 0;  ///< (draw, function seed) pairs compared
+    int overflows = 0;    ///< draws skipped because a value left the int64 range
+    std::string note;     ///< why Inconclusive
+};
+
+const char* outcome_name(BoundedCheck::Outcome o);
+
+/// Tests the rule; never throws for a false or ill-typed rule (an instance that does not
+/// type-check is skipped; none at all gives Inconclusive with the reason).
+BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& options = {});
+
+}  // namespace rf::prover

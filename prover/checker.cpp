@@ -1,0 +1,170 @@
+#include "prover/checker.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "prover/smtlib.h"
+
+namespace rf::prover {
+
+const char* verdict_name(Verdict v) {
+    switch (v) {
+        case Verdict::Proved: return "proved";
+        case Verdict::Refuted: return "refuted";
+        case Verdict::Unknown: return "unknown";
+        case Verdict::Error: return "error";
+    }
+    return "?";
+}
+
+namespace {
+
+// Names each shape symbol by its first plain occurrence in the variables ("x[1]").
+std::map<SymbolId, std::string> symbol_places(const Rule& r) {
+    std::map<SymbolId, std::string> places;
+    for (const Variable& v : r.variables())
+        for (size_t k = 0; k < v.type.rank(); ++k) {
+            const Dim& d = v.type.dims[k];
+            if (d.terms().size() == 1 && d.terms()[0].second == 1 && d.constant() == 0)
+                places.try_emplace(d.terms()[0].first, v.name + "[" + std::to_string(k) + "]");
+        }
+    return places;
+}
+
+struct Level {
+    std::vector<Assumption> assumptions;
+    std::vector<std::string> texts;
+};
+
+std::string dim_text(const Dim& d, const std::map<SymbolId, std::string>& places) {
+    return d.to_string([&](SymbolId s) {
+        auto it = places.find(s);
+        return it == places.end() ? "d" + std::to_string(s) : it->second;
+    });
+}
+
+// Level 1: the left side's convolutions are dense.
+Level dense_convolutions(const Rule& r, const std::map<SymbolId, std::string>& places) {
+    Level l;
+    for (const Node& n : r.lhs.nodes()) {
+        if (n.op != OpKind::Conv2d) continue;
+        const Dim& c = r.lhs.type(n.inputs[0]).dims[1];
+        const Dim& cg = r.lhs.type(n.inputs[1]).dims[1];
+        if (c == cg) continue;
+        std::string text = dim_text(c, places) + " = " + dim_text(cg, places);
+        if (std::any_of(l.assumptions.begin(), l.assumptions.end(), [&](const Assumption& a) { return a.text == text; }))
+            continue;
+        l.assumptions.push_back({text, c, cg});
+        l.texts.push_back(text + " (groups = 1)");
+    }
+    return l;
+}
+
+// Level 2: variables of one role and rank have one shape.
+Level shared_shapes(const Rule& r) {
+    Level l;
+    const auto& vars = r.variables();
+    std::vector<bool> taken(vars.size(), false);
+    for (size_t i = 0; i < vars.size(); ++i) {
+        if (taken[i]) continue;
+        std::vector<size_t> group{i};
+        for (size_t j = i + 1; j < vars.size(); ++j)
+            if (!taken[j] && vars[j].role == vars[i].role && vars[j].type.rank() == vars[i].type.rank()) {
+                group.push_back(j);
+                taken[j] = true;
+            }
+        bool differ = false;
+        std::string text = vars[i].name;
+        for (size_t g = 1; g < group.size(); ++g) {
+            const Variable& v = vars[group[g]];
+            text += " = " + v.name;
+            for (size_t k = 0; k < v.type.rank(); ++k)
+                if (v.type.dims[k] != vars[i].type.dims[k]) {
+                    differ = true;
+                    l.assumptions.push_back({vars[i].name + "[" + std::to_string(k) + "] = " + v.name + "[" +
+                                                 std::to_string(k) + "]",
+                                             vars[i].type.dims[k], v.type.dims[k]});
+                }
+        }
+        if (differ) l.texts.push_back(text + " (same shape)");
+    }
+    return l;
+}
+
+}  // namespace
+
+Checker::Checker(const AxiomSet& axioms, CheckOptions options) : d_axioms(axioms), d_options(std::move(options)) {
+    for (BackendKind k : d_options.backends) d_backends.push_back(make_backend(k));
+}
+
+Checker::~Checker() = default;
+
+RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
+    auto start = std::chrono::steady_clock::now();
+    RuleCheck out;
+    out.conditions = rule.conditions;
+    try {
+        std::map<SymbolId, std::string> places = symbol_places(rule);
+        std::vector<Level> levels{Level{}};
+        if (d_options.strengthen) {
+            Level dense = dense_convolutions(rule, places);
+            if (!dense.assumptions.empty()) levels.push_back(dense);
+            Level shared = shared_shapes(rule);
+            if (!shared.assumptions.empty()) {
+                Level both = levels.back();
+                both.assumptions.insert(both.assumptions.end(), shared.assumptions.begin(), shared.assumptions.end());
+                both.texts.insert(both.texts.end(), shared.texts.begin(), shared.texts.end());
+                levels.push_back(both);
+            }
+        }
+        // Levels whose assumptions are inconsistent (or undecided) would prove anything: dropped.
+        std::vector<const Level*> usable;
+        for (const Level& level : levels)
+            if (level.assumptions.empty() ||
+                d_backends.front()->check_sat(encode_assumptions(rule, level.assumptions), d_options.timeout_ms) == SatAnswer::Sat)
+                usable.push_back(&level);
+        Query reported;
+        const int n = static_cast<int>(d_backends.size());
+        for (size_t li = 0; li < usable.size(); ++li) {
+            const bool last = li + 1 == usable.size();
+            Query q = encode_rule(rule, d_axioms, usable[li]->assumptions);
+            q.name = query_name;
+            std::vector<ProofResult> results;
+            int proved = 0;
+            for (auto& b : d_backends) {
+                results.push_back(b->prove(q, last ? d_options.timeout_ms : std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
+                if (results.back().proved())
+                    ++proved;
+                else if (!last)
+                    break;  // not provable by all at this level: the next level decides
+            }
+            if (proved == n || last) {
+                out.verdict = proved == n ? Verdict::Proved : Verdict::Unknown;
+                out.disagreement = proved > 0 && proved < n;
+                out.results = std::move(results);
+                if (proved == n) out.assumed = usable[li]->texts;
+                reported = std::move(q);
+                break;
+            }
+        }
+        if (!d_options.smt2_dir.empty()) {
+            std::filesystem::create_directories(d_options.smt2_dir);
+            out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
+            std::ofstream f(out.smt2_path);
+            f << to_smtlib(reported);
+            if (!f) throw std::runtime_error("cannot write " + out.smt2_path);
+        }
+    } catch (const std::exception& e) {
+        out.verdict = Verdict::Error;
+        out.error = e.what();
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+}  // namespace rf::prover

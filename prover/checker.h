@@ -1,0 +1,66 @@
+// Proving one rule end to end: encode it, run the chosen back-ends, and if the rule does not
+// follow as stated, try again under standard shape assumptions (each checked to be satisfiable,
+// so a proof is never vacuous) and report the rule as proved *under* them:
+//   1. every convolution of the left side is dense (groups = 1: weight channels = input
+//      channels), for rules whose typing leaves the group count open;
+//   2. in addition, variables of one role and rank share their shape, as TASO's generator
+//      inputs do (the grouped-conv merge needs it).
+// With several back-ends a rule is proved only when all of them prove it at the same level;
+// when some prove it and some do not, the result says so (`disagreement`).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/rule.h"
+#include "prover/axiom_set.h"
+#include "prover/backend.h"
+
+namespace rf::prover {
+
+enum class Verdict { Proved, Refuted, Unknown, Error };
+const char* verdict_name(Verdict v);
+
+struct CheckOptions {
+    std::vector<BackendKind> backends{BackendKind::Z3};
+    int timeout_ms = 4000;   ///< per query and back-end
+    /// Limit for a level that is not the last one tried (the rule as stated, when assumptions
+    /// could follow): a goal that does not follow can keep a solver busy until its limit, and
+    /// TASO-style proofs take milliseconds. At most timeout_ms.
+    int probe_timeout_ms = 1000;
+    std::string smt2_dir;    ///< when set, the query reported is written to DIR/<name>.smt2
+    bool strengthen = true;  ///< try the standard assumptions when the rule does not follow as is
+};
+
+struct RuleCheck {
+    Verdict verdict = Verdict::Unknown;
+    std::vector<ProofResult> results;     ///< one per back-end, in CheckOptions::backends order
+    std::vector<std::string> conditions;  ///< the rule's own shape conditions (ir typing)
+    std::vector<std::string> assumed;     ///< shape assumptions the prover added to prove it
+    bool disagreement = false;            ///< some back-ends proved it and others did not
+    double seconds = 0;
+    std::string smt2_path;
+    std::string error;                    ///< for Verdict::Error
+};
+
+class Checker {
+public:
+    /// Creates one back-end instance of each kind in options.backends (not thread-safe: use
+    /// one Checker per thread).
+    Checker(const AxiomSet& axioms, CheckOptions options);
+    ~Checker();
+
+    /// Proves `rule`; `query_name` names the written .smt2 file. Never throws for a solver
+    /// failure or an unprovable rule; a bad axiom set gives Verdict::Error.
+    RuleCheck check(const Rule& rule, const std::string& query_name);
+
+    const CheckOptions& options() const { return d_options; }
+
+private:
+    const AxiomSet& d_axioms;
+    CheckOptions d_options;
+    std::vector<std::unique_ptr<Backend>> d_backends;
+};
+
+}  // namespace rf::prover

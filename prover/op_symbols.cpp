@@ -1,0 +1,245 @@
+#include "prover/op_symbols.h"
+
+#include <stdexcept>
+
+namespace rf::prover {
+
+bool OpSig::operator<(const OpSig& o) const {
+    if (op != o.op) return op < o.op;
+    if (params != o.params) return params < o.params;
+    if (arity != o.arity) return arity < o.arity;
+    return output < o.output;
+}
+
+namespace {
+
+std::string join(const std::vector<int32_t>& v, const char* sep) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + std::to_string(v[i]);
+    return s;
+}
+
+std::string window_suffix(OpKind op, const Params& p) {
+    auto [sh, sw] = param::stride(p, op);
+    return "_s" + std::to_string(sh) + "x" + std::to_string(sw) + "_" + padding_name(param::padding(p, op)) + "_" +
+           activation_name(param::activation(p, op));
+}
+
+// Output size of a sliding window along one axis, as the IR's shape rule computes it
+// (ir/shape_rules.cpp): SAME keeps ceil(in / stride), VALID gives (in - k) / stride + 1.
+TermId window_out(Terms& t, TermId in, TermId k, int stride, Padding pad) {
+    switch (pad) {
+        case Padding::Same: return stride == 1 ? in : t.div_const(t.add({in, t.int_lit(stride - 1)}), stride);
+        case Padding::Valid: return t.add({t.div_const(t.sub(in, k), stride), t.int_lit(1)});
+    }
+    return in;
+}
+
+// x has rank r (and is a tensor, not the ill-typed value).
+TermId has_rank(Terms& t, const DimFuncs& d, TermId x, int r) {
+    std::vector<TermId> c;
+    for (int k = 0; k < d.max_rank(); ++k)
+        c.push_back(k < r ? t.le(t.int_lit(1), d.dim(t, k, x)) : t.eq(d.dim(t, k, x), t.int_lit(0)));
+    return t.and_(c);
+}
+
+TermId shape_is(Terms& t, const DimFuncs& d, TermId x, const std::vector<TermId>& dims) {
+    std::vector<TermId> c;
+    for (int k = 0; k < d.max_rank(); ++k)
+        c.push_back(t.eq(d.dim(t, k, x), k < static_cast<int>(dims.size()) ? dims[k] : t.int_lit(0)));
+    return t.and_(c);
+}
+
+TermId same_shape(Terms& t, const DimFuncs& d, TermId x, TermId y) {
+    std::vector<TermId> c;
+    for (int k = 0; k < d.max_rank(); ++k) c.push_back(t.eq(d.dim(t, k, x), d.dim(t, k, y)));
+    return t.and_(c);
+}
+
+}  // namespace
+
+std::string op_symbol_name(const OpSig& sig) {
+    const Params& p = sig.params;
+    switch (sig.op) {
+        case OpKind::Input: throw std::logic_error("prover: an input is not an operator symbol");
+        case OpKind::Conv2d: return "conv2d" + window_suffix(sig.op, p);
+        case OpKind::Matmul: return std::string("matmul_") + activation_name(param::activation(p, sig.op));
+        case OpKind::EwAdd:
+        case OpKind::EwMul:
+        case OpKind::Smul:
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh:
+        case OpKind::Enlarge: return op_name(sig.op);
+        case OpKind::Transpose: return "transpose_p" + join(param::list(p), "_") + (param::shuffle(p) ? "_shuffle" : "");
+        case OpKind::Concat: return "concat" + std::to_string(sig.arity) + "_a" + std::to_string(param::axis(p));
+        case OpKind::Split: return "split" + std::to_string(sig.output) + "_a" + std::to_string(param::axis(p));
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax: {
+            auto [kh, kw] = param::kernel(p);
+            return std::string(op_name(sig.op)) + "_k" + std::to_string(kh) + "x" + std::to_string(kw) + window_suffix(sig.op, p);
+        }
+        case OpKind::ConstImm:
+        case OpKind::ConstIconv:
+        case OpKind::ConstOne:
+        case OpKind::ConstPool:
+        case OpKind::Reshape: return std::string(op_name(sig.op)) + "_" + join(param::list(p), "x");
+    }
+    throw std::logic_error("prover: unknown operator");
+}
+
+DimFuncs DimFuncs::declare(Terms& terms, int max_rank) {
+    DimFuncs f;
+    for (int k = 0; k < max_rank; ++k) f.d.push_back(terms.declare("d" + std::to_string(k), {Sort::Tensor}, Sort::Int));
+    return f;
+}
+
+FuncId declare_op(Terms& terms, const OpSig& sig) {
+    std::vector<Sort> args(sig.arity, Sort::Tensor);
+    if (sig.op == OpKind::Split) args.push_back(Sort::Int);
+    return terms.declare(op_symbol_name(sig), std::move(args), Sort::Tensor);
+}
+
+std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig& sig) {
+    const FuncId f = declare_op(t, sig);
+    const Params& p = sig.params;
+    const int R = d.max_rank();
+    std::vector<TermId> xs;
+    for (int i = 0; i < sig.arity; ++i) xs.push_back(t.var("x" + std::to_string(i), Sort::Tensor));
+    auto dim = [&](int k, TermId x) { return d.dim(t, k, x); };
+    // "guard -> result has dims", triggered by every application of the operator.
+    auto rule = [&](std::vector<TermId> vars, TermId app, TermId guard, const std::vector<TermId>& out) {
+        return t.forall(vars, t.implies(guard, shape_is(t, d, app, out)), {{app}});
+    };
+    switch (sig.op) {
+        case OpKind::Input: return {};
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh: {
+            // The ill-typed value maps to itself, so no guard is needed.
+            TermId a = t.app(f, {xs[0]});
+            return {t.forall({xs[0]}, same_shape(t, d, a, xs[0]), {{a}})};
+        }
+        case OpKind::EwAdd:
+        case OpKind::EwMul: {
+            TermId a = t.app(f, {xs[0], xs[1]});
+            TermId guard = t.and_({t.le(t.int_lit(0), dim(0, xs[0])), same_shape(t, d, xs[0], xs[1])});
+            return {t.forall(xs, t.implies(guard, same_shape(t, d, a, xs[0])), {{a}})};
+        }
+        case OpKind::Smul: {
+            TermId a = t.app(f, {xs[0], xs[1]});
+            return {t.forall(xs, t.implies(has_rank(t, d, xs[1], 0), same_shape(t, d, a, xs[0])), {{a}})};
+        }
+        case OpKind::Transpose: {
+            auto perm = param::list(p);
+            if (static_cast<int>(perm.size()) > R) return {};
+            TermId a = t.app(f, {xs[0]});
+            std::vector<TermId> out;
+            for (int32_t k : perm) out.push_back(dim(k, xs[0]));
+            return {rule(xs, a, has_rank(t, d, xs[0], static_cast<int>(perm.size())), out)};
+        }
+        case OpKind::Concat: {
+            int axis = param::axis(p);
+            if (axis >= R) return {};
+            TermId a = t.app(f, xs);
+            std::vector<TermId> guard, along;
+            for (TermId x : xs) {
+                guard.push_back(t.le(t.int_lit(1), dim(axis, x)));
+                along.push_back(dim(axis, x));
+                for (int k = 0; k < R; ++k)
+                    if (k != axis && x != xs[0]) guard.push_back(t.eq(dim(k, x), dim(k, xs[0])));
+            }
+            std::vector<TermId> out;
+            for (int k = 0; k < R; ++k) out.push_back(k == axis ? t.add(along) : dim(k, xs[0]));
+            return {rule(xs, a, t.and_(guard), out)};
+        }
+        case OpKind::Split: {
+            int axis = param::axis(p);
+            if (axis >= R) return {};
+            TermId pos = t.var("p", Sort::Int);
+            TermId a = t.app(f, {xs[0], pos});
+            TermId guard = t.and_({t.le(t.int_lit(1), pos), t.le(t.add({pos, t.int_lit(1)}), dim(axis, xs[0]))});
+            std::vector<TermId> out;
+            for (int k = 0; k < R; ++k)
+                out.push_back(k != axis ? dim(k, xs[0]) : sig.output == 0 ? pos : t.sub(dim(axis, xs[0]), pos));
+            return {rule({xs[0], pos}, a, guard, out)};
+        }
+        case OpKind::Matmul: {
+            TermId a = t.app(f, xs);
+            TermId x = xs[0], y = xs[1];
+            std::vector<TermId> out;
+            out.push_back(rule(xs, a, t.and_({has_rank(t, d, x, 2), has_rank(t, d, y, 2), t.eq(dim(1, x), dim(0, y))}),
+                               {dim(0, x), dim(1, y)}));
+            if (R >= 3)
+                out.push_back(rule(xs, a,
+                                   t.and_({has_rank(t, d, x, 3), has_rank(t, d, y, 3), t.eq(dim(0, x), dim(0, y)),
+                                           t.eq(dim(2, x), dim(1, y))}),
+                                   {dim(0, x), dim(1, x), dim(2, y)}));
+            return out;
+        }
+        case OpKind::Conv2d: {
+            if (R < 4) return {};
+            TermId a = t.app(f, xs);
+            TermId x = xs[0], w = xs[1];
+            auto [sh, sw] = param::stride(p, sig.op);
+            Padding pad = param::padding(p, sig.op);
+            std::vector<TermId> base{has_rank(t, d, x, 4), has_rank(t, d, w, 4)};
+            if (pad == Padding::Valid) {
+                base.push_back(t.le(dim(2, w), dim(2, x)));
+                base.push_back(t.le(dim(3, w), dim(3, x)));
+            }
+            std::vector<TermId> out{dim(0, x), dim(0, w), window_out(t, dim(2, x), dim(2, w), sh, pad),
+                                    window_out(t, dim(3, x), dim(3, w), sw, pad)};
+            // Only the group counts the encoding can state linearly: dense (groups = 1) and
+            // depthwise with one filter per channel. Other grouped convolutions get their shapes
+            // from the rule's own typing only.
+            std::vector<TermId> dense = base, depthwise = base;
+            dense.push_back(t.eq(dim(1, x), dim(1, w)));
+            depthwise.push_back(t.eq(dim(1, w), t.int_lit(1)));
+            depthwise.push_back(t.eq(dim(0, w), dim(1, x)));
+            return {rule(xs, a, t.and_(dense), out), rule(xs, a, t.and_(depthwise), out)};
+        }
+        case OpKind::PoolAvg:
+        case OpKind::PoolMax: {
+            if (R < 4) return {};
+            TermId a = t.app(f, xs);
+            TermId x = xs[0];
+            auto [kh, kw] = param::kernel(p);
+            auto [sh, sw] = param::stride(p, sig.op);
+            Padding pad = param::padding(p, sig.op);
+            std::vector<TermId> guard{has_rank(t, d, x, 4)};
+            if (pad == Padding::Valid) {
+                guard.push_back(t.le(t.int_lit(kh), dim(2, x)));
+                guard.push_back(t.le(t.int_lit(kw), dim(3, x)));
+            }
+            return {rule(xs, a, t.and_(guard),
+                         {dim(0, x), dim(1, x), window_out(t, dim(2, x), t.int_lit(kh), sh, pad),
+                          window_out(t, dim(3, x), t.int_lit(kw), sw, pad)})};
+        }
+        case OpKind::Enlarge: {
+            if (R < 4) return {};
+            TermId a = t.app(f, xs);
+            TermId w = xs[0], r = xs[1];
+            std::vector<TermId> guard{has_rank(t, d, w, 4), has_rank(t, d, r, 4)};
+            for (int k : {2, 3}) {
+                guard.push_back(t.le(dim(k, w), dim(k, r)));
+                guard.push_back(t.eq(t.mod_const(t.sub(dim(k, r), dim(k, w)), 2), t.int_lit(0)));
+            }
+            return {rule(xs, a, t.and_(guard), {dim(0, w), dim(1, w), dim(2, r), dim(3, r)})};
+        }
+        case OpKind::ConstImm:
+        case OpKind::ConstIconv:
+        case OpKind::ConstOne:
+        case OpKind::ConstPool: {
+            auto shape = param::list(p);
+            if (static_cast<int>(shape.size()) > R) return {};
+            std::vector<TermId> dims;
+            for (int32_t v : shape) dims.push_back(t.int_lit(v));
+            return {shape_is(t, d, t.app(f), dims)};
+        }
+        case OpKind::Reshape: return {};
+    }
+    return {};
+}
+
+}  // namespace rf::prover

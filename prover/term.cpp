@@ -1,0 +1,199 @@
+#include "prover/term.h"
+
+#include <cassert>
+#include <functional>
+#include <set>
+#include <stdexcept>
+
+namespace rf::prover {
+
+const char* sort_name(Sort s) {
+    switch (s) {
+        case Sort::Bool: return "Bool";
+        case Sort::Int: return "Int";
+        case Sort::Tensor: return "T";
+    }
+    return "?";
+}
+
+FuncId Terms::declare(const std::string& name, std::vector<Sort> args, Sort result) {
+    auto it = d_func_index.find(name);
+    if (it != d_func_index.end()) {
+        const FuncDecl& f = d_funcs[it->second];
+        if (f.args != args || f.result != result)
+            throw std::logic_error("prover: function '" + name + "' declared with two signatures");
+        return it->second;
+    }
+    d_funcs.push_back(FuncDecl{name, std::move(args), result});
+    FuncId id = static_cast<FuncId>(d_funcs.size() - 1);
+    d_func_index.emplace(name, id);
+    return id;
+}
+
+FuncId Terms::find(const std::string& name) const {
+    auto it = d_func_index.find(name);
+    return it == d_func_index.end() ? -1 : it->second;
+}
+
+TermId Terms::make(TermNode n) {
+    if (n.op != TermOp::Forall) {
+        auto it = d_index.find(n);
+        if (it != d_index.end()) return it->second;
+    }
+    d_nodes.push_back(n);
+    TermId id = static_cast<TermId>(d_nodes.size() - 1);
+    if (n.op != TermOp::Forall) d_index.emplace(std::move(n), id);
+    return id;
+}
+
+TermId Terms::app(FuncId f, std::vector<TermId> args) {
+    const FuncDecl& d = d_funcs.at(f);
+    assert(args.size() == d.args.size());
+    for (size_t i = 0; i < args.size(); ++i) assert(sort(args[i]) == d.args[i]);
+    TermNode n;
+    n.op = TermOp::App;
+    n.sort = d.result;
+    n.func = f;
+    n.kids = std::move(args);
+    return make(std::move(n));
+}
+
+TermId Terms::var(const std::string& name, Sort s) {
+    TermNode n;
+    n.op = TermOp::Var;
+    n.sort = s;
+    n.name = name;
+    return make(std::move(n));
+}
+
+TermId Terms::int_lit(int64_t v) {
+    TermNode n;
+    n.op = TermOp::IntLit;
+    n.sort = Sort::Int;
+    n.value = v;
+    return make(std::move(n));
+}
+
+TermId Terms::bool_lit(bool b) {
+    TermNode n;
+    n.op = b ? TermOp::True : TermOp::False;
+    return make(std::move(n));
+}
+
+namespace {
+TermNode bool_node(TermOp op, std::vector<TermId> kids) {
+    TermNode n;
+    n.op = op;
+    n.sort = Sort::Bool;
+    n.kids = std::move(kids);
+    return n;
+}
+}  // namespace
+
+TermId Terms::eq(TermId a, TermId b) {
+    assert(sort(a) == sort(b));
+    if (a == b) return bool_lit(true);
+    return make(bool_node(TermOp::Eq, {a, b}));
+}
+
+TermId Terms::distinct(TermId a, TermId b) {
+    assert(sort(a) == sort(b));
+    return make(bool_node(TermOp::Distinct, {a, b}));
+}
+
+TermId Terms::not_(TermId a) { return make(bool_node(TermOp::Not, {a})); }
+
+TermId Terms::and_(std::vector<TermId> kids) {
+    std::vector<TermId> k;
+    for (TermId t : kids)
+        if (node(t).op != TermOp::True) k.push_back(t);
+    if (k.empty()) return bool_lit(true);
+    if (k.size() == 1) return k[0];
+    return make(bool_node(TermOp::And, std::move(k)));
+}
+
+TermId Terms::or_(std::vector<TermId> kids) {
+    if (kids.size() == 1) return kids[0];
+    if (kids.empty()) return bool_lit(false);
+    return make(bool_node(TermOp::Or, std::move(kids)));
+}
+
+TermId Terms::implies(TermId a, TermId b) {
+    if (node(a).op == TermOp::True) return b;
+    return make(bool_node(TermOp::Implies, {a, b}));
+}
+
+TermId Terms::le(TermId a, TermId b) { return make(bool_node(TermOp::Le, {a, b})); }
+
+TermId Terms::add(std::vector<TermId> kids) {
+    if (kids.size() == 1) return kids[0];
+    if (kids.empty()) return int_lit(0);
+    TermNode n;
+    n.op = TermOp::Add;
+    n.sort = Sort::Int;
+    n.kids = std::move(kids);
+    return make(std::move(n));
+}
+
+TermId Terms::sub(TermId a, TermId b) {
+    TermNode n;
+    n.op = TermOp::Sub;
+    n.sort = Sort::Int;
+    n.kids = {a, b};
+    return make(std::move(n));
+}
+
+TermId Terms::mul_const(int64_t k, TermId a) {
+    if (k == 1) return a;
+    TermNode n;
+    n.op = TermOp::MulConst;
+    n.sort = Sort::Int;
+    n.value = k;
+    n.kids = {a};
+    return make(std::move(n));
+}
+
+TermId Terms::div_const(TermId a, int64_t k) {
+    assert(k > 0);
+    if (k == 1) return a;
+    TermNode n;
+    n.op = TermOp::DivConst;
+    n.sort = Sort::Int;
+    n.value = k;
+    n.kids = {a};
+    return make(std::move(n));
+}
+
+TermId Terms::mod_const(TermId a, int64_t k) {
+    assert(k > 0);
+    TermNode n;
+    n.op = TermOp::ModConst;
+    n.sort = Sort::Int;
+    n.value = k;
+    n.kids = {a};
+    return make(std::move(n));
+}
+
+TermId Terms::forall(std::vector<TermId> vars, TermId body, std::vector<std::vector<TermId>> patterns) {
+    if (vars.empty()) return body;
+    d_quants.push_back(Quantifier{std::move(vars), std::move(patterns), body});
+    TermNode n;
+    n.op = TermOp::Forall;
+    n.value = static_cast<int64_t>(d_quants.size() - 1);
+    n.kids = {body};
+    return make(std::move(n));
+}
+
+bool Terms::covers(const std::vector<TermId>& terms, const std::vector<TermId>& vars) const {
+    std::set<TermId> seen;
+    std::function<void(TermId)> walk = [&](TermId t) {
+        if (node(t).op == TermOp::Var) seen.insert(t);
+        for (TermId k : node(t).kids) walk(k);
+    };
+    for (TermId t : terms) walk(t);
+    for (TermId v : vars)
+        if (!seen.count(v)) return false;
+    return true;
+}
+
+}  // namespace rf::prover

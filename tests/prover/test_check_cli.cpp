@@ -1,0 +1,93 @@
+// `ruleforge check` and `ruleforge axioms`, run in-process: line format, exit codes, JSON,
+// errors naming the rule.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/cli.h"
+
+using namespace rf;
+
+namespace {
+
+struct Run {
+    int code;
+    std::string out, err;
+};
+
+Run run(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    int code = cli::run_cli(args, out, err);
+    return {code, out.str(), err.str()};
+}
+
+std::string temp_file(const std::string& name, const std::string& content) {
+    std::string path = std::string(RF_BINARY_DIR) + "/" + name;
+    std::ofstream(path) << content;
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("cli check: one rule on the command line", "[prover][cli]") {
+    Run r = run({"check", "ewadd(x, y) => ewadd(y, x)"});
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("1 proved z3=proved cvc5=- "));
+    r = run({"check", "ewadd(x, y) => ewadd(y, x)", "--backend", "both"});
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("1 proved z3=proved cvc5=proved "));
+}
+
+TEST_CASE("cli check: a file with conditions, unknowns and errors", "[prover][cli]") {
+    std::string f = temp_file("check_cli_rules.rf",
+                              "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n"
+                              "relu(ewadd(x, y)) => ewadd(relu(x), relu(y))\n");
+    Run r = run({"check", "--file", f, "--timeout-ms", "1000"});
+    CHECK(r.code == 0);  // unknown is not a failure
+    CHECK_THAT(r.out, Catch::Contains("1 proved z3=proved cvc5=- [condition: "));
+    CHECK_THAT(r.out, Catch::Contains("(groups = 1)"));
+    CHECK_THAT(r.out, Catch::Contains("2 unknown z3="));
+
+    std::string bad = temp_file("check_cli_bad.rf", "relu(x) => ewadd(x, y)\n");
+    r = run({"check", "--file", bad});
+    CHECK(r.code == 1);
+    CHECK_THAT(r.out, Catch::StartsWith("1 error"));
+    CHECK_THAT(r.err, Catch::Contains("check_cli_bad.rf:1:"));
+    CHECK_THAT(r.err, Catch::Contains("not bound on the left"));
+}
+
+TEST_CASE("cli check: TENSAT two-output rules, JSON output", "[prover][cli]") {
+    std::string f = temp_file("check_cli_multi.txt",
+                              "(relu ?input_1)=>(split_0 (split 1 (relu (concat 1 2 ?input_1 ?input_2))))\n"
+                              "(relu ?input_2)=>(split_1 (split 1 (relu (concat 1 2 ?input_1 ?input_2))))\n");
+    Run r = run({"check", "--file", f, "--format", "tensat", "--multi", "--backend", "both", "--json"});
+    CHECK(r.code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["rules"].size() == 1);
+    CHECK(j["rules"][0]["verdict"] == "proved");
+    CHECK(j["rules"][0]["backends"]["cvc5"]["verdict"] == "proved");
+    CHECK(j["summary"]["proved"] == 1);
+    CHECK(j["axioms"].get<std::string>().rfind("axioms-", 0) == 0);
+}
+
+TEST_CASE("cli check: usage errors", "[prover][cli]") {
+    CHECK(run({"check"}).code == 2);
+    CHECK(run({"check", "ewadd(x, y) => ewadd(y, x)", "--backend", "yices"}).code == 2);
+    CHECK(run({"check", "--file", "/nonexistent/rules.rf"}).code == 2);
+    Run r = run({"check", "relu(x => x"});
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("error: "));
+    CHECK(run({"check", "--help"}).code == 0);
+}
+
+TEST_CASE("cli axioms: lists names, statements and conditions", "[prover][cli]") {
+    Run r = run({"axioms"});
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("ewadd_comm\n    ewadd(x, y) => ewadd(y, x)\n"));
+    CHECK_THAT(r.out, Catch::Contains("gconv_merge_same\n"));
+    CHECK_THAT(r.out, Catch::Contains("    if x: act[n,c,h,l], y: act[n,c,h,l]"));
+    auto j = nlohmann::json::parse(run({"axioms", "--json"}).out);
+    CHECK(j["axioms"].size() > 40);
+}
