@@ -73,6 +73,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
         ("smt2-dir", po::value(&smt2_dir), "write each rule's query as DIR/rule_<index>.smt2")
         ("no-assume", po::bool_switch(), "do not retry under the standard shape assumptions")
+        ("no-bounded", po::bool_switch(), "skip the bounded semantic checker (no refutations then)")
         ("json", po::bool_switch(), "print one JSON document instead of lines");
     po::positional_options_description pos;
     pos.add("rule", 1);
@@ -93,6 +94,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     options.timeout_ms = timeout_ms;
     options.smt2_dir = smt2_dir;
     options.strengthen = !vm["no-assume"].as<bool>();
+    options.bounded = !vm["no-bounded"].as<bool>();
 
     std::vector<RuleAst> asts;
     try {
@@ -142,6 +144,8 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
             j["disagreement"] = c.disagreement;
             if (!c.smt2_path.empty()) j["smt2"] = c.smt2_path;
             if (!c.error.empty()) j["error"] = c.error;
+            if (!c.bounded.empty()) j["bounded_check"] = c.bounded;
+            if (!c.counterexample.empty()) j["counterexample"] = c.counterexample;
             jrules.push_back(j);
             continue;
         }
@@ -153,6 +157,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         std::string cond = condition_text(c);
         if (!cond.empty()) out << " [condition: " << cond << "]";
         out << " " << seconds_text(c.seconds) << "\n";
+        if (c.verdict == prover::Verdict::Refuted) out << "  counterexample: " << c.counterexample << "\n";
         if (c.verdict == prover::Verdict::Error) err << "error: rule " << index << ": " << c.error << "\n";
         if (c.disagreement)
             err << "warning: rule " << index << ": the back-ends disagree (one proved it, another did not)\n";

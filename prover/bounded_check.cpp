@@ -53,9 +53,9 @@ std::vector<Rule> instances(const Rule& rule, const BoundedCheckOptions& o, std:
     auto assignments = candidate_assignments(rule, o);
     const size_t num_uniform = rule.symbols().empty() ? 1 : static_cast<size_t>(o.max_dim);
     for (size_t i = 0; i < assignments.size(); ++i) {
+        if (o.admissible && !o.admissible(assignments[i])) continue;
         try {
             Rule inst = instantiate(rule, assignments[i]);
-            if (o.admissible && !o.admissible(inst)) continue;
             (i < num_uniform ? uniform : mixed).push_back(std::move(inst));
         } catch (const TypeError& e) {
             last_error = e.what();

@@ -32,9 +32,9 @@ struct BoundedCheckOptions {
     int draws = 6;            ///< random input draws per shape assignment
     int function_seeds = 2;   ///< sigmoid/tanh random functions tried per draw
     uint64_t seed = 1;        ///< everything random derives from this (reproducible)
-    /// When set, only instances it accepts are tested: a rule proved under shape assumptions
-    /// (e.g. "variables of one role share their shape") is tested under the same ones.
-    std::function<bool(const Rule& instance)> admissible;
+    /// When set, only shape assignments it accepts are tested: a rule proved under shape
+    /// assumptions (e.g. "variables of one role share their shape") is tested under the same ones.
+    std::function<bool(const std::map<SymbolId, int64_t>& assignment)> admissible;
 };
 
 struct Counterexample {

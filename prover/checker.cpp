@@ -1,5 +1,7 @@
 #include "prover/checker.h"
 
+#include "prover/bounded_check.h"
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -96,6 +98,38 @@ Level shared_shapes(const Rule& r) {
     return l;
 }
 
+// The level whose assumptions a proved rule was proved under.
+const Level* proved_level(const std::vector<const Level*>& usable, const RuleCheck& out) {
+    if (out.verdict != Verdict::Proved) return nullptr;
+    for (const Level* l : usable)
+        if (l->texts == out.assumed) return l;
+    return nullptr;
+}
+
+void second_opinion(const Rule& rule, const Level* level, RuleCheck& out) {
+    BoundedCheckOptions bo;
+    if (level && !level->assumptions.empty()) {
+        std::vector<Assumption> as = level->assumptions;
+        bo.admissible = [as](const std::map<SymbolId, int64_t>& a) {
+            for (const Assumption& x : as)
+                if (x.lhs.evaluate(a) != x.rhs.evaluate(a)) return false;
+            return true;
+        };
+    }
+    BoundedCheck b = bounded_check(rule, bo);
+    out.bounded = outcome_name(b.outcome);
+    if (b.outcome != BoundedCheck::Outcome::Refuted) return;
+    out.counterexample = b.counterexample->to_string(rule);
+    if (out.verdict == Verdict::Proved) {
+        // The solvers proved something false: an axiom is unsound. Never report it as proved.
+        out.verdict = Verdict::Error;
+        out.error = "proved from the axioms but refuted by the bounded checker (an axiom is unsound): " +
+                    out.counterexample;
+        return;
+    }
+    out.verdict = Verdict::Refuted;
+}
+
 }  // namespace
 
 Checker::Checker(const AxiomSet& axioms, CheckOptions options) : d_axioms(axioms), d_options(std::move(options)) {
@@ -159,6 +193,7 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             f << to_smtlib(reported);
             if (!f) throw std::runtime_error("cannot write " + out.smt2_path);
         }
+        if (d_options.bounded) second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
         out.error = e.what();

@@ -7,6 +7,10 @@
 //      inputs do (the grouped-conv merge needs it).
 // With several back-ends a rule is proved only when all of them prove it at the same level;
 // when some prove it and some do not, the result says so (`disagreement`).
+// The bounded semantic checker (bounded_check.h) then runs independently of the axioms: on a
+// rule the solvers did not prove it looks for a counterexample (Refuted), and on a proved rule
+// it re-tests it under the same assumptions -- a counterexample there means an unsound axiom,
+// reported as an Error, never as a proof.
 #pragma once
 
 #include <memory>
@@ -31,6 +35,7 @@ struct CheckOptions {
     int probe_timeout_ms = 1000;
     std::string smt2_dir;    ///< when set, the query reported is written to DIR/<name>.smt2
     bool strengthen = true;  ///< try the standard assumptions when the rule does not follow as is
+    bool bounded = true;     ///< run the bounded semantic checker (refutation and second check)
 };
 
 struct RuleCheck {
@@ -42,6 +47,8 @@ struct RuleCheck {
     double seconds = 0;
     std::string smt2_path;
     std::string error;                    ///< for Verdict::Error
+    std::string bounded;                  ///< the bounded checker's outcome ("" when not run)
+    std::string counterexample;           ///< for Verdict::Refuted (and an unsound proof)
 };
 
 class Checker {

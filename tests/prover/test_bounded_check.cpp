@@ -4,6 +4,7 @@
 
 #include "ir/native_text.h"
 #include "prover/bounded_check.h"
+#include "prover/checker.h"
 
 using namespace rf;
 using namespace rf::prover;
@@ -62,7 +63,7 @@ TEST_CASE("bounded check: shape assumptions restrict the instances tested", "[pr
     Rule rule = rule_of("concat[axis=0](x, y) => concat[axis=0](y, x)");
     CHECK(bounded_check(rule).outcome == BoundedCheck::Outcome::Refuted);
     BoundedCheckOptions none_fit;
-    none_fit.admissible = [](const Rule&) { return false; };
+    none_fit.admissible = [](const std::map<SymbolId, int64_t>&) { return false; };
     BoundedCheck r = bounded_check(rule, none_fit);
     CHECK(r.outcome == BoundedCheck::Outcome::Inconclusive);
     CHECK_THAT(r.note, Catch::Contains("no admissible shape"));
@@ -74,4 +75,19 @@ TEST_CASE("bounded check: results are reproducible from the seed", "[prover][bou
     REQUIRE(a.counterexample);
     REQUIRE(b.counterexample);
     CHECK(a.counterexample->to_string(rule) == b.counterexample->to_string(rule));
+}
+
+TEST_CASE("an unsound axiom cannot make a false rule proved", "[prover][bounded]") {
+    // A deliberately false axiom lets the solver "prove" matmul commutative; the bounded checker
+    // re-tests every proof and turns this one into an error that names the counterexample.
+    AxiomSet bad = parse_axiom_set("matmul_comm: matmul(a, b) => matmul(b, a) where a: act[n,n], b: act[n,n]\n",
+                                   "unsound.rf");
+    CheckOptions opts;
+    opts.timeout_ms = 2000;
+    Checker checker(bad, opts);
+    RuleCheck c = checker.check(build_rule(parse_native_rule("matmul(x, y) => matmul(y, x) where x: act[n,n], y: act[n,n]")),
+                                "unsound");
+    CHECK(c.verdict == Verdict::Error);
+    CHECK_THAT(c.error, Catch::Contains("an axiom is unsound"));
+    CHECK_FALSE(c.counterexample.empty());
 }

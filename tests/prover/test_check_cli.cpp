@@ -40,14 +40,20 @@ TEST_CASE("cli check: one rule on the command line", "[prover][cli]") {
     CHECK_THAT(r.out, Catch::StartsWith("1 proved z3=proved cvc5=proved "));
 }
 
-TEST_CASE("cli check: a file with conditions, unknowns and errors", "[prover][cli]") {
+TEST_CASE("cli check: a file with conditions, refutations, unknowns and errors", "[prover][cli]") {
     std::string f = temp_file("check_cli_rules.rf",
                               "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n"
                               "relu(ewadd(x, y)) => ewadd(relu(x), relu(y))\n");
     Run r = run({"check", "--file", f, "--timeout-ms", "1000"});
-    CHECK(r.code == 0);  // unknown is not a failure
+    CHECK(r.code == 1);  // a refuted rule fails the run
     CHECK_THAT(r.out, Catch::Contains("1 proved z3=proved cvc5=- [condition: "));
     CHECK_THAT(r.out, Catch::Contains("(groups = 1)"));
+    CHECK_THAT(r.out, Catch::Contains("2 refuted z3=unknown"));
+    CHECK_THAT(r.out, Catch::Contains("counterexample: at shapes x: ["));
+
+    // Without the bounded checker nothing refutes it: unknown, which is not a failure.
+    r = run({"check", "--file", f, "--timeout-ms", "1000", "--no-bounded"});
+    CHECK(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("2 unknown z3="));
 
     std::string bad = temp_file("check_cli_bad.rf", "relu(x) => ewadd(x, y)\n");
