@@ -361,7 +361,9 @@ private:
             // Otherwise: the rank of a sibling operand, the syntax's hint, or 2 (any rank would do;
             // split needs one past its axis).
             if (r < 0 && term.op == OpKind::Split) r = std::max(2, param::axis(term.params) + 1);
-            if (r < 0 && known >= 0) r = known;
+            const bool shared_rank = term.op == OpKind::Matmul || term.op == OpKind::EwAdd ||
+                                     term.op == OpKind::EwMul || term.op == OpKind::Concat;
+            if (r < 0 && known >= 0 && shared_rank) r = known;
             if (r < 0) r = term.rank_hint >= 0 ? term.rank_hint : 2;
             bind(args[i].shape_var, fresh_type(r));
             args[i] = resolve(args[i]);

@@ -116,6 +116,9 @@ TEST_CASE("native: ranks come from every use, not the first one", "[ir][native]"
     Rule r = rule_of("conv2d(smul(x, s), w) => smul(conv2d(x, w), s)");
     CHECK(r.variables()[0].type.rank() == 4);
     CHECK(r.variables()[1].type.rank() == 0);
+    // A scalar operand says nothing about the other operand's rank.
+    Rule d = rule_of("smul(ewadd(a, b), s) => ewadd(smul(a, s), smul(b, s))");
+    CHECK(d.variables()[0].type.rank() == 2);
     // relu leaves it open too; the right side's transpose fixes rank 3.
     Rule t = rule_of("relu(x) => transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](relu(x)))");
     CHECK(t.variables()[0].type.rank() == 3);
