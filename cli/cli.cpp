@@ -16,7 +16,14 @@ const std::vector<Command>& commands() {
         {"fmt", "parse rules, type-check both sides, print them normalised or canonical", run_fmt},
         {"check", "prove rules from the axioms with Z3 and/or cvc5 (one line per rule)", run_check},
         {"axioms", "list the prover's axioms: name, statement, shape condition", run_axioms},
+        {"list", "list the rules of a database (filters: status, operator, size)", run_list},
+        {"show", "show one rule: text, proofs per back-end, pruning decision, provenance", run_show},
+        {"merge", "merge databases of separate runs or MPI ranks, without duplicates", run_merge},
+        {"discover", "enumerate, prove and keep rules into a database in one resumable run", run_discover},
         {"enumerate", "enumerate graphs up to a size, group by exact fingerprint, list candidates", run_enumerate},
+        {"convert", "convert a rule file between native, TENSAT, TASO, FlexFlow, JSON and DOT", run_convert},
+        {"export", "write a database's rules as TASO, TENSAT, FlexFlow, JSON, DOT or native", run_export},
+        {"import", "add a TASO, TENSAT, native or FlexFlow rule file to a database", run_import},
     };
     return table;
 }

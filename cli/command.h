@@ -24,6 +24,13 @@ struct Command {
 int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_merge(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_show(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_discover(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_export(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_import(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace rf::cli

@@ -23,9 +23,9 @@ void Progress::maybe_print(bool force) {
     const double secs = std::chrono::duration<double>(now - d_start).count();
     const uint64_t done = d_done.load();
     const double rate = secs > 0 ? done / secs : 0;
-    std::fprintf(stderr, "[enumerate] size %d %s: %llu", d_level, d_phase.c_str(), static_cast<unsigned long long>(done));
+    std::fprintf(stderr, "[%s] size %d %s: %llu", d_tag.c_str(), d_level, d_phase.c_str(), static_cast<unsigned long long>(done));
     if (d_total) std::fprintf(stderr, "/%llu", static_cast<unsigned long long>(d_total));
-    std::fprintf(stderr, " graphs, %.0f graphs/s", rate);
+    std::fprintf(stderr, " %s, %.0f %s/s", d_unit.c_str(), rate, d_unit.c_str());
     if (d_total && rate > 0 && done < d_total) std::fprintf(stderr, ", ETA %.1f s", (d_total - done) / rate);
     std::fprintf(stderr, "\n");
 }
@@ -33,9 +33,16 @@ void Progress::maybe_print(bool force) {
 void Progress::finish(uint64_t classes) {
     if (!d_enabled) return;
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - d_start).count();
-    std::fprintf(stderr, "[enumerate] size %d %s: %llu graphs in %.2f s, %llu classes so far\n", d_level,
-                 d_phase.c_str(), static_cast<unsigned long long>(d_done.load()), secs,
+    std::fprintf(stderr, "[%s] size %d %s: %llu %s in %.2f s, %llu classes so far\n", d_tag.c_str(), d_level,
+                 d_phase.c_str(), static_cast<unsigned long long>(d_done.load()), d_unit.c_str(), secs,
                  static_cast<unsigned long long>(classes));
+}
+
+void Progress::finish() {
+    if (!d_enabled) return;
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - d_start).count();
+    std::fprintf(stderr, "[%s] %s: %llu %s in %.2f s\n", d_tag.c_str(), d_phase.c_str(),
+                 static_cast<unsigned long long>(d_done.load()), d_unit.c_str(), secs);
 }
 
 }  // namespace rf

@@ -13,7 +13,9 @@ namespace rf {
 
 class Progress {
 public:
-    explicit Progress(bool enabled) : d_enabled(enabled) {}
+    /// Lines read "[tag] size N phase: done/total unit, rate unit/s, ETA".
+    explicit Progress(bool enabled, std::string tag = "enumerate", std::string unit = "graphs")
+        : d_enabled(enabled), d_tag(std::move(tag)), d_unit(std::move(unit)) {}
     /// Starts a phase of `total` items (0: unknown) at size level `level`.
     void start(int level, const std::string& phase, uint64_t total);
     /// Counts `n` items done; prints when a second has passed since the last line.
@@ -24,10 +26,13 @@ public:
     }
     /// A final line for the phase with its rate, and the class count so far.
     void finish(uint64_t classes);
+    /// A final line for the phase with its count and time.
+    void finish();
 
 private:
     void maybe_print(bool force);
     bool d_enabled;
+    std::string d_tag, d_unit;
     int d_level = 0;
     std::string d_phase;
     uint64_t d_total = 0;

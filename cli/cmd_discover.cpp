@@ -1,0 +1,94 @@
+// `ruleforge discover --db F --max-ops N`: enumerate, store, prove and keep rules in one go, with
+// progress on stderr and a closing summary; `--resume` continues a run that stopped.
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "cli/options.h"
+#include "pipeline/discover.h"
+#include "ruledb/db_error.h"
+
+namespace rf::cli {
+
+namespace {
+
+std::vector<prover::BackendKind> backends_option(const std::string& v) {
+    if (v == "z3") return {prover::BackendKind::Z3};
+    if (v == "cvc5") return {prover::BackendKind::Cvc5};
+    if (v == "both") return {prover::BackendKind::Z3, prover::BackendKind::Cvc5};
+    throw UsageError("discover: --backend must be z3, cvc5 or both, got '" + v + "'");
+}
+
+void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
+    out << "run " << s.run << (s.resumed ? " (resumed)" : "") << "\n"
+        << "  graphs enumerated      " << s.graphs << "\n"
+        << "  classes                " << s.classes << "\n"
+        << "  candidates             " << s.candidates << " (" << s.dropped_before_solver
+        << " dropped before any solver)\n"
+        << "  proved                 " << s.proved << "\n"
+        << "  refuted                " << s.refuted << "\n"
+        << "  unknown                " << s.unknown << "\n";
+    if (s.errors) out << "  errors                 " << s.errors << "\n";
+    out << "  rules                  " << s.rules << " (kept " << s.kept << ")\n";
+    for (const auto& [reason, k] : s.pruned) out << "  pruned: " << reason << "  " << k << "\n";
+    out << "  time:";
+    for (const pipeline::StageTime& t : s.stages) out << " " << t.stage << " " << std::fixed << std::setprecision(2) << t.seconds << "s";
+    out << "\n";
+}
+
+}  // namespace
+
+int run_discover(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    po::options_description opts("ruleforge discover --db F --max-ops N [options]\n\n"
+                                 "Enumerates operator graphs up to N operators, groups them by exact fingerprint,\n"
+                                 "proves each candidate rule and stores everything in the database F. A run that\n"
+                                 "stopped (killed, out of time) continues with --resume.\n\noptions");
+    pipeline::DiscoverOptions o;
+    std::string backend;
+    opts.add_options()
+        ("help,h", "show this help")
+        ("db", po::value(&o.db_path)->required(), "database file (created if missing)")
+        ("max-ops", po::value(&o.max_ops)->required(), "largest graph size, in operators")
+        ("preset", po::value(&o.preset)->default_value("taso"), "operator templates and inputs: taso | full")
+        ("ops", po::value(&o.ops), "keep only these templates (comma-separated names)")
+        ("threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
+        ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
+        ("timeout-ms", po::value(&o.timeout_ms)->default_value(4000), "time limit per query and back-end")
+        ("resume", po::bool_switch(&o.resume), "continue the last unfinished discover run in the database")
+        ("batch", po::value(&o.batch)->default_value(128), "candidates per transaction (the unit a resume skips)")
+        ("json", po::bool_switch(), "print the summary as JSON")
+        ("quiet,q", po::bool_switch(), "no progress lines");
+    auto vm = parse_options("discover", args, opts, {});
+    if (vm.count("help")) {
+        out << opts << "\n";
+        return kOk;
+    }
+    if (o.max_ops < 1) throw UsageError("discover: --max-ops must be at least 1");
+    if (o.threads < 0) throw UsageError("discover: --threads must not be negative");
+    if (o.timeout_ms < 1) throw UsageError("discover: --timeout-ms must be positive");
+    if (o.batch < 1) throw UsageError("discover: --batch must be positive");
+    o.backends = backends_option(backend);
+    o.progress = !vm["quiet"].as<bool>();
+    std::ostringstream cmd;
+    cmd << "discover";
+    for (const std::string& a : args) cmd << " " << a;
+    o.command_line = cmd.str();
+    pipeline::DiscoverSummary s;
+    try {
+        s = pipeline::discover(o);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("discover: ") + e.what());
+    } catch (const ruledb::DbError& e) {
+        err << "error: " << e.what() << "\n";
+        return kFailed;
+    }
+    if (vm["json"].as<bool>())
+        out << s.to_json() << "\n";
+    else
+        print_summary(s, out);
+    return kOk;
+}
+
+}  // namespace rf::cli

@@ -1,0 +1,56 @@
+// The discovery pipeline behind `ruleforge discover`: enumerate -> store candidates -> prove ->
+// keep a rule set, every stage recorded in one database and resumable.
+//
+// Each stage works in fixed batches over a deterministic order (the enumerator sorts candidates by
+// canonical text), and a batch's records and its "done" mark are written in one transaction; so a
+// run killed at any moment resumes with `resume = true` doing no finished batch again, and ends
+// with the same database content as an uninterrupted run. Proofs run on OpenMP threads, one
+// prover::Checker per thread; only the calling thread writes to the database.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "enumerator/preset.h"
+#include "prover/backend.h"
+
+namespace rf::pipeline {
+
+struct DiscoverOptions {
+    std::string db_path;
+    std::string command_line;       ///< recorded as the run's provenance
+    std::string preset = "taso";
+    std::string ops;                ///< comma-separated template names ("" = the preset's)
+    int max_ops = 2;
+    int threads = 0;                ///< 0: OpenMP's default
+    std::vector<prover::BackendKind> backends{prover::BackendKind::Z3};
+    int timeout_ms = 4000;
+    bool resume = false;
+    bool progress = true;           ///< progress lines on stderr
+    int batch = 128;                ///< candidates per transaction
+};
+
+struct StageTime {
+    std::string stage;
+    double seconds = 0;
+};
+
+struct DiscoverSummary {
+    int64_t run = 0;
+    bool resumed = false;
+    uint64_t graphs = 0, classes = 0, candidates = 0;
+    uint64_t dropped_before_solver = 0;
+    uint64_t proved = 0, refuted = 0, unknown = 0, errors = 0;
+    uint64_t rules = 0, kept = 0;
+    std::map<std::string, uint64_t> pruned;  ///< by reason (duplicates of another rule included)
+    std::vector<StageTime> stages;
+    std::string to_json() const;
+};
+
+/// Runs (or resumes) a discovery. Throws std::invalid_argument for bad options (unknown preset
+/// or operator, resume with no run to resume) and ruledb::DbError for database problems.
+DiscoverSummary discover(const DiscoverOptions& options);
+
+}  // namespace rf::pipeline

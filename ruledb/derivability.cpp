@@ -1,0 +1,266 @@
+#include "ruledb/derivability.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_set>
+
+#include "ir/native_text.h"
+
+namespace rf::ruledb {
+
+namespace {
+
+std::set<int32_t> used_variables(const Graph& g) {
+    std::set<int32_t> vars;
+    for (const Node& n : g.nodes())
+        if (n.op == OpKind::Input) vars.insert(param::variable(n.params));
+    return vars;
+}
+
+// One usable direction of a rule: `from` rewrites to `to`.
+struct Rewrite {
+    const Graph* from;
+    const Graph* to;
+    size_t rule;
+};
+
+struct Binding {
+    std::vector<std::optional<ValueRef>> var;  ///< rule variable -> target value
+    std::map<SymbolId, Dim> sym;               ///< rule shape symbol -> target dimension
+};
+
+// A rule variable's shape against a target value's: plain symbols bind (consistently), other
+// dimensions must evaluate to the target's. Anything undecidable here fails: "no match" only
+// loses a rewrite, a wrong match would make a derivation unsound.
+bool bind_type(const TensorType& pattern, const TensorType& target, Binding& b) {
+    if (pattern.rank() != target.rank()) return false;
+    for (size_t k = 0; k < pattern.rank(); ++k) {
+        const Dim& pd = pattern.dims[k];
+        const Dim& td = target.dims[k];
+        const auto& terms = pd.terms();
+        if (terms.size() == 1 && terms[0].second == 1 && pd.constant() == 0) {
+            auto [it, inserted] = b.sym.try_emplace(terms[0].first, td);
+            if (!inserted && it->second != td) return false;
+            continue;
+        }
+        Dim value(pd.constant());
+        for (const auto& [s, coef] : terms) {
+            auto it = b.sym.find(s);
+            if (it == b.sym.end()) return false;
+            value = value + it->second.scaled(coef);
+        }
+        if (value != td) return false;
+    }
+    return true;
+}
+
+bool match(const Graph& p, const std::vector<Variable>& vars, ValueRef pv, const Graph& t, ValueRef tv, Binding& b) {
+    const Node& pn = p.node(pv.node);
+    if (pn.op == OpKind::Input) {
+        int32_t v = param::variable(pn.params);
+        if (b.var[v]) return *b.var[v] == tv;
+        if (!bind_type(vars[v].type, t.type(tv), b)) return false;
+        b.var[v] = tv;
+        return true;
+    }
+    const Node& tn = t.node(tv.node);
+    if (tn.op != pn.op || tn.params != pn.params || pv.output != tv.output || tn.inputs.size() != pn.inputs.size())
+        return false;
+    for (size_t i = 0; i < pn.inputs.size(); ++i)
+        if (!match(p, vars, pn.inputs[i], t, tn.inputs[i], b)) return false;
+    return true;
+}
+
+struct Cycle {};
+
+// Rebuilds `t` with each root replaced by the matching output of `to` (its variables read
+// through the binding). Throws TypeError for an ill-typed result and Cycle when a root would
+// feed itself; returns nullopt when a replacement's type differs from the value it replaces.
+class Rebuild {
+public:
+    Rebuild(const Graph& t, const std::vector<ValueRef>& roots, const Graph& to, const Binding& b)
+        : d_t(t), d_roots(roots), d_to(to), d_b(b), d_builder(t.variables()), d_done(t.nodes().size()),
+          d_busy(t.nodes().size(), 0), d_to_done(to.nodes().size()) {}
+
+    std::optional<Graph> run() {
+        std::vector<ValueRef> outs;
+        for (const ValueRef& v : d_t.outputs()) outs.push_back(target(v));
+        if (d_type_changed) return std::nullopt;
+        return std::move(d_builder).finish(outs);
+    }
+
+private:
+    ValueRef target(ValueRef v) {
+        for (size_t k = 0; k < d_roots.size(); ++k)
+            if (d_roots[k] == v) {
+                if (d_busy[v.node]) throw Cycle{};
+                d_busy[v.node] = 1;
+                ValueRef r = rhs(d_to.outputs()[k]);
+                d_busy[v.node] = 0;
+                if (!(d_builder.type(r) == d_t.type(v))) d_type_changed = true;
+                return r;
+            }
+        if (!d_done[v.node].empty()) return d_done[v.node][v.output];
+        if (d_busy[v.node]) throw Cycle{};
+        d_busy[v.node] = 1;
+        const Node& n = d_t.node(v.node);
+        if (n.op == OpKind::Input) {
+            d_done[v.node] = {d_builder.input(param::variable(n.params))};
+        } else {
+            std::vector<ValueRef> ins;
+            for (const ValueRef& in : n.inputs) ins.push_back(target(in));
+            d_done[v.node] = d_builder.add(n.op, n.params, ins);
+        }
+        d_busy[v.node] = 0;
+        return d_done[v.node][v.output];
+    }
+
+    ValueRef rhs(ValueRef q) {
+        const Node& n = d_to.node(q.node);
+        if (n.op == OpKind::Input) return target(*d_b.var[param::variable(n.params)]);
+        if (d_to_done[q.node].empty()) {
+            std::vector<ValueRef> ins;
+            for (const ValueRef& in : n.inputs) ins.push_back(rhs(in));
+            d_to_done[q.node] = d_builder.add(n.op, n.params, ins);
+        }
+        return d_to_done[q.node][q.output];
+    }
+
+    const Graph& d_t;
+    const std::vector<ValueRef>& d_roots;
+    const Graph& d_to;
+    const Binding& d_b;
+    GraphBuilder d_builder;
+    std::vector<std::vector<ValueRef>> d_done;
+    std::vector<char> d_busy;
+    std::vector<std::vector<ValueRef>> d_to_done;
+    bool d_type_changed = false;
+};
+
+// Every graph one application of `rw` to `t` gives (rule variables come from `vars`).
+void apply(const Rewrite& rw, const std::vector<Variable>& vars, const Graph& t, std::vector<Graph>& out) {
+    std::vector<ValueRef> values;
+    for (uint32_t i = 0; i < t.nodes().size(); ++i)
+        if (t.node(i).op != OpKind::Input)
+            for (uint32_t o = 0; o < t.node(i).outputs.size(); ++o) values.push_back({i, o});
+    const auto& pouts = rw.from->outputs();
+    std::vector<ValueRef> roots(pouts.size());
+    // Depth-first over the choice of a target value per pattern output.
+    auto search = [&](auto&& self, size_t k, const Binding& b) -> void {
+        if (k == pouts.size()) {
+            try {
+                if (auto g = Rebuild(t, roots, *rw.to, b).run()) out.push_back(std::move(*g));
+            } catch (const TypeError&) {
+            } catch (const Cycle&) {
+            }
+            return;
+        }
+        for (const ValueRef& v : values) {
+            Binding nb = b;
+            if (!match(*rw.from, vars, pouts[k], t, v, nb)) continue;
+            roots[k] = v;
+            self(self, k + 1, nb);
+        }
+    };
+    Binding b;
+    b.var.resize(vars.size());
+    search(search, 0, b);
+}
+
+}  // namespace
+
+std::string term_key(const Graph& g) {
+    std::vector<int> number(g.nodes().size(), -1);
+    std::string key;
+    int next = 0;
+    auto ref = [&](ValueRef v) {
+        const Node& n = g.node(v.node);
+        if (n.op == OpKind::Input) return "v" + std::to_string(param::variable(n.params));
+        return "%" + std::to_string(number[v.node]) + (n.outputs.size() > 1 ? "." + std::to_string(v.output) : "");
+    };
+    // Post-order from the outputs, operands left to right: independent of the node vector's order.
+    auto visit = [&](auto&& self, uint32_t i) -> void {
+        if (number[i] >= 0 || g.node(i).op == OpKind::Input) return;
+        for (const ValueRef& in : g.node(i).inputs) self(self, in.node);
+        number[i] = next++;
+        const Node& n = g.node(i);
+        key += "%" + std::to_string(number[i]) + "=" + op_name(n.op) + print_native_params(n.op, n.params) + "(";
+        for (size_t k = 0; k < n.inputs.size(); ++k) key += (k ? "," : "") + ref(n.inputs[k]);
+        key += ");";
+    };
+    for (const ValueRef& v : g.outputs()) visit(visit, v.node);
+    key += "out";
+    for (const ValueRef& v : g.outputs()) key += " " + ref(v);
+    return key;
+}
+
+Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DeriveBudget& budget) {
+    std::vector<Rewrite> rewrites;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        for (bool forward : {true, false}) {
+            const Graph& from = forward ? rules[i].lhs : rules[i].rhs;
+            const Graph& to = forward ? rules[i].rhs : rules[i].lhs;
+            auto fv = used_variables(from), tv = used_variables(to);
+            if (!std::includes(fv.begin(), fv.end(), tv.begin(), tv.end())) continue;
+            // A bare variable as pattern matches everything and only grows graphs.
+            bool bare = false;
+            for (const ValueRef& o : from.outputs()) bare = bare || from.node(o.node).op == OpKind::Input;
+            if (!bare) rewrites.push_back({&from, &to, i});
+        }
+    }
+    Derivation d;
+    const std::string goal = term_key(target.rhs);
+    const int max_ops = std::max(target.lhs.num_ops(), target.rhs.num_ops()) + budget.max_extra_ops;
+    struct State {
+        Graph g;
+        std::vector<size_t> path;
+    };
+    std::vector<State> frontier = {{target.lhs, {}}};
+    std::unordered_set<std::string> seen = {term_key(target.lhs)};
+    d.states = 1;
+    if (seen.count(goal)) {
+        d.derivable = true;
+        d.stopped_by = "found";
+        return d;
+    }
+    for (int step = 1; step <= budget.max_steps; ++step) {
+        std::vector<State> next;
+        for (const State& s : frontier) {
+            for (const Rewrite& rw : rewrites) {
+                std::vector<Graph> produced;
+                apply(rw, rules[rw.rule].variables(), s.g, produced);
+                for (Graph& g : produced) {
+                    if (g.num_ops() > max_ops) continue;
+                    std::string key = term_key(g);
+                    if (!seen.insert(key).second) continue;
+                    d.states = seen.size();
+                    std::vector<size_t> path = s.path;
+                    path.push_back(rw.rule);
+                    if (key == goal) {
+                        d.derivable = true;
+                        d.rules_used = std::move(path);
+                        d.steps = step;
+                        d.stopped_by = "found";
+                        return d;
+                    }
+                    if (seen.size() >= budget.max_states) {
+                        d.stopped_by = "states";
+                        return d;
+                    }
+                    next.push_back({std::move(g), std::move(path)});
+                }
+            }
+        }
+        if (next.empty()) {
+            d.stopped_by = "exhausted";
+            return d;
+        }
+        frontier = std::move(next);
+    }
+    d.stopped_by = "steps";
+    return d;
+}
+
+}  // namespace rf::ruledb

@@ -1,0 +1,45 @@
+// Derivability pruning (Ruler/Enumo): a rule whose left side rewrites to its right side using
+// smaller kept rules adds no proving power, so the minimal set drops it and records which rules
+// derive it.
+//
+// The search is bounded rewriting: breadth-first from the left side, each step applies one kept
+// rule (in either direction when that direction binds all its variables) at one place, matching
+// operators, parameters and shapes (shared shape symbols are the rules' conditions, so a rule
+// only applies where its conditions hold). Every rewritten graph is rebuilt through GraphBuilder,
+// so an ill-typed rewrite is never taken. A "derivable" answer is therefore a concrete chain of
+// sound steps; "not found" only means none within the budget (steps, states), and the result
+// says which budget stopped it. An e-graph would search further for the same cost; this is the
+// simple, auditable first version.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "ir/rule.h"
+
+namespace rf::ruledb {
+
+struct DeriveBudget {
+    int max_steps = 3;        ///< rewrite steps from the left side
+    size_t max_states = 4000;  ///< distinct graphs visited
+    int max_extra_ops = 2;     ///< intermediate graphs may exceed the larger side by this many
+};
+
+struct Derivation {
+    bool derivable = false;
+    std::vector<size_t> rules_used;  ///< indices into the rule set, in the order applied
+    int steps = 0;
+    size_t states = 0;
+    std::string stopped_by;  ///< "found", "exhausted" (no more rewrites), "steps" or "states"
+};
+
+/// Whether `target.lhs` rewrites to `target.rhs` with `rules`. Multi-output rules are used
+/// where all their outputs match.
+Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DeriveBudget& budget = {});
+
+/// A key of a graph that keeps variable identity (unlike canonical_text, which renames) but not
+/// node order: two graphs over one variable table get one key iff they compute the same terms.
+std::string term_key(const Graph& g);
+
+}  // namespace rf::ruledb

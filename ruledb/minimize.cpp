@@ -1,0 +1,55 @@
+#include "ruledb/minimize.h"
+
+#include <algorithm>
+
+namespace rf::ruledb {
+
+MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
+    RuleFilter proved;
+    proved.status = RuleStatus::Proved;
+    std::vector<RuleSummary> rules = db.list_rules(proved);
+    rules.erase(std::remove_if(rules.begin(), rules.end(),
+                               [](const RuleSummary& r) { return r.prune_reason == PruneReason::CommonSubgraph; }),
+                rules.end());
+    // Smaller rules first: a rule may only be explained by rules no bigger than itself.
+    std::stable_sort(rules.begin(), rules.end(), [](const RuleSummary& a, const RuleSummary& b) {
+        int sa = std::max(a.lhs_ops, a.rhs_ops), sb = std::max(b.lhs_ops, b.rhs_ops);
+        if (sa != sb) return sa < sb;
+        if (a.lhs_ops + a.rhs_ops != b.lhs_ops + b.rhs_ops) return a.lhs_ops + a.rhs_ops < b.lhs_ops + b.rhs_ops;
+        return a.id < b.id;
+    });
+    MinimizeReport report;
+    std::vector<Rule> kept;
+    std::vector<Id> kept_ids;
+    for (const RuleSummary& s : rules) {
+        Rule rule;
+        try {
+            rule = db.load_rule(s.id);
+        } catch (const std::exception&) {
+            continue;  // stored by an older grammar; leave it for a human
+        }
+        ++report.considered;
+        Derivation d = derive(rule, kept, budget);
+        if (!d.derivable) {
+            db.keep_rule(s.id);
+            kept.push_back(std::move(rule));
+            kept_ids.push_back(s.id);
+            ++report.kept;
+            continue;
+        }
+        std::vector<Id> by;
+        std::string chain;
+        for (size_t i : d.rules_used) {
+            if (std::find(by.begin(), by.end(), kept_ids[i]) == by.end()) by.push_back(kept_ids[i]);
+            chain += (chain.empty() ? "" : ", ") + std::to_string(kept_ids[i]);
+        }
+        std::string detail = d.steps == 0 ? "both sides are the same term"
+                                          : "lhs rewrites to rhs in " + std::to_string(d.steps) + " step" +
+                                                (d.steps > 1 ? "s" : "") + " (rules " + chain + ")";
+        db.prune_rule(s.id, PruneReason::Derivable, detail, by);
+        ++report.pruned;
+    }
+    return report;
+}
+
+}  // namespace rf::ruledb

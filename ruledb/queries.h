@@ -1,0 +1,74 @@
+// What ruledb's read side returns: filters for listing rules, a rule's one-line summary, the full
+// record `ruleforge show` prints (proofs per back-end, pruning decision and reason, the texts it
+// was folded from, validations, provenance), and database-wide counts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ruledb/records.h"
+
+namespace rf::ruledb {
+
+/// Every set field must hold; an empty filter lists every rule.
+struct RuleFilter {
+    std::optional<RuleStatus> status{};
+    std::optional<Decision> decision{};
+    std::optional<std::string> op{};  ///< some side uses this operator (native spelling)
+    std::optional<int> max_ops{};     ///< neither side has more operators
+    std::optional<int> min_ops{};
+};
+
+struct RuleSummary {
+    Id id = 0;
+    std::string hash{}, name{};
+    std::string text{};  ///< canonical native text
+    RuleStatus status = RuleStatus::Unproved;
+    Decision decision = Decision::Undecided;
+    std::optional<PruneReason> prune_reason{};
+    int lhs_ops = 0, rhs_ops = 0;
+    std::vector<std::string> ops{};
+    std::vector<std::string> conditions{};
+    std::optional<Id> run{}, candidate{};
+};
+
+struct ProofInfo {
+    Id id = 0;
+    bool on_candidate = false;  ///< recorded for the candidate the rule came from
+    ProofRecord record{};
+    std::string created_at{};
+};
+
+struct SourceInfo {
+    std::string text{};
+    SourceKind kind = SourceKind::First;
+    std::optional<Id> run{};
+};
+
+struct ValidationInfo {
+    Id id = 0;
+    ValidationRecord record{};
+    std::string created_at{};
+};
+
+struct RuleDetails {
+    RuleSummary summary{};
+    std::string prune_detail{};
+    std::vector<Id> subsumed_by{};
+    std::vector<ProofInfo> proofs{};
+    std::vector<SourceInfo> sources{};  ///< every distinct text folded into this rule
+    std::vector<ValidationInfo> validations{};
+    std::optional<RunInfo> origin_run{};
+};
+
+struct DbStats {
+    int64_t runs = 0, graphs = 0, classes = 0, candidates = 0, rules = 0, proofs = 0, validations = 0;
+    /// Texts folded into an existing rule (renamed or swapped duplicates): pruned, and recorded.
+    int64_t duplicates = 0;
+    std::map<std::string, int64_t> candidates_by_status{}, rules_by_status{}, rules_by_decision{}, pruned_by_reason{};
+};
+
+}  // namespace rf::ruledb

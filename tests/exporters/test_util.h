@@ -1,0 +1,34 @@
+// Helpers shared by the exporter tests: reading reference and golden files, temporary paths,
+// running an external tool when it is installed.
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace rf::exporters::testing {
+
+inline std::string read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+inline std::string reference(const std::string& relative) { return std::string(RF_REFERENCE_DIR) + "/" + relative; }
+
+/// A path in the build directory for a file this test writes.
+inline std::string temp_path(const std::string& name) { return std::string(RF_BINARY_DIR) + "/exporters_test_" + name; }
+
+inline void write_bytes(const std::string& path, const std::string& data) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << data;
+}
+
+/// Whether `tool` is on the PATH.
+inline bool have_tool(const std::string& tool) {
+    return std::system(("command -v " + tool + " > /dev/null 2>&1").c_str()) == 0;
+}
+
+}  // namespace rf::exporters::testing
