@@ -12,6 +12,7 @@
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
+#include "ruledb/minimize.h"
 
 namespace rf::pipeline {
 
@@ -217,6 +218,12 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     }
     progress.finish();
     s.stages.push_back({"prove", since(t2)});
+
+    // Keep a minimal set: a proved rule that smaller kept rules already derive is pruned (with
+    // its derivation recorded). Deterministic and idempotent, so a resumed run simply redoes it.
+    auto t3 = Clock::now();
+    ruledb::prune_derivable(db);
+    s.stages.push_back({"prune", since(t3)});
 
     // Totals from the database, so a resumed run reports the whole run, not only this process.
     ruledb::DbStats st = db.stats();

@@ -1,5 +1,5 @@
 // The discovery pipeline behind `ruleforge discover`: enumerate -> store candidates -> prove ->
-// keep a rule set, every stage recorded in one database and resumable.
+// prune to a minimal rule set (derivability), every stage recorded in one database and resumable.
 //
 // Each stage works in fixed batches over a deterministic order (the enumerator sorts candidates by
 // canonical text), and a batch's records and its "done" mark are written in one transaction; so a
