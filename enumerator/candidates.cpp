@@ -19,6 +19,7 @@
 
 #include "enumerator/class_table.h"
 #include "ir/canonical.h"
+#include "ir/graph_rebuild.h"
 
 namespace rf::enumeration {
 
@@ -84,24 +85,21 @@ std::string tree_key(const Graph& g, ValueRef v, std::map<std::pair<uint32_t, ui
 
 Graph commute_sorted(const Graph& g) {
     std::map<std::pair<uint32_t, uint32_t>, std::string> memo;
-    GraphBuilder b(g.variables());
-    std::vector<std::vector<ValueRef>> map(g.nodes().size());
-    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
-        const Node& n = g.node(i);
-        if (n.op == OpKind::Input) {
-            map[i] = {b.input(param::variable(n.params))};
-            continue;
-        }
-        std::vector<ValueRef> ins = n.inputs;
-        if (op_info(n.op).commutative)
-            std::stable_sort(ins.begin(), ins.end(),
-                             [&](ValueRef x, ValueRef y) { return tree_key(g, x, memo) < tree_key(g, y, memo); });
-        for (ValueRef& r : ins) r = map[r.node][r.output];
-        map[i] = b.add(n.op, n.params, ins);
-    }
-    std::vector<ValueRef> outs;
-    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
-    return std::move(b).finish(outs);
+    RebuildOptions o;
+    o.edit = [&](uint32_t old_node, NodeEdit& e) {
+        if (!op_info(e.op).commutative) return;
+        // Order the operands by the old graph's structure, then take their new references.
+        const std::vector<ValueRef>& old_ins = g.node(old_node).inputs;
+        std::vector<size_t> idx(old_ins.size());
+        for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;
+        std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
+            return tree_key(g, old_ins[x], memo) < tree_key(g, old_ins[y], memo);
+        });
+        std::vector<ValueRef> sorted;
+        for (size_t k : idx) sorted.push_back(e.inputs[k]);
+        e.inputs = std::move(sorted);
+    };
+    return rebuild(g, g.variables(), o);
 }
 
 struct Pending {

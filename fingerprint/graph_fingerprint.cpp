@@ -1,5 +1,7 @@
 #include "fingerprint/graph_fingerprint.h"
 
+#include "ir/graph_rebuild.h"
+
 namespace rf {
 
 bool GraphValues::overflowed() const {
@@ -25,20 +27,14 @@ std::vector<uint64_t> GraphValues::point_hashes() const {
 Fingerprint GraphValues::fingerprint(int hash_bits) const { return truncate(combine_points(point_hashes()), hash_bits); }
 
 Graph instantiate_graph(const Graph& g, const ShapePlan& plan, int inst) {
-    GraphBuilder b(plan.variables_at(inst));
-    std::vector<std::vector<ValueRef>> map(g.nodes().size());
-    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
-        const Node& nd = g.node(i);
-        if (nd.op == OpKind::Input) {
-            map[i] = {b.input(param::variable(nd.params))};
-            continue;
-        }
-        Params p = nd.params;
-        switch (nd.op) {
+    RebuildOptions o;
+    // Constants carry their shape as a parameter: they follow the instantiation too.
+    o.edit = [&](uint32_t, NodeEdit& e) {
+        switch (e.op) {
             case OpKind::ConstImm:
             case OpKind::ConstIconv:
             case OpKind::ConstOne:
-            case OpKind::ConstPool: p = param::shape_list(plan.constant_shape(param::list(nd.params), inst)); break;
+            case OpKind::ConstPool: e.params = param::shape_list(plan.constant_shape(param::list(e.params), inst)); break;
             case OpKind::Input:
             case OpKind::Conv2d:
             case OpKind::Matmul:
@@ -56,13 +52,8 @@ Graph instantiate_graph(const Graph& g, const ShapePlan& plan, int inst) {
             case OpKind::Enlarge:
             case OpKind::Reshape: break;
         }
-        std::vector<ValueRef> ins;
-        for (const ValueRef& v : nd.inputs) ins.push_back(map[v.node][v.output]);
-        map[i] = b.add(nd.op, p, ins);
-    }
-    std::vector<ValueRef> outs;
-    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
-    return std::move(b).finish(outs);
+    };
+    return rebuild(g, plan.variables_at(inst), o);
 }
 
 GraphValues evaluate_points(const Graph& g, const ShapePlan& plan, uint64_t function_seed) {

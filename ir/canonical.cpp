@@ -4,6 +4,7 @@
 
 #include <xxhash.h>
 
+#include "ir/graph_rebuild.h"
 #include "ir/native_text.h"
 
 namespace rf {
@@ -47,21 +48,10 @@ std::vector<int32_t> variable_order(const Graph& g, const std::vector<uint32_t>&
 
 Graph rebuild_in_order(const Graph& g, const std::vector<uint32_t>& order, const std::vector<Variable>& table,
                        const std::map<int32_t, int32_t>& var_map) {
-    GraphBuilder b(table);
-    std::vector<std::vector<ValueRef>> map(g.nodes().size());
-    for (uint32_t n : order) {
-        const Node& nd = g.node(n);
-        if (nd.op == OpKind::Input) {
-            map[n] = {b.input(var_map.at(param::variable(nd.params)))};
-            continue;
-        }
-        std::vector<ValueRef> ins;
-        for (const ValueRef& v : nd.inputs) ins.push_back(map[v.node][v.output]);
-        map[n] = b.add(nd.op, nd.params, ins);
-    }
-    std::vector<ValueRef> outs;
-    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
-    return std::move(b).finish(outs);
+    RebuildOptions o;
+    o.order = order;
+    o.variable = [&](int32_t v) { return var_map.at(v); };
+    return rebuild(g, table, o);
 }
 
 std::vector<Variable> renamed_table(const std::vector<Variable>& old, const std::vector<int32_t>& order,

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "ir/canonical.h"
+#include "ir/graph_rebuild.h"
 #include "ir/shape_rules.h"
 
 namespace rf {
@@ -582,24 +583,6 @@ private:
     std::unordered_map<TermId, std::vector<SType>> d_multi;
     std::map<SymbolId, std::string> d_lhs_places;
 };
-
-Graph rebuild(const Graph& g, const std::vector<Variable>& vars) {
-    GraphBuilder b(vars);
-    std::vector<std::vector<ValueRef>> map(g.nodes().size());
-    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
-        const Node& n = g.node(i);
-        if (n.op == OpKind::Input) {
-            map[i] = {b.input(param::variable(n.params))};
-            continue;
-        }
-        std::vector<ValueRef> ins;
-        for (const ValueRef& v : n.inputs) ins.push_back(map[v.node][v.output]);
-        map[i] = b.add(n.op, n.params, ins);
-    }
-    std::vector<ValueRef> outs;
-    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
-    return std::move(b).finish(outs);
-}
 
 }  // namespace
 

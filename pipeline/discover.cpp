@@ -237,7 +237,6 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     s.rules = static_cast<uint64_t>(st.rules);
     s.kept = count(st.rules_by_decision, "kept");
     for (const auto& [reason, k] : st.pruned_by_reason) s.pruned[reason] = static_cast<uint64_t>(k);
-    s.pruned["duplicate (renaming or swapped sides)"] = s.proved > s.rules ? s.proved - s.rules : 0;
     db.finish_run(run, ruledb::RunStatus::Finished);
     return s;
 }

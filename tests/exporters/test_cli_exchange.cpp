@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "tests/support/cli_run.h"
 #include "exporters/rule_formats.h"
 #include "ruledb/database.h"
 #include "tests/exporters/test_util.h"
@@ -16,16 +17,8 @@ using namespace rf::exporters::testing;
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out, err;
-    int code = cli::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
-}
+using Run = rf::testing::CliRun;
+Run run(const std::vector<std::string>& args) { return rf::testing::run_cli(args); }
 
 const std::string kTaso = reference("taso/graph_subst.pb");
 

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "ir/canonical.h"
+#include "ir/graph_rebuild.h"
 #include "ir/native_text.h"
 
 using namespace rf;
@@ -62,21 +63,10 @@ Graph shuffled(const Graph& g, std::mt19937_64& rng) {
         placed[n] = 1;
         order.push_back(n);
     }
-    GraphBuilder b(table);
-    std::vector<std::vector<ValueRef>> map(g.nodes().size());
-    for (uint32_t n : order) {
-        const Node& nd = g.node(n);
-        if (nd.op == OpKind::Input) {
-            map[n] = {b.input(perm[param::variable(nd.params)])};
-            continue;
-        }
-        std::vector<ValueRef> ins;
-        for (const ValueRef& v : nd.inputs) ins.push_back(map[v.node][v.output]);
-        map[n] = b.add(nd.op, nd.params, ins);
-    }
-    std::vector<ValueRef> outs;
-    for (const ValueRef& v : g.outputs()) outs.push_back(map[v.node][v.output]);
-    return std::move(b).finish(outs);
+    RebuildOptions o;
+    o.order = order;
+    o.variable = [&](int32_t v) { return perm[v]; };
+    return rebuild(g, table, o);
 }
 
 }  // namespace

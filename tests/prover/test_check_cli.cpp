@@ -7,27 +7,16 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "tests/support/cli_run.h"
 
 using namespace rf;
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out, err;
-};
+using Run = rf::testing::CliRun;
+Run run(const std::vector<std::string>& args) { return rf::testing::run_cli(args); }
 
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out, err;
-    int code = cli::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
-}
-
-std::string temp_file(const std::string& name, const std::string& content) {
-    std::string path = std::string(RF_BINARY_DIR) + "/" + name;
-    std::ofstream(path) << content;
-    return path;
-}
+using rf::testing::temp_file;
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "tests/support/cli_run.h"
 #include "ruledb/database.h"
 #include "tests/ruledb/ruledb_test_util.h"
 
@@ -15,16 +16,8 @@ using namespace rf::ruledb::test;
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out, err;
-    int code = cli::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
-}
+using Run = rf::testing::CliRun;
+Run run(const std::vector<std::string>& args) { return rf::testing::run_cli(args); }
 
 // Three rules: matmul assoc (proved by z3, kept), conv+relu fusion (pruned, derivable from the
 // first), relu idempotence (refuted, with a counterexample).
