@@ -1,14 +1,19 @@
-// `ruleforge export --db F --format taso|tensat|flexflow|json|dot|native --out PATH`: the rules
-// of a database in another tool's format, optionally only the proved or only the kept ones. The
-// JSON format carries what the database knows of each rule: proofs per back-end, axioms used,
-// pruning decision and provenance.
+// `ruleforge export --db F --format taso|tensat|flexflow|json|dot|native|smt2 --out PATH`: the
+// rules of a database in another tool's format, optionally only the proved or only the kept ones.
+// The JSON format carries what the database knows of each rule: proofs per back-end, axioms used,
+// pruning decision and provenance. smt2 writes a folder with one self-contained SMT-LIB2 file per
+// rule, the query the prover answers (with the shape assumptions of its proof), which the z3 and
+// cvc5 binaries re-check on their own.
 #include <fstream>
+#include <optional>
 #include <iostream>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
 #include "exporters/rule_formats.h"
+#include "prover/axiom_set.h"
+#include "prover/checker.h"
 #include "ruledb/database.h"
 
 namespace rf::cli {
@@ -39,6 +44,34 @@ exporters::RuleRecordMeta meta_of(ruledb::Database& db, const ruledb::RuleSummar
     return m;
 }
 
+// The proved query of each rule, re-derived by the prover (so a rule proved under shape
+// assumptions gets them in its file), written as DIR/rule_<id>.smt2.
+int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& ids, const std::string& dir,
+                std::ostream& report) {
+    prover::CheckOptions o;
+    o.smt2_dir = dir;
+    o.bounded = false;  // the files are the point here, not a second opinion
+    prover::Checker checker(prover::builtin_axioms(), o);
+    size_t proved = 0;
+    std::vector<std::string> unproved;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        prover::RuleCheck c = checker.check(rules[i], "rule_" + std::to_string(ids[i]));
+        if (c.verdict == prover::Verdict::Error) throw UsageError("export: rule " + std::to_string(ids[i]) + ": " + c.error);
+        if (c.verdict == prover::Verdict::Proved)
+            ++proved;
+        else
+            unproved.push_back(std::to_string(ids[i]));
+    }
+    report << "wrote " << rules.size() << " SMT-LIB2 files to " << dir << "/: " << proved
+           << " are proved (z3 and cvc5 answer unsat)";
+    if (!unproved.empty()) {
+        report << "; not proved now, so not expected unsat: rules";
+        for (const std::string& id : unproved) report << " " << id;
+    }
+    report << "\n";
+    return kOk;
+}
+
 }  // namespace
 
 int run_export(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -46,13 +79,14 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
         "ruleforge export --db FILE --format FORMAT --out PATH [options]\n\n"
         "Writes the rules of a database as taso (TASO's protobuf), tensat (TENSAT text), flexflow\n"
         "(FlexFlow's substitution JSON), json (ruleforge's schema, with proofs and provenance), dot\n"
-        "(Graphviz) or native text. Rules the format cannot express are left out and reported.\n\noptions");
+        "(Graphviz), native text, or smt2 (a folder with one SMT-LIB2 query per rule). Rules the\n"
+        "format cannot express are left out and reported.\n\noptions");
     std::string db_path, format, out_path, status;
     opts.add_options()
         ("help,h", "show this help")
         ("db", po::value(&db_path)->required(), "database file")
-        ("format", po::value(&format)->required(), "taso | tensat | flexflow | json | dot | native")
-        ("out", po::value(&out_path)->required(), "file to write ('-' for standard output)")
+        ("format", po::value(&format)->required(), "taso | tensat | flexflow | json | dot | native | smt2")
+        ("out", po::value(&out_path)->required(), "file to write ('-' for standard output); a folder for smt2")
         ("status", po::value(&status), "only rules with this status: proved | refuted | unknown | unproved")
         ("kept-only", po::bool_switch(), "only the rules the minimal set keeps")
         ("multi", po::bool_switch(), "tensat: write the two-output rules (TENSAT keeps them in a file of their own)")
@@ -62,8 +96,11 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
         out << opts << "\n";
         return kOk;
     }
-    auto fmt = exporters::exchange_format_from_name(format);
-    if (!fmt) throw UsageError("export: --format must be taso, tensat, flexflow, json, dot or native, got '" + format + "'");
+    const bool smt2 = format == "smt2";
+    auto fmt = smt2 ? std::optional{exporters::ExchangeFormat::Native} : exporters::exchange_format_from_name(format);
+    if (!fmt)
+        throw UsageError("export: --format must be taso, tensat, flexflow, json, dot, native or smt2, got '" + format + "'");
+    if (smt2 && out_path == "-") throw UsageError("export: --format smt2 writes a folder: give --out DIR");
     bool multi = vm["multi"].as<bool>();
     if (multi && *fmt != exporters::ExchangeFormat::Tensat) throw UsageError("export: --multi applies to --format tensat");
     ruledb::RuleFilter filter;
@@ -89,6 +126,7 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("export: ") + e.what());
     }
+    if (smt2) return export_smt2(rules, ids, out_path, out);
     exporters::WriteOptions options;
     options.multi = multi;
     if (*fmt == exporters::ExchangeFormat::Json) options.meta = &meta;

@@ -10,6 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libxxhash-dev catch2
+  graphviz
 )
 
 missing=()
