@@ -24,6 +24,7 @@ const std::vector<Command>& commands() {
         {"convert", "convert a rule file between native, TENSAT, TASO, FlexFlow, JSON and DOT", run_convert},
         {"export", "write a database's rules as TASO, TENSAT, FlexFlow, JSON, DOT or native", run_export},
         {"import", "add a TASO, TENSAT, native or FlexFlow rule file to a database", run_import},
+        {"compare", "tell for each reference rule: found, derivable from kept rules, or missing (why)", run_compare},
     };
     return table;
 }
