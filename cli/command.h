@@ -23,6 +23,7 @@ struct Command {
 
 int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_merge(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

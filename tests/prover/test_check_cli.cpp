@@ -86,3 +86,25 @@ TEST_CASE("cli axioms: lists names, statements and conditions", "[prover][cli]")
     auto j = nlohmann::json::parse(run({"axioms", "--json"}).out);
     CHECK(j["axioms"].size() > 40);
 }
+
+TEST_CASE("cli audit: verdicts, axioms used, conditions, counterexample and the query file", "[prover][cli]") {
+    std::string smt2 = std::string(RF_BINARY_DIR) + "/audit_out/merge.smt2";
+    Run r = run({"audit", "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))",
+                 "--smt2", smt2});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("z3        proved, axioms used: "));
+    CHECK_THAT(r.out, Catch::Contains("cvc5      proved, axioms used: "));
+    CHECK_THAT(r.out, Catch::Contains("assumed   x[1] = w[1] (groups = 1)"));
+    CHECK_THAT(r.out, Catch::Contains("bounded   passed"));
+    CHECK_THAT(r.out, Catch::Contains("verdict   proved"));
+    CHECK(std::ifstream(smt2).good());
+
+    Run f = run({"audit", "relu(ewadd(x, y)) => ewadd(relu(x), relu(y))", "--backend", "z3"});
+    CHECK(f.code == 1);
+    CHECK_THAT(f.out, Catch::Contains("verdict   refuted"));
+    CHECK_THAT(f.out, Catch::Contains("counterexample at shapes"));
+
+    CHECK(run({"audit", "1", "--db", "/nonexistent/x.db"}).code == cli::kUsage);
+    CHECK(run({"audit", "relu(x) => relu(y)"}).code == cli::kUsage);
+}
