@@ -196,4 +196,17 @@ bool Terms::covers(const std::vector<TermId>& terms, const std::vector<TermId>& 
     return true;
 }
 
+std::vector<bool> Terms::open_terms() const {
+    // Kids always precede their parents (terms are hash-consed bottom up), so one pass suffices.
+    std::vector<bool> open(d_nodes.size(), false);
+    for (size_t i = 0; i < d_nodes.size(); ++i) {
+        const TermNode& n = d_nodes[i];
+        bool v = n.op == TermOp::Var;
+        if (n.op != TermOp::Forall)
+            for (TermId k : n.kids) v = v || open[k];
+        open[i] = v;
+    }
+    return open;
+}
+
 }  // namespace rf::prover

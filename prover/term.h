@@ -105,6 +105,9 @@ public:
 
     /// True when every bound variable in `vars` occurs in one of `terms`.
     bool covers(const std::vector<TermId>& terms, const std::vector<TermId>& vars) const;
+    /// Per term: whether a bound variable occurs free in it (below a quantifier it is bound, so a
+    /// Forall term itself is closed). Back-ends may translate and cache closed terms once.
+    std::vector<bool> open_terms() const;
 
 private:
     TermId make(TermNode n);

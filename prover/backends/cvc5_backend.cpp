@@ -20,14 +20,7 @@ namespace {
 class Translator {
 public:
     Translator(cvc5::Solver& s, const Terms& terms) : d_s(s), d_terms(terms), d_tensor(s.mkUninterpretedSort("T")) {
-        d_has_var.resize(terms.size(), false);
-        for (size_t i = 0; i < terms.size(); ++i) {
-            const TermNode& n = terms.node(static_cast<TermId>(i));
-            bool v = n.op == TermOp::Var;
-            if (n.op != TermOp::Forall)
-                for (TermId k : n.kids) v = v || d_has_var[k];
-            d_has_var[i] = v;
-        }
+        d_has_var = terms.open_terms();
         d_memo.resize(terms.size());
         for (const FuncDecl& f : terms.funcs()) {
             std::vector<cvc5::Sort> dom;

@@ -19,14 +19,7 @@ namespace {
 class Translator {
 public:
     Translator(z3::context& ctx, const Terms& terms) : d_ctx(ctx), d_terms(terms), d_tensor(ctx.uninterpreted_sort("T")) {
-        d_has_var.resize(terms.size(), false);
-        for (size_t i = 0; i < terms.size(); ++i) {
-            const TermNode& n = terms.node(static_cast<TermId>(i));
-            bool v = n.op == TermOp::Var;
-            if (n.op != TermOp::Forall)
-                for (TermId k : n.kids) v = v || d_has_var[k];
-            d_has_var[i] = v;
-        }
+        d_has_var = terms.open_terms();
         d_memo.resize(terms.size());
         for (const FuncDecl& f : terms.funcs()) {
             z3::sort_vector dom(ctx);
