@@ -81,12 +81,17 @@ TermId Terms::bool_lit(bool b) {
 }
 
 namespace {
-TermNode bool_node(TermOp op, std::vector<TermId> kids) {
+TermNode node_of(TermOp op, Sort sort, std::vector<TermId> kids, int64_t value = 0) {
     TermNode n;
     n.op = op;
-    n.sort = Sort::Bool;
+    n.sort = sort;
+    n.value = value;
     n.kids = std::move(kids);
     return n;
+}
+TermNode bool_node(TermOp op, std::vector<TermId> kids) { return node_of(op, Sort::Bool, std::move(kids)); }
+TermNode int_node(TermOp op, std::vector<TermId> kids, int64_t value = 0) {
+    return node_of(op, Sort::Int, std::move(kids), value);
 }
 }  // namespace
 
@@ -128,50 +133,25 @@ TermId Terms::le(TermId a, TermId b) { return make(bool_node(TermOp::Le, {a, b})
 TermId Terms::add(std::vector<TermId> kids) {
     if (kids.size() == 1) return kids[0];
     if (kids.empty()) return int_lit(0);
-    TermNode n;
-    n.op = TermOp::Add;
-    n.sort = Sort::Int;
-    n.kids = std::move(kids);
-    return make(std::move(n));
+    return make(int_node(TermOp::Add, std::move(kids)));
 }
 
-TermId Terms::sub(TermId a, TermId b) {
-    TermNode n;
-    n.op = TermOp::Sub;
-    n.sort = Sort::Int;
-    n.kids = {a, b};
-    return make(std::move(n));
-}
+TermId Terms::sub(TermId a, TermId b) { return make(int_node(TermOp::Sub, {a, b})); }
 
 TermId Terms::mul_const(int64_t k, TermId a) {
     if (k == 1) return a;
-    TermNode n;
-    n.op = TermOp::MulConst;
-    n.sort = Sort::Int;
-    n.value = k;
-    n.kids = {a};
-    return make(std::move(n));
+    return make(int_node(TermOp::MulConst, {a}, k));
 }
 
 TermId Terms::div_const(TermId a, int64_t k) {
     assert(k > 0);
     if (k == 1) return a;
-    TermNode n;
-    n.op = TermOp::DivConst;
-    n.sort = Sort::Int;
-    n.value = k;
-    n.kids = {a};
-    return make(std::move(n));
+    return make(int_node(TermOp::DivConst, {a}, k));
 }
 
 TermId Terms::mod_const(TermId a, int64_t k) {
     assert(k > 0);
-    TermNode n;
-    n.op = TermOp::ModConst;
-    n.sort = Sort::Int;
-    n.value = k;
-    n.kids = {a};
-    return make(std::move(n));
+    return make(int_node(TermOp::ModConst, {a}, k));
 }
 
 TermId Terms::forall(std::vector<TermId> vars, TermId body, std::vector<std::vector<TermId>> patterns) {
