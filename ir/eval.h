@@ -42,6 +42,13 @@ struct FloatTensor {
     std::vector<float> data;
 };
 
+/// A tensor over the prime field GF(p), p = 2^61 - 1 (kFieldPrime): element values in [0, p).
+struct FieldTensor {
+    std::vector<int64_t> dims;
+    std::vector<uint64_t> data;
+};
+inline constexpr uint64_t kFieldPrime = (uint64_t{1} << 61) - 1;
+
 /// A value escaped the int64 range during exact evaluation: the evaluation says nothing.
 class EvalOverflow : public std::runtime_error {
 public:
@@ -67,6 +74,21 @@ std::vector<FloatTensor> eval_node_float(const Node& node, const std::vector<con
 std::vector<ExactTensor> evaluate_exact(const Graph& g, const std::vector<ExactTensor>& variables,
                                         uint64_t function_seed);
 std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables);
+
+/// Field evaluation: the polynomial part of every operator (sums, products, division by a window
+/// area) is the image of the exact semantics in GF(p); ReLU, sigmoid and tanh are seeded random
+/// functions of their operand's value, and max pooling a seeded random symmetric function of its
+/// window's multiset. The field has no order, so nothing about relu or max is used: two graphs
+/// whose field values agree at random points are, with probability at least 1 - d/p per point
+/// (Schwartz-Zippel, d the degree), equal as polynomials over uninterpreted relu/max/sigmoid/tanh,
+/// and so equal under every interpretation of those -- the real one included. Evaluating one
+/// graph costs one pass with no overflow checks and no denominators.
+std::vector<FieldTensor> evaluate_field(const Graph& g, const std::vector<FieldTensor>& variables,
+                                        uint64_t function_seed);
+/// Uniform random field elements.
+FieldTensor random_field(const TensorType& t, std::mt19937_64& rng);
+/// The field image of an exact tensor (num * den^-1 mod p).
+FieldTensor to_field(const ExactTensor& t);
 
 /// Brings t to lowest terms (divides den and every numerator by their gcd); den must be positive.
 void normalize(ExactTensor& t);

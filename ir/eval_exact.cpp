@@ -59,7 +59,7 @@ int64_t random_function(int64_t num, int64_t den, uint64_t seed, uint64_t salt) 
     return static_cast<int64_t>(h % 33) - 16;
 }
 
-struct ExactArith {
+struct ExactArith : eval_detail::OrderedMax<int64_t> {
     bool overflowed = false;
     int64_t add(int64_t a, int64_t b) {
         int64_t r;
@@ -71,17 +71,15 @@ struct ExactArith {
         overflowed |= __builtin_mul_overflow(a, b, &r);
         return r;
     }
-    static bool less(int64_t a, int64_t b) { return a < b; }
     static bool is_zero(int64_t a) { return a == 0; }
     static int64_t zero() { return 0; }
     static int64_t one() { return 1; }
 };
 
 // For kernels whose every partial sum is known to fit: no flags, so the loops stay tight.
-struct UncheckedArith {
+struct UncheckedArith : eval_detail::OrderedMax<int64_t> {
     static int64_t add(int64_t a, int64_t b) { return a + b; }
     static int64_t mul(int64_t a, int64_t b) { return a * b; }
-    static bool less(int64_t a, int64_t b) { return a < b; }
     static bool is_zero(int64_t a) { return a == 0; }
     static int64_t zero() { return 0; }
     static int64_t one() { return 1; }

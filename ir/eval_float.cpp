@@ -14,10 +14,9 @@ namespace {
 
 using eval_detail::Dims;
 
-struct FloatArith {
+struct FloatArith : eval_detail::OrderedMax<float> {
     float add(float a, float b) const { return a + b; }
     float mul(float a, float b) const { return a * b; }
-    static bool less(float a, float b) { return a < b; }
     static bool is_zero(float a) { return a == 0.f; }
     static float zero() { return 0.f; }
     static float one() { return 1.f; }

@@ -6,7 +6,9 @@
 // each kernel here is pure index arithmetic over contiguous row-major buffers. Kernels never
 // allocate in their loops; outputs are zero-filled by the caller where a kernel accumulates into them.
 //
-// An arithmetic object provides add, mul, less, is_zero, zero() and one(); a checked exact one
+// An arithmetic object provides add, mul, is_zero, zero(), one() and the max-pooling reduction
+// max_first / max_next / max_end (the real maximum in the ordered domains; an uninterpreted
+// symmetric function of the window in the prime field, which has no order); a checked exact one
 // records overflow in a sticky flag that the caller checks once after the kernel, so the inner
 // loops carry no branch for it, and where a magnitude bound proves that no partial sum can
 // overflow the caller passes an unchecked one instead (eval_exact.cpp).
@@ -27,6 +29,14 @@ inline int64_t volume(const Dims& d) {
     for (int64_t x : d) v *= x;
     return v;
 }
+
+/// The max-pooling reduction of an ordered element type (exact and float arithmetic).
+template <class T>
+struct OrderedMax {
+    static T max_first(T v) { return v; }
+    static T max_next(T acc, T v) { return acc < v ? v : acc; }
+    static T max_end(T acc) { return acc; }
+};
 
 /// Padding before the first element of a sliding window: SAME splits the total as TASO and
 /// cuDNN do (the smaller half before); VALID pads nothing.
@@ -133,12 +143,12 @@ void pool(Ar& ar, bool is_max, const T* x, const Dims& xd, T* out, const Dims& o
                     for (int64_t xx = xlo; xx < xhi; ++xx) {
                         if (!is_max)
                             acc = ar.add(acc, row[xx]);
-                        else if (!any || Ar::less(acc, row[xx]))
-                            acc = row[xx];
+                        else
+                            acc = any ? ar.max_next(acc, row[xx]) : ar.max_first(row[xx]);
                         any = true;
                     }
                 }
-                op[oy * OW + ox] = acc;
+                op[oy * OW + ox] = is_max && any ? ar.max_end(acc) : acc;
             }
         }
     }

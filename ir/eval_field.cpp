@@ -1,0 +1,165 @@
+// Field evaluation: the domain of GF(2^61 - 1), for proofs of polynomial identities at concrete
+// shapes by random evaluation (Schwartz-Zippel), as the axiom validation needs them.
+//
+// The Mersenne prime makes reduction two shifts and an add; 61 bits leave the chance that a
+// non-zero polynomial of degree d vanishes at a random point at d / 2^61. Division (average
+// pooling, the pool constant) multiplies by the inverse, so the exact rationals map into the
+// field homomorphically. The operations a field cannot express (relu and max need an order;
+// sigmoid and tanh have no rational value) become seeded random functions: a proof that holds
+// for them holds for any function there, the real one included.
+#include <initializer_list>
+#include <string>
+
+#include "ir/eval.h"
+#include "ir/eval_ops.h"
+
+namespace rf {
+
+namespace {
+
+using eval_detail::Dims;
+constexpr uint64_t P = kFieldPrime;
+
+uint64_t reduce(unsigned __int128 x) {
+    // x = hi * 2^61 + lo == hi + lo (mod 2^61 - 1).
+    uint64_t r = static_cast<uint64_t>(x & P) + static_cast<uint64_t>(x >> 61);
+    r = (r & P) + (r >> 61);
+    return r >= P ? r - P : r;
+}
+
+uint64_t fadd(uint64_t a, uint64_t b) {
+    uint64_t r = a + b;  // < 2^62: no wrap
+    return r >= P ? r - P : r;
+}
+
+uint64_t fmul(uint64_t a, uint64_t b) { return reduce(static_cast<unsigned __int128>(a) * b); }
+
+uint64_t fpow(uint64_t a, uint64_t e) {
+    uint64_t r = 1;
+    for (; e; e >>= 1, a = fmul(a, a))
+        if (e & 1) r = fmul(r, a);
+    return r;
+}
+
+uint64_t finv(uint64_t a) { return fpow(a, P - 2); }  // a != 0: Fermat
+
+uint64_t from_int(int64_t v) {
+    const uint64_t m = static_cast<uint64_t>(v < 0 ? -(v + 1) : v) + (v < 0 ? 1 : 0);  // |v| without UB
+    const uint64_t r = m % P;
+    return v < 0 && r ? P - r : r;
+}
+
+uint64_t mix(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// A seeded random function GF(p) -> GF(p), one per salt.
+uint64_t random_function(uint64_t v, uint64_t seed, uint64_t salt) { return mix(mix(seed ^ salt) ^ v) % P; }
+
+constexpr uint64_t kReluSalt = 0x7265'6c75'0000'0001ULL;
+constexpr uint64_t kSigmoidSalt = 0x5167'6d6f'6964'0002ULL;
+constexpr uint64_t kTanhSalt = 0x7461'6e68'0000'0003ULL;
+constexpr uint64_t kMaxElemSalt = 0x6d61'7865'0000'0004ULL;
+constexpr uint64_t kMaxSetSalt = 0x6d61'7873'0000'0005ULL;
+
+struct FieldArith {
+    uint64_t seed = 0;
+    static uint64_t add(uint64_t a, uint64_t b) { return fadd(a, b); }
+    static uint64_t mul(uint64_t a, uint64_t b) { return fmul(a, b); }
+    static bool is_zero(uint64_t a) { return a == 0; }
+    static uint64_t zero() { return 0; }
+    static uint64_t one() { return 1; }
+    // max over a window as F(sum of g(v)): a random function of the window's multiset (a sum of
+    // random values of distinct multisets collides with probability ~1/p), with the additive
+    // structure of the sum hidden behind F.
+    uint64_t max_first(uint64_t v) const { return random_function(v, seed, kMaxElemSalt); }
+    uint64_t max_next(uint64_t acc, uint64_t v) const { return fadd(acc, max_first(v)); }
+    uint64_t max_end(uint64_t acc) const { return random_function(acc, seed, kMaxSetSalt); }
+};
+
+class FieldDomain {
+public:
+    using Tensor = FieldTensor;
+    using Elem = uint64_t;
+    using Arith = FieldArith;
+
+    explicit FieldDomain(uint64_t seed) : d_seed(seed) {}
+
+    static std::vector<uint64_t>& data(Tensor& t) { return t.data; }
+    static const std::vector<uint64_t>& data(const Tensor& t) { return t.data; }
+    static int64_t scale(const Tensor&) { return 1; }
+    static void check_input(const Tensor& t, const std::string& name) {
+        for (uint64_t v : t.data)
+            if (v >= P) throw EvalError("variable " + name + ": value " + std::to_string(v) + " is not in the field");
+    }
+
+    Tensor make(Dims dims, int64_t) const {
+        Tensor t;
+        t.data.assign(static_cast<size_t>(eval_detail::volume(dims)), 0);
+        t.dims = std::move(dims);
+        return t;
+    }
+    int64_t mul_scale(int64_t, int64_t) const { return 1; }
+    std::vector<const Tensor*> align(const std::vector<const Tensor*>& in, std::vector<Tensor>&,
+                                     int64_t& common) const {
+        common = 1;
+        return in;
+    }
+    template <class Kernel>
+    void run_bounded(std::initializer_list<const Tensor*>, int64_t, Kernel&& kernel) const {
+        FieldArith ar{d_seed};
+        kernel(ar);
+    }
+    void divide(Tensor& t, int64_t k) const {
+        const uint64_t inv = finv(from_int(k));
+        for (uint64_t& v : t.data) v = fmul(v, inv);
+    }
+    Tensor finish(Tensor t, const FieldArith&, Activation act) const {
+        uint64_t salt = 0;
+        switch (act) {
+            case Activation::None: return t;
+            case Activation::Relu: salt = kReluSalt; break;
+            case Activation::Sigmoid: salt = kSigmoidSalt; break;
+            case Activation::Tanh: salt = kTanhSalt; break;
+        }
+        for (uint64_t& v : t.data) v = random_function(v, d_seed, salt);
+        return t;
+    }
+
+private:
+    uint64_t d_seed;
+};
+
+}  // namespace
+
+std::vector<FieldTensor> evaluate_field(const Graph& g, const std::vector<FieldTensor>& variables,
+                                        uint64_t function_seed) {
+    FieldDomain dom(function_seed);
+    return eval_detail::evaluate_graph(dom, g, variables);
+}
+
+FieldTensor random_field(const TensorType& t, std::mt19937_64& rng) {
+    if (!t.is_concrete()) throw EvalError("random_field: type " + t.to_string() + " is not concrete");
+    FieldTensor r;
+    r.dims = eval_detail::concrete_dims(t);
+    r.data.resize(static_cast<size_t>(eval_detail::volume(r.dims)));
+    for (uint64_t& v : r.data) {
+        do v = rng() >> 3;  // 61 bits; rejecting p itself keeps the draw uniform
+        while (v >= P);
+    }
+    return r;
+}
+
+FieldTensor to_field(const ExactTensor& t) {
+    FieldTensor r;
+    r.dims = t.dims;
+    const uint64_t inv = finv(from_int(t.den));
+    r.data.reserve(t.num.size());
+    for (int64_t v : t.num) r.data.push_back(fmul(from_int(v), inv));
+    return r;
+}
+
+}  // namespace rf
