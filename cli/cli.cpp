@@ -26,6 +26,7 @@ const std::vector<Command>& commands() {
         {"export", "write a database's rules as TASO, TENSAT, FlexFlow, JSON, DOT or native", run_export},
         {"import", "add a TASO, TENSAT, native or FlexFlow rule file to a database", run_import},
         {"compare", "tell for each reference rule: found, derivable from kept rules, or missing (why)", run_compare},
+        {"apply", "apply rules to a model: match, rewrite, check numerically, time; --optimize searches", run_apply},
     };
     return table;
 }

@@ -34,5 +34,6 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
 int run_export(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_import(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_compare(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace rf::cli

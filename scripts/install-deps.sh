@@ -8,9 +8,11 @@ packages=(
   libz3-dev z3 libcvc5-dev cvc5
   libboost-program-options-dev libsqlite3-dev sqlite3
   libopenmpi-dev openmpi-bin
-  libprotobuf-dev protobuf-compiler
+  libprotobuf-dev protobuf-compiler libonnx-dev
   nlohmann-json3-dev libxxhash-dev catch2
+  libopenblas-dev
   graphviz
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,0 +1,33 @@
+// Own CUDA kernels for the operators that need neither cuBLAS nor cuDNN: element-wise
+// arithmetic and activations, transpose, the block copies behind concat and split, zero
+// padding (explicit SAME padding for cuDNN, and enlarge), and pooling written to match the
+// reference evaluator exactly (cuDNN's pooling cannot express asymmetric SAME padding). All
+// launch on the default stream; the caller synchronises.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace rf::cuda {
+
+enum class BinaryOp { Add, Mul };
+
+/// out[i] = a[i] op b[scalar ? 0 : i].
+void binary(const float* a, const float* b, float* out, int64_t n, BinaryOp op, bool scalar);
+/// In place: 0 none, 1 sigmoid, 2 relu, 3 tanh (rf::Activation's numbering).
+void activate(float* x, int64_t n, int activation);
+/// out = x with axes permuted (out.dims[i] = dims[perm[i]]), rank at most 8.
+void transpose(const float* x, float* out, const std::vector<int64_t>& dims, const std::vector<int32_t>& perm);
+/// Copies a [outer, part, inner] block between a tensor [outer, total, inner] (at `offset` on
+/// the middle axis) and a compact one: into the big tensor when `into_big` (concat), out of it
+/// otherwise (split).
+void copy_block(const float* src, float* dst, int64_t outer, int64_t part, int64_t total, int64_t offset, int64_t inner,
+                bool into_big);
+/// out[p, y, x] = in[p, y - top, x - left] inside, 0 outside; out is [planes, OH, OW].
+void pad2d(const float* in, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t top,
+           int64_t left);
+/// Average (padding counted as zeros, divided by kh*kw) or max (padding ignored) pooling.
+void pool(const float* x, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh,
+          int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, bool is_max);
+
+}  // namespace rf::cuda

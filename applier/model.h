@@ -1,0 +1,33 @@
+// Benchmark models for the applier: the networks TASO and TENSAT optimise, built in code as
+// rf::Graph values, and loaders for models users bring (TENSAT's serialized .model graphs, ONNX).
+//
+// A model is only a graph: its variables are the model inputs (Role::Activation) and the weights
+// (Role::Weight). Weight *values* are not part of it -- the executor draws seeded random values
+// per variable, as TASO and TENSAT do for their benchmarks -- so a model is cheap to build and
+// every rewrite sees the same structure the optimisers see. docs/models.md says, per model, which
+// layers the IR cannot express and what stands in for them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace rf {
+
+struct Model {
+    std::string name;
+    Graph graph;  ///< variables: model inputs (Role::Activation) and weights (Role::Weight)
+};
+
+/// Names of the built-in models, sorted.
+std::vector<std::string> model_names();
+
+/// Builds a built-in model. Throws std::invalid_argument("unknown model 'x'; known: ...").
+Model build_model(const std::string& name);
+
+/// Loads a model file, chosen by extension: `.model` (TENSAT's serialized graph) or `.onnx`.
+/// Throws std::runtime_error naming the file and the line (TENSAT) or node (ONNX) at fault.
+Model load_model_file(const std::string& path);
+
+}  // namespace rf

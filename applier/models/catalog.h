@@ -1,0 +1,19 @@
+// The built-in benchmark models, one builder per model; model.cpp's registry names them. Each
+// builder follows TASO's example script for that network (examples/*.py), with the shapes the
+// TASO and TENSAT papers evaluate; docs/models.md lists what each one substitutes.
+#pragma once
+
+#include "applier/model.h"
+
+namespace rf::models {
+
+Model resnet50();
+Model resnext50();
+Model bert();
+Model nasnet_a();
+Model nasrnn();
+Model inception_v3();
+Model squeezenet();
+Model vgg19();
+
+}  // namespace rf::models

@@ -1,0 +1,71 @@
+#include "applier/optimize.h"
+
+#include <iterator>
+#include <map>
+#include <set>
+
+#include "applier/rewrite.h"
+#include "ir/canonical.h"
+
+namespace rf {
+
+namespace {
+
+struct Entry {
+    double cost;
+    Graph graph;
+    std::vector<OptimizeStep> steps;
+};
+
+}  // namespace
+
+OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, CostModel& cost,
+                        const OptimizeOptions& o) {
+    OptimizeResult res;
+    res.cost_before = cost.graph_cost(g);
+    res.best = g;
+    res.cost_after = res.cost_before;
+    // Ordered by cost, then by insertion so that equal costs expand first come first.
+    std::multimap<double, Entry> queue;
+    std::set<uint64_t> seen{canonical_hash(g)};
+    queue.emplace(res.cost_before, Entry{res.cost_before, g, {}});
+    while (!queue.empty()) {
+        if (res.expanded >= o.budget) {
+            res.stopped = "budget";
+            return res;
+        }
+        Entry cur = std::move(queue.begin()->second);
+        queue.erase(queue.begin());
+        ++res.expanded;
+        for (const SearchRule& r : rules) {
+            MatchOptions mo;
+            mo.assumptions = r.assumptions;
+            mo.limit = o.sites_per_rule;
+            for (const Match& m : find_matches(cur.graph, r.rule, mo)) {
+                Graph next;
+                try {
+                    next = apply_match(cur.graph, m);
+                } catch (const std::exception&) {
+                    continue;  // a cycle: this site cannot be rewritten
+                }
+                if (!seen.insert(canonical_hash(next)).second) continue;
+                ++res.candidates;
+                const double c = cost.graph_cost(next);
+                if (!(c < o.alpha * res.cost_after)) continue;
+                Entry e{c, std::move(next), cur.steps};
+                e.steps.push_back({r.label, m.site(), c});
+                if (c < res.cost_after) {
+                    res.cost_after = c;
+                    res.best = e.graph;
+                    res.steps = e.steps;
+                }
+                queue.emplace(c, std::move(e));
+                if (queue.size() > o.queue_limit) queue.erase(std::prev(queue.end()));
+            }
+        }
+    }
+    res.stopped = "queue empty";
+    return res;
+}
+
+}  // namespace rf

@@ -1,0 +1,49 @@
+// Cost-guided rewriting of a whole model, TASO's backtracking search: keep a queue of graphs
+// ordered by measured cost (applier/cost.h), expand the cheapest by every rule at every site,
+// and keep a new graph when it costs less than alpha times the best so far (alpha > 1 lets the
+// search pass through slightly worse graphs to reach better ones; alpha = 1 is greedy
+// best-first). It stops when the queue empties or after `budget` expansions, and says which.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "applier/cost.h"
+#include "applier/match.h"
+#include "ir/graph.h"
+#include "ir/rule.h"
+
+namespace rf {
+
+/// One rule in one direction, with the assumptions its proof holds under.
+struct SearchRule {
+    std::string label;  ///< "12 taso_64 fwd": how steps name it
+    Rule rule;
+    ProofAssumptions assumptions;
+};
+
+struct OptimizeOptions {
+    double alpha = 1.0;
+    int budget = 50;            ///< graphs expanded at most
+    size_t queue_limit = 256;   ///< the most expensive entries are dropped beyond this
+    size_t sites_per_rule = 64; ///< matches tried per rule and graph
+};
+
+struct OptimizeStep {
+    std::string rule, site;
+    double cost_after = 0;  ///< model cost (ms, by the cost model) after this step
+};
+
+struct OptimizeResult {
+    Graph best;
+    double cost_before = 0, cost_after = 0;  ///< by the cost model, ms
+    std::vector<OptimizeStep> steps;         ///< from the input graph to `best`
+    int expanded = 0;
+    size_t candidates = 0;                   ///< rewritten graphs costed
+    std::string stopped;                     ///< "queue empty" or "budget"
+};
+
+OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, CostModel& cost,
+                        const OptimizeOptions& options);
+
+}  // namespace rf
