@@ -22,6 +22,7 @@ const std::vector<Command>& commands() {
         {"merge", "merge databases of separate runs or MPI ranks, without duplicates", run_merge},
         {"discover", "enumerate, prove and keep rules into a database in one resumable run", run_discover},
         {"enumerate", "enumerate graphs up to a size, group by exact fingerprint, list candidates", run_enumerate},
+        {"prove", "prove every unproved candidate and rule in a database; record the proofs", run_prove},
         {"convert", "convert a rule file between native, TENSAT, TASO, FlexFlow, JSON and DOT", run_convert},
         {"export", "write a database's rules as TASO, TENSAT, FlexFlow, JSON, DOT or native", run_export},
         {"import", "add a TASO, TENSAT, native or FlexFlow rule file to a database", run_import},

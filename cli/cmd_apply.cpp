@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "pipeline/proof_store.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
@@ -54,30 +55,6 @@ ProofAssumptions assumptions_of(const ruledb::RuleDetails& d) {
     return best.value_or(ProofAssumptions{});
 }
 
-ruledb::ProofRecord record_of(const prover::ProofResult& r, const prover::RuleCheck& c, ruledb::Id run) {
-    ruledb::ProofRecord p;
-    p.backend = r.backend;
-    p.time_ms = r.seconds * 1000;
-    p.run = run;
-    if (const auto* proved = std::get_if<prover::Proved>(&r.outcome)) {
-        p.status = c.verdict == prover::Verdict::Error ? ruledb::ProofStatus::Error : ruledb::ProofStatus::Proved;
-        p.axioms = proved->axioms_used;
-        for (const auto* list : {&c.conditions, &c.assumed})
-            for (const std::string& x : *list) p.condition += (p.condition.empty() ? "" : ", ") + x;
-        p.reason = c.error;
-    } else if (const auto* ref = std::get_if<prover::Refuted>(&r.outcome)) {
-        p.status = ruledb::ProofStatus::Refuted;
-        p.counterexample = ref->counterexample;
-    } else if (const auto* unk = std::get_if<prover::Unknown>(&r.outcome)) {
-        p.status = ruledb::ProofStatus::Unknown;
-        p.reason = unk->reason;
-    } else {
-        p.status = ruledb::ProofStatus::Timeout;
-        p.reason = "timeout";
-    }
-    return p;
-}
-
 /// --prove: proves the selected rules that no proof settled yet and records the proofs, as
 /// `discover` does, so that apply can run straight after `import`.
 void prove_open_rules(ruledb::Database& db, std::vector<SelectedRule>& rules, int timeout_ms, ruledb::Id run,
@@ -90,18 +67,8 @@ void prove_open_rules(ruledb::Database& db, std::vector<SelectedRule>& rules, in
         if (s.status != ruledb::RuleStatus::Unproved && s.status != ruledb::RuleStatus::Unknown) continue;
         ++tried;
         prover::RuleCheck c = checker.check(s.rule, "rule_" + std::to_string(s.id));
-        db.atomically([&] {
-            for (const prover::ProofResult& r : c.results) db.record_rule_proof(s.id, record_of(r, c, run));
-            if (c.verdict == prover::Verdict::Refuted || c.verdict == prover::Verdict::Error) {
-                ruledb::ProofRecord b;
-                b.backend = "bounded";
-                b.status = c.verdict == prover::Verdict::Refuted ? ruledb::ProofStatus::Refuted : ruledb::ProofStatus::Error;
-                b.counterexample = c.counterexample;
-                b.reason = c.error;
-                b.run = run;
-                db.record_rule_proof(s.id, b);
-            }
-        });
+        pipeline::ProofTally tally;
+        db.atomically([&] { pipeline::store_rule_check(db, run, s.id, c, tally); });
         auto d = db.rule_details(s.id);
         s.status = d->summary.status;
         s.assumptions = assumptions_of(*d);

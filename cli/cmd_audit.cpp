@@ -74,10 +74,7 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostr
         return kOk;
     }
     prover::CheckOptions o;
-    if (backend == "z3") o.backends = {prover::BackendKind::Z3};
-    else if (backend == "cvc5") o.backends = {prover::BackendKind::Cvc5};
-    else if (backend == "both") o.backends = {prover::BackendKind::Z3, prover::BackendKind::Cvc5};
-    else throw UsageError("audit: --backend must be z3, cvc5 or both, got '" + backend + "'");
+    o.backends = parse_backends("audit", backend);
     if (timeout_ms < 1) throw UsageError("audit: --timeout-ms must be positive");
     o.timeout_ms = timeout_ms;
     std::string query_name = "audit";

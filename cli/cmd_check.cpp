@@ -19,13 +19,6 @@ namespace rf::cli {
 
 namespace {
 
-std::vector<prover::BackendKind> backends_option(const std::string& v) {
-    if (v == "both") return {prover::BackendKind::Z3, prover::BackendKind::Cvc5};
-    auto k = prover::backend_from_name(v);
-    if (!k) throw UsageError("check: --backend must be z3, cvc5 or both, got '" + v + "'");
-    return {*k};
-}
-
 std::string seconds_text(double s) {
     std::ostringstream o;
     o << std::fixed << std::setprecision(3) << s << "s";
@@ -90,7 +83,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (multi && *fmt != RuleFormat::Tensat) throw UsageError("check: --multi applies to --format tensat only");
 
     prover::CheckOptions options;
-    options.backends = backends_option(backend);
+    options.backends = parse_backends("check", backend);
     options.timeout_ms = timeout_ms;
     options.smt2_dir = smt2_dir;
     options.strengthen = !vm["no-assume"].as<bool>();

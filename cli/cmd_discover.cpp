@@ -14,13 +14,6 @@ namespace rf::cli {
 
 namespace {
 
-std::vector<prover::BackendKind> backends_option(const std::string& v) {
-    if (v == "z3") return {prover::BackendKind::Z3};
-    if (v == "cvc5") return {prover::BackendKind::Cvc5};
-    if (v == "both") return {prover::BackendKind::Z3, prover::BackendKind::Cvc5};
-    throw UsageError("discover: --backend must be z3, cvc5 or both, got '" + v + "'");
-}
-
 void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
     out << "run " << s.run << (s.resumed ? " (resumed)" : "") << "\n"
         << "  graphs enumerated      " << s.graphs << "\n"
@@ -69,7 +62,7 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
     if (o.threads < 0) throw UsageError("discover: --threads must not be negative");
     if (o.timeout_ms < 1) throw UsageError("discover: --timeout-ms must be positive");
     if (o.batch < 1) throw UsageError("discover: --batch must be positive");
-    o.backends = backends_option(backend);
+    o.backends = parse_backends("discover", backend);
     o.progress = !vm["quiet"].as<bool>();
     std::ostringstream cmd;
     cmd << "discover";

@@ -34,6 +34,7 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
 int run_export(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_import(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_compare(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace rf::cli

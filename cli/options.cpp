@@ -18,4 +18,11 @@ po::variables_map parse_options(const std::string& command, const std::vector<st
     return vm;
 }
 
+std::vector<prover::BackendKind> parse_backends(const std::string& command, const std::string& value) {
+    if (value == "both") return {prover::BackendKind::Z3, prover::BackendKind::Cvc5};
+    auto k = prover::backend_from_name(value);
+    if (!k) throw UsageError(command + ": --backend must be z3, cvc5 or both, got '" + value + "'");
+    return {*k};
+}
+
 }  // namespace rf::cli

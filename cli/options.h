@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "prover/backend.h"
+
 namespace rf::cli {
 
 namespace po = boost::program_options;
@@ -14,5 +16,8 @@ namespace po = boost::program_options;
 po::variables_map parse_options(const std::string& command, const std::vector<std::string>& args,
                                 const po::options_description& opts,
                                 const po::positional_options_description& positional);
+
+/// `--backend z3|cvc5|both` as back-end kinds. Throws UsageError naming the command.
+std::vector<prover::BackendKind> parse_backends(const std::string& command, const std::string& value);
 
 }  // namespace rf::cli

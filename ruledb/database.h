@@ -107,6 +107,10 @@ public:
     std::optional<RuleDetails> rule_details(Id rule);
     /// The stored rule as IR (parsed back from its canonical text).
     Rule load_rule(Id rule);
+    /// Candidates with one of these statuses, by id (the order they were stored in).
+    std::vector<Id> candidates_with_status(const std::vector<CandidateStatus>& statuses);
+    /// A stored candidate as IR (parsed back from its canonical text).
+    Rule load_candidate(Id candidate);
     DbStats stats();
 
     /// Copies another ruleforge database into this one in one transaction: graphs, classes,

@@ -172,6 +172,27 @@ Rule Database::load_rule(Id rule) {
     return r;
 }
 
+std::vector<Id> Database::candidates_with_status(const std::vector<CandidateStatus>& statuses) {
+    std::vector<Id> out;
+    auto st = d_conn->prepare("SELECT id FROM candidates WHERE status = ? ORDER BY id");
+    for (CandidateStatus s : statuses) {
+        st.reset();
+        st.bind_all(to_string(s));
+        while (st.step()) out.push_back(st.i64(0));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Rule Database::load_candidate(Id candidate) {
+    auto st = d_conn->prepare("SELECT rule_text FROM candidates WHERE id = ?");
+    st.bind_all(candidate);
+    if (!st.step()) throw std::out_of_range("no candidate " + std::to_string(candidate) + " in '" + path() + "'");
+    Rule r = build_rule(parse_native_rule(st.text(0), path() + "#candidate" + std::to_string(candidate)));
+    r.name = "candidate_" + std::to_string(candidate);
+    return r;
+}
+
 DbStats Database::stats() {
     DbStats s;
     s.runs = d_conn->query_int("SELECT count(*) FROM runs");

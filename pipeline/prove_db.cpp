@@ -1,0 +1,130 @@
+#include "pipeline/prove_db.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <omp.h>
+
+#include "enumerator/progress.h"
+#include "pipeline/proof_store.h"
+#include "prover/axiom_set.h"
+#include "prover/checker.h"
+#include "ruledb/database.h"
+#include "ruledb/minimize.h"
+
+namespace rf::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// One unit of work: a candidate (not yet a rule) or a stored rule.
+struct Open {
+    bool is_rule = false;
+    ruledb::Id id = 0;
+    Rule rule;
+};
+
+std::vector<Open> open_work(ruledb::Database& db, bool retry_unknown) {
+    std::vector<Open> out;
+    std::vector<ruledb::CandidateStatus> cs{ruledb::CandidateStatus::Pending};
+    if (retry_unknown) cs.push_back(ruledb::CandidateStatus::Unknown);
+    for (ruledb::Id id : db.candidates_with_status(cs)) out.push_back({false, id, db.load_candidate(id)});
+    for (ruledb::RuleStatus st : {ruledb::RuleStatus::Unproved, ruledb::RuleStatus::Unknown}) {
+        if (st == ruledb::RuleStatus::Unknown && !retry_unknown) continue;
+        ruledb::RuleFilter f;
+        f.status = st;
+        for (const ruledb::RuleSummary& r : db.list_rules(f)) out.push_back({true, r.id, db.load_rule(r.id)});
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string ProveDbSummary::to_json() const {
+    return nlohmann::json{{"run", run},           {"candidates", candidates},       {"rules", rules},
+                          {"proved", proved},     {"refuted", refuted},             {"unknown", unknown},
+                          {"errors", errors},     {"kept", kept},                   {"prove_seconds", prove_seconds},
+                          {"prune_seconds", prune_seconds}}
+        .dump(2);
+}
+
+ProveDbSummary prove_database(const ProveDbOptions& o) {
+    if (o.backends.empty()) throw std::invalid_argument("prove: no back-end chosen");
+    if (o.timeout_ms < 1) throw std::invalid_argument("--timeout-ms must be positive");
+    if (o.batch < 1) throw std::invalid_argument("batch size must be positive");
+    ruledb::Database::Options dbo;
+    dbo.create = false;  // proving an empty new file would only hide a typo in the path
+    ruledb::Database db(o.db_path, dbo);
+
+    ProveDbSummary s;
+    nlohmann::json backends = nlohmann::json::array();
+    for (prover::BackendKind k : o.backends) backends.push_back(prover::backend_name(k));
+    ruledb::RunSpec spec;
+    spec.command = o.command_line.empty() ? "prove" : o.command_line;
+    spec.params_json = nlohmann::json{{"backends", backends}, {"timeout_ms", o.timeout_ms},
+                                      {"retry_unknown", o.retry_unknown}}
+                           .dump();
+    spec.axiom_version = prover::builtin_axioms().version;
+    s.run = db.begin_run(spec);
+
+    auto t0 = Clock::now();
+    const std::vector<Open> work = open_work(db, o.retry_unknown);
+    for (const Open& w : work) (w.is_rule ? s.rules : s.candidates)++;
+    prover::CheckOptions copts;
+    copts.backends = o.backends;
+    copts.timeout_ms = o.timeout_ms;
+    const prover::AxiomSet& axioms = prover::builtin_axioms();
+    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+    Progress progress(o.progress, "prove", "rules");
+    progress.start(0, "prove", work.size());
+    ProofTally tally;
+    try {
+        for (size_t lo = 0; lo < work.size(); lo += static_cast<size_t>(o.batch)) {
+            const size_t hi = std::min(work.size(), lo + static_cast<size_t>(o.batch));
+            std::vector<prover::RuleCheck> checks(hi - lo);
+#pragma omp parallel num_threads(threads)
+            {
+                prover::Checker checker(axioms, copts);  // solver contexts are per thread
+#pragma omp for schedule(dynamic, 1)
+                for (size_t i = lo; i < hi; ++i) {
+                    const Open& w = work[i];
+                    checks[i - lo] = checker.check(w.rule, (w.is_rule ? "rule_" : "candidate_") + std::to_string(w.id));
+                    progress.tick();
+                }
+            }
+            db.atomically([&] {
+                for (size_t i = lo; i < hi; ++i) {
+                    if (work[i].is_rule)
+                        store_rule_check(db, s.run, work[i].id, checks[i - lo], tally);
+                    else
+                        store_candidate_check(db, s.run, work[i].rule, checks[i - lo], tally);
+                }
+            });
+        }
+    } catch (...) {
+        db.finish_run(s.run, ruledb::RunStatus::Failed);
+        throw;
+    }
+    progress.finish();
+    s.prove_seconds = since(t0);
+    s.proved = tally.proved;
+    s.refuted = tally.refuted;
+    s.unknown = tally.unknown;
+    s.errors = tally.errors;
+
+    if (o.prune && tally.proved > 0) {
+        auto t1 = Clock::now();
+        ruledb::prune_derivable(db);
+        s.prune_seconds = since(t1);
+    }
+    const ruledb::DbStats st = db.stats();
+    auto kept = st.rules_by_decision.find("kept");
+    s.kept = kept == st.rules_by_decision.end() ? 0 : static_cast<uint64_t>(kept->second);
+    db.finish_run(s.run, ruledb::RunStatus::Finished);
+    return s;
+}
+
+}  // namespace rf::pipeline
