@@ -38,6 +38,12 @@ Rule build_rule(const RuleAst& ast);
 /// some operator ill-typed (e.g. a VALID window larger than its input).
 Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values);
 
+/// The rule at its most general shapes: every integer dimension of a declared variable becomes a
+/// fresh symbol (ranks, roles and symbols already shared are kept), so the typing keeps only the
+/// equalities the operators need. A rule found at TASO's test shapes thereby states what holds
+/// at every shape -- if it is proved so. Throws ParseError or TypeError if that does not type.
+Rule generalize_shapes(const Rule& rule);
+
 /// A concrete instance of the rule: symbols get small values drawn from `seed`, retried until
 /// the instance type-checks. Throws TypeError when none of `attempts` draws does.
 Rule concrete_instance(const Rule& rule, uint64_t seed, int attempts = 64);

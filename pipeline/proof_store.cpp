@@ -75,8 +75,29 @@ void store_candidate_check(ruledb::Database& db, ruledb::Id run, const Rule& rul
     origin.run = run;
     origin.candidate = cand;
     origin.status = ruledb::RuleStatus::Proved;
-    ruledb::AddedRule added = db.add_rule(entry, origin);
-    if (added.inserted) db.keep_rule(added.id);
+    if (!c.general) {
+        ruledb::AddedRule added = db.add_rule(entry, origin);
+        if (added.inserted) db.keep_rule(added.id);
+        return;
+    }
+    // The rule holds at every shape: stored once at its general shapes (the candidates found at
+    // other test shapes fold into it), with the text it was found as among its sources.
+    ruledb::RuleEntry general = ruledb::describe_rule(c.general->rule);
+    general.source_text = entry.source_text;
+    ruledb::AddedRule added = db.add_rule(general, origin);
+    if (added.inserted) {
+        db.keep_rule(added.id);
+        for (const prover::ProofResult& r : c.general->results) {
+            ruledb::ProofRecord p;
+            p.backend = r.backend;
+            p.time_ms = r.seconds * 1000;
+            p.run = run;
+            p.status = ruledb::ProofStatus::Proved;
+            p.axioms = std::get<prover::Proved>(r.outcome).axioms_used;
+            for (const std::string& x : c.general->rule.conditions) p.condition += (p.condition.empty() ? "" : ", ") + x;
+            db.record_rule_proof(added.id, p);
+        }
+    }
 }
 
 void store_rule_check(ruledb::Database& db, ruledb::Id run, ruledb::Id rule, const prover::RuleCheck& c,

@@ -76,6 +76,7 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     prover::CheckOptions copts;
     copts.backends = o.backends;
     copts.timeout_ms = o.timeout_ms;
+    copts.generalize = true;  // a candidate's rule is stored at the most general shapes it holds at
     const prover::AxiomSet& axioms = prover::builtin_axioms();
     const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
     Progress progress(o.progress, "prove", "rules");

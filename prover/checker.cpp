@@ -138,6 +138,25 @@ Checker::Checker(const AxiomSet& axioms, CheckOptions options) : d_axioms(axioms
 
 Checker::~Checker() = default;
 
+std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name) {
+    GeneralProof g;
+    try {
+        g.rule = generalize_shapes(rule);
+    } catch (const std::exception&) {
+        return std::nullopt;  // no more general typing: the rule stays as it is
+    }
+    if (g.rule.is_concrete()) return std::nullopt;
+    Query q = encode_rule(g.rule, d_axioms, {});
+    q.name = query_name + "_general";
+    for (auto& b : d_backends) {
+        g.results.push_back(b->prove(q, std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
+        if (!g.results.back().proved()) return std::nullopt;
+    }
+    // The same second opinion as every proof: the general rule at several shapes, exactly.
+    if (bounded_check(g.rule).outcome == BoundedCheck::Outcome::Refuted) return std::nullopt;
+    return g;
+}
+
 RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     auto start = std::chrono::steady_clock::now();
     RuleCheck out;
@@ -194,6 +213,7 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             if (!f) throw std::runtime_error("cannot write " + out.smt2_path);
         }
         if (d_options.bounded) second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out);
+        if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
         out.error = e.what();

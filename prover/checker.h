@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,16 @@ struct CheckOptions {
     std::string smt2_dir;    ///< when set, the query reported is written to DIR/<name>.smt2
     bool strengthen = true;  ///< try the standard assumptions when the rule does not follow as is
     bool bounded = true;     ///< run the bounded semantic checker (refutation and second check)
+    /// After a proof at the rule's own (concrete) shapes, also try the rule at its most general
+    /// shapes (ir generalize_shapes), without added assumptions; RuleCheck::general says if it holds.
+    bool generalize = false;
+};
+
+/// The rule at its most general shapes, proved by every back-end with no added assumption and
+/// passed by the bounded checker at several shapes.
+struct GeneralProof {
+    Rule rule;
+    std::vector<ProofResult> results;  ///< one per back-end
 };
 
 struct RuleCheck {
@@ -49,6 +60,8 @@ struct RuleCheck {
     std::string error;                    ///< for Verdict::Error
     std::string bounded;                  ///< the bounded checker's outcome ("" when not run)
     std::string counterexample;           ///< for Verdict::Refuted (and an unsound proof)
+    /// With CheckOptions::generalize, when the proved rule also holds at its most general shapes.
+    std::optional<GeneralProof> general;
 };
 
 class Checker {
@@ -65,6 +78,7 @@ public:
     const CheckOptions& options() const { return d_options; }
 
 private:
+    std::optional<GeneralProof> prove_general(const Rule& rule, const std::string& query_name);
     const AxiomSet& d_axioms;
     CheckOptions d_options;
     std::vector<std::unique_ptr<Backend>> d_backends;

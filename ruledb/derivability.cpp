@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "ir/native_text.h"
@@ -210,42 +211,67 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
             if (!bare) rewrites.push_back({&from, &to, i});
         }
     }
+    // Meet in the middle: breadth-first from both sides, always growing the smaller frontier, so
+    // a derivation of n steps costs two searches of about n/2 steps. A step taken from the right
+    // side is an equality like any other (a rule read backwards), so a chain that meets in the
+    // middle is a sound derivation left = ... = middle = ... = right.
     Derivation d;
-    const std::string goal = term_key(target.rhs);
     const int max_ops = std::max(target.lhs.num_ops(), target.rhs.num_ops()) + budget.max_extra_ops;
     struct State {
         Graph g;
-        std::vector<size_t> path;
+        std::vector<size_t> path;  ///< rules applied from this side's start
     };
-    std::vector<State> frontier = {{target.lhs, {}}};
-    std::unordered_set<std::string> seen = {term_key(target.lhs)};
-    d.states = 1;
-    if (seen.count(goal)) {
+    struct Side {
+        std::vector<State> frontier;
+        std::unordered_map<std::string, std::vector<size_t>> seen;  ///< key -> path from the start
+        int depth = 0;
+        bool exhausted = false;  ///< no rewrite applies to the frontier any more
+    };
+    Side sides[2];
+    sides[0].frontier = {{target.lhs, {}}};
+    sides[0].seen[term_key(target.lhs)] = {};
+    sides[1].frontier = {{target.rhs, {}}};
+    sides[1].seen[term_key(target.rhs)] = {};
+    d.states = sides[0].seen.size() + sides[1].seen.size() - 1;
+    auto meet = [&](const std::vector<size_t>& from_left, const std::vector<size_t>& from_right) {
         d.derivable = true;
+        d.rules_used = from_left;
+        d.rules_used.insert(d.rules_used.end(), from_right.rbegin(), from_right.rend());
+        d.steps = static_cast<int>(d.rules_used.size());
         d.stopped_by = "found";
+    };
+    if (sides[1].seen.count(term_key(target.lhs))) {
+        meet({}, {});
         return d;
     }
-    for (int step = 1; step <= budget.max_steps; ++step) {
+    while (sides[0].depth + sides[1].depth < budget.max_steps) {
+        // The other side can still reach an exhausted side's states, so only both stop the search.
+        const int k = sides[0].exhausted ? 1
+                      : sides[1].exhausted ? 0
+                      : sides[0].frontier.size() <= sides[1].frontier.size() ? 0 : 1;
+        Side& side = sides[k];
+        const Side& other = sides[1 - k];
         std::vector<State> next;
-        for (const State& s : frontier) {
+        for (const State& s : side.frontier) {
             for (const Rewrite& rw : rewrites) {
                 std::vector<Graph> produced;
                 apply(rw, rules[rw.rule].variables(), s.g, produced);
                 for (Graph& g : produced) {
                     if (g.num_ops() > max_ops) continue;
                     std::string key = term_key(g);
-                    if (!seen.insert(key).second) continue;
-                    d.states = seen.size();
+                    if (side.seen.count(key)) continue;
                     std::vector<size_t> path = s.path;
                     path.push_back(rw.rule);
-                    if (key == goal) {
-                        d.derivable = true;
-                        d.rules_used = std::move(path);
-                        d.steps = step;
-                        d.stopped_by = "found";
+                    if (auto hit = other.seen.find(key); hit != other.seen.end()) {
+                        if (k == 0)
+                            meet(path, hit->second);
+                        else
+                            meet(hit->second, path);
                         return d;
                     }
-                    if (seen.size() >= budget.max_states) {
+                    side.seen.emplace(key, path);
+                    d.states = sides[0].seen.size() + sides[1].seen.size();
+                    if (d.states >= budget.max_states) {
                         d.stopped_by = "states";
                         return d;
                     }
@@ -253,11 +279,15 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
                 }
             }
         }
-        if (next.empty()) {
-            d.stopped_by = "exhausted";
-            return d;
+        ++side.depth;
+        side.frontier = std::move(next);
+        if (side.frontier.empty()) {
+            side.exhausted = true;
+            if (other.exhausted) {
+                d.stopped_by = "exhausted";
+                return d;
+            }
         }
-        frontier = std::move(next);
     }
     d.stopped_by = "steps";
     return d;

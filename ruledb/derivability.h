@@ -2,7 +2,7 @@
 // smaller kept rules adds no proving power, so the minimal set drops it and records which rules
 // derive it.
 //
-// The search is bounded rewriting: breadth-first from the left side, each step applies one kept
+// The search is bounded rewriting: breadth-first from both sides until they meet, each step applies one kept
 // rule (in either direction when that direction binds all its variables) at one place, matching
 // operators, parameters and shapes (shared shape symbols are the rules' conditions, so a rule
 // only applies where its conditions hold). Every rewritten graph is rebuilt through GraphBuilder,
