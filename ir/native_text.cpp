@@ -1,6 +1,7 @@
 #include "ir/native_text.h"
 
 #include <cctype>
+#include <cstdio>
 #include <functional>
 #include <set>
 
@@ -107,7 +108,14 @@ std::vector<Token> lex(std::string_view text, const std::string& file) {
             case '+': k = Tok::Plus; break;
             case '-': k = Tok::Minus; break;
             case '*': k = Tok::Star; break;
-            default: throw ParseError(here, std::string("unexpected character '") + c + "'");
+            default: {
+                // A byte that is not printable ASCII (a binary file given as rules) is shown as
+                // \xNN, so the message itself stays readable text.
+                unsigned char u = static_cast<unsigned char>(c);
+                char shown[8];
+                std::snprintf(shown, sizeof shown, u >= 0x20 && u < 0x7f ? "%c" : "\\x%02x", u);
+                throw ParseError(here, std::string("unexpected character '") + shown + "'");
+            }
         }
         if (depth < 0) throw ParseError(here, std::string("unbalanced '") + c + "': nothing to close");
         out.push_back({k, std::string(1, c), here});

@@ -523,6 +523,7 @@ private:
                 t = resolve(t);
             }
             vars.push_back(Variable{v.name, v.role, d_unifier.resolve(t.type)});
+            check_sizes_can_be_positive(vars.back(), v.role_declared, v.decl_loc);
         }
         renumber_symbols(vars);  // printed shapes then read d0, d1, ...
         Rule rule;
@@ -530,6 +531,26 @@ private:
         rule.lhs = build_side(vars, d_ast.lhs);
         rule.rhs = build_side(vars, d_ast.rhs);
         return rule;
+    }
+
+    // Unification can force a size to zero or below (`w1: weight[-n,...]` meeting `[n,...]`):
+    // no tensor has such a shape, and printed back the rule would not parse. A dimension with a
+    // non-positive constant and no positive coefficient is below 1 for every positive symbol.
+    void check_sizes_can_be_positive(const Variable& var, bool declared, const SourceLoc& decl_loc) const {
+        const TensorType& type = var.type;
+        for (size_t k = 0; k < type.dims.size(); ++k) {
+            const Dim& d = type.dims[k];
+            bool positive_term = std::any_of(d.terms().begin(), d.terms().end(), [](const auto& t) { return t.second > 0; });
+            if (positive_term || d.constant() >= 1) continue;
+            SourceLoc at = decl_loc;
+            if (!declared)
+                for (const Term& term : d_ast.terms)
+                    if (term.kind == Term::Kind::Var && term.var == var.name) {
+                        at = term.loc;
+                        break;
+                    }
+            error(at, "the shapes force dimension " + std::to_string(k) + " of '" + var.name + "' to be zero or negative");
+        }
     }
 
     Graph build_side(const std::vector<Variable>& vars, const std::vector<TermId>& roots) {

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -42,6 +43,10 @@ std::string read_text_file(const std::string& path) {
         ss << std::cin.rdbuf();
         return ss.str();
     }
+    // A directory opens as a stream on Linux and reads as nothing: name it instead of
+    // handing back an empty rule set.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("cannot read '" + path + "': it is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
     ss << in.rdbuf();

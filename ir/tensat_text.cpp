@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -194,7 +195,18 @@ std::string describe(const Token& t) {
         case Token::Kind::LParen: return "'('";
         case Token::Kind::RParen: return "')'";
         case Token::Kind::Arrow: return "'=>'";
-        case Token::Kind::Atom: return "'" + std::string(t.text) + "'";
+        case Token::Kind::Atom: {
+            // Bytes that are not printable ASCII (a binary file read as rules) are shown as \xNN
+            // and a long atom is cut, so the message stays one readable line.
+            std::string shown;
+            for (char c : t.text.substr(0, 40)) {
+                unsigned char u = static_cast<unsigned char>(c);
+                char hex[5];
+                std::snprintf(hex, sizeof hex, "\\x%02x", u);
+                shown += u >= 0x20 && u < 0x7f ? std::string(1, c) : std::string(hex);
+            }
+            return "'" + shown + (t.text.size() > 40 ? "...'" : "'");
+        }
         case Token::Kind::End: return "end of line";
     }
     return "?";

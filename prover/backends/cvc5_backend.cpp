@@ -160,6 +160,10 @@ public:
             r.outcome = Unknown{std::string("cvc5 error: ") + e.what()};
         } catch (const std::exception& e) {
             r.outcome = Unknown{std::string("cvc5 back-end error: ") + e.what()};
+        } catch (...) {
+            // cvc5's internal exceptions (Minisat::OutOfMemoryException when memory runs out) do
+            // not derive from std::exception; uncaught they would abort the whole run.
+            r.outcome = Unknown{"cvc5 back-end error: an internal cvc5 exception (out of memory?)"};
         }
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return r;
@@ -174,7 +178,7 @@ public:
             cvc5::Result res = s.checkSat();
             if (res.isUnsat()) return SatAnswer::Unsat;
             if (res.isSat()) return SatAnswer::Sat;
-        } catch (const std::exception&) {
+        } catch (...) {  // std::exception or cvc5's internal ones: no answer, not a crash
         }
         return SatAnswer::Unknown;
     }

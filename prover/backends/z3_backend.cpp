@@ -185,6 +185,7 @@ public:
                 case z3::unknown: return SatAnswer::Unknown;
             }
         } catch (const z3::exception&) {
+        } catch (const std::exception&) {  // std::bad_alloc: no answer, not a crash
         }
         return SatAnswer::Unknown;
     }
