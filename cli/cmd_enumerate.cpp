@@ -1,12 +1,13 @@
 // `ruleforge enumerate`: enumerates every graph up to a size bound, groups them into exact
 // fingerprint classes and extracts candidate rules; prints counts per size level (text or JSON)
-// and, with --out, writes the candidates in native syntax. Storing into a database arrives with
-// ruledb.
+// and, with --out, writes the candidates in native syntax. With --db it stores the classes and
+// the pending candidates in a database instead (pipeline/enumerate_db.h), for `prove --db`.
 #include <sys/resource.h>
 
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,8 @@
 #include "cli/options.h"
 #include "enumerator/enumerator.h"
 #include "ir/native_text.h"
+#include "pipeline/enumerate_db.h"
+#include "ruledb/db_error.h"
 
 namespace rf::cli {
 
@@ -33,15 +36,31 @@ nlohmann::json drops_json(const DropCounts& d) {
             {"renaming", d.renaming}};
 }
 
+void print_stored(const pipeline::EnumerateDbSummary& s, const std::string& db, std::ostream& out) {
+    out << "run " << s.run << (s.resumed ? " (resumed)" : "") << " into " << db << "\n"
+        << "  graphs enumerated      " << s.graphs << "\n"
+        << "  classes                " << s.classes << " (" << s.stored_classes << " with members stored, "
+        << s.stored_members << " members)\n"
+        << "  candidates             " << s.candidates << " (" << s.stored_candidates << " new in the database, pending; "
+        << s.dropped_before_solver
+        << " dropped before any solver)\n"
+        << "  batches                " << s.batches_done << " stored, " << s.batches_skipped << " already stored\n"
+        << "  time: enumerate " << std::fixed << std::setprecision(2) << s.enumerate_seconds << "s store "
+        << s.store_seconds << "s\n"
+        << "next: ruleforge prove --db " << db << "\n";
+}
+
 }  // namespace
 
 int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge enumerate --max-ops N [options]\n\n"
+    po::options_description opts("ruleforge enumerate --max-ops N [--db F [--resume]] [options]\n\n"
                                  "Enumerates every graph of up to N operators over the preset's operator templates\n"
                                  "and input variables, groups them by exact fingerprint and prints per size level\n"
-                                 "the graphs enumerated, classes, candidate rules and drops by reason.\n\noptions");
-    int max_ops = 0, threads = 0, max_outputs = 2;
-    std::string preset, ops, out_file;
+                                 "the graphs enumerated, classes, candidate rules and drops by reason. With --db,\n"
+                                 "stores the classes that have members and the candidates (pending) in F, for\n"
+                                 "`ruleforge prove --db F`; a run that stopped continues with --resume.\n\noptions");
+    int max_ops = 0, threads = 0, max_outputs = 2, batch = 256;
+    std::string preset, ops, out_file, db;
     opts.add_options()
         ("help,h", "show this help")
         ("max-ops", po::value(&max_ops)->required(), "largest graph size (operators), 1..6")
@@ -50,6 +69,9 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         ("threads", po::value(&threads)->default_value(0), "OpenMP threads (0: all cores)")
         ("max-outputs", po::value(&max_outputs)->default_value(2), "1: single-output rules only; 2: also two-output")
         ("out", po::value(&out_file), "write the candidate rules, one per line, in native syntax")
+        ("db", po::value(&db), "store classes and candidates in this database (created if missing)")
+        ("resume", po::bool_switch(), "with --db: continue the last unfinished enumerate run")
+        ("batch", po::value(&batch)->default_value(256), "with --db: classes or candidates per transaction")
         ("json", po::bool_switch(), "print the figures as JSON")
         ("quiet,q", po::bool_switch(), "no progress lines on stderr");
     auto vm = parse_options("enumerate", args, opts, {});
@@ -60,6 +82,39 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     if (max_ops < 1 || max_ops > 6) throw UsageError("enumerate: --max-ops must be between 1 and 6");
     if (max_outputs < 1 || max_outputs > 2) throw UsageError("enumerate: --max-outputs must be 1 or 2");
     if (threads < 0) throw UsageError("enumerate: --threads must not be negative");
+    if (batch < 1) throw UsageError("enumerate: --batch must be positive");
+    if (db.empty() && vm["resume"].as<bool>()) throw UsageError("enumerate: --resume needs --db");
+    if (!db.empty() && !out_file.empty()) throw UsageError("enumerate: --out and --db exclude each other");
+    if (!db.empty()) {
+        pipeline::EnumerateDbOptions o;
+        o.db_path = db;
+        o.preset = preset;
+        o.ops = ops;
+        o.max_ops = max_ops;
+        o.max_outputs = max_outputs;
+        o.threads = threads;
+        o.batch = batch;
+        o.resume = vm["resume"].as<bool>();
+        o.progress = !vm["quiet"].as<bool>();
+        std::ostringstream cmd;
+        cmd << "enumerate";
+        for (const std::string& a : args) cmd << " " << a;
+        o.command_line = cmd.str();
+        pipeline::EnumerateDbSummary s;
+        try {
+            s = pipeline::enumerate_into_database(o);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("enumerate: ") + e.what());
+        } catch (const ruledb::DbError& e) {
+            err << "error: " << e.what() << "\n";
+            return kFailed;
+        }
+        if (vm["json"].as<bool>())
+            out << s.to_json() << "\n";
+        else
+            print_stored(s, db, out);
+        return kOk;
+    }
     EnumConfig cfg;
     try {
         cfg = preset_config(preset, max_ops);

@@ -17,6 +17,9 @@
 #include <map>
 #include <set>
 
+#include <omp.h>
+#include <parallel/algorithm>
+
 #include "enumerator/class_table.h"
 #include "ir/canonical.h"
 #include "ir/graph_rebuild.h"
@@ -106,6 +109,7 @@ struct Pending {
     std::vector<ValueId> member, rep;  ///< outputs, in corresponding order
     int level = 0;
     bool pair = false;
+    int64_t cls = -1;  ///< the class of a single-output pair
     // filled by the check
     int verdict = 0;  ///< 0 keep, 1 outer op, 2 subgraph, 3 output, 4 unbound
     bool swap = false;
@@ -194,8 +198,7 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
         int size;
         uint64_t skey;
     };
-    std::vector<PairRec> pairs;
-    auto add = [&](ValueId u1, ValueId u2) {
+    auto add = [&](std::vector<PairRec>& pairs, ValueId u1, ValueId u2) {
         const ValueRec &a = s.values[u1], &b = s.values[u2];
         if ((a.flags | b.flags) & kOverflow || a.cls == b.cls) return;
         if (consumes(s, u1, u2) || consumes(s, u2, u1)) return;
@@ -205,16 +208,21 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
         pairs.push_back({s.values[u1].cls, s.values[u2].cls, u1, u2, size,
                          s.values[u1].skey * 0x9e3779b97f4a7c15ULL ^ s.values[u2].skey});
     };
-    std::unordered_map<NodeId, std::vector<ValueId>> containing;
+    // Node id -> the graphs below the bound that contain it (node ids are dense).
+    std::vector<std::vector<ValueId>> containing(s.nodes.size());
     for (ValueId v = 0; v < s.values.size(); ++v) {
         const int sz = s.size(v);
         if (sz == 0 || sz >= max_ops || (s.values[v].flags & kOverflow)) continue;
         const NodeSet& ns = s.node_set(v);
         for (int k = 0; k < ns.n; ++k) containing[ns.ids[k]].push_back(v);
     }
+    // Per-thread lists, merged and sorted below: the order does not depend on the threads.
+    std::vector<std::vector<PairRec>> local(omp_get_max_threads());
+#pragma omp parallel for schedule(dynamic, 1024)
     for (ValueId u1 = 0; u1 < s.values.size(); ++u1) {
         const int sz = s.size(u1);
         if (sz == 0) continue;
+        std::vector<PairRec>& mine = local[omp_get_thread_num()];
         const NodeSet& ns = s.node_set(u1);
         if (sz == max_ops) {
             // A graph at the bound can only pair with an unconsumed sibling output inside it.
@@ -222,20 +230,19 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
                 const NodeRec& nd = s.nodes[ns.ids[k]];
                 for (int o = 0; o < nd.num_outputs; ++o) {
                     const ValueId w = nd.first_value + o;
-                    if (w != u1 && (ns.ids[k] != s.values[u1].node || w > u1)) add(u1, w);
+                    if (w != u1 && (ns.ids[k] != s.values[u1].node || w > u1)) add(mine, u1, w);
                 }
             }
             continue;
         }
-        for (int k = 0; k < ns.n; ++k) {
-            auto it = containing.find(ns.ids[k]);
-            if (it == containing.end()) continue;
-            for (ValueId u2 : it->second)
-                if (u2 > u1 && first_shared(ns, s.node_set(u2)) == ns.ids[k]) add(u1, u2);
-        }
+        for (int k = 0; k < ns.n; ++k)
+            for (ValueId u2 : containing[ns.ids[k]])
+                if (u2 > u1 && first_shared(ns, s.node_set(u2)) == ns.ids[k]) add(mine, u1, u2);
     }
+    std::vector<PairRec> pairs;
+    for (const auto& l : local) pairs.insert(pairs.end(), l.begin(), l.end());
     for (const PairRec& p : pairs) ++levels[p.size - 1].pair_graphs;
-    std::sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
+    __gnu_parallel::sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
         return std::tie(x.c1, x.c2, x.size, x.skey, x.u1, x.u2) < std::tie(y.c1, y.c2, y.size, y.skey, y.u1, y.u2);
     });
     for (size_t i = 0; i < pairs.size();) {
@@ -269,11 +276,13 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
 std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels,
                                           int /*threads*/) {
     std::vector<Pending> pend;
-    for (const ClassRec& c : t.classes)
-        for (ValueId m : c.members) {
+    for (size_t ci = 0; ci < t.classes.size(); ++ci)
+        for (ValueId m : t.classes[ci].members) {
+            const ClassRec& c = t.classes[ci];
             Pending p;
             p.member = {m};
             p.rep = {c.rep};
+            p.cls = static_cast<int64_t>(ci);
             p.level = std::max(s.size(m), s.size(c.rep));
             pend.push_back(std::move(p));
         }
@@ -295,7 +304,7 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
             default: order.push_back(i);
         }
     }
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].key < pend[b].key; });
+    __gnu_parallel::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].key < pend[b].key; });
     std::vector<Candidate> out;
     for (size_t k = 0; k < order.size(); ++k) {
         Pending& p = pend[order[k]];
@@ -306,6 +315,7 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
         }
         ++st.candidates;
         p.cand.rule.name = "r" + std::to_string(out.size());
+        p.cand.class_index = p.cls;
         out.push_back(std::move(p.cand));
     }
     return out;

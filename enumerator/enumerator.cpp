@@ -5,6 +5,7 @@
 #include <map>
 
 #include <omp.h>
+#include <parallel/algorithm>
 #include <xxhash.h>
 
 #include "enumerator/class_table.h"
@@ -22,6 +23,8 @@ EnumResult& EnumResult::operator=(EnumResult&&) noexcept = default;
 
 size_t EnumResult::num_classes() const { return d_classes ? d_classes->classes.size() : 0; }
 size_t EnumResult::class_size(size_t i) const { return d_classes->classes[i].members.size(); }
+
+Fingerprint EnumResult::class_fingerprint(size_t i) const { return d_store->full_values(d_classes->classes[i].rep).fp; }
 
 EnumClass EnumResult::get_class(size_t i) const {
     const ClassRec& c = d_classes->classes[i];
@@ -42,6 +45,19 @@ struct Proposal {
     NodeSet below;
     uint64_t skey;
     std::array<std::array<TypeId, 2>, kMaxInsts> out;
+    std::array<uint32_t, kMaxInsts> typing;
+};
+
+/// A slice of generate()'s work: template `tmpl` over first operands as[lo, hi) and, for a
+/// binary template, second operands from `bs` (disjoint operands) or found through the node
+/// index (operands sharing nodes, `shared`, second operand of size s2).
+struct GenTask {
+    int tmpl;
+    const std::vector<ValueId>* as;
+    size_t lo, hi;
+    const std::vector<ValueId>* bs = nullptr;
+    bool shared = false;
+    int s2 = 0;
 };
 
 class Enumerator {
@@ -51,16 +67,26 @@ public:
 
 private:
     bool operands_ok(const OpTemplate& t, ValueId a, ValueId b) const;
-    void propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Proposal>& out);
+    /// Appends the node tmpl(a, b) when it is new, well typed at the base shape and of size n.
+    /// With `create` false (parallel phase) a typing not cached yet is not computed: the call
+    /// returns false and the caller proposes the pair again, serially, with `create` true.
+    bool propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Proposal>& out, bool create);
+    void run_task(const GenTask& t, int n, std::vector<Proposal>& out, std::vector<std::array<ValueId, 3>>& deferred);
     std::vector<Proposal> generate(int n);
+    void add_nodes(const std::vector<Proposal>& props);
     void classify(int n, ValueId first, LevelStats& st);
 
     TermStore& d_s;
     ClassTable& d_t;
     Progress d_progress;
     std::vector<std::vector<ValueId>> d_reps_by_size;
-    std::unordered_map<NodeId, std::vector<ValueId>> d_containing;  ///< node -> reps containing it
+    std::vector<std::vector<ValueId>> d_containing;  ///< node id -> representatives containing it
 };
+
+uint64_t mix_key(uint64_t a, uint64_t b) {
+    const uint64_t w[2] = {a, b};
+    return XXH3_64bits(w, sizeof w);
+}
 
 bool Enumerator::operands_ok(const OpTemplate& t, ValueId a, ValueId b) const {
     const int base = d_s.plan().base();
@@ -81,9 +107,9 @@ bool Enumerator::operands_ok(const OpTemplate& t, ValueId a, ValueId b) const {
     return true;
 }
 
-void Enumerator::propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Proposal>& out) {
+bool Enumerator::propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Proposal>& out, bool create) {
     const OpTemplate& t = d_s.config().templates[tmpl];
-    if (t.arity >= 1 && !operands_ok(t, a, b)) return;
+    if (t.arity >= 1 && !operands_ok(t, a, b)) return true;
     Proposal p{};
     p.tmpl = static_cast<uint16_t>(tmpl);
     p.arity = static_cast<uint8_t>(t.arity);
@@ -92,25 +118,63 @@ void Enumerator::propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Prop
     for (int i = 0; i < d_s.num_insts(); ++i) {
         const TypeId ta = t.arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
         const TypeId tb = t.arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
+        p.typing[i] = kNoTyping;
         if (ta == kIllTyped || tb == kIllTyped) {
             p.out[i] = {kIllTyped, kIllTyped};
             continue;
         }
-        const Typing& ty = d_s.typing(tmpl, i, ta, tb);
+        const uint32_t ti = create ? d_s.typing_index(tmpl, i, ta, tb) : d_s.find_typing(tmpl, i, ta, tb);
+        if (ti == kNoTyping) return false;
+        const Typing& ty = d_s.typing_at(ti);
         p.out[i] = ty.ok ? ty.out : std::array<TypeId, 2>{kIllTyped, kIllTyped};
-        if (ty.ok) p.nout = static_cast<uint8_t>(ty.proto.outputs.size());
+        if (ty.ok) {
+            p.nout = static_cast<uint8_t>(ty.proto.outputs.size());
+            p.typing[i] = ti;
+        }
     }
     // The base shape decides what exists (as in TASO); other worlds only add evidence.
-    if (p.out[d_s.plan().base()][0] == kIllTyped) return;
-    if (t.arity == 2 && !merge_sets(d_s.node_set(a), d_s.node_set(b), p.below)) return;
+    if (p.out[d_s.plan().base()][0] == kIllTyped) return true;
+    if (t.arity == 2 && !merge_sets(d_s.node_set(a), d_s.node_set(b), p.below)) return true;
     if (t.arity == 1) p.below = d_s.node_set(a);
-    if (p.below.n + 1 != n) return;
+    if (p.below.n + 1 != n) return true;
     p.skey = d_s.node_key(tmpl, a, b, t.arity);
     out.push_back(p);
+    return true;
+}
+
+void Enumerator::run_task(const GenTask& t, int n, std::vector<Proposal>& out,
+                          std::vector<std::array<ValueId, 3>>& deferred) {
+    const bool comm = op_info(d_s.config().templates[t.tmpl].op).commutative;
+    auto try_pair = [&](ValueId a, ValueId b) {
+        if (!propose(t.tmpl, a, b, n, out, false)) deferred.push_back({static_cast<ValueId>(t.tmpl), a, b});
+    };
+    for (size_t i = t.lo; i < t.hi; ++i) {
+        const ValueId a = (*t.as)[i];
+        if (d_s.config().templates[t.tmpl].arity == 1) {
+            try_pair(a, 0);
+        } else if (!t.shared) {
+            for (ValueId b : *t.bs) {
+                if (comm && a > b) continue;
+                if (d_s.size(a) > 0 && d_s.size(b) > 0 && first_shared(d_s.node_set(a), d_s.node_set(b)) != kNoNode) continue;
+                try_pair(a, b);
+            }
+        } else {
+            // Operands sharing operator nodes: found through the node index, each pair once (at
+            // its smallest shared node).
+            const NodeSet& na = d_s.node_set(a);
+            for (int k = 0; k < na.n; ++k) {
+                if (na.ids[k] >= d_containing.size()) continue;
+                for (ValueId b : d_containing[na.ids[k]]) {
+                    if (d_s.size(b) != t.s2 || (comm && a > b)) continue;
+                    if (first_shared(na, d_s.node_set(b)) != na.ids[k]) continue;
+                    try_pair(a, b);
+                }
+            }
+        }
+    }
 }
 
 std::vector<Proposal> Enumerator::generate(int n) {
-    std::vector<Proposal> props;
     const auto& tmpls = d_s.config().templates;
     const int base = d_s.plan().base();
     // Representatives of each size grouped by base type, so a binary template visits only the
@@ -118,61 +182,127 @@ std::vector<Proposal> Enumerator::generate(int n) {
     std::vector<std::map<TypeId, std::vector<ValueId>>> by_type(n);
     for (int s = 0; s < n; ++s)
         for (ValueId v : d_reps_by_size[s]) by_type[s][d_s.values[v].type[base]].push_back(v);
+    // Serial: the work split into tasks (the base typing of each type pair decided here, which
+    // fills the typing cache); parallel: the tasks; serial again: pairs whose typing at another
+    // instantiation was not cached yet. The final sort makes the order independent of threads.
+    std::vector<Proposal> props;
+    {
+        std::vector<TermStore::TypingKey> need;
+        for (int ti = 0; ti < static_cast<int>(tmpls.size()); ++ti) {
+            if (tmpls[ti].arity != 2) continue;
+            for (int s1 = 0; s1 < n; ++s1)
+                for (const auto& ta : by_type[s1])
+                    for (const auto& tb : by_type[n - 1 - s1]) need.push_back({ti, base, ta.first, tb.first});
+        }
+        d_s.prepare_typings(std::move(need));
+    }
+    std::vector<GenTask> tasks;
+    constexpr size_t kChunk = 64;
+    auto split = [&](GenTask t) {
+        const size_t total = t.as->size();
+        for (size_t lo = 0; lo < total; lo += kChunk) {
+            t.lo = lo;
+            t.hi = std::min(total, lo + kChunk);
+            tasks.push_back(t);
+        }
+    };
     for (int ti = 0; ti < static_cast<int>(tmpls.size()); ++ti) {
         const OpTemplate& t = tmpls[ti];
-        const bool comm = op_info(t.op).commutative;
         if (t.arity == 0) {
-            if (n == 1) propose(ti, 0, 0, n, props);
+            if (n == 1) propose(ti, 0, 0, n, props, true);
             continue;
         }
         if (t.arity == 1) {
-            for (ValueId a : d_reps_by_size[n - 1]) propose(ti, a, 0, n, props);
+            split(GenTask{ti, &d_reps_by_size[n - 1], 0, 0});
             continue;
         }
         for (int s1 = 0; s1 < n; ++s1)
             for (int s2 = 0; s2 < n; ++s2) {
                 if (s1 + s2 < n - 1) continue;
                 if (s1 + s2 == n - 1) {
-                    // Disjoint operands.
                     for (const auto& [ta, as] : by_type[s1])
-                        for (const auto& [tb, bs] : by_type[s2]) {
-                            if (!d_s.typing(ti, base, ta, tb).ok) continue;
-                            for (ValueId a : as)
-                                for (ValueId b : bs) {
-                                    if (comm && a > b) continue;
-                                    if (s1 > 0 && s2 > 0 && first_shared(d_s.node_set(a), d_s.node_set(b)) != kNoNode) continue;
-                                    propose(ti, a, b, n, props);
-                                }
-                        }
+                        for (const auto& [tb, bs] : by_type[s2])
+                            if (d_s.typing(ti, base, ta, tb).ok) split(GenTask{ti, &as, 0, 0, &bs});
                     continue;
                 }
                 if (s1 == 0 || s2 == 0) continue;
-                // Operands sharing operator nodes: found through the node index, each pair once
-                // (at its smallest shared node).
-                for (ValueId a : d_reps_by_size[s1]) {
-                    const NodeSet& na = d_s.node_set(a);
-                    for (int k = 0; k < na.n; ++k) {
-                        auto it = d_containing.find(na.ids[k]);
-                        if (it == d_containing.end()) continue;
-                        for (ValueId b : it->second) {
-                            if (d_s.size(b) != s2 || (comm && a > b)) continue;
-                            if (first_shared(na, d_s.node_set(b)) != na.ids[k]) continue;
-                            propose(ti, a, b, n, props);
-                        }
-                    }
-                }
+                split(GenTask{ti, &d_reps_by_size[s1], 0, 0, nullptr, true, s2});
             }
     }
-    std::sort(props.begin(), props.end(), [](const Proposal& x, const Proposal& y) {
+    const int threads = omp_get_max_threads();
+    std::vector<std::vector<Proposal>> local(threads);
+    std::vector<std::vector<std::array<ValueId, 3>>> deferred(threads);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < tasks.size(); ++i) {
+        const int me = omp_get_thread_num();
+        run_task(tasks[i], n, local[me], deferred[me]);
+    }
+    // The pairs whose typing at some instantiation was new: those typings computed in parallel,
+    // then the pairs proposed again (in parallel: now every typing is cached).
+    std::vector<std::array<ValueId, 3>> again;
+    for (const auto& d : deferred) again.insert(again.end(), d.begin(), d.end());
+    if (!again.empty()) {
+        std::vector<TermStore::TypingKey> need;
+        for (const auto& [tmpl, a, b] : again) {
+            const int arity = tmpls[tmpl].arity;
+            for (int i = 0; i < d_s.num_insts(); ++i) {
+                const TypeId ta = arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
+                const TypeId tb = arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
+                if (ta != kIllTyped && tb != kIllTyped) need.push_back({static_cast<int>(tmpl), i, ta, tb});
+            }
+        }
+        d_s.prepare_typings(std::move(need));
+        bool missing = false;
+#pragma omp parallel for schedule(dynamic, 256) reduction(|| : missing)
+        for (size_t i = 0; i < again.size(); ++i) {
+            const auto& [tmpl, a, b] = again[i];
+            missing = missing || !propose(static_cast<int>(tmpl), a, b, n, local[omp_get_thread_num()], false);
+        }
+        if (missing) throw std::logic_error("enumerator: a typing was not prepared before the parallel pass");
+    }
+    size_t total = props.size();
+    for (const auto& l : local) total += l.size();
+    props.reserve(total);
+    for (auto& l : local) {
+        props.insert(props.end(), l.begin(), l.end());
+        std::vector<Proposal>().swap(l);
+    }
+    __gnu_parallel::sort(props.begin(), props.end(), [](const Proposal& x, const Proposal& y) {
         if (x.skey != y.skey) return x.skey < y.skey;
         return std::tie(x.tmpl, x.a, x.b) < std::tie(y.tmpl, y.a, y.b);
     });
     return props;
 }
 
-uint64_t mix_key(uint64_t a, uint64_t b) {
-    const uint64_t w[2] = {a, b};
-    return XXH3_64bits(w, sizeof w);
+void Enumerator::add_nodes(const std::vector<Proposal>& props) {
+    // Node and value ids follow the proposals' (sorted) order; the records are filled in parallel.
+    const NodeId first_node = static_cast<NodeId>(d_s.nodes.size());
+    std::vector<ValueId> first_value(props.size() + 1);
+    first_value[0] = static_cast<ValueId>(d_s.values.size());
+    for (size_t i = 0; i < props.size(); ++i) first_value[i + 1] = first_value[i] + props[i].nout;
+    d_s.nodes.resize(d_s.nodes.size() + props.size());
+    d_s.values.resize(first_value.back());
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < props.size(); ++i) {
+        const Proposal& p = props[i];
+        const NodeId id = first_node + static_cast<NodeId>(i);
+        NodeRec& nd = d_s.nodes[id];
+        nd.tmpl = p.tmpl;
+        nd.arity = p.arity;
+        nd.num_outputs = p.nout;
+        nd.in = {p.a, p.b};
+        nd.nodes = p.below;
+        nd.nodes.ids[nd.nodes.n++] = id;  // ids grow, so the set stays sorted
+        nd.first_value = first_value[i];
+        nd.typing = p.typing;
+        for (int k = 0; k < p.nout; ++k) {
+            ValueRec& r = d_s.values[first_value[i] + k];
+            r.node = id;
+            r.out = static_cast<uint8_t>(k);
+            for (int j = 0; j < d_s.num_insts(); ++j) r.type[j] = p.out[j][k];
+            r.skey = k == 0 ? p.skey : mix_key(p.skey, k);
+        }
+    }
 }
 
 void Enumerator::classify(int n, ValueId first, LevelStats& st) {
@@ -211,9 +341,10 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     std::vector<uint32_t> order;
     for (size_t i = 0; i < count; ++i)
         if (!overflow[i]) order.push_back(static_cast<uint32_t>(i));
-    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    __gnu_parallel::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
         if (pkey[x] != pkey[y]) return pkey[x] < pkey[y];
-        return d_s.values[first + x].skey < d_s.values[first + y].skey;
+        const uint64_t sx = d_s.values[first + x].skey, sy = d_s.values[first + y].skey;
+        return sx != sy ? sx < sy : x < y;  // a total order: equal results for any split of the sort
     });
     struct Bucket {
         size_t begin, end;
@@ -223,9 +354,12 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     for (size_t i = 0; i < order.size();) {
         size_t j = i + 1;
         while (j < order.size() && pkey[order[j]] == pkey[order[i]]) ++j;
-        buckets.push_back({i, j, j - i > 1 || d_t.by_pkey.count(pkey[order[i]]) > 0});
+        buckets.push_back({i, j, j - i > 1});
         i = j;
     }
+#pragma omp parallel for schedule(static)
+    for (size_t bi = 0; bi < buckets.size(); ++bi)
+        if (!buckets[bi].hard) buckets[bi].hard = d_t.first_with(pkey[order[buckets[bi].begin]]) != kNoClass;
     // Resolution of hard buckets: every value evaluated at every point and compared in full
     // with the bucket's classes. Result per value: an existing class, or -(1 + new local index).
     std::vector<int64_t> verdict(count, 0);
@@ -243,9 +377,8 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
             FullValues fv;
         };
         std::vector<Local> locals;
-        auto found = d_t.by_pkey.find(pkey[order[bk.begin]]);
-        if (found != d_t.by_pkey.end())
-            for (uint32_t c : found->second) locals.push_back({c, d_s.full_values(d_t.classes[c].rep)});
+        for (uint32_t c = d_t.first_with(pkey[order[bk.begin]]); c != kNoClass; c = d_t.classes[c].next_same)
+            locals.push_back({c, d_s.full_values(d_t.classes[c].rep)});
         int64_t fresh = 0;
         for (size_t k = bk.begin; k < bk.end; ++k) {
             const uint32_t i = order[k];
@@ -279,7 +412,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         const uint32_t c = static_cast<uint32_t>(d_t.classes.size());
         d_t.classes.push_back(ClassRec{v, {}, pk});
         d_s.values[v].cls = c;
-        if (indexed) d_t.by_pkey[pk].push_back(c);
+        if (indexed) d_t.index(c);
         ++st.new_classes;
         return c;
     };
@@ -287,6 +420,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         d_s.values[v].flags |= kRep;
         d_reps_by_size[n].push_back(v);
         const NodeSet& ns = d_s.node_set(v);
+        if (d_containing.size() < d_s.nodes.size()) d_containing.resize(d_s.nodes.size());
         for (int k = 0; k < ns.n; ++k) d_containing[ns.ids[k]].push_back(v);
         if (keep && !p0[i].num.empty()) d_s.cache_point0(v, std::move(p0[i]));
     };
@@ -345,7 +479,7 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
         const uint64_t pk = truncate64(mix_key(mask, value_hash(t, d_s.type_hash_of(d_s.values[v].type[0]))),
                                        std::min(d_s.config().hash_bits, 64));
         d_t.classes[v].pkey = pk;
-        d_t.by_pkey[pk].push_back(v);
+        d_t.index(v);
     }
     for (int n = 1; n <= max_ops; ++n) {
         const auto t0 = std::chrono::steady_clock::now();
@@ -354,26 +488,8 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
         d_progress.start(n, "generate", 0);
         std::vector<Proposal> props = generate(n);
         const ValueId first = static_cast<ValueId>(d_s.values.size());
-        for (const Proposal& p : props) {
-            const NodeId id = static_cast<NodeId>(d_s.nodes.size());
-            NodeRec nd;
-            nd.tmpl = p.tmpl;
-            nd.arity = p.arity;
-            nd.num_outputs = p.nout;
-            nd.in = {p.a, p.b};
-            nd.nodes = p.below;
-            nd.nodes.ids[nd.nodes.n++] = id;  // ids grow, so the set stays sorted
-            nd.first_value = static_cast<ValueId>(d_s.values.size());
-            d_s.nodes.push_back(nd);
-            for (int k = 0; k < p.nout; ++k) {
-                ValueRec r;
-                r.node = id;
-                r.out = static_cast<uint8_t>(k);
-                for (int i = 0; i < d_s.num_insts(); ++i) r.type[i] = p.out[i][k];
-                r.skey = k == 0 ? p.skey : mix_key(p.skey, k);
-                d_s.values.push_back(r);
-            }
-        }
+        add_nodes(props);
+        std::vector<Proposal>().swap(props);
         st.graphs = d_s.values.size() - first;
         classify(n, first, st);
         st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

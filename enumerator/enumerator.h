@@ -65,6 +65,8 @@ struct Candidate {
     Rule rule;
     int num_outputs = 1;
     int lhs_size = 0, rhs_size = 0;
+    /// The single-output class (EnumResult index) the pair comes from; -1 for a two-output pair.
+    int64_t class_index = -1;
 };
 
 /// One class, materialised as IR graphs.
@@ -91,6 +93,8 @@ public:
     EnumClass get_class(size_t i) const;
     /// Number of members (excluding the representative) of class i, without building graphs.
     size_t class_size(size_t i) const;
+    /// The fingerprint of class i alone (what get_class(i).fingerprint is, without the graphs).
+    Fingerprint class_fingerprint(size_t i) const;
 
 private:
     friend EnumResult enumerate(const EnumConfig& config);

@@ -117,10 +117,12 @@ static uint64_t typing_key(int tmpl, int inst, TypeId a, TypeId b) {
            (static_cast<uint64_t>(a & 0x3fffff) << 22) | (b & 0x3fffff);
 }
 
-const Typing& TermStore::typing(int tmpl, int inst, TypeId a, TypeId b) {
-    const uint64_t key = typing_key(tmpl, inst, a, b);
-    auto it = d_typing_index.find(key);
-    if (it != d_typing_index.end()) return d_typings[it->second];
+uint32_t TermStore::find_typing(int tmpl, int inst, TypeId a, TypeId b) const {
+    auto it = d_typing_index.find(typing_key(tmpl, inst, a, b));
+    return it == d_typing_index.end() ? kNoTyping : it->second;
+}
+
+Typing TermStore::infer_typing(int tmpl, int inst, TypeId a, TypeId b) const {
     const OpTemplate& t = d_cfg.templates[tmpl];
     Typing ty;
     ty.proto.op = t.op;
@@ -132,13 +134,45 @@ const Typing& TermStore::typing(int tmpl, int inst, TypeId a, TypeId b) {
         StrictUnifier u;
         ty.proto.outputs = infer_output_types(t.op, ty.proto.params, ty.in_types, u);
         ty.ok = true;
-        for (size_t k = 0; k < ty.proto.outputs.size() && k < 2; ++k) ty.out[k] = intern(ty.proto.outputs[k]);
     } catch (const TypeError&) {
         ty.ok = false;
     }
+    return ty;
+}
+
+uint32_t TermStore::store_typing(uint64_t key, Typing ty) {
+    if (ty.ok)
+        for (size_t k = 0; k < ty.proto.outputs.size() && k < 2; ++k) ty.out[k] = intern(ty.proto.outputs[k]);
     d_typings.push_back(std::move(ty));
-    d_typing_index.emplace(key, static_cast<uint32_t>(d_typings.size() - 1));
-    return d_typings.back();
+    const uint32_t index = static_cast<uint32_t>(d_typings.size() - 1);
+    d_typing_index.emplace(key, index);
+    return index;
+}
+
+uint32_t TermStore::typing_index(int tmpl, int inst, TypeId a, TypeId b) {
+    const uint64_t key = typing_key(tmpl, inst, a, b);
+    auto it = d_typing_index.find(key);
+    if (it != d_typing_index.end()) return it->second;
+    return store_typing(key, infer_typing(tmpl, inst, a, b));
+}
+
+void TermStore::prepare_typings(std::vector<TypingKey> keys) {
+    std::vector<std::pair<uint64_t, TypingKey>> todo;
+    for (const TypingKey& k : keys) {
+        const uint64_t key = typing_key(k.tmpl, k.inst, k.a, k.b);
+        if (!d_typing_index.count(key)) todo.push_back({key, k});
+    }
+    std::sort(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    todo.erase(std::unique(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first == y.first; }),
+               todo.end());
+    std::vector<Typing> done(todo.size());
+#pragma omp parallel for schedule(dynamic, 16)
+    for (size_t i = 0; i < todo.size(); ++i) {
+        const TypingKey& k = todo[i].second;
+        done[i] = infer_typing(k.tmpl, k.inst, k.a, k.b);
+    }
+    // Stored in key order, so type ids do not depend on the threads.
+    for (size_t i = 0; i < todo.size(); ++i) store_typing(todo[i].first, std::move(done[i]));
 }
 
 uint64_t TermStore::node_key(int tmpl, ValueId a, ValueId b, int arity) const {
@@ -158,38 +192,32 @@ const ExactTensor* TermStore::cached_point0(ValueId v) const {
     return &d_cache[d_cache_slot[v]];
 }
 
-ExactTensor TermStore::eval_rec(ValueId v, int point, std::vector<std::pair<ValueId, ExactTensor>>& memo,
-                                 bool use_cache) const {
+const ExactTensor* TermStore::eval_rec(ValueId v, int point, Memo& memo, bool use_cache) const {
+    if (const ExactTensor* m = memo.find(v)) return m;
     const ValueRec& r = values[v];
-    for (const auto& [id, t] : memo)
-        if (id == v) return t;
-    if (r.var >= 0) return d_cfg.plan.input(r.var, point);
+    if (r.var >= 0) return &d_cfg.plan.input(r.var, point);
     // A replaced sub-graph may lie below a cached value, so replacement bypasses the cache.
     if (point == 0 && use_cache)
-        if (const ExactTensor* c = cached_point0(v)) return *c;
+        if (const ExactTensor* c = cached_point0(v)) return c;
     const NodeRec& nd = nodes[r.node];
     const int inst = d_cfg.plan.points()[point].inst;
-    ExactTensor ins[2];
-    std::vector<const ExactTensor*> ptrs;
-    for (int k = 0; k < nd.arity; ++k) {
-        ins[k] = eval_rec(nd.in[k], point, memo, use_cache);
-        ptrs.push_back(&ins[k]);
-    }
-    const TypeId ta = nd.arity >= 1 ? values[nd.in[0]].type[inst] : 0;
-    const TypeId tb = nd.arity >= 2 ? values[nd.in[1]].type[inst] : 0;
-    // Every typing the evaluation needs was created while the node was enumerated, so this is
-    // a read of a map nobody writes concurrently.
-    auto it = d_typing_index.find(typing_key(nd.tmpl, inst, nd.arity >= 1 ? ta : kNoOperand, nd.arity >= 2 ? tb : kNoOperand));
-    const Typing& ty = d_typings[it->second];
+    std::vector<const ExactTensor*> ptrs(nd.arity);
+    for (int k = 0; k < nd.arity; ++k) ptrs[k] = eval_rec(nd.in[k], point, memo, use_cache);
+    // The typing was fixed when the node was enumerated (the value is typed at this point).
+    const Typing& ty = d_typings[nd.typing[inst]];
     std::vector<ExactTensor> outs = eval_node_exact(ty.proto, ptrs, ty.in_types, d_cfg.function_seed);
-    ExactTensor result = std::move(outs[r.out]);
-    if (nd.arity > 0) memo.emplace_back(v, result);
-    return result;
+    // Every output goes into the memo: a graph may use both outputs of a split.
+    const ExactTensor* mine = nullptr;
+    for (size_t k = 0; k < outs.size(); ++k) {
+        const ExactTensor* p = memo.put(nd.first_value + static_cast<ValueId>(k), std::move(outs[k]));
+        if (k == r.out) mine = p;
+    }
+    return mine;
 }
 
 ExactTensor TermStore::evaluate(ValueId v, int point) const {
-    std::vector<std::pair<ValueId, ExactTensor>> memo;
-    return eval_rec(v, point, memo, true);
+    Memo memo;
+    return memo.take(eval_rec(v, point, memo, true));
 }
 
 FullValues TermStore::full_impl(ValueId v, ValueId replaced) const {
@@ -205,13 +233,13 @@ FullValues TermStore::full_impl(ValueId v, ValueId replaced) const {
             hashes.push_back(kIllTypedHash);
             continue;
         }
-        std::vector<std::pair<ValueId, ExactTensor>> memo;
+        Memo memo;
         if (replaced != UINT32_MAX && values[replaced].type[pts[p].inst] != kIllTyped) {
             std::mt19937_64 rng(mix64(values[replaced].skey ^ mix64(p + 0x51)));
-            memo.emplace_back(replaced, random_exact(d_types[values[replaced].type[pts[p].inst]], rng));
+            memo.put(replaced, random_exact(d_types[values[replaced].type[pts[p].inst]], rng));
         }
         try {
-            fv.values.push_back(eval_rec(v, static_cast<int>(p), memo, replaced == UINT32_MAX));
+            fv.values.push_back(memo.take(eval_rec(v, static_cast<int>(p), memo, replaced == UINT32_MAX)));
             fv.status.push_back(static_cast<uint8_t>(PointStatus::Ok));
             hashes.push_back(value_hash(fv.values.back(), d_type_hash[t]));
         } catch (const EvalOverflow&) {

@@ -44,6 +44,8 @@ bool merge_sets(const NodeSet& a, const NodeSet& b, NodeSet& out);
 /// The smallest node in both sets, or kNoNode.
 NodeId first_shared(const NodeSet& a, const NodeSet& b);
 
+inline constexpr uint32_t kNoTyping = UINT32_MAX;
+
 struct NodeRec {
     uint16_t tmpl = 0;
     uint8_t arity = 0;
@@ -51,6 +53,9 @@ struct NodeRec {
     std::array<ValueId, 2> in{};
     NodeSet nodes;  ///< this node and every operator node below it
     ValueId first_value = 0;
+    /// Index of the node's typing at each instantiation (kNoTyping where it is ill-typed), so
+    /// evaluation needs no typing-cache lookup.
+    std::array<uint32_t, kMaxInsts> typing{};
 };
 
 enum ValueFlags : uint8_t { kRep = 1, kOverflow = 2 };
@@ -100,7 +105,21 @@ public:
     const TensorType& type(TypeId t) const { return d_types[t]; }
     uint64_t type_hash_of(TypeId t) const { return d_type_hash[t]; }
     /// Cached typing of template `tmpl` on operand types at an instantiation (single-threaded).
-    const Typing& typing(int tmpl, int inst, TypeId a, TypeId b);
+    const Typing& typing(int tmpl, int inst, TypeId a, TypeId b) { return d_typings[typing_index(tmpl, inst, a, b)]; }
+    /// The same typing's index (stable: the cache only grows), computing it when missing
+    /// (single-threaded).
+    uint32_t typing_index(int tmpl, int inst, TypeId a, TypeId b);
+    struct TypingKey {
+        int tmpl, inst;
+        TypeId a, b;  ///< kNoOperand for a template's missing operands
+    };
+    /// Computes the typings among `keys` that are not cached yet, on OpenMP threads (type
+    /// inference is pure; only storing them is serial). Rejected typings cost a thrown
+    /// TypeError each, so this is where generate()'s serial time went before.
+    void prepare_typings(std::vector<TypingKey> keys);
+    /// The index of a typing already computed, or kNoTyping; safe while no thread adds typings.
+    uint32_t find_typing(int tmpl, int inst, TypeId a, TypeId b) const;
+    const Typing& typing_at(uint32_t index) const { return d_typings[index]; }
     /// Structural key of a node proposal.
     uint64_t node_key(int tmpl, ValueId a, ValueId b, int arity) const;
 
@@ -122,14 +141,43 @@ public:
     /// The graph of some values over the plan's base variables (outputs in the given order).
     Graph to_graph(const std::vector<ValueId>& outputs) const;
 
+    /// Values computed while evaluating one graph at one point: every output of every node
+    /// below it (at most kMaxOps nodes of two outputs), plus a replaced sub-graph's stand-in.
+    /// Fixed storage, so pointers into it stay valid and evaluation allocates no memo.
+    struct Memo {
+        static constexpr int kCap = 2 * kMaxOps + 1;
+        std::array<ValueId, kCap> id{};
+        std::array<ExactTensor, kCap> val;
+        int n = 0;
+        const ExactTensor* find(ValueId v) const {
+            for (int i = 0; i < n; ++i)
+                if (id[i] == v) return &val[i];
+            return nullptr;
+        }
+        const ExactTensor* put(ValueId v, ExactTensor t) {
+            id[n] = v;
+            val[n] = std::move(t);
+            return &val[n++];
+        }
+        /// The value behind p as an owned tensor (moved out when the memo owns it).
+        ExactTensor take(const ExactTensor* p) {
+            if (p >= &val[0] && p < &val[0] + n) return std::move(val[p - &val[0]]);
+            return *p;
+        }
+    };
+
 private:
-    ExactTensor eval_rec(ValueId v, int point, std::vector<std::pair<ValueId, ExactTensor>>& memo, bool use_cache) const;
+    /// v's value at `point`: a pointer into the plan (inputs), the point-0 cache or `memo`.
+    const ExactTensor* eval_rec(ValueId v, int point, Memo& memo, bool use_cache) const;
     TypeId intern(const TensorType& t);
+    /// The typing without interning its output types (pure, thread-safe).
+    Typing infer_typing(int tmpl, int inst, TypeId a, TypeId b) const;
+    uint32_t store_typing(uint64_t key, Typing ty);
     FullValues full_impl(ValueId v, ValueId replaced) const;
 
     EnumConfig d_cfg;
     std::vector<std::vector<Params>> d_params;  ///< per template, per instantiation
-    std::vector<TensorType> d_types;
+    std::deque<TensorType> d_types;  ///< a deque: references stay valid as types are added
     std::vector<uint64_t> d_type_hash;
     std::unordered_map<std::string, TypeId> d_type_index;
     std::deque<Typing> d_typings;

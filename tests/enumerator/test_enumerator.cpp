@@ -2,12 +2,14 @@
 // setting at size 2: thread-count invariance, no duplicate candidates, hash hits confirmed.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include "enumerator/enumerator.h"
 #include "fingerprint/graph_fingerprint.h"
 #include "ir/canonical.h"
 #include "ir/native_text.h"
+#include "ruledb/rule_key.h"
 
 using namespace rf;
 
@@ -125,4 +127,23 @@ TEST_CASE("enumerator: TASO's preset has its 26 templates and 20 variables", "[e
     EnumResult r = enumerate(c);
     CHECK(r.levels[0].graphs > 300);
     CHECK_THROWS_AS(select_templates(c.templates, "relu,nosuch"), std::invalid_argument);
+}
+
+TEST_CASE("enumerator: single-output candidates name the class they come from", "[enumerator]") {
+    EnumResult r = enumerate(preset_config("taso", 2));
+    size_t linked = 0;
+    for (const Candidate& c : r.candidates) {
+        if (c.num_outputs == 2) {
+            CHECK(c.class_index == -1);
+            continue;
+        }
+        REQUIRE(c.class_index >= 0);
+        REQUIRE(static_cast<size_t>(c.class_index) < r.num_classes());
+        CHECK(r.class_size(c.class_index) > 0);
+        // The class's fingerprint is the one of both sides.
+        const EnumClass k = r.get_class(c.class_index);
+        CHECK(r.class_fingerprint(c.class_index) == k.fingerprint);
+        ++linked;
+    }
+    CHECK(linked > 0);
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Writes the measured table of docs/PERFORMANCE.md from benchmark records (JSON lines).
+
+Only the part between the markers `<!-- bench:begin -->` and `<!-- bench:end -->` is replaced;
+the rest of the page (how to read the figures, the profile) is prose kept by hand.
+
+usage: bench/perf_report.py RECORDS.jsonl [--doc docs/PERFORMANCE.md]
+"""
+import argparse
+import json
+import sys
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+# TASO's figures, measured on its own code on this 2-core machine (docs of the project: DESIGN 2).
+TASO = {
+    ("enumerate", 3): "141 s, 7.1 GB (16.4 M graphs, 619 rules)",
+    "prove": "484 s, 129/133 proved (Python + Z3, no timeout)",
+    "axioms": "~10 h x 8 cores (last 7 axioms only)",
+}
+
+
+def fmt_s(x):
+    return f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
+
+
+def table(records):
+    machine = next((r["machine"] for r in records if "machine" in r), {})
+    lines = [f"Measured by `scripts/bench.sh` on {machine.get('cpus', '?')} x {machine.get('cpu_model', '?')}"
+             f" ({machine.get('platform', '?')}); load average at the first run "
+             f"{machine.get('loadavg', '?')}. Wall = median over repetitions; CPU = user + system "
+             "seconds of that run (independent of the load); RSS = peak resident memory.", ""]
+    lines += ["| benchmark | parameters | wall median (min-max) | CPU median | peak RSS | result | TASO |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    speedups = {}
+    for r in records:
+        if r["name"].endswith("_speedup"):
+            speedups[r["parameters"]["max_ops"]] = r["speedup"]
+    for r in records:
+        n, p = r["name"], r.get("parameters", {})
+        if n.endswith("_speedup"):
+            continue
+        params = ", ".join(f"{k}={v}" for k, v in p.items())
+        wall = f"{fmt_s(r['median'])} ({fmt_s(r['min'])}-{fmt_s(r['max'])}), {r['repetitions']} runs"
+        cpu = fmt_s(r["cpu_median"]) if "cpu_median" in r else ""
+        rss = f"{r['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in r else ""
+        taso = ""
+        if n.startswith("enumerate"):
+            result = f"{r['graphs'] + r['pair_graphs']} graphs, {r['classes']} classes, {r['candidates']} candidates"
+            taso = TASO.get(("enumerate", p.get("max_ops")), "") if p.get("threads") == 2 else ""
+        elif n.startswith("prove_taso"):
+            result = f"{r.get('proved', '?')}/{r.get('rules', 133)} proved"
+            taso = TASO["prove"]
+        elif n.startswith("axioms"):
+            result = f"{r.get('axioms', '?')} axioms, {r.get('proved', '?')} proved, {r.get('tested', '?')} tested, " \
+                     f"{r.get('refuted', '?')} refuted, {r.get('instances', '?')} instances"
+            taso = TASO["axioms"]
+        else:
+            result = ""
+        lines.append(f"| {n} | {params} | {wall} | {cpu} | {rss} | {result} | {taso} |")
+    if speedups:
+        lines += ["", "Thread scaling (median wall at 1 thread / at 2 threads; on a loaded machine this "
+                  "says more about the neighbours than about the code): " +
+                  ", ".join(f"size {k}: {v:.2f}x" for k, v in sorted(speedups.items())) + "."]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("records")
+    ap.add_argument("--doc", default="docs/PERFORMANCE.md")
+    a = ap.parse_args()
+    with open(a.records) as f:
+        records = [json.loads(l) for l in f if l.strip()]
+    with open(a.doc) as f:
+        doc = f.read()
+    if BEGIN not in doc or END not in doc:
+        print(f"error: {a.doc} lacks the {BEGIN} / {END} markers", file=sys.stderr)
+        return 2
+    head, rest = doc.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    with open(a.doc, "w") as f:
+        f.write(head + BEGIN + "\n" + table(records) + "\n" + END + tail)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue 9): enumeration at sizes 1-3 (4 with --size4) at 1 and 2 threads,
+# proving TASO's 133 rules with each back-end (bench/prove_taso.sh), and axiom validation
+# (`ruleforge axioms --validate --json`). Every record is one JSON line (bench/benchlib.py) in
+# $OUT/bench.jsonl, and docs/PERFORMANCE.md's measured table is regenerated from them.
+#
+#   scripts/bench.sh [--binary PATH] [--out DIR] [--reps N] [--size4] [--smoke] [--no-doc]
+#
+# --smoke runs each benchmark once at its smallest setting (size 1, 5 rules, a 2-dimension
+# axiom check) and leaves the page alone: the test suite runs it to keep the drivers working.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=build/cli/ruleforge
+out=build-bench
+reps=3
+sizes=1,2,3
+smoke=0
+doc=1
+while (($#)); do
+    case $1 in
+        --binary) bin=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        --reps) reps=$2; shift 2 ;;
+        --size4) sizes=1,2,3,4; shift ;;
+        --smoke) smoke=1; doc=0; shift ;;
+        --no-doc) doc=0; shift ;;
+        -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+        *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    esac
+done
+[[ -x $bin ]] || { echo "error: $bin is not an executable (build first: scripts/build.sh, or pass --binary)" >&2; exit 2; }
+mkdir -p "$out"
+records=$out/bench.jsonl
+: > "$records"
+
+if ((smoke)); then
+    python3 bench/enumerate_bench.py --binary "$bin" --sizes 1 --threads 1,2 --reps 1 --out "$records"
+    bash bench/prove_taso.sh "$bin" 1 5 | grep '_z3"' >> "$records"
+    python3 bench/bench_cmd.py --name axioms_validate --reps 1 --param max_dim=2 --allow-fail --out "$records" \
+        --copy summary.axioms --copy summary.proved --copy summary.tested --copy summary.refuted \
+        --copy summary.instances -- "$bin" axioms --validate --json --quiet --max-dim 2 --no-redundancy
+else
+    python3 bench/enumerate_bench.py --binary "$bin" --sizes "$sizes" --threads 1,2 --reps "$reps" --out "$records"
+    bash bench/prove_taso.sh "$bin" "$reps" | tee -a "$records"
+    python3 bench/bench_cmd.py --name axioms_validate --reps 1 --param max_dim=4 --allow-fail --out "$records" \
+        --copy summary.axioms --copy summary.proved --copy summary.tested --copy summary.refuted \
+        --copy summary.instances -- "$bin" axioms --validate --json --quiet
+fi
+if ((doc)); then
+    python3 bench/perf_report.py "$records" --doc docs/PERFORMANCE.md
+    echo "docs/PERFORMANCE.md regenerated from $records" >&2
+fi

@@ -1,0 +1,37 @@
+// The benchmark suite's drivers stay runnable: `scripts/bench.sh --smoke` runs each benchmark
+// once at its smallest setting and every record it writes has the fields the report reads.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+TEST_CASE("bench: every benchmark runs in its smoke setting and writes a full record", "[bench]") {
+    const std::string out = std::string(RF_BINARY_DIR) + "/bench-smoke";
+    std::filesystem::remove_all(out);
+    const std::string cmd = std::string("cd '") + RF_SOURCE_DIR + "' && bash scripts/bench.sh --smoke --binary '" +
+                            RF_BINARY_DIR + "/cli/ruleforge' --out '" + out + "' > '" + out + ".log' 2>&1";
+    INFO(cmd);
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    std::ifstream in(out + "/bench.jsonl");
+    std::set<std::string> names;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line);
+        names.insert(j["name"].get<std::string>());
+        if (j["name"].get<std::string>().find("speedup") != std::string::npos) continue;
+        for (const char* k : {"parameters", "median", "min", "max", "repetitions", "machine"}) {
+            INFO(line);
+            CHECK(j.contains(k));
+        }
+        CHECK(j["min"].get<double>() <= j["median"].get<double>());
+        CHECK(j["median"].get<double>() <= j["max"].get<double>());
+    }
+    CHECK(names.count("enumerate_taso"));
+    CHECK(names.count("enumerate_taso_speedup"));
+    CHECK(names.count("prove_taso_133_z3"));
+    CHECK(names.count("axioms_validate"));
+}
