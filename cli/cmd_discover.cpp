@@ -1,5 +1,6 @@
 // `ruleforge discover --db F --max-ops N`: enumerate, store, prove and keep rules in one go, with
-// progress on stderr and a closing summary; `--resume` continues a run that stopped.
+// progress on stderr and a closing summary; `--resume` continues a run that stopped;
+// `--distributed` under mpirun shares the work between the ranks (pipeline/distributed_discover.h).
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -26,6 +27,17 @@ void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
     if (s.errors) out << "  errors                 " << s.errors << "\n";
     out << "  rules                  " << s.rules << " (kept " << s.kept << ")\n";
     for (const auto& [reason, k] : s.pruned) out << "  pruned: " << reason << "  " << k << "\n";
+    if (!s.per_rank.empty()) {
+        out << "  ranks                  " << s.ranks << " (proving load imbalance " << std::fixed << std::setprecision(2)
+            << pipeline::load_imbalance(s.per_rank) << ": busiest rank / mean)\n";
+        for (const pipeline::RankWork& w : s.per_rank)
+            out << "    rank " << w.rank << ": " << w.candidates << " candidates in " << w.chunks << " chunks, busy "
+                << std::setprecision(2) << w.busy_seconds << "s, waiting " << w.wait_seconds << "s, "
+                << w.threads << " threads, " << w.bytes_sent + w.bytes_received << " bytes to/from rank 0\n";
+        out << "  bytes exchanged:";
+        for (const pipeline::Traffic& t : s.traffic) out << " " << t.phase << " " << t.bytes;
+        out << "\n";
+    }
     out << "  time:";
     for (const pipeline::StageTime& t : s.stages) out << " " << t.stage << " " << std::fixed << std::setprecision(2) << t.seconds << "s";
     out << "\n";
@@ -51,6 +63,8 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
         ("timeout-ms", po::value(&o.timeout_ms)->default_value(4000), "time limit per query and back-end")
         ("resume", po::bool_switch(&o.resume), "continue the last unfinished discover run in the database")
         ("batch", po::value(&o.batch)->default_value(128), "candidates per transaction (the unit a resume skips)")
+        ("distributed", po::bool_switch(&o.distributed),
+         "under mpirun: the ranks share enumeration and proving; rank 0 alone writes the database")
         ("json", po::bool_switch(), "print the summary as JSON")
         ("quiet,q", po::bool_switch(), "no progress lines");
     auto vm = parse_options("discover", args, opts, {});
@@ -77,6 +91,7 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
         err << "error: " << e.what() << "\n";
         return kFailed;
     }
+    if (s.rank != 0) return kOk;  // a distributed run's other ranks: rank 0 reports for all
     if (vm["json"].as<bool>())
         out << s.to_json() << "\n";
     else

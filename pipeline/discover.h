@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "enumerator/preset.h"
+#include "pipeline/rank_work.h"
 #include "prover/backend.h"
 
 namespace rf::pipeline {
@@ -30,6 +31,9 @@ struct DiscoverOptions {
     bool resume = false;
     bool progress = true;           ///< progress lines on stderr
     int batch = 128;                ///< candidates per transaction
+    /// Under mpirun: the ranks share the work (pipeline/distributed_discover.h); rank 0 alone
+    /// opens the database. Without mpirun it runs as a single rank.
+    bool distributed = false;
 };
 
 struct StageTime {
@@ -46,6 +50,11 @@ struct DiscoverSummary {
     uint64_t rules = 0, kept = 0;
     std::map<std::string, uint64_t> pruned;  ///< by reason (duplicates of another rule included)
     std::vector<StageTime> stages;
+    // --distributed only:
+    int rank = 0;                    ///< this process's rank; only rank 0's summary has figures
+    int ranks = 1;
+    std::vector<RankWork> per_rank;  ///< proving work by rank (on rank 0)
+    std::vector<Traffic> traffic;    ///< bytes exchanged, by phase (on rank 0)
     std::string to_json() const;
 };
 

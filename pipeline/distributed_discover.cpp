@@ -1,0 +1,144 @@
+#include "pipeline/distributed_discover.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <omp.h>
+
+#include "enumerator/progress.h"
+#include "pipeline/discover_steps.h"
+#include "pipeline/distributed_prove.h"
+#include "pipeline/mpi_comm.h"
+#include "ruledb/db_error.h"
+
+namespace rf::pipeline {
+
+namespace {
+
+using steps::Clock;
+using steps::since;
+
+// Rank 0 opens the run; every rank learns the outcome, so a user error ends them all alike.
+enum class Failure { None = 0, Usage = 1, Database = 2 };
+
+void share_outcome(Mpi& mpi, Failure f, const std::string& message) {
+    const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(nlohmann::json{{"failure", static_cast<int>(f)}, {"message", message}});
+    const nlohmann::json j = nlohmann::json::from_cbor(mpi.broadcast(bytes, 0));
+    const std::string what = j.at("message").get<std::string>();
+    switch (static_cast<Failure>(j.at("failure").get<int>())) {
+        case Failure::None: return;
+        case Failure::Usage: throw std::invalid_argument(what);
+        case Failure::Database: throw ruledb::DbError(ruledb::DbError::Kind::Other, what);
+    }
+    throw std::logic_error("share_outcome: unknown failure code");
+}
+
+// Bytes each rank sent in each phase, summed over ranks (on every rank).
+std::vector<Traffic> total_traffic(Mpi& mpi, const std::vector<Traffic>& mine) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const Traffic& t : mine) j.push_back({t.phase, t.bytes});
+    std::vector<Traffic> total;
+    for (const std::vector<uint8_t>& bytes : mpi.allgather(nlohmann::json::to_cbor(j)))
+        for (const nlohmann::json& e : nlohmann::json::from_cbor(bytes)) {
+            const std::string phase = e.at(0).get<std::string>();
+            auto it = std::find_if(total.begin(), total.end(), [&](const Traffic& t) { return t.phase == phase; });
+            if (it == total.end()) it = total.insert(total.end(), Traffic{phase, 0});
+            it->bytes += e.at(1).get<uint64_t>();
+        }
+    return total;
+}
+
+DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s, std::optional<ruledb::Database>& db,
+                          ruledb::Id run, EnumConfig cfg) {
+    const bool root = mpi.rank() == 0;
+    std::vector<Traffic> traffic;  // what this rank sent, by phase
+    auto phase = [&](const std::string& name, auto&& body) {
+        const uint64_t before = mpi.bytes_sent();
+        body();
+        traffic.push_back({name, mpi.bytes_sent() - before});
+    };
+
+    auto t0 = Clock::now();
+    EnumResult er;
+    cfg.progress = o.progress && root;
+    phase("enumerate", [&] { er = enumerate(cfg); });
+    steps::count_enumeration(er, s);
+    s.stages.push_back({"enumerate", since(t0)});
+
+    const prover::CheckOptions copts = steps::check_options(o);
+    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+    ProofTally tally;
+    if (root) {
+        auto t1 = Clock::now();
+        steps::store_candidates(*db, run, er.candidates, o.batch);
+        s.stages.push_back({"store", since(t1)});
+
+        auto t2 = Clock::now();
+        CoordinatorSetup setup;
+        setup.run = run;
+        setup.batch = static_cast<size_t>(o.batch);
+        setup.batches = steps::open_batches(*db, run, "prove", er.candidates.size(), setup.batch);
+        setup.check = copts;
+        setup.threads = threads;
+        setup.progress = o.progress;
+        Progress progress(o.progress, "discover", "candidates");
+        size_t open_count = 0;
+        for (size_t b : setup.batches) open_count += std::min(er.candidates.size(), (b + 1) * setup.batch) - b * setup.batch;
+        progress.start(o.max_ops, "prove", er.candidates.size());
+        progress.tick(er.candidates.size() - open_count);  // what earlier runs proved
+        phase("prove", [&] { s.per_rank = coordinate_proving(mpi, *db, er.candidates, setup, tally, progress); });
+        progress.finish();
+        s.stages.push_back({"prove", since(t2)});
+        steps::finish(*db, run, tally, s);
+    } else {
+        phase("prove", [&] { serve_proving(mpi, er.candidates, copts, threads); });
+    }
+    s.traffic = total_traffic(mpi, traffic);
+    // Wait for rank 0's pruning here, sleeping, rather than spinning in MPI_Finalize.
+    mpi.barrier();
+    return s;
+}
+
+}  // namespace
+
+DiscoverSummary discover_distributed(const DiscoverOptions& o) {
+    Mpi mpi;
+    DiscoverSummary s;
+    s.rank = mpi.rank();
+    s.ranks = mpi.size();
+    std::optional<ruledb::Database> db;
+    ruledb::Id run = 0;
+    EnumConfig cfg;
+    {
+        Failure f = Failure::None;
+        std::string message;
+        try {
+            cfg = steps::config_of(o);
+            if (mpi.rank() == 0) {
+                db.emplace(o.db_path);
+                run = steps::open_run(*db, o, s);
+            }
+        } catch (const std::invalid_argument& e) {
+            f = Failure::Usage;
+            message = e.what();
+        } catch (const ruledb::DbError& e) {
+            f = Failure::Database;
+            message = e.what();
+        }
+        share_outcome(mpi, f, message);
+    }
+    try {
+        return run_ranks(mpi, o, s, db, run, cfg);
+    } catch (const std::exception& e) {
+        if (mpi.size() == 1) throw;  // as a single-process run: the run stays open for --resume
+        // The other ranks wait on this one: end the job. The database keeps every stored batch.
+        std::fprintf(stderr, "error: discover --distributed, rank %d of %d: %s\n", mpi.rank(), mpi.size(), e.what());
+        std::fflush(stderr);
+        mpi.abort(dynamic_cast<const ruledb::DbError*>(&e) ? 1 : 3);
+    }
+}
+
+}  // namespace rf::pipeline

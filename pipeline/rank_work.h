@@ -1,0 +1,41 @@
+// What each MPI rank of a distributed `discover` did, and how evenly: the figures the progress
+// lines and the closing summary report (one entry per rank, rank 0 first).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rf::pipeline {
+
+/// One rank's share of the proving stage (cumulative over the run's proving).
+struct RankWork {
+    int rank = 0;
+    int threads = 0;
+    uint64_t candidates = 0;    ///< candidates this rank proved
+    uint64_t chunks = 0;        ///< assignments it received
+    double busy_seconds = 0;    ///< wall time spent proving
+    double wait_seconds = 0;    ///< wall time spent waiting for an assignment
+    double solver_seconds = 0;  ///< sum of its checks' own times (over all its threads)
+    uint64_t bytes_sent = 0, bytes_received = 0;  ///< as counted by rank 0, to and from it
+};
+
+/// Bytes that crossed between ranks in one phase ("enumerate size 2", "prove", ...), all ranks
+/// together.
+struct Traffic {
+    std::string phase;
+    uint64_t bytes = 0;
+};
+
+/// max / mean of the ranks' busy seconds: 1 is a perfect balance, P means one rank did it all.
+/// 0 when no rank was busy.
+inline double load_imbalance(const std::vector<RankWork>& ranks) {
+    double max = 0, sum = 0;
+    for (const RankWork& r : ranks) {
+        max = r.busy_seconds > max ? r.busy_seconds : max;
+        sum += r.busy_seconds;
+    }
+    return sum > 0 ? max / (sum / ranks.size()) : 0;
+}
+
+}  // namespace rf::pipeline
