@@ -55,12 +55,19 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
         ("reference", po::value(&reference)->required(), "reference rule file ('-' for standard input)")
         ("format", po::value(&format), "format of the reference: taso | tensat (default) | native")
         ("multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")
+        ("max-steps", po::value<int>()->default_value(5), "derivation: rewrite steps in all (both sides together)")
+        ("max-states", po::value<size_t>()->default_value(20000), "derivation: distinct graphs visited per instance")
         ("json", po::bool_switch(), "print {\"rules\": [...], \"summary\": {...}}");
     auto vm = parse_options("compare", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
         return kOk;
     }
+    pipeline::CompareOptions options;
+    options.budget.max_steps = vm["max-steps"].as<int>();
+    options.budget.max_states = vm["max-states"].as<size_t>();
+    if (options.budget.max_steps < 0) throw UsageError("compare: --max-steps must not be negative");
+    if (options.budget.max_states < 1) throw UsageError("compare: --max-states must be positive");
     using exporters::ExchangeFormat;
     auto fmt = exporters::exchange_format_from_name(format);
     if (!fmt || (*fmt != ExchangeFormat::Taso && *fmt != ExchangeFormat::Tensat && *fmt != ExchangeFormat::Native))
@@ -87,7 +94,7 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
     try {
         // Comparing only reads: a path with no database is the user's mistake, not a new file.
         ruledb::Database db(db_path, ruledb::Database::Options{false});
-        report = pipeline::compare(db, read);
+        report = pipeline::compare(db, read, options);
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("compare: ") + e.what());
     }
