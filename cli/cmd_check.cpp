@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <omp.h>
+
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
@@ -55,7 +57,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
                                  "assuming dense convolutions, then shared shapes per role; the assumptions\n"
                                  "are printed as its condition. Exits 1 if any rule is refuted or malformed.\n\noptions");
     std::string rule_text, file, format, backend, smt2_dir;
-    int timeout_ms = 4000;
+    int timeout_ms = 4000, threads = 0;
     opts.add_options()
         ("help,h", "show this help")
         ("rule", po::value(&rule_text), "one rule in native syntax")
@@ -64,6 +66,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")
         ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
         ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
+        ("threads", po::value(&threads)->default_value(0), "rules proved in parallel (0: all cores)")
         ("smt2-dir", po::value(&smt2_dir), "write each rule's query as DIR/rule_<index>.smt2")
         ("no-assume", po::bool_switch(), "do not retry under the standard shape assumptions")
         ("no-bounded", po::bool_switch(), "skip the bounded semantic checker (no refutations then)")
@@ -77,6 +80,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
     if (rule_text.empty() == file.empty()) throw UsageError("check: give either one rule or --file F (see 'ruleforge check --help')");
     if (timeout_ms < 1) throw UsageError("check: --timeout-ms must be positive");
+    if (threads < 0) throw UsageError("check: --threads must not be negative");
     auto fmt = rule_format_from_name(format);
     if (!fmt) throw UsageError("check: --format must be native or tensat, got '" + format + "'");
     bool multi = vm["multi"].as<bool>();
@@ -108,23 +112,35 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
 
     const prover::AxiomSet& axioms = prover::builtin_axioms();
-    prover::Checker checker(axioms, options);
+    // Rules are independent: they are proved on all threads (one Checker, so one solver context
+    // per back-end, per thread) and reported afterwards in file order.
+    const size_t n = asts.size();
+    std::vector<prover::RuleCheck> checks(n);
+    std::vector<std::string> natives(n);
+    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nthreads)
+    {
+        prover::Checker checker(axioms, options);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; ++i) {
+            try {
+                Rule rule = build_rule(asts[i]);
+                natives[i] = print_native(rule);
+                checks[i] = checker.check(rule, "rule_" + std::to_string(i + 1));
+            } catch (const ParseError& e) {
+                checks[i].verdict = prover::Verdict::Error;
+                checks[i].error = e.what();
+            }
+        }
+    }
     bool json = vm["json"].as<bool>();
     nlohmann::json jrules = nlohmann::json::array();
     int counts[4] = {0, 0, 0, 0};
     int disagreements = 0;
     for (size_t i = 0; i < asts.size(); ++i) {
         const size_t index = i + 1;
-        prover::RuleCheck c;
-        std::string rule_native;
-        try {
-            Rule rule = build_rule(asts[i]);
-            rule_native = print_native(rule);
-            c = checker.check(rule, "rule_" + std::to_string(index));
-        } catch (const ParseError& e) {
-            c.verdict = prover::Verdict::Error;
-            c.error = e.what();
-        }
+        const prover::RuleCheck& c = checks[i];
+        const std::string& rule_native = natives[i];
         ++counts[static_cast<int>(c.verdict)];
         if (c.disagreement) ++disagreements;
         if (json) {
