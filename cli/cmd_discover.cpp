@@ -78,10 +78,7 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
     if (o.batch < 1) throw UsageError("discover: --batch must be positive");
     o.backends = parse_backends("discover", backend);
     o.progress = !vm["quiet"].as<bool>();
-    std::ostringstream cmd;
-    cmd << "discover";
-    for (const std::string& a : args) cmd << " " << a;
-    o.command_line = cmd.str();
+    o.command_line = command_line("discover", args);
     pipeline::DiscoverSummary s;
     try {
         s = pipeline::discover(o);

@@ -96,10 +96,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         o.batch = batch;
         o.resume = vm["resume"].as<bool>();
         o.progress = !vm["quiet"].as<bool>();
-        std::ostringstream cmd;
-        cmd << "enumerate";
-        for (const std::string& a : args) cmd << " " << a;
-        o.command_line = cmd.str();
+        o.command_line = command_line("enumerate", args);
         pipeline::EnumerateDbSummary s;
         try {
             s = pipeline::enumerate_into_database(o);

@@ -42,10 +42,7 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
     o.backends = parse_backends("prove", backend);
     o.prune = !vm["no-prune"].as<bool>();
     o.progress = !vm["quiet"].as<bool>();
-    std::ostringstream cmd;
-    cmd << "prove";
-    for (const std::string& a : args) cmd << " " << a;
-    o.command_line = cmd.str();
+    o.command_line = command_line("prove", args);
     pipeline::ProveDbSummary s;
     try {
         s = pipeline::prove_database(o);

@@ -18,6 +18,12 @@ po::variables_map parse_options(const std::string& command, const std::vector<st
     return vm;
 }
 
+std::string command_line(const std::string& command, const std::vector<std::string>& args) {
+    std::string s = command;
+    for (const std::string& a : args) s += " " + a;
+    return s;
+}
+
 std::vector<prover::BackendKind> parse_backends(const std::string& command, const std::string& value) {
     if (value == "both") return {prover::BackendKind::Z3, prover::BackendKind::Cvc5};
     auto k = prover::backend_from_name(value);

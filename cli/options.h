@@ -17,6 +17,9 @@ po::variables_map parse_options(const std::string& command, const std::vector<st
                                 const po::options_description& opts,
                                 const po::positional_options_description& positional);
 
+/// "command arg1 arg2 ...": what a run records as the command that made it (provenance).
+std::string command_line(const std::string& command, const std::vector<std::string>& args);
+
 /// `--backend z3|cvc5|both` as back-end kinds. Throws UsageError naming the command.
 std::vector<prover::BackendKind> parse_backends(const std::string& command, const std::string& value);
 
