@@ -146,14 +146,18 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
         return std::nullopt;  // no more general typing: the rule stays as it is
     }
     if (g.rule.is_concrete()) return std::nullopt;
-    Query q = encode_rule(g.rule, d_axioms, {});
-    q.name = query_name + "_general";
-    for (auto& b : d_backends) {
-        g.results.push_back(b->prove(q, std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
-        if (!g.results.back().proved()) return std::nullopt;
+    try {
+        Query q = encode_rule(g.rule, d_axioms, {});
+        q.name = query_name + "_general";
+        for (auto& b : d_backends) {
+            g.results.push_back(b->prove(q, std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
+            if (!g.results.back().proved()) return std::nullopt;
+        }
+        // The same second opinion as every proof: the general rule at several shapes, exactly.
+        if (bounded_check(g.rule).outcome == BoundedCheck::Outcome::Refuted) return std::nullopt;
+    } catch (const std::exception&) {
+        return std::nullopt;  // the general form failing says nothing against the proved rule
     }
-    // The same second opinion as every proof: the general rule at several shapes, exactly.
-    if (bounded_check(g.rule).outcome == BoundedCheck::Outcome::Refuted) return std::nullopt;
     return g;
 }
 
