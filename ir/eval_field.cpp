@@ -17,7 +17,6 @@ namespace rf {
 
 namespace {
 
-using eval_detail::Dims;
 constexpr uint64_t P = kFieldPrime;
 
 uint64_t reduce(unsigned __int128 x) {
@@ -80,34 +79,16 @@ struct FieldArith {
     uint64_t max_end(uint64_t acc) const { return random_function(acc, seed, kMaxSetSalt); }
 };
 
-class FieldDomain {
+class FieldDomain : public eval_detail::UnscaledDomain<FieldTensor, uint64_t> {
 public:
-    using Tensor = FieldTensor;
-    using Elem = uint64_t;
     using Arith = FieldArith;
 
     explicit FieldDomain(uint64_t seed) : d_seed(seed) {}
-
-    static std::vector<uint64_t>& data(Tensor& t) { return t.data; }
-    static const std::vector<uint64_t>& data(const Tensor& t) { return t.data; }
-    static int64_t scale(const Tensor&) { return 1; }
     static void check_input(const Tensor& t, const std::string& name) {
         for (uint64_t v : t.data)
             if (v >= P) throw EvalError("variable " + name + ": value " + std::to_string(v) + " is not in the field");
     }
 
-    Tensor make(Dims dims, int64_t) const {
-        Tensor t;
-        t.data.assign(static_cast<size_t>(eval_detail::volume(dims)), 0);
-        t.dims = std::move(dims);
-        return t;
-    }
-    int64_t mul_scale(int64_t, int64_t) const { return 1; }
-    std::vector<const Tensor*> align(const std::vector<const Tensor*>& in, std::vector<Tensor>&,
-                                     int64_t& common) const {
-        common = 1;
-        return in;
-    }
     template <class Kernel>
     void run_bounded(std::initializer_list<const Tensor*>, int64_t, Kernel&& kernel) const {
         FieldArith ar{d_seed};

@@ -12,7 +12,6 @@ namespace rf {
 
 namespace {
 
-using eval_detail::Dims;
 
 struct FloatArith : eval_detail::OrderedMax<float> {
     float add(float a, float b) const { return a + b; }
@@ -22,30 +21,12 @@ struct FloatArith : eval_detail::OrderedMax<float> {
     static float one() { return 1.f; }
 };
 
-class FloatDomain {
+// Floats carry no denominator.
+class FloatDomain : public eval_detail::UnscaledDomain<FloatTensor, float> {
 public:
-    using Tensor = FloatTensor;
-    using Elem = float;
     using Arith = FloatArith;
 
-    static std::vector<float>& data(Tensor& t) { return t.data; }
-    static const std::vector<float>& data(const Tensor& t) { return t.data; }
-    /// Floats carry no denominator.
-    static int64_t scale(const Tensor&) { return 1; }
     static void check_input(const Tensor&, const std::string&) {}
-
-    Tensor make(Dims dims, int64_t) const {
-        Tensor t;
-        t.data.assign(static_cast<size_t>(eval_detail::volume(dims)), 0.f);
-        t.dims = std::move(dims);
-        return t;
-    }
-    int64_t mul_scale(int64_t, int64_t) const { return 1; }
-    std::vector<const Tensor*> align(const std::vector<const Tensor*>& in, std::vector<Tensor>&,
-                                     int64_t& common) const {
-        common = 1;
-        return in;
-    }
     template <class Kernel>
     void run_bounded(std::initializer_list<const Tensor*>, int64_t, Kernel&& kernel) const {
         FloatArith ar;

@@ -57,6 +57,32 @@ inline Window window_of(const Node& node, const Dims& xd, const Dims& od, int64_
         kh, kw, sh, sw, pad_before(same, xd[2], od[2], kh, sh), pad_before(same, xd[3], od[3], kw, sw)};
 }
 
+/// What a domain without denominators (float, the prime field) has in common: every tensor's
+/// scale is 1, so products need no new scale and operands no alignment. The derived domain adds
+/// its arithmetic (run_bounded), divide, finish and check_input.
+template <class TensorT, class ElemT>
+struct UnscaledDomain {
+    using Tensor = TensorT;
+    using Elem = ElemT;
+
+    static std::vector<Elem>& data(Tensor& t) { return t.data; }
+    static const std::vector<Elem>& data(const Tensor& t) { return t.data; }
+    static int64_t scale(const Tensor&) { return 1; }
+
+    Tensor make(Dims dims, int64_t) const {
+        Tensor t;
+        t.data.assign(static_cast<size_t>(volume(dims)), Elem{});
+        t.dims = std::move(dims);
+        return t;
+    }
+    int64_t mul_scale(int64_t, int64_t) const { return 1; }
+    std::vector<const Tensor*> align(const std::vector<const Tensor*>& in, std::vector<Tensor>&,
+                                     int64_t& common) const {
+        common = 1;
+        return in;
+    }
+};
+
 /// The outputs of one node. Output dims come from the node's (concrete) types, which the shape
 /// rules derived from the same operands, so the kernels can trust them.
 template <class Dom>
