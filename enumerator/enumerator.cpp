@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 
 #include <omp.h>
 #include <parallel/algorithm>
@@ -72,8 +73,10 @@ private:
     /// returns false and the caller proposes the pair again, serially, with `create` true.
     bool propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Proposal>& out, bool create);
     void run_task(const GenTask& t, int n, std::vector<Proposal>& out, std::vector<std::array<ValueId, 3>>& deferred);
-    std::vector<Proposal> generate(int n);
-    void add_nodes(const std::vector<Proposal>& props);
+    /// The proposals of size n (in lists that must outlive `order`), and `order`, the order in
+    /// which they become nodes.
+    std::vector<std::vector<Proposal>> generate(int n, std::vector<const Proposal*>& order);
+    void add_nodes(const std::vector<const Proposal*>& order);
     void classify(int n, ValueId first, LevelStats& st);
 
     TermStore& d_s;
@@ -115,11 +118,19 @@ bool Enumerator::propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Prop
     p.arity = static_cast<uint8_t>(t.arity);
     p.a = a;
     p.b = b;
-    for (int i = 0; i < d_s.num_insts(); ++i) {
+    if (t.arity == 2 && !merge_sets(d_s.node_set(a), d_s.node_set(b), p.below)) return true;
+    if (t.arity == 1) p.below = d_s.node_set(a);
+    if (p.below.n + 1 != n) return true;
+    // The base shape decides what exists (as in TASO); other worlds only add evidence. It is
+    // tried first, so an ill-typed pair costs one lookup.
+    const int base = d_s.plan().base();
+    for (int k = 0; k < d_s.num_insts(); ++k) {
+        const int i = k == 0 ? base : (k <= base ? k - 1 : k);
         const TypeId ta = t.arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
         const TypeId tb = t.arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
         p.typing[i] = kNoTyping;
         if (ta == kIllTyped || tb == kIllTyped) {
+            if (i == base) return true;
             p.out[i] = {kIllTyped, kIllTyped};
             continue;
         }
@@ -130,13 +141,10 @@ bool Enumerator::propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Prop
         if (ty.ok) {
             p.nout = static_cast<uint8_t>(ty.proto.outputs.size());
             p.typing[i] = ti;
+        } else if (i == base) {
+            return true;
         }
     }
-    // The base shape decides what exists (as in TASO); other worlds only add evidence.
-    if (p.out[d_s.plan().base()][0] == kIllTyped) return true;
-    if (t.arity == 2 && !merge_sets(d_s.node_set(a), d_s.node_set(b), p.below)) return true;
-    if (t.arity == 1) p.below = d_s.node_set(a);
-    if (p.below.n + 1 != n) return true;
     p.skey = d_s.node_key(tmpl, a, b, t.arity);
     out.push_back(p);
     return true;
@@ -174,7 +182,7 @@ void Enumerator::run_task(const GenTask& t, int n, std::vector<Proposal>& out,
     }
 }
 
-std::vector<Proposal> Enumerator::generate(int n) {
+std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const Proposal*>& order) {
     const auto& tmpls = d_s.config().templates;
     const int base = d_s.plan().base();
     // Representatives of each size grouped by base type, so a binary template visits only the
@@ -187,12 +195,42 @@ std::vector<Proposal> Enumerator::generate(int n) {
     // instantiation was not cached yet. The final sort makes the order independent of threads.
     std::vector<Proposal> props;
     {
+        // Every typing the parallel pass can ask for, computed up front (in parallel): first at
+        // the base shape for each pair of base types, then at the other instantiations for each
+        // pair of distinct type tuples whose base typing holds. Tuples are few (hundreds), so
+        // this is cheap, and the parallel pass then never meets an uncached typing.
+        using Tuple = std::array<TypeId, kMaxInsts>;
+        std::set<Tuple> tuple_set;
+        for (int s = 0; s < n; ++s)
+            for (ValueId v : d_reps_by_size[s]) {
+                tuple_set.insert(d_s.values[v].type);
+            }
+        const std::vector<Tuple> tuples(tuple_set.begin(), tuple_set.end());
         std::vector<TermStore::TypingKey> need;
         for (int ti = 0; ti < static_cast<int>(tmpls.size()); ++ti) {
             if (tmpls[ti].arity != 2) continue;
             for (int s1 = 0; s1 < n; ++s1)
                 for (const auto& ta : by_type[s1])
                     for (const auto& tb : by_type[n - 1 - s1]) need.push_back({ti, base, ta.first, tb.first});
+        }
+        d_s.prepare_typings(std::move(need));
+        need.clear();
+        for (int ti = 0; ti < static_cast<int>(tmpls.size()); ++ti) {
+            const int arity = tmpls[ti].arity;
+            if (arity == 0) continue;
+            for (const Tuple& ta : tuples)
+                for (size_t j = 0; j < (arity == 2 ? tuples.size() : 1); ++j) {
+                    const Tuple* tb = arity == 2 ? &tuples[j] : nullptr;
+                    if (ta[base] == kIllTyped || (tb && (*tb)[base] == kIllTyped)) continue;
+                    if (tb) {
+                        const uint32_t bt = d_s.find_typing(ti, base, ta[base], (*tb)[base]);
+                        if (bt == kNoTyping || !d_s.typing_at(bt).ok) continue;
+                    }
+                    for (int i = 0; i < d_s.num_insts(); ++i) {
+                        const TypeId b = tb ? (*tb)[i] : kNoOperand;
+                        if (ta[i] != kIllTyped && b != kIllTyped) need.push_back({ti, i, ta[i], b});
+                    }
+                }
         }
         d_s.prepare_typings(std::move(need));
     }
@@ -260,31 +298,38 @@ std::vector<Proposal> Enumerator::generate(int n) {
         }
         if (missing) throw std::logic_error("enumerator: a typing was not prepared before the parallel pass");
     }
-    size_t total = props.size();
-    for (const auto& l : local) total += l.size();
-    props.reserve(total);
-    for (auto& l : local) {
-        props.insert(props.end(), l.begin(), l.end());
-        std::vector<Proposal>().swap(l);
-    }
-    __gnu_parallel::sort(props.begin(), props.end(), [](const Proposal& x, const Proposal& y) {
+    // Sorted through small keys pointing into the per-thread lists: a Proposal is ~100 bytes,
+    // and moving those (merging, then sorting) was most of the serial time here.
+    local.push_back(std::move(props));
+    struct Key {
+        uint64_t skey;
+        uint16_t tmpl;
+        ValueId a, b;
+        const Proposal* p;
+    };
+    std::vector<Key> keys;
+    for (const auto& l : local)
+        for (const Proposal& p : l) keys.push_back({p.skey, p.tmpl, p.a, p.b, &p});
+    __gnu_parallel::sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
         if (x.skey != y.skey) return x.skey < y.skey;
         return std::tie(x.tmpl, x.a, x.b) < std::tie(y.tmpl, y.a, y.b);
     });
-    return props;
+    order.resize(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].p;
+    return local;
 }
 
-void Enumerator::add_nodes(const std::vector<Proposal>& props) {
+void Enumerator::add_nodes(const std::vector<const Proposal*>& order) {
     // Node and value ids follow the proposals' (sorted) order; the records are filled in parallel.
     const NodeId first_node = static_cast<NodeId>(d_s.nodes.size());
-    std::vector<ValueId> first_value(props.size() + 1);
+    std::vector<ValueId> first_value(order.size() + 1);
     first_value[0] = static_cast<ValueId>(d_s.values.size());
-    for (size_t i = 0; i < props.size(); ++i) first_value[i + 1] = first_value[i] + props[i].nout;
-    d_s.nodes.resize(d_s.nodes.size() + props.size());
+    for (size_t i = 0; i < order.size(); ++i) first_value[i + 1] = first_value[i] + order[i]->nout;
+    d_s.nodes.resize(d_s.nodes.size() + order.size());
     d_s.values.resize(first_value.back());
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < props.size(); ++i) {
-        const Proposal& p = props[i];
+    for (size_t i = 0; i < order.size(); ++i) {
+        const Proposal& p = *order[i];
         const NodeId id = first_node + static_cast<NodeId>(i);
         NodeRec& nd = d_s.nodes[id];
         nd.tmpl = p.tmpl;
@@ -416,14 +461,19 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         ++st.new_classes;
         return c;
     };
+    // At the last level nothing is extended and no later level looks classes up, so the
+    // extension indexes (representatives by size, node -> containing representatives, primary
+    // hash -> classes) are not kept up: a third of the serial assignment time at size 3.
     auto make_rep = [&](ValueId v, size_t i) {
         d_s.values[v].flags |= kRep;
+        if (!keep) return;
         d_reps_by_size[n].push_back(v);
         const NodeSet& ns = d_s.node_set(v);
         if (d_containing.size() < d_s.nodes.size()) d_containing.resize(d_s.nodes.size());
         for (int k = 0; k < ns.n; ++k) d_containing[ns.ids[k]].push_back(v);
         if (keep && !p0[i].num.empty()) d_s.cache_point0(v, std::move(p0[i]));
     };
+    d_t.classes.reserve(d_t.classes.size() + count);
     for (size_t bi = 0; bi < buckets.size(); ++bi) {
         const Bucket& bk = buckets[bi];
         st.hash_collisions += collisions[bi];
@@ -447,7 +497,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
                 ++st.joined;
                 continue;
             }
-            local_class.push_back(new_class(v, pkey[i], true));
+            local_class.push_back(new_class(v, pkey[i], keep));
             make_rep(v, i);
         }
     }
@@ -486,10 +536,11 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
         LevelStats st;
         st.size = n;
         d_progress.start(n, "generate", 0);
-        std::vector<Proposal> props = generate(n);
+        std::vector<const Proposal*> order;
+        std::vector<std::vector<Proposal>> props = generate(n, order);
         const ValueId first = static_cast<ValueId>(d_s.values.size());
-        add_nodes(props);
-        std::vector<Proposal>().swap(props);
+        add_nodes(order);
+        std::vector<std::vector<Proposal>>().swap(props);
         st.graphs = d_s.values.size() - first;
         classify(n, first, st);
         st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -5,6 +5,7 @@
 
 #include <xxhash.h>
 
+#include "enumerator/typing_shortcut.h"
 #include "fingerprint/graph_fingerprint.h"
 #include "ir/shape_rules.h"
 
@@ -130,6 +131,7 @@ Typing TermStore::infer_typing(int tmpl, int inst, TypeId a, TypeId b) const {
     if (t.arity >= 1) ty.in_types.push_back(d_types[a]);
     if (t.arity >= 2) ty.in_types.push_back(d_types[b]);
     for (int k = 0; k < t.arity; ++k) ty.proto.inputs.push_back(ValueRef{0, 0});
+    if (obviously_ill_typed(t, ty.in_types)) return ty;
     try {
         StrictUnifier u;
         ty.proto.outputs = infer_output_types(t.op, ty.proto.params, ty.in_types, u);
