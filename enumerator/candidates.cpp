@@ -12,7 +12,8 @@
 //  - single rules: a two-output pair with inputs only on one side (split(concat(a, b)) =>
 //    (a, b)) says no more than its two single-output rules;
 //  - renaming: the same rule up to renaming variables of one role and shape, reordering
-//    independent nodes and commuting commutative operands.
+//    independent nodes, commuting commutative operands and, for sides of equal size that both
+//    bind every variable, exchanging the sides (equation_key).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -86,23 +87,61 @@ std::string tree_key(const Graph& g, ValueRef v, std::map<std::pair<uint32_t, ui
     return k;
 }
 
-Graph commute_sorted(const Graph& g) {
+// Every way to write g with its commutative operands in canonical order: sorted by tree_key,
+// and both orders at a node whose two operand keys tie (ewadd(x1, x2) over two inputs of one
+// role and shape), since only the renaming decides such an order. The set is the same for every
+// commuted or renamed spelling of g, so a minimum over it is a canonical choice.
+std::vector<Graph> commute_variants(const Graph& g) {
+    constexpr size_t kMaxTies = 6;  // 64 variants; enumerated rules have at most kMaxOps nodes
     std::map<std::pair<uint32_t, uint32_t>, std::string> memo;
-    RebuildOptions o;
-    o.edit = [&](uint32_t old_node, NodeEdit& e) {
-        if (!op_info(e.op).commutative) return;
-        // Order the operands by the old graph's structure, then take their new references.
-        const std::vector<ValueRef>& old_ins = g.node(old_node).inputs;
-        std::vector<size_t> idx(old_ins.size());
-        for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;
-        std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
-            return tree_key(g, old_ins[x], memo) < tree_key(g, old_ins[y], memo);
-        });
-        std::vector<ValueRef> sorted;
-        for (size_t k : idx) sorted.push_back(e.inputs[k]);
-        e.inputs = std::move(sorted);
-    };
-    return rebuild(g, g.variables(), o);
+    std::vector<uint32_t> tied;
+    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
+        const Node& n = g.node(i);
+        if (op_info(n.op).commutative && n.inputs.size() == 2 &&
+            tree_key(g, n.inputs[0], memo) == tree_key(g, n.inputs[1], memo))
+            tied.push_back(i);
+    }
+    if (tied.size() > kMaxTies) tied.resize(kMaxTies);
+    std::vector<Graph> out;
+    for (uint32_t mask = 0; mask < (1u << tied.size()); ++mask) {
+        RebuildOptions o;
+        o.edit = [&](uint32_t old_node, NodeEdit& e) {
+            if (!op_info(e.op).commutative) return;
+            // Order the operands by the old graph's structure, then take their new references.
+            const std::vector<ValueRef>& old_ins = g.node(old_node).inputs;
+            std::vector<size_t> idx(old_ins.size());
+            for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;
+            std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
+                return tree_key(g, old_ins[x], memo) < tree_key(g, old_ins[y], memo);
+            });
+            const auto t = std::find(tied.begin(), tied.end(), old_node);
+            if (t != tied.end() && (mask >> (t - tied.begin()) & 1)) std::swap(idx[0], idx[1]);
+            std::vector<ValueRef> sorted;
+            for (size_t k : idx) sorted.push_back(e.inputs[k]);
+            e.inputs = std::move(sorted);
+        };
+        out.push_back(rebuild(g, g.variables(), o));
+    }
+    return out;
+}
+
+// The key two candidates share exactly when they are one equation up to renaming variables,
+// reordering independent nodes, commuting commutative operands, and (where both directions are
+// candidates: each side binds the other's variables and they have equal sizes) exchanging the
+// sides: the smallest canonical text over all those spellings.
+std::string equation_key(const Rule& r, bool both_orientations) {
+    const std::vector<Graph> ls = commute_variants(r.lhs), rs = commute_variants(r.rhs);
+    std::string best;
+    for (const Graph& l : ls)
+        for (const Graph& rh : rs)
+            for (int o = 0; o < (both_orientations ? 2 : 1); ++o) {
+                Rule v;
+                v.lhs = o ? rh : l;
+                v.rhs = o ? l : rh;
+                std::string t = canonical_text(v);
+                if (best.empty() || t < best) best = std::move(t);
+            }
+    return best;
 }
 
 struct Pending {
@@ -173,15 +212,24 @@ void check(const TermStore& s, Pending& p) {
     Rule r;
     r.lhs = s.to_graph(p.swap ? p.rep : p.member);
     r.rhs = s.to_graph(p.swap ? p.member : p.rep);
-    Rule c = canonicalize(r);
-    Rule sorted;
-    sorted.lhs = commute_sorted(c.lhs);
-    sorted.rhs = commute_sorted(c.rhs);
-    p.key = canonical_text(sorted);
-    p.cand.rule = std::move(c);
     p.cand.num_outputs = static_cast<int>(p.member.size());
     p.cand.lhs_size = union_size(s, p.swap ? p.rep : p.member);
     p.cand.rhs_size = union_size(s, p.swap ? p.member : p.rep);
+    const bool both = fwd && bwd && p.cand.lhs_size == p.cand.rhs_size;
+    p.key = equation_key(r, both);
+    p.cand.rule = canonicalize(r);
+    if (both) {
+        // Either side may be the left one: take the smaller canonical text, as ruledb does, so
+        // that which duplicate came first does not decide the direction printed.
+        Rule flipped;
+        flipped.lhs = std::move(r.rhs);
+        flipped.rhs = std::move(r.lhs);
+        Rule f = canonicalize(flipped);
+        if (canonical_text(f) < canonical_text(p.cand.rule)) {
+            p.cand.rule = std::move(f);
+            std::swap(p.cand.lhs_size, p.cand.rhs_size);
+        }
+    }
 }
 
 // Two-output graphs: both outputs of a split, or two graphs sharing an operator node with

@@ -38,7 +38,8 @@ struct DropCounts {
     uint64_t unbound_variable = 0;     ///< neither side binds all of the other's variables
     uint64_t single_rules = 0;         ///< two-output pair whose one side is inputs only: two
                                        ///< single-output rules say the same
-    uint64_t renaming = 0;             ///< the same rule up to renaming, reordering, commuting
+    uint64_t renaming = 0;             ///< the same rule up to renaming, reordering, commuting,
+                                       ///< exchanging sides
     uint64_t total() const {
         return common_subgraph + common_outermost_op + common_output + unbound_variable + single_rules + renaming;
     }

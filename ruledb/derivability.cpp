@@ -69,6 +69,16 @@ bool match(const Graph& p, const std::vector<Variable>& vars, ValueRef pv, const
     const Node& tn = t.node(tv.node);
     if (tn.op != pn.op || tn.params != pn.params || pv.output != tv.output || tn.inputs.size() != pn.inputs.size())
         return false;
+    // Commutative operands match in either order (ewadd and ewmul commute, an axiom): the
+    // enumerator keeps one spelling of each rule up to commuting, so derivations must see the
+    // others.
+    if (op_info(pn.op).commutative && pn.inputs.size() == 2) {
+        const Binding saved = b;
+        if (match(p, vars, pn.inputs[0], t, tn.inputs[0], b) && match(p, vars, pn.inputs[1], t, tn.inputs[1], b))
+            return true;
+        b = saved;
+        return match(p, vars, pn.inputs[0], t, tn.inputs[1], b) && match(p, vars, pn.inputs[1], t, tn.inputs[0], b);
+    }
     for (size_t i = 0; i < pn.inputs.size(); ++i)
         if (!match(p, vars, pn.inputs[i], t, tn.inputs[i], b)) return false;
     return true;
@@ -172,7 +182,41 @@ void apply(const Rewrite& rw, const std::vector<Variable>& vars, const Graph& t,
 
 }  // namespace
 
+namespace {
+
+// The term a value computes, written out as a tree (variables by identity, commutative operands
+// sorted): what orders commutative operands in term_key.
+const std::string& subterm(const Graph& g, ValueRef v, std::map<std::pair<uint32_t, uint32_t>, std::string>& memo) {
+    auto it = memo.find({v.node, v.output});
+    if (it != memo.end()) return it->second;
+    const Node& n = g.node(v.node);
+    std::string s;
+    if (n.op == OpKind::Input) {
+        s = "v" + std::to_string(param::variable(n.params));
+    } else {
+        std::vector<std::string> kids;
+        for (const ValueRef& in : n.inputs) kids.push_back(subterm(g, in, memo));
+        if (op_info(n.op).commutative) std::sort(kids.begin(), kids.end());
+        s = std::string(op_name(n.op)) + print_native_params(n.op, n.params) + "." + std::to_string(v.output) + "(";
+        for (const std::string& k : kids) s += k + ",";
+        s += ")";
+    }
+    return memo.emplace(std::make_pair(v.node, v.output), std::move(s)).first->second;
+}
+
+}  // namespace
+
 std::string term_key(const Graph& g) {
+    std::map<std::pair<uint32_t, uint32_t>, std::string> memo;
+    // Operands in visiting order: commutative ones sorted by the term they compute, so graphs
+    // equal up to commuting get one key.
+    auto operands = [&](const Node& n) {
+        std::vector<ValueRef> ins = n.inputs;
+        if (op_info(n.op).commutative)
+            std::stable_sort(ins.begin(), ins.end(),
+                             [&](ValueRef a, ValueRef b) { return subterm(g, a, memo) < subterm(g, b, memo); });
+        return ins;
+    };
     std::vector<int> number(g.nodes().size(), -1);
     std::string key;
     int next = 0;
@@ -184,11 +228,12 @@ std::string term_key(const Graph& g) {
     // Post-order from the outputs, operands left to right: independent of the node vector's order.
     auto visit = [&](auto&& self, uint32_t i) -> void {
         if (number[i] >= 0 || g.node(i).op == OpKind::Input) return;
-        for (const ValueRef& in : g.node(i).inputs) self(self, in.node);
+        const std::vector<ValueRef> ins = operands(g.node(i));
+        for (const ValueRef& in : ins) self(self, in.node);
         number[i] = next++;
         const Node& n = g.node(i);
         key += "%" + std::to_string(number[i]) + "=" + op_name(n.op) + print_native_params(n.op, n.params) + "(";
-        for (size_t k = 0; k < n.inputs.size(); ++k) key += (k ? "," : "") + ref(n.inputs[k]);
+        for (size_t k = 0; k < ins.size(); ++k) key += (k ? "," : "") + ref(ins[k]);
         key += ");";
     };
     for (const ValueRef& v : g.outputs()) visit(visit, v.node);

@@ -4,7 +4,7 @@
 //
 // The search is bounded rewriting: breadth-first from both sides until they meet, each step applies one kept
 // rule (in either direction when that direction binds all its variables) at one place, matching
-// operators, parameters and shapes (shared shape symbols are the rules' conditions, so a rule
+// operators, parameters and shapes, commutative operands in either order (shared shape symbols are the rules' conditions, so a rule
 // only applies where its conditions hold). Every rewritten graph is rebuilt through GraphBuilder,
 // so an ill-typed rewrite is never taken. A "derivable" answer is therefore a concrete chain of
 // sound steps; "not found" only means none within the budget (steps, states), and the result
@@ -39,7 +39,8 @@ struct Derivation {
 Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DeriveBudget& budget = {});
 
 /// A key of a graph that keeps variable identity (unlike canonical_text, which renames) but not
-/// node order: two graphs over one variable table get one key iff they compute the same terms.
+/// node order or the order of commutative operands: two graphs over one variable table get one
+/// key iff they compute the same terms up to commuting ewadd/ewmul operands.
 std::string term_key(const Graph& g);
 
 }  // namespace rf::ruledb

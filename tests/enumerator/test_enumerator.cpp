@@ -8,6 +8,7 @@
 #include "enumerator/enumerator.h"
 #include "fingerprint/graph_fingerprint.h"
 #include "ir/canonical.h"
+#include "ir/graph_rebuild.h"
 #include "ir/native_text.h"
 #include "ruledb/rule_key.h"
 
@@ -84,11 +85,43 @@ TEST_CASE("enumerator: the result does not depend on the thread count", "[enumer
     }
 }
 
-TEST_CASE("enumerator: no duplicate candidates under renaming or reordering", "[enumerator]") {
+// Every spelling of g with the operands of commutative nodes in either order (brute force: all
+// 2^k choices, independent of the enumerator's tie-based canonical order).
+std::vector<Graph> all_commutations(const Graph& g) {
+    std::vector<uint32_t> comm;
+    for (uint32_t i = 0; i < g.nodes().size(); ++i)
+        if (op_info(g.node(i).op).commutative) comm.push_back(i);
+    std::vector<Graph> out;
+    for (uint32_t mask = 0; mask < (1u << comm.size()); ++mask) {
+        RebuildOptions o;
+        o.edit = [&](uint32_t old_node, NodeEdit& e) {
+            for (size_t k = 0; k < comm.size(); ++k)
+                if (comm[k] == old_node && (mask >> k & 1)) std::swap(e.inputs[0], e.inputs[1]);
+        };
+        out.push_back(rebuild(g, g.variables(), o));
+    }
+    return out;
+}
+
+TEST_CASE("enumerator: no duplicate candidates under renaming, reordering, commuting or swapping sides",
+          "[enumerator]") {
     EnumResult r = enumerate(preset_config("taso", 2));
     REQUIRE(!r.candidates.empty());
-    std::set<std::string> seen;
-    for (const Candidate& c : r.candidates) CHECK(seen.insert(canonical_text(c.rule)).second);
+    // Each candidate's spellings, as canonical texts; no text may belong to two candidates.
+    std::map<std::string, size_t> owner;
+    for (size_t i = 0; i < r.candidates.size(); ++i) {
+        const Rule& c = r.candidates[i].rule;
+        for (const Graph& l : all_commutations(c.lhs))
+            for (const Graph& rh : all_commutations(c.rhs))
+                for (int swap = 0; swap < 2; ++swap) {
+                    Rule v;
+                    v.lhs = swap ? rh : l;
+                    v.rhs = swap ? l : rh;
+                    auto [it, fresh] = owner.try_emplace(canonical_text(v), i);
+                    INFO(canonical_text(c) << "  and  " << canonical_text(r.candidates[it->second].rule));
+                    CHECK((fresh || it->second == i));
+                }
+    }
     uint64_t renamings = 0;
     for (const LevelStats& l : r.levels) renamings += l.drops.renaming;
     CHECK(renamings > 0);  // TASO's three x's etc. give every rule in several namings
