@@ -206,6 +206,23 @@ const std::string& subterm(const Graph& g, ValueRef v, std::map<std::pair<uint32
 
 }  // namespace
 
+std::string context_kind(const Rule& r) {
+    std::map<std::pair<uint32_t, uint32_t>, std::string> lm, rm;
+    const auto& lo = r.lhs.outputs();
+    const auto& ro = r.rhs.outputs();
+    bool outer = !lo.empty() && lo.size() == ro.size();
+    for (size_t k = 0; outer && k < lo.size(); ++k) {
+        const Node &a = r.lhs.node(lo[k].node), &b = r.rhs.node(ro[k].node);
+        outer = a.op != OpKind::Input && a.op == b.op && a.params == b.params && lo[k].output == ro[k].output &&
+                a.inputs.size() == b.inputs.size();
+        bool shared = false;
+        for (size_t i = 0; outer && i < a.inputs.size(); ++i)
+            shared |= subterm(r.lhs, a.inputs[i], lm) == subterm(r.rhs, b.inputs[i], rm);
+        outer = outer && shared;
+    }
+    return outer ? "common outer operator" : "";
+}
+
 std::string term_key(const Graph& g) {
     std::map<std::pair<uint32_t, uint32_t>, std::string> memo;
     // Operands in visiting order: commutative ones sorted by the term they compute, so graphs

@@ -38,6 +38,12 @@ struct Derivation {
 /// where all their outputs match.
 Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DeriveBudget& budget = {});
 
+/// "common outer operator" when every output of both sides is the same operator (and
+/// parameters) with at least one operand the same term on both sides, so a one-step derivation
+/// of the rule happens inside the other operands: the rule is a smaller one in context. Empty
+/// otherwise. minimize uses it to name why such a rule is pruned.
+std::string context_kind(const Rule& r);
+
 /// A key of a graph that keeps variable identity (unlike canonical_text, which renames) but not
 /// node order or the order of commutative operands: two graphs over one variable table get one
 /// key iff they compute the same terms up to commuting ewadd/ewmul operands.

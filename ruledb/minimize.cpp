@@ -43,7 +43,16 @@ MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
             if (std::find(by.begin(), by.end(), kept_ids[i]) == by.end()) by.push_back(kept_ids[i]);
             chain += (chain.empty() ? "" : ", ") + std::to_string(kept_ids[i]);
         }
-        std::string detail = d.steps == 0 ? "both sides are the same term"
+        // One step of one smaller rule, inside a context both sides share: the rule is that rule
+        // in context (TASO's common-subgraph pruning), named so rather than "derivable".
+        const std::string context = d.steps == 1 ? context_kind(rule) : "";
+        if (!context.empty()) {
+            db.prune_rule(s.id, PruneReason::CommonSubgraph, context + ": rule " + chain + " applied inside it", by);
+            ++report.pruned;
+            ++report.in_context;
+            continue;
+        }
+        std::string detail = d.steps == 0 ? "both sides are the same term (up to commuting ewadd/ewmul operands)"
                                           : "lhs rewrites to rhs in " + std::to_string(d.steps) + " step" +
                                                 (d.steps > 1 ? "s" : "") + " (rules " + chain + ")";
         db.prune_rule(s.id, PruneReason::Derivable, detail, by);

@@ -113,3 +113,27 @@ TEST_CASE("ruledb: prune_derivable keeps the smallest rules and records who deri
     CHECK(again.pruned == 1);
     CHECK(db.integrity_check().empty());
 }
+
+TEST_CASE("ruledb: a smaller rule under a common outer operator is pruned as common_subgraph", "[ruledb][derive]") {
+    Database db(fresh_db("derive-context"));
+    Id run = db.begin_run({.command = "ruleforge prune"});
+    auto proved = RuleOrigin{.run = run, .candidate = std::nullopt, .status = RuleStatus::Proved};
+    Id fuse = db.add_rule(rule(kFuse), proved).id;
+    // The fusion rule under an ewadd both sides share: that rule in context.
+    Id in_context = db.add_rule(rule("ewadd(y, relu(conv2d(x, w))) => ewadd(y, conv2d[act=relu](x, w))"), proved).id;
+    // Two steps of it (one per operand): derivable, but not one rule in context.
+    Id twice = db.add_rule(rule("ewadd(relu(conv2d(x, w)), relu(conv2d(x, v))) => "
+                                "ewadd(conv2d[act=relu](x, w), conv2d[act=relu](x, v))"),
+                           proved).id;
+    MinimizeReport r = prune_derivable(db);
+    CHECK(r.kept == 1);
+    CHECK(r.pruned == 2);
+    CHECK(r.in_context == 1);
+    auto d = db.rule_details(in_context);
+    CHECK(d->summary.prune_reason == PruneReason::CommonSubgraph);
+    CHECK(d->subsumed_by == std::vector<Id>{fuse});
+    CHECK(d->prune_detail == "common outer operator: rule " + std::to_string(fuse) + " applied inside it");
+    CHECK(db.rule_details(twice)->summary.prune_reason == PruneReason::Derivable);
+    CHECK(context_kind(rule("relu(matmul(x, y)) => relu(matmul(y, x))")) == "");  // no operand in common
+    CHECK(context_kind(rule("ewadd(x, relu(relu(y))) => ewadd(x, relu(y))")) == "common outer operator");
+}
