@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <span>
 
 #include <omp.h>
 #include <parallel/algorithm>
@@ -84,6 +85,16 @@ private:
     Progress d_progress;
     std::vector<std::vector<ValueId>> d_reps_by_size;
     std::vector<std::vector<ValueId>> d_containing;  ///< node id -> representatives containing it
+    /// The representatives of size `size` that contain node `id`. Representatives are added
+    /// level by level, so each d_containing list is sorted by size.
+    std::span<const ValueId> containing(NodeId id, int size) const {
+        if (id >= d_containing.size()) return {};
+        const std::vector<ValueId>& all = d_containing[id];
+        auto by_size = [&](ValueId v, int sz) { return d_s.size(v) < sz; };
+        auto lo = std::lower_bound(all.begin(), all.end(), size, by_size);
+        auto hi = std::lower_bound(lo, all.end(), size + 1, by_size);
+        return {lo, hi};
+    }
 };
 
 uint64_t mix_key(uint64_t a, uint64_t b) {
@@ -167,16 +178,31 @@ void Enumerator::run_task(const GenTask& t, int n, std::vector<Proposal>& out,
                 try_pair(a, b);
             }
         } else {
-            // Operands sharing operator nodes: found through the node index, each pair once (at
-            // its smallest shared node).
+            // Operands sharing operator nodes. The new node has n - 1 nodes below it, so the two
+            // operands share exactly `overlap` nodes; each pair is found once.
             const NodeSet& na = d_s.node_set(a);
-            for (int k = 0; k < na.n; ++k) {
-                if (na.ids[k] >= d_containing.size()) continue;
-                for (ValueId b : d_containing[na.ids[k]]) {
-                    if (d_s.size(b) != t.s2 || (comm && a > b)) continue;
-                    if (first_shared(na, d_s.node_set(b)) != na.ids[k]) continue;
-                    try_pair(a, b);
+            const int overlap = static_cast<int>(na.n) + t.s2 - (n - 1);
+            if (overlap == t.s2) {
+                // b lies inside a: b is an output of one of a's nodes.
+                for (int k = 0; k < na.n; ++k) {
+                    const NodeRec& nd = d_s.nodes[na.ids[k]];
+                    for (int o = 0; o < nd.num_outputs; ++o) {
+                        const ValueId b = nd.first_value + o;
+                        if ((d_s.values[b].flags & kRep) && d_s.size(b) == t.s2 && !(comm && a > b)) try_pair(a, b);
+                    }
                 }
+            } else if (overlap == na.n) {
+                // a lies inside b: b contains a's root node.
+                for (ValueId b : containing(d_s.values[a].node, t.s2))
+                    if (!(comm && a > b)) try_pair(a, b);
+            } else {
+                // A partial overlap: through each shared node, counted at the smallest one.
+                for (int k = 0; k < na.n; ++k)
+                    for (ValueId b : containing(na.ids[k], t.s2)) {
+                        if (comm && a > b) continue;
+                        if (first_shared(na, d_s.node_set(b)) != na.ids[k]) continue;
+                        try_pair(a, b);
+                    }
             }
         }
     }
