@@ -22,6 +22,7 @@
 #include <parallel/algorithm>
 
 #include "enumerator/class_table.h"
+#include "enumerator/progress.h"
 #include "ir/canonical.h"
 #include "ir/graph_rebuild.h"
 
@@ -335,8 +336,14 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
             pend.push_back(std::move(p));
         }
     if (s.config().max_outputs >= 2) pair_candidates(s, t, levels, pend);
+    Progress progress(s.config().progress);
+    progress.start(static_cast<int>(levels.size()), "candidates", pend.size(), "pairs checked");
 #pragma omp parallel for schedule(dynamic, 16)
-    for (size_t i = 0; i < pend.size(); ++i) check(s, pend[i]);
+    for (size_t i = 0; i < pend.size(); ++i) {
+        check(s, pend[i]);
+        progress.tick();
+    }
+    progress.finish();
     // Deterministic order: by canonical text, then the level-ordered position (for ties, the
     // first is kept and the others count as renamings).
     std::vector<size_t> order;

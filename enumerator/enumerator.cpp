@@ -296,10 +296,14 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
     const int threads = omp_get_max_threads();
     std::vector<std::vector<Proposal>> local(threads);
     std::vector<std::vector<std::array<ValueId, 3>>> deferred(threads);
+    uint64_t operands = 0;
+    for (const GenTask& t : tasks) operands += t.hi - t.lo;
+    d_progress.start(n, "generate", operands, "operands extended");
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < tasks.size(); ++i) {
         const int me = omp_get_thread_num();
         run_task(tasks[i], n, local[me], deferred[me]);
+        d_progress.tick(tasks[i].hi - tasks[i].lo);
     }
     // The pairs whose typing at some instantiation was new: those typings computed in parallel,
     // then the pairs proposed again (in parallel: now every typing is cached).
@@ -561,7 +565,6 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
         const auto t0 = std::chrono::steady_clock::now();
         LevelStats st;
         st.size = n;
-        d_progress.start(n, "generate", 0);
         std::vector<const Proposal*> order;
         std::vector<std::vector<Proposal>> props = generate(n, order);
         const ValueId first = static_cast<ValueId>(d_s.values.size());

@@ -4,8 +4,9 @@
 
 namespace rf {
 
-void Progress::start(int level, const std::string& phase, uint64_t total) {
+void Progress::start(int level, const std::string& phase, uint64_t total, const std::string& unit) {
     if (!d_enabled) return;
+    d_unit = unit.empty() ? d_default_unit : unit;
     d_level = level;
     d_phase = phase;
     d_total = total;

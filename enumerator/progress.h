@@ -15,9 +15,10 @@ class Progress {
 public:
     /// Lines read "[tag] size N phase: done/total unit, rate unit/s, ETA".
     explicit Progress(bool enabled, std::string tag = "enumerate", std::string unit = "graphs")
-        : d_enabled(enabled), d_tag(std::move(tag)), d_unit(std::move(unit)) {}
-    /// Starts a phase of `total` items (0: unknown) at size level `level`.
-    void start(int level, const std::string& phase, uint64_t total);
+        : d_enabled(enabled), d_tag(std::move(tag)), d_default_unit(unit), d_unit(std::move(unit)) {}
+    /// Starts a phase of `total` items (0: unknown) at size level `level`; `unit` names the
+    /// items when they are not the constructor's.
+    void start(int level, const std::string& phase, uint64_t total, const std::string& unit = "");
     /// Counts `n` items done; prints when a second has passed since the last line.
     void tick(uint64_t n = 1) {
         if (!d_enabled) return;
@@ -32,7 +33,7 @@ public:
 private:
     void maybe_print(bool force);
     bool d_enabled;
-    std::string d_tag, d_unit;
+    std::string d_tag, d_default_unit, d_unit;
     int d_level = 0;
     std::string d_phase;
     uint64_t d_total = 0;
