@@ -13,6 +13,7 @@
 #include <cudnn.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -347,14 +348,22 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Executor> make_cuda_executor() {
-    int count = 0;
-    cudaError_t e = cudaGetDeviceCount(&count);
-    if (e != cudaSuccess) throw std::runtime_error(std::string("no CUDA device: ") + cudaGetErrorString(e));
-    if (count == 0) throw std::runtime_error("no CUDA device: the driver reports none");
-    return std::make_unique<CudaExecutor>();
-}
-
-bool built_with_cuda() { return true; }
-
 }  // namespace rf
+
+// The module's entry point, found with dlsym by applier/executor_cuda.cpp: a C name, and errors
+// as text, so nothing but the Executor interface crosses the boundary.
+extern "C" __attribute__((visibility("default"))) rf::Executor* rf_cuda_executor_create(char* why, size_t why_size) {
+    auto fail = [&](const std::string& m) -> rf::Executor* {
+        std::snprintf(why, why_size, "%s", m.c_str());
+        return nullptr;
+    };
+    try {
+        int count = 0;
+        cudaError_t e = cudaGetDeviceCount(&count);
+        if (e != cudaSuccess) return fail(std::string("no CUDA device: ") + cudaGetErrorString(e));
+        if (count == 0) return fail("no CUDA device: the driver reports none");
+        return new rf::CudaExecutor();
+    } catch (const std::exception& ex) {
+        return fail(std::string("CUDA executor: ") + ex.what());
+    }
+}
