@@ -32,10 +32,12 @@ def table(records):
              "seconds of that run (independent of the load); RSS = peak resident memory.", ""]
     lines += ["| benchmark | parameters | wall median (min-max) | CPU median | peak RSS | result | TASO |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
-    speedups = {}
+    speedups = []
     for r in records:
         if r["name"].endswith("_speedup"):
-            speedups[r["parameters"]["max_ops"]] = r["speedup"]
+            what = f"size {r['parameters']['max_ops']}" if "max_ops" in r["parameters"] else \
+                f"prove {r['parameters'].get('backend', '?')}"
+            speedups.append(f"{r['name'].split('_')[0]} {what}: {r['speedup']:.2f}x")
     for r in records:
         n, p = r["name"], r.get("parameters", {})
         if n.endswith("_speedup"):
@@ -50,7 +52,10 @@ def table(records):
             taso = TASO.get(("enumerate", p.get("max_ops")), "") if p.get("threads") == 2 else ""
         elif n.startswith("prove_taso"):
             result = f"{r.get('proved', '?')}/{r.get('rules', 133)} proved"
-            taso = TASO["prove"]
+            if "per_rule" in r:
+                q = r["per_rule"]
+                result += f"; per rule p50 {q['p50']:.3f} s, p90 {q['p90']:.3f} s, max {q['max']:.3f} s"
+            taso = TASO["prove"] if p.get("threads", 1) == 1 else ""
         elif n.startswith("axioms"):
             result = f"{r.get('axioms', '?')} axioms, {r.get('proved', '?')} proved, {r.get('tested', '?')} tested, " \
                      f"{r.get('refuted', '?')} refuted, {r.get('instances', '?')} instances"
@@ -61,7 +66,7 @@ def table(records):
     if speedups:
         lines += ["", "Thread scaling (median wall at 1 thread / at 2 threads; on a loaded machine this "
                   "says more about the neighbours than about the code): " +
-                  ", ".join(f"size {k}: {v:.2f}x" for k, v in sorted(speedups.items())) + "."]
+                  "; ".join(speedups) + "."]
     return "\n".join(lines)
 
 

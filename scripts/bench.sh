@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark suite (issue 9): enumeration at sizes 1-3 (4 with --size4) at 1 and 2 threads,
-# proving TASO's 133 rules with each back-end (bench/prove_taso.sh), and axiom validation
+# proving TASO's 133 rules with each back-end at 1 and 2 threads (bench/prove_bench.py), and axiom validation
 # (`ruleforge axioms --validate --json`). Every record is one JSON line (bench/benchlib.py) in
 # $OUT/bench.jsonl, and docs/PERFORMANCE.md's measured table is regenerated from them.
 #
@@ -36,13 +36,13 @@ records=$out/bench.jsonl
 
 if ((smoke)); then
     python3 bench/enumerate_bench.py --binary "$bin" --sizes 1 --threads 1,2 --reps 1 --out "$records"
-    bash bench/prove_taso.sh "$bin" 1 5 | grep '_z3"' >> "$records"
+    python3 bench/prove_bench.py --binary "$bin" --backends z3 --threads 1 --reps 1 --rules 5 --out "$records"
     python3 bench/bench_cmd.py --name axioms_validate --reps 1 --param max_dim=2 --allow-fail --out "$records" \
         --copy summary.axioms --copy summary.proved --copy summary.tested --copy summary.refuted \
         --copy summary.instances -- "$bin" axioms --validate --json --quiet --max-dim 2 --no-redundancy
 else
     python3 bench/enumerate_bench.py --binary "$bin" --sizes "$sizes" --threads 1,2 --reps "$reps" --out "$records"
-    bash bench/prove_taso.sh "$bin" "$reps" | tee -a "$records"
+    python3 bench/prove_bench.py --binary "$bin" --backends z3,cvc5,both --threads 1,2 --reps "$reps" --out "$records"
     python3 bench/bench_cmd.py --name axioms_validate --reps 1 --param max_dim=4 --allow-fail --out "$records" \
         --copy summary.axioms --copy summary.proved --copy summary.tested --copy summary.refuted \
         --copy summary.instances -- "$bin" axioms --validate --json --quiet

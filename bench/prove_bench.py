@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Benchmark of proving TASO's 133 shipped rules (issues 5 and 9).
+
+The rules are TENSAT's text of them (120 single-output in converted.txt, 13 two-output in
+converted_multi.txt). For each back-end (z3, cvc5, both) and thread count, runs `ruleforge check
+--json` on both files `--reps` times and prints one JSON record (bench/benchlib.py: median/min/max
+wall seconds of the pair of runs, CPU seconds, peak RSS, machine) with the number proved and the
+per-rule proof time percentiles (p50, p90, max, from the rules' own "seconds" in the median
+repetition). For back-ends measured at 1 and 2 threads it also prints a "prove_taso_speedup"
+record (median wall at 1 thread / at 2 threads; meaningful only on an otherwise idle machine).
+
+usage: bench/prove_bench.py [--binary build/cli/ruleforge] [--backends z3,cvc5,both]
+                            [--threads 1,2] [--reps 3] [--rules N] [--out FILE.jsonl]
+--rules N keeps only the first N single-output rules and the first two-output one (smoke runs).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    if not xs:
+        return 0.0
+    k = min(len(xs) - 1, max(0, int(round(q * (len(xs) - 1)))))
+    return xs[k]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default="build/cli/ruleforge")
+    ap.add_argument("--backends", default="z3,cvc5,both")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--rules", type=int, default=0)
+    ap.add_argument("--reference", default=os.environ.get("RF_REFERENCE_DIR", "../shared/reference"))
+    ap.add_argument("--out", help="also append the records to this JSON-lines file")
+    a = ap.parse_args()
+    if not os.access(a.binary, os.X_OK):
+        print(f"error: {a.binary} is not an executable (build first, or pass --binary)", file=sys.stderr)
+        return 2
+    single = os.path.join(a.reference, "tensat", "converted.txt")
+    multi = os.path.join(a.reference, "tensat", "converted_multi.txt")
+    for f in (single, multi):
+        if not os.access(f, os.R_OK):
+            print(f"error: reference rules not found: {f}", file=sys.stderr)
+            return 2
+    tmp = tempfile.TemporaryDirectory()
+    if a.rules > 0:
+        with open(single) as f:
+            lines = f.readlines()[: a.rules]
+        single = os.path.join(tmp.name, "single.txt")
+        with open(single, "w") as f:
+            f.writelines(lines)
+        with open(multi) as f:
+            lines = f.readlines()[:2]
+        multi = os.path.join(tmp.name, "multi.txt")
+        with open(multi, "w") as f:
+            f.writelines(lines)
+
+    for backend in a.backends.split(","):
+        medians = {}
+        for threads in map(int, a.threads.split(",")):
+            walls, cpus, rss, runs = [], [], 0.0, []
+            for _ in range(a.reps):
+                total_wall, total_cpu, rules, proved = 0.0, 0.0, [], 0
+                for path, extra in ((single, []), (multi, ["--multi"])):
+                    cmd = [a.binary, "check", "--file", path, "--format", "tensat", *extra, "--backend", backend,
+                           "--threads", str(threads), "--json"]
+                    # check exits 1 when a rule is not proved; the count says how many were.
+                    wall, cpu, peak, out, code = benchlib.run_once(cmd, check=False)
+                    if code not in (0, 1):
+                        print(f"error: {' '.join(cmd)} exited with {code}", file=sys.stderr)
+                        return 1
+                    res = json.loads(out)
+                    total_wall += wall
+                    total_cpu += cpu
+                    rss = max(rss, peak)
+                    rules += [r["seconds"] for r in res["rules"]]
+                    proved += sum(1 for r in res["rules"] if r["verdict"] == "proved")
+                walls.append(total_wall)
+                cpus.append(total_cpu)
+                runs.append((total_wall, rules, proved))
+            runs.sort(key=lambda r: r[0])
+            _, per_rule, proved = runs[len(runs) // 2]
+            medians[threads] = statistics.median(walls)
+            benchlib.emit(benchlib.record(
+                "prove_taso", {"backend": backend, "threads": threads, "rules": len(per_rule)},
+                walls, cpus, rss, proved=proved, rules=len(per_rule),
+                per_rule={"p50": round(percentile(per_rule, 0.5), 4), "p90": round(percentile(per_rule, 0.9), 4),
+                          "max": round(max(per_rule) if per_rule else 0.0, 4)}), a.out)
+        if 1 in medians and 2 in medians and medians[2] > 0:
+            benchlib.emit({"name": "prove_taso_speedup", "parameters": {"backend": backend, "threads": "1->2"},
+                           "speedup": round(medians[1] / medians[2], 3), "machine": benchlib.machine_info()}, a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
