@@ -44,6 +44,15 @@ Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values);
 /// at every shape -- if it is proved so. Throws ParseError or TypeError if that does not type.
 Rule generalize_shapes(const Rule& rule);
 
+/// Rules that say more than `rule` by telling apart the occurrences of one variable: for a
+/// variable used at several places on the left side, each left occurrence gets its own variable
+/// (same role and shape), and each right occurrence is one of them, in every way. E.g.
+/// `ewadd(concat(a, b), concat(c, a)) => concat(ewadd(a, c), ewadd(b, a))`, found with only
+/// three inputs of a shape, yields the four-variable rule among others. Nothing here says which
+/// candidate holds: callers test and prove them. Candidates that do not type are left out; a
+/// variable whose choices exceed `max_per_variable` is skipped.
+std::vector<Rule> generalize_variables(const Rule& rule, size_t max_per_variable = 64);
+
 /// A concrete instance of the rule: symbols get small values drawn from `seed`, retried until
 /// the instance type-checks. Throws TypeError when none of `attempts` draws does.
 Rule concrete_instance(const Rule& rule, uint64_t seed, int attempts = 64);

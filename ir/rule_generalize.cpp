@@ -1,5 +1,7 @@
-// generalize_shapes: a rule's concrete dimensions replaced by fresh symbols (ir/rule.h).
+// generalize_shapes: a rule's concrete dimensions replaced by fresh symbols; generalize_variables:
+// a repeated variable's occurrences told apart (ir/rule.h).
 #include <cctype>
+#include <functional>
 #include <set>
 
 #include "ir/native_text.h"
@@ -28,6 +30,72 @@ Rule generalize_shapes(const Rule& rule) {
     Rule general = build_rule(ast);
     general.name = rule.name;
     return general;
+}
+
+namespace {
+
+// The Var terms of one side (each term once: a side may share terms), in first-visit order.
+std::vector<TermId> var_terms(const RuleAst& ast, const std::vector<TermId>& roots, const std::string& name) {
+    std::vector<TermId> out;
+    std::set<TermId> seen;
+    std::function<void(TermId)> visit = [&](TermId t) {
+        if (!seen.insert(t).second) return;
+        const Term& term = ast.terms[t];
+        if (term.kind == Term::Kind::Var) {
+            if (term.var == name) out.push_back(t);
+            return;
+        }
+        for (TermId a : term.args) visit(a);
+    };
+    for (TermId r : roots) visit(r);
+    return out;
+}
+
+}  // namespace
+
+std::vector<Rule> generalize_variables(const Rule& rule, size_t max_per_variable) {
+    const RuleAst ast = parse_native_rule(print_native(rule), "<generalize " + rule.name + ">");
+    std::set<std::string> names;
+    for (const VarDecl& d : ast.decls) names.insert(d.name);
+    std::vector<Rule> out;
+    for (size_t di = 0; di < ast.decls.size(); ++di) {
+        const VarDecl& decl = ast.decls[di];
+        const std::vector<TermId> left = var_terms(ast, ast.lhs, decl.name);
+        const std::vector<TermId> right = var_terms(ast, ast.rhs, decl.name);
+        if (left.size() < 2) continue;
+        size_t choices = 1;
+        for (size_t k = 0; k < right.size() && choices <= max_per_variable; ++k) choices *= left.size();
+        if (choices > max_per_variable) continue;
+        // Fresh names for the left occurrences, declared like the variable they replace.
+        std::vector<std::string> fresh;
+        for (size_t i = 0; fresh.size() < left.size(); ++i) {
+            std::string n = decl.name + "_" + std::to_string(i);
+            if (!names.count(n)) fresh.push_back(n);
+        }
+        for (size_t choice = 0; choice < choices; ++choice) {
+            RuleAst g = ast;
+            for (size_t i = 0; i < left.size(); ++i) g.terms[left[i]].var = fresh[i];
+            size_t c = choice;
+            for (TermId r : right) {
+                g.terms[r].var = fresh[c % left.size()];
+                c /= left.size();
+            }
+            g.decls.erase(g.decls.begin() + static_cast<std::ptrdiff_t>(di));
+            for (const std::string& n : fresh) {
+                VarDecl d = decl;
+                d.name = n;
+                g.decls.push_back(d);
+            }
+            try {
+                Rule r = build_rule(g);
+                r.name = rule.name;
+                out.push_back(std::move(r));
+            } catch (const std::exception&) {
+                // does not type (or binds nothing): not a candidate
+            }
+        }
+    }
+    return out;
 }
 
 }  // namespace rf

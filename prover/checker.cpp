@@ -138,27 +138,55 @@ Checker::Checker(const AxiomSet& axioms, CheckOptions options) : d_axioms(axioms
 
 Checker::~Checker() = default;
 
-std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name) {
+std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule, const std::string& query_name) {
     GeneralProof g;
+    g.rule = rule;
     try {
-        g.rule = generalize_shapes(rule);
-    } catch (const std::exception&) {
-        return std::nullopt;  // no more general typing: the rule stays as it is
-    }
-    if (g.rule.is_concrete()) return std::nullopt;
-    try {
-        Query q = encode_rule(g.rule, d_axioms, {});
-        q.name = query_name + "_general";
+        // The bounded checker first: it refutes a false generalisation in milliseconds, where a
+        // solver would spend its whole limit failing to prove it.
+        if (bounded_check(rule).outcome == BoundedCheck::Outcome::Refuted) return std::nullopt;
+        Query q = encode_rule(rule, d_axioms, {});
+        q.name = query_name;
         for (auto& b : d_backends) {
             g.results.push_back(b->prove(q, std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
             if (!g.results.back().proved()) return std::nullopt;
         }
-        // The same second opinion as every proof: the general rule at several shapes, exactly.
-        if (bounded_check(g.rule).outcome == BoundedCheck::Outcome::Refuted) return std::nullopt;
     } catch (const std::exception&) {
         return std::nullopt;  // the general form failing says nothing against the proved rule
     }
     return g;
+}
+
+std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name) {
+    // Variables first: a rule found with few inputs of a shape (TASO's generator has three)
+    // often repeats one where any two would do; each repeated variable is told apart while a
+    // proof still holds (a few rounds: at most one new variable each).
+    std::optional<GeneralProof> best;
+    Rule current = rule;
+    for (int round = 0; round < 4; ++round) {
+        std::vector<Rule> wider;
+        try {
+            wider = generalize_variables(current);
+        } catch (const std::exception&) {
+            break;
+        }
+        std::optional<GeneralProof> found;
+        for (size_t i = 0; i < wider.size() && !found; ++i)
+            found = prove_without_assumptions(wider[i], query_name + "_vars" + std::to_string(round));
+        if (!found) break;
+        current = found->rule;
+        best = std::move(found);
+    }
+    // Then shapes: every concrete dimension a fresh symbol.
+    Rule general;
+    try {
+        general = generalize_shapes(current);
+    } catch (const std::exception&) {
+        return best;  // no more general typing: the rule stays as it is
+    }
+    if (general.is_concrete()) return best;
+    if (auto g = prove_without_assumptions(general, query_name + "_general")) return g;
+    return best;
 }
 
 RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {

@@ -37,13 +37,15 @@ struct CheckOptions {
     std::string smt2_dir;    ///< when set, the query reported is written to DIR/<name>.smt2
     bool strengthen = true;  ///< try the standard assumptions when the rule does not follow as is
     bool bounded = true;     ///< run the bounded semantic checker (refutation and second check)
-    /// After a proof at the rule's own (concrete) shapes, also try the rule at its most general
-    /// shapes (ir generalize_shapes), without added assumptions; RuleCheck::general says if it holds.
+    /// After a proof at the rule's own (concrete) shapes, also try the rule in a more general form,
+    /// without added assumptions: repeated variables told apart (ir generalize_variables), then
+    /// every dimension symbolic (generalize_shapes); RuleCheck::general holds the most general
+    /// form proved.
     bool generalize = false;
 };
 
-/// The rule at its most general shapes, proved by every back-end with no added assumption and
-/// passed by the bounded checker at several shapes.
+/// A more general form of a proved rule (more variables, symbolic shapes), proved by every
+/// back-end with no added assumption and passed by the bounded checker.
 struct GeneralProof {
     Rule rule;
     std::vector<ProofResult> results;  ///< one per back-end
@@ -78,7 +80,11 @@ public:
     const CheckOptions& options() const { return d_options; }
 
 private:
+    /// The most general form of a proved rule that is proved too: repeated variables told apart
+    /// (ir generalize_variables), then every dimension symbolic (generalize_shapes).
     std::optional<GeneralProof> prove_general(const Rule& rule, const std::string& query_name);
+    /// `rule` passed by the bounded checker and proved by every back-end, as stated.
+    std::optional<GeneralProof> prove_without_assumptions(const Rule& rule, const std::string& query_name);
     const AxiomSet& d_axioms;
     CheckOptions d_options;
     std::vector<std::unique_ptr<Backend>> d_backends;
