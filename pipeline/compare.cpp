@@ -237,10 +237,14 @@ RuleComparison compare_one(ruledb::Database& db, const Rule& rule, const KeptRul
 
     // Kept rules have concrete shapes and derivation matches shapes exactly, so only concrete
     // instances can be derived.
+    std::string search_end;  // why the last derivation search stopped, for a "not found"
     for (const Instance& i : tries) {
         if (!i.rule.is_concrete()) continue;
         ruledb::Derivation d = ruledb::derive(i.rule, kept.rules, options.budget);
-        if (!d.derivable) continue;
+        if (!d.derivable) {
+            search_end = d.stopped_by;
+            continue;
+        }
         c.outcome = CompareOutcome::Derivable;
         c.instance = i.label;
         c.steps = d.steps;
@@ -271,6 +275,9 @@ RuleComparison compare_one(ruledb::Database& db, const Rule& rule, const KeptRul
         }
     c.reason = "not found";
     if (!bound) c.detail = "the database records no discover run (preset and size bound unknown)";
+    else if (!search_end.empty())
+        c.detail = "no derivation from the kept rules (search stopped by " + search_end +
+                   (search_end == "states" ? ": raise --max-states" : search_end == "steps" ? ": raise --max-steps" : "") + ")";
     return c;
 }
 

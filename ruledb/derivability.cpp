@@ -288,6 +288,7 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
         std::unordered_map<std::string, std::vector<size_t>> seen;  ///< key -> path from the start
         int depth = 0;
         bool exhausted = false;  ///< no rewrite applies to the frontier any more
+        bool capped = false;     ///< this side used its half of the state budget
     };
     Side sides[2];
     sides[0].frontier = {{target.lhs, {}}};
@@ -308,9 +309,19 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
     }
     while (sides[0].depth + sides[1].depth < budget.max_steps) {
         // The other side can still reach an exhausted side's states, so only both stop the search.
-        const int k = sides[0].exhausted ? 1
-                      : sides[1].exhausted ? 0
-                      : sides[0].frontier.size() <= sides[1].frontier.size() ? 0 : 1;
+        // Each side has half of the state budget, so a side with many rewrites (the bigger
+        // graph, often) cannot starve the other: a one-step derivation from the right side is
+        // found even when the left side's first level alone exceeds the budget.
+        auto stopped = [](const Side& s) { return s.exhausted || s.capped; };
+        if (stopped(sides[0]) && stopped(sides[1])) break;
+        // Equal frontiers: the shallower side, so neither side runs alone to the step budget
+        // (one state per level on the left used to take every step: a one-step derivation from
+        // the right side was never tried).
+        const size_t f0 = sides[0].frontier.size(), f1 = sides[1].frontier.size();
+        const int k = stopped(sides[0]) ? 1
+                      : stopped(sides[1]) ? 0
+                      : f0 != f1 ? (f0 < f1 ? 0 : 1)
+                                 : (sides[0].depth <= sides[1].depth ? 0 : 1);
         Side& side = sides[k];
         const Side& other = sides[1 - k];
         std::vector<State> next;
@@ -333,13 +344,13 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
                     }
                     side.seen.emplace(key, path);
                     d.states = sides[0].seen.size() + sides[1].seen.size();
-                    if (d.states >= budget.max_states) {
-                        d.stopped_by = "states";
-                        return d;
-                    }
                     next.push_back({std::move(g), std::move(path)});
+                    if (side.seen.size() >= std::max<size_t>(1, budget.max_states / 2)) side.capped = true;
+                    if (side.capped) break;
                 }
+                if (side.capped) break;
             }
+            if (side.capped) break;
         }
         ++side.depth;
         side.frontier = std::move(next);
@@ -351,7 +362,7 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
             }
         }
     }
-    d.stopped_by = "steps";
+    d.stopped_by = sides[0].capped || sides[1].capped ? "states" : "steps";
     return d;
 }
 
