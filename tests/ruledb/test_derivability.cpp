@@ -137,3 +137,19 @@ TEST_CASE("ruledb: a smaller rule under a common outer operator is pruned as com
     CHECK(context_kind(rule("relu(matmul(x, y)) => relu(matmul(y, x))")) == "");  // no operand in common
     CHECK(context_kind(rule("ewadd(x, relu(relu(y))) => ewadd(x, relu(y))")) == "common outer operator");
 }
+
+TEST_CASE("ruledb: bounded rewriting searches from both sides even when the left one stays narrow",
+          "[ruledb][derive]") {
+    // TASO's taso_71 (one input shared by both concats) follows from the four-variable rule read
+    // backwards, one step from the right side. From the left the rule applies too, but to a
+    // state one level wide that never meets the right side: a search that expanded the left
+    // side on every tie spent both steps there and missed it.
+    std::vector<Rule> kept = {rule("concat[axis=1](ewadd(v0, v1), ewadd(v2, v3)) => "
+                                   "ewadd(concat[axis=1](v1, v2), concat[axis=1](v0, v3)) "
+                                   "where v0: act[d0,d1], v1: act[d0,d1], v2: act[d0,d2], v3: act[d0,d2]")};
+    Rule t = rule("concat[axis=1](ewadd(a, b), ewadd(b, c)) => ewadd(concat[axis=1](a, b), concat[axis=1](b, c)) "
+                  "where a: act[2,4], b: act[2,4], c: act[2,4]");
+    Derivation d = derive(t, kept, DeriveBudget{2, 4000, 2});
+    CHECK(d.derivable);
+    CHECK(d.steps == 1);
+}
