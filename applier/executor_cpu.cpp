@@ -46,7 +46,10 @@ FloatTensor conv2d_fast(const Node& n, const FloatTensor& x, const FloatTensor& 
     const int64_t N = x.dims[0], C = x.dims[1], H = x.dims[2], W = x.dims[3];
     const int64_t O = w.dims[0], CG = w.dims[1], KH = w.dims[2], KW = w.dims[3];
     const int64_t OH = out.dims[2], OW = out.dims[3], G = C / CG, OG = O / G;
-    auto [sh, sw] = param::stride(n.params, n.op);
+    // Plain variables, not a structured binding: clang 14 (the fuzz build) refuses a structured
+    // binding used inside the OpenMP region below.
+    const std::array<int32_t, 2> stride = param::stride(n.params, n.op);
+    const int64_t sh = stride[0], sw = stride[1];
     const bool same = param::padding(n.params, n.op) == Padding::Same;
     const int64_t ph = eval_detail::pad_before(same, H, OH, KH, sh), pw = eval_detail::pad_before(same, W, OW, KW, sw);
     const int64_t rows = CG * KH * KW, cols = OH * OW;

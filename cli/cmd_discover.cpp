@@ -45,7 +45,7 @@ void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
 
 }  // namespace
 
-int run_discover(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_discover(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
     po::options_description opts("ruleforge discover --db F --max-ops N [options]\n\n"
                                  "Enumerates operator graphs up to N operators, groups them by exact fingerprint,\n"
                                  "proves each candidate rule and stores everything in the database F. A run that\n"
@@ -85,8 +85,9 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("discover: ") + e.what());
     } catch (const ruledb::DbError& e) {
-        err << "error: " << e.what() << "\n";
-        return kFailed;
+        // A database that cannot be used (not ruleforge's, locked, read-only, full): exit 2, as
+        // every other command that takes --db.
+        throw UsageError(std::string("discover: ") + e.what());
     }
     if (s.rank != 0) return kOk;  // a distributed run's other ranks: rank 0 reports for all
     if (vm["json"].as<bool>())

@@ -52,7 +52,7 @@ void print_stored(const pipeline::EnumerateDbSummary& s, const std::string& db, 
 
 }  // namespace
 
-int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
     po::options_description opts("ruleforge enumerate --max-ops N [--db F [--resume]] [options]\n\n"
                                  "Enumerates every graph of up to N operators over the preset's operator templates\n"
                                  "and input variables, groups them by exact fingerprint and prints per size level\n"
@@ -103,8 +103,9 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         } catch (const std::invalid_argument& e) {
             throw UsageError(std::string("enumerate: ") + e.what());
         } catch (const ruledb::DbError& e) {
-            err << "error: " << e.what() << "\n";
-            return kFailed;
+            // A database that cannot be used (not ruleforge's, locked, read-only, full): exit 2, as
+            // every other command that takes --db.
+            throw UsageError(std::string("enumerate: ") + e.what());
         }
         if (vm["json"].as<bool>())
             out << s.to_json() << "\n";

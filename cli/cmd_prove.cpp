@@ -12,7 +12,7 @@
 
 namespace rf::cli {
 
-int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
     po::options_description opts(
         "ruleforge prove --db F [options]\n\n"
         "Proves what the database F holds unproved: candidates no proof has settled (from\n"
@@ -49,8 +49,9 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("prove: ") + e.what());
     } catch (const ruledb::DbError& e) {
-        err << "error: " << e.what() << "\n";
-        return kFailed;
+        // A database that cannot be used (not ruleforge's, locked, read-only, full): exit 2, as
+        // every other command that takes --db.
+        throw UsageError(std::string("prove: ") + e.what());
     }
     if (vm["json"].as<bool>()) {
         out << s.to_json() << "\n";

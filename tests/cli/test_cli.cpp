@@ -22,7 +22,7 @@ const std::string kRef = RF_REFERENCE_DIR;
 
 }  // namespace
 
-TEST_CASE("cli: --help lists only working commands; each command has --help", "[cli]") {
+TEST_CASE("cli: --help lists only working commands, and each command has --help", "[cli]") {
     Run r = run({"--help"});
     CHECK(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("fmt"));

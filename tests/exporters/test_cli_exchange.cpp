@@ -40,7 +40,7 @@ TEST_CASE("convert: TASO's file to TENSAT text is byte-identical to TENSAT's con
     CHECK(read_bytes(multi) == read_bytes(reference("tensat/converted_multi.txt")));
 }
 
-TEST_CASE("convert: every output format from TENSAT text; JSON report", "[exporters][cli]") {
+TEST_CASE("convert: every output format from TENSAT text, and JSON report", "[exporters][cli]") {
     for (const char* to : {"native", "tensat", "taso", "flexflow", "json", "dot"}) {
         std::string out = temp_path(std::string("conv.") + to);
         Run r = run({"convert", reference("tensat/converted.txt"), "--from", "tensat", "--to", to, "--out", out, "--json"});
@@ -80,7 +80,7 @@ TEST_CASE("convert: bad input and bad options exit non-zero with a clear message
     CHECK_THAT(r.out, Catch::Contains("wrote 1 rule to"));
 }
 
-TEST_CASE("import/export: a TASO file into a database and out again; a bad file imports nothing",
+TEST_CASE("import/export: a TASO file into a database and out again, and a bad file imports nothing",
           "[exporters][cli]") {
     std::string db = temp_path("import.db");
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());

@@ -64,7 +64,7 @@ TEST_CASE("flexflow: export has FlexFlow's layout and reads back to the same rul
     for (size_t i = 0; i < 133; ++i) CHECK(canonical_text(back.rules[i]) == canonical_text(taso.rules[i]));
 }
 
-TEST_CASE("flexflow: not JSON, or no rule array, is refused; a broken rule is malformed", "[exporters][flexflow]") {
+TEST_CASE("flexflow: not JSON, or no rule array, is refused, and a broken rule is malformed", "[exporters][flexflow]") {
     CHECK_THROWS_WITH(read_flexflow_rules("{\"rule\": [", "bad.json"), Catch::StartsWith("bad.json: not JSON"));
     CHECK_THROWS_WITH(read_flexflow_rules("{\"rules\": []}", "bad.json"), Catch::Contains("no \"rule\" array"));
     ImportResult r = read_flexflow_rules(

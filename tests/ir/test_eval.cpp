@@ -99,7 +99,7 @@ TEST_CASE("conv2d strides, VALID, asymmetric SAME padding, groups and fused relu
     }
 }
 
-TEST_CASE("average pooling is exact and counts padding; max pooling ignores it", "[ir][eval]") {
+TEST_CASE("average pooling is exact and counts padding, and max pooling ignores it", "[ir][eval]") {
     SECTION("mean of 1 and 2 is 3/2 exactly") {
         GraphBuilder b({act("x", {1, 1, 1, 2})});
         auto y =
@@ -153,7 +153,7 @@ TEST_CASE("relu keeps non-negative rationals and zeroes negative ones", "[ir][ev
     CHECK(evaluate_float(g, as_float({x}))[0].data == std::vector<float>{0.f, 0.f, 1.5f, 3.5f});
 }
 
-TEST_CASE("transpose permutes axes; reshape reinterprets row-major", "[ir][eval]") {
+TEST_CASE("transpose permutes axes, and reshape reinterprets row-major", "[ir][eval]") {
     SECTION("2-D") {
         GraphBuilder b({act("x", {2, 3})});
         auto t = b.add1(OpKind::Transpose, param::transpose({1, 0}, true), {b.input(0)});
@@ -337,7 +337,7 @@ TEST_CASE("smul and ewadd combine denominators exactly", "[ir][eval]") {
     CHECK(whole[1].den == 1);
 }
 
-TEST_CASE("exact equality is rational equality; normalize reaches lowest terms", "[ir][eval]") {
+TEST_CASE("exact equality is rational equality, and normalize reaches lowest terms", "[ir][eval]") {
     CHECK(ex({2}, {1, 2}, 2) == ex({2}, {2, 4}, 4));
     CHECK(ex({2}, {1, 2}, 2) != ex({2}, {1, 2}, 1));
     CHECK(ex({2}, {1, 2}) != ex({1, 2}, {1, 2}));

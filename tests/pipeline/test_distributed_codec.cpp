@@ -94,7 +94,7 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
     CHECK(back.checks[2].error == "unsound axiom");
 }
 
-TEST_CASE("distributed codec: assignments round-trip; an empty one means stop", "[pipeline][distributed]") {
+TEST_CASE("distributed codec: assignments round-trip, and an empty one means stop", "[pipeline][distributed]") {
     CHECK(wire::decode_assignment(wire::encode(wire::Assignment{{3, 4, 5}})).indices == std::vector<uint64_t>{3, 4, 5});
     CHECK(wire::decode_assignment(wire::encode(wire::Assignment{})).indices.empty());
 }

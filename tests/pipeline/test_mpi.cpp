@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -58,6 +59,14 @@ pid_t spawn(std::vector<std::string> args, const std::string& log) {
     dup2(fd, 2);
     // Containers often forbid the cross-memory attach OpenMPI's shared-memory transport tries.
     setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0);
+#if defined(__SANITIZE_ADDRESS__)
+    // Sanitizer build: Open MPI 4.1.4 itself leaks in MPI_Init and MPI_Finalize (a six-line
+    // MPI_Init_thread + MPI_Finalize program shows the same 20 KB), partly in components it has
+    // dlclose'd, so no suppression by name can match. Leak checking is off for the ranks only;
+    // ASan's memory errors and UBSan stay on, and the single-process tests check leaks.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    setenv("ASAN_OPTIONS", (std::string(asan ? asan : "") + (asan && *asan ? ":" : "") + "detect_leaks=0").c_str(), 1);
+#endif
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -178,7 +187,7 @@ TEST_CASE("discover --distributed: a user error ends every rank with the error",
     CHECK_THAT(out, Catch::Contains("no unfinished discover run"));
 }
 
-TEST_CASE("discover --distributed: a killed rank leaves a sound database; --resume completes it", "[mpi]") {
+TEST_CASE("discover --distributed: a killed rank leaves a sound database, and --resume completes it", "[mpi]") {
     const auto& reference = reference_rules();
     const std::string db = fresh_db("mpi_killed.db");
     const std::string log = std::string(RF_BINARY_DIR) + "/test_mpi_killed-" + std::to_string(::getpid()) + ".log";

@@ -44,7 +44,11 @@ TEST_CASE("prove --db: imported rules are proved or refuted, and a second run ha
     for (const auto& p : d.list_rules(proved)) {
         // Both back-ends' proofs are recorded, with the axioms they used.
         std::set<std::string> backends;
-        for (const auto& pr : d.rule_details(p.id)->proofs)
+        // Keep the details alive: a range-for over `d.rule_details(id)->proofs` would iterate a
+        // member of a temporary destroyed before the loop body (found by ASan).
+        const auto info = d.rule_details(p.id);
+        REQUIRE(info);
+        for (const auto& pr : info->proofs)
             if (pr.record.status == ruledb::ProofStatus::Proved) {
                 backends.insert(pr.record.backend);
                 CHECK_FALSE(pr.record.axioms.empty());
@@ -83,7 +87,7 @@ TEST_CASE("prove --db: pending candidates become proved rules", "[pipeline][prov
 
 TEST_CASE("prove --db: bad input is a user error", "[pipeline][prove][cli]") {
     auto missing = run_cli({"prove", "--db", std::string(RF_BINARY_DIR) + "/no-such-dir/none.db"});
-    CHECK(missing.code == 1);
+    CHECK(missing.code == 2);
     CHECK_THAT(missing.err, Catch::Contains("none.db"));
     const std::string db = ruledb::test::fresh_db("prove_bad_options");
     { ruledb::Database d(db); }
@@ -94,6 +98,6 @@ TEST_CASE("prove --db: bad input is a user error", "[pipeline][prove][cli]") {
     CHECK(timeout.code == 2);
     auto text = temp_file("prove_not_a_db.txt", "hello\n");
     auto notdb = run_cli({"prove", "--db", text});
-    CHECK(notdb.code == 1);
+    CHECK(notdb.code == 2);
     CHECK_THAT(notdb.err, Catch::Contains("not a ruleforge database"));
 }

@@ -67,7 +67,7 @@ TEST_CASE("reliability: SIGKILL during import leaves all of the file or none of 
     CHECK(interrupted >= 2);  // the kills landed inside imports
 }
 
-TEST_CASE("reliability: SIGKILL during merge leaves whole shards; merging again completes it", "[reliability]") {
+TEST_CASE("reliability: SIGKILL during merge leaves whole shards, and merging again completes it", "[reliability]") {
     std::string dir = scratch_dir("crash-merge");
     // Three shards of different sizes, made by importing rule sets (TASO's two, our golden one).
     std::vector<std::string> shards;

@@ -186,7 +186,7 @@ TEST_CASE("ruledb: atomically() stores all of a logical record or none of it", "
     CHECK(db.stats().rules == 1);
 }
 
-TEST_CASE("ruledb: proofs settle statuses; pruning is recorded with reason and subsumers", "[ruledb]") {
+TEST_CASE("ruledb: proofs settle statuses, and pruning is recorded with reason and subsumers", "[ruledb]") {
     Database db(fresh_db("store-proofs"));
     Id run = db.begin_run({.command = "ruleforge prove"});
     RuleEntry e = describe_rule(rule("matmul(matmul(a, b), c) => matmul(a, matmul(b, c))"));
@@ -228,7 +228,7 @@ TEST_CASE("ruledb: proofs settle statuses; pruning is recorded with reason and s
     CHECK(db.rule_details(r)->validations[0].record.model == "resnet50");
 }
 
-TEST_CASE("ruledb: list filters by status, decision, operator and size; show matches ids and hashes", "[ruledb]") {
+TEST_CASE("ruledb: list filters by status, decision, operator and size, and show matches ids and hashes", "[ruledb]") {
     Database db(fresh_db("store-list"));
     Id a = db.add_rule(rule("matmul(matmul(a, b), c) => matmul(a, matmul(b, c))"), {{}, {}, RuleStatus::Proved}).id;
     Id b = db.add_rule(rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)"), {{}, {}, RuleStatus::Proved}).id;
