@@ -1,5 +1,6 @@
 #include "applier/onnx_import.h"
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -490,7 +491,7 @@ Model import_onnx(const std::string& bytes, const std::string& source, const std
 
 Model load_onnx_model(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot open");
+    if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));  // errno: from open()
     std::ostringstream ss;
     ss << in.rdbuf();
     return import_onnx(ss.str(), path, std::filesystem::path(path).stem().string());

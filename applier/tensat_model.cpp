@@ -1,6 +1,8 @@
 #include "applier/tensat_model.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -290,7 +292,7 @@ Model parse_tensat_model(std::istream& in, const std::string& source, const std:
 
 Model load_tensat_model(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": cannot open");
+    if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));  // errno: from open()
     return parse_tensat_model(in, path, std::filesystem::path(path).stem().string());
 }
 

@@ -43,5 +43,6 @@ for t in "${targets[@]}"; do
     exit 1
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
-  echo "fuzz_$t: ok, $execs executions in ${seconds}s, corpus $(ls "$work" | wc -l) inputs" >&2
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  echo "fuzz_$t: ok, $execs executions in ${seconds}s ($rate/s), corpus $(ls "$work" | wc -l) inputs" >&2
 done

@@ -267,5 +267,5 @@ TEST_CASE("applier: truncated or random bytes are a clean ONNX error", "[applier
         }
     }
     CHECK(rejected == 200);
-    CHECK_THROWS_WITH(load_model_file("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open");
+    CHECK_THROWS_WITH(load_model_file("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open: No such file or directory");
 }

@@ -119,6 +119,6 @@ TEST_CASE("applier: malformed TENSAT model files name the line", "[applier]") {
     CHECK(error_of(in + "2\n13\n1:0\n1,2,2\n") ==
           "t.model:5: OP_SPLIT 2: split: input [1,4,8,8] has no concat boundary on axis 1");
     CHECK(error_of("") == "t.model: no operators");
-    CHECK_THROWS_WITH(load_model_file("/nonexistent/x.model"), "/nonexistent/x.model: cannot open");
+    CHECK_THROWS_WITH(load_model_file("/nonexistent/x.model"), "/nonexistent/x.model: cannot open: No such file or directory");
     CHECK_THROWS_WITH(load_model_file("x.pb"), "x.pb: unknown model file type '.pb' (expected .model or .onnx)");
 }

@@ -1,6 +1,7 @@
 // Bad rule files of the binary and JSON formats, and files that are not there: a truncated TASO
 // protobuf, random bytes, another protobuf message, JSON that is not FlexFlow's, a missing file,
-// a directory. Each is refused whole with the file named, a non-zero exit, and nothing imported.
+// a directory, an ONNX model that is not one. Each is refused whole with the file named, a
+// non-zero exit, and nothing imported or stored.
 #include <catch2/catch.hpp>
 
 #include "tests/reliability/reliability_util.h"
@@ -90,5 +91,22 @@ TEST_CASE("reliability: missing files and directories are named, exit 2", "[reli
          2, {"/nonexistent/r.pb"}},
         {"unwritable export path", "", nullptr, {"export", "--db", "{DB}", "--format", "tensat", "--out", "/nonexistent/dir/x.txt"},
          2, {"cannot write '/nonexistent/dir/x.txt'"}},
+    });
+}
+
+TEST_CASE("reliability: bad ONNX model files are refused by apply, with the file named, exit 2", "[reliability]") {
+    const std::string model = read_file(std::string(RF_SOURCE_DIR) + "/fuzz/corpus/onnx/m1.onnx");
+    REQUIRE(model.size() > 100);
+    const std::vector<std::string> apply = {"apply", "--db", "{DB}", "--model", "{F}"};
+    run_bad_inputs("onnx", {
+        {"ONNX model truncated to 100 bytes", "truncated.onnx", [&] { return model.substr(0, 100); }, apply, 2,
+         {"{F}: not an ONNX model"}},
+        {"ONNX model cut after 1 byte", "one-byte.onnx", [&] { return model.substr(0, 1); }, apply, 2,
+         {"{F}: not an ONNX model"}},
+        {"random bytes as an ONNX model", "random.onnx", [] { return random_bytes(4096, 7); }, apply, 2,
+         {"{F}: not an ONNX model"}},
+        {"a text file as an ONNX model", "text.onnx", text("relu(x) => x\n"), apply, 2, {"{F}: not an ONNX model"}},
+        {"missing ONNX model", "", nullptr, {"apply", "--db", "{DB}", "--model", "/nonexistent/m.onnx"}, 2,
+         {"/nonexistent/m.onnx: cannot open: No such file or directory"}},
     });
 }
