@@ -35,9 +35,14 @@ def table(records):
     speedups = []
     for r in records:
         if r["name"].endswith("_speedup"):
-            what = f"size {r['parameters']['max_ops']}" if "max_ops" in r["parameters"] else \
-                f"prove {r['parameters'].get('backend', '?')}"
-            speedups.append(f"{r['name'].split('_')[0]} {what}: {r['speedup']:.2f}x")
+            q = r["parameters"]
+            if r["name"].startswith("enumerate"):
+                what = f"enumerate size {q.get('max_ops', '?')}"
+            elif r["name"].startswith("prove_candidates"):
+                what = f"prove the size-{q.get('max_ops', '?')} candidates ({q.get('backend', '?')})"
+            else:
+                what = f"prove TASO's 133 ({q.get('backend', '?')})"
+            speedups.append(f"{what}: {r['speedup']:.2f}x")
     for r in records:
         n, p = r["name"], r.get("parameters", {})
         if n.endswith("_speedup"):
@@ -56,6 +61,9 @@ def table(records):
                 q = r["per_rule"]
                 result += f"; per rule p50 {q['p50']:.3f} s, p90 {q['p90']:.3f} s, max {q['max']:.3f} s"
             taso = TASO["prove"] if p.get("threads", 1) == 1 else ""
+        elif n.startswith("prove_candidates"):
+            result = f"{r.get('proved', '?')} proved, {r.get('unknown', '?')} unknown, " \
+                     f"{r.get('refuted', '?')} refuted of {r.get('rules', '?')} candidates"
         elif n.startswith("axioms"):
             result = f"{r.get('axioms', '?')} axioms, {r.get('proved', '?')} proved, {r.get('tested', '?')} tested, " \
                      f"{r.get('refuted', '?')} refuted, {r.get('instances', '?')} instances"

@@ -25,6 +25,7 @@
 #include "enumerator/progress.h"
 #include "ir/canonical.h"
 #include "ir/graph_rebuild.h"
+#include "ir/native_text.h"
 
 namespace rf::enumeration {
 
@@ -92,7 +93,8 @@ std::string tree_key(const Graph& g, ValueRef v, std::map<std::pair<uint32_t, ui
 // and both orders at a node whose two operand keys tie (ewadd(x1, x2) over two inputs of one
 // role and shape), since only the renaming decides such an order. The set is the same for every
 // commuted or renamed spelling of g, so a minimum over it is a canonical choice.
-std::vector<Graph> commute_variants(const Graph& g) {
+std::vector<Graph> commute_variants(const Graph& g, bool& unchanged) {
+    unchanged = false;
     constexpr size_t kMaxTies = 6;  // 64 variants; enumerated rules have at most kMaxOps nodes
     std::map<std::pair<uint32_t, uint32_t>, std::string> memo;
     std::vector<uint32_t> tied;
@@ -103,6 +105,19 @@ std::vector<Graph> commute_variants(const Graph& g) {
             tied.push_back(i);
     }
     if (tied.size() > kMaxTies) tied.resize(kMaxTies);
+    // Most graphs are already in that order (or have no commutative node): no rebuild then.
+    if (tied.empty()) {
+        bool sorted = true;
+        for (uint32_t i = 0; i < g.nodes().size() && sorted; ++i) {
+            const Node& n = g.node(i);
+            if (op_info(n.op).commutative && n.inputs.size() == 2)
+                sorted = tree_key(g, n.inputs[0], memo) < tree_key(g, n.inputs[1], memo);
+        }
+        if (sorted) {
+            unchanged = true;
+            return {g};
+        }
+    }
     std::vector<Graph> out;
     for (uint32_t mask = 0; mask < (1u << tied.size()); ++mask) {
         RebuildOptions o;
@@ -130,16 +145,34 @@ std::vector<Graph> commute_variants(const Graph& g) {
 // reordering independent nodes, commuting commutative operands, and (where both directions are
 // candidates: each side binds the other's variables and they have equal sizes) exchanging the
 // sides: the smallest canonical text over all those spellings.
+// canonical_text of a rule that is canonical already (canonicalize is idempotent): printing
+// only, without the two rebuilds canonicalize costs.
+std::string text_of_canonical(const Rule& canonical) {
+    Rule c;
+    c.lhs = canonical.lhs;
+    c.rhs = canonical.rhs;
+    c.conditions = canonical.conditions;
+    return print_native(c);
+}
+
+/// `r` is canonical (canonicalize(r)): where neither side needs commuting, the first spelling
+/// is r itself and is printed without canonicalizing again.
 std::string equation_key(const Rule& r, bool both_orientations) {
-    const std::vector<Graph> ls = commute_variants(r.lhs), rs = commute_variants(r.rhs);
+    bool lsame = false, rsame = false;
+    const std::vector<Graph> ls = commute_variants(r.lhs, lsame), rs = commute_variants(r.rhs, rsame);
     std::string best;
     for (const Graph& l : ls)
         for (const Graph& rh : rs)
             for (int o = 0; o < (both_orientations ? 2 : 1); ++o) {
-                Rule v;
-                v.lhs = o ? rh : l;
-                v.rhs = o ? l : rh;
-                std::string t = canonical_text(v);
+                std::string t;
+                if (o == 0 && lsame && rsame) {
+                    t = text_of_canonical(r);
+                } else {
+                    Rule v;
+                    v.lhs = o ? rh : l;
+                    v.rhs = o ? l : rh;
+                    t = canonical_text(v);
+                }
                 if (best.empty() || t < best) best = std::move(t);
             }
     return best;
@@ -192,10 +225,7 @@ void check(const TermStore& s, Pending& p) {
         const NodeId n = ma.ids[i];
         if (!ra.contains(n) || !is_leaf(s, n)) continue;
         const ValueId leaf = s.nodes[n].first_value;
-        bool general = true;
-        for (size_t k = 0; k < p.member.size() && general; ++k)
-            general = TermStore::same(s.full_values_replacing(p.member[k], leaf), s.full_values_replacing(p.rep[k], leaf));
-        if (general) {
+        if (s.agree_replacing(p.member, p.rep, leaf)) {
             p.verdict = kSubgraph;
             return;
         }
@@ -217,8 +247,8 @@ void check(const TermStore& s, Pending& p) {
     p.cand.lhs_size = union_size(s, p.swap ? p.rep : p.member);
     p.cand.rhs_size = union_size(s, p.swap ? p.member : p.rep);
     const bool both = fwd && bwd && p.cand.lhs_size == p.cand.rhs_size;
-    p.key = equation_key(r, both);
     p.cand.rule = canonicalize(r);
+    p.key = equation_key(p.cand.rule, both);  // the same for any renaming of r
     if (both) {
         // Either side may be the left one: take the smaller canonical text, as ruledb does, so
         // that which duplicate came first does not decide the direction printed.
@@ -226,7 +256,7 @@ void check(const TermStore& s, Pending& p) {
         flipped.lhs = std::move(r.rhs);
         flipped.rhs = std::move(r.lhs);
         Rule f = canonicalize(flipped);
-        if (canonical_text(f) < canonical_text(p.cand.rule)) {
+        if (text_of_canonical(f) < text_of_canonical(p.cand.rule)) {
             p.cand.rule = std::move(f);
             std::swap(p.cand.lhs_size, p.cand.rhs_size);
         }

@@ -1,6 +1,7 @@
 #include "enumerator/term_store.h"
 
 #include <algorithm>
+#include <cassert>
 #include <random>
 
 #include <xxhash.h>
@@ -222,7 +223,7 @@ ExactTensor TermStore::evaluate(ValueId v, int point) const {
     return memo.take(eval_rec(v, point, memo, true));
 }
 
-FullValues TermStore::full_impl(ValueId v, ValueId replaced) const {
+FullValues TermStore::full_values(ValueId v) const {
     const auto& pts = d_cfg.plan.points();
     FullValues fv;
     std::vector<uint64_t> hashes;
@@ -236,12 +237,8 @@ FullValues TermStore::full_impl(ValueId v, ValueId replaced) const {
             continue;
         }
         Memo memo;
-        if (replaced != UINT32_MAX && values[replaced].type[pts[p].inst] != kIllTyped) {
-            std::mt19937_64 rng(mix64(values[replaced].skey ^ mix64(p + 0x51)));
-            memo.put(replaced, random_exact(d_types[values[replaced].type[pts[p].inst]], rng));
-        }
         try {
-            fv.values.push_back(memo.take(eval_rec(v, static_cast<int>(p), memo, replaced == UINT32_MAX)));
+            fv.values.push_back(memo.take(eval_rec(v, static_cast<int>(p), memo, true)));
             fv.status.push_back(static_cast<uint8_t>(PointStatus::Ok));
             hashes.push_back(value_hash(fv.values.back(), d_type_hash[t]));
         } catch (const EvalOverflow&) {
@@ -255,8 +252,38 @@ FullValues TermStore::full_impl(ValueId v, ValueId replaced) const {
     return fv;
 }
 
-FullValues TermStore::full_values(ValueId v) const { return full_impl(v, UINT32_MAX); }
-FullValues TermStore::full_values_replacing(ValueId v, ValueId replaced) const { return full_impl(v, replaced); }
+bool TermStore::agree_replacing(const std::vector<ValueId>& as, const std::vector<ValueId>& bs,
+                                ValueId replaced) const {
+    assert(as.size() == bs.size());
+    const auto& pts = d_cfg.plan.points();
+    for (size_t p = 0; p < pts.size(); ++p) {
+        const int inst = pts[p].inst;
+        bool typed = false;
+        for (size_t k = 0; k < as.size(); ++k) {
+            if (values[as[k]].type[inst] != values[bs[k]].type[inst]) return false;
+            typed = typed || values[as[k]].type[inst] != kIllTyped;
+        }
+        if (!typed) continue;
+        // One memo per side: each holds at most one side's nodes plus the stand-in.
+        Memo ma, mb;
+        if (values[replaced].type[inst] != kIllTyped) {
+            std::mt19937_64 rng(mix64(values[replaced].skey ^ mix64(p + 0x51)));
+            ExactTensor t = random_exact(d_types[values[replaced].type[inst]], rng);
+            mb.put(replaced, t);
+            ma.put(replaced, std::move(t));
+        }
+        try {
+            for (size_t k = 0; k < as.size(); ++k) {
+                if (values[as[k]].type[inst] == kIllTyped) continue;
+                if (*eval_rec(as[k], static_cast<int>(p), ma, false) != *eval_rec(bs[k], static_cast<int>(p), mb, false))
+                    return false;
+            }
+        } catch (const EvalOverflow&) {
+            return false;
+        }
+    }
+    return true;
+}
 
 bool TermStore::same(const FullValues& a, const FullValues& b) {
     if (a.overflow || b.overflow) return false;

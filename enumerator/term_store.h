@@ -128,9 +128,12 @@ public:
     ExactTensor evaluate(ValueId v, int point) const;
     /// The outcome at every point, with the fingerprint (of `hash_bits` bits).
     FullValues full_values(ValueId v) const;
-    /// Like full_values, with `replaced`'s value at each point replaced by a fresh random
-    /// tensor of its type: used to test whether a rule generalises over a shared sub-graph.
-    FullValues full_values_replacing(ValueId v, ValueId replaced) const;
+    /// Whether the outputs `as` and `bs` (in corresponding order) agree at every point with
+    /// `replaced`'s value replaced by a fresh random tensor of its type (one tensor per point,
+    /// the same on both sides): whether a rule generalises over a shared sub-graph. False where
+    /// either side overflows. Stops at the first point that differs, which is where most pairs
+    /// are decided, so it costs one evaluation per side there, not one per point.
+    bool agree_replacing(const std::vector<ValueId>& as, const std::vector<ValueId>& bs, ValueId replaced) const;
     /// Exact comparison of two outcomes (false if either overflowed).
     static bool same(const FullValues& a, const FullValues& b);
 
@@ -173,7 +176,6 @@ private:
     /// The typing without interning its output types (pure, thread-safe).
     Typing infer_typing(int tmpl, int inst, TypeId a, TypeId b) const;
     uint32_t store_typing(uint64_t key, Typing ty);
-    FullValues full_impl(ValueId v, ValueId replaced) const;
 
     EnumConfig d_cfg;
     std::vector<std::vector<Params>> d_params;  ///< per template, per instantiation

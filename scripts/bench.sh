@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite (issue 9): enumeration at sizes 1-3 (4 with --size4) at 1 and 2 threads,
-# proving TASO's 133 rules with each back-end at 1 and 2 threads (bench/prove_bench.py), and axiom validation
-# (`ruleforge axioms --validate --json`). Every record is one JSON line (bench/benchlib.py) in
+# proving TASO's 133 rules with each back-end and the size-2 candidates with both, at 1 and 2
+# threads (bench/prove_bench.py), and axiom validation (`ruleforge axioms --validate --json`). Every record is one JSON line (bench/benchlib.py) in
 # $OUT/bench.jsonl, and docs/PERFORMANCE.md's measured table is regenerated from them.
 #
 #   scripts/bench.sh [--binary PATH] [--out DIR] [--reps N] [--size4] [--smoke] [--no-doc]
@@ -36,7 +36,7 @@ records=$out/bench.jsonl
 
 if ((smoke)); then
     python3 bench/enumerate_bench.py --binary "$bin" --sizes 1 --threads 1,2 --reps 1 --out "$records"
-    python3 bench/prove_bench.py --binary "$bin" --backends z3 --threads 1 --reps 1 --rules 5 --out "$records"
+    python3 bench/prove_bench.py --binary "$bin" --backends z3 --threads 1 --reps 1 --rules 5 --candidates 1 --out "$records"
     python3 bench/bench_cmd.py --name axioms_validate --reps 1 --param max_dim=2 --allow-fail --out "$records" \
         --copy summary.axioms --copy summary.proved --copy summary.tested --copy summary.refuted \
         --copy summary.instances -- "$bin" axioms --validate --json --quiet --max-dim 2 --no-redundancy

@@ -134,7 +134,8 @@ public:
         r.backend = "z3";
         auto start = std::chrono::steady_clock::now();
         try {
-            z3::solver s = make_solver(timeout_ms);
+            z3::solver& s = solver(timeout_ms);
+            Scope scope(s);
             Translator tr(d_ctx, q.terms);
             std::map<std::string, const Assertion*> by_name;
             for (const Assertion& a : q.assertions) {
@@ -176,7 +177,8 @@ public:
 
     SatAnswer check_sat(const Query& q, int timeout_ms) override {
         try {
-            z3::solver s = make_solver(timeout_ms);
+            z3::solver& s = solver(timeout_ms);
+            Scope scope(s);
             Translator tr(d_ctx, q.terms);
             for (const Assertion& a : q.assertions) s.add(tr.tr(a.formula));
             switch (s.check()) {
@@ -191,18 +193,37 @@ public:
     }
 
 private:
-    z3::solver make_solver(int timeout_ms) {
+    // Solvers are kept per back-end (so per thread), one per timeout (the checker uses two: the
+    // probe's and the full one), each query inside its own push/pop scope. A fresh solver per
+    // query, or new parameters on a kept one, built z3's tactic and parameter tables again every
+    // time, under z3's process-wide symbol-table and parameter locks: with two threads a third
+    // of the time went to those locks.
+    z3::solver& solver(int timeout_ms) {
+        timeout_ms = std::max(1, timeout_ms);
+        auto it = d_solvers.find(timeout_ms);
+        if (it != d_solvers.end()) return it->second;
         z3::solver s(d_ctx, "UFLIA");
         z3::params p(d_ctx);
-        p.set("timeout", static_cast<unsigned>(std::max(1, timeout_ms)));
+        p.set("timeout", static_cast<unsigned>(timeout_ms));
         // E-matching only: model-based instantiation rarely helps a TASO-style goal and keeps
         // z3 busy until the timeout on goals that do not follow.
         p.set("mbqi", false);
         s.set(p);
-        return s;
+        return d_solvers.emplace(timeout_ms, std::move(s)).first->second;
     }
+    struct Scope {
+        explicit Scope(z3::solver& s) : d_s(s) { d_s.push(); }
+        ~Scope() {
+            try {
+                d_s.pop();
+            } catch (const z3::exception&) {
+            }
+        }
+        z3::solver& d_s;
+    };
 
-    z3::context d_ctx;
+    z3::context d_ctx;  // declared first: destroyed after the solvers
+    std::map<int, z3::solver> d_solvers;
 };
 
 }  // namespace

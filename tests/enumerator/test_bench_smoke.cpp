@@ -33,9 +33,15 @@ TEST_CASE("bench: every benchmark runs in its smoke setting and writes a full re
             CHECK(j["proved"].get<int>() == 6);  // the first 5 single-output rules and 1 two-output
             CHECK(j["per_rule"]["p50"].get<double>() <= j["per_rule"]["max"].get<double>());
         }
+        if (j["name"] == "prove_candidates") {
+            // Size 1 has 2 candidates (`ruleforge enumerate --max-ops 1`): each gets a verdict.
+            CHECK(j["rules"].get<int>() == 2);
+            CHECK(j["proved"].get<int>() + j["unknown"].get<int>() + j["refuted"].get<int>() == 2);
+        }
     }
     CHECK(names.count("enumerate_taso"));
     CHECK(names.count("enumerate_taso_speedup"));
     CHECK(names.count("prove_taso"));
+    CHECK(names.count("prove_candidates"));
     CHECK(names.count("axioms_validate"));
 }
