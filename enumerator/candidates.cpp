@@ -355,6 +355,9 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
 std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels,
                                           int /*threads*/) {
     std::vector<Pending> pend;
+    size_t members = 0;
+    for (const ClassRec& c : t.classes) members += c.members.size();
+    pend.reserve(members);
     for (size_t ci = 0; ci < t.classes.size(); ++ci)
         for (ValueId m : t.classes[ci].members) {
             const ClassRec& c = t.classes[ci];
@@ -391,6 +394,7 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     }
     __gnu_parallel::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].key < pend[b].key; });
     std::vector<Candidate> out;
+    out.reserve(order.size());
     for (size_t k = 0; k < order.size(); ++k) {
         Pending& p = pend[order[k]];
         LevelStats& st = levels[std::max(p.level, 1) - 1];
@@ -403,6 +407,9 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
         p.cand.class_index = p.cls;
         out.push_back(std::move(p.cand));
     }
+    // The pairs' rules and keys released on every thread (serially, a tenth of a second at size 3).
+#pragma omp parallel for schedule(static, 256)
+    for (size_t i = 0; i < pend.size(); ++i) Pending released = std::move(pend[i]);
     return out;
 }
 

@@ -19,7 +19,12 @@ namespace rf {
 using namespace enumeration;
 
 EnumResult::EnumResult() = default;
-EnumResult::~EnumResult() = default;
+EnumResult::~EnumResult() {
+    // Tens of thousands of rules, each a few hundred small allocations: released on every
+    // thread, where one thread took a tenth of a second at size 3.
+#pragma omp parallel for schedule(static, 256)
+    for (size_t i = 0; i < candidates.size(); ++i) Rule released = std::move(candidates[i].rule);
+}
 EnumResult::EnumResult(EnumResult&&) noexcept = default;
 EnumResult& EnumResult::operator=(EnumResult&&) noexcept = default;
 

@@ -34,8 +34,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$work"
   log="$build_dir/fuzz_$t.log"
   echo "fuzz_$t: ${seconds}s" >&2
-  # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: a blow-up is a finding too.
-  if ! "$build_dir/fuzz/fuzz_$t" "$work" "fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
+  # -timeout: one input taking over 60 s is a hang (every seed takes well under a second; the
+  # limit is wall-clock, and 10 s reported a false hang on a 2-core machine whose other core's
+  # work starved a niced fuzzer); -rss_limit_mb: a blow-up is a finding too.
+  if ! "$build_dir/fuzz/fuzz_$t" "$work" "fuzz/corpus/$t" -max_total_time="$seconds" -timeout=60 \
       -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 -artifact_prefix="$build_dir/artifacts/$t-" \
       >"$log" 2>&1; then
     tail -n 40 "$log" >&2

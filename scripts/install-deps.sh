@@ -10,7 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libprotobuf-dev protobuf-compiler libonnx-dev
   nlohmann-json3-dev libxxhash-dev catch2
-  libopenblas-dev
+  libopenblas-dev libtcmalloc-minimal4
   graphviz
   clang-14 libclang-rt-14-dev
 )
