@@ -23,6 +23,7 @@
 
 #include "enumerator/class_table.h"
 #include "enumerator/progress.h"
+#include "enumerator/work_exchange.h"
 #include "ir/canonical.h"
 #include "ir/graph_rebuild.h"
 #include "ir/native_text.h"
@@ -186,11 +187,15 @@ struct Pending {
     // filled by the check
     int verdict = 0;  ///< 0 keep, 1 outer op, 2 subgraph, 3 output, 4 unbound
     bool swap = false;
+    bool both_bind = false;  ///< each side binds every variable of the other
+    bool built = false;      ///< cand holds the rule
     std::string key;
     Candidate cand;
 };
 
 enum Verdict { kKeep, kOuter, kSubgraph, kOutput, kUnbound, kSingles };
+
+void build_candidate(const TermStore& s, Pending& p, bool with_key);
 
 void check(const TermStore& s, Pending& p) {
     // Common output (two-output pairs).
@@ -240,15 +245,22 @@ void check(const TermStore& s, Pending& p) {
         return;
     }
     p.swap = !fwd;
+    p.both_bind = fwd && bwd;
+    build_candidate(s, p, true);
+}
+
+// The rule of a kept pair, canonical and oriented, with (`with_key`) its equation key.
+void build_candidate(const TermStore& s, Pending& p, bool with_key) {
     Rule r;
     r.lhs = s.to_graph(p.swap ? p.rep : p.member);
     r.rhs = s.to_graph(p.swap ? p.member : p.rep);
     p.cand.num_outputs = static_cast<int>(p.member.size());
     p.cand.lhs_size = union_size(s, p.swap ? p.rep : p.member);
     p.cand.rhs_size = union_size(s, p.swap ? p.member : p.rep);
-    const bool both = fwd && bwd && p.cand.lhs_size == p.cand.rhs_size;
+    const bool both = p.both_bind && p.cand.lhs_size == p.cand.rhs_size;
     p.cand.rule = canonicalize(r);
-    p.key = equation_key(p.cand.rule, both);  // the same for any renaming of r
+    if (with_key) p.key = equation_key(p.cand.rule, both);  // the same for any renaming of r
+    p.built = true;
     if (both) {
         // Either side may be the left one: take the smaller canonical text, as ruledb does, so
         // that which duplicate came first does not decide the direction printed.
@@ -370,13 +382,42 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
         }
     if (s.config().max_outputs >= 2) pair_candidates(s, t, levels, pend);
     Progress progress(s.config().progress);
+    // Cooperating processes (work_exchange.h) check every P-th pair, then exchange verdicts
+    // and keys; each builds the rules of the kept candidates it did not check.
+    WorkExchange* const ex = s.config().exchange;
+    const size_t ranks = ex ? static_cast<size_t>(ex->size()) : 1, me = ex ? static_cast<size_t>(ex->rank()) : 0;
     progress.start(static_cast<int>(levels.size()), "candidates", pend.size(), "pairs checked");
 #pragma omp parallel for schedule(dynamic, 16)
     for (size_t i = 0; i < pend.size(); ++i) {
+        if (i % ranks != me) continue;
         check(s, pend[i]);
         progress.tick();
     }
     progress.finish();
+    if (ranks > 1) {
+        ByteWriter w;
+        for (size_t i = me; i < pend.size(); i += ranks) {
+            const Pending& p = pend[i];
+            w.put<uint8_t>(static_cast<uint8_t>(p.verdict));
+            if (p.verdict != kKeep) continue;
+            w.put<uint8_t>(p.swap);
+            w.put<uint8_t>(p.both_bind);
+            w.put_string(p.key);
+        }
+        const auto all = ex->allgather(w.bytes(), "enumerate candidates");
+        for (size_t r = 0; r < ranks; ++r) {
+            if (r == me) continue;
+            ByteReader rd(all[r]);
+            for (size_t i = r; i < pend.size(); i += ranks) {
+                Pending& p = pend[i];
+                p.verdict = rd.get<uint8_t>();
+                if (p.verdict != kKeep) continue;
+                p.swap = rd.get<uint8_t>() != 0;
+                p.both_bind = rd.get<uint8_t>() != 0;
+                p.key = rd.get_string();
+            }
+        }
+    }
     // Deterministic order: by canonical text, then the level-ordered position (for ties, the
     // first is kept and the others count as renamings).
     std::vector<size_t> order;
@@ -393,15 +434,21 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
         }
     }
     __gnu_parallel::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].key < pend[b].key; });
-    std::vector<Candidate> out;
-    out.reserve(order.size());
+    std::vector<size_t> kept;  // positions in `order`
     for (size_t k = 0; k < order.size(); ++k) {
+        if (k > 0 && pend[order[k - 1]].key == pend[order[k]].key)
+            ++levels[std::max(pend[order[k]].level, 1) - 1].drops.renaming;
+        else
+            kept.push_back(k);
+    }
+#pragma omp parallel for schedule(dynamic, 16)
+    for (size_t j = 0; j < kept.size(); ++j)
+        if (!pend[order[kept[j]]].built) build_candidate(s, pend[order[kept[j]]], false);
+    std::vector<Candidate> out;
+    out.reserve(kept.size());
+    for (size_t k : kept) {
         Pending& p = pend[order[k]];
         LevelStats& st = levels[std::max(p.level, 1) - 1];
-        if (k > 0 && pend[order[k - 1]].key == p.key) {
-            ++st.drops.renaming;
-            continue;
-        }
         ++st.candidates;
         p.cand.rule.name = "r" + std::to_string(out.size());
         p.cand.class_index = p.cls;

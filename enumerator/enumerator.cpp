@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <set>
 #include <span>
@@ -12,6 +13,7 @@
 
 #include "enumerator/class_table.h"
 #include "enumerator/progress.h"
+#include "enumerator/work_exchange.h"
 #include "fingerprint/graph_fingerprint.h"
 
 namespace rf {
@@ -82,6 +84,8 @@ private:
     /// The proposals of size n (in lists that must outlive `order`), and `order`, the order in
     /// which they become nodes.
     std::vector<std::vector<Proposal>> generate(int n, std::vector<const Proposal*>& order);
+    /// Gives every cooperating process the nodes each proposed (appended to `local`).
+    void share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local);
     void add_nodes(const std::vector<const Proposal*>& order);
     void classify(int n, ValueId first, LevelStats& st);
 
@@ -213,6 +217,62 @@ void Enumerator::run_task(const GenTask& t, int n, std::vector<Proposal>& out,
     }
 }
 
+void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local) {
+    // 10 bytes a node: the receivers propose the triple again, every typing being cached.
+    ByteWriter w;
+    for (const auto& l : local)
+        for (const Proposal& p : l) {
+            w.put<uint16_t>(p.tmpl);
+            w.put<ValueId>(p.a);
+            w.put<ValueId>(p.b);
+        }
+    const auto all = ex.allgather(w.bytes(), "enumerate size " + std::to_string(n) + " generate");
+    const int threads = static_cast<int>(local.size());
+    std::vector<std::vector<std::array<ValueId, 3>>> deferred(threads);
+    bool lost = false;
+    for (size_t r = 0; r < all.size(); ++r) {
+        if (static_cast<int>(r) == ex.rank()) continue;
+        const size_t count = all[r].size() / 10;
+        if (count * 10 != all[r].size()) throw std::logic_error("enumerator: a generate message is not a list of triples");
+#pragma omp parallel for schedule(static) reduction(|| : lost)
+        for (size_t i = 0; i < count; ++i) {
+            uint16_t tmpl;
+            ValueId a, b;
+            std::memcpy(&tmpl, all[r].data() + 10 * i, 2);
+            std::memcpy(&a, all[r].data() + 10 * i + 2, 4);
+            std::memcpy(&b, all[r].data() + 10 * i + 6, 4);
+            const int me = omp_get_thread_num();
+            std::vector<Proposal>& out = local[me];
+            const size_t before = out.size();
+            if (!propose(tmpl, a, b, n, out, false))
+                deferred[me].push_back({tmpl, a, b});
+            else
+                lost = lost || out.size() != before + 1;
+        }
+    }
+    // A node whose typing the sender computed late (its deferred pairs) is typed here now.
+    std::vector<std::array<ValueId, 3>> again;
+    for (const auto& d : deferred) again.insert(again.end(), d.begin(), d.end());
+    if (!again.empty()) {
+        std::vector<TermStore::TypingKey> need;
+        for (const auto& [tmpl, a, b] : again) {
+            const int arity = d_s.config().templates[tmpl].arity;
+            for (int i = 0; i < d_s.num_insts(); ++i) {
+                const TypeId ta = arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
+                const TypeId tb = arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
+                if (ta != kIllTyped && tb != kIllTyped) need.push_back({static_cast<int>(tmpl), i, ta, tb});
+            }
+        }
+        d_s.prepare_typings(std::move(need));
+        for (const auto& [tmpl, a, b] : again) {
+            const size_t before = local[0].size();
+            lost = lost || !propose(static_cast<int>(tmpl), a, b, n, local[0], false) || local[0].size() != before + 1;
+        }
+    }
+    // Every rank runs the same binary on the same store: a node another proposed must exist here.
+    if (lost) throw std::logic_error("enumerator: another rank's node was not proposed again here");
+}
+
 std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const Proposal*>& order) {
     const auto& tmpls = d_s.config().templates;
     const int base = d_s.plan().base();
@@ -304,8 +364,12 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
     uint64_t operands = 0;
     for (const GenTask& t : tasks) operands += t.hi - t.lo;
     d_progress.start(n, "generate", operands, "operands extended");
+    // With cooperating processes each runs every P-th task (tasks are small and many).
+    WorkExchange* const ex = d_s.config().exchange;
+    const size_t ranks = ex ? static_cast<size_t>(ex->size()) : 1, me_rank = ex ? static_cast<size_t>(ex->rank()) : 0;
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < tasks.size(); ++i) {
+        if (i % ranks != me_rank) continue;
         const int me = omp_get_thread_num();
         run_task(tasks[i], n, local[me], deferred[me]);
         d_progress.tick(tasks[i].hi - tasks[i].lo);
@@ -333,6 +397,7 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
         }
         if (missing) throw std::logic_error("enumerator: a typing was not prepared before the parallel pass");
     }
+    if (ex && ranks > 1) share_proposals(*ex, n, local);
     // Sorted through small keys pointing into the per-thread lists: a Proposal is ~100 bytes,
     // and moving those (merging, then sorting) was most of the serial time here.
     local.push_back(std::move(props));
@@ -395,9 +460,17 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     std::vector<uint8_t> overflow(count, 0);
     std::vector<ExactTensor> p0(keep ? count : 0);
 
+    // Cooperating processes (work_exchange.h): value i is evaluated by rank i mod P, and the
+    // buckets of a primary hash are resolved by its owner, rank hash mod P.
+    WorkExchange* const ex = d_s.config().exchange;
+    const size_t ranks = ex ? static_cast<size_t>(ex->size()) : 1, me = ex ? static_cast<size_t>(ex->rank()) : 0;
+    const bool shared = ranks > 1;
+    auto phase = [&](const char* what) { return "enumerate size " + std::to_string(n) + " " + what; };
+
     d_progress.start(n, "fingerprint", count);
 #pragma omp parallel for schedule(dynamic, 256)
     for (size_t i = 0; i < count; ++i) {
+        if (i % ranks != me) continue;
         const ValueId v = first + static_cast<ValueId>(i);
         const ValueRec& r = d_s.values[v];
         uint64_t mask = 0;
@@ -415,6 +488,23 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
             overflow[i] = 1;
         }
         d_progress.tick();
+    }
+
+    if (shared) {
+        ByteWriter w;
+        for (size_t i = me; i < count; i += ranks) {
+            w.put<uint64_t>(pkey[i]);
+            w.put<uint8_t>(overflow[i]);
+        }
+        const auto all = ex->allgather(w.bytes(), phase("fingerprint"));
+        for (size_t r = 0; r < ranks; ++r) {
+            if (r == me) continue;
+            ByteReader rd(all[r]);
+            for (size_t i = r; i < count; i += ranks) {
+                pkey[i] = rd.get<uint64_t>();
+                overflow[i] = rd.get<uint8_t>();
+            }
+        }
     }
 
     // Buckets of equal primary hash, in (hash, structural key) order.
@@ -445,6 +535,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     std::vector<int64_t> verdict(count, 0);
     std::vector<uint64_t> collisions(buckets.size(), 0), full_evals(buckets.size(), 0);
     std::vector<uint8_t> late_overflow(count, 0);
+    auto owner = [&](const Bucket& bk) { return static_cast<size_t>(pkey[order[bk.begin]] % ranks); };
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t bi = 0; bi < buckets.size(); ++bi) {
         const Bucket& bk = buckets[bi];
@@ -452,6 +543,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
             verdict[order[bk.begin]] = -1;
             continue;
         }
+        if (owner(bk) != me) continue;
         struct Local {
             int64_t id;
             FullValues fv;
@@ -487,6 +579,35 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         }
     }
 
+    if (shared) {
+        ByteWriter w;
+        for (size_t bi = 0; bi < buckets.size(); ++bi) {
+            const Bucket& bk = buckets[bi];
+            if (!bk.hard || owner(bk) != me) continue;
+            w.put<uint64_t>(collisions[bi]);
+            w.put<uint64_t>(full_evals[bi]);
+            for (size_t k = bk.begin; k < bk.end; ++k) {
+                w.put<int64_t>(verdict[order[k]]);
+                w.put<uint8_t>(late_overflow[order[k]]);
+            }
+        }
+        const auto all = ex->allgather(w.bytes(), phase("classes"));
+        for (size_t r = 0; r < ranks; ++r) {
+            if (r == me) continue;
+            ByteReader rd(all[r]);
+            for (size_t bi = 0; bi < buckets.size(); ++bi) {
+                const Bucket& bk = buckets[bi];
+                if (!bk.hard || owner(bk) != r) continue;
+                collisions[bi] = rd.get<uint64_t>();
+                full_evals[bi] = rd.get<uint64_t>();
+                for (size_t k = bk.begin; k < bk.end; ++k) {
+                    verdict[order[k]] = rd.get<int64_t>();
+                    late_overflow[order[k]] = rd.get<uint8_t>();
+                }
+            }
+        }
+    }
+
     // Sequential, deterministic class assignment in bucket order.
     auto new_class = [&](ValueId v, uint64_t pk, bool indexed) {
         const uint32_t c = static_cast<uint32_t>(d_t.classes.size());
@@ -496,6 +617,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         ++st.new_classes;
         return c;
     };
+    std::vector<uint32_t> new_reps;  // with cooperating processes: whose first-point value to share
     // At the last level nothing is extended and no later level looks classes up, so the
     // extension indexes (representatives by size, node -> containing representatives, primary
     // hash -> classes) are not kept up: a third of the serial assignment time at size 3.
@@ -506,7 +628,8 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         const NodeSet& ns = d_s.node_set(v);
         if (d_containing.size() < d_s.nodes.size()) d_containing.resize(d_s.nodes.size());
         for (int k = 0; k < ns.n; ++k) d_containing[ns.ids[k]].push_back(v);
-        if (keep && !p0[i].num.empty()) d_s.cache_point0(v, std::move(p0[i]));
+        if (!p0[i].num.empty()) d_s.cache_point0(v, std::move(p0[i]));
+        if (shared) new_reps.push_back(static_cast<uint32_t>(i));
     };
     d_t.classes.reserve(d_t.classes.size() + count);
     for (size_t bi = 0; bi < buckets.size(); ++bi) {
@@ -534,6 +657,33 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
             }
             local_class.push_back(new_class(v, pkey[i], keep));
             make_rep(v, i);
+        }
+    }
+    // The next level extends the new representatives: every process gets their first-point
+    // values from the rank that computed them (not at the last level: nothing is extended).
+    if (shared && keep) {
+        ByteWriter w;
+        for (uint32_t i : new_reps) {
+            if (i % ranks != me) continue;
+            const ExactTensor* t = d_s.cached_point0(first + i);
+            if (!t) continue;  // not typed at the first point
+            w.put<uint32_t>(i);
+            w.put_vector(t->dims);
+            w.put_vector(t->num);
+            w.put<int64_t>(t->den);
+        }
+        const auto all = ex->allgather(w.bytes(), phase("representatives"));
+        for (size_t r = 0; r < ranks; ++r) {
+            if (r == me) continue;
+            ByteReader rd(all[r]);
+            while (!rd.done()) {
+                const uint32_t i = rd.get<uint32_t>();
+                ExactTensor t;
+                t.dims = rd.get_vector<int64_t>();
+                t.num = rd.get_vector<int64_t>();
+                t.den = rd.get<int64_t>();
+                d_s.cache_point0(first + i, std::move(t));
+            }
         }
     }
     // Overflowed graphs: a class of their own each, never extended, never merged.

@@ -15,6 +15,8 @@
 
 namespace rf {
 
+class WorkExchange;
+
 /// One operator with fixed parameters, plus the operand restrictions TASO's generator applies.
 struct OpTemplate {
     std::string name;    ///< e.g. "conv3x3_relu"; what --ops selects
@@ -39,6 +41,9 @@ struct EnumConfig {
     uint64_t function_seed = 0x5eed;  ///< the random function standing for sigmoid/tanh
     int hash_bits = 128;       ///< test hook: fewer bits force fingerprint collisions
     bool progress = false;     ///< progress lines on stderr
+    /// Processes sharing the work (enumerator/work_exchange.h); null: this process does it all.
+    /// It changes where the work is done, never the result.
+    WorkExchange* exchange = nullptr;
 };
 
 /// TASO's 20 variables (three 2x4 activations x1..x3, three 4x4 weights w1..w3, three 2x4x5x5

@@ -12,6 +12,7 @@
 #include "pipeline/discover_steps.h"
 #include "pipeline/distributed_prove.h"
 #include "pipeline/mpi_comm.h"
+#include "pipeline/mpi_work_exchange.h"
 #include "ruledb/db_error.h"
 
 namespace rf::pipeline {
@@ -61,10 +62,16 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
         traffic.push_back({name, mpi.bytes_sent() - before});
     };
 
+    // Every rank enumerates with the others: each does its share of every size level's
+    // generation, fingerprinting, class decisions (by fingerprint owner) and candidate checks,
+    // and all end with the same classes and candidates (enumerator/work_exchange.h).
     auto t0 = Clock::now();
     EnumResult er;
     cfg.progress = o.progress && root;
-    phase("enumerate", [&] { er = enumerate(cfg); });
+    MpiWorkExchange exchange(mpi);
+    if (mpi.size() > 1) cfg.exchange = &exchange;
+    er = enumerate(cfg);
+    traffic = exchange.traffic();
     steps::count_enumeration(er, s);
     s.stages.push_back({"enumerate", since(t0)});
 

@@ -3,7 +3,7 @@
 //   rank 0          open (or resume) the run -> enumerate* -> store candidates -> coordinate and
 //                   prove -> prune -> summary
 //   ranks 1..P-1    enumerate* -> prove what rank 0 hands out
-//   (* the ranks share each size level's work: pipeline/distributed_enumerate.h)
+//   (* the ranks share each size level's work: enumerator/work_exchange.h, pipeline/mpi_work_exchange.h)
 //
 // Rank 0 is the only process that opens the database, and it writes through the same steps and
 // stage marks as a single-process run, so the rules stored are those of a single-process run

@@ -1,0 +1,16 @@
+#include "pipeline/mpi_work_exchange.h"
+
+#include <algorithm>
+
+namespace rf::pipeline {
+
+std::vector<std::vector<uint8_t>> MpiWorkExchange::allgather(const std::vector<uint8_t>& mine, const std::string& phase) {
+    const uint64_t before = d_mpi.bytes_sent();
+    std::vector<std::vector<uint8_t>> all = d_mpi.allgather(mine);
+    auto it = std::find_if(d_traffic.begin(), d_traffic.end(), [&](const Traffic& t) { return t.phase == phase; });
+    if (it == d_traffic.end()) it = d_traffic.insert(d_traffic.end(), Traffic{phase, 0});
+    it->bytes += d_mpi.bytes_sent() - before;
+    return all;
+}
+
+}  // namespace rf::pipeline
