@@ -28,15 +28,16 @@ void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
     out << "  rules                  " << s.rules << " (kept " << s.kept << ")\n";
     for (const auto& [reason, k] : s.pruned) out << "  pruned: " << reason << "  " << k << "\n";
     if (!s.per_rank.empty()) {
-        out << "  ranks                  " << s.ranks << " (proving load imbalance " << std::fixed << std::setprecision(2)
-            << pipeline::load_imbalance(s.per_rank) << ": busiest rank / mean)\n";
+        out << "  ranks                  " << s.ranks << " (load imbalance, busiest rank / mean: enumeration "
+            << std::fixed << std::setprecision(2) << pipeline::enumeration_imbalance(s.per_rank) << ", proving "
+            << pipeline::load_imbalance(s.per_rank) << ")\n";
         for (const pipeline::RankWork& w : s.per_rank)
-            out << "    rank " << w.rank << ": " << w.candidates << " candidates in " << w.chunks << " chunks, busy "
-                << std::setprecision(2) << w.busy_seconds << "s, waiting " << w.wait_seconds << "s, "
+            out << "    rank " << w.rank << ": enumeration " << std::setprecision(2) << w.enumerate_seconds
+                << "s + exchanges " << w.exchange_seconds << "s; " << w.candidates << " candidates proved in "
+                << w.chunks << " chunks, busy " << w.busy_seconds << "s, waiting " << w.wait_seconds << "s, "
                 << w.threads << " threads, " << w.bytes_sent + w.bytes_received << " bytes to/from rank 0\n";
-        out << "  bytes exchanged:";
-        for (const pipeline::Traffic& t : s.traffic) out << " " << t.phase << " " << t.bytes;
-        out << "\n";
+        out << "  bytes sent, all ranks together:\n";
+        for (const pipeline::Traffic& t : s.traffic) out << "    " << t.phase << ": " << t.bytes << "\n";
     }
     out << "  time:";
     for (const pipeline::StageTime& t : s.stages) out << " " << t.stage << " " << std::fixed << std::setprecision(2) << t.seconds << "s";

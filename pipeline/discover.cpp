@@ -149,6 +149,8 @@ std::string DiscoverSummary::to_json() const {
                                   {"busy_seconds", w.busy_seconds},
                                   {"wait_seconds", w.wait_seconds},
                                   {"solver_seconds", w.solver_seconds},
+                                  {"enumerate_seconds", w.enumerate_seconds},
+                                  {"exchange_seconds", w.exchange_seconds},
                                   {"bytes_sent", w.bytes_sent},
                                   {"bytes_received", w.bytes_received}});
         nlohmann::json traffic_json = nlohmann::json::object();
@@ -156,6 +158,7 @@ std::string DiscoverSummary::to_json() const {
         j["distributed"] = {{"ranks", ranks},
                             {"per_rank", ranks_json},
                             {"imbalance", load_imbalance(per_rank)},
+                            {"enumeration_imbalance", enumeration_imbalance(per_rank)},
                             {"bytes", traffic_json}};
     }
     return j.dump(2);

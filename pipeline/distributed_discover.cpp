@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #include <omp.h>
@@ -74,6 +75,11 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
     traffic = exchange.traffic();
     steps::count_enumeration(er, s);
     s.stages.push_back({"enumerate", since(t0)});
+    // Each rank's share of the enumeration, for the summary (rank order).
+    std::vector<std::pair<double, double>> enum_work;
+    for (const std::vector<uint8_t>& b :
+         mpi.allgather(nlohmann::json::to_cbor(nlohmann::json::array({since(t0) - exchange.seconds(), exchange.seconds()}))))
+        enum_work.push_back(nlohmann::json::from_cbor(b).get<std::pair<double, double>>());
 
     const prover::CheckOptions copts = steps::check_options(o);
     const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
@@ -97,6 +103,9 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
         progress.start(o.max_ops, "prove", er.candidates.size());
         progress.tick(er.candidates.size() - open_count);  // what earlier runs proved
         phase("prove", [&] { s.per_rank = coordinate_proving(mpi, *db, er.candidates, setup, tally, progress); });
+        for (RankWork& w : s.per_rank)
+            if (w.rank >= 0 && static_cast<size_t>(w.rank) < enum_work.size())
+                std::tie(w.enumerate_seconds, w.exchange_seconds) = enum_work[w.rank];
         progress.finish();
         s.stages.push_back({"prove", since(t2)});
         steps::finish(*db, run, tally, s);

@@ -22,10 +22,13 @@ public:
 
     /// What this rank sent, by phase, in the order the phases first came.
     const std::vector<Traffic>& traffic() const { return d_traffic; }
+    /// Wall time spent in exchanges, waiting for slower ranks included.
+    double seconds() const { return d_seconds; }
 
 private:
     Mpi& d_mpi;
     std::vector<Traffic> d_traffic;
+    double d_seconds = 0;
 };
 
 }  // namespace rf::pipeline

@@ -8,7 +8,8 @@
 
 namespace rf::pipeline {
 
-/// One rank's share of the proving stage (cumulative over the run's proving).
+/// One rank's share of the proving stage (cumulative over the run's proving) and of the
+/// enumeration.
 struct RankWork {
     int rank = 0;
     int threads = 0;
@@ -17,6 +18,8 @@ struct RankWork {
     double busy_seconds = 0;    ///< wall time spent proving
     double wait_seconds = 0;    ///< wall time spent waiting for an assignment
     double solver_seconds = 0;  ///< sum of its checks' own times (over all its threads)
+    double enumerate_seconds = 0;  ///< its share of the enumeration, wall time, exchanges excluded
+    double exchange_seconds = 0;   ///< wall time in the enumeration's exchanges (waiting included)
     uint64_t bytes_sent = 0, bytes_received = 0;  ///< as counted by rank 0, to and from it
 };
 
@@ -34,6 +37,16 @@ inline double load_imbalance(const std::vector<RankWork>& ranks) {
     for (const RankWork& r : ranks) {
         max = r.busy_seconds > max ? r.busy_seconds : max;
         sum += r.busy_seconds;
+    }
+    return sum > 0 ? max / (sum / ranks.size()) : 0;
+}
+
+/// The same for the enumeration (enumerate_seconds): every rank does a share of every level.
+inline double enumeration_imbalance(const std::vector<RankWork>& ranks) {
+    double max = 0, sum = 0;
+    for (const RankWork& r : ranks) {
+        max = r.enumerate_seconds > max ? r.enumerate_seconds : max;
+        sum += r.enumerate_seconds;
     }
     return sum > 0 ? max / (sum / ranks.size()) : 0;
 }

@@ -168,6 +168,16 @@ TEST_CASE("discover --distributed: 2 and 3 ranks store the single-process rule s
         for (const auto& w : j["distributed"]["per_rank"]) proved += w["candidates"].get<uint64_t>();
         CHECK(proved == j["candidates"].get<uint64_t>());
         CHECK(j["distributed"]["bytes"]["prove"].get<uint64_t>() > 0);
+        // The enumeration is shared (enumerator/work_exchange.h): every level's phases crossed
+        // between the ranks, and every rank did a share.
+        for (const char* phase : {"enumerate size 1 generate", "enumerate size 2 generate", "enumerate size 2 fingerprint",
+                                  "enumerate size 2 classes", "enumerate size 1 representatives", "enumerate candidates"}) {
+            INFO(phase);
+            REQUIRE(j["distributed"]["bytes"].contains(phase));
+            CHECK(j["distributed"]["bytes"][phase].get<uint64_t>() > 0);
+        }
+        for (const auto& w : j["distributed"]["per_rank"]) CHECK(w["enumerate_seconds"].get<double>() > 0);
+        CHECK(j["distributed"]["enumeration_imbalance"].get<double>() >= 1.0);
     }
 }
 
