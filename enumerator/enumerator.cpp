@@ -84,6 +84,8 @@ private:
     /// The proposals of size n (in lists that must outlive `order`), and `order`, the order in
     /// which they become nodes.
     std::vector<std::vector<Proposal>> generate(int n, std::vector<const Proposal*>& order);
+    /// Computes the typings of (template, operand, operand) triples at every instantiation.
+    void prepare_typings_of(const std::vector<std::array<ValueId, 3>>& pairs);
     /// Gives every cooperating process the nodes each proposed (appended to `local`).
     void share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local);
     void add_nodes(const std::vector<const Proposal*>& order);
@@ -217,6 +219,19 @@ void Enumerator::run_task(const GenTask& t, int n, std::vector<Proposal>& out,
     }
 }
 
+void Enumerator::prepare_typings_of(const std::vector<std::array<ValueId, 3>>& pairs) {
+    std::vector<TermStore::TypingKey> need;
+    for (const auto& [tmpl, a, b] : pairs) {
+        const int arity = d_s.config().templates[tmpl].arity;
+        for (int i = 0; i < d_s.num_insts(); ++i) {
+            const TypeId ta = arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
+            const TypeId tb = arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
+            if (ta != kIllTyped && tb != kIllTyped) need.push_back({static_cast<int>(tmpl), i, ta, tb});
+        }
+    }
+    d_s.prepare_typings(std::move(need));
+}
+
 void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local) {
     // 10 bytes a node: the receivers propose the triple again, every typing being cached.
     ByteWriter w;
@@ -254,16 +269,7 @@ void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vecto
     std::vector<std::array<ValueId, 3>> again;
     for (const auto& d : deferred) again.insert(again.end(), d.begin(), d.end());
     if (!again.empty()) {
-        std::vector<TermStore::TypingKey> need;
-        for (const auto& [tmpl, a, b] : again) {
-            const int arity = d_s.config().templates[tmpl].arity;
-            for (int i = 0; i < d_s.num_insts(); ++i) {
-                const TypeId ta = arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
-                const TypeId tb = arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
-                if (ta != kIllTyped && tb != kIllTyped) need.push_back({static_cast<int>(tmpl), i, ta, tb});
-            }
-        }
-        d_s.prepare_typings(std::move(need));
+        prepare_typings_of(again);
         for (const auto& [tmpl, a, b] : again) {
             const size_t before = local[0].size();
             lost = lost || !propose(static_cast<int>(tmpl), a, b, n, local[0], false) || local[0].size() != before + 1;
@@ -379,16 +385,7 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
     std::vector<std::array<ValueId, 3>> again;
     for (const auto& d : deferred) again.insert(again.end(), d.begin(), d.end());
     if (!again.empty()) {
-        std::vector<TermStore::TypingKey> need;
-        for (const auto& [tmpl, a, b] : again) {
-            const int arity = tmpls[tmpl].arity;
-            for (int i = 0; i < d_s.num_insts(); ++i) {
-                const TypeId ta = arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
-                const TypeId tb = arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
-                if (ta != kIllTyped && tb != kIllTyped) need.push_back({static_cast<int>(tmpl), i, ta, tb});
-            }
-        }
-        d_s.prepare_typings(std::move(need));
+        prepare_typings_of(again);
         bool missing = false;
 #pragma omp parallel for schedule(dynamic, 256) reduction(|| : missing)
         for (size_t i = 0; i < again.size(); ++i) {

@@ -30,25 +30,22 @@ struct Traffic {
     uint64_t bytes = 0;
 };
 
-/// max / mean of the ranks' busy seconds: 1 is a perfect balance, P means one rank did it all.
-/// 0 when no rank was busy.
-inline double load_imbalance(const std::vector<RankWork>& ranks) {
+/// max / mean of one of the ranks' figures: 1 is a perfect balance, P means one rank did it
+/// all. 0 when every rank's figure is 0.
+inline double imbalance(const std::vector<RankWork>& ranks, double RankWork::*figure) {
     double max = 0, sum = 0;
     for (const RankWork& r : ranks) {
-        max = r.busy_seconds > max ? r.busy_seconds : max;
-        sum += r.busy_seconds;
+        max = r.*figure > max ? r.*figure : max;
+        sum += r.*figure;
     }
     return sum > 0 ? max / (sum / ranks.size()) : 0;
 }
 
-/// The same for the enumeration (enumerate_seconds): every rank does a share of every level.
+/// Of the proving (busy seconds).
+inline double load_imbalance(const std::vector<RankWork>& ranks) { return imbalance(ranks, &RankWork::busy_seconds); }
+/// Of the enumeration (every rank does a share of every level).
 inline double enumeration_imbalance(const std::vector<RankWork>& ranks) {
-    double max = 0, sum = 0;
-    for (const RankWork& r : ranks) {
-        max = r.enumerate_seconds > max ? r.enumerate_seconds : max;
-        sum += r.enumerate_seconds;
-    }
-    return sum > 0 ? max / (sum / ranks.size()) : 0;
+    return imbalance(ranks, &RankWork::enumerate_seconds);
 }
 
 }  // namespace rf::pipeline
