@@ -90,7 +90,8 @@ ImportResult read_flexflow_rules(const std::string& text, const std::string& fil
     json doc;
     try {
         doc = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number too large for a double (found by fuzzing).
         throw ImportError(file + ": not JSON: " + e.what());
     }
     if (!doc.is_object() || !doc.contains("rule") || !doc["rule"].is_array())
