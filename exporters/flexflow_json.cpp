@@ -1,7 +1,10 @@
 #include "exporters/flexflow_json.h"
 
-#include <nlohmann/json.hpp>
+#include <limits>
 #include <set>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
 
 #include "exporters/op_list.h"
 #include "exporters/taso_ops.h"
@@ -44,6 +47,18 @@ int32_t param_code(const std::string& name, const std::string& label) {
 template <class T>
 T field(const json& j, const char* key, const std::string& where) {
     if (!j.is_object() || !j.contains(key)) throw LiftError(where + ": missing field \"" + key + "\"");
+    if constexpr (std::is_integral_v<T>) {
+        // nlohmann converts a float (or an integer out of T's range) by a plain cast: undefined
+        // behaviour for -2e51 (found by fuzzing). An integer field must hold an integer in range.
+        const json& v = j.at(key);
+        const bool in_range = v.is_number_unsigned()
+                                  ? v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
+                                  : v.is_number_integer() && v.get<int64_t>() >= std::numeric_limits<T>::min() &&
+                                        v.get<int64_t>() <= std::numeric_limits<T>::max();
+        if (!in_range)
+            throw LiftError(where + ": field \"" + key + "\" is not an integer in range (" + v.dump() + ")");
+        return static_cast<T>(v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>());
+    }
     try {
         return j.at(key).get<T>();
     } catch (const json::exception&) {
