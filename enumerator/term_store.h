@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -103,7 +104,10 @@ public:
         return values[v].node == kNoNode ? empty : nodes[values[v].node].nodes;
     }
     const TensorType& type(TypeId t) const { return d_types[t]; }
-    uint64_t type_hash_of(TypeId t) const { return d_type_hash[t]; }
+    uint64_t type_hash_of(TypeId t) const {
+        assert(t < d_type_hash.size());
+        return d_type_hash[t];
+    }
     /// Cached typing of template `tmpl` on operand types at an instantiation (single-threaded).
     const Typing& typing(int tmpl, int inst, TypeId a, TypeId b) { return d_typings[typing_index(tmpl, inst, a, b)]; }
     /// The same typing's index (stable: the cache only grows), computing it when missing
