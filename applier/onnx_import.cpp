@@ -36,13 +36,15 @@ std::vector<int64_t> int_values(const onnx::TensorProto& t) {
         const std::string& raw = t.raw_data();
         if (raw.size() % 8 != 0) throw NodeError("tensor '" + t.name() + "': raw int64 data of odd length");
         v.resize(raw.size() / 8);
-        std::memcpy(v.data(), raw.data(), raw.size());  // ONNX stores little-endian, as x86 does
+        // ONNX stores little-endian, as x86 does. No copy from an empty tensor: memcpy from or to
+        // the null data() of an empty vector is undefined (found by UBSan in a fuzz_onnx run).
+        if (!raw.empty()) std::memcpy(v.data(), raw.data(), raw.size());
     } else if (t.data_type() == onnx::TensorProto::INT32) {
         if (t.int32_data_size() > 0) return {t.int32_data().begin(), t.int32_data().end()};
         const std::string& raw = t.raw_data();
         if (raw.size() % 4 != 0) throw NodeError("tensor '" + t.name() + "': raw int32 data of odd length");
         std::vector<int32_t> w(raw.size() / 4);
-        std::memcpy(w.data(), raw.data(), raw.size());
+        if (!raw.empty()) std::memcpy(w.data(), raw.data(), raw.size());
         v.assign(w.begin(), w.end());
     } else {
         throw NodeError("tensor '" + t.name() + "' must hold integers (INT64 or INT32)");

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "applier/onnx_import.h"
 #include "fuzz/fuzz_util.h"
 #include "tests/reliability/subprocess.h"
 
@@ -42,4 +43,24 @@ TEST_CASE("reliability: every fuzz corpus file keeps the fuzz targets' invariant
         }
     }
     CHECK(files >= 20);
+}
+
+TEST_CASE("reliability: every ONNX fuzz corpus file imports or gives the documented error", "[reliability][fuzz]") {
+    // fuzz/fuzz_onnx.cpp's invariant: a model, or a std::runtime_error (not an ONNX model, or a
+    // node the IR cannot express); another exception, a crash or a sanitizer report is a finding.
+    const std::filesystem::path dir = std::filesystem::path(RF_SOURCE_DIR) / "fuzz" / "corpus" / "onnx";
+    REQUIRE(std::filesystem::is_directory(dir));
+    int files = 0, models = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        INFO(entry.path().string());
+        const std::string bytes = reliability::read_file(entry.path().string());
+        try {
+            const Model m = import_onnx(bytes, entry.path().string(), "corpus");
+            models += m.graph.nodes().empty() ? 0 : 1;
+        } catch (const std::runtime_error&) {
+        }
+        ++files;
+    }
+    CHECK(files >= 4);
+    CHECK(models >= 3);  // the three seed models import
 }
