@@ -284,9 +284,22 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
     const int base = d_s.plan().base();
     // Representatives of each size grouped by base type, so a binary template visits only the
     // type pairs it accepts.
-    std::vector<std::map<TypeId, std::vector<ValueId>>> by_type(n);
-    for (int s = 0; s < n; ++s)
-        for (ValueId v : d_reps_by_size[s]) by_type[s][d_s.values[v].type[base]].push_back(v);
+    // The groups are in the order of their types' content, not of the type ids: ids depend on
+    // the order typings were computed, which differs between cooperating processes, and the task
+    // list below must be the same on every one (each takes every P-th task).
+    struct TypeGroup {
+        TypeId type;
+        std::vector<ValueId> values;
+    };
+    std::vector<std::vector<TypeGroup>> by_type(n);
+    for (int s = 0; s < n; ++s) {
+        std::map<TypeId, std::vector<ValueId>> groups;
+        for (ValueId v : d_reps_by_size[s]) groups[d_s.values[v].type[base]].push_back(v);
+        for (auto& [t, vs] : groups) by_type[s].push_back({t, std::move(vs)});
+        std::sort(by_type[s].begin(), by_type[s].end(), [&](const TypeGroup& x, const TypeGroup& y) {
+            return d_s.type_key_of(x.type) < d_s.type_key_of(y.type);
+        });
+    }
     // Serial: the work split into tasks (the base typing of each type pair decided here, which
     // fills the typing cache); parallel: the tasks; serial again: pairs whose typing at another
     // instantiation was not cached yet. The final sort makes the order independent of threads.
@@ -308,7 +321,7 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
             if (tmpls[ti].arity != 2) continue;
             for (int s1 = 0; s1 < n; ++s1)
                 for (const auto& ta : by_type[s1])
-                    for (const auto& tb : by_type[n - 1 - s1]) need.push_back({ti, base, ta.first, tb.first});
+                    for (const auto& tb : by_type[n - 1 - s1]) need.push_back({ti, base, ta.type, tb.type});
         }
         d_s.prepare_typings(std::move(need));
         need.clear();

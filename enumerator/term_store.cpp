@@ -110,6 +110,7 @@ TypeId TermStore::intern(const TensorType& t) {
     if (fresh) {
         d_types.push_back(t);
         d_type_hash.push_back(rf::type_hash(t));
+        d_type_keys.push_back(it->first);
     }
     return it->second;
 }

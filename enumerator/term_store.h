@@ -104,6 +104,9 @@ public:
         return values[v].node == kNoNode ? empty : nodes[values[v].node].nodes;
     }
     const TensorType& type(TypeId t) const { return d_types[t]; }
+    /// A key of the type's content (dimensions and split structure): equal on every process for
+    /// equal types, where type ids depend on the order types were first met.
+    const std::string& type_key_of(TypeId t) const { return d_type_keys[t]; }
     uint64_t type_hash_of(TypeId t) const {
         assert(t < d_type_hash.size());
         return d_type_hash[t];
@@ -185,6 +188,7 @@ private:
     std::vector<std::vector<Params>> d_params;  ///< per template, per instantiation
     std::deque<TensorType> d_types;  ///< a deque: references stay valid as types are added
     std::vector<uint64_t> d_type_hash;
+    std::vector<std::string> d_type_keys;
     std::unordered_map<std::string, TypeId> d_type_index;
     std::deque<Typing> d_typings;
     std::unordered_map<uint64_t, uint32_t> d_typing_index;

@@ -91,7 +91,8 @@ std::vector<std::string> levels(const EnumResult& r) {
     return out;
 }
 
-void check_shared(EnumConfig cfg, int ranks) {
+// `stride`: compare every stride-th class's fingerprint (each costs a full evaluation).
+void check_shared(EnumConfig cfg, int ranks, size_t stride = 1) {
     cfg.threads = 1;
     const EnumResult single = enumerate(cfg);
     REQUIRE(!single.candidates.empty());
@@ -125,7 +126,7 @@ void check_shared(EnumConfig cfg, int ranks) {
         REQUIRE(results[r].num_classes() == single.num_classes());
         for (size_t i = 0; i < single.num_classes(); ++i) {
             if (results[r].class_size(i) != single.class_size(i) ||
-                results[r].class_fingerprint(i) != single.class_fingerprint(i)) {
+                (i % stride == 0 && results[r].class_fingerprint(i) != single.class_fingerprint(i))) {
                 FAIL("class " << i << " differs");
             }
         }
@@ -162,4 +163,11 @@ TEST_CASE("shared enumeration: size 3 on a few templates, with forced fingerprin
     cfg.max_ops = 2;
     cfg.hash_bits = 6;
     check_shared(cfg, 3);
+}
+
+TEST_CASE("shared enumeration: TASO's size 3, 2 ranks, equals the single-process result", "[enumerator][exchange]") {
+    // The full setting: the ranks compute some typings in different orders (each first meets
+    // the pairs of its own tasks), so their type ids differ; the task list, which each rank
+    // splits by position, must not (it once did: 18 graphs were enumerated twice or not at all).
+    check_shared(preset_config("taso", 3), 2, 97);
 }
