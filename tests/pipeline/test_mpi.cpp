@@ -30,9 +30,24 @@ namespace {
 const std::vector<std::string> kSmall = {"--max-ops", "2", "--ops", "matmul,ewadd,relu,smul,transpose",
                                          "--batch", "8", "-q", "--threads", "1"};
 
-// Names carry the pid: CTest runs the test cases of this file in parallel processes.
+// Each test process (CTest runs the cases of this file in parallel processes) keeps its
+// databases and logs in a directory of its own, removed when the process ends normally (a crash
+// leaves it behind to look at).
+const std::string& scratch() {
+    struct Dir {
+        std::string path = std::string(RF_BINARY_DIR) + "/test-mpi-" + std::to_string(::getpid());
+        Dir() { std::filesystem::create_directories(path); }
+        ~Dir() {
+            std::error_code ec;
+            std::filesystem::remove_all(path, ec);
+        }
+    };
+    static const Dir dir;
+    return dir.path;
+}
+
 std::string fresh_db(const std::string& name) {
-    std::string path = std::string(RF_BINARY_DIR) + "/" + std::to_string(::getpid()) + "-" + name;
+    std::string path = scratch() + "/" + name;
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     return path;
 }
@@ -88,7 +103,7 @@ std::string read_file(const std::string& path) {
 }
 
 int run_process(const std::vector<std::string>& args, std::string* output) {
-    const std::string log = std::string(RF_BINARY_DIR) + "/test_mpi-" + std::to_string(::getpid()) + ".log";
+    const std::string log = scratch() + "/mpirun.log";
     int code = exit_code(spawn(args, log));
     if (output) *output = read_file(log);
     return code;
@@ -200,7 +215,7 @@ TEST_CASE("discover --distributed: a user error ends every rank with the error",
 TEST_CASE("discover --distributed: a killed rank leaves a sound database, and --resume completes it", "[mpi]") {
     const auto& reference = reference_rules();
     const std::string db = fresh_db("mpi_killed.db");
-    const std::string log = std::string(RF_BINARY_DIR) + "/test_mpi_killed-" + std::to_string(::getpid()) + ".log";
+    const std::string log = scratch() + "/mpirun-killed.log";
     const pid_t mpirun = spawn(under_mpirun(3, discover_args(db, false)), log);
     REQUIRE(mpirun > 0);
     // Kill rank 1 once rank 0 has stored a first proved batch: mid-proof, work in flight.
