@@ -190,6 +190,12 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             refuse(op.kind, "FlexFlow's JSON cannot state a constant's shape");
         case OpKind::Reshape:
             refuse(op.kind, std::string(loader) + (taso ? " does not load RESHAPE" : " has no reshape target shape"));
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction:
+            if (taso) refuse(op.kind, "TASO has no parallel operators");
+            refuse(op.kind, "FlexFlow's parallel operators are not TASO operators (the FlexFlow writer spells them)");
         case OpKind::Input: break;
     }
     throw NotExpressible("an input variable is not an operator");

@@ -50,7 +50,11 @@ Graph instantiate_graph(const Graph& g, const ShapePlan& plan, int inst) {
             case OpKind::PoolAvg:
             case OpKind::PoolMax:
             case OpKind::Enlarge:
-            case OpKind::Reshape: break;
+            case OpKind::Reshape:
+            case OpKind::Repartition:
+            case OpKind::Combine:
+            case OpKind::Replicate:
+            case OpKind::Reduction: break;
         }
     };
     return rebuild(g, plan.variables_at(inst), o);

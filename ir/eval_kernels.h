@@ -121,6 +121,39 @@ void matmul(Ar& ar, const T* a, const T* bm, T* out, int64_t batch, int64_t M, i
     }
 }
 
+/// How a matmul's operands and result are spread over devices (see matmul_distribution in
+/// shape_rules.cpp): batch, row, contracted and column parts, and the extra replicas e.
+struct MatmulParts {
+    int64_t row_parts, contracted_parts, col_parts, extra;
+};
+
+/// A matmul of distributed operands, each holding its replicas first: result replica c*e + ei,
+/// at (b, i, j), sums over the contracted part c the products of left replica (column part of
+/// j)*e + ei and right replica (row part of i)*e + ei.
+template <class Ar, class T>
+void parallel_matmul(Ar& ar, const T* a, const T* bm, T* out, int64_t batch, int64_t M, int64_t K, int64_t N,
+                     const MatmulParts& parts) {
+    const int64_t mb = M / parts.row_parts, kb = K / parts.contracted_parts,
+                  nb = N / parts.col_parts, e = parts.extra;
+    const int64_t a_size = batch * M * K, b_size = batch * K * N, o_size = batch * M * N;
+    for (int64_t c = 0; c < parts.contracted_parts; ++c)
+        for (int64_t ei = 0; ei < e; ++ei) {
+            T* o = out + (c * e + ei) * o_size;
+            for (int64_t b = 0; b < batch; ++b)
+                for (int64_t i = 0; i < M; ++i) {
+                    const int64_t row_part = i / mb;
+                    const T* arow_base = a + (b * M + i) * K;
+                    const T* bbase = bm + (row_part * e + ei) * b_size + b * K * N;
+                    for (int64_t j = 0; j < N; ++j) {
+                        const T* arow = arow_base + ((j / nb) * e + ei) * a_size;
+                        T acc = o[(b * M + i) * N + j];
+                        for (int64_t k = c * kb; k < (c + 1) * kb; ++k) acc = ar.add(acc, ar.mul(arow[k], bbase[k * N + j]));
+                        o[(b * M + i) * N + j] = acc;
+                    }
+                }
+        }
+}
+
 /// Window sums with padding counted as zeros (average pooling divides by the full area after).
 /// Window maxima over the in-bounds elements only (padding is ignored, as cuDNN does).
 template <class Ar, class T>

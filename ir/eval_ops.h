@@ -30,19 +30,25 @@
 
 namespace rf::eval_detail {
 
+/// The dims of a value of type t: [replicas, dims...] when it has replicas, else its dims.
 inline Dims concrete_dims(const TensorType& t) {
     Dims d;
-    d.reserve(t.rank());
+    d.reserve(t.rank() + 1);
+    if (t.replicas > 1) d.push_back(t.replicas);
     for (const Dim& x : t.dims) d.push_back(x.value());
     return d;
 }
 
 inline bool dims_match(const Dims& d, const TensorType& t) {
-    if (d.size() != t.rank()) return false;
-    for (size_t i = 0; i < d.size(); ++i)
-        if (!t.dims[i].is_concrete() || t.dims[i].value() != d[i]) return false;
+    const size_t lead = t.replicas > 1 ? 1 : 0;
+    if (d.size() != t.rank() + lead || (lead && d[0] != t.replicas)) return false;
+    for (size_t i = 0; i < t.rank(); ++i)
+        if (!t.dims[i].is_concrete() || t.dims[i].value() != d[i + lead]) return false;
     return true;
 }
+
+/// Where the logical axes of a value of type t start: after its replica axis, if any.
+inline size_t axis_offset(const TensorType& t) { return t.replicas > 1 ? 1 : 0; }
 
 inline std::string dims_str(const Dims& d) {
     std::string s = "[";
@@ -110,6 +116,19 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
         }
         case OpKind::Matmul: {
             const Tensor &a = *in[0], &b = *in[1];
+            const TensorType &ta = *in_types[0], &tb = *in_types[1];
+            if (ta.is_distributed() || tb.is_distributed()) {
+                const size_t r = ta.rank();
+                Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(a), Dom::scale(b)));
+                MatmulParts parts{ta.degree(r - 2), ta.degree(r - 1), tb.degree(r - 1), 1};
+                parts.extra = ta.replicas / parts.col_parts;
+                const int64_t batch = r == 3 ? ta.dims[0].value() : 1, M = ta.dims[r - 2].value(),
+                              K = ta.dims[r - 1].value(), N = tb.dims[r - 1].value();
+                dom.run_bounded({&a, &b}, K, [&](auto& kar) {
+                    parallel_matmul(kar, data(&a), data(&b), Dom::data(out).data(), batch, M, K, N, parts);
+                });
+                return {dom.finish(std::move(out), ar, param::activation(p, op))};
+            }
             const size_t r = a.dims.size();
             Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(a), Dom::scale(b)));
             dom.run_bounded({&a, &b}, a.dims[r - 1], [&](auto& kar) {
@@ -148,11 +167,16 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
         }
         case OpKind::Transpose: {
             Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
-            transpose(data(in[0]), in[0]->dims, param::list(p), Dom::data(out).data());
+            // One transpose per replica.
+            const size_t off = axis_offset(*in_types[0]);
+            const Dims xd(in[0]->dims.begin() + off, in[0]->dims.end());
+            const int64_t n = volume(xd), reps = in_types[0]->replicas;
+            for (int64_t k = 0; k < reps; ++k)
+                transpose(data(in[0]) + k * n, xd, param::list(p), Dom::data(out).data() + k * n);
             return {dom.finish(std::move(out), ar, Activation::None)};
         }
         case OpKind::Concat: {
-            const size_t axis = static_cast<size_t>(param::axis(p));
+            const size_t axis = static_cast<size_t>(param::axis(p)) + axis_offset(*in_types[0]);
             std::vector<Tensor> storage;
             int64_t s = 1;
             auto ops = dom.align(in, storage, s);
@@ -174,7 +198,7 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
                 throw EvalError("split: operand type " + in_types[0]->to_string() +
                                 " has no concrete concat boundary on axis " + std::to_string(axis));
             const int64_t left = cut->left_size.value();
-            const AxisView v = axis_view(in[0]->dims, axis);
+            const AxisView v = axis_view(in[0]->dims, axis + axis_offset(*in_types[0]));
             Tensor a = dom.make(out_dims(0), Dom::scale(*in[0]));
             Tensor b = dom.make(out_dims(1), Dom::scale(*in[0]));
             slice(data(in[0]), v, 0, left, Dom::data(a).data());
@@ -218,9 +242,35 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
             if (op == OpKind::ConstPool) dom.divide(out, out.dims[2] * out.dims[3]);
             return {dom.finish(std::move(out), ar, Activation::None)};
         }
-        case OpKind::Reshape: {
+        case OpKind::Reshape:
+        case OpKind::Repartition:
+        case OpKind::Combine: {
+            // A partition moves parts between devices; the values stay.
             Tensor out = *in[0];
             out.dims = out_dims(0);
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::Replicate: {
+            // Replica i of the operand becomes replicas i*k .. i*k+k-1.
+            const int64_t k = param::degree(p, op);
+            Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
+            const int64_t n = volume(out.dims) / node.outputs[0].replicas;
+            const auto* x = data(in[0]);
+            auto* o = Dom::data(out).data();
+            for (int64_t i = 0; i < in_types[0]->replicas; ++i)
+                for (int64_t j = 0; j < k; ++j) std::copy(x + i * n, x + (i + 1) * n, o + (i * k + j) * n);
+            return {dom.finish(std::move(out), ar, Activation::None)};
+        }
+        case OpKind::Reduction: {
+            // Replica i of the result sums replicas i*k .. i*k+k-1 of the operand.
+            const int64_t k = param::degree(p, op), reps = node.outputs[0].replicas;
+            Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
+            const int64_t n = volume(out.dims) / reps;
+            const auto* x = data(in[0]);
+            auto* o = Dom::data(out).data();
+            for (int64_t i = 0; i < reps; ++i)
+                for (int64_t j = 0; j < k; ++j)
+                    for (int64_t e = 0; e < n; ++e) o[i * n + e] = ar.add(o[i * n + e], x[(i * k + j) * n + e]);
             return {dom.finish(std::move(out), ar, Activation::None)};
         }
     }

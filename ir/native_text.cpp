@@ -9,7 +9,7 @@ namespace rf {
 
 namespace {
 
-enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Newline, End };
+enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Slash, Newline, End };
 
 struct Token {
     Tok kind;
@@ -33,6 +33,7 @@ const char* tok_name(Tok t) {
         case Tok::Plus: return "'+'";
         case Tok::Minus: return "'-'";
         case Tok::Star: return "'*'";
+        case Tok::Slash: return "'/'";
         case Tok::Newline: return "end of line";
         case Tok::End: return "end of input";
     }
@@ -108,6 +109,7 @@ std::vector<Token> lex(std::string_view text, const std::string& file) {
             case '+': k = Tok::Plus; break;
             case '-': k = Tok::Minus; break;
             case '*': k = Tok::Star; break;
+            case '/': k = Tok::Slash; break;
             default: {
                 // A byte that is not printable ASCII (a binary file given as rules) is shown as
                 // \xNN, so the message itself stays readable text.
@@ -347,12 +349,24 @@ private:
         if (accept(Tok::LBrack)) {
             d.has_shape = true;
             if (peek().kind != Tok::RBrack) {
-                do d.dims.push_back(dim());
-                while (accept(Tok::Comma));
+                do {
+                    d.dims.push_back(dim());
+                    // "8/2": a dimension cut in 2 parts (a distributed tensor).
+                    d.degrees.push_back(accept(Tok::Slash) ? positive("a degree after '/'") : 1);
+                } while (accept(Tok::Comma));
             }
             expect(Tok::RBrack, "to close the shape");
+            // "[...]*2": two replicas of the whole.
+            if (accept(Tok::Star)) d.replicas = positive("a replica count after '*'");
         }
         return d;
+    }
+
+    int32_t positive(const char* what) {
+        const Token& t = expect(Tok::Int, what);
+        const int v = std::stoi(t.text);
+        if (v < 1) error(t, std::string(what) + " must be at least 1");
+        return v;
     }
 
     std::vector<Token> d_toks;
@@ -432,8 +446,9 @@ std::string print_native(const Rule& rule) {
     for (size_t i = 0; i < vars.size(); ++i) {
         s += (i ? ", " : " where ") + vars[i].name + ": " + role_name(vars[i].role);
         std::string dims;
-        for (size_t k = 0; k < vars[i].type.dims.size(); ++k) dims += (k ? "," : "") + vars[i].type.dims[k].to_string();
-        s += "[" + dims + "]";
+        const TensorType& t = vars[i].type;
+        for (size_t k = 0; k < t.dims.size(); ++k) dims += (k ? "," : "") + t.dims[k].to_string() + degree_suffix(t.degree(k));
+        s += "[" + dims + "]" + replicas_suffix(t.replicas);
     }
     return s;
 }

@@ -18,6 +18,9 @@ constexpr ParamSpec kAxis{"axis", ParamKind::Int, 0, 0, false};
 constexpr ParamSpec kPerm{"perm", ParamKind::List, 0, 0, false};
 constexpr ParamSpec kShuffle{"shuffle", ParamKind::Int, 9, 0, true};
 constexpr ParamSpec kShape{"shape", ParamKind::List, 0, 0, false};
+constexpr ParamSpec kParallelDim{"dim", ParamKind::Int, 0, 0, false};
+constexpr ParamSpec kPartitionDegree{"degree", ParamKind::Int, 1, 0, false};
+constexpr ParamSpec kReplicaDegree{"degree", ParamKind::Int, 0, 0, false};
 
 std::vector<ParamSpec> params_of(OpKind k) {
     switch (k) {
@@ -33,6 +36,10 @@ std::vector<ParamSpec> params_of(OpKind k) {
         case OpKind::ConstOne:
         case OpKind::ConstPool:
         case OpKind::Reshape: return {kShape};
+        case OpKind::Repartition:
+        case OpKind::Combine: return {kParallelDim, kPartitionDegree};
+        case OpKind::Replicate:
+        case OpKind::Reduction: return {kReplicaDegree};
         case OpKind::Input:  // the variable id is not a printed parameter
         case OpKind::EwAdd:
         case OpKind::EwMul:
@@ -132,7 +139,11 @@ Activation activation(const Params& p, OpKind k) {
         case OpKind::ConstIconv:
         case OpKind::ConstOne:
         case OpKind::ConstPool:
-        case OpKind::Reshape: return Activation::None;
+        case OpKind::Reshape:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction: return Activation::None;
     }
     return Activation::None;
 }
@@ -152,6 +163,13 @@ std::vector<int32_t> list(const Params& p, int slot) {
 }
 
 bool shuffle(const Params& p) { return p.v[kShuffle.slot] != 0; }
+
+int32_t parallel_dim(const Params& p) { return p.v[kParallelDim.slot]; }
+
+int32_t degree(const Params& p, OpKind k) {
+    assert(k == OpKind::Repartition || k == OpKind::Combine || k == OpKind::Replicate || k == OpKind::Reduction);
+    return p.v[(k == OpKind::Repartition || k == OpKind::Combine) ? kPartitionDegree.slot : kReplicaDegree.slot];
+}
 
 Params conv2d(int sh, int sw, Padding pad, Activation act) {
     Params p;
@@ -206,6 +224,21 @@ Params input(int32_t variable) {
 }
 
 int32_t variable(const Params& p) { return p.v[0]; }
+
+Params partition(OpKind k, int32_t dim, int32_t degree) {
+    assert(k == OpKind::Repartition || k == OpKind::Combine);
+    (void)k;
+    Params p;
+    p.v[kParallelDim.slot] = dim;
+    p.v[kPartitionDegree.slot] = degree;
+    return p;
+}
+
+Params replica(int32_t degree) {
+    Params p;
+    p.v[kReplicaDegree.slot] = degree;
+    return p;
+}
 
 }  // namespace param
 }  // namespace rf

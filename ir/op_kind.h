@@ -36,7 +36,11 @@ namespace rf {
     X(ConstIconv, "const_iconv", "", 0, 0, 1, false)                       \
     X(ConstOne, "const_one", "", 0, 0, 1, false)                           \
     X(ConstPool, "const_pool", "", 0, 0, 1, false)                         \
-    X(Reshape, "reshape", "reshape", 1, 1, 1, false)
+    X(Reshape, "reshape", "reshape", 1, 1, 1, false)                       \
+    X(Repartition, "repartition", "", 1, 1, 1, false)                      \
+    X(Combine, "combine", "", 1, 1, 1, false)                              \
+    X(Replicate, "replicate", "", 1, 1, 1, false)                          \
+    X(Reduction, "reduction", "", 1, 1, 1, false)
 
 enum class OpKind : uint8_t {
 #define RF_OP_ENUM(kind, ...) kind,
@@ -106,6 +110,8 @@ std::array<int32_t, 2> stride(const Params& p, OpKind k);
 std::array<int32_t, 2> kernel(const Params& p);  // pool
 std::vector<int32_t> list(const Params& p, int slot = 0);  // perm, shape
 bool shuffle(const Params& p);              // transpose
+int32_t parallel_dim(const Params& p);      // repartition, combine
+int32_t degree(const Params& p, OpKind k);  // the four parallel operators
 
 Params conv2d(int sh, int sw, Padding pad, Activation act);
 Params matmul(Activation act);
@@ -114,6 +120,8 @@ Params axis_param(int axis);
 Params transpose(const std::vector<int32_t>& perm, bool shuffle);
 Params shape_list(const std::vector<int32_t>& dims);  // constants, reshape
 Params input(int32_t variable);
+Params partition(OpKind k, int32_t dim, int32_t degree);  // repartition, combine
+Params replica(int32_t degree);                            // replicate, reduction
 int32_t variable(const Params& p);
 }  // namespace param
 

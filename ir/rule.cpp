@@ -60,7 +60,10 @@ public:
     TensorType resolve(const TensorType& t) const {
         TensorType r;
         for (const Dim& d : t.dims) r.dims.push_back(resolve(d));
-        // Boundaries are recomputed when the graph is rebuilt from the resolved variables.
+        // Boundaries are recomputed when the graph is rebuilt from the resolved variables; the
+        // distribution is the variable's own.
+        r.degrees = t.degrees;
+        r.replicas = t.replicas;
         return r;
     }
 
@@ -116,6 +119,14 @@ private:
                         error(d.loc, "dimension " + s + " of '" + d.name + "' must be positive");
                     v.type.type.dims.push_back(dim);
                 }
+                for (size_t k = 0; k < d.degrees.size(); ++k) {
+                    const Dim& size = v.type.type.dims[k];
+                    if (size.is_concrete() && size.value() % d.degrees[k] != 0)
+                        error(d.loc, "dimension " + d.dims[k] + " of '" + d.name + "' does not divide into " +
+                                         std::to_string(d.degrees[k]) + " equal parts");
+                    v.type.type.set_degree(k, d.degrees[k]);
+                }
+                v.type.type.replicas = d.replicas;
             } else {
                 v.type.shape_var = new_shape_var();
             }
@@ -233,7 +244,11 @@ private:
                 break;
             case OpKind::Relu:
             case OpKind::Sigmoid:
-            case OpKind::Tanh: same(); break;
+            case OpKind::Tanh:
+            case OpKind::Repartition:
+            case OpKind::Combine:
+            case OpKind::Replicate:
+            case OpKind::Reduction: same(); break;
             case OpKind::Smul:
                 if (!t.args.empty()) rank_union(t.args[0], i, i);
                 if (t.args.size() > 1) rank_fix(t.args[1], 0, i);
@@ -304,7 +319,7 @@ private:
             bind(b.shape_var, a.type);
             return true;
         }
-        if (a.type.rank() != b.type.rank()) return false;
+        if (a.type.rank() != b.type.rank() || !a.type.same_distribution(b.type)) return false;
         for (size_t i = 0; i < a.type.rank(); ++i)
             if (!d_unifier.unify(a.type.dims[i], b.type.dims[i])) return false;
         return true;

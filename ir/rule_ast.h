@@ -44,13 +44,15 @@ struct Term {
     SourceLoc loc;
 };
 
-/// A declared variable: `x: act[n, c, 4, 4]`. Dimensions are integers or symbol names; a name
+/// A declared variable: `x: act[n, c, 4, 4]`, or distributed: `x: act[8/2, 4]*2`. Dimensions are integers or symbol names; a name
 /// used twice states an equality (a shape condition).
 struct VarDecl {
     std::string name;
     Role role = Role::Activation;
     bool has_shape = false;
     std::vector<std::string> dims;  ///< each an integer literal or a symbol name
+    std::vector<int32_t> degrees;   ///< one per dim: parts it is cut into ("8/2"), 1 if not cut
+    int32_t replicas = 1;           ///< "[...]*2"
     SourceLoc loc;
 };
 

@@ -42,6 +42,19 @@ void check_pad_act(OpKind op, Padding pad, Activation act) {
     if (a < 0 || a > 3) fail(op, "activation must be none, sigmoid, relu or tanh");
 }
 
+// Operators without a parallel semantics take only tensors that live whole on one device.
+void need_undistributed(OpKind op, const std::vector<TensorType>& in) {
+    for (const TensorType& t : in)
+        if (t.is_distributed())
+            fail(op, "takes no distributed operand, got " + t.to_string() + " (inputs " + types_str(in) + ")");
+}
+
+void need_same_distribution(OpKind op, const std::vector<TensorType>& in) {
+    for (size_t k = 1; k < in.size(); ++k)
+        if (!in[k].same_distribution(in[0]))
+            fail(op, "operands are distributed differently (inputs " + types_str(in) + ")");
+}
+
 // Output size of a sliding window; symbolic sizes only at stride 1.
 Dim window_out(OpKind op, DimUnifier& u, const Dim& in, const Dim& k, int stride, Padding pad) {
     Dim n = u.resolve(in), kk = u.resolve(k);
@@ -70,6 +83,7 @@ std::vector<int32_t> checked_list(OpKind op, const Params& p, const char* what) 
 
 TensorType infer_conv2d(const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
     const OpKind op = OpKind::Conv2d;
+    need_undistributed(op, in);
     need_rank(op, in, 0, 4, "input");
     need_rank(op, in, 1, 4, "weight");
     auto [sh, sw] = param::stride(p, op);
@@ -96,6 +110,31 @@ TensorType infer_conv2d(const Params& p, const std::vector<TensorType>& in, DimU
     return t;
 }
 
+// Unity's parallel matmul, one device per (batch part, row part, column part, contracted part,
+// extra replica e): batch dims are cut alike in both operands and the contracted dim too; the
+// left operand is replicated once per column part (times e), the right one once per row part
+// (times e); the result's replicas are the partial sums over the contracted parts (times e).
+void matmul_distribution(const std::vector<TensorType>& in, TensorType& t) {
+    const OpKind op = OpKind::Matmul;
+    const TensorType &x = in[0], &w = in[1];
+    if (!x.is_distributed() && !w.is_distributed()) return;
+    const size_t r = x.rank();
+    for (size_t i = 0; i + 2 < r; ++i) {
+        if (x.degree(i) != w.degree(i)) fail(op, "batch dimension " + std::to_string(i) + " is cut differently (inputs " + types_str(in) + ")");
+        t.set_degree(i, x.degree(i));
+    }
+    const int32_t rows = x.degree(r - 2);
+    const int32_t contracted = x.degree(r - 1), cols = w.degree(r - 1);
+    if (w.degree(r - 2) != contracted)
+        fail(op, "the contracted dimension is cut differently (inputs " + types_str(in) + ")");
+    if (x.replicas % cols != 0 || w.replicas % rows != 0 || x.replicas / cols != w.replicas / rows)
+        fail(op, "the left operand needs " + std::to_string(cols) + "*e replicas and the right one " +
+                     std::to_string(rows) + "*e for one e (inputs " + types_str(in) + ")");
+    t.set_degree(r - 2, x.degree(r - 2));
+    t.set_degree(r - 1, cols);
+    t.replicas = contracted * (x.replicas / cols);
+}
+
 TensorType infer_matmul(const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
     const OpKind op = OpKind::Matmul;
     check_pad_act(op, Padding::Same, param::activation(p, op));
@@ -110,13 +149,17 @@ TensorType infer_matmul(const Params& p, const std::vector<TensorType>& in, DimU
     for (size_t i = 0; i + 2 < r; ++i) t.set_split(i, combine(in[0].split(i), in[1].split(i)));
     t.set_split(r - 2, in[0].split(r - 2));
     t.set_split(r - 1, in[1].split(r - 1));
+    matmul_distribution(in, t);
     return t;
 }
 
 TensorType infer_elementwise(OpKind op, const std::vector<TensorType>& in, DimUnifier& u) {
     need_rank(op, in, 1, in[0].rank(), "right operand");
+    need_same_distribution(op, in);
     TensorType t;
     t.dims = in[0].dims;
+    t.degrees = in[0].degrees;
+    t.replicas = in[0].replicas;
     for (size_t i = 0; i < in[0].rank(); ++i) {
         unify_dim(op, u, in[0].dims[i], in[1].dims[i], "sizes of axis " + std::to_string(i), in);
         t.set_split(i, combine(in[0].split(i), in[1].split(i)));
@@ -137,6 +180,8 @@ TensorType infer_transpose(const Params& p, const std::vector<TensorType>& in) {
     TensorType t;
     for (size_t i = 0; i < perm.size(); ++i) t.dims.push_back(in[0].dims[perm[i]]);
     for (size_t i = 0; i < perm.size(); ++i) t.set_split(i, in[0].split(perm[i]));
+    for (size_t i = 0; i < perm.size(); ++i) t.set_degree(i, in[0].degree(perm[i]));
+    t.replicas = in[0].replicas;
     return t;
 }
 
@@ -146,6 +191,8 @@ TensorType infer_concat(const Params& p, const std::vector<TensorType>& in, DimU
     int axis = param::axis(p);
     if (axis < 0 || static_cast<size_t>(axis) >= r)
         fail(op, "axis " + std::to_string(axis) + " out of range for " + in[0].to_string());
+    need_same_distribution(op, in);
+    if (in[0].degree(axis) != 1) fail(op, "cannot join along axis " + std::to_string(axis) + ", which is cut: " + in[0].to_string());
     TensorType t = in[0];
     for (size_t k = 1; k < in.size(); ++k) {
         need_rank(op, in, k, r, "every operand");
@@ -169,6 +216,7 @@ std::vector<TensorType> infer_split(const Params& p, const std::vector<TensorTyp
     int axis = param::axis(p);
     if (axis < 0 || static_cast<size_t>(axis) >= in[0].rank())
         fail(op, "axis " + std::to_string(axis) + " out of range for " + in[0].to_string());
+    if (in[0].degree(axis) != 1) fail(op, "cannot split axis " + std::to_string(axis) + ", which is cut: " + in[0].to_string());
     const SplitInfo& s = in[0].split(axis);
     if (!s) fail(op, "input " + in[0].to_string() + " has no concat boundary on axis " + std::to_string(axis));
     TensorType left = in[0], right = in[0];
@@ -180,6 +228,7 @@ std::vector<TensorType> infer_split(const Params& p, const std::vector<TensorTyp
 }
 
 TensorType infer_pool(OpKind op, const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
+    need_undistributed(op, in);
     need_rank(op, in, 0, 4, "input");
     auto [kh, kw] = param::kernel(p);
     auto [sh, sw] = param::stride(p, op);
@@ -196,6 +245,7 @@ TensorType infer_pool(OpKind op, const Params& p, const std::vector<TensorType>&
 
 TensorType infer_enlarge(const std::vector<TensorType>& in, DimUnifier& u) {
     const OpKind op = OpKind::Enlarge;
+    need_undistributed(op, in);
     need_rank(op, in, 0, 4, "kernel");
     need_rank(op, in, 1, 4, "reference kernel");
     TensorType t = in[0];
@@ -244,13 +294,18 @@ TensorType infer_constant(OpKind op, const Params& p) {
         case OpKind::PoolAvg:
         case OpKind::PoolMax:
         case OpKind::Enlarge:
-        case OpKind::Reshape: fail(op, "not a constant");
+        case OpKind::Reshape:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction: fail(op, "not a constant");
     }
     return t;
 }
 
 TensorType infer_reshape(const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
     const OpKind op = OpKind::Reshape;
+    need_undistributed(op, in);
     auto dims = checked_list(op, p, "shape");
     int64_t vol = 1;
     for (int32_t d : dims) {
@@ -267,6 +322,40 @@ TensorType infer_reshape(const Params& p, const std::vector<TensorType>& in, Dim
                                     " elements) to " + std::to_string(vol) + " elements");
     TensorType t;
     for (int32_t d : dims) t.dims.push_back(Dim(d));
+    return t;
+}
+
+// The four parallel operators change only the distribution.
+TensorType infer_parallel(OpKind op, const Params& p, const std::vector<TensorType>& in, DimUnifier& u) {
+    const int32_t k = param::degree(p, op);
+    if (k < 2) fail(op, "degree must be at least 2, got " + std::to_string(k));
+    TensorType t = in[0];
+    if (op == OpKind::Replicate) {
+        if (int64_t{t.replicas} * k > (1 << 20)) fail(op, "degree too large");
+        t.replicas *= k;
+        return t;
+    }
+    if (op == OpKind::Reduction) {
+        if (t.replicas % k != 0)
+            fail(op, t.to_string() + " has " + std::to_string(t.replicas) + " replicas, not a multiple of " + std::to_string(k));
+        t.replicas /= k;
+        return t;
+    }
+    const int32_t dim = param::parallel_dim(p);
+    if (dim < 0 || static_cast<size_t>(dim) >= t.rank()) fail(op, "dim " + std::to_string(dim) + " out of range for " + t.to_string());
+    const int32_t have = t.degree(dim);
+    if (op == OpKind::Combine) {
+        if (have % k != 0)
+            fail(op, "dim " + std::to_string(dim) + " of " + t.to_string() + " is not cut in a multiple of " + std::to_string(k) + " parts");
+        t.set_degree(dim, have / k);
+        return t;
+    }
+    const int64_t parts = int64_t{have} * k;
+    if (parts > (1 << 20)) fail(op, "degree too large");
+    const Dim size = u.resolve(t.dims[dim]);
+    if (size.is_concrete() && size.value() % parts != 0)
+        fail(op, "dim " + std::to_string(dim) + " of " + t.to_string() + " does not divide into " + std::to_string(parts) + " equal parts");
+    t.set_degree(dim, static_cast<int32_t>(parts));
     return t;
 }
 
@@ -293,7 +382,11 @@ int required_rank(OpKind op, const Params& params, int input_index) {
         case OpKind::ConstIconv:
         case OpKind::ConstOne:
         case OpKind::ConstPool:
-        case OpKind::Reshape: return -1;
+        case OpKind::Reshape:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction: return -1;
     }
     return -1;
 }
@@ -308,6 +401,7 @@ std::vector<TensorType> infer_output_types(OpKind op, const Params& p, const std
         case OpKind::EwMul: return {infer_elementwise(op, in, u)};
         case OpKind::Smul:
             need_rank(op, in, 1, 0, "scalar");
+            if (in[1].is_distributed()) fail(op, "the scalar must not be distributed, got " + in[1].to_string());
             return {in[0]};
         case OpKind::Relu:
         case OpKind::Sigmoid:
@@ -323,6 +417,10 @@ std::vector<TensorType> infer_output_types(OpKind op, const Params& p, const std
         case OpKind::ConstOne:
         case OpKind::ConstPool: return {infer_constant(op, p)};
         case OpKind::Reshape: return {infer_reshape(p, in, u)};
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction: return {infer_parallel(op, p, in, u)};
     }
     fail(op, "unknown operator");
 }

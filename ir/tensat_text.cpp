@@ -67,6 +67,10 @@ std::vector<Slot> tensat_slots(OpKind k) {
         case OpKind::ConstImm:
         case OpKind::ConstIconv:
         case OpKind::ConstOne:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction:
         case OpKind::ConstPool: return {};
     }
     return {};
@@ -111,6 +115,10 @@ Params pack_params(OpKind k, const ParamValues& v, int& rank_hint) {
         case OpKind::ConstImm:
         case OpKind::ConstIconv:
         case OpKind::ConstOne:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction:
         case OpKind::ConstPool: return Params{};
     }
     return Params{};
@@ -150,6 +158,10 @@ ParamValues unpack_params(OpKind k, const Params& p, const TensorType& out) {
         case OpKind::ConstImm:
         case OpKind::ConstIconv:
         case OpKind::ConstOne:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction:
         case OpKind::ConstPool: return {};
     }
     return {};

@@ -45,17 +45,44 @@ void TensorType::set_split(size_t axis, SplitInfo s) {
     splits[axis] = std::move(s);
 }
 
+int32_t TensorType::degree(size_t axis) const {
+    assert(axis < dims.size());
+    return degrees.empty() ? 1 : degrees[axis];
+}
+
+void TensorType::set_degree(size_t axis, int32_t d) {
+    assert(axis < dims.size() && d >= 1);
+    if (degrees.empty()) {
+        if (d == 1) return;
+        degrees.assign(dims.size(), 1);
+    }
+    degrees[axis] = d;
+    for (int32_t x : degrees)
+        if (x != 1) return;
+    degrees.clear();
+}
+
+int64_t TensorType::devices() const {
+    int64_t n = replicas;
+    for (int32_t d : degrees) n *= d;
+    return n;
+}
+
+std::string degree_suffix(int32_t degree) { return degree == 1 ? "" : "/" + std::to_string(degree); }
+
+std::string replicas_suffix(int32_t replicas) { return replicas == 1 ? "" : "*" + std::to_string(replicas); }
+
 std::string TensorType::to_string() const {
     std::string s = "[";
     for (size_t i = 0; i < dims.size(); ++i) {
         if (i) s += ",";
-        s += dims[i].to_string();
+        s += dims[i].to_string() + degree_suffix(degree(i));
     }
-    return s + "]";
+    return s + "]" + replicas_suffix(replicas);
 }
 
 bool TensorType::operator==(const TensorType& o) const {
-    if (dims != o.dims) return false;
+    if (dims != o.dims || !same_distribution(o)) return false;
     for (size_t i = 0; i < dims.size(); ++i)
         if (!same_split(split(i), o.split(i))) return false;
     return true;

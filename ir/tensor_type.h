@@ -35,6 +35,13 @@ struct TensorType {
     std::vector<Dim> dims;
     /// Either empty (no boundaries anywhere) or one entry per dimension.
     std::vector<SplitInfo> splits;
+    /// How the tensor is spread over devices, as FlexFlow/Unity's parallel tensors are: dimension
+    /// i is cut into degrees[i] equal parts (`degrees` is empty when no dimension is cut), and the
+    /// whole exists as `replicas` copies or partial sums. One device holds one part of one
+    /// replica. A value holds every replica: its dims are [replicas, dims...] when replicas > 1,
+    /// and a partition changes no value, only where its parts live.
+    std::vector<int32_t> degrees;
+    int32_t replicas = 1;
 
     size_t rank() const { return dims.size(); }
     bool is_concrete() const;
@@ -42,15 +49,29 @@ struct TensorType {
     int64_t volume() const;
     const SplitInfo& split(size_t axis) const;
     void set_split(size_t axis, SplitInfo s);
+    int32_t degree(size_t axis) const;
+    /// Keeps `degrees` empty while every degree is 1, so equal distributions compare equal.
+    void set_degree(size_t axis, int32_t d);
+    bool is_distributed() const { return !degrees.empty() || replicas != 1; }
+    /// Same degrees and replicas.
+    bool same_distribution(const TensorType& o) const { return degrees == o.degrees && replicas == o.replicas; }
+    /// The number of devices it lives on: replicas times every degree.
+    int64_t devices() const;
 
-    /// "[2,4,5,5]" (boundaries are not printed: they are derived from the graph).
+    /// "[2,4,5,5]" (boundaries are not printed: they are derived from the graph); a distributed
+    /// type as "[8/2,4]*2": 8 cut in 2 parts, the whole replicated twice.
     std::string to_string() const;
 
-    /// Dimensions equal (boundaries ignored).
+    /// Dimensions equal (boundaries and distribution ignored).
     bool same_shape(const TensorType& o) const { return dims == o.dims; }
     bool operator==(const TensorType& o) const;
 };
 
 TensorType make_type(std::vector<Dim> dims);
+
+/// The distribution suffix of to_string for one dimension ("/2", or "" for degree 1) and for the
+/// replicas ("*2", or "").
+std::string degree_suffix(int32_t degree);
+std::string replicas_suffix(int32_t replicas);
 
 }  // namespace rf

@@ -148,6 +148,10 @@ bool covered(const Graph& g, const Node& n, const std::vector<OpTemplate>& templ
             case OpKind::Split:
             case OpKind::PoolAvg:
             case OpKind::PoolMax:
+            case OpKind::Repartition:
+            case OpKind::Combine:
+            case OpKind::Replicate:
+            case OpKind::Reduction:
                 if (t.params != n.params) continue;
                 return true;
             // Constants and reshape carry a shape the enumerator re-shapes per instantiation;

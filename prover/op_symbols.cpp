@@ -84,6 +84,12 @@ std::string op_symbol_name(const OpSig& sig) {
         case OpKind::ConstOne:
         case OpKind::ConstPool:
         case OpKind::Reshape: return std::string(op_name(sig.op)) + "_" + join(param::list(p), "x");
+        case OpKind::Repartition:
+        case OpKind::Combine:
+            return std::string(op_name(sig.op)) + "_d" + std::to_string(param::parallel_dim(p)) + "_k" +
+                   std::to_string(param::degree(p, sig.op));
+        case OpKind::Replicate:
+        case OpKind::Reduction: return std::string(op_name(sig.op)) + "_k" + std::to_string(param::degree(p, sig.op));
     }
     throw std::logic_error("prover: unknown operator");
 }
@@ -237,7 +243,12 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
             for (int32_t v : shape) dims.push_back(t.int_lit(v));
             return {shape_is(t, d, t.app(f), dims)};
         }
-        case OpKind::Reshape: return {};
+        // No shape facts: the checker keeps rules with distributed tensors away from the solvers.
+        case OpKind::Reshape:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction: return {};
     }
     return {};
 }

@@ -115,6 +115,10 @@ public:
                 if (!t.is_concrete())
                     throw EvalError(std::string(op_name(n.op)) + " (node " + std::to_string(i) + "): type " +
                                     t.to_string() + " is not concrete");
+                // Simulated devices are the CPU evaluator's job; the GPU runs whole tensors.
+                if (t.is_distributed())
+                    throw EvalError(std::string(op_name(n.op)) + " (node " + std::to_string(i) + "): type " +
+                                    t.to_string() + " is distributed; the CUDA executor runs undistributed graphs");
                 d_values[i].emplace_back(static_cast<size_t>(t.volume()));
             }
             if (n.op == OpKind::Input) {
@@ -274,6 +278,11 @@ private:
             case OpKind::Reshape:
                 check(cudaMemcpyAsync(out, in(n, 0), count * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
                 return;
+            case OpKind::Repartition:
+            case OpKind::Combine:
+            case OpKind::Replicate:
+            case OpKind::Reduction:
+                throw EvalError(std::string(op_name(n.op)) + ": a parallel operator; the CUDA executor runs undistributed graphs");
             case OpKind::Transpose: {
                 const Dims xd = dims_of(d_g.type(n.inputs[0]));
                 cuda::transpose(in(n, 0), out, xd, param::list(n.params));
