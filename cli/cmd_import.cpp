@@ -18,8 +18,8 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
         "ruleforge import --db FILE --format FORMAT RULES [options]\n\n"
         "Adds the rules of RULES (taso: TASO's protobuf, tensat: TENSAT text, native, flexflow:\n"
         "FlexFlow's JSON) to the database (created if missing), in one transaction. A file with a\n"
-        "malformed rule is refused whole (exit 1, nothing written); rules with operators ruleforge\n"
-        "lacks are skipped and reported.\n\noptions");
+        "malformed rule is refused whole (exit 1, nothing written) unless --skip-malformed; rules\n"
+        "with operators ruleforge lacks are skipped and reported.\n\noptions");
     std::string db_path, format, file;
     opts.add_options()
         ("help,h", "show this help")
@@ -28,7 +28,9 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
         ("file", po::value(&file)->required(), "rule file to import ('-' for standard input)")
         ("multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")
         ("taso-shapes", po::bool_switch(), "taso: give variables the roles and shapes of TASO's generator inputs")
-        ("details", po::bool_switch(), "list every skipped rule instead of grouping them by reason");
+        ("details", po::bool_switch(), "list every skipped rule instead of grouping them by reason")
+        ("skip-malformed", po::bool_switch(), "import the well-formed rules of a file that has malformed ones (they are "
+                                              "listed, and the exit status is still 1)");
     po::positional_options_description pos;
     pos.add("file", 1);
     auto vm = parse_options("import", args, opts, pos);
@@ -62,7 +64,8 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
         return kFailed;
     }
     exporters::print_import_report(out, name, format, read, vm["details"].as<bool>());
-    if (!read.malformed.empty()) {
+    const bool skip_malformed = vm["skip-malformed"].as<bool>();
+    if (!read.malformed.empty() && !skip_malformed) {
         err << "error: " << name << ": " << read.malformed.size()
             << " malformed rule(s) (listed above); nothing was imported\n";
         return kFailed;
@@ -91,6 +94,10 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     out << "imported " << added << " new rules into " << db_path << " (" << duplicates
         << " already there or duplicates of one another)\n";
+    if (!read.malformed.empty()) {
+        err << "error: " << name << ": " << read.malformed.size() << " malformed rule(s) (listed above) were not imported\n";
+        return kFailed;
+    }
     return kOk;
 }
 

@@ -3,8 +3,11 @@
 // "OP_LINEAR"`, `"key": "PM_AXIS"`) and tagged with `"_t"`. FlexFlow converted TASO's rules with
 // matmul spelled OP_LINEAR; ruleforge writes the same and reads OP_LINEAR and OP_MATMUL alike.
 //
-// FlexFlow's parallel operators (OP_PARTITION, OP_COMBINE, OP_REPLICATE, OP_REDUCE) are not in
-// ruleforge's IR yet: rules using them are counted as unsupported, with the operator's name.
+// FlexFlow's parallel operators OP_PARTITION, OP_COMBINE, OP_REPLICATE and OP_REDUCE (with
+// PM_PARALLEL_DIM, PM_PARALLEL_DEGREE) are ruleforge's repartition, combine, replicate and
+// reduction. A tensor has one replica dimension in ruleforge, so the dimension FlexFlow states for
+// a replicate or reduction is read and not kept; it is written as the dimension after the
+// tensor's own. OP_PIPELINE and OP_FUSED_PARALLEL are counted as unsupported.
 #pragma once
 
 #include <string>

@@ -124,6 +124,9 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
                 parts.extra = ta.replicas / parts.col_parts;
                 const int64_t batch = r == 3 ? ta.dims[0].value() : 1, M = ta.dims[r - 2].value(),
                               K = ta.dims[r - 1].value(), N = tb.dims[r - 1].value();
+                if (M % parts.row_parts || K % parts.contracted_parts || N % parts.col_parts || parts.extra < 1)
+                    throw EvalError("matmul: operand types " + ta.to_string() + ", " + tb.to_string() +
+                                    " cut a dimension into parts that do not divide it");
                 dom.run_bounded({&a, &b}, K, [&](auto& kar) {
                     parallel_matmul(kar, data(&a), data(&b), Dom::data(out).data(), batch, M, K, N, parts);
                 });

@@ -244,11 +244,14 @@ private:
                 break;
             case OpKind::Relu:
             case OpKind::Sigmoid:
-            case OpKind::Tanh:
+            case OpKind::Tanh: same(); break;
             case OpKind::Repartition:
             case OpKind::Combine:
             case OpKind::Replicate:
-            case OpKind::Reduction: same(); break;
+            case OpKind::Reduction:
+                same();
+                if (t.rank_hint >= 0) rank_fix(i, t.rank_hint, i);
+                break;
             case OpKind::Smul:
                 if (!t.args.empty()) rank_union(t.args[0], i, i);
                 if (t.args.size() > 1) rank_fix(t.args[1], 0, i);
@@ -655,6 +658,13 @@ Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values) {
             if (*val < 1) throw TypeError("instantiate: '" + v.name + "' gets a non-positive dimension");
             d = Dim(*val);
         }
+    // A declared cut must divide its dimension at every instance, as the shape rules require of
+    // the cuts repartition makes.
+    for (const Variable& v : vars)
+        for (size_t k = 0; k < v.type.rank(); ++k)
+            if (v.type.dims[k].value() % v.type.degree(k) != 0)
+                throw TypeError("instantiate: dimension " + std::to_string(k) + " of '" + v.name + "' does not divide into " +
+                                std::to_string(v.type.degree(k)) + " parts");
     Rule r;
     r.name = rule.name;
     r.conditions = rule.conditions;

@@ -1,6 +1,6 @@
-// FlexFlow substitution JSON: the reference file's rules are read where the IR has their
-// operators (parallel operators are counted as unsupported, by name), names survive, and what
-// ruleforge writes has FlexFlow's layout and reads back to the same rules.
+// FlexFlow substitution JSON: the reference file's rules are read where the IR can type them
+// (parallel operators included), names survive, and what ruleforge writes has FlexFlow's layout
+// and reads back to the same rules.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -14,32 +14,84 @@ using namespace rf;
 using namespace rf::exporters;
 using namespace rf::exporters::testing;
 
-TEST_CASE("flexflow: the reference file: parallel operators unsupported by name, the rest read", "[exporters][flexflow]") {
+TEST_CASE("flexflow: the reference file: parallel operators read, inputs distributed where a rule needs it", "[exporters][flexflow]") {
     ImportResult r = read_flexflow_rules(read_bytes(reference("flexflow/graph_subst_3_v2.json")), "graph_subst_3_v2.json");
     CHECK(r.total == 640);
-    // 504 rules use a parallel operator (OP_PARTITION, OP_COMBINE, OP_REPLICATE, OP_REDUCE); each
-    // is reported with the first one it uses.
-    REQUIRE(r.unsupported.size() == 504);
-    size_t partition = 0, replicate = 0, reduce = 0, combine = 0;
-    for (const Issue& i : r.unsupported) {
-        INFO(i.message);
-        CHECK_THAT(i.message, Catch::StartsWith("parallel operator OP_"));
-        partition += i.message.find("OP_PARTITION") != std::string::npos;
-        replicate += i.message.find("OP_REPLICATE") != std::string::npos;
-        reduce += i.message.find("OP_REDUCE") != std::string::npos;
-        combine += i.message.find("OP_COMBINE") != std::string::npos;
-    }
-    CHECK(partition + replicate + reduce + combine == 504);
-    CHECK(partition == 214);
-    CHECK(replicate == 218);
-    CHECK(reduce == 72);
-    CHECK(r.rules.size() + r.malformed.size() == 136);
-    CHECK(r.rules.size() >= 59);
+    CHECK(r.rules.size() == 377);
     for (size_t k = 0; k < r.rules.size(); ++k) CHECK(r.rules[k].name == "taso_rule_" + std::to_string(r.indices[k]));
-    // FlexFlow's generator left some right-hand variables unbound on the left: reported, by rule.
-    bool unbound = false;
-    for (const Issue& i : r.malformed) unbound |= i.message.find("is not bound on the left") != std::string::npos;
-    CHECK(unbound);
+    // Rules no tried input distribution types (a reduction of a tensor that also feeds a
+    // partition, ...): not expressible, with the first type error.
+    REQUIRE(r.unsupported.size() == 176);
+    for (const Issue& i : r.unsupported) CHECK_THAT(i.message, Catch::StartsWith("no distribution of the inputs tried types both sides"));
+    // FlexFlow's generator left right-hand variables unbound on the left, dimensions that cannot
+    // be positive, and splits without a concat: reported, by rule.
+    REQUIRE(r.malformed.size() == 87);
+    size_t unbound = 0, non_positive = 0, split = 0;
+    for (const Issue& i : r.malformed) {
+        unbound += i.message.find("is not bound on the left") != std::string::npos;
+        non_positive += i.message.find("to be zero or negative") != std::string::npos;
+        split += i.message.find("no concat boundary") != std::string::npos;
+    }
+    CHECK(unbound == 70);
+    CHECK(non_positive == 15);
+    CHECK(split == 2);
+    // taso_rule_151 reduces its replicated input: typed with that input replicated twice.
+    bool found = false;
+    for (size_t k = 0; k < r.rules.size(); ++k)
+        if (r.indices[k] == 151) {
+            found = true;
+            CHECK(r.rules[k].variables().at(0).type.replicas == 2);
+        }
+    CHECK(found);
+}
+
+TEST_CASE("flexflow: parallel operators keep their dimension and degree through export and import", "[exporters][flexflow][parallel]") {
+    const std::string text = R"({"rule": [
+        {"name": "push", "srcOp": [
+            {"type": "OP_PARTITION", "input": [{"opId": -1, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 0}, {"key": "PM_PARALLEL_DEGREE", "value": 2}]},
+            {"type": "OP_RELU", "input": [{"opId": 0, "tsId": 0}], "para": []}],
+         "dstOp": [
+            {"type": "OP_RELU", "input": [{"opId": -1, "tsId": 0}], "para": []},
+            {"type": "OP_PARTITION", "input": [{"opId": 0, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 0}, {"key": "PM_PARALLEL_DEGREE", "value": 2}]}],
+         "mappedOutput": [{"srcOpId": 1, "srcTsId": 0, "dstOpId": 1, "dstTsId": 0}]},
+        {"name": "sum", "srcOp": [
+            {"type": "OP_REPLICATE", "input": [{"opId": -1, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 1}, {"key": "PM_PARALLEL_DEGREE", "value": 2}]},
+            {"type": "OP_REDUCE", "input": [{"opId": 0, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 1}, {"key": "PM_PARALLEL_DEGREE", "value": 2}]}],
+         "dstOp": [{"type": "OP_EW_ADD", "input": [{"opId": -1, "tsId": 0}, {"opId": -1, "tsId": 0}], "para": []}],
+         "mappedOutput": [{"srcOpId": 1, "srcTsId": 0, "dstOpId": 0, "dstTsId": 0}]},
+        {"name": "reduce_input", "srcOp": [
+            {"type": "OP_REDUCTION", "input": [{"opId": -1, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 0}, {"key": "PM_PARALLEL_DEGREE", "value": 2}]},
+            {"type": "OP_RELU", "input": [{"opId": 0, "tsId": 0}], "para": []}],
+         "dstOp": [
+            {"type": "OP_REDUCTION", "input": [{"opId": -1, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 0}, {"key": "PM_PARALLEL_DEGREE", "value": 2}]},
+            {"type": "OP_RELU", "input": [{"opId": 0, "tsId": 0}], "para": []}],
+         "mappedOutput": [{"srcOpId": 1, "srcTsId": 0, "dstOpId": 1, "dstTsId": 0}]},
+        {"name": "bad", "srcOp": [
+            {"type": "OP_COMBINE", "input": [{"opId": -1, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 0}, {"key": "PM_PARALLEL_DEGREE", "value": 1}]}],
+         "dstOp": [], "mappedOutput": []}]})";
+    ImportResult r = read_flexflow_rules(text, "parallel.json");
+    REQUIRE(r.rules.size() == 3);
+    CHECK_THAT(canonical_text(r.rules[0]), Catch::Contains("repartition[dim=0,degree=2]"));
+    CHECK_THAT(canonical_text(r.rules[1]), Catch::Contains("reduction[degree=2](replicate[degree=2]("));
+    // A reduction of an input needs replicas: the input is typed with two.
+    CHECK(r.rules[2].variables().at(0).type.replicas == 2);
+    REQUIRE(r.malformed.size() == 1);
+    CHECK_THAT(r.malformed[0].message, Catch::Contains("PM_PARALLEL_DEGREE missing or not in [2, 1024]"));
+
+    ExportResult e = write_flexflow_rules(r.rules);
+    REQUIRE(e.written == 3);
+    nlohmann::json doc = nlohmann::json::parse(e.data);
+    const auto& part = doc["rule"][0]["srcOp"][0];
+    CHECK(part["type"] == "OP_PARTITION");
+    CHECK(part["para"][0]["key"] == "PM_PARALLEL_DIM");
+    CHECK(part["para"][0]["value"] == 0);
+    CHECK(part["para"][1]["key"] == "PM_PARALLEL_DEGREE");
+    CHECK(part["para"][1]["value"] == 2);
+    CHECK(doc["rule"][1]["srcOp"][0]["type"] == "OP_REPLICATE");
+    CHECK(doc["rule"][1]["srcOp"][1]["type"] == "OP_REDUCE");
+    ImportResult back = read_flexflow_rules(e.data, "exported.json");
+    REQUIRE(back.rules.size() == 3);
+    for (size_t i = 0; i < 3; ++i) CHECK(canonical_text(back.rules[i]) == canonical_text(r.rules[i]));
 }
 
 TEST_CASE("flexflow: export has FlexFlow's layout and reads back to the same rules", "[exporters][flexflow]") {

@@ -101,3 +101,26 @@ TEST_CASE("prove --db: bad input is a user error", "[pipeline][prove][cli]") {
     CHECK(notdb.code == 2);
     CHECK_THAT(notdb.err, Catch::Contains("not a ruleforge database"));
 }
+
+TEST_CASE("prove --db: rules with parallel operators are refuted or left unknown, never proved without a proof",
+          "[pipeline][prove][parallel]") {
+    const std::string db = ruledb::test::fresh_db("prove_parallel");
+    const std::string rules = temp_file("prove_parallel.rf",
+                                        "push: relu(repartition[dim=0,degree=2](x)) => repartition[dim=0,degree=2](relu(x)) where x: act[4,6]\n"
+                                        "copies: reduction[degree=2](replicate[degree=2](x)) => x where x: act[4,6]\n"
+                                        "broken: combine[dim=0,degree=2](x) => x where x: act[4,6]\n");
+    // The malformed rule is listed and skipped; the exit status still says so.
+    auto imported = run_cli({"import", "--db", db, "--format", "native", "--skip-malformed", rules});
+    INFO(imported.out << imported.err);
+    CHECK(imported.code == 1);
+    CHECK_THAT(imported.out, Catch::Contains("not cut in a multiple of 2 parts"));
+    CHECK_THAT(imported.out, Catch::Contains("imported 2 new rules"));
+    auto r = run_cli({"prove", "--db", db, "--backend", "both", "--json", "-q", "--threads", "1"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 1);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["rules"] == 2);
+    CHECK(j["proved"] == 0);  // the SMT encoding does not model distributions: not proved
+    CHECK(j["refuted"] == 1);  // reduction of two copies is twice the value
+    CHECK(j["unknown"] == 1);
+}
