@@ -46,7 +46,8 @@ void list_axioms(const prover::AxiomSet& set, bool json, std::ostream& out) {
     if (json) {
         nlohmann::json j{{"version", set.version}, {"source", set.source}, {"axioms", nlohmann::json::array()}};
         for (const prover::Axiom& a : set.axioms)
-            j["axioms"].push_back({{"name", a.name}, {"statement", a.statement}, {"condition", a.condition}});
+            j["axioms"].push_back({{"name", a.name}, {"statement", a.statement}, {"condition", a.condition},
+                                   {"scope", prover::axiom_scope_name(a.scope)}});
         out << j.dump(2) << "\n";
         return;
     }
@@ -57,6 +58,8 @@ void list_axioms(const prover::AxiomSet& set, bool json, std::ostream& out) {
         if (w != std::string::npos) stmt = stmt.substr(0, w);
         out << a.name << "\n    " << stmt.substr(stmt.find(':') + 1 + (stmt[stmt.find(':') + 1] == ' ')) << "\n";
         if (!a.condition.empty()) out << "    if " << a.condition << "\n";
+        if (a.scope != prover::AxiomScope::Whole)
+            out << "    for tensors of " << (a.scope == prover::AxiomScope::Any ? "any distribution" : "any distribution where the left side is defined") << "\n";
     }
 }
 

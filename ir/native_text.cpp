@@ -9,7 +9,7 @@ namespace rf {
 
 namespace {
 
-enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Slash, Newline, End };
+enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Slash, Tilde, Newline, End };
 
 struct Token {
     Tok kind;
@@ -34,6 +34,7 @@ const char* tok_name(Tok t) {
         case Tok::Minus: return "'-'";
         case Tok::Star: return "'*'";
         case Tok::Slash: return "'/'";
+        case Tok::Tilde: return "'~'";
         case Tok::Newline: return "end of line";
         case Tok::End: return "end of input";
     }
@@ -110,6 +111,7 @@ std::vector<Token> lex(std::string_view text, const std::string& file) {
             case '-': k = Tok::Minus; break;
             case '*': k = Tok::Star; break;
             case '/': k = Tok::Slash; break;
+            case '~': k = Tok::Tilde; break;
             default: {
                 // A byte that is not printable ASCII (a binary file given as rules) is shown as
                 // \xNN, so the message itself stays readable text.
@@ -341,7 +343,9 @@ private:
         const Token& name = expect(Tok::Ident, "(a variable name) in 'where'");
         d.name = name.text;
         d.loc = name.loc;
-        expect(Tok::Colon, "after the variable name");
+        // "x ~ act[...]": an axiom file's typing example, not a condition (prover/axiom_set.h).
+        if (accept(Tok::Tilde)) d.condition = false;
+        else expect(Tok::Colon, "after the variable name");
         const Token& role = expect(Tok::Ident, "(act or weight)");
         if (role.text == "act") d.role = Role::Activation;
         else if (role.text == "weight") d.role = Role::Weight;

@@ -383,7 +383,11 @@ private:
             const bool shared_rank = term.op == OpKind::Matmul || term.op == OpKind::EwAdd ||
                                      term.op == OpKind::EwMul || term.op == OpKind::Concat;
             if (r < 0 && known >= 0 && shared_rank) r = known;
-            if (r < 0) r = term.rank_hint >= 0 ? term.rank_hint : 2;
+            // An axis or a cut dimension needs the rank to reach it.
+            int reach = 0;
+            if (term.op == OpKind::Concat) reach = param::axis(term.params) + 1;
+            if (term.op == OpKind::Repartition || term.op == OpKind::Combine) reach = param::parallel_dim(term.params) + 1;
+            if (r < 0) r = term.rank_hint >= 0 ? term.rank_hint : std::max(2, reach);
             bind(args[i].shape_var, fresh_type(r));
             args[i] = resolve(args[i]);
             if (known < 0) known = r;

@@ -53,6 +53,9 @@ struct VarDecl {
     std::vector<std::string> dims;  ///< each an integer literal or a symbol name
     std::vector<int32_t> degrees;   ///< one per dim: parts it is cut into ("8/2"), 1 if not cut
     int32_t replicas = 1;           ///< "[...]*2"
+    /// False for "x ~ act[...]": in an axiom, a typing to build it with rather than a condition
+    /// (in a rule the two mean the same: its typing).
+    bool condition = true;
     SourceLoc loc;
 };
 

@@ -19,14 +19,18 @@ std::string hex16(uint64_t v) {
     return s;
 }
 
-// The text after the top-level `where` of a native rule line, without a trailing comment.
-std::string where_clause(const std::string& line) {
-    std::string code = line.substr(0, line.find_first_of("#;"));
-    size_t pos = code.find(" where ");
-    if (pos == std::string::npos) return "";
-    std::string w = code.substr(pos + 7);
-    while (!w.empty() && (w.back() == ' ' || w.back() == '\r')) w.pop_back();
-    return w;
+// The axiom's condition in words: its `name: role[dims]` declarations (not the `~` typing
+// examples), as written.
+std::string condition_text(const RuleAst& ast) {
+    std::string s;
+    for (const VarDecl& d : ast.decls) {
+        if (!d.has_shape || !d.condition) continue;
+        s += (s.empty() ? "" : ", ") + d.name + ": " + role_name(d.role) + "[";
+        for (size_t k = 0; k < d.dims.size(); ++k)
+            s += (k ? "," : "") + d.dims[k] + degree_suffix(k < d.degrees.size() ? d.degrees[k] : 1);
+        s += "]" + replicas_suffix(d.replicas);
+    }
+    return s;
 }
 
 }  // namespace
@@ -83,8 +87,18 @@ const Axiom* AxiomSet::find(const std::string& name) const {
     return nullptr;
 }
 
+const char* axiom_scope_name(AxiomScope s) {
+    switch (s) {
+        case AxiomScope::Whole: return "whole";
+        case AxiomScope::Any: return "any";
+        case AxiomScope::Defined: return "defined";
+    }
+    return "?";
+}
+
 AxiomSet parse_axiom_set(std::string_view text, const std::string& file) {
     AxiomSet set;
+    AxiomScope scope = AxiomScope::Whole;
     set.source = file;
     set.version = "axioms-" + hex16(text_hash(std::string(text)));
     std::set<std::string> names;
@@ -98,6 +112,16 @@ AxiomSet parse_axiom_set(std::string_view text, const std::string& file) {
         ++line_no;
         size_t first = line.find_first_not_of(" \t\r");
         if (first == std::string::npos || line[first] == '#' || line[first] == ';') {
+            if (end == text.size()) break;
+            continue;
+        }
+        if (line[first] == '%') {
+            std::string directive = line.substr(first);
+            while (!directive.empty() && (directive.back() == ' ' || directive.back() == '\r')) directive.pop_back();
+            if (directive == "%scope whole") scope = AxiomScope::Whole;
+            else if (directive == "%scope any") scope = AxiomScope::Any;
+            else if (directive == "%scope defined") scope = AxiomScope::Defined;
+            else throw ParseError(SourceLoc{file, line_no, static_cast<int>(first) + 1}, "unknown directive '" + directive + "' (expected %scope whole, any or defined)");
             if (end == text.size()) break;
             continue;
         }
@@ -115,11 +139,12 @@ AxiomSet parse_axiom_set(std::string_view text, const std::string& file) {
                 if (!names.insert(ast.name).second) throw ParseError(ast.loc, "axiom '" + ast.name + "' defined twice");
                 Axiom a;
                 a.name = ast.name;
+                a.scope = scope;
                 a.statement = l.substr(l.find_first_not_of(" \t"));
                 a.rule = build_rule(ast);
                 for (const VarDecl& d : ast.decls)
-                    if (d.has_shape) a.declared.push_back(d.name);
-                a.condition = where_clause(l);
+                    if (d.has_shape && d.condition) a.declared.push_back(d.name);
+                a.condition = condition_text(ast);
                 a.loc = ast.loc;
                 set.axioms.push_back(std::move(a));
             }

@@ -16,8 +16,17 @@
 
 namespace rf::prover {
 
+/// Which tensors an axiom speaks of (set by `%scope` lines of the axiom file):
+///  - Whole: tensors that live whole on one device (the default; the axioms TASO's verifier has);
+///  - Any: tensors of any distribution (docs/parallel.md), the declared ones as declared;
+///  - Defined: any distribution, whenever its left side is a tensor (not ill-typed): for
+///    equalities such as combine(repartition(x)) = x whose right side is defined more often.
+enum class AxiomScope { Whole, Any, Defined };
+const char* axiom_scope_name(AxiomScope s);
+
 struct Axiom {
     std::string name;
+    AxiomScope scope = AxiomScope::Whole;
     std::string statement;  ///< the expanded source line, native syntax
     Rule rule;              ///< both sides typed by build_rule
     /// Variables whose declared shape is the axiom's condition (the others are unconstrained).

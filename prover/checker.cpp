@@ -26,15 +26,6 @@ const char* verdict_name(Verdict v) {
 
 namespace {
 
-// The SMT encoding's axioms speak of tensors that live whole on one device: a rule with a
-// distributed tensor anywhere is left to the bounded checker (it can be refuted, not proved).
-bool has_distributed_tensor(const Rule& rule) {
-    for (const Graph* g : {&rule.lhs, &rule.rhs})
-        for (const Node& n : g->nodes())
-            for (const TensorType& t : n.outputs)
-                if (t.is_distributed()) return true;
-    return false;
-}
 
 // Names each shape symbol by its first plain occurrence in the variables ("x[1]").
 std::map<SymbolId, std::string> symbol_places(const Rule& r) {
@@ -204,17 +195,6 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     RuleCheck out;
     out.conditions = rule.conditions;
     try {
-        if (has_distributed_tensor(rule)) {
-            for (BackendKind kind : d_options.backends) {
-                ProofResult r;
-                r.backend = backend_name(kind);
-                r.outcome = Unknown{"the SMT encoding does not model distributed tensors"};
-                out.results.push_back(r);
-            }
-            if (d_options.bounded) second_opinion(rule, nullptr, out);
-            out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            return out;
-        }
         std::map<SymbolId, std::string> places = symbol_places(rule);
         std::vector<Level> levels{Level{}};
         if (d_options.strengthen) {

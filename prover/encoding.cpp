@@ -33,12 +33,41 @@ TermId linear(Terms& t, const Dim& d, const std::function<TermId(SymbolId)>& sym
     return t.add(parts);
 }
 
+// The dimensions of `type` and, in a distributed query, its degrees and replicas.
 TermId shape_is(Terms& t, const DimFuncs& dims, TermId x, const TensorType& type,
                 const std::function<TermId(SymbolId)>& sym) {
     std::vector<TermId> c;
     for (int k = 0; k < dims.max_rank(); ++k)
         c.push_back(t.eq(dims.dim(t, k, x), k < static_cast<int>(type.rank()) ? linear(t, type.dims[k], sym) : t.int_lit(0)));
+    if (dims.distributed()) {
+        for (int k = 0; k < dims.max_rank(); ++k)
+            c.push_back(t.eq(dims.degree(t, k, x), t.int_lit(k < static_cast<int>(type.rank()) ? type.degree(k) : 1)));
+        c.push_back(t.eq(dims.replicas(t, x), t.int_lit(type.replicas)));
+    }
     return t.and_(c);
+}
+
+// Whether the rule speaks of distributed tensors: then the query has the degree functions.
+bool is_distributed(const Rule& r) {
+    for (const Graph* g : {&r.lhs, &r.rhs})
+        for (const Node& n : g->nodes()) {
+            if (n.op == OpKind::Repartition || n.op == OpKind::Combine || n.op == OpKind::Replicate ||
+                n.op == OpKind::Reduction)
+                return true;
+            for (const TensorType& ty : n.outputs)
+                if (ty.is_distributed()) return true;
+        }
+    return false;
+}
+
+// Degrees the repartition shape rules are stated for: the rule's own and small powers of two.
+std::vector<int32_t> degree_values(const Rule& r) {
+    std::set<int32_t> v{1, 2, 4};
+    for (const Graph* g : {&r.lhs, &r.rhs})
+        for (const Node& n : g->nodes())
+            for (const TensorType& ty : n.outputs)
+                for (int32_t x : ty.degrees) v.insert(x);
+    return {v.begin(), v.end()};
 }
 
 // Encodes the values of one graph, node by node; operators become applications of their
@@ -143,6 +172,11 @@ public:
                 d_guard.push_back(d_t.eq(dk, d_t.int_lit(0)));
             }
         }
+        if (d_dims.distributed()) {
+            for (int k = 0; k < d_dims.max_rank(); ++k)
+                d_guard.push_back(d_t.eq(d_dims.degree(d_t, k, var), d_t.int_lit(k < static_cast<int>(type.rank()) ? type.degree(k) : 1)));
+            d_guard.push_back(d_t.eq(d_dims.replicas(d_t, var), d_t.int_lit(type.replicas)));
+        }
     }
 
     void solve() {
@@ -211,6 +245,9 @@ TermId encode_axiom(Terms& t, const DimFuncs& dims, const Axiom& a, std::set<OpS
         if (std::find(a.declared.begin(), a.declared.end(), r.variables()[i].name) != a.declared.end())
             guard.declare(vars[i], r.variables()[i].type);
     guard.solve();
+    // An axiom about whole tensors says nothing about distributed ones (docs/parallel.md).
+    if (a.scope == AxiomScope::Whole && dims.distributed())
+        for (TermId v : vars) guard.add(dims.whole(t, v));
     std::vector<TermId> bound = vars;
     int positions = 0;
     auto position = [&](const Dim& d) {
@@ -228,9 +265,13 @@ TermId encode_axiom(Terms& t, const DimFuncs& dims, const Axiom& a, std::set<OpS
     for (size_t i = 0; i < l.size(); ++i) eqs.push_back(t.eq(l[i], rr[i]));
     sigs.insert(lhs.sigs().begin(), lhs.sigs().end());
     sigs.insert(rhs.sigs().begin(), rhs.sigs().end());
+    // "Whenever the left side is a tensor" (0 <= d0: not the ill-typed value); then only the
+    // left side may trigger it, since the guard speaks of it.
+    if (a.scope == AxiomScope::Defined)
+        for (TermId x : l) guard.add(t.le(t.int_lit(0), dims.dim(t, 0, x)));
     std::vector<std::vector<TermId>> patterns;
     if (t.covers(l, bound)) patterns.push_back(l);
-    if (rhs_is_pattern(r) && t.covers(rr, bound)) patterns.push_back(rr);
+    if (a.scope != AxiomScope::Defined && rhs_is_pattern(r) && t.covers(rr, bound)) patterns.push_back(rr);
     return t.forall(bound, t.implies(guard.guard(), t.and_(eqs)), patterns);
 }
 
@@ -291,7 +332,8 @@ Query encode_rule(const Rule& rule, const AxiomSet& axioms, const std::vector<As
     q.name = rule.name.empty() ? "rule" : rule.name;
     q.axiom_version = axioms.version;
     Terms& t = q.terms;
-    DimFuncs dims = DimFuncs::declare(t, std::max(4, max_rank_of(rule)));
+    DimFuncs dims = DimFuncs::declare(t, std::max(4, max_rank_of(rule)), is_distributed(rule));
+    if (dims.distributed()) dims.degree_values = degree_values(rule);
     std::set<OpSig> sigs;
     RuleEncoder re(q, rule, dims);
     RuleTerms rt = re.encode(sigs);

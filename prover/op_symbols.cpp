@@ -56,6 +56,48 @@ TermId same_shape(Terms& t, const DimFuncs& d, TermId x, TermId y) {
     return t.and_(c);
 }
 
+// The parallel operators keep the dimensions and change one degree or the replica count; the
+// operand must be a tensor (0 <= d0: not the ill-typed value) that the operator accepts.
+std::vector<TermId> parallel_shape_rules(Terms& t, const DimFuncs& d, const OpSig& sig, FuncId f) {
+    if (!d.distributed()) return {};
+    const int R = d.max_rank();
+    const int32_t k = param::degree(sig.params, sig.op);
+    TermId x = t.var("x0", Sort::Tensor);
+    TermId a = t.app(f, {x});
+    const bool partition = sig.op == OpKind::Repartition || sig.op == OpKind::Combine;
+    const int dim = partition ? param::parallel_dim(sig.params) : -1;
+    if (dim >= R) return {};
+    // Everything but degree `dim` (or the replicas) carries over.
+    std::vector<TermId> keep{same_shape(t, d, a, x)};
+    for (int j = 0; j < R; ++j)
+        if (j != dim) keep.push_back(t.eq(d.degree(t, j, a), d.degree(t, j, x)));
+    if (partition) keep.push_back(t.eq(d.replicas(t, a), d.replicas(t, x)));
+    const TermId is_tensor = t.le(t.int_lit(0), d.dim(t, 0, x));
+    auto formula = [&](std::vector<TermId> guard, std::vector<TermId> concl) {
+        guard.insert(guard.begin(), is_tensor);
+        concl.insert(concl.end(), keep.begin(), keep.end());
+        return t.forall({x}, t.implies(t.and_(guard), t.and_(concl)), {{a}});
+    };
+    if (sig.op == OpKind::Repartition) {
+        const TermId gdim = d.degree(t, dim, x);
+        std::vector<TermId> out;
+        for (int32_t c : d.degree_values)
+            out.push_back(formula({t.le(t.int_lit(1), d.dim(t, dim, x)), t.eq(gdim, t.int_lit(c)),
+                                   t.eq(t.mod_const(d.dim(t, dim, x), int64_t{c} * k), t.int_lit(0))},
+                                  {t.eq(d.degree(t, dim, a), t.int_lit(int64_t{c} * k))}));
+        return out;
+    }
+    if (sig.op == OpKind::Combine) {
+        const TermId gdim = d.degree(t, dim, x);
+        return {formula({t.le(t.int_lit(1), d.dim(t, dim, x)), t.le(t.int_lit(1), gdim), t.eq(t.mod_const(gdim, k), t.int_lit(0))},
+                        {t.eq(d.degree(t, dim, a), t.div_const(gdim, k))})};
+    }
+    const TermId r = d.replicas(t, x);
+    if (sig.op == OpKind::Replicate)
+        return {formula({t.le(t.int_lit(1), r)}, {t.eq(d.replicas(t, a), t.mul_const(k, r))})};
+    return {formula({t.le(t.int_lit(1), r), t.eq(t.mod_const(r, k), t.int_lit(0))}, {t.eq(d.replicas(t, a), t.div_const(r, k))})};
+}
+
 }  // namespace
 
 std::string op_symbol_name(const OpSig& sig) {
@@ -94,10 +136,30 @@ std::string op_symbol_name(const OpSig& sig) {
     throw std::logic_error("prover: unknown operator");
 }
 
-DimFuncs DimFuncs::declare(Terms& terms, int max_rank) {
+DimFuncs DimFuncs::declare(Terms& terms, int max_rank, bool distributed) {
     DimFuncs f;
     for (int k = 0; k < max_rank; ++k) f.d.push_back(terms.declare("d" + std::to_string(k), {Sort::Tensor}, Sort::Int));
+    if (distributed) {
+        for (int k = 0; k < max_rank; ++k) f.g.push_back(terms.declare("g" + std::to_string(k), {Sort::Tensor}, Sort::Int));
+        f.rep = terms.declare("rep", {Sort::Tensor}, Sort::Int);
+    }
     return f;
+}
+
+TermId DimFuncs::whole(Terms& t, TermId x) const {
+    std::vector<TermId> c;
+    if (!distributed()) return t.and_(c);
+    for (int k = 0; k < max_rank(); ++k) c.push_back(t.eq(degree(t, k, x), t.int_lit(1)));
+    c.push_back(t.eq(replicas(t, x), t.int_lit(1)));
+    return t.and_(c);
+}
+
+TermId DimFuncs::same_distribution(Terms& t, TermId a, TermId b) const {
+    std::vector<TermId> c;
+    if (!distributed()) return t.and_(c);
+    for (int k = 0; k < max_rank(); ++k) c.push_back(t.eq(degree(t, k, a), degree(t, k, b)));
+    c.push_back(t.eq(replicas(t, a), replicas(t, b)));
+    return t.and_(c);
 }
 
 FuncId declare_op(Terms& terms, const OpSig& sig) {
@@ -113,28 +175,38 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
     std::vector<TermId> xs;
     for (int i = 0; i < sig.arity; ++i) xs.push_back(t.var("x" + std::to_string(i), Sort::Tensor));
     auto dim = [&](int k, TermId x) { return d.dim(t, k, x); };
-    // "guard -> result has dims", triggered by every application of the operator.
+    // "guard -> result has dims", triggered by every application of the operator. In a
+    // distributed query these operators' rules speak of whole operands (and a whole result):
+    // the shape rules of ir/shape_rules.cpp make their distributed forms ill-typed or different.
     auto rule = [&](std::vector<TermId> vars, TermId app, TermId guard, const std::vector<TermId>& out) {
-        return t.forall(vars, t.implies(guard, shape_is(t, d, app, out)), {{app}});
+        std::vector<TermId> g{guard}, concl{shape_is(t, d, app, out)};
+        if (d.distributed()) {
+            for (TermId x : xs) g.push_back(d.whole(t, x));
+            concl.push_back(d.whole(t, app));
+        }
+        return t.forall(vars, t.implies(t.and_(g), t.and_(concl)), {{app}});
     };
     switch (sig.op) {
         case OpKind::Input: return {};
         case OpKind::Relu:
         case OpKind::Sigmoid:
         case OpKind::Tanh: {
-            // The ill-typed value maps to itself, so no guard is needed.
+            // The ill-typed value maps to itself, so no guard is needed; a distribution is kept.
             TermId a = t.app(f, {xs[0]});
-            return {t.forall({xs[0]}, same_shape(t, d, a, xs[0]), {{a}})};
+            return {t.forall({xs[0]}, t.and_({same_shape(t, d, a, xs[0]), d.same_distribution(t, a, xs[0])}), {{a}})};
         }
         case OpKind::EwAdd:
         case OpKind::EwMul: {
             TermId a = t.app(f, {xs[0], xs[1]});
-            TermId guard = t.and_({t.le(t.int_lit(0), dim(0, xs[0])), same_shape(t, d, xs[0], xs[1])});
-            return {t.forall(xs, t.implies(guard, same_shape(t, d, a, xs[0])), {{a}})};
+            TermId guard = t.and_({t.le(t.int_lit(0), dim(0, xs[0])), same_shape(t, d, xs[0], xs[1]),
+                                   d.same_distribution(t, xs[0], xs[1])});
+            return {t.forall(xs, t.implies(guard, t.and_({same_shape(t, d, a, xs[0]), d.same_distribution(t, a, xs[0])})), {{a}})};
         }
         case OpKind::Smul: {
             TermId a = t.app(f, {xs[0], xs[1]});
-            return {t.forall(xs, t.implies(has_rank(t, d, xs[1], 0), same_shape(t, d, a, xs[0])), {{a}})};
+            return {t.forall(xs, t.implies(t.and_({has_rank(t, d, xs[1], 0), d.whole(t, xs[1])}),
+                                           t.and_({same_shape(t, d, a, xs[0]), d.same_distribution(t, a, xs[0])})),
+                             {{a}})};
         }
         case OpKind::Transpose: {
             auto perm = param::list(p);
@@ -241,14 +313,14 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
             if (static_cast<int>(shape.size()) > R) return {};
             std::vector<TermId> dims;
             for (int32_t v : shape) dims.push_back(t.int_lit(v));
-            return {shape_is(t, d, t.app(f), dims)};
+            TermId c = t.app(f);
+            return {t.and_({shape_is(t, d, c, dims), d.whole(t, c)})};
         }
-        // No shape facts: the checker keeps rules with distributed tensors away from the solvers.
-        case OpKind::Reshape:
+        case OpKind::Reshape: return {};
         case OpKind::Repartition:
         case OpKind::Combine:
         case OpKind::Replicate:
-        case OpKind::Reduction: return {};
+        case OpKind::Reduction: return parallel_shape_rules(t, d, sig, f);
     }
     return {};
 }

@@ -29,12 +29,26 @@ struct OpSig {
 /// The SMT function name, e.g. "conv2d_s1x1_same_none", "concat2_a1", "split0_a1".
 std::string op_symbol_name(const OpSig& sig);
 
-/// The dimension functions d0..d{rank-1}: T -> Int.
+/// The dimension functions d0..d{rank-1}: T -> Int; for a query about distributed tensors also
+/// the degree functions g0..g{rank-1} and the replica count rep (docs/parallel.md). A tensor of
+/// rank r has g_k = 1 for k >= r. Whole tensors have every g_k = 1 and rep = 1.
 struct DimFuncs {
     std::vector<FuncId> d;
-    static DimFuncs declare(Terms& terms, int max_rank);
+    std::vector<FuncId> g;  ///< empty unless the query is distributed
+    FuncId rep = 0;
+    /// Degrees of a cut dimension that occur in the query: the repartition shape rule is stated
+    /// once per value, which keeps its divisibility condition linear.
+    std::vector<int32_t> degree_values;
+    static DimFuncs declare(Terms& terms, int max_rank, bool distributed = false);
     TermId dim(Terms& terms, int k, TermId t) const { return terms.app(d[k], {t}); }
     int max_rank() const { return static_cast<int>(d.size()); }
+    bool distributed() const { return !g.empty(); }
+    TermId degree(Terms& terms, int k, TermId t) const { return terms.app(g[k], {t}); }
+    TermId replicas(Terms& terms, TermId t) const { return terms.app(rep, {t}); }
+    /// g_k(t) = 1 for every k and rep(t) = 1 (true when the query is not distributed).
+    TermId whole(Terms& terms, TermId t) const;
+    /// Same degrees and replicas (true when the query is not distributed).
+    TermId same_distribution(Terms& terms, TermId a, TermId b) const;
 };
 
 /// Declares the function symbol of `sig` (a split output also takes its cut position as an Int).

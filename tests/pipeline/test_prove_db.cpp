@@ -102,7 +102,7 @@ TEST_CASE("prove --db: bad input is a user error", "[pipeline][prove][cli]") {
     CHECK_THAT(notdb.err, Catch::Contains("not a ruleforge database"));
 }
 
-TEST_CASE("prove --db: rules with parallel operators are refuted or left unknown, never proved without a proof",
+TEST_CASE("prove --db: rules with parallel operators are proved by both back-ends or refuted",
           "[pipeline][prove][parallel]") {
     const std::string db = ruledb::test::fresh_db("prove_parallel");
     const std::string rules = temp_file("prove_parallel.rf",
@@ -120,7 +120,7 @@ TEST_CASE("prove --db: rules with parallel operators are refuted or left unknown
     CHECK(r.code == 1);
     const auto j = nlohmann::json::parse(r.out);
     CHECK(j["rules"] == 2);
-    CHECK(j["proved"] == 0);  // the SMT encoding does not model distributions: not proved
+    CHECK(j["proved"] == 1);   // relu runs per device (axiom relu_part_0)
     CHECK(j["refuted"] == 1);  // reduction of two copies is twice the value
-    CHECK(j["unknown"] == 1);
+    CHECK(j["unknown"] == 0);
 }
