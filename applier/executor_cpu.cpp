@@ -156,9 +156,12 @@ public:
                 in.push_back(value(v));
                 in_types.push_back(d_g.type(v));
             }
+            // Simulated devices (distributed operands) are the reference evaluator's: the BLAS
+            // path multiplies whole tensors.
+            const bool whole = !in_types[0].is_distributed() && (in_types.size() < 2 || !in_types[1].is_distributed());
             if (nd.op == OpKind::Conv2d)
                 owned[i] = {conv2d_fast(nd, *in[0], *in[1])};
-            else if (nd.op == OpKind::Matmul)
+            else if (nd.op == OpKind::Matmul && whole)
                 owned[i] = {matmul_fast(nd, *in[0], *in[1])};
             else
                 owned[i] = eval_node_float(nd, in, in_types);

@@ -1,4 +1,4 @@
-// `ruleforge compare --db F --reference FILE [--format taso|tensat|native] [--multi] [--json]`:
+// `ruleforge compare --db F --reference FILE [--format taso|tensat|native|flexflow] [--multi] [--json]`:
 // how a database covers a reference rule set (TASO's, TENSAT's, a native file), one line per
 // reference rule (found / derivable / missing with the reason) and a summary. The comparison is
 // a report: it exits 0 whatever it finds; only a missing database or unreadable file is an error.
@@ -53,7 +53,7 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
         ("help,h", "show this help")
         ("db", po::value(&db_path)->required(), "database file (must exist)")
         ("reference", po::value(&reference)->required(), "reference rule file ('-' for standard input)")
-        ("format", po::value(&format), "format of the reference: taso | tensat (default) | native")
+        ("format", po::value(&format), "format of the reference: taso | tensat (default) | native | flexflow")
         ("multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")
         ("max-steps", po::value<int>()->default_value(5), "derivation: rewrite steps in all (both sides together)")
         ("max-states", po::value<size_t>()->default_value(20000), "derivation: distinct graphs visited per instance")
@@ -70,8 +70,8 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
     if (options.budget.max_states < 1) throw UsageError("compare: --max-states must be positive");
     using exporters::ExchangeFormat;
     auto fmt = exporters::exchange_format_from_name(format);
-    if (!fmt || (*fmt != ExchangeFormat::Taso && *fmt != ExchangeFormat::Tensat && *fmt != ExchangeFormat::Native))
-        throw UsageError("compare: --format must be taso, tensat or native, got '" + format + "'");
+    if (!fmt || !exporters::can_read(*fmt))
+        throw UsageError("compare: --format must be taso, tensat, native or flexflow, got '" + format + "'");
     exporters::ReadOptions read_options;
     read_options.multi = vm["multi"].as<bool>();
     if (read_options.multi && *fmt != ExchangeFormat::Tensat) throw UsageError("compare: --multi applies to --format tensat");

@@ -64,7 +64,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     opts.add_options()
         ("help,h", "show this help")
         ("max-ops", po::value(&max_ops)->required(), "largest graph size (operators), 1..6")
-        ("preset", po::value(&preset)->default_value("taso"), "taso (TASO's 26 templates, 20 inputs) | full")
+        ("preset", po::value(&preset)->default_value("taso"), "taso (TASO's 26 templates, 20 inputs) | full | unity (parallel operators)")
         ("ops", po::value(&ops), "comma-separated template names to keep (default: all of the preset)")
         ("threads", po::value(&threads)->default_value(0), "OpenMP threads (0: all cores)")
         ("max-outputs", po::value(&max_outputs)->default_value(2), "1: single-output rules only; 2: also two-output")

@@ -116,15 +116,56 @@ std::vector<OpTemplate> full_templates() {
     return t;
 }
 
+ShapePlan unity_plan(uint64_t seed) {
+    const Dim B = Dim::symbol(kN4), N = Dim::symbol(kN2), C = Dim::symbol(kC2);
+    std::vector<Variable> vars;
+    for (const char* n : {"x1", "x2"}) vars.push_back(var(n, Role::Activation, {B, N, C}));
+    for (const char* n : {"w1", "w2"}) vars.push_back(var(n, Role::Weight, {B, C, C}));
+    // Sizes divide by 8, so three partitions of one dimension still cut it evenly; the second
+    // and third instantiations tell the three dimensions apart.
+    std::vector<Instantiation> insts(3);
+    insts[0].values = {{kN4, 8}, {kN2, 8}, {kC2, 8}};
+    insts[1].values = {{kN4, 8}, {kN2, 8}, {kC2, 16}};
+    insts[1].draws = 2;
+    insts[2].values = {{kN4, 16}, {kN2, 8}, {kC2, 8}};
+    return ShapePlan(std::move(vars), std::move(insts), 1, seed);
+}
+
+std::vector<OpTemplate> unity_templates() {
+    std::vector<OpTemplate> t;
+    for (Activation act : {Activation::None, Activation::Relu}) {
+        OpTemplate mm = tmpl(act == Activation::None ? "matmul" : "matmul_relu", OpKind::Matmul, param::matmul(act), 2);
+        mm.distinct_operands = true;
+        t.push_back(mm);
+    }
+    t.push_back(tmpl("ewadd", OpKind::EwAdd, Params{}, 2));
+    t.push_back(tmpl("ewmul", OpKind::EwMul, Params{}, 2));
+    t.push_back(tmpl("relu", OpKind::Relu, Params{}, 1));
+    for (int axis : {0, 1, 2}) {
+        t.push_back(concat("concat3d_" + std::to_string(axis), 3, axis));
+        t.push_back(tmpl("split3d_" + std::to_string(axis), OpKind::Split, param::axis_param(axis), 1));
+    }
+    for (int dim : {0, 1, 2}) {
+        t.push_back(tmpl("repartition_" + std::to_string(dim), OpKind::Repartition, param::partition(OpKind::Repartition, dim, 2), 1));
+        t.push_back(tmpl("combine_" + std::to_string(dim), OpKind::Combine, param::partition(OpKind::Combine, dim, 2), 1));
+    }
+    t.push_back(tmpl("replicate", OpKind::Replicate, param::replica(2), 1));
+    t.push_back(tmpl("reduction", OpKind::Reduction, param::replica(2), 1));
+    return t;
+}
+
 EnumConfig preset_config(const std::string& preset, int max_ops) {
     EnumConfig c;
+    c.plan = taso_plan();
     if (preset == "taso")
         c.templates = taso_templates();
     else if (preset == "full")
         c.templates = full_templates();
-    else
-        throw std::invalid_argument("unknown preset '" + preset + "' (known: taso, full)");
-    c.plan = taso_plan();
+    else if (preset == "unity") {
+        c.templates = unity_templates();
+        c.plan = unity_plan();
+    } else
+        throw std::invalid_argument("unknown preset '" + preset + "' (known: taso, full, unity)");
     c.max_ops = max_ops;
     return c;
 }

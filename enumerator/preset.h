@@ -55,7 +55,14 @@ std::vector<OpTemplate> taso_templates();
 /// TASO's templates plus sigmoid, tanh, matmul+relu and the 3x1 convolutions.
 std::vector<OpTemplate> full_templates();
 
-/// "taso" or "full"; throws std::invalid_argument for another name.
+/// FlexFlow/Unity's parallelization setting, of rank 3 as FlexFlow's generator: two [B,N,C]
+/// activations and two [B,C,C] weights, sizes multiples of 8 (docs/parallel.md).
+ShapePlan unity_plan(uint64_t seed = 1);
+/// Matmul (with and without relu), element-wise operators, relu, concat and split of rank 3, and
+/// the four parallel operators (degree 2; repartition and combine on dimensions 0 to 2).
+std::vector<OpTemplate> unity_templates();
+
+/// "taso", "full" or "unity"; throws std::invalid_argument for another name.
 EnumConfig preset_config(const std::string& preset, int max_ops);
 /// Keeps the templates named in a comma-separated list; throws std::invalid_argument naming an
 /// unknown one (and listing the known names).

@@ -39,6 +39,13 @@ std::string type_key(const TensorType& t) {
         split_key(k, t.split(i));
         k += ',';
     }
+    // A distributed type differs from the whole one with the same values (keys of whole types
+    // are as before).
+    if (t.is_distributed()) {
+        k += '|';
+        for (size_t i = 0; i < t.rank(); ++i) k += std::to_string(t.degree(i)) + ',';
+        k += '*' + std::to_string(t.replicas);
+    }
     return k;
 }
 

@@ -45,6 +45,14 @@ uint64_t type_hash(const TensorType& t) {
         XXH3_64bits_update(st, &d, sizeof d);
         hash_split(st, t.split(i));
     }
+    // Distributed types hash apart from the whole ones (whose hashes are as before).
+    if (t.is_distributed()) {
+        for (size_t i = 0; i < t.rank(); ++i) {
+            const int32_t g = t.degree(i);
+            XXH3_64bits_update(st, &g, sizeof g);
+        }
+        XXH3_64bits_update(st, &t.replicas, sizeof t.replicas);
+    }
     const uint64_t h = XXH3_64bits_digest(st);
     XXH3_freeState(st);
     return h;

@@ -188,8 +188,9 @@ std::string uncovered_operator(const Rule& r, const std::vector<OpTemplate>& tem
 }
 
 std::vector<OpTemplate> templates_named(const std::vector<std::string>& names) {
-    std::vector<OpTemplate> out;
-    for (const OpTemplate& t : full_templates())
+    std::vector<OpTemplate> all = full_templates(), out;
+    for (const OpTemplate& t : unity_templates()) all.push_back(t);
+    for (const OpTemplate& t : all)
         if (std::find(names.begin(), names.end(), t.name) != names.end()) out.push_back(t);
     return out;
 }
