@@ -22,6 +22,8 @@ namespace {
 class LinearUnifier final : public DimUnifier {
 public:
     SymbolId fresh() { return d_next++; }
+    void set_joins_boundaries(bool on) { d_join = on; }
+    bool joins_boundaries() const override { return d_join; }
 
     bool unify(const Dim& a, const Dim& b) override {
         Dim diff = resolve(a) - resolve(b);
@@ -69,6 +71,7 @@ public:
 
 private:
     SymbolId d_next = 0;
+    bool d_join = false;
     std::map<SymbolId, Dim> d_subst;
 };
 
@@ -80,7 +83,9 @@ struct SType {
 
 class Solver {
 public:
-    explicit Solver(const RuleAst& ast) : d_ast(ast) {}
+    explicit Solver(const RuleAst& ast, bool join_boundaries = false) : d_ast(ast) {
+        d_unifier.set_joins_boundaries(join_boundaries);
+    }
 
     Rule run() {
         declare_variables();
@@ -650,7 +655,14 @@ Rule build_rule(const RuleAst& ast) {
     if (ast.lhs.empty() || ast.lhs.size() != ast.rhs.size())
         throw ParseError(ast.loc, "the two sides must have the same number of outputs (" +
                                       std::to_string(ast.lhs.size()) + " vs " + std::to_string(ast.rhs.size()) + ")");
-    return Solver(ast).run();
+    try {
+        return Solver(ast).run();
+    } catch (const ParseError& e) {
+        // A split of an element-wise result whose operands were joined at boundaries the text
+        // cannot say coincide: typed again with the boundaries made one (a shape condition).
+        if (e.message().find("no concat boundary") == std::string::npos) throw;
+        return Solver(ast, true).run();
+    }
 }
 
 Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values) {

@@ -36,6 +36,24 @@ void unify_dim(OpKind op, DimUnifier& u, const Dim& a, const Dim& b, const std::
 // TASO's rule for element-wise results: a boundary survives only where all inputs agree.
 SplitInfo combine(const SplitInfo& a, const SplitInfo& b) { return same_split(a, b) ? a : nullptr; }
 
+bool same_tree_shape(const SplitInfo& a, const SplitInfo& b) {
+    if (!a || !b) return !a && !b;
+    return same_tree_shape(a->left, b->left) && same_tree_shape(a->right, b->right);
+}
+
+bool unify_boundaries(const SplitInfo& a, const SplitInfo& b, DimUnifier& u) {
+    if (!a) return true;
+    return u.unify(a->left_size, b->left_size) && unify_boundaries(a->left, b->left, u) &&
+           unify_boundaries(a->right, b->right, u);
+}
+
+// combine(), or, where the unifier joins boundaries, the boundaries of both made one.
+SplitInfo combine(const SplitInfo& a, const SplitInfo& b, DimUnifier& u) {
+    if (same_split(a, b)) return a;
+    if (u.joins_boundaries() && a && b && same_tree_shape(a, b) && unify_boundaries(a, b, u)) return a;
+    return nullptr;
+}
+
 void check_pad_act(OpKind op, Padding pad, Activation act) {
     if (pad != Padding::Same && pad != Padding::Valid) fail(op, "padding must be same or valid");
     int a = static_cast<int>(act);
@@ -146,7 +164,7 @@ TensorType infer_matmul(const Params& p, const std::vector<TensorType>& in, DimU
     TensorType t;
     t.dims = in[0].dims;
     t.dims[r - 1] = in[1].dims[r - 1];
-    for (size_t i = 0; i + 2 < r; ++i) t.set_split(i, combine(in[0].split(i), in[1].split(i)));
+    for (size_t i = 0; i + 2 < r; ++i) t.set_split(i, combine(in[0].split(i), in[1].split(i), u));
     t.set_split(r - 2, in[0].split(r - 2));
     t.set_split(r - 1, in[1].split(r - 1));
     matmul_distribution(in, t);
@@ -162,7 +180,7 @@ TensorType infer_elementwise(OpKind op, const std::vector<TensorType>& in, DimUn
     t.replicas = in[0].replicas;
     for (size_t i = 0; i < in[0].rank(); ++i) {
         unify_dim(op, u, in[0].dims[i], in[1].dims[i], "sizes of axis " + std::to_string(i), in);
-        t.set_split(i, combine(in[0].split(i), in[1].split(i)));
+        t.set_split(i, combine(in[0].split(i), in[1].split(i), u));
     }
     return t;
 }
@@ -199,7 +217,7 @@ TensorType infer_concat(const Params& p, const std::vector<TensorType>& in, DimU
         for (size_t i = 0; i < r; ++i) {
             if (static_cast<int>(i) == axis) continue;
             unify_dim(op, u, t.dims[i], in[k].dims[i], "sizes of axis " + std::to_string(i), in);
-            t.set_split(i, combine(t.split(i), in[k].split(i)));
+            t.set_split(i, combine(t.split(i), in[k].split(i), u));
         }
         auto node = std::make_shared<SplitTree>();
         node->left_size = t.dims[axis];

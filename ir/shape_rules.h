@@ -17,6 +17,10 @@ public:
     virtual bool unify(const Dim& a, const Dim& b) = 0;
     /// The current value of a dimension under what has been unified so far.
     virtual Dim resolve(const Dim& d) const = 0;
+    /// Whether an element-wise operator may make its operands' concat boundaries coincide (by
+    /// unifying their positions) instead of dropping them: rule typing retries so when a split
+    /// needs a boundary that shapeless rule text cannot state (FlexFlow's JSON, TASO's protobuf).
+    virtual bool joins_boundaries() const { return false; }
 };
 
 /// Dimensions are equal only when identical: for graphs whose types are already known.

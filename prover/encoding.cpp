@@ -179,6 +179,18 @@ public:
         }
     }
 
+    /// Names by its own dimensions each plain symbol of an undeclared variable's typing that
+    /// no other variable's typing mentions, with no condition: a split's position may be one.
+    /// A shared symbol stays unnamed, since undeclared sizes need not be equal.
+    void name_symbols(TermId var, const TensorType& type, const std::map<SymbolId, int>& uses) {
+        for (int k = 0; k < static_cast<int>(type.rank()) && k < d_dims.max_rank(); ++k) {
+            const Dim& d = type.dims[k];
+            if (d.terms().size() != 1 || d.terms()[0].second != 1 || d.constant() != 0) continue;
+            const SymbolId sym = d.terms()[0].first;
+            if (uses.at(sym) == 1) d_sym.emplace(sym, d_dims.dim(d_t, k, var));
+        }
+    }
+
     void solve() {
         bool progress = true;
         while (!d_pending.empty() && progress) {
@@ -245,6 +257,16 @@ TermId encode_axiom(Terms& t, const DimFuncs& dims, const Axiom& a, std::set<OpS
         if (std::find(a.declared.begin(), a.declared.end(), r.variables()[i].name) != a.declared.end())
             guard.declare(vars[i], r.variables()[i].type);
     guard.solve();
+    std::map<SymbolId, int> uses;  // variables whose typing mentions the symbol
+    for (const Variable& v : r.variables()) {
+        std::set<SymbolId> mine;
+        for (const Dim& d : v.type.dims)
+            for (const auto& term : d.terms()) mine.insert(term.first);
+        for (SymbolId sym : mine) ++uses[sym];
+    }
+    for (size_t i = 0; i < r.variables().size(); ++i)
+        if (std::find(a.declared.begin(), a.declared.end(), r.variables()[i].name) == a.declared.end())
+            guard.name_symbols(vars[i], r.variables()[i].type, uses);
     // An axiom about whole tensors says nothing about distributed ones (docs/parallel.md).
     if (a.scope == AxiomScope::Whole && dims.distributed())
         for (TermId v : vars) guard.add(dims.whole(t, v));

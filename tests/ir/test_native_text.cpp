@@ -124,3 +124,20 @@ TEST_CASE("native: ranks come from every use, not the first one", "[ir][native]"
     CHECK(t.variables()[0].type.rank() == 3);
     CHECK_THAT(error_of("ewadd(smul(x, s), s) => x where x: act[2,3]"), Catch::Contains("needs rank"));
 }
+
+TEST_CASE("typing: a split of an element-wise result of concats joins their boundaries as a condition", "[ir]") {
+    // Shapeless text (FlexFlow's JSON, TASO's protobuf) cannot say the two concats cut alike;
+    // the split needs it, so the typing makes the boundaries one: a and c share their width.
+    Rule r = rule_of("split[axis=1](ewmul(concat[axis=1](a, b), concat[axis=1](c, d))).0 => ewmul(a, c)");
+    CHECK(print_native(r) ==
+          "split[axis=1](ewmul(concat[axis=1](a, b), concat[axis=1](c, d))).0 => ewmul(a, c) "
+          "where a: act[d0,d1], b: act[d0,d2], c: act[d0,d1], d: act[d0,d2]");
+    // Without a split nothing is joined: the rule keeps its most general typing.
+    CHECK(print_native(rule_of("ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) => ewmul(concat[axis=1](a, b), concat[axis=1](c, d))")) ==
+          "ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) => ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) "
+          "where a: act[d0,d1], b: act[d0,d2], c: act[d0,d3], d: act[d0,d1+d2-d3]");
+    // Boundaries that cannot coincide still leave the split without one.
+    CHECK_THROWS_WITH(rule_of("split[axis=1](ewmul(concat[axis=1](a, b), concat[axis=1](c, d))).0 => a "
+                              "where a: act[2,3], b: act[2,5], c: act[2,4], d: act[2,4]"),
+                      Catch::Contains("no concat boundary"));
+}

@@ -104,3 +104,16 @@ TEST_CASE("parallel proofs: axiom file scopes and typing examples", "[prover][pa
     CHECK(set.axioms[2].scope == prover::AxiomScope::Defined);
     CHECK_THROWS_WITH(prover::parse_axiom_set("%scope sometimes\n", "bad.rf"), Catch::Contains("bad.rf:1:1: unknown directive"));
 }
+
+TEST_CASE("parallel proofs: split undoes a concat through a partition or a replication", "[prover][parallel]") {
+    for (const char* text : {
+             "(split[axis=2](repartition[dim=1,degree=2](concat[axis=2](v0, v1))).0, "
+             "split[axis=2](repartition[dim=1,degree=2](concat[axis=2](v0, v1))).1) => "
+             "(repartition[dim=1,degree=2](v0), repartition[dim=1,degree=2](v1)) where v0: act[d0,d1,d2], v1: act[d0,d1,d3]",
+             "split[axis=0](replicate[degree=2](concat[axis=0](v0, v1))).1 => replicate[degree=2](v1) "
+             "where v0: act[2,4,6], v1: act[4,4,6]",
+         }) {
+        INFO(text);
+        CHECK(check(text).verdict == prover::Verdict::Proved);
+    }
+}
