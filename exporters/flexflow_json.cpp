@@ -158,13 +158,18 @@ bool has_parallel_op(const DecodedRule& d) {
 // already is distributed (a reduction applied to an input needs replicas). ruleforge's rules
 // have one typing, so the rule is typed at the simplest input distributions that make both
 // sides well-typed: every input whole first, then one input, then two, each cut in 2 along one
-// dimension, replicated twice, or both. Inputs get rank `rank`.
+// dimension, replicated twice, or both. Inputs get rank `rank`. A rule of more than 8 inputs
+// (FlexFlow's have at most 6) is not searched: the pairs would grow quadratically.
 std::optional<Rule> lift_with_distributed_inputs(const DecodedRule& d, int rank) {
     std::vector<int32_t> vars;
     for (const auto* side : {&d.src, &d.dst})
         for (const DecodedOp& op : *side)
-            for (const OperandRef& r : op.inputs)
-                if (r.op < 0 && std::find(vars.begin(), vars.end(), -r.op) == vars.end()) vars.push_back(-r.op);
+            for (const OperandRef& r : op.inputs) {
+                // -INT32_MIN does not exist (such a reference was refused by lift_rule already).
+                if (r.op >= 0 || r.op == std::numeric_limits<int32_t>::min()) continue;
+                if (std::find(vars.begin(), vars.end(), -r.op) == vars.end()) vars.push_back(-r.op);
+            }
+    if (vars.size() > 8) return std::nullopt;
     struct Choice {
         int dim;  // -1: no dimension cut
         int replicas;

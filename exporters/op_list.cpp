@@ -1,6 +1,7 @@
 #include "exporters/op_list.h"
 
 #include <charconv>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -137,6 +138,9 @@ private:
     TermId operand(const std::vector<DecodedOp>& ops, const std::vector<TermId>& terms, OperandRef r, size_t limit,
                    bool on_src, const std::string& label) {
         if (r.op < 0) {
+            // -INT32_MIN does not exist in int32 (found by a crafted seed under UBSan).
+            if (r.op == std::numeric_limits<int32_t>::min())
+                throw LiftError(label + ": variable " + std::to_string(r.op) + " is out of range");
             if (r.output != 0)
                 throw LiftError(label + ": variable " + std::to_string(r.op) + " has one output, tsId " +
                                 std::to_string(r.output) + " does not exist");

@@ -366,10 +366,12 @@ private:
         return d;
     }
 
+    // A degree or replica count: 1 to 1024 (a value holds every replica, so a larger count
+    // would only exhaust memory).
     int32_t positive(const char* what) {
         const Token& t = expect(Tok::Int, what);
         const int v = std::stoi(t.text);
-        if (v < 1) error(t, std::string(what) + " must be at least 1");
+        if (v < 1 || v > 1024) error(t, std::string(what) + " must be between 1 and 1024");
         return v;
     }
 

@@ -349,7 +349,7 @@ TensorType infer_parallel(OpKind op, const Params& p, const std::vector<TensorTy
     if (k < 2) fail(op, "degree must be at least 2, got " + std::to_string(k));
     TensorType t = in[0];
     if (op == OpKind::Replicate) {
-        if (int64_t{t.replicas} * k > (1 << 20)) fail(op, "degree too large");
+        if (int64_t{t.replicas} * k > 1024) fail(op, "more than 1024 replicas");
         t.replicas *= k;
         return t;
     }
@@ -369,7 +369,7 @@ TensorType infer_parallel(OpKind op, const Params& p, const std::vector<TensorTy
         return t;
     }
     const int64_t parts = int64_t{have} * k;
-    if (parts > (1 << 20)) fail(op, "degree too large");
+    if (parts > 1024) fail(op, "more than 1024 parts of one dimension");
     const Dim size = u.resolve(t.dims[dim]);
     if (size.is_concrete() && size.value() % parts != 0)
         fail(op, "dim " + std::to_string(dim) + " of " + t.to_string() + " does not divide into " + std::to_string(parts) + " equal parts");

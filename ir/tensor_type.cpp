@@ -62,12 +62,6 @@ void TensorType::set_degree(size_t axis, int32_t d) {
     degrees.clear();
 }
 
-int64_t TensorType::devices() const {
-    int64_t n = replicas;
-    for (int32_t d : degrees) n *= d;
-    return n;
-}
-
 std::string degree_suffix(int32_t degree) { return degree == 1 ? "" : "/" + std::to_string(degree); }
 
 std::string replicas_suffix(int32_t replicas) { return replicas == 1 ? "" : "*" + std::to_string(replicas); }

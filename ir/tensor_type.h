@@ -55,8 +55,6 @@ struct TensorType {
     bool is_distributed() const { return !degrees.empty() || replicas != 1; }
     /// Same degrees and replicas.
     bool same_distribution(const TensorType& o) const { return degrees == o.degrees && replicas == o.replicas; }
-    /// The number of devices it lives on: replicas times every degree.
-    int64_t devices() const;
 
     /// "[2,4,5,5]" (boundaries are not printed: they are derived from the graph); a distributed
     /// type as "[8/2,4]*2": 8 cut in 2 parts, the whole replicated twice.

@@ -43,7 +43,8 @@ TEST_CASE("parallel operators: distributed declarations print and parse back", "
     CHECK(print_native(p) == "p: combine[dim=1,degree=2](repartition[dim=1,degree=2](x)) => x where x: act[4,6]");
     CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[7/2,4]"),
                       Catch::Contains("does not divide into 2 equal parts"));
-    CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[8/0,4]"), Catch::Contains("must be at least 1"));
+    CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[8/0,4]"), Catch::Contains("must be between 1 and 1024"));
+    CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[8,4]*100000"), Catch::Contains("must be between 1 and 1024"));
 }
 
 TEST_CASE("parallel operators: shape rules propagate and check distributions", "[ir][parallel]") {
