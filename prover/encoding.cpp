@@ -179,9 +179,9 @@ public:
         }
     }
 
-    /// Names by its own dimensions each plain symbol of an undeclared variable's typing that
-    /// no other variable's typing mentions, with no condition: a split's position may be one.
-    /// A shared symbol stays unnamed, since undeclared sizes need not be equal.
+    /// Names by its own dimension each plain symbol of an undeclared variable's typing that
+    /// occurs in no other dimension of any variable, with no condition: a split's position may
+    /// be one. A shared symbol stays unnamed, since undeclared sizes need not be equal.
     void name_symbols(TermId var, const TensorType& type, const std::map<SymbolId, int>& uses) {
         for (int k = 0; k < static_cast<int>(type.rank()) && k < d_dims.max_rank(); ++k) {
             const Dim& d = type.dims[k];
@@ -257,13 +257,10 @@ TermId encode_axiom(Terms& t, const DimFuncs& dims, const Axiom& a, std::set<OpS
         if (std::find(a.declared.begin(), a.declared.end(), r.variables()[i].name) != a.declared.end())
             guard.declare(vars[i], r.variables()[i].type);
     guard.solve();
-    std::map<SymbolId, int> uses;  // variables whose typing mentions the symbol
-    for (const Variable& v : r.variables()) {
-        std::set<SymbolId> mine;
+    std::map<SymbolId, int> uses;  // dimensions of the variables that mention the symbol
+    for (const Variable& v : r.variables())
         for (const Dim& d : v.type.dims)
-            for (const auto& term : d.terms()) mine.insert(term.first);
-        for (SymbolId sym : mine) ++uses[sym];
-    }
+            for (const auto& term : d.terms()) ++uses[term.first];
     for (size_t i = 0; i < r.variables().size(); ++i)
         if (std::find(a.declared.begin(), a.declared.end(), r.variables()[i].name) == a.declared.end())
             guard.name_symbols(vars[i], r.variables()[i].type, uses);
