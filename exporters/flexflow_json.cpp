@@ -108,15 +108,14 @@ DecodedOp decode_parallel_op(OpKind k, const json& op, const std::string& label,
         throw LiftError(label + ": PM_PARALLEL_DIM missing or out of range");
     if (!degree || *degree < 2 || *degree > 1024)
         throw LiftError(label + ": PM_PARALLEL_DEGREE missing or not in [2, 1024]");
-    d.params = (k == OpKind::Repartition || k == OpKind::Combine) ? param::partition(k, *dim, *degree) : param::replica(*degree);
+    d.params = is_partition_op(k) ? param::partition(k, *dim, *degree) : param::replica(*degree);
     return d;
 }
 
 // The replica dimension is written as the one after the tensor's own dimensions.
 json parallel_operator_json(const ListedOp& op) {
-    const int32_t dim = (op.kind == OpKind::Repartition || op.kind == OpKind::Combine)
-                            ? param::parallel_dim(op.params)
-                            : static_cast<int32_t>(op.input_types.at(0).rank());
+    const int32_t dim =
+        is_partition_op(op.kind) ? param::parallel_dim(op.params) : static_cast<int32_t>(op.input_types.at(0).rank());
     json j = {{"_t", "Operator"}, {"type", parallel_spelling(op.kind)}, {"input", json::array()}, {"para", json::array()}};
     for (OperandRef r : op.inputs) j["input"].push_back({{"_t", "Tensor"}, {"opId", r.op}, {"tsId", r.output}});
     j["para"].push_back({{"_t", "Parameter"}, {"key", "PM_PARALLEL_DIM"}, {"value", dim}});
@@ -150,7 +149,7 @@ int file_rank(const json& rules) {
 bool has_parallel_op(const DecodedRule& d) {
     for (const auto* side : {&d.src, &d.dst})
         for (const DecodedOp& op : *side)
-            if (!parallel_spelling(op.kind).empty()) return true;
+            if (is_parallel_op(op.kind)) return true;
     return false;
 }
 
@@ -242,7 +241,7 @@ json operator_json(const TasoOperator& t) {
 }
 
 json listed_operator_json(const ListedOp& op) {
-    if (!parallel_spelling(op.kind).empty()) return parallel_operator_json(op);
+    if (is_parallel_op(op.kind)) return parallel_operator_json(op);
     return operator_json(encode_taso_op(op, TasoTarget::Flexflow));
 }
 
@@ -280,9 +279,10 @@ ImportResult read_flexflow_rules(const std::string& text, const std::string& fil
             } catch (const LiftError& e) {
                 // Typed with whole inputs it fails; with distributed ones it may not.
                 // Without a rank the file states, the IR's default rank for untyped variables (2).
-                std::optional<Rule> typed = has_parallel_op(d) ? lift_with_distributed_inputs(d, rank > 0 ? rank : 2) : std::nullopt;
+                const bool parallel = has_parallel_op(d);
+                std::optional<Rule> typed = parallel ? lift_with_distributed_inputs(d, rank > 0 ? rank : 2) : std::nullopt;
                 if (!typed) {
-                    if (has_parallel_op(d) && std::string(e.what()).find("right-hand side is not bound") == std::string::npos)
+                    if (parallel && std::string(e.what()).find("right-hand side is not bound") == std::string::npos)
                         throw UnsupportedOp(std::string("no distribution of the inputs tried types both sides: ") + e.what());
                     throw;
                 }

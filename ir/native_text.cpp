@@ -451,10 +451,7 @@ std::string print_native(const Rule& rule) {
     const auto& vars = rule.variables();
     for (size_t i = 0; i < vars.size(); ++i) {
         s += (i ? ", " : " where ") + vars[i].name + ": " + role_name(vars[i].role);
-        std::string dims;
-        const TensorType& t = vars[i].type;
-        for (size_t k = 0; k < t.dims.size(); ++k) dims += (k ? "," : "") + t.dims[k].to_string() + degree_suffix(t.degree(k));
-        s += "[" + dims + "]" + replicas_suffix(t.replicas);
+        s += vars[i].type.to_string();
     }
     return s;
 }

@@ -74,6 +74,10 @@ const OpInfo& op_info(OpKind k) {
     return t[static_cast<size_t>(k)];
 }
 
+bool is_partition_op(OpKind k) { return k == OpKind::Repartition || k == OpKind::Combine; }
+
+bool is_parallel_op(OpKind k) { return is_partition_op(k) || k == OpKind::Replicate || k == OpKind::Reduction; }
+
 const char* op_name(OpKind k) { return op_info(k).name.data(); }
 
 std::optional<OpKind> op_from_name(std::string_view native_name) {
@@ -167,8 +171,8 @@ bool shuffle(const Params& p) { return p.v[kShuffle.slot] != 0; }
 int32_t parallel_dim(const Params& p) { return p.v[kParallelDim.slot]; }
 
 int32_t degree(const Params& p, OpKind k) {
-    assert(k == OpKind::Repartition || k == OpKind::Combine || k == OpKind::Replicate || k == OpKind::Reduction);
-    return p.v[(k == OpKind::Repartition || k == OpKind::Combine) ? kPartitionDegree.slot : kReplicaDegree.slot];
+    assert(is_parallel_op(k));
+    return p.v[is_partition_op(k) ? kPartitionDegree.slot : kReplicaDegree.slot];
 }
 
 Params conv2d(int sh, int sw, Padding pad, Activation act) {
@@ -226,7 +230,7 @@ Params input(int32_t variable) {
 int32_t variable(const Params& p) { return p.v[0]; }
 
 Params partition(OpKind k, int32_t dim, int32_t degree) {
-    assert(k == OpKind::Repartition || k == OpKind::Combine);
+    assert(is_partition_op(k));
     (void)k;
     Params p;
     p.v[kParallelDim.slot] = dim;

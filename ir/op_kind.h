@@ -96,6 +96,10 @@ struct OpInfo {
 };
 
 const OpInfo& op_info(OpKind k);
+/// repartition, combine, replicate, reduction: they change a tensor's distribution.
+bool is_parallel_op(OpKind k);
+/// repartition, combine: they take a dimension as well as a degree.
+bool is_partition_op(OpKind k);
 const char* op_name(OpKind k);
 std::optional<OpKind> op_from_name(std::string_view native_name);
 /// Every kind in catalogue order.

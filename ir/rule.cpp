@@ -244,12 +244,6 @@ private:
             case OpKind::EwMul:
             case OpKind::Concat:
             case OpKind::Split:
-                same();
-                if (t.rank_hint >= 0) rank_fix(i, t.rank_hint, i);
-                break;
-            case OpKind::Relu:
-            case OpKind::Sigmoid:
-            case OpKind::Tanh: same(); break;
             case OpKind::Repartition:
             case OpKind::Combine:
             case OpKind::Replicate:
@@ -257,6 +251,9 @@ private:
                 same();
                 if (t.rank_hint >= 0) rank_fix(i, t.rank_hint, i);
                 break;
+            case OpKind::Relu:
+            case OpKind::Sigmoid:
+            case OpKind::Tanh: same(); break;
             case OpKind::Smul:
                 if (!t.args.empty()) rank_union(t.args[0], i, i);
                 if (t.args.size() > 1) rank_fix(t.args[1], 0, i);
@@ -391,7 +388,7 @@ private:
             // An axis or a cut dimension needs the rank to reach it.
             int reach = 0;
             if (term.op == OpKind::Concat) reach = param::axis(term.params) + 1;
-            if (term.op == OpKind::Repartition || term.op == OpKind::Combine) reach = param::parallel_dim(term.params) + 1;
+            if (is_partition_op(term.op)) reach = param::parallel_dim(term.params) + 1;
             if (r < 0) r = term.rank_hint >= 0 ? term.rank_hint : std::max(2, reach);
             bind(args[i].shape_var, fresh_type(r));
             args[i] = resolve(args[i]);

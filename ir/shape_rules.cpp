@@ -33,9 +33,6 @@ void unify_dim(OpKind op, DimUnifier& u, const Dim& a, const Dim& b, const std::
                      " (inputs " + types_str(in) + ")");
 }
 
-// TASO's rule for element-wise results: a boundary survives only where all inputs agree.
-SplitInfo combine(const SplitInfo& a, const SplitInfo& b) { return same_split(a, b) ? a : nullptr; }
-
 bool same_tree_shape(const SplitInfo& a, const SplitInfo& b) {
     if (!a || !b) return !a && !b;
     return same_tree_shape(a->left, b->left) && same_tree_shape(a->right, b->right);
@@ -47,7 +44,8 @@ bool unify_boundaries(const SplitInfo& a, const SplitInfo& b, DimUnifier& u) {
            unify_boundaries(a->right, b->right, u);
 }
 
-// combine(), or, where the unifier joins boundaries, the boundaries of both made one.
+// TASO's rule for element-wise results: a boundary survives only where all inputs agree, or,
+// where the unifier joins boundaries, the boundaries of both are made one.
 SplitInfo combine(const SplitInfo& a, const SplitInfo& b, DimUnifier& u) {
     if (same_split(a, b)) return a;
     if (u.joins_boundaries() && a && b && same_tree_shape(a, b) && unify_boundaries(a, b, u)) return a;

@@ -51,9 +51,7 @@ TermId shape_is(Terms& t, const DimFuncs& dims, TermId x, const TensorType& type
 bool is_distributed(const Rule& r) {
     for (const Graph* g : {&r.lhs, &r.rhs})
         for (const Node& n : g->nodes()) {
-            if (n.op == OpKind::Repartition || n.op == OpKind::Combine || n.op == OpKind::Replicate ||
-                n.op == OpKind::Reduction)
-                return true;
+            if (is_parallel_op(n.op)) return true;
             for (const TensorType& ty : n.outputs)
                 if (ty.is_distributed()) return true;
         }

@@ -64,7 +64,7 @@ std::vector<TermId> parallel_shape_rules(Terms& t, const DimFuncs& d, const OpSi
     const int32_t k = param::degree(sig.params, sig.op);
     TermId x = t.var("x0", Sort::Tensor);
     TermId a = t.app(f, {x});
-    const bool partition = sig.op == OpKind::Repartition || sig.op == OpKind::Combine;
+    const bool partition = is_partition_op(sig.op);
     const int dim = partition ? param::parallel_dim(sig.params) : -1;
     if (dim >= R) return {};
     // Everything but degree `dim` (or the replicas) carries over.
