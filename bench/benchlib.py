@@ -59,6 +59,36 @@ def measure(cmd, reps, check=True):
     return walls, cpus, rss, out, code
 
 
+def measure_interleaved(cmds, reps, check=True):
+    """Runs every command of `cmds` (a dict key -> argv) once per round, `reps` rounds, the
+    commands in turn within a round: on a machine whose speed drifts over minutes, the runs
+    compared with each other are then minutes apart at most. Returns key -> (walls, cpus, peak
+    RSS MB, last stdout, last exit code)."""
+    res = {k: ([], [], 0.0, "", 0) for k in cmds}
+    for _ in range(reps):
+        for k, cmd in cmds.items():
+            wall, cpu, peak, out, code = run_once(cmd, check)
+            walls, cpus, rss, _, _ = res[k]
+            walls.append(wall)
+            cpus.append(cpu)
+            res[k] = (walls, cpus, max(rss, peak), out, code)
+    return res
+
+
+def speedup_record(name, parameters, walls1, walls2, cpus1, cpus2):
+    """The 1 -> 2 thread speedup from interleaved rounds: the ratio of the medians, and the
+    median of the per-round ratios (each round's 1-thread run over its own 2-thread run, taken
+    back to back); cpu_ratio is the 2-thread run's CPU seconds over the 1-thread run's (above 1:
+    the same work cost more CPU, a sign of a contended machine, or of spinning threads)."""
+    rounds = [a / b for a, b in zip(walls1, walls2) if b > 0]
+    return {"name": name, "parameters": parameters,
+            "speedup": round(statistics.median(walls1) / statistics.median(walls2), 3),
+            "speedup_paired": round(statistics.median(rounds), 3) if rounds else None,
+            "round_ratios": [round(r, 3) for r in rounds],
+            "cpu_ratio": round(statistics.median(cpus2) / statistics.median(cpus1), 3),
+            "machine": machine_info()}
+
+
 def record(name, parameters, walls, cpus, rss, **extra):
     r = {"name": name, "parameters": parameters, "unit": "s",
          "median": round(statistics.median(walls), 4), "min": round(min(walls), 4),

@@ -5,8 +5,9 @@ For each size and thread count, runs the enumeration `--reps` times and prints o
 (bench/benchlib.py: name, parameters, median/min/max wall seconds, repetitions, CPU seconds,
 peak RSS, machine info) with the graph, class and candidate counts. The counts are identical
 across repetitions and thread counts by construction; the driver checks it and fails otherwise.
-For each size measured at 1 and 2 threads it also prints an "enumerate_taso_speedup" record
-(median wall at 1 thread / at 2 threads; meaningful only on an otherwise idle machine).
+The thread counts are interleaved (one run of each per round), and for each size measured at 1
+and 2 threads an "enumerate_taso_speedup" record gives the ratio of the median walls, the median
+of the per-round ratios and the CPU ratio (benchlib.speedup_record).
 
 usage: bench/enumerate_bench.py [--binary build/cli/ruleforge] [--sizes 1,2,3]
                                 [--threads 1,2] [--reps 3] [--out FILE.jsonl]
@@ -32,19 +33,20 @@ def main():
     if not os.access(a.binary, os.X_OK):
         print(f"error: {a.binary} is not an executable (build first, or pass --binary)", file=sys.stderr)
         return 2
+    threads_list = list(map(int, a.threads.split(",")))
     for size in map(int, a.sizes.split(",")):
-        counts_seen, medians = None, {}
-        for threads in map(int, a.threads.split(",")):
-            cmd = [a.binary, "enumerate", "--preset", a.preset, "--max-ops", str(size),
-                   "--threads", str(threads), "--json", "--quiet"]
-            walls, cpus, rss, out, _ = benchlib.measure(cmd, a.reps)
+        cmds = {t: [a.binary, "enumerate", "--preset", a.preset, "--max-ops", str(size),
+                    "--threads", str(t), "--json", "--quiet"] for t in threads_list}
+        measured = benchlib.measure_interleaved(cmds, a.reps)
+        counts_seen = None
+        for threads in threads_list:
+            walls, cpus, rss, out, _ = measured[threads]
             res = json.loads(out)
             counts = [(l["graphs"], l["new_classes"], l["candidates"]) for l in res["levels"]]
             if counts_seen is not None and counts != counts_seen:
                 print(f"error: counts differ between thread counts at size {size}", file=sys.stderr)
                 return 1
             counts_seen = counts
-            medians[threads] = sorted(walls)[len(walls) // 2]
             benchlib.emit(benchlib.record(
                 f"enumerate_{a.preset}", {"max_ops": size, "threads": threads, "preset": a.preset},
                 walls, cpus, rss,
@@ -53,11 +55,10 @@ def main():
                 classes=res["classes"], candidates=res["candidates"],
                 levels=[{"size": l["size"], "graphs": l["graphs"], "new_classes": l["new_classes"],
                          "seconds": l["seconds"]} for l in res["levels"]]), a.out)
-        if 1 in medians and 2 in medians and medians[2] > 0:
-            benchlib.emit({"name": f"enumerate_{a.preset}_speedup",
-                           "parameters": {"max_ops": size, "threads": "1->2"},
-                           "speedup": round(medians[1] / medians[2], 3),
-                           "machine": benchlib.machine_info()}, a.out)
+        if 1 in measured and 2 in measured:
+            benchlib.emit(benchlib.speedup_record(
+                f"enumerate_{a.preset}_speedup", {"max_ops": size, "threads": "1->2"},
+                measured[1][0], measured[2][0], measured[1][1], measured[2][1]), a.out)
     return 0
 
 

@@ -42,7 +42,10 @@ def table(records):
                 what = f"prove the size-{q.get('max_ops', '?')} candidates ({q.get('backend', '?')})"
             else:
                 what = f"prove TASO's 133 ({q.get('backend', '?')})"
-            speedups.append(f"{what}: {r['speedup']:.2f}x")
+            s = f"{what}: {r['speedup']:.2f}x"
+            if r.get("speedup_paired") is not None:
+                s += f" (paired {r['speedup_paired']:.2f}x, CPU ratio {r['cpu_ratio']:.2f})"
+            speedups.append(s)
     for r in records:
         n, p = r["name"], r.get("parameters", {})
         if n.endswith("_speedup"):
@@ -72,8 +75,10 @@ def table(records):
             result = ""
         lines.append(f"| {n} | {params} | {wall} | {cpu} | {rss} | {result} | {taso} |")
     if speedups:
-        lines += ["", "Thread scaling (median wall at 1 thread / at 2 threads; on a loaded machine this "
-                  "says more about the neighbours than about the code): " +
+        lines += ["", "Thread scaling (median wall at 1 thread / median at 2 threads; paired: the median "
+                  "of each round's 1-thread wall over its 2-thread wall, the two runs back to back; CPU "
+                  "ratio: CPU seconds at 2 threads / at 1, above 1 when the same work cost more CPU; on a "
+                  "loaded machine this says more about the neighbours than about the code): " +
                   "; ".join(speedups) + "."]
     return "\n".join(lines)
 

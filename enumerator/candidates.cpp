@@ -16,6 +16,7 @@
 //    bind every variable, exchanging the sides (equation_key).
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <omp.h>
@@ -179,18 +180,32 @@ std::string equation_key(const Rule& r, bool both_orientations) {
     return best;
 }
 
+// The outputs of one side: one or two values, inline (a pending pair is built for every class
+// member and two-output graph, ~0.8 M at size 3: no allocation per pair).
+struct Outputs {
+    ValueId v[2] = {0, 0};
+    uint8_t n = 0;
+    Outputs() = default;
+    explicit Outputs(ValueId a) : v{a, 0}, n(1) {}
+    Outputs(ValueId a, ValueId b) : v{a, b}, n(2) {}
+    const ValueId* begin() const { return v; }
+    const ValueId* end() const { return v + n; }
+    size_t size() const { return n; }
+    ValueId operator[](size_t i) const { return v[i]; }
+    std::vector<ValueId> vec() const { return {begin(), end()}; }
+};
+
 struct Pending {
-    std::vector<ValueId> member, rep;  ///< outputs, in corresponding order
+    Outputs member, rep;  ///< in corresponding order
     int level = 0;
     bool pair = false;
     int64_t cls = -1;  ///< the class of a single-output pair
     // filled by the check
-    int verdict = 0;  ///< 0 keep, 1 outer op, 2 subgraph, 3 output, 4 unbound
+    uint8_t verdict = 0;  ///< a Verdict
     bool swap = false;
     bool both_bind = false;  ///< each side binds every variable of the other
-    bool built = false;      ///< cand holds the rule
     std::string key;
-    Candidate cand;
+    std::unique_ptr<Candidate> cand;  ///< the rule, once built (only pairs that pass the checks)
 };
 
 enum Verdict { kKeep, kOuter, kSubgraph, kOutput, kUnbound, kSingles };
@@ -205,7 +220,7 @@ void check(const TermStore& s, Pending& p) {
                 p.verdict = kOutput;
                 return;
             }
-    if (p.member.size() > 1 && (union_size(s, p.rep) == 0 || union_size(s, p.member) == 0)) {
+    if (p.member.size() > 1 && (union_size(s, p.rep.vec()) == 0 || union_size(s, p.member.vec()) == 0)) {
         p.verdict = kSingles;
         return;
     }
@@ -230,7 +245,7 @@ void check(const TermStore& s, Pending& p) {
         const NodeId n = ma.ids[i];
         if (!ra.contains(n) || !is_leaf(s, n)) continue;
         const ValueId leaf = s.nodes[n].first_value;
-        if (s.agree_replacing(p.member, p.rep, leaf)) {
+        if (s.agree_replacing(p.member.vec(), p.rep.vec(), leaf)) {
             p.verdict = kSubgraph;
             return;
         }
@@ -251,16 +266,18 @@ void check(const TermStore& s, Pending& p) {
 
 // The rule of a kept pair, canonical and oriented, with (`with_key`) its equation key.
 void build_candidate(const TermStore& s, Pending& p, bool with_key) {
+    const std::vector<ValueId> lhs = (p.swap ? p.rep : p.member).vec(), rhs = (p.swap ? p.member : p.rep).vec();
     Rule r;
-    r.lhs = s.to_graph(p.swap ? p.rep : p.member);
-    r.rhs = s.to_graph(p.swap ? p.member : p.rep);
-    p.cand.num_outputs = static_cast<int>(p.member.size());
-    p.cand.lhs_size = union_size(s, p.swap ? p.rep : p.member);
-    p.cand.rhs_size = union_size(s, p.swap ? p.member : p.rep);
-    const bool both = p.both_bind && p.cand.lhs_size == p.cand.rhs_size;
-    p.cand.rule = canonicalize(r);
-    if (with_key) p.key = equation_key(p.cand.rule, both);  // the same for any renaming of r
-    p.built = true;
+    r.lhs = s.to_graph(lhs);
+    r.rhs = s.to_graph(rhs);
+    p.cand = std::make_unique<Candidate>();
+    Candidate& c = *p.cand;
+    c.num_outputs = static_cast<int>(p.member.size());
+    c.lhs_size = union_size(s, lhs);
+    c.rhs_size = union_size(s, rhs);
+    const bool both = p.both_bind && c.lhs_size == c.rhs_size;
+    c.rule = canonicalize(r);
+    if (with_key) p.key = equation_key(c.rule, both);  // the same for any renaming of r
     if (both) {
         // Either side may be the left one: take the smaller canonical text, as ruledb does, so
         // that which duplicate came first does not decide the direction printed.
@@ -268,27 +285,43 @@ void build_candidate(const TermStore& s, Pending& p, bool with_key) {
         flipped.lhs = std::move(r.rhs);
         flipped.rhs = std::move(r.lhs);
         Rule f = canonicalize(flipped);
-        if (text_of_canonical(f) < text_of_canonical(p.cand.rule)) {
-            p.cand.rule = std::move(f);
-            std::swap(p.cand.lhs_size, p.cand.rhs_size);
+        if (text_of_canonical(f) < text_of_canonical(c.rule)) {
+            c.rule = std::move(f);
+            std::swap(c.lhs_size, c.rhs_size);
         }
     }
 }
+
+struct PairRec {
+    uint32_t c1, c2;
+    ValueId u1, u2;
+    int size;
+    uint64_t skey;
+};
+
+// The two-output graphs of one pair of classes: pairs[begin, end), with their representative.
+struct PairGroup {
+    size_t begin, end;
+    Outputs rep;
+    int rep_size = 0;    ///< independent: the representatives' sizes summed
+    bool independent = false;
+    size_t first = 0;    ///< where its pending pairs start in the pending list
+    size_t count() const { return end - begin - (independent ? 0 : 1); }
+};
+
+struct PairPlan {
+    std::vector<PairRec> pairs;
+    std::vector<PairGroup> groups;
+    size_t total = 0;  ///< pending pairs
+};
 
 // Two-output graphs: both outputs of a split, or two graphs sharing an operator node with
 // neither output consumed; grouped by their pair of classes. Each group also gets the pair of
 // the two classes' representatives when those share no operator node (the "independent" form a
 // shared computation replaces); the group's representative is that pair if present, else its
 // smallest member. Counts pair graphs per level.
-void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels,
-                     std::vector<Pending>& out) {
+PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels) {
     const int max_ops = s.config().max_ops;
-    struct PairRec {
-        uint32_t c1, c2;
-        ValueId u1, u2;
-        int size;
-        uint64_t skey;
-    };
     auto add = [&](std::vector<PairRec>& pairs, ValueId u1, ValueId u2) {
         const ValueRec &a = s.values[u1], &b = s.values[u2];
         if ((a.flags | b.flags) & kOverflow || a.cls == b.cls) return;
@@ -330,8 +363,15 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
             for (ValueId u2 : containing[ns.ids[k]])
                 if (u2 > u1 && first_shared(ns, s.node_set(u2)) == ns.ids[k]) add(mine, u1, u2);
     }
-    std::vector<PairRec> pairs;
-    for (const auto& l : local) pairs.insert(pairs.end(), l.begin(), l.end());
+    PairPlan plan;
+    std::vector<PairRec>& pairs = plan.pairs;
+    size_t n = 0;
+    for (const auto& l : local) n += l.size();
+    pairs.reserve(n);
+    for (auto& l : local) {
+        pairs.insert(pairs.end(), l.begin(), l.end());
+        std::vector<PairRec>().swap(l);
+    }
     for (const PairRec& p : pairs) ++levels[p.size - 1].pair_graphs;
     __gnu_parallel::sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
         return std::tie(x.c1, x.c2, x.size, x.skey, x.u1, x.u2) < std::tie(y.c1, y.c2, y.size, y.skey, y.u1, y.u2);
@@ -339,26 +379,38 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
     for (size_t i = 0; i < pairs.size();) {
         size_t j = i;
         while (j < pairs.size() && pairs[j].c1 == pairs[i].c1 && pairs[j].c2 == pairs[i].c2) ++j;
-        const ValueId r1 = t.classes[pairs[i].c1].rep, r2 = t.classes[pairs[i].c2].rep;
-        const bool independent = first_shared(s.node_set(r1), s.node_set(r2)) == kNoNode &&
-                                 s.size(r1) + s.size(r2) <= max_ops;
-        std::vector<ValueId> rep;
-        size_t k0 = i;
-        if (independent) {
-            rep = {r1, r2};
-        } else {
-            rep = {pairs[i].u1, pairs[i].u2};
-            k0 = i + 1;
-        }
-        for (size_t k = k0; k < j; ++k) {
-            Pending p;
-            p.pair = true;
-            p.member = {pairs[k].u1, pairs[k].u2};
-            p.rep = rep;
-            p.level = std::max(pairs[k].size, independent ? s.size(r1) + s.size(r2) : pairs[i].size);
-            out.push_back(std::move(p));
-        }
+        plan.groups.push_back(PairGroup{i, j, {}});
         i = j;
+    }
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (size_t gi = 0; gi < plan.groups.size(); ++gi) {
+        PairGroup& g = plan.groups[gi];
+        const PairRec& head = pairs[g.begin];
+        const ValueId r1 = t.classes[head.c1].rep, r2 = t.classes[head.c2].rep;
+        g.independent = first_shared(s.node_set(r1), s.node_set(r2)) == kNoNode && s.size(r1) + s.size(r2) <= max_ops;
+        g.rep = g.independent ? Outputs(r1, r2) : Outputs(head.u1, head.u2);
+        g.rep_size = g.independent ? s.size(r1) + s.size(r2) : head.size;
+    }
+    for (PairGroup& g : plan.groups) {
+        g.first = plan.total;
+        plan.total += g.count();
+    }
+    return plan;
+}
+
+// The pending pairs of the plan's groups, into out[0, plan.total).
+void fill_pairs(const PairPlan& plan, Pending* out) {
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (size_t gi = 0; gi < plan.groups.size(); ++gi) {
+        const PairGroup& g = plan.groups[gi];
+        Pending* p = out + g.first;
+        for (size_t k = g.begin + (g.independent ? 0 : 1); k < g.end; ++k, ++p) {
+            const PairRec& r = plan.pairs[k];
+            p->pair = true;
+            p->member = Outputs(r.u1, r.u2);
+            p->rep = g.rep;
+            p->level = std::max(r.size, g.rep_size);
+        }
     }
 }
 
@@ -366,21 +418,27 @@ void pair_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelS
 
 std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels,
                                           int /*threads*/) {
-    std::vector<Pending> pend;
-    size_t members = 0;
-    for (const ClassRec& c : t.classes) members += c.members.size();
-    pend.reserve(members);
-    for (size_t ci = 0; ci < t.classes.size(); ++ci)
-        for (ValueId m : t.classes[ci].members) {
-            const ClassRec& c = t.classes[ci];
-            Pending p;
-            p.member = {m};
-            p.rep = {c.rep};
+    // One pending pair per class member (against its representative) and per two-output graph,
+    // in this order; the slots are filled on all threads.
+    std::vector<size_t> first_of(t.classes.size() + 1, 0);
+    for (size_t ci = 0; ci < t.classes.size(); ++ci) first_of[ci + 1] = first_of[ci] + t.classes[ci].members.size();
+    const size_t singles = first_of.back();
+    PairPlan plan;
+    if (s.config().max_outputs >= 2) plan = plan_pairs(s, t, levels);
+    BigVector<Pending> pend(singles + plan.total);
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (size_t ci = 0; ci < t.classes.size(); ++ci) {
+        const ClassRec& c = t.classes[ci];
+        for (size_t j = 0; j < c.members.size(); ++j) {
+            Pending& p = pend[first_of[ci] + j];
+            p.member = Outputs(c.members[j]);
+            p.rep = Outputs(c.rep);
             p.cls = static_cast<int64_t>(ci);
-            p.level = std::max(s.size(m), s.size(c.rep));
-            pend.push_back(std::move(p));
+            p.level = std::max(s.size(c.members[j]), s.size(c.rep));
         }
-    if (s.config().max_outputs >= 2) pair_candidates(s, t, levels, pend);
+    }
+    fill_pairs(plan, pend.data() + singles);
+    plan = PairPlan();
     Progress progress(s.config().progress);
     // Cooperating processes (work_exchange.h) check every P-th pair, then exchange verdicts
     // and keys; each builds the rules of the kept candidates it did not check.
@@ -443,16 +501,16 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     }
 #pragma omp parallel for schedule(dynamic, 16)
     for (size_t j = 0; j < kept.size(); ++j)
-        if (!pend[order[kept[j]]].built) build_candidate(s, pend[order[kept[j]]], false);
+        if (!pend[order[kept[j]]].cand) build_candidate(s, pend[order[kept[j]]], false);
     std::vector<Candidate> out;
     out.reserve(kept.size());
     for (size_t k : kept) {
         Pending& p = pend[order[k]];
         LevelStats& st = levels[std::max(p.level, 1) - 1];
         ++st.candidates;
-        p.cand.rule.name = "r" + std::to_string(out.size());
-        p.cand.class_index = p.cls;
-        out.push_back(std::move(p.cand));
+        p.cand->rule.name = "r" + std::to_string(out.size());
+        p.cand->class_index = p.cls;
+        out.push_back(std::move(*p.cand));
     }
     // The pairs' rules and keys released on every thread (serially, a tenth of a second at size 3).
 #pragma omp parallel for schedule(static, 256)

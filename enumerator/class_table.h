@@ -24,7 +24,7 @@ struct ClassRec {
 /// has one class, so the index holds the first and last of a chain through ClassRec::next_same
 /// rather than a vector per hash (one allocation per class less, on ~0.5 M classes at size 3).
 struct ClassTable {
-    std::vector<ClassRec> classes;
+    BigVector<ClassRec> classes;
     struct Chain {
         uint32_t first, last;
     };

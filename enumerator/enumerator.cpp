@@ -86,8 +86,9 @@ private:
     std::vector<std::vector<Proposal>> generate(int n, std::vector<const Proposal*>& order);
     /// Computes the typings of (template, operand, operand) triples at every instantiation.
     void prepare_typings_of(const std::vector<std::array<ValueId, 3>>& pairs);
-    /// Gives every cooperating process the nodes each proposed (appended to `local`).
-    void share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local);
+    /// Gives every cooperating process the nodes each proposed: thread t appends the others'
+    /// to local[first_extra + t].
+    void share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local, size_t first_extra);
     void add_nodes(const std::vector<const Proposal*>& order);
     void classify(int n, ValueId first, LevelStats& st);
 
@@ -232,7 +233,8 @@ void Enumerator::prepare_typings_of(const std::vector<std::array<ValueId, 3>>& p
     d_s.prepare_typings(std::move(need));
 }
 
-void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local) {
+void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local,
+                                 size_t first_extra) {
     // 10 bytes a node: the receivers propose the triple again, every typing being cached.
     ByteWriter w;
     for (const auto& l : local)
@@ -242,7 +244,7 @@ void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vecto
             w.put<ValueId>(p.b);
         }
     const auto all = ex.allgather(w.bytes(), "enumerate size " + std::to_string(n) + " generate");
-    const int threads = static_cast<int>(local.size());
+    const int threads = static_cast<int>(local.size() - first_extra);
     std::vector<std::vector<std::array<ValueId, 3>>> deferred(threads);
     bool lost = false;
     for (size_t r = 0; r < all.size(); ++r) {
@@ -257,7 +259,7 @@ void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vecto
             std::memcpy(&a, all[r].data() + 10 * i + 2, 4);
             std::memcpy(&b, all[r].data() + 10 * i + 6, 4);
             const int me = omp_get_thread_num();
-            std::vector<Proposal>& out = local[me];
+            std::vector<Proposal>& out = local[first_extra + me];
             const size_t before = out.size();
             if (!propose(tmpl, a, b, n, out, false))
                 deferred[me].push_back({tmpl, a, b});
@@ -271,8 +273,9 @@ void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vecto
     if (!again.empty()) {
         prepare_typings_of(again);
         for (const auto& [tmpl, a, b] : again) {
-            const size_t before = local[0].size();
-            lost = lost || !propose(static_cast<int>(tmpl), a, b, n, local[0], false) || local[0].size() != before + 1;
+            std::vector<Proposal>& out = local[first_extra];
+            const size_t before = out.size();
+            lost = lost || !propose(static_cast<int>(tmpl), a, b, n, out, false) || out.size() != before + 1;
         }
     }
     // Every rank runs the same binary on the same store: a node another proposed must exist here.
@@ -378,7 +381,11 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
             }
     }
     const int threads = omp_get_max_threads();
-    std::vector<std::vector<Proposal>> local(threads);
+    // One list per task (each grown by one thread, and small: no reallocation of a large list
+    // while the other threads wait at the end of the pass), then one per thread for the
+    // deferred pairs and for the nodes of cooperating processes.
+    std::vector<std::vector<Proposal>> local(tasks.size() + threads);
+    const size_t first_extra = tasks.size();
     std::vector<std::vector<std::array<ValueId, 3>>> deferred(threads);
     uint64_t operands = 0;
     for (const GenTask& t : tasks) operands += t.hi - t.lo;
@@ -390,7 +397,7 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
     for (size_t i = 0; i < tasks.size(); ++i) {
         if (i % ranks != me_rank) continue;
         const int me = omp_get_thread_num();
-        run_task(tasks[i], n, local[me], deferred[me]);
+        run_task(tasks[i], n, local[i], deferred[me]);
         d_progress.tick(tasks[i].hi - tasks[i].lo);
     }
     // The pairs whose typing at some instantiation was new: those typings computed in parallel,
@@ -403,11 +410,11 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
 #pragma omp parallel for schedule(dynamic, 256) reduction(|| : missing)
         for (size_t i = 0; i < again.size(); ++i) {
             const auto& [tmpl, a, b] = again[i];
-            missing = missing || !propose(static_cast<int>(tmpl), a, b, n, local[omp_get_thread_num()], false);
+            missing = missing || !propose(static_cast<int>(tmpl), a, b, n, local[first_extra + omp_get_thread_num()], false);
         }
         if (missing) throw std::logic_error("enumerator: a typing was not prepared before the parallel pass");
     }
-    if (ex && ranks > 1) share_proposals(*ex, n, local);
+    if (ex && ranks > 1) share_proposals(*ex, n, local, first_extra);
     // Sorted through small keys pointing into the per-thread lists: a Proposal is ~100 bytes,
     // and moving those (merging, then sorting) was most of the serial time here.
     local.push_back(std::move(props));
@@ -417,14 +424,21 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
         ValueId a, b;
         const Proposal* p;
     };
-    std::vector<Key> keys;
-    for (const auto& l : local)
-        for (const Proposal& p : l) keys.push_back({p.skey, p.tmpl, p.a, p.b, &p});
+    std::vector<size_t> at(local.size() + 1, 0);
+    for (size_t li = 0; li < local.size(); ++li) at[li + 1] = at[li] + local[li].size();
+    BigVector<Key> keys(at.back());
+#pragma omp parallel for schedule(dynamic, 64)
+    for (size_t li = 0; li < local.size(); ++li)
+        for (size_t k = 0; k < local[li].size(); ++k) {
+            const Proposal& p = local[li][k];
+            keys[at[li] + k] = {p.skey, p.tmpl, p.a, p.b, &p};
+        }
     __gnu_parallel::sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
         if (x.skey != y.skey) return x.skey < y.skey;
         return std::tie(x.tmpl, x.a, x.b) < std::tie(y.tmpl, y.a, y.b);
     });
     order.resize(keys.size());
+#pragma omp parallel for schedule(static)
     for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].p;
     return local;
 }
@@ -435,6 +449,9 @@ void Enumerator::add_nodes(const std::vector<const Proposal*>& order) {
     std::vector<ValueId> first_value(order.size() + 1);
     first_value[0] = static_cast<ValueId>(d_s.values.size());
     for (size_t i = 0; i < order.size(); ++i) first_value[i + 1] = first_value[i] + order[i]->nout;
+    // Exact reservations: BigVector faults a new block in on all threads, slack included.
+    d_s.nodes.reserve(d_s.nodes.size() + order.size());
+    d_s.values.reserve(first_value.back());
     d_s.nodes.resize(d_s.nodes.size() + order.size());
     d_s.values.resize(first_value.back());
 #pragma omp parallel for schedule(static)
@@ -618,7 +635,10 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         }
     }
 
-    // Sequential, deterministic class assignment in bucket order.
+    // Class assignment, deterministic: new classes are numbered in bucket order and, within a
+    // bucket, in order of first appearance (a prefix sum over the buckets' counts of new
+    // classes). A class belongs to the bucket of its primary hash only, so the buckets are
+    // assigned on all threads without sharing a class; only the extension indexes are serial.
     auto new_class = [&](ValueId v, uint64_t pk, bool indexed) {
         const uint32_t c = static_cast<uint32_t>(d_t.classes.size());
         d_t.classes.push_back(ClassRec{v, {}, pk});
@@ -627,47 +647,67 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         ++st.new_classes;
         return c;
     };
+    std::vector<uint32_t> first_new(buckets.size() + 1, 0);
+#pragma omp parallel for schedule(static)
+    for (size_t bi = 0; bi < buckets.size(); ++bi) {
+        int64_t most = 0;
+        for (size_t k = buckets[bi].begin; k < buckets[bi].end; ++k)
+            if (!late_overflow[order[k]]) most = std::max(most, -verdict[order[k]]);
+        first_new[bi + 1] = static_cast<uint32_t>(most);
+    }
+    const uint32_t first_class = static_cast<uint32_t>(d_t.classes.size());
+    first_new[0] = first_class;
+    for (size_t bi = 0; bi < buckets.size(); ++bi) first_new[bi + 1] += first_new[bi];
+    d_t.classes.reserve(first_new.back());
+    d_t.classes.resize(first_new.back());
+    uint64_t joined = 0;
+#pragma omp parallel for schedule(dynamic, 1024) reduction(+ : joined)
+    for (size_t bi = 0; bi < buckets.size(); ++bi) {
+        const Bucket& bk = buckets[bi];
+        int64_t seen = 0;  // new classes of this bucket so far
+        for (size_t k = bk.begin; k < bk.end; ++k) {
+            const uint32_t i = order[k];
+            const ValueId v = first + i;
+            if (late_overflow[i]) continue;
+            const int64_t vd = verdict[i];
+            uint32_t c;
+            if (vd >= 0) {
+                c = static_cast<uint32_t>(vd);
+            } else if (-vd - 1 < seen) {
+                c = first_new[bi] + static_cast<uint32_t>(-vd - 1);
+            } else {
+                c = first_new[bi] + static_cast<uint32_t>(seen++);
+                d_t.classes[c] = ClassRec{v, {}, pkey[i]};
+                d_s.values[v].cls = c;
+                continue;
+            }
+            d_t.classes[c].members.push_back(v);
+            d_s.values[v].cls = c;
+            ++joined;
+        }
+    }
+    st.joined += joined;
+    for (size_t bi = 0; bi < buckets.size(); ++bi) {
+        st.hash_collisions += collisions[bi];
+        st.full_evaluations += full_evals[bi];
+    }
+    st.new_classes += first_new.back() - first_class;
     std::vector<uint32_t> new_reps;  // with cooperating processes: whose first-point value to share
     // At the last level nothing is extended and no later level looks classes up, so the
     // extension indexes (representatives by size, node -> containing representatives, primary
     // hash -> classes) are not kept up: a third of the serial assignment time at size 3.
-    auto make_rep = [&](ValueId v, size_t i) {
+    for (uint32_t c = first_class; c < first_new.back(); ++c) {
+        const ValueId v = d_t.classes[c].rep;
+        const size_t i = v - first;
         d_s.values[v].flags |= kRep;
-        if (!keep) return;
+        if (!keep) continue;
+        d_t.index(c);
         d_reps_by_size[n].push_back(v);
         const NodeSet& ns = d_s.node_set(v);
         if (d_containing.size() < d_s.nodes.size()) d_containing.resize(d_s.nodes.size());
         for (int k = 0; k < ns.n; ++k) d_containing[ns.ids[k]].push_back(v);
         if (!p0[i].num.empty()) d_s.cache_point0(v, std::move(p0[i]));
         if (shared) new_reps.push_back(static_cast<uint32_t>(i));
-    };
-    d_t.classes.reserve(d_t.classes.size() + count);
-    for (size_t bi = 0; bi < buckets.size(); ++bi) {
-        const Bucket& bk = buckets[bi];
-        st.hash_collisions += collisions[bi];
-        st.full_evaluations += full_evals[bi];
-        std::vector<uint32_t> local_class;
-        for (size_t k = bk.begin; k < bk.end; ++k) {
-            const uint32_t i = order[k];
-            const ValueId v = first + i;
-            if (late_overflow[i]) continue;
-            const int64_t vd = verdict[i];
-            if (vd >= 0) {
-                d_t.classes[vd].members.push_back(v);
-                d_s.values[v].cls = static_cast<uint32_t>(vd);
-                ++st.joined;
-                continue;
-            }
-            const size_t li = static_cast<size_t>(-vd - 1);
-            if (li < local_class.size()) {
-                d_t.classes[local_class[li]].members.push_back(v);
-                d_s.values[v].cls = local_class[li];
-                ++st.joined;
-                continue;
-            }
-            local_class.push_back(new_class(v, pkey[i], keep));
-            make_rep(v, i);
-        }
     }
     // The next level extends the new representatives: every process gets their first-point
     // values from the rank that computed them (not at the last level: nothing is extended).

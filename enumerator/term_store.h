@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "enumerator/big_vector.h"
 #include "enumerator/preset.h"
 #include "fingerprint/fingerprint.h"
 #include "ir/eval.h"
@@ -95,8 +96,8 @@ public:
     const ShapePlan& plan() const { return d_cfg.plan; }
     int num_insts() const { return d_cfg.plan.num_insts(); }
 
-    std::vector<NodeRec> nodes;
-    std::vector<ValueRec> values;
+    BigVector<NodeRec> nodes;
+    BigVector<ValueRec> values;
 
     int size(ValueId v) const { return values[v].node == kNoNode ? 0 : nodes[values[v].node].nodes.n; }
     const NodeSet& node_set(ValueId v) const {
