@@ -55,7 +55,10 @@ def table(records):
         cpu = fmt_s(r["cpu_median"]) if "cpu_median" in r else ""
         rss = f"{r['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in r else ""
         taso = ""
-        if n.startswith("enumerate"):
+        if n == "enumerate_reference_check":
+            result = f"{r.get('graphs', '?')} graphs of {r.get('classes', '?')} classes evaluated whole at every " \
+                     f"point: {r.get('problems', '?')} differences from the enumerator's classes"
+        elif n.startswith("enumerate"):
             result = f"{r['graphs'] + r['pair_graphs']} graphs, {r['classes']} classes, {r['candidates']} candidates"
             taso = TASO.get(("enumerate", p.get("max_ops")), "") if p.get("threads") == 2 else ""
         elif n.startswith("prove_taso"):

@@ -1,6 +1,7 @@
 // `ruleforge enumerate`: enumerates every graph up to a size bound, groups them into exact
 // fingerprint classes and extracts candidate rules; prints counts per size level (text or JSON)
-// and, with --out, writes the candidates in native syntax. With --db it stores the classes and
+// and, with --out, writes the candidates in native syntax; --verify checks the classes against
+// the reference path (enumerator/reference_check.h). With --db it stores the classes and
 // the pending candidates in a database instead (pipeline/enumerate_db.h), for `prove --db`.
 #include <sys/resource.h>
 
@@ -15,6 +16,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "enumerator/enumerator.h"
+#include "enumerator/reference_check.h"
 #include "ir/native_text.h"
 #include "pipeline/enumerate_db.h"
 #include "ruledb/db_error.h"
@@ -72,6 +74,8 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         ("db", po::value(&db), "store classes and candidates in this database (created if missing)")
         ("resume", po::bool_switch(), "with --db: continue the last unfinished enumerate run")
         ("batch", po::value(&batch)->default_value(256), "with --db: classes or candidates per transaction")
+        ("verify", po::bool_switch(), "check the classes against the reference path: every graph rebuilt\n"
+                                      "and evaluated whole at every point (slow; exit 1 on a difference)")
         ("json", po::bool_switch(), "print the figures as JSON")
         ("quiet,q", po::bool_switch(), "no progress lines on stderr");
     auto vm = parse_options("enumerate", args, opts, {});
@@ -85,6 +89,8 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     if (batch < 1) throw UsageError("enumerate: --batch must be positive");
     if (db.empty() && vm["resume"].as<bool>()) throw UsageError("enumerate: --resume needs --db");
     if (!db.empty() && !out_file.empty()) throw UsageError("enumerate: --out and --db exclude each other");
+    const bool verify = vm["verify"].as<bool>();
+    if (!db.empty() && verify) throw UsageError("enumerate: --verify and --db exclude each other (verify a run without --db)");
     if (!db.empty()) {
         pipeline::EnumerateDbOptions o;
         o.db_path = db;
@@ -132,6 +138,12 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
           << " candidate rules (unproved)\n";
         for (const Candidate& c : res.candidates) f << print_native(c.rule) << "\n";
     }
+    ReferenceReport check;
+    if (verify) {
+        if (cfg.progress) std::cerr << "verify: evaluating every graph of " << res.num_classes() << " classes whole at every point\n";
+        check = check_against_reference(res, cfg);
+    }
+    const int code = verify && !check.ok() ? kFailed : kOk;
     const double rss = peak_rss_mb();
     if (vm["json"].as<bool>()) {
         nlohmann::json j;
@@ -150,8 +162,12 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
                                    {"full_evaluations", l.full_evaluations}, {"hash_collisions", l.hash_collisions},
                                    {"overflows", l.overflows}, {"candidates", l.candidates},
                                    {"drops", drops_json(l.drops)}, {"seconds", l.seconds}});
+        if (verify)
+            j["reference_check"] = {{"classes", check.classes},     {"graphs", check.graphs},
+                                    {"overflowed", check.overflowed}, {"problems", check.problems},
+                                    {"examples", check.examples},   {"seconds", check.seconds}};
         out << j.dump(2) << "\n";
-        return kOk;
+        return code;
     }
     out << "preset " << preset << ": " << cfg.templates.size() << " templates, " << cfg.plan.symbolic_variables().size()
         << " variables, " << cfg.plan.points().size() << " evaluation points\n";
@@ -163,7 +179,16 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
             << l.drops.single_rules << "/" << l.drops.renaming << std::setw(10) << std::fixed << std::setprecision(2) << l.seconds << "\n";
     out << "total: " << res.num_classes() << " classes, " << res.candidates.size() << " candidates, " << std::fixed
         << std::setprecision(2) << res.seconds << " s, peak memory " << std::setprecision(0) << rss << " MB\n";
-    return kOk;
+    if (verify) {
+        out << "reference check: " << check.graphs << " graphs of " << check.classes
+            << " classes evaluated whole at every point in " << std::setprecision(2) << check.seconds << " s: ";
+        if (check.ok())
+            out << "the classes are the partition the reference values induce\n";
+        else
+            out << check.problems << " problem(s)\n";
+        for (const std::string& e : check.examples) out << "  " << e << "\n";
+    }
+    return code;
 }
 
 }  // namespace rf::cli

@@ -33,6 +33,10 @@ TEST_CASE("bench: every benchmark runs in its smoke setting and writes a full re
             CHECK(j["proved"].get<int>() == 6);  // the first 5 single-output rules and 1 two-output
             CHECK(j["per_rule"]["p50"].get<double>() <= j["per_rule"]["max"].get<double>());
         }
+        if (j["name"] == "enumerate_reference_check") {
+            CHECK(j["problems"].get<int>() == 0);
+            CHECK(j["graphs"].get<int>() == 392);  // TASO's 372 size-1 graphs and 20 inputs
+        }
         if (j["name"] == "prove_candidates") {
             // Size 1 has 2 candidates (`ruleforge enumerate --max-ops 1`): each gets a verdict.
             CHECK(j["rules"].get<int>() == 2);
@@ -41,6 +45,7 @@ TEST_CASE("bench: every benchmark runs in its smoke setting and writes a full re
     }
     CHECK(names.count("enumerate_taso"));
     CHECK(names.count("enumerate_taso_speedup"));
+    CHECK(names.count("enumerate_reference_check"));
     CHECK(names.count("prove_taso"));
     CHECK(names.count("prove_candidates"));
     CHECK(names.count("axioms_validate"));
