@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <omp.h>
@@ -199,14 +200,20 @@ struct Pending {
     Outputs member, rep;  ///< in corresponding order
     int level = 0;
     bool pair = false;
-    int64_t cls = -1;  ///< the class of a single-output pair
     // filled by the check
     uint8_t verdict = 0;  ///< a Verdict
     bool swap = false;
     bool both_bind = false;  ///< each side binds every variable of the other
-    std::string key;
-    std::unique_ptr<Candidate> cand;  ///< the rule, once built (only pairs that pass the checks)
+    int64_t cls = -1;        ///< the class of a single-output pair
+    /// Only for a pair that passed the checks (a few percent of them): its equation key, and its
+    /// rule once built. Kept out of line so that the ~0.8 M pending pairs at size 3 stay small.
+    struct Kept {
+        std::string key;
+        std::optional<Candidate> cand;
+    };
+    std::unique_ptr<Kept> kept;
 };
+static_assert(sizeof(Pending) <= 48, "a pending pair is one of ~0.8 M at size 3");
 
 enum Verdict { kKeep, kOuter, kSubgraph, kOutput, kUnbound, kSingles };
 
@@ -270,14 +277,14 @@ void build_candidate(const TermStore& s, Pending& p, bool with_key) {
     Rule r;
     r.lhs = s.to_graph(lhs);
     r.rhs = s.to_graph(rhs);
-    p.cand = std::make_unique<Candidate>();
-    Candidate& c = *p.cand;
+    if (!p.kept) p.kept = std::make_unique<Pending::Kept>();
+    Candidate& c = p.kept->cand.emplace();
     c.num_outputs = static_cast<int>(p.member.size());
     c.lhs_size = union_size(s, lhs);
     c.rhs_size = union_size(s, rhs);
     const bool both = p.both_bind && c.lhs_size == c.rhs_size;
     c.rule = canonicalize(r);
-    if (with_key) p.key = equation_key(c.rule, both);  // the same for any renaming of r
+    if (with_key) p.kept->key = equation_key(c.rule, both);  // the same for any renaming of r
     if (both) {
         // Either side may be the left one: take the smaller canonical text, as ruledb does, so
         // that which duplicate came first does not decide the direction printed.
@@ -460,7 +467,7 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
             if (p.verdict != kKeep) continue;
             w.put<uint8_t>(p.swap);
             w.put<uint8_t>(p.both_bind);
-            w.put_string(p.key);
+            w.put_string(p.kept->key);
         }
         const auto all = ex->allgather(w.bytes(), "enumerate candidates");
         for (size_t r = 0; r < ranks; ++r) {
@@ -472,7 +479,8 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
                 if (p.verdict != kKeep) continue;
                 p.swap = rd.get<uint8_t>() != 0;
                 p.both_bind = rd.get<uint8_t>() != 0;
-                p.key = rd.get_string();
+                p.kept = std::make_unique<Pending::Kept>();
+                p.kept->key = rd.get_string();
             }
         }
     }
@@ -491,26 +499,27 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
             default: order.push_back(i);
         }
     }
-    __gnu_parallel::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].key < pend[b].key; });
+    __gnu_parallel::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].kept->key < pend[b].kept->key; });
     std::vector<size_t> kept;  // positions in `order`
     for (size_t k = 0; k < order.size(); ++k) {
-        if (k > 0 && pend[order[k - 1]].key == pend[order[k]].key)
+        if (k > 0 && pend[order[k - 1]].kept->key == pend[order[k]].kept->key)
             ++levels[std::max(pend[order[k]].level, 1) - 1].drops.renaming;
         else
             kept.push_back(k);
     }
 #pragma omp parallel for schedule(dynamic, 16)
     for (size_t j = 0; j < kept.size(); ++j)
-        if (!pend[order[kept[j]]].cand) build_candidate(s, pend[order[kept[j]]], false);
+        if (!pend[order[kept[j]]].kept->cand) build_candidate(s, pend[order[kept[j]]], false);
     std::vector<Candidate> out;
     out.reserve(kept.size());
     for (size_t k : kept) {
         Pending& p = pend[order[k]];
         LevelStats& st = levels[std::max(p.level, 1) - 1];
         ++st.candidates;
-        p.cand->rule.name = "r" + std::to_string(out.size());
-        p.cand->class_index = p.cls;
-        out.push_back(std::move(*p.cand));
+        Candidate& c = *p.kept->cand;
+        c.rule.name = "r" + std::to_string(out.size());
+        c.class_index = p.cls;
+        out.push_back(std::move(c));
     }
     // The pairs' rules and keys released on every thread (serially, a tenth of a second at size 3).
 #pragma omp parallel for schedule(static, 256)

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <random>
 
+#include <parallel/algorithm>
+
 #include <xxhash.h>
 
 #include "enumerator/typing_shortcut.h"
@@ -168,12 +170,20 @@ uint32_t TermStore::typing_index(int tmpl, int inst, TypeId a, TypeId b) {
 }
 
 void TermStore::prepare_typings(std::vector<TypingKey> keys) {
-    std::vector<std::pair<uint64_t, TypingKey>> todo;
-    for (const TypingKey& k : keys) {
-        const uint64_t key = typing_key(k.tmpl, k.inst, k.a, k.b);
-        if (!d_typing_index.count(key)) todo.push_back({key, k});
+    // The lookups only read the index, so they run on all threads.
+    std::vector<uint64_t> code(keys.size());
+    std::vector<uint8_t> known(keys.size());
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < keys.size(); ++i) {
+        const TypingKey& k = keys[i];
+        code[i] = typing_key(k.tmpl, k.inst, k.a, k.b);
+        known[i] = d_typing_index.count(code[i]) > 0;
     }
-    std::sort(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<std::pair<uint64_t, TypingKey>> todo;
+    for (size_t i = 0; i < keys.size(); ++i)
+        if (!known[i]) todo.push_back({code[i], keys[i]});
+    // Equal codes are equal keys, so the order of equal elements does not matter.
+    __gnu_parallel::sort(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     todo.erase(std::unique(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first == y.first; }),
                todo.end());
     std::vector<Typing> done(todo.size());
