@@ -33,13 +33,6 @@ const prover::ProofResult* result_of(const prover::RuleCheck& c, prover::Backend
     return nullptr;
 }
 
-std::string condition_text(const prover::RuleCheck& c) {
-    std::string s;
-    for (const std::string& t : c.conditions) s += (s.empty() ? "" : ", ") + t;
-    for (const std::string& t : c.assumed) s += (s.empty() ? "" : ", ") + t;
-    return s;
-}
-
 nlohmann::json result_json(const prover::ProofResult& r) {
     nlohmann::json j{{"verdict", prover::verdict_name(r)}, {"seconds", r.seconds}};
     if (auto* p = std::get_if<prover::Proved>(&r.outcome)) j["axioms"] = p->axioms_used;
@@ -163,7 +156,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
             const prover::ProofResult* r = result_of(c, k);
             out << " " << prover::backend_name(k) << "=" << (r ? prover::verdict_name(*r) : "-");
         }
-        std::string cond = condition_text(c);
+        std::string cond = c.condition_text();
         if (!cond.empty()) out << " [condition: " << cond << "]";
         out << " " << seconds_text(c.seconds) << "\n";
         if (c.verdict == prover::Verdict::Refuted) out << "  counterexample: " << c.counterexample << "\n";

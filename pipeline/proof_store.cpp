@@ -4,13 +4,6 @@ namespace rf::pipeline {
 
 namespace {
 
-std::string condition_text(const prover::RuleCheck& c) {
-    std::string s;
-    for (const auto* list : {&c.conditions, &c.assumed})
-        for (const std::string& x : *list) s += (s.empty() ? "" : ", ") + x;
-    return s;
-}
-
 ruledb::ProofRecord record_of(const prover::ProofResult& r, const prover::RuleCheck& c, ruledb::Id run) {
     ruledb::ProofRecord p;
     p.backend = r.backend;
@@ -18,7 +11,7 @@ ruledb::ProofRecord record_of(const prover::ProofResult& r, const prover::RuleCh
     p.run = run;
     if (const auto* proved = std::get_if<prover::Proved>(&r.outcome)) {
         p.axioms = proved->axioms_used;
-        p.condition = condition_text(c);
+        p.condition = c.condition_text();
         if (c.verdict == prover::Verdict::Error) {
             p.status = ruledb::ProofStatus::Error;
             p.reason = c.error;

@@ -255,4 +255,11 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     return out;
 }
 
+std::string RuleCheck::condition_text() const {
+    std::string s;
+    for (const auto* list : {&conditions, &assumed})
+        for (const std::string& x : *list) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
 }  // namespace rf::prover

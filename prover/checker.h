@@ -64,6 +64,10 @@ struct RuleCheck {
     std::string counterexample;           ///< for Verdict::Refuted (and an unsound proof)
     /// With CheckOptions::generalize, when the proved rule also holds at its most general shapes.
     std::optional<GeneralProof> general;
+
+    /// The conditions a proof rests on: the rule's own, then the assumed ones, comma-separated
+    /// ("" when none); what `check` prints and the rule database stores.
+    std::string condition_text() const;
 };
 
 class Checker {
