@@ -6,8 +6,9 @@ converted_multi.txt). For each back-end (z3, cvc5, both) and thread count, runs 
 --json` on both files `--reps` times and prints one JSON record (bench/benchlib.py: median/min/max
 wall seconds of the pair of runs, CPU seconds, peak RSS, machine) with the number proved and the
 per-rule proof time percentiles (p50, p90, max, from the rules' own "seconds" in the median
-repetition). For back-ends measured at 1 and 2 threads it also prints a "prove_taso_speedup"
-record (median wall at 1 thread / at 2 threads; meaningful only on an otherwise idle machine).
+repetition). The thread counts are interleaved (one run of each per round), and for back-ends
+measured at 1 and 2 threads a "prove_taso_speedup" record gives the ratio of the medians, the
+median of the per-round ratios and the CPU ratio (benchlib.speedup_record).
 
 usage: bench/prove_bench.py [--binary build/cli/ruleforge] [--backends z3,cvc5,both]
                             [--threads 1,2] [--reps 3] [--rules N] [--out FILE.jsonl]
@@ -22,7 +23,6 @@ speedup is bounded by the fixed start-up (process start, one solver context per 
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 
@@ -71,11 +71,13 @@ def main():
         with open(multi, "w") as f:
             f.writelines(lines)
 
+    threads_list = list(map(int, a.threads.split(",")))
     for backend in a.backends.split(","):
-        medians = {}
-        for threads in map(int, a.threads.split(",")):
-            walls, cpus, rss, runs = [], [], 0.0, []
-            for _ in range(a.reps):
+        # Thread counts in turn within each round (benchlib.measure_interleaved's reason).
+        per = {t: {"walls": [], "cpus": [], "rss": 0.0, "runs": []} for t in threads_list}
+        for _ in range(a.reps):
+            for threads in threads_list:
+                m = per[threads]
                 total_wall, total_cpu, rules, proved = 0.0, 0.0, [], 0
                 for path, extra in ((single, []), (multi, ["--multi"])):
                     cmd = [a.binary, "check", "--file", path, "--format", "tensat", *extra, "--backend", backend,
@@ -88,23 +90,25 @@ def main():
                     res = json.loads(out)
                     total_wall += wall
                     total_cpu += cpu
-                    rss = max(rss, peak)
+                    m["rss"] = max(m["rss"], peak)
                     rules += [r["seconds"] for r in res["rules"]]
                     proved += sum(1 for r in res["rules"] if r["verdict"] == "proved")
-                walls.append(total_wall)
-                cpus.append(total_cpu)
-                runs.append((total_wall, rules, proved))
-            runs.sort(key=lambda r: r[0])
+                m["walls"].append(total_wall)
+                m["cpus"].append(total_cpu)
+                m["runs"].append((total_wall, rules, proved))
+        for threads in threads_list:
+            m = per[threads]
+            runs = sorted(m["runs"], key=lambda r: r[0])
             _, per_rule, proved = runs[len(runs) // 2]
-            medians[threads] = statistics.median(walls)
             benchlib.emit(benchlib.record(
                 "prove_taso", {"backend": backend, "threads": threads, "rules": len(per_rule)},
-                walls, cpus, rss, proved=proved, rules=len(per_rule),
+                m["walls"], m["cpus"], m["rss"], proved=proved, rules=len(per_rule),
                 per_rule={"p50": round(percentile(per_rule, 0.5), 4), "p90": round(percentile(per_rule, 0.9), 4),
                           "max": round(max(per_rule) if per_rule else 0.0, 4)}), a.out)
-        if 1 in medians and 2 in medians and medians[2] > 0:
-            benchlib.emit({"name": "prove_taso_speedup", "parameters": {"backend": backend, "threads": "1->2"},
-                           "speedup": round(medians[1] / medians[2], 3), "machine": benchlib.machine_info()}, a.out)
+        if 1 in per and 2 in per:
+            benchlib.emit(benchlib.speedup_record(
+                "prove_taso_speedup", {"backend": backend, "threads": "1->2"},
+                per[1]["walls"], per[2]["walls"], per[1]["cpus"], per[2]["cpus"]), a.out)
     if a.candidates > 0:
         return prove_candidates(a, tmp.name)
     return 0
