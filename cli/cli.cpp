@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cli/command.h"
+#include "cli/thread_placement.h"
 
 namespace rf::cli {
 
@@ -58,6 +59,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     for (const Command& c : commands()) {
         if (name != c.name) continue;
+        spread_openmp_threads();
         try {
             return c.run(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
         } catch (const UsageError& e) {

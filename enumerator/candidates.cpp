@@ -24,6 +24,7 @@
 #include <parallel/algorithm>
 
 #include "enumerator/class_table.h"
+#include "enumerator/parallel_sort.h"
 #include "enumerator/progress.h"
 #include "enumerator/work_exchange.h"
 #include "ir/canonical.h"
@@ -380,7 +381,7 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
         std::vector<PairRec>().swap(l);
     }
     for (const PairRec& p : pairs) ++levels[p.size - 1].pair_graphs;
-    __gnu_parallel::sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
+    parallel_sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
         return std::tie(x.c1, x.c2, x.size, x.skey, x.u1, x.u2) < std::tie(y.c1, y.c2, y.size, y.skey, y.u1, y.u2);
     });
     for (size_t i = 0; i < pairs.size();) {

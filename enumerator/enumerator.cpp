@@ -8,10 +8,10 @@
 #include <span>
 
 #include <omp.h>
-#include <parallel/algorithm>
 #include <xxhash.h>
 
 #include "enumerator/class_table.h"
+#include "enumerator/parallel_sort.h"
 #include "enumerator/progress.h"
 #include "enumerator/work_exchange.h"
 #include "fingerprint/graph_fingerprint.h"
@@ -433,7 +433,7 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
             const Proposal& p = local[li][k];
             keys[at[li] + k] = {p.skey, p.tmpl, p.a, p.b, &p};
         }
-    __gnu_parallel::sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
+    parallel_sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
         if (x.skey != y.skey) return x.skey < y.skey;
         return std::tie(x.tmpl, x.a, x.b) < std::tie(y.tmpl, y.a, y.b);
     });
@@ -538,7 +538,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     std::vector<uint32_t> order;
     for (size_t i = 0; i < count; ++i)
         if (!overflow[i]) order.push_back(static_cast<uint32_t>(i));
-    __gnu_parallel::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    parallel_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
         if (pkey[x] != pkey[y]) return pkey[x] < pkey[y];
         const uint64_t sx = d_s.values[first + x].skey, sy = d_s.values[first + y].skey;
         return sx != sy ? sx < sy : x < y;  // a total order: equal results for any split of the sort

@@ -4,10 +4,9 @@
 #include <cassert>
 #include <random>
 
-#include <parallel/algorithm>
-
 #include <xxhash.h>
 
+#include "enumerator/parallel_sort.h"
 #include "enumerator/typing_shortcut.h"
 #include "fingerprint/graph_fingerprint.h"
 #include "ir/shape_rules.h"
@@ -183,7 +182,7 @@ void TermStore::prepare_typings(std::vector<TypingKey> keys) {
     for (size_t i = 0; i < keys.size(); ++i)
         if (!known[i]) todo.push_back({code[i], keys[i]});
     // Equal codes are equal keys, so the order of equal elements does not matter.
-    __gnu_parallel::sort(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    parallel_sort(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     todo.erase(std::unique(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first == y.first; }),
                todo.end());
     std::vector<Typing> done(todo.size());
