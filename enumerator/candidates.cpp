@@ -384,6 +384,7 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
     parallel_sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
         return std::tie(x.c1, x.c2, x.size, x.skey, x.u1, x.u2) < std::tie(y.c1, y.c2, y.size, y.skey, y.u1, y.u2);
     });
+    plan.groups.reserve(pairs.size());  // grown by reallocation on the main thread, it was slow
     for (size_t i = 0; i < pairs.size();) {
         size_t j = i;
         while (j < pairs.size() && pairs[j].c1 == pairs[i].c1 && pairs[j].c2 == pairs[i].c2) ++j;

@@ -536,6 +536,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
 
     // Buckets of equal primary hash, in (hash, structural key) order.
     std::vector<uint32_t> order;
+    order.reserve(count);  // these lists grew by reallocation on the main thread
     for (size_t i = 0; i < count; ++i)
         if (!overflow[i]) order.push_back(static_cast<uint32_t>(i));
     parallel_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
@@ -548,6 +549,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         bool hard;
     };
     std::vector<Bucket> buckets;
+    buckets.reserve(order.size());
     for (size_t i = 0; i < order.size();) {
         size_t j = i + 1;
         while (j < order.size() && pkey[order[j]] == pkey[order[i]]) ++j;
@@ -679,6 +681,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
                 c = first_new[bi] + static_cast<uint32_t>(seen++);
                 d_t.classes[c] = ClassRec{v, {}, pkey[i]};
                 d_s.values[v].cls = c;
+                d_s.values[v].flags |= kRep;
                 continue;
             }
             d_t.classes[c].members.push_back(v);
@@ -696,11 +699,9 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     // At the last level nothing is extended and no later level looks classes up, so the
     // extension indexes (representatives by size, node -> containing representatives, primary
     // hash -> classes) are not kept up: a third of the serial assignment time at size 3.
-    for (uint32_t c = first_class; c < first_new.back(); ++c) {
+    for (uint32_t c = first_class; keep && c < first_new.back(); ++c) {
         const ValueId v = d_t.classes[c].rep;
         const size_t i = v - first;
-        d_s.values[v].flags |= kRep;
-        if (!keep) continue;
         d_t.index(c);
         d_reps_by_size[n].push_back(v);
         const NodeSet& ns = d_s.node_set(v);
