@@ -434,7 +434,7 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     const size_t singles = first_of.back();
     PairPlan plan;
     if (s.config().max_outputs >= 2) plan = plan_pairs(s, t, levels);
-    BigVector<Pending> pend(singles + plan.total);
+    ParallelArray<Pending> pend(singles + plan.total);
 #pragma omp parallel for schedule(dynamic, 1024)
     for (size_t ci = 0; ci < t.classes.size(); ++ci) {
         const ClassRec& c = t.classes[ci];

@@ -483,7 +483,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     const auto& pts = d_s.plan().points();
     const int bits = std::min(d_s.config().hash_bits, 64);
     const bool keep = n < d_s.config().max_ops;
-    std::vector<uint64_t> pkey(count);
+    BigVector<uint64_t> pkey(count);
     std::vector<uint8_t> overflow(count, 0);
     std::vector<ExactTensor> p0(keep ? count : 0);
 
@@ -561,7 +561,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         if (!buckets[bi].hard) buckets[bi].hard = d_t.first_with(pkey[order[buckets[bi].begin]]) != kNoClass;
     // Resolution of hard buckets: every value evaluated at every point and compared in full
     // with the bucket's classes. Result per value: an existing class, or -(1 + new local index).
-    std::vector<int64_t> verdict(count, 0);
+    BigVector<int64_t> verdict(count, 0);
     std::vector<uint64_t> collisions(buckets.size(), 0), full_evals(buckets.size(), 0);
     std::vector<uint8_t> late_overflow(count, 0);
     auto owner = [&](const Bucket& bk) { return static_cast<size_t>(pkey[order[bk.begin]] % ranks); };
@@ -775,6 +775,9 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
         std::vector<std::vector<Proposal>> props = generate(n, order);
         const ValueId first = static_cast<ValueId>(d_s.values.size());
         add_nodes(order);
+        // Released on all threads: one list per generation task, ~80 MB in all at size 3.
+#pragma omp parallel for schedule(dynamic, 64)
+        for (size_t i = 0; i < props.size(); ++i) std::vector<Proposal>().swap(props[i]);
         std::vector<std::vector<Proposal>>().swap(props);
         st.graphs = d_s.values.size() - first;
         classify(n, first, st);
