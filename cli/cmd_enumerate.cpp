@@ -54,7 +54,7 @@ void print_stored(const pipeline::EnumerateDbSummary& s, const std::string& db, 
 
 }  // namespace
 
-int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts("ruleforge enumerate --max-ops N [--db F [--resume]] [options]\n\n"
                                  "Enumerates every graph of up to N operators over the preset's operator templates\n"
                                  "and input variables, groups them by exact fingerprint and prints per size level\n"
@@ -140,7 +140,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     }
     ReferenceReport check;
     if (verify) {
-        if (cfg.progress) std::cerr << "verify: evaluating every graph of " << res.num_classes() << " classes whole at every point\n";
+        if (cfg.progress) err << "verify: evaluating every graph of " << res.num_classes() << " classes whole at every point\n";
         check = check_against_reference(res, cfg);
     }
     const int code = verify && !check.ok() ? kFailed : kOk;

@@ -2,14 +2,18 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <vector>
 
 #include <omp.h>
 
 namespace rf::cli {
 
-void spread_openmp_threads() {
+namespace {
+
+void spread() {
     for (const char* var : {"OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY"})
         if (std::getenv(var)) return;
     cpu_set_t all;
@@ -28,6 +32,13 @@ void spread_openmp_threads() {
 #pragma omp barrier
         sched_setaffinity(0, sizeof all, &all);
     }
+}
+
+}  // namespace
+
+void spread_openmp_threads() {
+    static std::once_flag once;  // the pool is created once per process
+    std::call_once(once, spread);
 }
 
 }  // namespace rf::cli

@@ -6,7 +6,7 @@ namespace rf::cli {
 /// Creates OpenMP's thread pool with one thread per CPU of the process's affinity mask, each
 /// placed on its own CPU, then releases them (every thread may run anywhere again). Does nothing
 /// when the user placed the threads (OMP_PROC_BIND, OMP_PLACES or GOMP_CPU_AFFINITY set) or
-/// when there are fewer than two CPUs or threads.
+/// when there are fewer than two CPUs or threads. Only the first call in a process does anything.
 ///
 /// Why: a new worker starts on its creator's CPU, and on the 2-vCPU development VM it often
 /// stayed there for ~0.1 s while libgomp's spin-waiting shared that CPU with the main thread:

@@ -9,7 +9,7 @@
 // is touched once, page by page, on all threads when it is allocated, and the serial
 // construction then writes to mapped memory. MADV_HUGEPAGE makes that a fault per 2 MiB
 // instead of per 4 KiB where transparent huge pages are allowed (only advice: ordinary pages
-// otherwise). Callers reserve the exact size before a large resize, so no slack is touched.
+// otherwise). Large resizes go through resize_exact, so no slack is touched.
 #pragma once
 
 #include <cstdlib>
@@ -63,6 +63,14 @@ struct HugePageAllocator {
 
 template <class T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
+
+/// Resizes to n elements with a block of exactly n when it grows (a plain resize may double the
+/// capacity, and the allocator faults in every page of the block).
+template <class T>
+void resize_exact(BigVector<T>& v, size_t n) {
+    v.reserve(n);
+    v.resize(n);
+}
 
 /// A fixed-size array whose elements are constructed and destroyed on all threads, where a
 /// vector constructs them on one: for the ~0.8 M pending candidate pairs of size 3 (constructing

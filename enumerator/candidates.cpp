@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 
 #include <omp.h>
 #include <parallel/algorithm>
@@ -62,7 +63,7 @@ bool consumes(const TermStore& s, ValueId u1, ValueId u2) {
     return false;
 }
 
-int union_size(const TermStore& s, const std::vector<ValueId>& vs) {
+int union_size(const TermStore& s, std::span<const ValueId> vs) {
     NodeSet acc;
     for (ValueId v : vs)
         if (!merge_sets(acc, s.node_set(v), acc)) return kMaxOps + 1;
@@ -194,13 +195,13 @@ struct Outputs {
     const ValueId* end() const { return v + n; }
     size_t size() const { return n; }
     ValueId operator[](size_t i) const { return v[i]; }
+    std::span<const ValueId> span() const { return {v, n}; }
     std::vector<ValueId> vec() const { return {begin(), end()}; }
 };
 
 struct Pending {
     Outputs member, rep;  ///< in corresponding order
     int level = 0;
-    bool pair = false;
     // filled by the check
     uint8_t verdict = 0;  ///< a Verdict
     bool swap = false;
@@ -228,7 +229,7 @@ void check(const TermStore& s, Pending& p) {
                 p.verdict = kOutput;
                 return;
             }
-    if (p.member.size() > 1 && (union_size(s, p.rep.vec()) == 0 || union_size(s, p.member.vec()) == 0)) {
+    if (p.member.size() > 1 && (union_size(s, p.rep.span()) == 0 || union_size(s, p.member.span()) == 0)) {
         p.verdict = kSingles;
         return;
     }
@@ -253,7 +254,7 @@ void check(const TermStore& s, Pending& p) {
         const NodeId n = ma.ids[i];
         if (!ra.contains(n) || !is_leaf(s, n)) continue;
         const ValueId leaf = s.nodes[n].first_value;
-        if (s.agree_replacing(p.member.vec(), p.rep.vec(), leaf)) {
+        if (s.agree_replacing(p.member.span(), p.rep.span(), leaf)) {
             p.verdict = kSubgraph;
             return;
         }
@@ -334,7 +335,7 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
         const ValueRec &a = s.values[u1], &b = s.values[u2];
         if ((a.flags | b.flags) & kOverflow || a.cls == b.cls) return;
         if (consumes(s, u1, u2) || consumes(s, u2, u1)) return;
-        const int size = union_size(s, {u1, u2});
+        const int size = union_size(s, Outputs(u1, u2).span());
         if (size > max_ops) return;
         if (a.cls > b.cls) std::swap(u1, u2);
         pairs.push_back({s.values[u1].cls, s.values[u2].cls, u1, u2, size,
@@ -415,7 +416,6 @@ void fill_pairs(const PairPlan& plan, Pending* out) {
         Pending* p = out + g.first;
         for (size_t k = g.begin + (g.independent ? 0 : 1); k < g.end; ++k, ++p) {
             const PairRec& r = plan.pairs[k];
-            p->pair = true;
             p->member = Outputs(r.u1, r.u2);
             p->rep = g.rep;
             p->level = std::max(r.size, g.rep_size);

@@ -449,11 +449,8 @@ void Enumerator::add_nodes(const std::vector<const Proposal*>& order) {
     std::vector<ValueId> first_value(order.size() + 1);
     first_value[0] = static_cast<ValueId>(d_s.values.size());
     for (size_t i = 0; i < order.size(); ++i) first_value[i + 1] = first_value[i] + order[i]->nout;
-    // Exact reservations: BigVector faults a new block in on all threads, slack included.
-    d_s.nodes.reserve(d_s.nodes.size() + order.size());
-    d_s.values.reserve(first_value.back());
-    d_s.nodes.resize(d_s.nodes.size() + order.size());
-    d_s.values.resize(first_value.back());
+    resize_exact(d_s.nodes, d_s.nodes.size() + order.size());
+    resize_exact(d_s.values, first_value.back());
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < order.size(); ++i) {
         const Proposal& p = *order[i];
@@ -641,14 +638,6 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     // bucket, in order of first appearance (a prefix sum over the buckets' counts of new
     // classes). A class belongs to the bucket of its primary hash only, so the buckets are
     // assigned on all threads without sharing a class; only the extension indexes are serial.
-    auto new_class = [&](ValueId v, uint64_t pk, bool indexed) {
-        const uint32_t c = static_cast<uint32_t>(d_t.classes.size());
-        d_t.classes.push_back(ClassRec{v, {}, pk});
-        d_s.values[v].cls = c;
-        if (indexed) d_t.index(c);
-        ++st.new_classes;
-        return c;
-    };
     std::vector<uint32_t> first_new(buckets.size() + 1, 0);
 #pragma omp parallel for schedule(static)
     for (size_t bi = 0; bi < buckets.size(); ++bi) {
@@ -660,8 +649,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     const uint32_t first_class = static_cast<uint32_t>(d_t.classes.size());
     first_new[0] = first_class;
     for (size_t bi = 0; bi < buckets.size(); ++bi) first_new[bi + 1] += first_new[bi];
-    d_t.classes.reserve(first_new.back());
-    d_t.classes.resize(first_new.back());
+    resize_exact(d_t.classes, first_new.back());
     uint64_t joined = 0;
 #pragma omp parallel for schedule(dynamic, 1024) reduction(+ : joined)
     for (size_t bi = 0; bi < buckets.size(); ++bi) {
@@ -742,7 +730,9 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         if (overflow[i] || late_overflow[i]) {
             const ValueId v = first + static_cast<ValueId>(i);
             d_s.values[v].flags |= kOverflow;
-            new_class(v, 0, false);
+            d_s.values[v].cls = static_cast<uint32_t>(d_t.classes.size());
+            d_t.classes.push_back(ClassRec{v, {}, 0});
+            ++st.new_classes;
             ++st.overflows;
         }
     d_progress.finish(d_t.classes.size());

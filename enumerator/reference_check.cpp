@@ -43,19 +43,18 @@ ReferenceReport check_partition(const PartitionView& partition, const ShapePlan&
         problems.emplace_back(cls, std::move(what));
     };
     uint64_t graphs = 0;
-    const int saved = omp_get_max_threads();
-    if (threads > 0) omp_set_num_threads(threads);
-#pragma omp parallel for schedule(dynamic, 64) reduction(+ : graphs)
+#pragma omp parallel for schedule(dynamic, 64) reduction(+ : graphs) num_threads(threads > 0 ? threads : omp_get_max_threads())
     for (size_t i = 0; i < n; ++i) {
         const EnumClass c = partition.get_class(i);
         const GraphValues rv = evaluate_points(c.representative, plan, function_seed);
         ++graphs;
         full[i] = rv.fingerprint(128);
         overflowed[i] = rv.overflowed();
-        if (rv.fingerprint(hash_bits) != c.fingerprint)
+        const Fingerprint expected = truncate(full[i], hash_bits);
+        if (expected != c.fingerprint)
             problem(i, "class " + std::to_string(i) + ": fingerprint " + c.fingerprint.to_string() +
-                           " is not the reference fingerprint " + rv.fingerprint(hash_bits).to_string() +
-                           " of its representative " + spell(c.representative));
+                           " is not the reference fingerprint " + expected.to_string() + " of its representative " +
+                           spell(c.representative));
         if (overflowed[i] && !c.members.empty())
             problem(i, "class " + std::to_string(i) + ": its representative overflowed, yet it has " +
                            std::to_string(c.members.size()) + " members");
@@ -92,7 +91,6 @@ ReferenceReport check_partition(const PartitionView& partition, const ShapePlan&
             }
         lo = hi;
     }
-    if (threads > 0) omp_set_num_threads(saved);
     std::sort(problems.begin(), problems.end());
     rep.problems = problems.size();
     for (size_t k = 0; k < problems.size() && k < kMaxExamples; ++k) rep.examples.push_back(problems[k].second);

@@ -269,8 +269,7 @@ FullValues TermStore::full_values(ValueId v) const {
     return fv;
 }
 
-bool TermStore::agree_replacing(const std::vector<ValueId>& as, const std::vector<ValueId>& bs,
-                                ValueId replaced) const {
+bool TermStore::agree_replacing(std::span<const ValueId> as, std::span<const ValueId> bs, ValueId replaced) const {
     assert(as.size() == bs.size());
     const auto& pts = d_cfg.plan.points();
     for (size_t p = 0; p < pts.size(); ++p) {

@@ -14,6 +14,7 @@
 #include <cassert>
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -141,7 +142,7 @@ public:
     /// the same on both sides): whether a rule generalises over a shared sub-graph. False where
     /// either side overflows. Stops at the first point that differs, which is where most pairs
     /// are decided, so it costs one evaluation per side there, not one per point.
-    bool agree_replacing(const std::vector<ValueId>& as, const std::vector<ValueId>& bs, ValueId replaced) const;
+    bool agree_replacing(std::span<const ValueId> as, std::span<const ValueId> bs, ValueId replaced) const;
     /// Exact comparison of two outcomes (false if either overflowed).
     static bool same(const FullValues& a, const FullValues& b);
 
