@@ -25,6 +25,7 @@
 #include <parallel/algorithm>
 
 #include "enumerator/class_table.h"
+#include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
 #include "enumerator/progress.h"
 #include "enumerator/work_exchange.h"
@@ -319,8 +320,8 @@ struct PairGroup {
 };
 
 struct PairPlan {
-    std::vector<PairRec> pairs;
-    std::vector<PairGroup> groups;
+    BigVector<PairRec> pairs;
+    BigVector<PairGroup> groups;
     size_t total = 0;  ///< pending pairs
 };
 
@@ -373,38 +374,38 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
                 if (u2 > u1 && first_shared(ns, s.node_set(u2)) == ns.ids[k]) add(mine, u1, u2);
     }
     PairPlan plan;
-    std::vector<PairRec>& pairs = plan.pairs;
-    size_t n = 0;
-    for (const auto& l : local) n += l.size();
-    pairs.reserve(n);
-    for (auto& l : local) {
-        pairs.insert(pairs.end(), l.begin(), l.end());
-        std::vector<PairRec>().swap(l);
+    BigVector<PairRec>& pairs = plan.pairs;
+    // Merged, counted and split into groups on all threads.
+    const BigVector<size_t> at = exclusive_scan(local.size(), size_t{0}, [&](size_t l) { return local[l].size(); });
+    resize_exact(pairs, at.back());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t l = 0; l < local.size(); ++l) {
+        std::copy(local[l].begin(), local[l].end(), pairs.begin() + static_cast<ptrdiff_t>(at[l]));
+        std::vector<PairRec>().swap(local[l]);
     }
     for (const PairRec& p : pairs) ++levels[p.size - 1].pair_graphs;
     parallel_sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
         return std::tie(x.c1, x.c2, x.size, x.skey, x.u1, x.u2) < std::tie(y.c1, y.c2, y.size, y.skey, y.u1, y.u2);
     });
-    plan.groups.reserve(pairs.size());  // grown by reallocation on the main thread, it was slow
-    for (size_t i = 0; i < pairs.size();) {
-        size_t j = i;
-        while (j < pairs.size() && pairs[j].c1 == pairs[i].c1 && pairs[j].c2 == pairs[i].c2) ++j;
-        plan.groups.push_back(PairGroup{i, j, {}});
-        i = j;
-    }
+    const BigVector<size_t> starts = select_indices<size_t>(pairs.size(), [&](size_t k) {
+        return k == 0 || pairs[k].c1 != pairs[k - 1].c1 || pairs[k].c2 != pairs[k - 1].c2;
+    });
+    resize_exact(plan.groups, starts.size());
 #pragma omp parallel for schedule(dynamic, 1024)
     for (size_t gi = 0; gi < plan.groups.size(); ++gi) {
         PairGroup& g = plan.groups[gi];
+        g.begin = starts[gi];
+        g.end = gi + 1 < starts.size() ? starts[gi + 1] : pairs.size();
         const PairRec& head = pairs[g.begin];
         const ValueId r1 = t.classes[head.c1].rep, r2 = t.classes[head.c2].rep;
         g.independent = first_shared(s.node_set(r1), s.node_set(r2)) == kNoNode && s.size(r1) + s.size(r2) <= max_ops;
         g.rep = g.independent ? Outputs(r1, r2) : Outputs(head.u1, head.u2);
         g.rep_size = g.independent ? s.size(r1) + s.size(r2) : head.size;
     }
-    for (PairGroup& g : plan.groups) {
-        g.first = plan.total;
-        plan.total += g.count();
-    }
+    const BigVector<size_t> first = exclusive_scan(plan.groups.size(), size_t{0}, [&](size_t gi) { return plan.groups[gi].count(); });
+#pragma omp parallel for schedule(static)
+    for (size_t gi = 0; gi < plan.groups.size(); ++gi) plan.groups[gi].first = first[gi];
+    plan.total = first.back();
     return plan;
 }
 
@@ -429,8 +430,8 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
                                           int /*threads*/) {
     // One pending pair per class member (against its representative) and per two-output graph,
     // in this order; the slots are filled on all threads.
-    std::vector<size_t> first_of(t.classes.size() + 1, 0);
-    for (size_t ci = 0; ci < t.classes.size(); ++ci) first_of[ci + 1] = first_of[ci] + t.classes[ci].members.size();
+    const BigVector<size_t> first_of =
+        exclusive_scan(t.classes.size(), size_t{0}, [&](size_t ci) { return t.classes[ci].members.size(); });
     const size_t singles = first_of.back();
     PairPlan plan;
     if (s.config().max_outputs >= 2) plan = plan_pairs(s, t, levels);
@@ -488,19 +489,23 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     }
     // Deterministic order: by canonical text, then the level-ordered position (for ties, the
     // first is kept and the others count as renamings).
-    std::vector<size_t> order;
-    for (size_t i = 0; i < pend.size(); ++i) {
-        Pending& p = pend[i];
-        LevelStats& st = levels[std::max(p.level, 1) - 1];
-        switch (p.verdict) {
-            case kOuter: ++st.drops.common_outermost_op; break;
-            case kSubgraph: ++st.drops.common_subgraph; break;
-            case kOutput: ++st.drops.common_output; break;
-            case kUnbound: ++st.drops.unbound_variable; break;
-            case kSingles: ++st.drops.single_rules; break;
-            default: order.push_back(i);
-        }
+    // The drops are counted per level and verdict, and the kept pairs listed, on all threads.
+    constexpr size_t kVerdicts = kSingles + 1;
+    const size_t slots = levels.size() * kVerdicts;
+    std::vector<uint64_t> by_verdict(slots, 0);
+    uint64_t* const counts = by_verdict.data();
+#pragma omp parallel for schedule(static) reduction(+ : counts[:slots])
+    for (size_t i = 0; i < pend.size(); ++i)
+        ++counts[static_cast<size_t>(std::max(pend[i].level, 1) - 1) * kVerdicts + pend[i].verdict];
+    for (size_t l = 0; l < levels.size(); ++l) {
+        DropCounts& d = levels[l].drops;
+        d.common_outermost_op += counts[l * kVerdicts + kOuter];
+        d.common_subgraph += counts[l * kVerdicts + kSubgraph];
+        d.common_output += counts[l * kVerdicts + kOutput];
+        d.unbound_variable += counts[l * kVerdicts + kUnbound];
+        d.single_rules += counts[l * kVerdicts + kSingles];
     }
+    BigVector<size_t> order = select_indices<size_t>(pend.size(), [&](size_t i) { return pend[i].verdict == kKeep; });
     __gnu_parallel::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].kept->key < pend[b].kept->key; });
     std::vector<size_t> kept;  // positions in `order`
     for (size_t k = 0; k < order.size(); ++k) {

@@ -11,6 +11,7 @@
 #include <xxhash.h>
 
 #include "enumerator/class_table.h"
+#include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
 #include "enumerator/progress.h"
 #include "enumerator/work_exchange.h"
@@ -83,13 +84,13 @@ private:
     void run_task(const GenTask& t, int n, std::vector<Proposal>& out, std::vector<std::array<ValueId, 3>>& deferred);
     /// The proposals of size n (in lists that must outlive `order`), and `order`, the order in
     /// which they become nodes.
-    std::vector<std::vector<Proposal>> generate(int n, std::vector<const Proposal*>& order);
+    std::vector<std::vector<Proposal>> generate(int n, BigVector<const Proposal*>& order);
     /// Computes the typings of (template, operand, operand) triples at every instantiation.
     void prepare_typings_of(const std::vector<std::array<ValueId, 3>>& pairs);
     /// Gives every cooperating process the nodes each proposed: thread t appends the others'
     /// to local[first_extra + t].
     void share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local, size_t first_extra);
-    void add_nodes(const std::vector<const Proposal*>& order);
+    void add_nodes(const BigVector<const Proposal*>& order);
     void classify(int n, ValueId first, LevelStats& st);
 
     TermStore& d_s;
@@ -221,16 +222,22 @@ void Enumerator::run_task(const GenTask& t, int n, std::vector<Proposal>& out,
 }
 
 void Enumerator::prepare_typings_of(const std::vector<std::array<ValueId, 3>>& pairs) {
-    std::vector<TermStore::TypingKey> need;
-    for (const auto& [tmpl, a, b] : pairs) {
-        const int arity = d_s.config().templates[tmpl].arity;
-        for (int i = 0; i < d_s.num_insts(); ++i) {
-            const TypeId ta = arity >= 1 ? d_s.values[a].type[i] : kNoOperand;
-            const TypeId tb = arity >= 2 ? d_s.values[b].type[i] : kNoOperand;
-            if (ta != kIllTyped && tb != kIllTyped) need.push_back({static_cast<int>(tmpl), i, ta, tb});
-        }
-    }
-    d_s.prepare_typings(std::move(need));
+    // Keys pair by pair, instantiation by instantiation, listed on all threads.
+    const size_t insts = static_cast<size_t>(d_s.num_insts());
+    auto key = [&](size_t j) {
+        const auto& [tmpl, a, b] = pairs[j / insts];
+        const int i = static_cast<int>(j % insts), arity = d_s.config().templates[tmpl].arity;
+        return TermStore::TypingKey{static_cast<int>(tmpl), i, arity >= 1 ? d_s.values[a].type[i] : kNoOperand,
+                                    arity >= 2 ? d_s.values[b].type[i] : kNoOperand};
+    };
+    const BigVector<uint32_t> typed = select_indices<uint32_t>(pairs.size() * insts, [&](size_t j) {
+        const TermStore::TypingKey k = key(j);
+        return k.a != kIllTyped && k.b != kIllTyped;
+    });
+    std::vector<TermStore::TypingKey> need(typed.size());
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < typed.size(); ++k) need[k] = key(typed[k]);
+    d_s.prepare_typings(need);
 }
 
 void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vector<Proposal>>& local,
@@ -282,7 +289,7 @@ void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vecto
     if (lost) throw std::logic_error("enumerator: another rank's node was not proposed again here");
 }
 
-std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const Proposal*>& order) {
+std::vector<std::vector<Proposal>> Enumerator::generate(int n, BigVector<const Proposal*>& order) {
     const auto& tmpls = d_s.config().templates;
     const int base = d_s.plan().base();
     // Representatives of each size grouped by base type, so a binary template visits only the
@@ -326,7 +333,7 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
                 for (const auto& ta : by_type[s1])
                     for (const auto& tb : by_type[n - 1 - s1]) need.push_back({ti, base, ta.type, tb.type});
         }
-        d_s.prepare_typings(std::move(need));
+        d_s.prepare_typings(need);
         need.clear();
         for (int ti = 0; ti < static_cast<int>(tmpls.size()); ++ti) {
             const int arity = tmpls[ti].arity;
@@ -345,7 +352,7 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
                     }
                 }
         }
-        d_s.prepare_typings(std::move(need));
+        d_s.prepare_typings(need);
     }
     std::vector<GenTask> tasks;
     constexpr size_t kChunk = 64;
@@ -437,18 +444,17 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, std::vector<const
         if (x.skey != y.skey) return x.skey < y.skey;
         return std::tie(x.tmpl, x.a, x.b) < std::tie(y.tmpl, y.a, y.b);
     });
-    order.resize(keys.size());
+    resize_exact(order, keys.size());
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].p;
     return local;
 }
 
-void Enumerator::add_nodes(const std::vector<const Proposal*>& order) {
+void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
     // Node and value ids follow the proposals' (sorted) order; the records are filled in parallel.
     const NodeId first_node = static_cast<NodeId>(d_s.nodes.size());
-    std::vector<ValueId> first_value(order.size() + 1);
-    first_value[0] = static_cast<ValueId>(d_s.values.size());
-    for (size_t i = 0; i < order.size(); ++i) first_value[i + 1] = first_value[i] + order[i]->nout;
+    const BigVector<ValueId> first_value = exclusive_scan(order.size(), static_cast<ValueId>(d_s.values.size()),
+                                                          [&](size_t i) { return static_cast<ValueId>(order[i]->nout); });
     resize_exact(d_s.nodes, d_s.nodes.size() + order.size());
     resize_exact(d_s.values, first_value.back());
 #pragma omp parallel for schedule(static)
@@ -532,37 +538,34 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     }
 
     // Buckets of equal primary hash, in (hash, structural key) order.
-    std::vector<uint32_t> order;
-    order.reserve(count);  // these lists grew by reallocation on the main thread
-    for (size_t i = 0; i < count; ++i)
-        if (!overflow[i]) order.push_back(static_cast<uint32_t>(i));
+    BigVector<uint32_t> order = select_indices<uint32_t>(count, [&](size_t i) { return !overflow[i]; });
     parallel_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
         if (pkey[x] != pkey[y]) return pkey[x] < pkey[y];
         const uint64_t sx = d_s.values[first + x].skey, sy = d_s.values[first + y].skey;
         return sx != sy ? sx < sy : x < y;  // a total order: equal results for any split of the sort
     });
     struct Bucket {
-        size_t begin, end;
+        uint32_t begin, end;
         bool hard;
     };
-    std::vector<Bucket> buckets;
-    buckets.reserve(order.size());
-    for (size_t i = 0; i < order.size();) {
-        size_t j = i + 1;
-        while (j < order.size() && pkey[order[j]] == pkey[order[i]]) ++j;
-        buckets.push_back({i, j, j - i > 1});
-        i = j;
-    }
+    const BigVector<uint32_t> starts = select_indices<uint32_t>(
+        order.size(), [&](size_t k) { return k == 0 || pkey[order[k]] != pkey[order[k - 1]]; });
+    BigVector<Bucket> buckets;
+    resize_exact(buckets, starts.size());
 #pragma omp parallel for schedule(static)
-    for (size_t bi = 0; bi < buckets.size(); ++bi)
-        if (!buckets[bi].hard) buckets[bi].hard = d_t.first_with(pkey[order[buckets[bi].begin]]) != kNoClass;
+    for (size_t bi = 0; bi < buckets.size(); ++bi) {
+        Bucket& bk = buckets[bi];
+        bk.begin = starts[bi];
+        bk.end = bi + 1 < starts.size() ? starts[bi + 1] : static_cast<uint32_t>(order.size());
+        bk.hard = bk.end - bk.begin > 1 || d_t.first_with(pkey[order[bk.begin]]) != kNoClass;
+    }
     // Resolution of hard buckets: every value evaluated at every point and compared in full
     // with the bucket's classes. Result per value: an existing class, or -(1 + new local index).
     BigVector<int64_t> verdict(count, 0);
-    std::vector<uint64_t> collisions(buckets.size(), 0), full_evals(buckets.size(), 0);
+    uint64_t collisions = 0, full_evals = 0;  // of the buckets this process resolves
     std::vector<uint8_t> late_overflow(count, 0);
     auto owner = [&](const Bucket& bk) { return static_cast<size_t>(pkey[order[bk.begin]] % ranks); };
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : collisions, full_evals)
     for (size_t bi = 0; bi < buckets.size(); ++bi) {
         const Bucket& bk = buckets[bi];
         if (!bk.hard) {
@@ -581,7 +584,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         for (size_t k = bk.begin; k < bk.end; ++k) {
             const uint32_t i = order[k];
             FullValues fv = d_s.full_values(first + i);
-            ++full_evals[bi];
+            ++full_evals;
             if (fv.overflow) {
                 late_overflow[i] = 1;
                 continue;
@@ -595,7 +598,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
                     matched = true;
                     break;
                 }
-                ++collisions[bi];
+                ++collisions;
             }
             if (!matched) {
                 match = -(++fresh);
@@ -607,11 +610,11 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
 
     if (shared) {
         ByteWriter w;
+        w.put<uint64_t>(collisions);
+        w.put<uint64_t>(full_evals);
         for (size_t bi = 0; bi < buckets.size(); ++bi) {
             const Bucket& bk = buckets[bi];
             if (!bk.hard || owner(bk) != me) continue;
-            w.put<uint64_t>(collisions[bi]);
-            w.put<uint64_t>(full_evals[bi]);
             for (size_t k = bk.begin; k < bk.end; ++k) {
                 w.put<int64_t>(verdict[order[k]]);
                 w.put<uint8_t>(late_overflow[order[k]]);
@@ -621,11 +624,11 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         for (size_t r = 0; r < ranks; ++r) {
             if (r == me) continue;
             ByteReader rd(all[r]);
+            collisions += rd.get<uint64_t>();
+            full_evals += rd.get<uint64_t>();
             for (size_t bi = 0; bi < buckets.size(); ++bi) {
                 const Bucket& bk = buckets[bi];
                 if (!bk.hard || owner(bk) != r) continue;
-                collisions[bi] = rd.get<uint64_t>();
-                full_evals[bi] = rd.get<uint64_t>();
                 for (size_t k = bk.begin; k < bk.end; ++k) {
                     verdict[order[k]] = rd.get<int64_t>();
                     late_overflow[order[k]] = rd.get<uint8_t>();
@@ -638,17 +641,13 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     // bucket, in order of first appearance (a prefix sum over the buckets' counts of new
     // classes). A class belongs to the bucket of its primary hash only, so the buckets are
     // assigned on all threads without sharing a class; only the extension indexes are serial.
-    std::vector<uint32_t> first_new(buckets.size() + 1, 0);
-#pragma omp parallel for schedule(static)
-    for (size_t bi = 0; bi < buckets.size(); ++bi) {
+    const uint32_t first_class = static_cast<uint32_t>(d_t.classes.size());
+    const BigVector<uint32_t> first_new = exclusive_scan(buckets.size(), first_class, [&](size_t bi) {
         int64_t most = 0;
         for (size_t k = buckets[bi].begin; k < buckets[bi].end; ++k)
             if (!late_overflow[order[k]]) most = std::max(most, -verdict[order[k]]);
-        first_new[bi + 1] = static_cast<uint32_t>(most);
-    }
-    const uint32_t first_class = static_cast<uint32_t>(d_t.classes.size());
-    first_new[0] = first_class;
-    for (size_t bi = 0; bi < buckets.size(); ++bi) first_new[bi + 1] += first_new[bi];
+        return static_cast<uint32_t>(most);
+    });
     resize_exact(d_t.classes, first_new.back());
     uint64_t joined = 0;
 #pragma omp parallel for schedule(dynamic, 1024) reduction(+ : joined)
@@ -678,10 +677,8 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
         }
     }
     st.joined += joined;
-    for (size_t bi = 0; bi < buckets.size(); ++bi) {
-        st.hash_collisions += collisions[bi];
-        st.full_evaluations += full_evals[bi];
-    }
+    st.hash_collisions += collisions;
+    st.full_evaluations += full_evals;
     st.new_classes += first_new.back() - first_class;
     std::vector<uint32_t> new_reps;  // with cooperating processes: whose first-point value to share
     // At the last level nothing is extended and no later level looks classes up, so the
@@ -761,7 +758,7 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
         const auto t0 = std::chrono::steady_clock::now();
         LevelStats st;
         st.size = n;
-        std::vector<const Proposal*> order;
+        BigVector<const Proposal*> order;
         std::vector<std::vector<Proposal>> props = generate(n, order);
         const ValueId first = static_cast<ValueId>(d_s.values.size());
         add_nodes(order);

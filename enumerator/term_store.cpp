@@ -6,6 +6,7 @@
 
 #include <xxhash.h>
 
+#include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
 #include "enumerator/typing_shortcut.h"
 #include "fingerprint/graph_fingerprint.h"
@@ -152,10 +153,10 @@ Typing TermStore::infer_typing(int tmpl, int inst, TypeId a, TypeId b) const {
     return ty;
 }
 
-uint32_t TermStore::store_typing(uint64_t key, Typing ty) {
+uint32_t TermStore::store_typing(uint64_t key, Typing& ty) {
     if (ty.ok)
         for (size_t k = 0; k < ty.proto.outputs.size() && k < 2; ++k) ty.out[k] = intern(ty.proto.outputs[k]);
-    d_typings.push_back(std::move(ty));
+    d_typings.push_back(&ty);
     const uint32_t index = static_cast<uint32_t>(d_typings.size() - 1);
     d_typing_index.emplace(key, index);
     return index;
@@ -165,10 +166,12 @@ uint32_t TermStore::typing_index(int tmpl, int inst, TypeId a, TypeId b) {
     const uint64_t key = typing_key(tmpl, inst, a, b);
     auto it = d_typing_index.find(key);
     if (it != d_typing_index.end()) return it->second;
-    return store_typing(key, infer_typing(tmpl, inst, a, b));
+    Typing& ty = d_typing_blocks.emplace_back(1)[0];
+    ty = infer_typing(tmpl, inst, a, b);
+    return store_typing(key, ty);
 }
 
-void TermStore::prepare_typings(std::vector<TypingKey> keys) {
+void TermStore::prepare_typings(std::span<const TypingKey> keys) {
     // The lookups only read the index, so they run on all threads.
     std::vector<uint64_t> code(keys.size());
     std::vector<uint8_t> known(keys.size());
@@ -178,21 +181,21 @@ void TermStore::prepare_typings(std::vector<TypingKey> keys) {
         code[i] = typing_key(k.tmpl, k.inst, k.a, k.b);
         known[i] = d_typing_index.count(code[i]) > 0;
     }
-    std::vector<std::pair<uint64_t, TypingKey>> todo;
-    for (size_t i = 0; i < keys.size(); ++i)
-        if (!known[i]) todo.push_back({code[i], keys[i]});
-    // Equal codes are equal keys, so the order of equal elements does not matter.
-    parallel_sort(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    todo.erase(std::unique(todo.begin(), todo.end(), [](const auto& x, const auto& y) { return x.first == y.first; }),
+    BigVector<uint32_t> todo = select_indices<uint32_t>(keys.size(), [&](size_t i) { return !known[i]; });
+    // Equal codes are equal keys, so which of them stays does not matter.
+    parallel_sort(todo.begin(), todo.end(),
+                  [&](uint32_t x, uint32_t y) { return code[x] != code[y] ? code[x] < code[y] : x < y; });
+    todo.erase(std::unique(todo.begin(), todo.end(), [&](uint32_t x, uint32_t y) { return code[x] == code[y]; }),
                todo.end());
-    std::vector<Typing> done(todo.size());
+    if (todo.empty()) return;
+    ParallelArray<Typing>& done = d_typing_blocks.emplace_back(todo.size());
 #pragma omp parallel for schedule(dynamic, 16)
     for (size_t i = 0; i < todo.size(); ++i) {
-        const TypingKey& k = todo[i].second;
+        const TypingKey& k = keys[todo[i]];
         done[i] = infer_typing(k.tmpl, k.inst, k.a, k.b);
     }
     // Stored in key order, so type ids do not depend on the threads.
-    for (size_t i = 0; i < todo.size(); ++i) store_typing(todo[i].first, std::move(done[i]));
+    for (size_t i = 0; i < todo.size(); ++i) store_typing(code[todo[i]], done[i]);
 }
 
 uint64_t TermStore::node_key(int tmpl, ValueId a, ValueId b, int arity) const {
@@ -224,7 +227,7 @@ const ExactTensor* TermStore::eval_rec(ValueId v, int point, Memo& memo, bool us
     std::vector<const ExactTensor*> ptrs(nd.arity);
     for (int k = 0; k < nd.arity; ++k) ptrs[k] = eval_rec(nd.in[k], point, memo, use_cache);
     // The typing was fixed when the node was enumerated (the value is typed at this point).
-    const Typing& ty = d_typings[nd.typing[inst]];
+    const Typing& ty = *d_typings[nd.typing[inst]];
     std::vector<ExactTensor> outs = eval_node_exact(ty.proto, ptrs, ty.in_types, d_cfg.function_seed);
     // Every output goes into the memo: a graph may use both outputs of a split.
     const ExactTensor* mine = nullptr;

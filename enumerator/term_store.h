@@ -114,7 +114,7 @@ public:
         return d_type_hash[t];
     }
     /// Cached typing of template `tmpl` on operand types at an instantiation (single-threaded).
-    const Typing& typing(int tmpl, int inst, TypeId a, TypeId b) { return d_typings[typing_index(tmpl, inst, a, b)]; }
+    const Typing& typing(int tmpl, int inst, TypeId a, TypeId b) { return *d_typings[typing_index(tmpl, inst, a, b)]; }
     /// The same typing's index (stable: the cache only grows), computing it when missing
     /// (single-threaded).
     uint32_t typing_index(int tmpl, int inst, TypeId a, TypeId b);
@@ -125,10 +125,10 @@ public:
     /// Computes the typings among `keys` that are not cached yet, on OpenMP threads (type
     /// inference is pure; only storing them is serial). Rejected typings cost a thrown
     /// TypeError each, so this is where generate()'s serial time went before.
-    void prepare_typings(std::vector<TypingKey> keys);
+    void prepare_typings(std::span<const TypingKey> keys);
     /// The index of a typing already computed, or kNoTyping; safe while no thread adds typings.
     uint32_t find_typing(int tmpl, int inst, TypeId a, TypeId b) const;
-    const Typing& typing_at(uint32_t index) const { return d_typings[index]; }
+    const Typing& typing_at(uint32_t index) const { return *d_typings[index]; }
     /// Structural key of a node proposal.
     uint64_t node_key(int tmpl, ValueId a, ValueId b, int arity) const;
 
@@ -184,7 +184,8 @@ private:
     TypeId intern(const TensorType& t);
     /// The typing without interning its output types (pure, thread-safe).
     Typing infer_typing(int tmpl, int inst, TypeId a, TypeId b) const;
-    uint32_t store_typing(uint64_t key, Typing ty);
+    /// Interns ty's output types and gives it the next index; ty stays where it is.
+    uint32_t store_typing(uint64_t key, Typing& ty);
 
     EnumConfig d_cfg;
     std::vector<std::vector<Params>> d_params;  ///< per template, per instantiation
@@ -192,7 +193,10 @@ private:
     std::vector<uint64_t> d_type_hash;
     std::vector<std::string> d_type_keys;
     std::unordered_map<std::string, TypeId> d_type_index;
-    std::deque<Typing> d_typings;
+    /// The typings, by index, in blocks that never move: one per prepare_typings call, whose
+    /// typings are computed in place on all threads (moving them into one container was serial).
+    std::deque<ParallelArray<Typing>> d_typing_blocks;
+    std::vector<const Typing*> d_typings;
     std::unordered_map<uint64_t, uint32_t> d_typing_index;
     std::vector<uint32_t> d_cache_slot;  ///< per value, index into d_cache or UINT32_MAX
     std::vector<ExactTensor> d_cache;
