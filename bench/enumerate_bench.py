@@ -7,10 +7,12 @@ peak RSS, machine info) with the graph, class and candidate counts. The counts a
 across repetitions and thread counts by construction; the driver checks it and fails otherwise.
 The thread counts are interleaved (one run of each per round), and for each size measured at 1
 and 2 threads an "enumerate_taso_speedup" record gives the ratio of the median walls, the median
-of the per-round ratios and the CPU ratio (benchlib.speedup_record).
+of the per-round ratios and the CPU ratio (benchlib.speedup_record), and, measured in the same
+rounds unless --no-ceiling, the throughput of two 1-thread runs started together: what the
+machine gave two independent processes at the time, the ceiling for the 2-thread speedup.
 
 usage: bench/enumerate_bench.py [--binary build/cli/ruleforge] [--sizes 1,2,3]
-                                [--threads 1,2] [--reps 3] [--out FILE.jsonl]
+                                [--threads 1,2] [--reps 3] [--no-ceiling] [--out FILE.jsonl]
 """
 import argparse
 import json
@@ -28,6 +30,8 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--preset", default="taso")
+    ap.add_argument("--no-ceiling", action="store_true",
+                    help="skip the two concurrent 1-thread runs per round (the two-process throughput)")
     ap.add_argument("--out", help="also append the records to this JSON-lines file")
     a = ap.parse_args()
     if not os.access(a.binary, os.X_OK):
@@ -37,6 +41,9 @@ def main():
     for size in map(int, a.sizes.split(",")):
         cmds = {t: [a.binary, "enumerate", "--preset", a.preset, "--max-ops", str(size),
                     "--threads", str(t), "--json", "--quiet"] for t in threads_list}
+        both = 1 in threads_list and 2 in threads_list
+        if both and not a.no_ceiling:
+            cmds["pair"] = [cmds[1], cmds[1]]
         measured = benchlib.measure_interleaved(cmds, a.reps)
         counts_seen = None
         for threads in threads_list:
@@ -55,10 +62,11 @@ def main():
                 classes=res["classes"], candidates=res["candidates"],
                 levels=[{"size": l["size"], "graphs": l["graphs"], "new_classes": l["new_classes"],
                          "seconds": l["seconds"]} for l in res["levels"]]), a.out)
-        if 1 in measured and 2 in measured:
+        if both:
             benchlib.emit(benchlib.speedup_record(
                 f"enumerate_{a.preset}_speedup", {"max_ops": size, "threads": "1->2"},
-                measured[1][0], measured[2][0], measured[1][1], measured[2][1]), a.out)
+                measured[1][0], measured[2][0], measured[1][1], measured[2][1],
+                measured["pair"][0] if "pair" in measured else None), a.out)
     return 0
 
 

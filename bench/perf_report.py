@@ -44,7 +44,10 @@ def table(records):
                 what = f"prove TASO's 133 ({q.get('backend', '?')})"
             s = f"{what}: {r['speedup']:.2f}x"
             if r.get("speedup_paired") is not None:
-                s += f" (paired {r['speedup_paired']:.2f}x, CPU ratio {r['cpu_ratio']:.2f})"
+                s += f" (paired {r['speedup_paired']:.2f}x, CPU ratio {r['cpu_ratio']:.2f}"
+                if r.get("two_process_throughput") is not None:
+                    s += f", two processes {r['two_process_throughput']:.2f}x"
+                s += ")"
             speedups.append(s)
     for r in records:
         n, p = r["name"], r.get("parameters", {})
@@ -81,7 +84,9 @@ def table(records):
         lines += ["", "Thread scaling (median wall at 1 thread / median at 2 threads; paired: the median "
                   "of each round's 1-thread wall over its 2-thread wall, the two runs back to back; CPU "
                   "ratio: CPU seconds at 2 threads / at 1, above 1 when the same work cost more CPU; on a "
-                  "loaded machine this says more about the neighbours than about the code): " +
+                  "loaded machine this says more about the neighbours than about the code; two processes: "
+                  "two 1-thread runs started together in the same rounds, 2 x 1-thread wall / their wall, "
+                  "what the machine gave two independent processes, the ceiling for the speedup): " +
                   "; ".join(speedups) + "."]
     return "\n".join(lines)
 

@@ -22,6 +22,13 @@ TEST_CASE("bench: every benchmark runs in its smoke setting and writes a full re
     while (std::getline(in, line)) {
         const auto j = nlohmann::json::parse(line);
         names.insert(j["name"].get<std::string>());
+        if (j["name"] == "enumerate_taso_speedup") {
+            // The two-process ceiling is measured in the same rounds as the speedup.
+            INFO(line);
+            REQUIRE(j.contains("two_process_throughput"));
+            CHECK(j["two_process_throughput"].get<double>() > 0);
+            CHECK(j["two_process_round_ratios"].size() == j["round_ratios"].size());
+        }
         if (j["name"].get<std::string>().find("speedup") != std::string::npos) continue;
         for (const char* k : {"parameters", "median", "min", "max", "repetitions", "machine"}) {
             INFO(line);
