@@ -1,9 +1,9 @@
 // Prefix sums and order-keeping selection on all threads. Internal to rf_enumerator.
 //
-// At 2 threads, the serial loops these replace (offsets of per-class, per-proposal and
-// per-bucket slots; the lists of kept indices) left one thread spinning for about 0.03 s of a
-// 3.1 s size-3 enumeration. The range is cut into a fixed number of blocks, so the results are
-// those of the serial loops whatever the thread count.
+// At 2 threads the serial loops these replace (offsets of per-class, per-proposal and
+// per-bucket slots; the lists of kept indices) left the other thread spin-waiting. Each block
+// of the range is counted on its own thread and a serial pass over the per-block totals (one per
+// thread) places them, so the results are those of the serial loops for any thread count.
 #pragma once
 
 #include <omp.h>
