@@ -3,12 +3,11 @@
 // OpenMP threads); every other operator is the reference kernel (ir/eval.h), which is already
 // linear-time. Results differ from the reference only by float summation order, which is what
 // the validation tolerance (docs/applier.md) is sized for.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "applier/blas.h"
 #include "applier/executor.h"
 #include "ir/eval_kernels.h"
 
@@ -81,9 +80,9 @@ FloatTensor conv2d_fast(const Node& n, const FloatTensor& x, const FloatTensor& 
                 }
                 src = col.data();
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(OG), static_cast<int>(cols),
-                        static_cast<int>(rows), 1.f, w.data.data() + g * OG * rows, static_cast<int>(rows), src,
-                        static_cast<int>(cols), 0.f, out.data.data() + (b * O + g * OG) * cols, static_cast<int>(cols));
+            blas::sgemm(static_cast<int>(OG), static_cast<int>(cols), static_cast<int>(rows), w.data.data() + g * OG * rows,
+                        static_cast<int>(rows), src, static_cast<int>(cols), out.data.data() + (b * O + g * OG) * cols,
+                        static_cast<int>(cols));
         }
     }
     activate(out.data, param::activation(n.params, n.op));
@@ -97,9 +96,8 @@ FloatTensor matmul_fast(const Node& n, const FloatTensor& a, const FloatTensor& 
     const size_t r = a.dims.size();
     const int64_t batch = r == 3 ? a.dims[0] : 1, M = a.dims[r - 2], K = a.dims[r - 1], N = bm.dims[r - 1];
     for (int64_t b = 0; b < batch; ++b)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
-                    static_cast<int>(K), 1.f, a.data.data() + b * M * K, static_cast<int>(K),
-                    bm.data.data() + b * K * N, static_cast<int>(N), 0.f, out.data.data() + b * M * N,
+        blas::sgemm(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), a.data.data() + b * M * K,
+                    static_cast<int>(K), bm.data.data() + b * K * N, static_cast<int>(N), out.data.data() + b * M * N,
                     static_cast<int>(N));
     activate(out.data, param::activation(n.params, n.op));
     return out;
