@@ -375,8 +375,10 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
     }
     PairPlan plan;
     BigVector<PairRec>& pairs = plan.pairs;
-    // Merged, counted and split into groups on all threads.
-    const BigVector<size_t> at = exclusive_scan(local.size(), size_t{0}, [&](size_t l) { return local[l].size(); });
+    // Merged, counted and split into groups on all threads (the offsets of the few per-thread
+    // lists need no parallel scan).
+    std::vector<size_t> at(local.size() + 1, 0);
+    for (size_t l = 0; l < local.size(); ++l) at[l + 1] = at[l] + local[l].size();
     resize_exact(pairs, at.back());
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t l = 0; l < local.size(); ++l) {
