@@ -26,14 +26,16 @@ std::string slurp(const std::string& path) {
     return s.str();
 }
 
-// Runs `program -Tsvg -o out in`, stderr to `log`; returns the exit status, or throws when the
+// Runs `program -Tsvg in > out`, stderr to `log`; returns the exit status, or throws when the
 // program cannot be started.
 int run_dot(const std::string& program, const std::string& in, const std::string& out, const std::string& log) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    std::vector<std::string> args = {program, "-Tsvg", "-o", out, in};
+    // Standard output, not -o: with -o, dot writes only one of several graphs to the file.
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> args = {program, "-Tsvg", in};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

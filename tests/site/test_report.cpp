@@ -147,7 +147,7 @@ TEST_CASE("report: a page per rule, pictures, linked axioms and a read-only data
     const Sample s = sample_db("report-sample");
     const std::string out = fresh_dir("sample");
     const std::string before = file_bytes(s.db);
-    const bool had_wal = fs::exists(s.db + "-wal");
+    const bool had_wal = fs::exists(s.db + "-wal"), had_shm = fs::exists(s.db + "-shm");
     auto r = run({"report", "--db", s.db, "--out", out, "--json", "--axiom-max-dim", "1", "--axiom-max-rank", "1"});
     INFO(r.err);
     REQUIRE(r.code == 0);
@@ -163,6 +163,7 @@ TEST_CASE("report: a page per rule, pictures, linked axioms and a read-only data
     // Nothing written to the database, nothing beside the report.
     CHECK(file_bytes(s.db) == before);
     CHECK(fs::exists(s.db + "-wal") == had_wal);
+    CHECK(fs::exists(s.db + "-shm") == had_shm);
     for (const auto& e : fs::directory_iterator(fs::path(out).parent_path()))
         CHECK_THAT(e.path().filename().string(), !Catch::Contains("staging"));
 
@@ -193,6 +194,14 @@ TEST_CASE("report: a page per rule, pictures, linked axioms and a read-only data
     CHECK_THAT(axioms, Catch::Contains("id=\"ax-matmul_assoc\""));
     CHECK_THAT(axioms, Catch::Contains("status-proved"));  // validated, at the reduced bound
     CHECK_THAT(read(fs::path(out) / "runs.html"), Catch::Contains("max_ops"));
+}
+
+TEST_CASE("report: the link check finds a missing file and a missing anchor", "[report]") {
+    const std::string dir = fresh_dir("links");
+    fs::create_directories(dir);
+    std::ofstream(dir + "/a.html") << "<p id=\"here\"><a href=\"a.html#here\">ok</a> <a href=\"#here\">ok</a> "
+                                      "<a href=\"b.html\">no file</a> <a href=\"a.html#gone\">no anchor</a></p>";
+    CHECK(broken_links(dir).size() == 2);
 }
 
 TEST_CASE("report: the output directory is new, empty or a previous report", "[report]") {
@@ -242,6 +251,7 @@ TEST_CASE("report: a size-2 discovery renders in headless Chromium", "[report][c
     INFO(d.err);
     REQUIRE(d.code == 0);
     const std::string work = fresh_dir("chromium");
+    fs::create_directories(work);
     const std::string out = work + "/report";
     auto r = run({"report", "--db", db, "--out", out, "--json", "--axiom-max-dim", "1", "--axiom-max-rank", "1"});
     INFO(r.err);
