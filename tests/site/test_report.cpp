@@ -241,6 +241,21 @@ TEST_CASE("report: user errors say what is wrong and write nothing", "[report]")
     CHECK_THAT(no_db.err, Catch::Contains("no database"));
     CHECK_FALSE(fs::exists(out + ".db"));  // read-only: never created
     CHECK_FALSE(fs::exists(out));
+
+    // A reader cannot migrate: an old schema is refused with the way out, and left as it was.
+    const std::string old_db = fresh_db("report-old-schema");
+    Database::create_at_version(old_db, 1);
+    const std::string old_bytes = file_bytes(old_db);
+    auto old = run({"report", "--db", old_db, "--out", out});
+    CHECK(old.code == cli::kUsage);
+    CHECK_THAT(old.err, Catch::Contains("schema version 1") && Catch::Contains("migrates it"));
+    CHECK(file_bytes(old_db) == old_bytes);
+    CHECK_FALSE(fs::exists(out));
+
+    auto help = run({"report", "--help"});
+    CHECK(help.code == 0);
+    CHECK_THAT(help.out, Catch::Contains("--out") && Catch::Contains("read-only"));
+    CHECK_THAT(run({"--help"}).out, Catch::Contains("\n  report"));
 }
 
 TEST_CASE("report: a size-2 discovery renders in headless Chromium", "[report][chromium]") {
