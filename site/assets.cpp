@@ -87,6 +87,10 @@ function setUpRuleFilters(table) {
     count.textContent = shown + ' of ' + table.tBodies[0].rows.length + ' rules shown';
   }
   [text, status, decision, op, min, max].forEach(function (el) { el.addEventListener('input', apply); });
+  // A filtered view is a link: index.html?status=proved&op=relu&min=2 opens with those filters.
+  var query = new URLSearchParams(window.location.search);
+  [['text', text], ['status', status], ['decision', decision], ['op', op], ['min', min], ['max', max]]
+    .forEach(function (p) { if (query.has(p[0])) p[1].value = query.get(p[0]); });
   apply();
 }
 
@@ -103,7 +107,16 @@ function selfCheck() {
 
 document.querySelectorAll('table.sortable').forEach(makeSortable);
 var ruleTable = document.getElementById('rules');
-if (ruleTable) setUpRuleFilters(ruleTable);
+if (ruleTable) {
+  setUpRuleFilters(ruleTable);
+  // ?sort=size sorts by the column of that heading's data-key; a second name, ?sort=size&dir=desc.
+  var wanted = new URLSearchParams(window.location.search);
+  var head = wanted.has('sort') && ruleTable.querySelector('th[data-key="' + wanted.get('sort') + '"]');
+  if (head) {
+    head.click();
+    if (wanted.get('dir') === 'desc') head.click();
+  }
+}
 selfCheck();
 )js";
 }

@@ -93,9 +93,10 @@ std::string index_page(const SiteData& d) {
          "<label>size from <input id=\"f-min\" type=\"number\" min=\"0\"></label>"
          "<label>to <input id=\"f-max\" type=\"number\" min=\"0\"></label><span id=\"f-count\"></span></div>\n";
     s += "<table id=\"rules\" class=\"sortable\" data-count=\"" + std::to_string(d.rules.size()) +
-         "\"><thead><tr><th data-sort=\"num\">id</th><th data-sort=\"text\">status</th><th data-sort=\"text\">decision"
-         "</th><th data-sort=\"text\">operators</th><th data-sort=\"num\">size (lhs/rhs)</th><th data-sort=\"text\">"
-         "rule</th><th>conditions</th></tr></thead><tbody>\n";
+         "\"><thead><tr><th data-sort=\"num\" data-key=\"id\">id</th><th data-sort=\"text\" data-key=\"status\">status"
+         "</th><th data-sort=\"text\" data-key=\"decision\">decision</th><th data-sort=\"text\" data-key=\"ops\">"
+         "operators</th><th data-sort=\"num\" data-key=\"size\">size (lhs/rhs)</th><th data-sort=\"text\" "
+         "data-key=\"rule\">rule</th><th>conditions</th></tr></thead><tbody>\n";
     for (const RuleView& v : d.rules) s += rule_row(v);
     s += "</tbody></table>\n";
     s += unknown_section(d);

@@ -5,6 +5,7 @@
 // of a size-2 discovery render with a row per rule, their SVG and no console error.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -121,16 +122,24 @@ struct Browser {
 
 // The DOM after the page's scripts ran, and Chromium's log (console messages appear there as
 // ":CONSOLE" lines).
-Browser headless(const std::string& page, const std::string& work) {
+Browser headless(const std::string& page, const std::string& work, const std::string& query = "") {
     const std::string dom = work + "/dom.html", log = work + "/chromium.log";
     const std::string cmd = "timeout 120 chromium --headless --disable-gpu --no-sandbox --user-data-dir='" + work +
-                            "/profile' --enable-logging=stderr --v=0 --dump-dom 'file://" + page + "' > '" + dom +
+                            "/profile' --enable-logging=stderr --v=0 --dump-dom 'file://" + page + query + "' > '" + dom +
                             "' 2> '" + log + "'";
     Browser b;
     b.code = std::system(cmd.c_str());
     b.dom = read(dom);
     b.log = read(log);
     return b;
+}
+
+// The value of `attribute` on each rule row, in document order.
+std::vector<std::string> row_attributes(const std::string& html, const std::string& attribute) {
+    const std::regex row("<tr data-status=[^>]*" + attribute + "=\"([^\"]*)\"");
+    std::vector<std::string> out;
+    for (std::sregex_iterator it(html.begin(), html.end(), row), end; it != end; ++it) out.push_back((*it)[1]);
+    return out;
 }
 
 std::vector<std::string> console_lines(const std::string& log) {
@@ -285,6 +294,25 @@ TEST_CASE("report: a size-2 discovery renders in headless Chromium", "[report][c
     CHECK_THAT(index.dom, Catch::Contains(std::to_string(rules) + " of " + std::to_string(rules) + " rules shown"));
     CHECK_THAT(index.dom, !Catch::Contains("data-js-errors"));
     CHECK(console_lines(index.log).empty());
+
+    // A filtered, sorted view is a link: only the relu rules shown, the largest first.
+    const std::string file = read(fs::path(out) / "index.html");
+    size_t with_relu = 0, largest = 0;
+    for (const std::string& ops : row_attributes(file, "data-ops"))
+        with_relu += (" " + ops + " ").find(" relu ") != std::string::npos;
+    for (const std::string& size : row_attributes(file, "data-size")) largest = std::max<size_t>(largest, std::stoul(size));
+    REQUIRE(with_relu > 0);
+    REQUIRE(with_relu < static_cast<size_t>(rules));
+    Browser view = headless(out + "/index.html", work, "?op=relu&sort=size&dir=desc");
+    CHECK_THAT(view.dom, Catch::Contains(std::to_string(with_relu) + " of " + std::to_string(rules) + " rules shown"));
+    CHECK(count(view.dom, "<tr data-status=") - count(view.dom, "class=\"hidden\"") == with_relu);
+    const std::vector<std::string> sizes = row_attributes(view.dom, "data-size");
+    REQUIRE_FALSE(sizes.empty());
+    CHECK(std::stoul(sizes.front()) == largest);
+    CHECK(std::is_sorted(sizes.rbegin(), sizes.rend(), [](const std::string& a, const std::string& b) {
+        return std::stoul(a) < std::stoul(b);
+    }));
+    CHECK(console_lines(view.log).empty());
 
     // The first rule's page, and the axioms it links to.
     Database readback(db, Database::Options{false, 5000, true});
