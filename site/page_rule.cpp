@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "ir/eval.h"
 #include "ir/native_text.h"
 #include "site/html.h"
 #include "site/site_data.h"
@@ -173,6 +174,18 @@ std::string bounded(const SiteData& d, const RuleView& v) {
     for (size_t i = 0; i < cx.inputs.size() && i < vars.size(); ++i)
         s += "<h4 class=\"mono\">" + esc(vars[i].name) + " " + dims_text(cx.inputs[i].dims) + "</h4>\n" +
              tensor_table(cx.inputs[i]) + "\n";
+    // Both sides' differing output, recomputed from these inputs by the reference evaluator.
+    try {
+        const Rule at = instantiate(*v.rule, cx.symbols);
+        const std::vector<ExactTensor> left = evaluate_exact(at.lhs, cx.inputs, cx.function_seed);
+        const std::vector<ExactTensor> right = evaluate_exact(at.rhs, cx.inputs, cx.function_seed);
+        if (cx.output < left.size() && cx.output < right.size())
+            s += "<h4>left side, output " + std::to_string(cx.output) + " " + dims_text(left[cx.output].dims) + "</h4>\n" +
+                 tensor_table(left[cx.output]) + "\n<h4>right side, output " + std::to_string(cx.output) + " " +
+                 dims_text(right[cx.output].dims) + "</h4>\n" + tensor_table(right[cx.output]) + "\n";
+    } catch (const std::exception& e) {
+        s += "<p class=\"note\">The outputs could not be recomputed: " + esc(e.what()) + "</p>\n";
+    }
     return s + "</div>\n";
 }
 

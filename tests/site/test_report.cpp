@@ -197,7 +197,8 @@ TEST_CASE("report: a page per rule, pictures, linked axioms and a read-only data
 
     const std::string refuted = read(fs::path(out) / ("rules/rule-" + std::to_string(s.refuted) + ".html"));
     CHECK_THAT(refuted, Catch::Contains("<div id=\"counterexample\">"));
-    CHECK(count(refuted, "<table class=\"tensor\">") == 2);  // x and y
+    CHECK(count(refuted, "<table class=\"tensor\">") == 4);  // x and y, and both sides' output
+    CHECK_THAT(refuted, Catch::Contains("left side, output 0") && Catch::Contains("right side, output 0"));
 
     const std::string axioms = read(fs::path(out) / "axioms.html");
     CHECK_THAT(axioms, Catch::Contains("id=\"ax-matmul_assoc\""));
