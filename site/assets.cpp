@@ -10,6 +10,7 @@ nav a { color: #fff; margin-right: 18px; text-decoration: none; font-weight: 600
 main { padding: 8px 20px 40px; }
 h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ccd; }
 code, .mono { font-family: ui-monospace, monospace; font-size: 13px; }
+td.mono { overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { border: 1px solid #ccd; padding: 3px 7px; text-align: left; vertical-align: top; }
 th { background: #eef1f6; }

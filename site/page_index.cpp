@@ -1,4 +1,4 @@
-// index.html: the counts, every rule in a filterable, sortable table, and the unknown
+// index.html: the counts, the runs (details on runs.html), every rule in a filterable, sortable table, and the unknown
 // candidates with the reasons their proofs gave (otherwise visible only in SQL).
 #include <algorithm>
 #include <set>
@@ -78,6 +78,19 @@ std::string index_page(const SiteData& d) {
     s += "<dt>duplicates folded</dt><dd>" + std::to_string(st.duplicates) + "</dd>";
     s += "<dt>proofs</dt><dd>" + std::to_string(st.proofs) + "</dd>";
     s += "<dt>model validations</dt><dd>" + std::to_string(st.validations) + "</dd></dl>\n";
+
+    s += "<h2 id=\"runs\">Runs (" + std::to_string(d.runs.size()) + ")</h2>\n";
+    if (d.runs.empty()) s += "<p>No run recorded.</p>\n";
+    else {
+        s += "<table id=\"run-table\"><thead><tr><th>run</th><th>status</th><th>command</th><th>parameters</th>"
+             "<th>started</th><th>finished</th></tr></thead><tbody>\n";
+        for (const ruledb::RunInfo& r : d.runs)
+            s += "<tr><td><a href=\"runs.html#run-" + std::to_string(r.id) + "\">run " + std::to_string(r.id) +
+                 "</a></td><td>" + badge(ruledb::to_string(r.status)) + "</td><td class=\"mono\">" + esc(r.spec.command) +
+                 "</td><td class=\"mono\">" + esc(r.spec.params_json) + "</td><td>" + esc(r.started_at) + "</td><td>" +
+                 esc(r.finished_at) + "</td></tr>\n";
+        s += "</tbody></table>\n<p>Stage times and statistics per run: <a href=\"runs.html\">runs.html</a>.</p>\n";
+    }
 
     std::set<std::string> statuses, decisions, ops;
     for (const RuleView& v : d.rules) {

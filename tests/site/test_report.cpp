@@ -180,6 +180,7 @@ TEST_CASE("report: a page per rule, pictures, linked axioms and a read-only data
     CHECK(count(index, "<tr data-status=") == 3);
     CHECK_THAT(index, Catch::Contains("data-count=\"3\""));
     CHECK_THAT(index, Catch::Contains("incomplete quantifiers"));  // the unknown candidate's reason
+    CHECK_THAT(index, Catch::Contains("href=\"runs.html#run-1\"") && Catch::Contains("{&quot;max_ops&quot;:2}"));
     CHECK(broken_links(out).empty());
     for (const std::string& link : broken_links(out)) UNSCOPED_INFO(link);
 
@@ -250,6 +251,13 @@ TEST_CASE("report: user errors say what is wrong and write nothing", "[report]")
     CHECK(no_db.code == cli::kUsage);
     CHECK_THAT(no_db.err, Catch::Contains("no database"));
     CHECK_FALSE(fs::exists(out + ".db"));  // read-only: never created
+    CHECK_FALSE(fs::exists(out));
+
+    const std::string text_db = rf::testing::temp_file("report-text.db", "not a database\n");
+    auto foreign = run({"report", "--db", text_db, "--out", out});
+    CHECK(foreign.code == cli::kUsage);
+    CHECK_THAT(foreign.err, Catch::Contains("report-text.db") && Catch::Contains("not a SQLite database"));
+    CHECK(read(text_db) == "not a database\n");
     CHECK_FALSE(fs::exists(out));
 
     // A reader cannot migrate: an old schema is refused with the way out, and left as it was.
