@@ -86,29 +86,35 @@ size_t count(const std::string& text, const std::string& what) {
 
 // Every href and src of every page that does not resolve: a missing file, or an anchor the
 // target page lacks.
-std::vector<std::string> broken_links(const std::string& site) {
+// The links of `html`, a page at `page` (its DOM as a browser built it, or its file).
+std::vector<std::string> broken_links_of(const std::string& html, const fs::path& page) {
     static const std::regex link(R"re((?:href|src)="([^"]*)")re");
+    std::vector<std::string> broken;
+    for (std::sregex_iterator it(html.begin(), html.end(), link), end; it != end; ++it) {
+        const std::string target = (*it)[1];
+        const size_t hash = target.find('#');
+        const std::string file = target.substr(0, hash);
+        const std::string anchor = hash == std::string::npos ? "" : target.substr(hash + 1);
+        if (file.find("://") != std::string::npos) {
+            broken.push_back(page.string() + ": external link " + target);
+            continue;
+        }
+        const fs::path to = file.empty() ? page : page.parent_path() / file;
+        if (!fs::is_regular_file(to)) {
+            broken.push_back(page.string() + ": " + target + " (no file)");
+            continue;
+        }
+        if (!anchor.empty() && read(to).find("id=\"" + anchor + "\"") == std::string::npos)
+            broken.push_back(page.string() + ": " + target + " (no anchor)");
+    }
+    return broken;
+}
+
+std::vector<std::string> broken_links(const std::string& site) {
     std::vector<std::string> broken;
     for (const auto& entry : fs::recursive_directory_iterator(site)) {
         if (entry.path().extension() != ".html") continue;
-        const std::string html = read(entry.path());
-        for (std::sregex_iterator it(html.begin(), html.end(), link), end; it != end; ++it) {
-            const std::string target = (*it)[1];
-            const size_t hash = target.find('#');
-            const std::string file = target.substr(0, hash);
-            const std::string anchor = hash == std::string::npos ? "" : target.substr(hash + 1);
-            if (file.find("://") != std::string::npos) {
-                broken.push_back(entry.path().string() + ": external link " + target);
-                continue;
-            }
-            const fs::path to = file.empty() ? entry.path() : entry.path().parent_path() / file;
-            if (!fs::is_regular_file(to)) {
-                broken.push_back(entry.path().string() + ": " + target + " (no file)");
-                continue;
-            }
-            if (!anchor.empty() && read(to).find("id=\"" + anchor + "\"") == std::string::npos)
-                broken.push_back(entry.path().string() + ": " + target + " (no anchor)");
-        }
+        for (std::string& b : broken_links_of(read(entry.path()), entry.path())) broken.push_back(std::move(b));
     }
     return broken;
 }
@@ -317,6 +323,8 @@ TEST_CASE("report: a size-2 discovery renders in headless Chromium", "[report][c
     CHECK_THAT(index.dom, Catch::Contains(std::to_string(rules) + " of " + std::to_string(rules) + " rules shown"));
     CHECK_THAT(index.dom, !Catch::Contains("data-js-errors"));
     CHECK(console_lines(index.log).empty());
+    CHECK(count(index.dom, "href=\"rules/rule-") >= static_cast<size_t>(rules));
+    CHECK(broken_links_of(index.dom, fs::path(out) / "index.html").empty());
 
     // A filtered, sorted view is a link: only the relu rules shown, the largest first.
     const std::string file = read(fs::path(out) / "index.html");
@@ -346,6 +354,7 @@ TEST_CASE("report: a size-2 discovery renders in headless Chromium", "[report][c
     CHECK_THAT(page.dom, Catch::Contains("<div class=\"picture\"><svg"));
     CHECK_THAT(page.dom, Catch::Contains("data-selfcheck=\"ok\""));
     CHECK_THAT(page.dom, Catch::Contains("axioms.html#ax-"));
+    CHECK(broken_links_of(page.dom, fs::path(out) / "rules" / ("rule-" + std::to_string(first) + ".html")).empty());
     CHECK(console_lines(page.log).empty());
 
     Browser axioms = headless(out + "/axioms.html", work);
