@@ -29,6 +29,7 @@ const std::vector<Command>& commands() {
         {"import", "add a TASO, TENSAT, native or FlexFlow rule file to a database", run_import},
         {"compare", "tell for each reference rule: found, derivable from kept rules, or missing (why)", run_compare},
         {"apply", "apply rules to a model: match, rewrite, check numerically, time; --optimize searches", run_apply},
+        {"report", "write a static HTML report: every rule, its proofs, pictures, axioms, runs", run_report},
     };
     return table;
 }

@@ -68,8 +68,13 @@ constexpr const char* kRunColumns =
 }  // namespace
 
 Database::Database(const std::string& path, Options options) {
-    check_file(path, options.create);
-    d_conn = std::make_unique<sql::Connection>(path, options.create, false, options.busy_timeout_ms);
+    check_file(path, options.create && !options.read_only);
+    d_conn = std::make_unique<sql::Connection>(path, options.create && !options.read_only, options.read_only,
+                                               options.busy_timeout_ms);
+    if (options.read_only) {
+        schema::check_current(*d_conn);
+        return;
+    }
     d_conn->exec("PRAGMA foreign_keys = ON");
     schema::prepare(*d_conn);
     // WAL with synchronous=NORMAL: a killed process loses at most the transactions not yet

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ public:
     struct Options {
         bool create = true;          ///< create the file when missing (else DbError::Missing)
         int busy_timeout_ms = 5000;  ///< how long to wait for another process's lock
+        /// Open without writing anything (no creation, no migration): for readers such as
+        /// `report`; a database at an older schema is refused with a DbError saying so.
+        bool read_only = false;
     };
 
     /// Opens `path`, creating and migrating it as needed. Throws DbError for a file that is not a
@@ -112,6 +116,15 @@ public:
     /// A stored candidate as IR (parsed back from its canonical text).
     Rule load_candidate(Id candidate);
     DbStats stats();
+
+    // Reads for the browser report (database_report.cpp).
+    /// Every finished unit of every stage of a run, in the order they finished.
+    std::vector<StageInfo> stages(Id run);
+    /// A candidate with its proofs (nullopt when there is no such candidate).
+    std::optional<CandidateDetails> candidate_details(Id candidate);
+    /// The `strategy` of each proof, by proof id, for the proofs of `rule` (and of its candidate)
+    /// that have one; empty while the proofs table has no `strategy` column (older schemas).
+    std::map<Id, std::string> proof_strategies(Id rule);
 
     /// Copies another ruleforge database into this one in one transaction: graphs, classes,
     /// candidates and rules are matched by canonical text (no duplicates), runs by UUID; copied

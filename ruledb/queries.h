@@ -64,6 +64,22 @@ struct RuleDetails {
     std::optional<RunInfo> origin_run{};
 };
 
+/// One finished unit of a run's stage (ruledb's `stages` table): what resume skips.
+struct StageInfo {
+    std::string stage{}, unit{};
+    std::string finished_at{};   ///< ISO-8601 UTC
+    std::string stats_json = "{}";
+};
+
+/// A candidate and every proof recorded for it (the reasons of an unknown one live here).
+struct CandidateDetails {
+    Id id = 0;
+    std::string text{}, hash{};
+    CandidateStatus status = CandidateStatus::Pending;
+    std::optional<Id> run{};
+    std::vector<ProofInfo> proofs{};
+};
+
 struct DbStats {
     int64_t runs = 0, graphs = 0, classes = 0, candidates = 0, rules = 0, proofs = 0, validations = 0;
     /// Texts folded into an existing rule (renamed or swapped duplicates): pruned, and recorded.

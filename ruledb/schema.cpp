@@ -243,4 +243,14 @@ void prepare(sql::Connection& conn, int target) {
     }
 }
 
+void check_current(sql::Connection& conn) {
+    const int version = identify(conn);
+    if (version == 0)
+        throw DbError(DbError::Kind::Missing, "'" + conn.path() + "' is an empty database, not a ruleforge database");
+    if (version < kCurrentVersion)
+        throw DbError(DbError::Kind::Other, "database '" + conn.path() + "' has schema version " + std::to_string(version) +
+                                                " (this ruleforge reads " + std::to_string(kCurrentVersion) +
+                                                "); a command that writes it (e.g. `ruleforge list`) migrates it first");
+}
+
 }  // namespace rf::ruledb::schema

@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libxxhash-dev catch2
   libopenblas-dev libtcmalloc-minimal4
   graphviz
+  chromium
   clang-14 libclang-rt-14-dev
 )
 

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
+#include <filesystem>
+
 #include "ruledb/db_error.h"
 
 namespace rf::ruledb::sql {
@@ -12,7 +15,25 @@ Connection::Connection(const std::string& path, bool create, bool read_only, int
     // Each connection is used by one thread at a time (the Writer owns its own), so SQLite's
     // per-connection mutex buys nothing.
     flags |= SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path.c_str(), &d_db, flags, nullptr);
+    // A reader must leave the directory as it found it, but a read-only connection to a WAL
+    // database creates -wal and -shm files and cannot remove them. With no -wal file the main
+    // file holds every committed transaction, so it is opened as immutable: no side files.
+    std::string name = path;
+    if (read_only && !std::filesystem::exists(path + "-wal")) {
+        name = "file:";
+        for (char c : path) {
+            if (c == '%' || c == '?' || c == '#') {
+                char buf[4];
+                std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+                name += buf;
+            } else {
+                name += c;
+            }
+        }
+        name += "?immutable=1";
+        flags |= SQLITE_OPEN_URI;
+    }
+    int rc = sqlite3_open_v2(name.c_str(), &d_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = d_db ? sqlite3_errmsg(d_db) : sqlite3_errstr(rc);
         sqlite3_close_v2(d_db);

@@ -1,0 +1,67 @@
+// Database: the reads only the browser report needs (stage units with their finishing times,
+// candidates with their proofs, proof strategies where the schema has them).
+#include <nlohmann/json.hpp>
+
+#include "ruledb/database.h"
+#include "ruledb/sql/connection.h"
+
+namespace rf::ruledb {
+
+std::vector<StageInfo> Database::stages(Id run) {
+    std::vector<StageInfo> out;
+    auto st = d_conn->prepare(
+        "SELECT stage, unit, finished_at, stats_json FROM stages WHERE run_id = ? ORDER BY finished_at, stage, unit");
+    st.bind_all(run);
+    while (st.step()) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3)});
+    return out;
+}
+
+std::optional<CandidateDetails> Database::candidate_details(Id candidate) {
+    CandidateDetails c;
+    {
+        auto st = d_conn->prepare("SELECT id, rule_text, hash, status, run_id FROM candidates WHERE id = ?");
+        st.bind_all(candidate);
+        if (!st.step()) return std::nullopt;
+        c.id = st.i64(0);
+        c.text = st.text(1);
+        c.hash = st.text(2);
+        c.status = candidate_status_from(st.text(3)).value_or(CandidateStatus::Pending);
+        c.run = st.opt_i64(4);
+    }
+    auto st = d_conn->prepare(
+        "SELECT id, backend, status, time_ms, axioms_json, condition, counterexample, reason, query, run_id, "
+        "created_at FROM proofs WHERE candidate_id = ? ORDER BY id");
+    st.bind_all(candidate);
+    while (st.step()) {
+        ProofInfo p;
+        p.id = st.i64(0);
+        p.on_candidate = true;
+        p.record.backend = st.text(1);
+        p.record.status = proof_status_from(st.text(2)).value_or(ProofStatus::Error);
+        p.record.time_ms = st.f64(3);
+        for (const auto& a : nlohmann::json::parse(st.text(4))) p.record.axioms.push_back(a.get<std::string>());
+        p.record.condition = st.text(5);
+        p.record.counterexample = st.text(6);
+        p.record.reason = st.text(7);
+        p.record.query = st.text(8);
+        p.record.run = st.opt_i64(9);
+        p.created_at = st.text(10);
+        c.proofs.push_back(std::move(p));
+    }
+    return c;
+}
+
+std::map<Id, std::string> Database::proof_strategies(Id rule) {
+    std::map<Id, std::string> out;
+    // The prover's strategies are recorded in a later schema; asking the table keeps this read
+    // working on every version instead of failing on a missing column.
+    if (d_conn->query_int("SELECT count(*) FROM pragma_table_info('proofs') WHERE name = 'strategy'") == 0) return out;
+    auto st = d_conn->prepare(
+        "SELECT id, strategy FROM proofs WHERE (rule_id = ?1 OR (candidate_id IS NOT NULL AND "
+        "candidate_id = (SELECT candidate_id FROM rules WHERE id = ?1))) AND strategy IS NOT NULL AND strategy <> ''");
+    st.bind_all(rule);
+    while (st.step()) out[st.i64(0)] = st.text(1);
+    return out;
+}
+
+}  // namespace rf::ruledb
