@@ -49,6 +49,8 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
     support::install_stop_handlers(support::StopMode::Cooperative);
     try {
         s = pipeline::prove_database(o);
+    } catch (const support::Interrupted& e) {
+        throw support::Interrupted(e.signal(), "prove: " + e.what() + "; continue with: ruleforge " + o.command_line);
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("prove: ") + e.what());
     } catch (const ruledb::DbError& e) {

@@ -157,7 +157,6 @@ std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candi
 std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
                                          const CoordinatorSetup& setup, ProofTally& tally, Progress& progress) {
     const uint64_t digest = candidate_digest(candidates);
-    const size_t n = candidates.size();
     std::vector<uint64_t> order;
     for (const Span& span : setup.spans)
         for (size_t i = span.lo; i < span.hi; ++i) order.push_back(i);

@@ -99,8 +99,10 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
                 }
             }
             // An interrupted solver's answer is never stored: the batch stays open for the next run.
-            support::throw_if_stopped("stopped while proving: " + std::to_string(lo) + " of " +
-                                      std::to_string(work.size()) + " proved and stored");
+            if (const int sig = support::stop_signal())
+                throw support::Interrupted(sig, "stopped by " + support::signal_name(sig) + " while proving (" +
+                                                    std::to_string(lo) + " of " + std::to_string(work.size()) +
+                                                    " proved and stored, nothing in flight was)");
             db.atomically([&] {
                 for (size_t i = lo; i < hi; ++i) {
                     if (work[i].is_rule)
@@ -113,7 +115,7 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     } catch (const support::Interrupted& e) {
         db.finish_run(s.run, ruledb::RunStatus::Interrupted);
         throw support::Interrupted(e.signal(), e.what() + "; run " + std::to_string(s.run) +
-                                                   " is marked interrupted, running the command again continues");
+                                                   " is marked interrupted");
     } catch (...) {
         db.finish_run(s.run, ruledb::RunStatus::Failed);
         throw;

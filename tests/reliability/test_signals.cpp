@@ -237,7 +237,8 @@ TEST_CASE("signals: SIGINT stops prove and SIGTERM stops enumerate cleanly; runn
         INFO(read_file(log));
         CHECK(s.code == 130);
         CHECK(s.seconds < 10);
-        CHECK_THAT(read_file(log), Catch::Contains("interrupted: stopped by SIGINT while proving"));
+        CHECK_THAT(read_file(log), Catch::Contains("interrupted: prove: stopped by SIGINT while proving"));
+        CHECK_THAT(read_file(log), Catch::Contains("continue with: ruleforge prove"));
         CHECK(last_run_status(db) == ruledb::RunStatus::Interrupted);
     }
     o = run_ruleforge(prove_args(db));
