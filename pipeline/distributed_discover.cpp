@@ -168,8 +168,8 @@ DiscoverSummary discover_distributed(const DiscoverOptions& o) {
     } catch (const support::Interrupted& e) {
         if (mpi.size() == 1) throw;
         // Rank 0 has marked the run interrupted (the message says so); end every rank.
-        std::fprintf(stderr, "interrupted: discover --distributed, rank %d of %d: %s\n", mpi.rank(), mpi.size(),
-                     e.what().c_str());
+        std::fprintf(stderr, "interrupted: discover --distributed, rank %d of %d: %s; continue it with the same command and --resume\n",
+                     mpi.rank(), mpi.size(), e.what().c_str());
         std::fflush(stderr);
         mpi.abort(e.exit_code());
     } catch (const std::exception& e) {
