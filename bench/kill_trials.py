@@ -104,6 +104,10 @@ def main():
         if stopped and name != "SIGKILL" and "--resume" not in message:
             problems.append("no resume hint in the message: " + message.strip()[-200:])
         r = subprocess.run(discover_cmd(args, db, resume_batch, True), capture_output=True, text=True)
+        fresh_start = r.returncode == 2 and "has no unfinished discover run" in r.stderr
+        if fresh_start:
+            # Killed before its run record was committed (process start-up): nothing to resume.
+            r = subprocess.run(discover_cmd(args, db, resume_batch, False), capture_output=True, text=True)
         if r.returncode != 0:
             problems.append(f"resume exit {r.returncode}: {r.stderr.strip()[-300:]}")
             result = None
@@ -115,6 +119,7 @@ def main():
                 problems.append(f"totals differ: {result[1]} vs {reference[1]}")
         trial = {"trial": t, "signal": name, "at_seconds": round(fraction * ref_seconds, 2), "batch": batch,
                  "resume_batch": resume_batch or "default", "exit": code, "interrupted": code != 0,
+                 "no_run_recorded_yet": fresh_start,
                  "stop_seconds": round(stop_seconds, 2), "same_result": not problems, "problems": problems}
         trials.append(trial)
         print(f"trial {t:2}: {name:7} at {trial['at_seconds']:6.2f} s, batch {batch:3} -> resume batch "
