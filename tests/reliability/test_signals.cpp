@@ -331,3 +331,20 @@ TEST_CASE("signals: kill trials -- SIGINT, SIGTERM or SIGKILL at a random moment
     }
     CHECK(interrupted >= 3);  // the signals landed inside runs
 }
+
+TEST_CASE("signals: any other command ends at once with 128 + signal", "[reliability]") {
+    // Commands that hold no resumable run (check, axioms --validate, import, apply, ...) exit at
+    // once: what they write is one transaction, which SQLite rolls back.
+    const std::string dir = scratch_dir("signals-other");
+    const std::string tensat = std::string(RF_REFERENCE_DIR) + "/tensat/converted.txt";
+    for (auto [sig, args] : {std::pair<int, std::vector<std::string>>{SIGTERM, {"check", "--format", "tensat", "--file", tensat,
+                                                                                 "--backend", "both", "--threads", "1"}},
+                             std::pair<int, std::vector<std::string>>{SIGINT, {"axioms", "--validate", "--threads", "1"}}}) {
+        INFO(signal_name(sig) << " to ruleforge " << args[0]);
+        pid_t pid = spawn_logged(args, dir + "/stderr.txt");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+        const Stopped s = signal_and_wait(pid, sig);
+        CHECK(s.code == 128 + sig);
+        CHECK(s.seconds < 2);
+    }
+}
