@@ -17,8 +17,16 @@ namespace rf::cli {
 namespace {
 
 void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
-    out << "run " << s.run << (s.already_finished ? " had finished already: nothing to resume" : s.resumed ? " (resumed)" : "")
-        << "\n"
+    if (s.already_finished) {
+        // Nothing ran: the database's totals, no enumeration or time figures.
+        out << "run " << s.run << " had finished already: nothing to resume\n"
+            << "  proved                 " << s.proved << "\n"
+            << "  refuted                " << s.refuted << "\n"
+            << "  unknown                " << s.unknown << "\n"
+            << "  rules                  " << s.rules << " (kept " << s.kept << ")\n";
+        return;
+    }
+    out << "run " << s.run << (s.resumed ? " (resumed)" : "") << "\n"
         << "  graphs enumerated      " << s.graphs << "\n"
         << "  classes                " << s.classes << "\n"
         << "  candidates             " << s.candidates << " (" << s.dropped_before_solver
