@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/thread_placement.h"
+#include "support/stop.h"
 
 namespace rf::cli {
 
@@ -61,8 +62,14 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     for (const Command& c : commands()) {
         if (name != c.name) continue;
         spread_openmp_threads();
+        // SIGINT/SIGTERM end a command at once with 128 + signal; the long-running ones
+        // (discover, enumerate, prove) switch to stopping cleanly (support/stop.h).
+        support::install_stop_handlers(support::StopMode::Immediate);
         try {
             return c.run(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
+        } catch (const support::Interrupted& e) {
+            err << "interrupted: " << e.what() << "\n";
+            return e.exit_code();
         } catch (const UsageError& e) {
             err << "error: " << e.what() << "\n";
             return kUsage;

@@ -10,12 +10,22 @@
 #include "cli/options.h"
 #include "pipeline/discover.h"
 #include "ruledb/db_error.h"
+#include "support/stop.h"
 
 namespace rf::cli {
 
 namespace {
 
 void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
+    if (s.already_finished) {
+        // Nothing ran: the database's totals, no enumeration or time figures.
+        out << "run " << s.run << " had finished already: nothing to resume\n"
+            << "  proved                 " << s.proved << "\n"
+            << "  refuted                " << s.refuted << "\n"
+            << "  unknown                " << s.unknown << "\n"
+            << "  rules                  " << s.rules << " (kept " << s.kept << ")\n";
+        return;
+    }
     out << "run " << s.run << (s.resumed ? " (resumed)" : "") << "\n"
         << "  graphs enumerated      " << s.graphs << "\n"
         << "  classes                " << s.classes << "\n"
@@ -62,8 +72,8 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
         ("threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
         ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
         ("timeout-ms", po::value(&o.timeout_ms)->default_value(4000), "time limit per query and back-end")
-        ("resume", po::bool_switch(&o.resume), "continue the last unfinished discover run in the database")
-        ("batch", po::value(&o.batch)->default_value(128), "candidates per transaction (the unit a resume skips)")
+        ("resume", po::bool_switch(&o.resume), "continue the last unfinished discover run in the database (exactly where it stopped, whatever --batch; a finished run: nothing to do, exit 0)")
+        ("batch", po::value(&o.batch)->default_value(128), "candidates per transaction (what a stop rolls back)")
         ("distributed", po::bool_switch(&o.distributed),
          "under mpirun: the ranks share enumeration and proving; rank 0 alone writes the database")
         ("json", po::bool_switch(), "print the summary as JSON")
@@ -81,8 +91,13 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
     o.progress = !vm["quiet"].as<bool>();
     o.command_line = command_line("discover", args);
     pipeline::DiscoverSummary s;
+    // SIGINT/SIGTERM: the batch in flight is rolled back and the run marked interrupted.
+    support::install_stop_handlers(support::StopMode::Cooperative);
     try {
         s = pipeline::discover(o);
+    } catch (const support::Interrupted& e) {
+        throw support::Interrupted(e.signal(), "discover: " + e.what() + "; continue it with: ruleforge " + o.command_line +
+                                                   (o.resume ? "" : " --resume"));
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("discover: ") + e.what());
     } catch (const ruledb::DbError& e) {

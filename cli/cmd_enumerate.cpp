@@ -20,6 +20,7 @@
 #include "ir/native_text.h"
 #include "pipeline/enumerate_db.h"
 #include "ruledb/db_error.h"
+#include "support/stop.h"
 
 namespace rf::cli {
 
@@ -104,8 +105,13 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         o.progress = !vm["quiet"].as<bool>();
         o.command_line = command_line("enumerate", args);
         pipeline::EnumerateDbSummary s;
+        // SIGINT/SIGTERM: the batch in flight is rolled back and the run marked interrupted.
+        support::install_stop_handlers(support::StopMode::Cooperative);
         try {
             s = pipeline::enumerate_into_database(o);
+        } catch (const support::Interrupted& e) {
+            throw support::Interrupted(e.signal(), "enumerate: " + e.what() + "; continue it with: ruleforge " +
+                                                       o.command_line + (o.resume ? "" : " --resume"));
         } catch (const std::invalid_argument& e) {
             throw UsageError(std::string("enumerate: ") + e.what());
         } catch (const ruledb::DbError& e) {

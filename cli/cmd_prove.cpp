@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "pipeline/prove_db.h"
 #include "ruledb/db_error.h"
+#include "support/stop.h"
 
 namespace rf::cli {
 
@@ -44,8 +45,12 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
     o.progress = !vm["quiet"].as<bool>();
     o.command_line = command_line("prove", args);
     pipeline::ProveDbSummary s;
+    // SIGINT/SIGTERM: the batch in flight is rolled back and the run marked interrupted.
+    support::install_stop_handlers(support::StopMode::Cooperative);
     try {
         s = pipeline::prove_database(o);
+    } catch (const support::Interrupted& e) {
+        throw support::Interrupted(e.signal(), "prove: " + e.what() + "; continue with: ruleforge " + o.command_line);
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("prove: ") + e.what());
     } catch (const ruledb::DbError& e) {

@@ -1,6 +1,6 @@
 #include "pipeline/discover.h"
 
-#include <set>
+#include <optional>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +15,7 @@
 #include "prover/checker.h"
 #include "ruledb/database.h"
 #include "ruledb/minimize.h"
+#include "support/stop.h"
 
 namespace rf::pipeline {
 
@@ -53,7 +54,21 @@ ruledb::Id open_run(ruledb::Database& db, const DiscoverOptions& o, DiscoverSumm
         return s.run = db.begin_run(spec);
     }
     auto last = db.last_unfinished_run("discover");
-    if (!last) throw std::invalid_argument("--resume: " + o.db_path + " has no unfinished discover run");
+    if (!last) {
+        // A finished job resubmitted or requeued (Slurm, scripts/discover-node.sh) resumes a run
+        // that has nothing left: that is success, not a usage error.
+        std::optional<ruledb::RunInfo> latest;
+        for (ruledb::RunInfo& r : db.runs())
+            if (r.spec.command.rfind("discover", 0) == 0 && (!latest || r.id > latest->id)) latest = r;
+        if (!latest) throw std::invalid_argument("--resume: " + o.db_path + " has no unfinished discover run");
+        if (nlohmann::json::parse(latest->spec.params_json) != params)
+            throw std::invalid_argument("--resume: " + o.db_path + " has no unfinished discover run; the last one (run " +
+                                        std::to_string(latest->id) + ") finished, with other options (" +
+                                        latest->spec.params_json + ")");
+        s.already_finished = true;
+        s.resumed = true;
+        return s.run = latest->id;
+    }
     if (nlohmann::json::parse(last->spec.params_json) != params)
         throw std::invalid_argument("--resume: run " + std::to_string(last->id) + " used other options (" +
                                     last->spec.params_json + "); resume it with the same ones");
@@ -79,32 +94,25 @@ void count_enumeration(const EnumResult& er, DiscoverSummary& s) {
     s.candidates = er.candidates.size();
 }
 
-std::vector<size_t> open_batches(ruledb::Database& db, ruledb::Id run, const std::string& stage, size_t n, size_t batch) {
-    std::vector<std::string> done_list = db.done_units(run, stage);
-    std::set<std::string> done(done_list.begin(), done_list.end());
-    std::vector<size_t> open;
-    for (size_t b = 0; b < (n + batch - 1) / batch; ++b)
-        if (!done.count("b" + std::to_string(b))) open.push_back(b);
-    return open;
+std::vector<Span> open_spans(ruledb::Database& db, ruledb::Id run, const std::string& stage, size_t n, size_t batch) {
+    try {
+        return pipeline::open_spans(db.done_units(run, stage), n, batch);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("--resume: run " + std::to_string(run) + ", stage " + stage + ": " + e.what());
+    }
 }
 
 void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<Candidate>& candidates, size_t batch) {
-    const size_t n = candidates.size();
-    for (size_t b : open_batches(db, run, "store", n, batch))
+    for (const Span& span : open_spans(db, run, "store", candidates.size(), batch)) {
+        if (support::stop_requested()) interrupted(db, run, support::stop_signal(), "while storing the candidates");
         db.atomically([&] {
-            for (size_t i = b * batch; i < std::min(n, (b + 1) * batch); ++i)
-                db.add_candidate(ruledb::describe_rule(candidates[i].rule), {}, run);
-            db.mark_stage_done(run, "store", "b" + std::to_string(b));
+            for (size_t i = span.lo; i < span.hi; ++i) db.add_candidate(ruledb::describe_rule(candidates[i].rule), {}, run);
+            db.mark_stage_done(run, "store", span_unit(span));
         });
+    }
 }
 
-void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s) {
-    // Keep a minimal set: a proved rule that smaller kept rules already derive is pruned (with
-    // its derivation recorded). Deterministic and idempotent, so a resumed run simply redoes it.
-    auto t3 = Clock::now();
-    ruledb::prune_derivable(db);
-    s.stages.push_back({"prune", since(t3)});
-
+void read_totals(ruledb::Database& db, DiscoverSummary& s) {
     ruledb::DbStats st = db.stats();
     auto count = [](const std::map<std::string, int64_t>& m, const char* k) {
         auto it = m.find(k);
@@ -113,10 +121,34 @@ void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, Disco
     s.proved = count(st.candidates_by_status, "proved");
     s.refuted = count(st.candidates_by_status, "refuted");
     s.unknown = count(st.candidates_by_status, "unknown");
-    s.errors = tally.errors;  // the database has no candidate status for errors
     s.rules = static_cast<uint64_t>(st.rules);
     s.kept = count(st.rules_by_decision, "kept");
     for (const auto& [reason, k] : st.pruned_by_reason) s.pruned[reason] = static_cast<uint64_t>(k);
+}
+
+void interrupted(ruledb::Database& db, ruledb::Id run, int sig, const std::string& where) {
+    // Whatever was in flight was never committed (a transaction that throws rolls back), so
+    // the database holds whole units only; the mark makes the state visible to `list`/`show`.
+    db.finish_run(run, ruledb::RunStatus::Interrupted);
+    const std::string pending = std::to_string(db.candidates_with_status({ruledb::CandidateStatus::Pending}).size());
+    throw support::Interrupted(sig, "stopped by " + support::signal_name(sig) + " " + where + "; run " +
+                                        std::to_string(run) + " is marked interrupted (" + pending +
+                                        " candidates still pending, nothing in flight was stored)");
+}
+
+void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s) {
+    // Keep a minimal set: a proved rule that smaller kept rules already derive is pruned (with
+    // its derivation recorded). Deterministic and idempotent, so a resumed run simply redoes it.
+    auto t3 = Clock::now();
+    try {
+        ruledb::prune_derivable(db);
+    } catch (const support::Interrupted& e) {
+        interrupted(db, run, e.signal(), "while pruning (" + e.what() + ")");
+    }
+    s.stages.push_back({"prune", since(t3)});
+
+    read_totals(db, s);
+    s.errors = tally.errors;  // the database has no candidate status for errors
     db.finish_run(run, ruledb::RunStatus::Finished);
 }
 
@@ -127,6 +159,7 @@ std::string DiscoverSummary::to_json() const {
     for (const StageTime& t : stages) stage_times[t.stage] = t.seconds;
     nlohmann::json j{{"run", run},
                      {"resumed", resumed},
+                     {"already_finished", already_finished},
                      {"graphs", graphs},
                      {"classes", classes},
                      {"candidates", candidates},
@@ -172,11 +205,16 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     DiscoverSummary s;
     ruledb::Database db(o.db_path);
     const ruledb::Id run = steps::open_run(db, o, s);
+    if (s.already_finished) {
+        steps::read_totals(db, s);
+        return s;
+    }
 
     // Enumeration is deterministic and cheap next to proving: a resumed run enumerates again
-    // and skips the batches already stored.
+    // and skips the spans already stored.
     auto t0 = Clock::now();
     EnumResult er = enumerate(cfg);
+    if (support::stop_requested()) steps::interrupted(db, run, support::stop_signal(), "while enumerating");
     steps::count_enumeration(er, s);
     s.stages.push_back({"enumerate", since(t0)});
 
@@ -192,27 +230,33 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     ProofTally tally;
     progress.start(o.max_ops, "prove", n);
     {
-        const std::vector<size_t> open = steps::open_batches(db, run, "prove", n, o.batch);
-        size_t open_count = 0;
-        for (size_t b : open) open_count += std::min(n, (b + 1) * o.batch) - b * o.batch;
-        progress.tick(n - open_count);  // what earlier runs proved
+        const std::vector<Span> open = steps::open_spans(db, run, "prove", n, o.batch);
+        size_t stored = n - span_items(open);
+        progress.tick(stored);  // what earlier runs proved
         const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-        for (size_t b : open) {
-            const size_t lo = b * o.batch, hi = std::min(n, (b + 1) * o.batch);
-            std::vector<prover::RuleCheck> checks(hi - lo);
+        for (const Span& span : open) {
+            std::vector<prover::RuleCheck> checks(span.size());
 #pragma omp parallel num_threads(threads)
             {
                 prover::Checker checker(axioms, copts);  // solver contexts are per thread
 #pragma omp for schedule(dynamic, 1)
-                for (size_t i = lo; i < hi; ++i) {
-                    checks[i - lo] = checker.check(er.candidates[i].rule, "candidate_" + std::to_string(i));
+                for (size_t i = span.lo; i < span.hi; ++i) {
+                    checks[i - span.lo] = checker.check(er.candidates[i].rule, "candidate_" + std::to_string(i));
                     progress.tick();
                 }
             }
+            // A stop during the span may have cut proofs short (an interrupted solver answers
+            // "unknown"): none of the span is stored, the resume proves all of it again.
+            if (support::stop_requested())
+                steps::interrupted(db, run, support::stop_signal(),
+                                   "while proving (" + std::to_string(stored) + " of " + std::to_string(n) +
+                                       " candidates proved and stored)");
             db.atomically([&] {
-                for (size_t i = lo; i < hi; ++i) store_candidate_check(db, run, er.candidates[i].rule, checks[i - lo], tally);
-                db.mark_stage_done(run, "prove", "b" + std::to_string(b));
+                for (size_t i = span.lo; i < span.hi; ++i)
+                    store_candidate_check(db, run, er.candidates[i].rule, checks[i - span.lo], tally);
+                db.mark_stage_done(run, "prove", span_unit(span));
             });
+            stored += span.size();
         }
     }
     progress.finish();

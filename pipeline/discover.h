@@ -4,7 +4,8 @@
 // Each stage works in fixed batches over a deterministic order (the enumerator sorts candidates by
 // canonical text), and a batch's records and its "done" mark are written in one transaction; so a
 // run killed at any moment resumes with `resume = true` doing no finished batch again, and ends
-// with the same database content as an uninterrupted run. Proofs run on OpenMP threads, one
+// with the same database content as an uninterrupted run. Units are index spans, so the resume
+// may use another batch size (pipeline/resume_spans.h). Proofs run on OpenMP threads, one
 // prover::Checker per thread; only the calling thread writes to the database.
 #pragma once
 
@@ -44,6 +45,7 @@ struct StageTime {
 struct DiscoverSummary {
     int64_t run = 0;
     bool resumed = false;
+    bool already_finished = false;  ///< --resume found the run finished: nothing was done
     uint64_t graphs = 0, classes = 0, candidates = 0;
     uint64_t dropped_before_solver = 0;
     uint64_t proved = 0, refuted = 0, unknown = 0, errors = 0;
@@ -59,7 +61,9 @@ struct DiscoverSummary {
 };
 
 /// Runs (or resumes) a discovery. Throws std::invalid_argument for bad options (unknown preset
-/// or operator, resume with no run to resume) and ruledb::DbError for database problems.
+/// or operator, resume with no run to resume) and ruledb::DbError for database problems. On a
+/// stop request (support/stop.h) it rolls back the batch in flight, marks the run interrupted
+/// and throws support::Interrupted saying what is stored.
 DiscoverSummary discover(const DiscoverOptions& options);
 
 }  // namespace rf::pipeline

@@ -10,6 +10,7 @@
 #include "enumerator/enumerator.h"
 #include "pipeline/discover.h"
 #include "pipeline/proof_store.h"
+#include "pipeline/resume_spans.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
 
@@ -21,17 +22,25 @@ inline double since(Clock::time_point t) { return std::chrono::duration<double>(
 /// The enumeration configuration of the options; throws std::invalid_argument for bad ones.
 EnumConfig config_of(const DiscoverOptions& o);
 /// Begins a run, or with o.resume continues the last unfinished one (same parameters required).
+/// A resume whose last discover run with these parameters finished sets s.already_finished and
+/// returns that run (nothing is left to do).
 ruledb::Id open_run(ruledb::Database& db, const DiscoverOptions& o, DiscoverSummary& s);
 /// How discover proves a candidate (both flows must prove alike).
 prover::CheckOptions check_options(const DiscoverOptions& o);
 /// Graph, class, candidate and drop counts of the enumeration, into the summary.
 void count_enumeration(const EnumResult& er, DiscoverSummary& s);
-/// The batches (of `batch` candidates out of n) whose `stage` unit is not marked done yet.
-std::vector<size_t> open_batches(ruledb::Database& db, ruledb::Id run, const std::string& stage, size_t n, size_t batch);
-/// Stores the candidates batch by batch ("store" units), skipping stored batches.
+/// The spans (at most `batch` of the n candidates each) that `stage` has not marked done yet:
+/// exact whatever batch size the earlier part of the run used (pipeline/resume_spans.h).
+std::vector<Span> open_spans(ruledb::Database& db, ruledb::Id run, const std::string& stage, size_t n, size_t batch);
+/// Stores the candidates span by span ("store" units), skipping stored ones. Throws
+/// support::Interrupted between two transactions when a stop was requested.
 void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<Candidate>& candidates, size_t batch);
 /// Prunes to a minimal rule set, reads the totals back from the database (so a resumed run
 /// reports the whole run) and marks the run finished.
 void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s);
+/// The candidate and rule totals of the database, into the summary.
+void read_totals(ruledb::Database& db, DiscoverSummary& s);
+/// Marks the run interrupted and says what is stored, for the Interrupted a stage threw.
+[[noreturn]] void interrupted(ruledb::Database& db, ruledb::Id run, int sig, const std::string& where);
 
 }  // namespace rf::pipeline::steps

@@ -15,6 +15,7 @@
 #include "pipeline/mpi_comm.h"
 #include "pipeline/mpi_work_exchange.h"
 #include "ruledb/db_error.h"
+#include "support/stop.h"
 
 namespace rf::pipeline {
 
@@ -23,15 +24,18 @@ namespace {
 using steps::Clock;
 using steps::since;
 
-// Rank 0 opens the run; every rank learns the outcome, so a user error ends them all alike.
-enum class Failure { None = 0, Usage = 1, Database = 2 };
+// Rank 0 opens the run; every rank learns the outcome, so a user error ends them all alike (and
+// a resume of a finished run ends them all with nothing to do: Finished).
+enum class Failure { None = 0, Usage = 1, Database = 2, Finished = 3 };
 
-void share_outcome(Mpi& mpi, Failure f, const std::string& message) {
+// True for Finished.
+bool share_outcome(Mpi& mpi, Failure f, const std::string& message) {
     const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(nlohmann::json{{"failure", static_cast<int>(f)}, {"message", message}});
     const nlohmann::json j = nlohmann::json::from_cbor(mpi.broadcast(bytes, 0));
     const std::string what = j.at("message").get<std::string>();
     switch (static_cast<Failure>(j.at("failure").get<int>())) {
-        case Failure::None: return;
+        case Failure::None: return false;
+        case Failure::Finished: return true;
         case Failure::Usage: throw std::invalid_argument(what);
         case Failure::Database: throw ruledb::DbError(ruledb::DbError::Kind::Other, what);
     }
@@ -85,6 +89,7 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
     const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
     ProofTally tally;
     if (root) {
+        if (support::stop_requested()) steps::interrupted(*db, run, support::stop_signal(), "while enumerating");
         auto t1 = Clock::now();
         steps::store_candidates(*db, run, er.candidates, o.batch);
         s.stages.push_back({"store", since(t1)});
@@ -93,16 +98,21 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
         CoordinatorSetup setup;
         setup.run = run;
         setup.batch = static_cast<size_t>(o.batch);
-        setup.batches = steps::open_batches(*db, run, "prove", er.candidates.size(), setup.batch);
+        setup.spans = steps::open_spans(*db, run, "prove", er.candidates.size(), setup.batch);
         setup.check = copts;
         setup.threads = threads;
         setup.progress = o.progress;
         Progress progress(o.progress, "discover", "candidates");
-        size_t open_count = 0;
-        for (size_t b : setup.batches) open_count += std::min(er.candidates.size(), (b + 1) * setup.batch) - b * setup.batch;
+        const size_t open_count = span_items(setup.spans);
         progress.start(o.max_ops, "prove", er.candidates.size());
         progress.tick(er.candidates.size() - open_count);  // what earlier runs proved
-        phase("prove", [&] { s.per_rank = coordinate_proving(mpi, *db, er.candidates, setup, tally, progress); });
+        phase("prove", [&] {
+            try {
+                s.per_rank = coordinate_proving(mpi, *db, er.candidates, setup, tally, progress);
+            } catch (const support::Interrupted& e) {
+                steps::interrupted(*db, run, e.signal(), e.what());
+            }
+        });
         for (RankWork& w : s.per_rank)
             if (w.rank >= 0 && static_cast<size_t>(w.rank) < enum_work.size())
                 std::tie(w.enumerate_seconds, w.exchange_seconds) = enum_work[w.rank];
@@ -136,6 +146,10 @@ DiscoverSummary discover_distributed(const DiscoverOptions& o) {
             if (mpi.rank() == 0) {
                 db.emplace(o.db_path);
                 run = steps::open_run(*db, o, s);
+                if (s.already_finished) {
+                    steps::read_totals(*db, s);
+                    f = Failure::Finished;
+                }
             }
         } catch (const std::invalid_argument& e) {
             f = Failure::Usage;
@@ -144,10 +158,20 @@ DiscoverSummary discover_distributed(const DiscoverOptions& o) {
             f = Failure::Database;
             message = e.what();
         }
-        share_outcome(mpi, f, message);
+        if (share_outcome(mpi, f, message)) {
+            s.already_finished = true;
+            return s;
+        }
     }
     try {
         return run_ranks(mpi, o, s, db, run, cfg);
+    } catch (const support::Interrupted& e) {
+        if (mpi.size() == 1) throw;
+        // Rank 0 has marked the run interrupted (the message says so); end every rank.
+        std::fprintf(stderr, "interrupted: discover --distributed, rank %d of %d: %s; continue it with the same command and --resume\n",
+                     mpi.rank(), mpi.size(), e.what().c_str());
+        std::fflush(stderr);
+        mpi.abort(e.exit_code());
     } catch (const std::exception& e) {
         if (mpi.size() == 1) throw;  // as a single-process run: the run stays open for --resume
         // The other ranks wait on this one: end the job. The database keeps every stored batch.

@@ -16,6 +16,7 @@
 #include "ir/native_text.h"
 #include "pipeline/distributed_codec.h"
 #include "prover/axiom_set.h"
+#include "support/stop.h"
 
 namespace rf::pipeline {
 
@@ -156,17 +157,16 @@ std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candi
 std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
                                          const CoordinatorSetup& setup, ProofTally& tally, Progress& progress) {
     const uint64_t digest = candidate_digest(candidates);
-    const size_t n = candidates.size();
     std::vector<uint64_t> order;
-    for (size_t b : setup.batches)
-        for (size_t i = b * setup.batch; i < std::min(n, (b + 1) * setup.batch); ++i) order.push_back(i);
+    for (const Span& span : setup.spans)
+        for (size_t i = span.lo; i < span.hi; ++i) order.push_back(i);
     Queue queue(order, setup.batch, mpi.size());
 
     std::vector<RankWork> work(mpi.size());
     for (int r = 0; r < mpi.size(); ++r) work[r].rank = r;
     std::vector<uint64_t> sent_to(mpi.size(), 0), received_from(mpi.size(), 0);
     std::map<uint64_t, prover::RuleCheck> done;  // proved, not yet stored
-    size_t next_batch = 0;                       // position in setup.batches
+    size_t next_span = 0;                        // position in setup.spans
     int serving = mpi.size() - 1;                // ranks not yet told to stop
     auto last_rank_line = Clock::now();
 
@@ -177,17 +177,19 @@ std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const s
     // Stores every batch whose candidates are all in, in batch order, one transaction each.
     auto store_ready = [&] {
         bool any = false;
-        while (next_batch < setup.batches.size()) {
-            const size_t b = setup.batches[next_batch];
-            const size_t lo = b * setup.batch, hi = std::min(n, (b + 1) * setup.batch);
+        while (next_span < setup.spans.size()) {
+            const Span& span = setup.spans[next_span];
+            const size_t lo = span.lo, hi = span.hi;
             auto first = done.find(lo);
             if (first == done.end() || static_cast<size_t>(std::distance(first, done.lower_bound(hi))) != hi - lo) break;
+            // An interrupted solver's answer is never stored: a stop leaves the span open.
+            support::throw_if_stopped("while proving");
             db.atomically([&] {
                 for (size_t i = lo; i < hi; ++i) store_candidate_check(db, setup.run, candidates[i].rule, done.at(i), tally);
-                db.mark_stage_done(setup.run, "prove", "b" + std::to_string(b));
+                db.mark_stage_done(setup.run, "prove", span_unit(span));
             });
             done.erase(first, done.lower_bound(hi));
-            ++next_batch;
+            ++next_span;
             any = true;
         }
         return any;
@@ -225,7 +227,8 @@ std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const s
             for (const RankWork& w : work) line += " " + std::to_string(w.rank) + ":" + std::to_string(w.candidates);
             std::fprintf(stderr, "%s\n", line.c_str());
         }
-        if (serving == 0 && local.finished() && next_batch == setup.batches.size()) {
+        support::throw_if_stopped("while proving");
+        if (serving == 0 && local.finished() && next_span == setup.spans.size()) {
             local.drain();  // rethrows an error that ended the thread
             break;
         }
@@ -259,6 +262,12 @@ void serve_proving(Mpi& mpi, const std::vector<Candidate>& candidates, const pro
         if (a.indices.empty()) return;
         const auto t1 = Clock::now();
         req.checks = prove_indices(candidates, a.indices, options, threads);
+        if (support::stop_requested()) {
+            // mpirun and Slurm signal every rank: rank 0 marks the run interrupted and ends the
+            // job. Should it not (a signal sent to this rank alone), end it from here.
+            std::this_thread::sleep_for(std::chrono::seconds(20));
+            mpi.abort(128 + support::stop_signal());
+        }
         req.work.busy_seconds += since(t1);
         req.work.candidates += a.indices.size();
         ++req.work.chunks;

@@ -9,7 +9,7 @@
 // coordinator would leave them idle; the coordination itself (answering requests, one SQLite
 // transaction per batch) costs little next to the proofs.
 //
-// Rank 0 stores results batch by batch in candidate order, each batch with its "prove" unit
+// Rank 0 stores results span by span in candidate order, each span with its "prove" unit
 // mark in one transaction -- the units and the order a single-process run uses -- so the database
 // ends the same as a single-process run's whatever the number of ranks, and a run killed at any
 // moment (any rank: mpirun then ends them all) resumes with `--resume`, distributed or not.
@@ -23,6 +23,7 @@
 #include "pipeline/mpi_comm.h"
 #include "pipeline/proof_store.h"
 #include "pipeline/rank_work.h"
+#include "pipeline/resume_spans.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
 
@@ -39,21 +40,24 @@ std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candi
 
 struct CoordinatorSetup {
     ruledb::Id run = 0;
-    std::vector<size_t> batches;  ///< the batches still to prove, ascending
-    size_t batch = 128;           ///< candidates per batch (the resume unit)
+    std::vector<Span> spans;      ///< the spans still to prove, ascending (each one transaction)
+    size_t batch = 128;           ///< candidates per span at most
     prover::CheckOptions check;
     int threads = 1;              ///< rank 0's own prover threads
     bool progress = false;        ///< a per-rank line on stderr every 10 s
 };
 
-/// Rank 0: proves and stores the batches with every rank's help, until all are stored and every
+/// Rank 0: proves and stores the spans with every rank's help, until all are stored and every
 /// other rank has been told to stop. Returns each rank's work, rank 0 first. Throws
-/// std::runtime_error when a rank's candidate list differs or a message does not decode, and
-/// ruledb::DbError for the database.
+/// std::runtime_error when a rank's candidate list differs or a message does not decode,
+/// ruledb::DbError for the database, and support::Interrupted on a stop request (the span in
+/// flight is not stored).
 std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
                                          const CoordinatorSetup& setup, ProofTally& tally, Progress& progress);
 
 /// Every other rank: asks rank 0 for work, proves it, sends the results back, until told to stop.
+/// On a stop request it sends nothing more (its answers may be an interrupted solver's) and
+/// waits for rank 0 to end the job.
 void serve_proving(Mpi& mpi, const std::vector<Candidate>& candidates, const prover::CheckOptions& options,
                    int threads);
 

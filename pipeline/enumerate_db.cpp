@@ -9,7 +9,9 @@
 #include <omp.h>
 
 #include "enumerator/progress.h"
+#include "pipeline/resume_spans.h"
 #include "ruledb/database.h"
+#include "support/stop.h"
 
 namespace rf::pipeline {
 
@@ -71,9 +73,14 @@ ClassRows class_rows(const EnumResult& er, size_t i) {
     return r;
 }
 
-// Splits [0, n) into batches of `size`; the unit name of batch b is "b<b>".
-size_t num_batches(size_t n, int size) { return (n + static_cast<size_t>(size) - 1) / static_cast<size_t>(size); }
-std::string unit_name(size_t b) { return "b" + std::to_string(b); }
+// The spans of [0, n) a stage of the run has stored or not (pipeline/resume_spans.h).
+std::vector<Span> spans_of(ruledb::Database& db, ruledb::Id run, const std::string& stage, size_t n, int batch) {
+    try {
+        return plan_spans(db.done_units(run, stage), n, static_cast<size_t>(batch));
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("--resume: run " + std::to_string(run) + ", stage " + stage + ": " + e.what());
+    }
+}
 
 class Stopper {
 public:
@@ -122,6 +129,7 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
     try {
         auto t0 = Clock::now();
         const EnumResult er = enumerate(cfg);
+        support::throw_if_stopped("while enumerating");
         s.enumerate_seconds = since(t0);
         s.levels = er.levels;
         for (const LevelStats& l : er.levels) {
@@ -144,80 +152,81 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         // The database id of each class a candidate refers to, filled batch by batch.
         std::vector<std::optional<ruledb::Id>> class_id(er.num_classes());
 
-        const size_t nclass_batches = num_batches(with_members.size(), o.batch);
-        const size_t ncand_batches = num_batches(er.candidates.size(), o.batch);
+        const std::vector<Span> class_spans = spans_of(db, run, "classes", with_members.size(), o.batch);
+        const std::vector<Span> cand_spans = spans_of(db, run, "candidates", er.candidates.size(), o.batch);
         Progress progress(o.progress, "enumerate", "batches");
-        progress.start(o.max_ops, "store", nclass_batches + ncand_batches);
-        size_t visited = 0;  // batches looked at (stored or skipped) before the test hook stopped
-        {
-            const std::vector<std::string> done_list = db.done_units(run, "classes");
-            const std::set<std::string> done(done_list.begin(), done_list.end());
-            for (size_t b = 0; b < nclass_batches && !stop.reached(); ++b) {
-                const size_t lo = b * o.batch, hi = std::min(with_members.size(), lo + o.batch);
-                const bool skip = done.count(unit_name(b)) > 0;
-                // A finished batch is only looked up (by fingerprint), for the candidates' links.
-                std::vector<ClassRows> rows(hi - lo);
+        progress.start(o.max_ops, "store", class_spans.size() + cand_spans.size());
+        size_t visited = 0;  // spans looked at (stored or skipped) before the test hook stopped
+        for (const Span& span : class_spans) {
+            if (stop.reached()) break;
+            support::throw_if_stopped("while storing the classes");
+            const size_t lo = span.lo, hi = span.hi;
+            const bool skip = span.done;
+            // A finished span is only looked up (by fingerprint), for the candidates' links.
+            std::vector<ClassRows> rows(hi - lo);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-                for (size_t k = lo; k < hi; ++k) {
-                    if (skip)
-                        rows[k - lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
-                    else
-                        rows[k - lo] = class_rows(er, with_members[k]);
-                }
-                if (skip) {
-                    for (size_t k = lo; k < hi; ++k) class_id[with_members[k]] = db.find_class(rows[k - lo].fingerprint);
-                    ++s.batches_skipped;
-                } else {
-                    db.atomically([&] {
-                        for (size_t k = lo; k < hi; ++k) {
-                            const ClassRows& r = rows[k - lo];
-                            const ruledb::Id id = db.add_class(r.fingerprint, r.rep, run).id;
-                            for (const ruledb::GraphEntry& m : r.members) db.add_class_member(id, m, run);
-                            class_id[with_members[k]] = id;
-                        }
-                        db.mark_stage_done(run, "classes", unit_name(b));
-                    });
-                    ++s.batches_done;
-                    stop.stored();
-                }
-                progress.tick();
-                ++visited;
+            for (size_t k = lo; k < hi; ++k) {
+                if (skip)
+                    rows[k - lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
+                else
+                    rows[k - lo] = class_rows(er, with_members[k]);
             }
-        }
-        {
-            const std::vector<std::string> done_list = db.done_units(run, "candidates");
-            const std::set<std::string> done(done_list.begin(), done_list.end());
-            for (size_t b = 0; b < ncand_batches && !stop.reached(); ++b) {
-                progress.tick();
-                ++visited;
-                if (done.count(unit_name(b))) {
-                    ++s.batches_skipped;
-                    continue;
-                }
-                const size_t lo = b * o.batch, hi = std::min(er.candidates.size(), lo + o.batch);
-                std::vector<ruledb::RuleEntry> entries(hi - lo);
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-                for (size_t i = lo; i < hi; ++i) entries[i - lo] = ruledb::describe_rule(er.candidates[i].rule);
+            if (skip) {
+                for (size_t k = lo; k < hi; ++k) class_id[with_members[k]] = db.find_class(rows[k - lo].fingerprint);
+                ++s.batches_skipped;
+            } else {
                 db.atomically([&] {
-                    for (size_t i = lo; i < hi; ++i) {
-                        const int64_t c = er.candidates[i].class_index;
-                        if (db.add_candidate(entries[i - lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
-                            ++s.stored_candidates;
+                    for (size_t k = lo; k < hi; ++k) {
+                        const ClassRows& r = rows[k - lo];
+                        const ruledb::Id id = db.add_class(r.fingerprint, r.rep, run).id;
+                        for (const ruledb::GraphEntry& m : r.members) db.add_class_member(id, m, run);
+                        class_id[with_members[k]] = id;
                     }
-                    db.mark_stage_done(run, "candidates", unit_name(b));
+                    db.mark_stage_done(run, "classes", span_unit(span));
                 });
                 ++s.batches_done;
                 stop.stored();
             }
+            progress.tick();
+            ++visited;
+        }
+        for (const Span& span : cand_spans) {
+            if (stop.reached()) break;
+            support::throw_if_stopped("while storing the candidates");
+            progress.tick();
+            ++visited;
+            if (span.done) {
+                ++s.batches_skipped;
+                continue;
+            }
+            const size_t lo = span.lo, hi = span.hi;
+            std::vector<ruledb::RuleEntry> entries(hi - lo);
+#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
+            for (size_t i = lo; i < hi; ++i) entries[i - lo] = ruledb::describe_rule(er.candidates[i].rule);
+            db.atomically([&] {
+                for (size_t i = lo; i < hi; ++i) {
+                    const int64_t c = er.candidates[i].class_index;
+                    if (db.add_candidate(entries[i - lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
+                        ++s.stored_candidates;
+                }
+                db.mark_stage_done(run, "candidates", span_unit(span));
+            });
+            ++s.batches_done;
+            stop.stored();
         }
         progress.finish();
         s.store_seconds = since(t1);
-        if (visited < nclass_batches + ncand_batches) {
+        if (visited < class_spans.size() + cand_spans.size()) {
             s.stopped = true;  // left running, as a kill would leave it
             return s;
         }
         db.mark_stage_done(run, "enumerate", "levels", levels_json(er.levels).dump());
         db.finish_run(run, ruledb::RunStatus::Finished);
+    } catch (const support::Interrupted& e) {
+        // Every stored span is whole (the one in flight rolled back); --resume continues.
+        db.finish_run(run, ruledb::RunStatus::Interrupted);
+        throw support::Interrupted(e.signal(), "stopped by " + support::signal_name(e.signal()) + " " + e.what() +
+                                                   "; run " + std::to_string(run) + " is marked interrupted");
     } catch (...) {
         db.finish_run(run, ruledb::RunStatus::Failed);
         throw;

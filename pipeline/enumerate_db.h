@@ -1,7 +1,8 @@
 // `ruleforge enumerate --db F`: the enumeration stage alone, stored in a database for a later
 // `ruleforge prove --db F` (pipeline/prove_db.h).
 //
-// It records a run with the options that decide the result, then stores, in fixed batches over
+// It records a run with the options that decide the result, then stores, in batches (index spans:
+// a resume may use another batch size, pipeline/resume_spans.h) over
 // the enumerator's deterministic order, every fingerprint class that has members (its
 // representative and members, as graphs) and every candidate pair, with status `pending` and a
 // link to the class it came from. Each batch and its "done" mark are one transaction, as in

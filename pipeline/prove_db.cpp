@@ -12,6 +12,7 @@
 #include "prover/checker.h"
 #include "ruledb/database.h"
 #include "ruledb/minimize.h"
+#include "support/stop.h"
 
 namespace rf::pipeline {
 
@@ -68,6 +69,7 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
                                       {"retry_unknown", o.retry_unknown}}
                            .dump();
     spec.axiom_version = prover::builtin_axioms().version;
+    const bool earlier_unfinished = db.last_unfinished_run("prove").has_value();
     s.run = db.begin_run(spec);
 
     auto t0 = Clock::now();
@@ -96,6 +98,11 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
                     progress.tick();
                 }
             }
+            // An interrupted solver's answer is never stored: the batch stays open for the next run.
+            if (const int sig = support::stop_signal())
+                throw support::Interrupted(sig, "stopped by " + support::signal_name(sig) + " while proving (" +
+                                                    std::to_string(lo) + " of " + std::to_string(work.size()) +
+                                                    " proved and stored, nothing in flight was)");
             db.atomically([&] {
                 for (size_t i = lo; i < hi; ++i) {
                     if (work[i].is_rule)
@@ -105,6 +112,10 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
                 }
             });
         }
+    } catch (const support::Interrupted& e) {
+        db.finish_run(s.run, ruledb::RunStatus::Interrupted);
+        throw support::Interrupted(e.signal(), e.what() + "; run " + std::to_string(s.run) +
+                                                   " is marked interrupted");
     } catch (...) {
         db.finish_run(s.run, ruledb::RunStatus::Failed);
         throw;
@@ -116,9 +127,17 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     s.unknown = tally.unknown;
     s.errors = tally.errors;
 
-    if (o.prune && tally.proved > 0) {
+    // Also when an earlier prove run stopped (its pass may not have run to the end).
+    if (o.prune && (tally.proved > 0 || earlier_unfinished)) {
         auto t1 = Clock::now();
-        ruledb::prune_derivable(db);
+        try {
+            ruledb::prune_derivable(db);
+        } catch (const support::Interrupted& e) {
+            // Every proof is stored; the pass runs again when the command does (rules left undecided).
+            db.finish_run(s.run, ruledb::RunStatus::Interrupted);
+            throw support::Interrupted(e.signal(), "stopped by " + support::signal_name(e.signal()) + ": every proof is stored, " +
+                                                       e.what() + "; run " + std::to_string(s.run) + " is marked interrupted");
+        }
         s.prune_seconds = since(t1);
     }
     const ruledb::DbStats st = db.stats();

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "prover/smtlib.h"
+#include "support/stop.h"
 
 namespace rf::prover {
 
@@ -194,6 +195,10 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     auto start = std::chrono::steady_clock::now();
     RuleCheck out;
     out.conditions = rule.conditions;
+    if (support::stop_requested()) {
+        out.interrupted = true;
+        return out;
+    }
     try {
         std::map<SymbolId, std::string> places = symbol_places(rule);
         std::vector<Level> levels{Level{}};
@@ -252,6 +257,9 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
         out.error = e.what();
     }
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // A stop at any moment of the check may have cut a solver call (or the generalisation)
+    // short; the flag is never cleared in a run, so reading it last covers them all.
+    out.interrupted = support::stop_requested();
     return out;
 }
 

@@ -64,6 +64,9 @@ struct RuleCheck {
     std::string counterexample;           ///< for Verdict::Refuted (and an unsound proof)
     /// With CheckOptions::generalize, when the proved rule also holds at its most general shapes.
     std::optional<GeneralProof> general;
+    /// A stop was requested (support/stop.h) before the check ended: the verdict may be an
+    /// interrupted solver's, so it must not be recorded or reported as one.
+    bool interrupted = false;
 
     /// The conditions a proof rests on: the rule's own, then the assumed ones, comma-separated
     /// ("" when none); what `check` prints and the rule database stores.

@@ -1,6 +1,9 @@
 #include "ruledb/minimize.h"
 
 #include <algorithm>
+#include <string>
+
+#include "support/stop.h"
 
 namespace rf::ruledb {
 
@@ -22,6 +25,9 @@ MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
     std::vector<Rule> kept;
     std::vector<Id> kept_ids;
     for (const RuleSummary& s : rules) {
+        // Every decision so far is stored whole; a new pass decides the same way again.
+        support::throw_if_stopped("pruning stopped after " + std::to_string(report.considered) + " of " +
+                                  std::to_string(rules.size()) + " rules (the pass starts over when run again)");
         Rule rule;
         try {
             rule = db.load_rule(s.id);

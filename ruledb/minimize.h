@@ -22,7 +22,8 @@ struct MinimizeReport {
 };
 
 /// Decides every proved rule that is not pruned for another reason. Rules whose canonical text
-/// no longer parses are left undecided and not counted.
+/// no longer parses are left undecided and not counted. Throws support::Interrupted between two
+/// decisions when a stop was requested (support/stop.h).
 MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget = {});
 
 }  // namespace rf::ruledb

@@ -1,7 +1,9 @@
 // The cvc5 back-end (cvc5 1.0.3: the Solver owns its terms; there is no TermManager yet).
 // Translates a neutral Query, checks it under a per-query time limit (`tlimit-per`) and reads
 // the unsat core, mapping each core formula back to its named assertion. A fresh Solver per
-// query keeps queries independent; the Backend object is still one per thread.
+// query keeps queries independent; the Backend object is still one per thread. cvc5 1.0.3 has
+// no way to interrupt a running check from outside: after a stop request (support/stop.h) the
+// query in flight ends within its time limit, no new one starts, and its answer is marked.
 #include <cvc5/cvc5.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <unordered_map>
 
 #include "prover/backend.h"
+#include "support/stop.h"
 
 namespace rf::prover {
 
@@ -126,6 +129,10 @@ public:
         ProofResult r;
         r.backend = "cvc5";
         auto start = std::chrono::steady_clock::now();
+        if (support::stop_requested()) {
+            r.outcome = Unknown{"cvc5: not run, a stop was requested"};
+            return r;
+        }
         try {
             cvc5::Solver s;
             configure(s, timeout_ms, true);
@@ -139,7 +146,9 @@ public:
                 s.assertFormula(f);
             }
             cvc5::Result res = s.checkSat();
-            if (res.isUnsat()) {
+            if (support::stop_requested() && !res.isUnsat()) {
+                r.outcome = Unknown{"cvc5: stopped by " + support::signal_name(support::stop_signal())};
+            } else if (res.isUnsat()) {
                 Proved p;
                 for (const cvc5::Term& t : s.getUnsatCore()) {
                     auto it = by_term.find(t);
@@ -170,6 +179,7 @@ public:
     }
 
     SatAnswer check_sat(const Query& q, int timeout_ms) override {
+        if (support::stop_requested()) return SatAnswer::Unknown;
         try {
             cvc5::Solver s;
             configure(s, timeout_ms, false);

@@ -1,6 +1,8 @@
 // The Z3 back-end: translates a neutral Query into Z3 terms (patterns through the C API, which
 // the C++ API does not expose for quantifiers), checks it with a per-query timeout, and reads
 // the unsat core through named (tracked) assertions. One Z3 context per Backend instance.
+// A stop request (support/stop.h) interrupts a running check through Z3_interrupt; Z3's own
+// Ctrl-C handler is switched off, since it would swallow SIGINT and turn it into an answer.
 #include <z3++.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <set>
 
 #include "prover/backend.h"
+#include "support/stop.h"
 
 namespace rf::prover {
 
@@ -133,10 +136,15 @@ public:
         ProofResult r;
         r.backend = "z3";
         auto start = std::chrono::steady_clock::now();
+        if (support::stop_requested()) {
+            r.outcome = Unknown{"z3: not run, a stop was requested"};
+            return r;
+        }
         try {
             z3::solver& s = solver(timeout_ms);
             Scope scope(s);
             Translator tr(d_ctx, q.terms);
+            support::StopHook hook([this] { d_ctx.interrupt(); });
             std::map<std::string, const Assertion*> by_name;
             for (const Assertion& a : q.assertions) {
                 if (q.terms.sort(a.formula) != Sort::Bool)
@@ -159,7 +167,9 @@ public:
                 case z3::sat: r.outcome = Unknown{"z3 found a model of the axioms in which the sides differ (not a refutation)"}; break;
                 case z3::unknown: {
                     std::string why = s.reason_unknown();
-                    if (why.find("timeout") != std::string::npos || why.find("canceled") != std::string::npos)
+                    if (support::stop_requested())
+                        r.outcome = Unknown{"z3: interrupted by " + support::signal_name(support::stop_signal())};
+                    else if (why.find("timeout") != std::string::npos || why.find("canceled") != std::string::npos)
                         r.outcome = Timeout{};
                     else
                         r.outcome = Unknown{"z3: " + why};
@@ -181,6 +191,8 @@ public:
             Scope scope(s);
             Translator tr(d_ctx, q.terms);
             for (const Assertion& a : q.assertions) s.add(tr.tr(a.formula));
+            if (support::stop_requested()) return SatAnswer::Unknown;
+            support::StopHook hook([this] { d_ctx.interrupt(); });
             switch (s.check()) {
                 case z3::unsat: return SatAnswer::Unsat;
                 case z3::sat: return SatAnswer::Sat;
@@ -208,6 +220,9 @@ private:
         // E-matching only: model-based instantiation rarely helps a TASO-style goal and keeps
         // z3 busy until the timeout on goals that do not follow.
         p.set("mbqi", false);
+        // Z3 would otherwise install its own SIGINT handler during each check, answer "unknown
+        // (interrupted from keyboard)" and carry on: ruleforge's handler must see the signal.
+        p.set("ctrl_c", false);
         s.set(p);
         return d_solvers.emplace(timeout_ms, std::move(s)).first->second;
     }
