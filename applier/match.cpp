@@ -9,14 +9,6 @@
 
 namespace rf {
 
-ProofAssumptions ProofAssumptions::from_condition(const std::string& condition) {
-    // The checker writes each assumption with its level's tag (prover/checker.cpp).
-    ProofAssumptions a;
-    a.dense_convolutions = condition.find("(groups = 1)") != std::string::npos;
-    a.shared_role_shapes = condition.find("(same shape)") != std::string::npos;
-    return a;
-}
-
 std::string Match::site() const {
     std::string s;
     for (const ValueRef& r : roots) {
@@ -140,22 +132,6 @@ std::optional<std::map<SymbolId, int64_t>> solve_symbols(const Rule& rule, const
     return values;
 }
 
-bool assumptions_hold(const Rule& inst, const ProofAssumptions& a) {
-    if (a.dense_convolutions)
-        for (const Node& n : inst.lhs.nodes())
-            if (n.op == OpKind::Conv2d && !(inst.lhs.type(n.inputs[0]).dims[1] == inst.lhs.type(n.inputs[1]).dims[1]))
-                return false;
-    if (a.shared_role_shapes) {
-        const auto& vars = inst.variables();
-        for (size_t i = 0; i < vars.size(); ++i)
-            for (size_t j = i + 1; j < vars.size(); ++j)
-                if (vars[i].role == vars[j].role && vars[i].type.rank() == vars[j].type.rank() &&
-                    !vars[i].type.same_shape(vars[j].type))
-                    return false;
-    }
-    return true;
-}
-
 /// Model values each model node depends on (transitively), for the cycle check of rules with
 /// several outputs: computed lazily, only for the nodes asked about.
 bool depends_on(const Graph& g, uint32_t from, const std::set<uint32_t>& targets) {
@@ -174,7 +150,7 @@ bool depends_on(const Graph& g, uint32_t from, const std::set<uint32_t>& targets
 }
 
 /// Completes a structural match into a site, or nullopt when shapes or assumptions fail.
-std::optional<Match> finish(const Graph& g, const Rule& rule, const State& s, const MatchOptions& o) {
+std::optional<Match> finish(const Graph& g, const Rule& rule, const State& s) {
     auto values = solve_symbols(rule, g, s);
     if (!values) return std::nullopt;
     Match m;
@@ -194,7 +170,7 @@ std::optional<Match> finish(const Graph& g, const Rule& rule, const State& s, co
         for (size_t k = 0; k < mn.outputs.size(); ++k)
             if (!L.node(i).outputs[k].same_shape(mn.outputs[k])) return std::nullopt;
     }
-    if (!assumptions_hold(m.instance, o.assumptions)) return std::nullopt;
+    if (!preconditions_hold(m.instance)) return std::nullopt;  // instantiate() keeps them
     m.bindings = s.binding;
     for (const ValueRef& out : rule.lhs.outputs()) {
         const Node& pn = rule.lhs.node(out.node);
@@ -253,7 +229,7 @@ std::vector<Match> find_matches(const Graph& g, const Rule& rule, const MatchOpt
         std::vector<std::pair<uint32_t, uint32_t>> b;
         for (const ValueRef& v : s.binding) b.emplace_back(v.node, v.output);
         if (!seen.insert({s.node, b}).second) continue;
-        if (auto m = finish(g, rule, s, options)) {
+        if (auto m = finish(g, rule, s)) {
             out.push_back(std::move(*m));
             if (out.size() >= options.limit) break;
         }

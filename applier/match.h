@@ -7,8 +7,8 @@
 // solved from the bound values' concrete dimensions, a symbol shared by two variables must get
 // one value (that is how a rule states its shape conditions), and the rule instantiated at those
 // values must type-check and reproduce the model's types at every matched node. Conditions the
-// prover added to prove the rule (dense convolutions, shared shapes per role) are checked on the
-// instance as well, so a rule is only ever applied where its proof holds.
+// prover added to prove the rule (Rule::preconditions: dense convolutions, shared shapes per
+// role) are checked on the instance as well, so a rule is only ever applied where its proof holds.
 #pragma once
 
 #include <cstdint>
@@ -19,14 +19,6 @@
 #include "ir/rule.h"
 
 namespace rf {
-
-/// Shape assumptions a proof was obtained under (prover/checker.h's strengthening levels).
-struct ProofAssumptions {
-    bool dense_convolutions = false;  ///< every left-side convolution has groups = 1
-    bool shared_role_shapes = false;  ///< variables of one role and rank have one shape
-    /// Reads them from a stored proof condition ("x[1] = w[1] (groups = 1), v0 = v2 (same shape)").
-    static ProofAssumptions from_condition(const std::string& condition);
-};
 
 struct Match {
     std::vector<ValueRef> bindings;  ///< per rule variable: the model value it stands for
@@ -39,7 +31,6 @@ struct Match {
 };
 
 struct MatchOptions {
-    ProofAssumptions assumptions{};
     size_t limit = SIZE_MAX;  ///< stop after this many matches
 };
 

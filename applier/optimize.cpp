@@ -39,7 +39,6 @@ OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, Co
         ++res.expanded;
         for (const SearchRule& r : rules) {
             MatchOptions mo;
-            mo.assumptions = r.assumptions;
             mo.limit = o.sites_per_rule;
             for (const Match& m : find_matches(cur.graph, r.rule, mo)) {
                 Graph next;

@@ -18,8 +18,7 @@ namespace rf {
 /// One rule in one direction, with the assumptions its proof holds under.
 struct SearchRule {
     std::string label;  ///< "12 taso_64 fwd": how steps name it
-    Rule rule;
-    ProofAssumptions assumptions;
+    Rule rule;  ///< with the preconditions its proof holds under (checked at every site)
 };
 
 struct OptimizeOptions {

@@ -153,13 +153,12 @@ double ModelValidator::time_before_ms() {
     return *d_time_before;
 }
 
-RuleReport ModelValidator::check_rule(const Rule& rule, const ProofAssumptions& assumptions, bool reverse) {
+RuleReport ModelValidator::check_rule(const Rule& rule, bool reverse) {
     RuleReport rep;
     rep.rule = rule.name;
     rep.direction = reverse ? "rev" : "fwd";
     const Rule r = reverse ? reversed(rule) : rule;
     MatchOptions mo;
-    mo.assumptions = assumptions;
     std::vector<Match> matches = find_matches(d_model, r, mo);
     rep.matched = matches.size();
     if (matches.empty()) return rep;

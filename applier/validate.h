@@ -81,7 +81,8 @@ public:
     ModelValidator(std::string model_name, const Graph& model, Executor& ex, ValidateOptions options);
 
     /// Checks `rule` read left to right (reverse = false) or right to left.
-    RuleReport check_rule(const Rule& rule, const ProofAssumptions& assumptions, bool reverse = false);
+    /// Sites must satisfy the rule's preconditions (Rule::preconditions).
+    RuleReport check_rule(const Rule& rule, bool reverse = false);
     /// The outputs of `g` (a rewrite of the model) against the model's.
     Comparison compare_with_model(const Graph& g);
 

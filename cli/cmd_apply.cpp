@@ -29,8 +29,7 @@ namespace {
 struct SelectedRule {
     ruledb::Id id = 0;
     ruledb::RuleStatus status = ruledb::RuleStatus::Unproved;
-    Rule rule;
-    ProofAssumptions assumptions;
+    Rule rule;  ///< with the preconditions of its weakest proof (ruledb RuleSummary::preconditions)
 };
 
 std::string ms_text(double ms) {
@@ -41,18 +40,6 @@ std::string ms_text(double ms) {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-/// The weakest assumptions any proof of the rule needed: one proof without assumptions is enough.
-ProofAssumptions assumptions_of(const ruledb::RuleDetails& d) {
-    std::optional<ProofAssumptions> best;
-    for (const ruledb::ProofInfo& p : d.proofs) {
-        if (p.record.status != ruledb::ProofStatus::Proved) continue;
-        ProofAssumptions a = ProofAssumptions::from_condition(p.record.condition);
-        const int weight = a.dense_convolutions + 2 * a.shared_role_shapes;
-        if (!best || weight < best->dense_convolutions + 2 * best->shared_role_shapes) best = a;
-    }
-    return best.value_or(ProofAssumptions{});
 }
 
 /// --prove: proves the selected rules that no proof settled yet and records the proofs, as
@@ -71,7 +58,7 @@ void prove_open_rules(ruledb::Database& db, std::vector<SelectedRule>& rules, in
         db.atomically([&] { pipeline::store_rule_check(db, run, s.id, c, tally); });
         auto d = db.rule_details(s.id);
         s.status = d->summary.status;
-        s.assumptions = assumptions_of(*d);
+        s.rule.preconditions = d->summary.preconditions;
         if (s.status == ruledb::RuleStatus::Proved) ++proved;
     }
     err << "proved " << proved << " of " << tried << " open rules\n";
@@ -184,7 +171,7 @@ int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostr
     std::vector<SelectedRule> rules;
     for (ruledb::Id id : ids) {
         auto d = db->rule_details(id);
-        SelectedRule s{id, d->summary.status, db->load_rule(id), assumptions_of(*d)};
+        SelectedRule s{id, d->summary.status, db->load_rule(id)};
         rules.push_back(std::move(s));
     }
 
@@ -227,7 +214,7 @@ int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostr
             if ((reverse && direction == "fwd") || (!reverse && direction == "rev")) continue;
             RuleReport rep;
             try {
-                rep = validator->check_rule(s.rule, s.assumptions, reverse);
+                rep = validator->check_rule(s.rule, reverse);
             } catch (const std::invalid_argument&) {
                 continue;  // not reversible: its right side drops a variable
             }
@@ -243,7 +230,7 @@ int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostr
             });
             if (rep.mismatches == 0 && rep.errors == 0)
                 search_rules.push_back({std::to_string(s.id) + " " + s.rule.name + " " + rep.direction,
-                                        reverse ? reversed(s.rule) : s.rule, s.assumptions});
+                                        reverse ? reversed(s.rule) : s.rule});
             if (json) {
                 nlohmann::json jsites = nlohmann::json::array();
                 for (const SiteCheck& sc : rep.sites) {

@@ -4,9 +4,13 @@
 // pruning decision and provenance. smt2 writes a folder with one self-contained SMT-LIB2 file per
 // rule, the query the prover answers (with the shape assumptions of its proof), which the z3 and
 // cvc5 binaries re-check on their own.
+// A rule leaves with its conditions or not at all: native, json, dot and smt2 state them; taso,
+// tensat and flexflow leave out the rules proved only under an added assumption (counted per
+// reason) unless --include-conditional, which writes them with a warning.
 #include <fstream>
-#include <optional>
 #include <iostream>
+#include <iterator>
+#include <optional>
 
 #include "cli/cli.h"
 #include "cli/command.h"
@@ -32,9 +36,12 @@ exporters::RuleRecordMeta meta_of(ruledb::Database& db, const ruledb::RuleSummar
     if (auto d = db.rule_details(s.id)) {
         m.prune_detail = d->prune_detail;
         m.subsumed_by = d->subsumed_by;
-        for (const ruledb::ProofInfo& p : d->proofs)
+        for (const ruledb::ProofInfo& p : d->proofs) {
+            std::vector<std::string> names;
+            for (Precondition x : p.record.preconditions) names.push_back(precondition_name(x));
             m.proofs.push_back(exporters::ProofEntry{p.record.backend, ruledb::to_string(p.record.status), p.record.time_ms,
-                                                     p.record.axioms, p.record.condition, p.record.reason});
+                                                     p.record.axioms, p.record.condition, p.record.reason, names});
+        }
         if (d->origin_run) {
             m.run_command = d->origin_run->spec.command;
             m.tool_version = d->origin_run->spec.tool_version;
@@ -42,6 +49,23 @@ exporters::RuleRecordMeta meta_of(ruledb::Database& db, const ruledb::RuleSummar
         }
     }
     return m;
+}
+
+// Heads an SMT-LIB2 file with what the database says the rule holds under (the query itself
+// asserts the assumptions the prover used now, named "assume_N"), in the rule's own names.
+void state_conditions(const std::string& path, const Rule& rule, const prover::RuleCheck& c) {
+    std::string head;
+    for (const std::string& t : condition_texts(rule)) head += "; condition: " + t + "\n";
+    if (c.verdict == prover::Verdict::Proved && rule.preconditions != c.preconditions)
+        head += "; note: proved now under " + std::string(c.preconditions.empty() ? "no" : "other") +
+                " added assumptions than the database records\n";
+    if (head.empty()) return;
+    std::ifstream in(path, std::ios::binary);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << head << body;
+    if (!out) throw UsageError("export: cannot write '" + path + "'");
 }
 
 // The proved query of each rule, re-derived by the prover (so a rule proved under shape
@@ -57,6 +81,7 @@ int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& i
     for (size_t i = 0; i < rules.size(); ++i) {
         prover::RuleCheck c = checker.check(rules[i], "rule_" + std::to_string(ids[i]));
         if (c.verdict == prover::Verdict::Error) throw UsageError("export: rule " + std::to_string(ids[i]) + ": " + c.error);
+        state_conditions(c.smt2_path, rules[i], c);
         if (c.verdict == prover::Verdict::Proved)
             ++proved;
         else
@@ -80,7 +105,8 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
         "Writes the rules of a database as taso (TASO's protobuf), tensat (TENSAT text), flexflow\n"
         "(FlexFlow's substitution JSON), json (ruleforge's schema, with proofs and provenance), dot\n"
         "(Graphviz), native text, or smt2 (a folder with one SMT-LIB2 query per rule). Rules the\n"
-        "format cannot express are left out and reported.\n\noptions");
+        "format cannot express are left out and reported; so are, for taso, tensat and flexflow, the\n"
+        "rules proved only under an added assumption, which those formats cannot state.\n\noptions");
     std::string db_path, format, out_path, status;
     opts.add_options()
         ("help,h", "show this help")
@@ -90,7 +116,10 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
         ("status", po::value(&status), "only rules with this status: proved | refuted | unknown | unproved")
         ("kept-only", po::bool_switch(), "only the rules the minimal set keeps")
         ("multi", po::bool_switch(), "tensat: write the two-output rules (TENSAT keeps them in a file of their own)")
-        ("details", po::bool_switch(), "list every left-out rule instead of grouping them by reason");
+        ("details", po::bool_switch(), "list every left-out rule instead of grouping them by reason")
+        ("include-conditional", po::bool_switch(),
+         "taso, tensat, flexflow: also write the rules proved only under an added assumption (dense\n"
+         "convolutions, equal shapes), which these formats cannot state; each is reported as a warning");
     auto vm = parse_options("export", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -129,9 +158,11 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     if (smt2) return export_smt2(rules, ids, out_path, out);
     exporters::WriteOptions options;
     options.multi = multi;
+    options.include_conditional = vm["include-conditional"].as<bool>();
     if (*fmt == exporters::ExchangeFormat::Json) options.meta = &meta;
     exporters::ExportResult written = exporters::write_rules(rules, *fmt, options);
     for (exporters::Issue& i : written.left_out) i.index = static_cast<size_t>(ids.at(i.index));  // database ids
+    for (exporters::Issue& i : written.warnings) i.index = static_cast<size_t>(ids.at(i.index));
     std::ostream& report = out_path == "-" ? err : out;
     if (out_path == "-") {
         out << written.data;

@@ -72,7 +72,11 @@ std::string rule_to_dot(const Rule& rule, const std::string& graph_name) {
     std::ostringstream out;
     out << "digraph " << quote(graph_name) << " {\n";
     out << "  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n";
-    if (!rule.name.empty()) out << "  label=" << quote(rule.name) << ";\n  labelloc=t;\n";
+    // The title states what the rule holds under, in its own names (typing conditions, then
+    // what it was proved under): a picture of a conditional rule must not look unconditional.
+    std::string title = rule.name;
+    for (const std::string& c : condition_texts(rule)) title += (title.empty() ? "if " : "\nif ") + c;
+    if (!title.empty()) out << "  label=" << quote(title) << ";\n  labelloc=t;\n";
     for (size_t i = 0; i < rule.variables().size(); ++i) {
         const Variable& v = rule.variables()[i];
         out << "  v" << i << " [shape=ellipse, label="

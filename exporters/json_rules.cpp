@@ -39,6 +39,7 @@ json meta_json(const RuleRecordMeta& m) {
                           {"time_ms", p.time_ms},
                           {"axioms", p.axioms},
                           {"condition", optional_text(p.condition)},
+                          {"preconditions", p.preconditions},
                           {"reason", optional_text(p.reason)}});
         axioms.insert(p.axioms.begin(), p.axioms.end());
     }
@@ -68,6 +69,8 @@ json rule_json(const Rule& rule, size_t index) {
     for (const Graph* g : {&rule.lhs, &rule.rhs})
         for (const Node& n : g->nodes())
             if (n.op != OpKind::Input) ops.insert(op_name(n.op));
+    json preconditions = json::array();
+    for (Precondition p : rule.preconditions) preconditions.push_back(precondition_name(p));
     json tensat = nullptr;
     try {
         tensat = print_tensat(rule);
@@ -86,6 +89,8 @@ json rule_json(const Rule& rule, size_t index) {
             {"operators", std::vector<std::string>(ops.begin(), ops.end())},
             {"variables", vars},
             {"conditions", rule.conditions},
+            {"preconditions", preconditions},
+            {"assumed", precondition_texts(rule)},
             // Filled from a database; null / empty when the rules came from a file.
             {"status", nullptr},
             {"decision", nullptr},

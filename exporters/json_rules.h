@@ -22,8 +22,9 @@ struct ProofEntry {
     std::string status;   ///< proved | refuted | unknown | timeout | error
     double time_ms = 0;
     std::vector<std::string> axioms;  ///< the unsat core, by name
-    std::string condition;            ///< shape condition the proof needs ("" = none)
+    std::string condition;            ///< shape condition the proof needs, in words ("" = none)
     std::string reason;               ///< for unknown / timeout / error
+    std::vector<std::string> preconditions{};  ///< what it was proved under, by name (ir/precondition.h)
 };
 
 /// What a database knows about a rule beyond its text. Plain values, so that exporters do not

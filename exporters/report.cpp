@@ -33,6 +33,8 @@ void print_export_report(std::ostream& out, const std::string& path, const std::
     out << "wrote " << result.written << (result.written == 1 ? " rule" : " rules") << " to " << path << " ("
         << format << ")\n";
     print_issues(out, "left out (" + format + " cannot express or load them)", result.left_out, detail);
+    print_issues(out, "warning: written without conditions " + format + " cannot state (a consumer may apply them where they are false)",
+                 result.warnings, detail);
 }
 
 }  // namespace rf::exporters

@@ -36,6 +36,9 @@ struct ExportResult {
     std::string data;  ///< the file's bytes
     size_t written = 0;
     std::vector<Issue> left_out;
+    /// Written, but with something the format cannot state: a rule exported without the
+    /// preconditions it was proved under (WriteOptions::include_conditional).
+    std::vector<Issue> warnings;
 };
 
 /// A file that cannot be read as the format at all (not a protobuf, not JSON, truncated):
@@ -54,7 +57,7 @@ void print_issues(std::ostream& out, const std::string& heading, const std::vect
 /// the malformed ones (always one line each: each needs its index to be fixed).
 void print_import_report(std::ostream& out, const std::string& file, const std::string& format,
                          const ImportResult& result, bool detail);
-/// "wrote 120 rules to PATH (taso)" and the rules left out.
+/// "wrote 120 rules to PATH (taso)", the rules left out and the warnings.
 void print_export_report(std::ostream& out, const std::string& path, const std::string& format,
                          const ExportResult& result, bool detail);
 

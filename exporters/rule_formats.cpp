@@ -1,5 +1,6 @@
 #include "exporters/rule_formats.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "exporters/dot_rules.h"
@@ -69,6 +70,29 @@ ExportResult write_tensat(const std::vector<Rule>& rules, bool multi) {
     return result;
 }
 
+// What a rule was proved under that `format` cannot say: "" when nothing.
+std::string unstated_preconditions(const Rule& r) {
+    std::string s;
+    for (Precondition p : r.preconditions) s += (s.empty() ? "" : "; ") + std::string(precondition_meaning(p));
+    return s;
+}
+
+bool states_preconditions(ExchangeFormat f) {
+    return f == ExchangeFormat::Native || f == ExchangeFormat::Json || f == ExchangeFormat::Dot;
+}
+
+ExportResult write_format(const std::vector<Rule>& rules, ExchangeFormat format, const WriteOptions& options) {
+    switch (format) {
+        case ExchangeFormat::Native: return write_native(rules);
+        case ExchangeFormat::Tensat: return write_tensat(rules, options.multi);
+        case ExchangeFormat::Taso: return write_taso_rules(rules);
+        case ExchangeFormat::Flexflow: return write_flexflow_rules(rules);
+        case ExchangeFormat::Json: return write_json_rules(rules, options.meta);
+        case ExchangeFormat::Dot: return write_dot_rules(rules);
+    }
+    return {};
+}
+
 }  // namespace
 
 std::optional<ExchangeFormat> exchange_format_from_name(std::string_view name) {
@@ -133,15 +157,38 @@ ImportResult read_rule_file(const std::string& path, ExchangeFormat format, cons
 ExportResult write_rules(const std::vector<Rule>& rules, ExchangeFormat format, const WriteOptions& options) {
     if (options.multi && format != ExchangeFormat::Tensat)
         throw std::invalid_argument("--multi applies to TENSAT text only");
-    switch (format) {
-        case ExchangeFormat::Native: return write_native(rules);
-        case ExchangeFormat::Tensat: return write_tensat(rules, options.multi);
-        case ExchangeFormat::Taso: return write_taso_rules(rules);
-        case ExchangeFormat::Flexflow: return write_flexflow_rules(rules);
-        case ExchangeFormat::Json: return write_json_rules(rules, options.meta);
-        case ExchangeFormat::Dot: return write_dot_rules(rules);
+    if (states_preconditions(format)) return write_format(rules, format, options);
+    // A rule leaves with its conditions or not at all: the ones proved under an added assumption
+    // are held back (or, on request, written with a warning), the rest go to the writer, and
+    // the writer's issues are numbered by position in `rules` again.
+    std::vector<Rule> kept;
+    std::vector<size_t> position;
+    std::vector<Issue> held, warned;
+    const std::string name = exchange_format_name(format);
+    for (size_t i = 0; i < rules.size(); ++i) {
+        const std::string unstated = unstated_preconditions(rules[i]);
+        if (!unstated.empty() && !options.include_conditional) {
+            held.push_back(Issue{i, rules[i].name,
+                                 "proved only under an added assumption (" + unstated + "), which " + name +
+                                     " cannot state (--include-conditional writes it anyway)"});
+            continue;
+        }
+        if (!unstated.empty())
+            warned.push_back(Issue{i, rules[i].name, "written without its proof assumption (" + unstated + ")"});
+        kept.push_back(rules[i]);
+        position.push_back(i);
     }
-    return {};
+    ExportResult result = write_format(kept, format, options);
+    for (Issue& issue : result.left_out) issue.index = position.at(issue.index);
+    std::vector<bool> written(rules.size(), false);
+    for (size_t k = 0; k < kept.size(); ++k) written[position[k]] = true;
+    for (const Issue& issue : result.left_out) written[issue.index] = false;
+    for (const Issue& w : warned)
+        if (written[w.index]) result.warnings.push_back(w);
+    result.left_out.insert(result.left_out.end(), held.begin(), held.end());
+    std::stable_sort(result.left_out.begin(), result.left_out.end(),
+                     [](const Issue& a, const Issue& b) { return a.index < b.index; });
+    return result;
 }
 
 }  // namespace rf::exporters

@@ -32,6 +32,11 @@ struct WriteOptions {
     /// own); otherwise the single-output rules. The other kind is left out, with the reason.
     bool multi = false;
     const std::vector<RuleRecordMeta>* meta = nullptr;  ///< JSON: one entry per rule, or null
+    /// TASO, TENSAT, FlexFlow: these formats cannot state a precondition (Rule::preconditions),
+    /// and their consumers' shape checking only enforces typing conditions, so a rule proved
+    /// under an added assumption is left out (counted per reason) unless this is set; then it
+    /// is written, with a warning.
+    bool include_conditional = false;
 };
 
 /// Rules from a file's bytes; `file` names it in messages. Throws ImportError when the file as
@@ -42,7 +47,8 @@ ImportResult read_rule_bytes(const std::string& bytes, const std::string& file, 
 /// The same from a path ("-" reads standard input); an unreadable file is an ImportError.
 ImportResult read_rule_file(const std::string& path, ExchangeFormat format, const ReadOptions& options = {});
 
-/// The file's bytes, and the rules left out with why.
+/// The file's bytes, and the rules left out with why. Native, JSON and DOT state each rule's
+/// conditions; see WriteOptions::include_conditional for the others.
 ExportResult write_rules(const std::vector<Rule>& rules, ExchangeFormat format, const WriteOptions& options = {});
 
 }  // namespace rf::exporters

@@ -107,6 +107,7 @@ Rule canonicalize(const Rule& r) {
     Rule out;
     out.name = r.name;
     out.conditions = r.conditions;
+    out.preconditions = r.preconditions;
     out.lhs = rebuild_in_order(r.lhs, lorder, table, var_map);
     out.rhs = rebuild_in_order(r.rhs, rorder, table, var_map);
     return out;
@@ -138,6 +139,7 @@ std::string canonical_text(const Graph& graph) {
 std::string canonical_text(const Rule& r) {
     Rule c = canonicalize(r);
     c.name.clear();
+    c.preconditions.clear();  // the equation's identity: what it was proved under is not part of it
     return print_native(c);
 }
 

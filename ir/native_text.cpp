@@ -1,5 +1,6 @@
 #include "ir/native_text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <functional>
@@ -152,6 +153,16 @@ public:
             next();
             do ast.decls.push_back(decl());
             while (accept(Tok::Comma));
+        }
+        if (peek().kind == Tok::Ident && peek().text == "assuming") {
+            next();
+            do {
+                const Token& t = expect(Tok::Ident, "(a precondition: dense_convolutions or same_shapes)");
+                auto p = precondition_from(t.text);
+                if (!p) error(t, "unknown precondition '" + t.text + "' (dense_convolutions or same_shapes)");
+                if (std::find(ast.preconditions.begin(), ast.preconditions.end(), *p) == ast.preconditions.end())
+                    ast.preconditions.push_back(*p);
+            } while (accept(Tok::Comma));
         }
         if (peek().kind != Tok::Newline && peek().kind != Tok::End)
             error(peek(), std::string("expected end of rule, got ") + describe(peek()));
@@ -453,6 +464,8 @@ std::string print_native(const Rule& rule) {
         s += (i ? ", " : " where ") + vars[i].name + ": " + role_name(vars[i].role);
         s += vars[i].type.to_string();
     }
+    for (size_t i = 0; i < rule.preconditions.size(); ++i)
+        s += (i ? ", " : " assuming ") + std::string(precondition_name(rule.preconditions[i]));
     return s;
 }
 

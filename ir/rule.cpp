@@ -97,6 +97,7 @@ public:
         for (size_t i = 0; i < lhs_out.size(); ++i) unify_sides(lhs_out[i], rhs_out[i], i);
         Rule rule = build();
         rule.conditions = conditions();
+        rule.preconditions = d_ast.preconditions;
         return rule;
     }
 
@@ -681,6 +682,7 @@ Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values) {
     Rule r;
     r.name = rule.name;
     r.conditions = rule.conditions;
+    r.preconditions = rule.preconditions;
     r.lhs = rebuild(rule.lhs, vars);
     r.rhs = rebuild(rule.rhs, vars);
     for (size_t i = 0; i < r.num_outputs(); ++i)

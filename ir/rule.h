@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/precondition.h"
 #include "ir/rule_ast.h"
 
 namespace rf {
@@ -26,6 +27,10 @@ struct Rule {
     /// Shape conditions the right side imposes beyond what the left side needs to type-check,
     /// in words ("x[1] = y[1]", "w[2] = 3"): the rule is proved under these. Empty for most.
     std::vector<std::string> conditions;
+    /// Assumptions beyond the typing that the rule was proved under (ir/precondition.h): not part
+    /// of the equation (canonical text and hash leave them out), but of what a consumer may do
+    /// with it. Read from and printed in the native syntax's `assuming` clause.
+    std::vector<Precondition> preconditions;
     /// Every dimension symbol the variables use, ascending.
     std::vector<SymbolId> symbols() const;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ir/op_kind.h"
+#include "ir/precondition.h"
 #include "ir/tensor_type.h"
 
 namespace rf {
@@ -64,6 +65,7 @@ struct RuleAst {
     std::vector<Term> terms;
     std::vector<TermId> lhs, rhs;  ///< one entry per output, same count on both sides
     std::vector<VarDecl> decls;
+    std::vector<Precondition> preconditions;  ///< the `assuming` clause
     SourceLoc loc;
 };
 

@@ -55,6 +55,12 @@ Rule rule_from_text(const std::string& text) {
     }
 }
 
+std::vector<std::string> precondition_names(const std::vector<Precondition>& ps) {
+    std::vector<std::string> out;
+    for (Precondition p : ps) out.push_back(precondition_name(p));
+    return out;
+}
+
 json check_to_json(const prover::RuleCheck& c) {
     json general = nullptr;
     if (c.general) general = {{"rule", print_native(c.general->rule)}, {"results", results_to_json(c.general->results)}};
@@ -63,6 +69,7 @@ json check_to_json(const prover::RuleCheck& c) {
             {"results", results_to_json(c.results)},
             {"conditions", c.conditions},
             {"assumed", c.assumed},
+            {"preconditions", precondition_names(c.preconditions)},
             {"disagreement", c.disagreement},
             {"seconds", c.seconds},
             {"smt2_path", c.smt2_path},
@@ -81,6 +88,11 @@ prover::RuleCheck check_from_json(const json& j) {
         c.general = prover::GeneralProof{rule_from_text(g.at("rule").get<std::string>()), results_from_json(g.at("results"))};
     c.conditions = j.at("conditions").get<std::vector<std::string>>();
     c.assumed = j.at("assumed").get<std::vector<std::string>>();
+    for (const std::string& name : j.at("preconditions").get<std::vector<std::string>>()) {
+        auto p = precondition_from(name);
+        if (!p) throw std::runtime_error("unknown precondition '" + name + "'");
+        c.preconditions.push_back(*p);
+    }
     c.disagreement = j.at("disagreement").get<bool>();
     c.seconds = j.at("seconds").get<double>();
     c.smt2_path = j.at("smt2_path").get<std::string>();

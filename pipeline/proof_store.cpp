@@ -12,6 +12,7 @@ ruledb::ProofRecord record_of(const prover::ProofResult& r, const prover::RuleCh
     if (const auto* proved = std::get_if<prover::Proved>(&r.outcome)) {
         p.axioms = proved->axioms_used;
         p.condition = c.condition_text();
+        p.preconditions = c.preconditions;
         if (c.verdict == prover::Verdict::Error) {
             p.status = ruledb::ProofStatus::Error;
             p.reason = c.error;

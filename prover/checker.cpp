@@ -43,6 +43,7 @@ std::map<SymbolId, std::string> symbol_places(const Rule& r) {
 struct Level {
     std::vector<Assumption> assumptions;
     std::vector<std::string> texts;
+    std::vector<Precondition> kinds;  ///< what the assumptions are, as data (ir/precondition.h)
 };
 
 std::string dim_text(const Dim& d, const std::map<SymbolId, std::string>& places) {
@@ -66,6 +67,7 @@ Level dense_convolutions(const Rule& r, const std::map<SymbolId, std::string>& p
         l.assumptions.push_back({text, c, cg});
         l.texts.push_back(text + " (groups = 1)");
     }
+    if (!l.assumptions.empty()) l.kinds.push_back(Precondition::DenseConvolutions);
     return l;
 }
 
@@ -97,6 +99,7 @@ Level shared_shapes(const Rule& r) {
         }
         if (differ) l.texts.push_back(text + " (same shape)");
     }
+    if (!l.assumptions.empty()) l.kinds.push_back(Precondition::SameShapes);
     return l;
 }
 
@@ -210,6 +213,7 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 Level both = levels.back();
                 both.assumptions.insert(both.assumptions.end(), shared.assumptions.begin(), shared.assumptions.end());
                 both.texts.insert(both.texts.end(), shared.texts.begin(), shared.texts.end());
+                both.kinds.insert(both.kinds.end(), shared.kinds.begin(), shared.kinds.end());
                 levels.push_back(both);
             }
         }
@@ -238,7 +242,10 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 out.verdict = proved == n ? Verdict::Proved : Verdict::Unknown;
                 out.disagreement = proved > 0 && proved < n;
                 out.results = std::move(results);
-                if (proved == n) out.assumed = usable[li]->texts;
+                if (proved == n) {
+                    out.assumed = usable[li]->texts;
+                    out.preconditions = usable[li]->kinds;
+                }
                 reported = std::move(q);
                 break;
             }

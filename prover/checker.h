@@ -56,6 +56,7 @@ struct RuleCheck {
     std::vector<ProofResult> results;     ///< one per back-end, in CheckOptions::backends order
     std::vector<std::string> conditions;  ///< the rule's own shape conditions (ir typing)
     std::vector<std::string> assumed;     ///< shape assumptions the prover added to prove it
+    std::vector<Precondition> preconditions;  ///< what `assumed` is, as data (stored with each proof)
     bool disagreement = false;            ///< some back-ends proved it and others did not
     double seconds = 0;
     std::string smt2_path;

@@ -89,10 +89,10 @@ FROM shard.rule_sources s JOIN map_rules r ON r.old = s.rule_id
   LEFT JOIN main.rule_sources f ON f.rule_id = r.new AND f.kind = 'first'
 WHERE true ON CONFLICT(text) DO NOTHING;
 
-INSERT INTO main.proofs(candidate_id, rule_id, backend, status, time_ms, axioms_json, condition, counterexample,
-                        reason, query, run_id, created_at)
-SELECT c.new, r.new, s.backend, s.status, s.time_ms, s.axioms_json, s.condition, s.counterexample, s.reason, s.query,
-       u.new, s.created_at
+INSERT INTO main.proofs(candidate_id, rule_id, backend, status, time_ms, axioms_json, condition, preconditions_json,
+                        counterexample, reason, query, run_id, created_at)
+SELECT c.new, r.new, s.backend, s.status, s.time_ms, s.axioms_json, s.condition, s.preconditions_json,
+       s.counterexample, s.reason, s.query, u.new, s.created_at
 FROM shard.proofs s LEFT JOIN map_candidates c ON c.old = s.candidate_id LEFT JOIN map_rules r ON r.old = s.rule_id
   LEFT JOIN map_runs u ON u.old = s.run_id
 WHERE NOT EXISTS (SELECT 1 FROM main.proofs q WHERE q.candidate_id IS c.new AND q.rule_id IS r.new

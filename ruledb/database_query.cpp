@@ -12,11 +12,21 @@ namespace rf::ruledb {
 
 namespace {
 
-constexpr const char* kSummaryColumns =
-    "SELECT r.id, r.hash, r.name, r.canonical_text, r.status, r.decision, r.prune_reason, r.lhs_ops, r.rhs_ops, "
-    "r.conditions_json, r.run_id, r.candidate_id, "
-    "(SELECT group_concat(op, ' ') FROM (SELECT op FROM rule_ops WHERE rule_id = r.id ORDER BY op)) "
-    "FROM rules r ";
+// The weakest preconditions of a proved proof of rule r (the checker's levels nest: fewer is
+// weaker); NULL when no proof proved it.
+constexpr const char* kWeakestPreconditions =
+    "(SELECT p.preconditions_json FROM proofs p WHERE p.status = 'proved' AND (p.rule_id = r.id OR "
+    "(r.candidate_id IS NOT NULL AND p.candidate_id = r.candidate_id)) "
+    "ORDER BY json_array_length(p.preconditions_json), p.id LIMIT 1)";
+
+const std::string& summary_columns() {
+    static const std::string s =
+        "SELECT r.id, r.hash, r.name, r.canonical_text, r.status, r.decision, r.prune_reason, r.lhs_ops, r.rhs_ops, "
+        "r.conditions_json, r.run_id, r.candidate_id, "
+        "(SELECT group_concat(op, ' ') FROM (SELECT op FROM rule_ops WHERE rule_id = r.id ORDER BY op)), " +
+        std::string(kWeakestPreconditions) + " FROM rules r ";
+    return s;
+}
 
 std::vector<std::string> words(const std::string& s) {
     std::vector<std::string> out;
@@ -45,6 +55,7 @@ RuleSummary read_summary(const sql::Statement& st) {
     r.run = st.opt_i64(10);
     r.candidate = st.opt_i64(11);
     r.ops = words(st.text(12));
+    if (auto pre = st.opt_text(13)) r.preconditions = preconditions_from_json(*pre);
     return r;
 }
 
@@ -55,7 +66,7 @@ bool all_of(std::string_view s, int (*pred)(int)) {
 }  // namespace
 
 std::vector<RuleSummary> Database::list_rules(const RuleFilter& f) {
-    auto st = d_conn->prepare(std::string(kSummaryColumns) +
+    auto st = d_conn->prepare(summary_columns() +
                               "WHERE (?1 IS NULL OR r.status = ?1) AND (?2 IS NULL OR r.decision = ?2) "
                               "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM rule_ops o WHERE o.rule_id = r.id AND o.op = ?3)) "
                               "AND (?4 IS NULL OR r.num_ops <= ?4) AND (?5 IS NULL OR r.num_ops >= ?5) ORDER BY r.id");
@@ -92,7 +103,7 @@ std::vector<Id> Database::match_rules(std::string_view spec) {
 std::optional<RuleDetails> Database::rule_details(Id rule) {
     RuleDetails d;
     {
-        auto st = d_conn->prepare(std::string(kSummaryColumns) + "WHERE r.id = ?");
+        auto st = d_conn->prepare(summary_columns() + "WHERE r.id = ?");
         st.bind_all(rule);
         if (!st.step()) return std::nullopt;
         d.summary = read_summary(st);
@@ -110,7 +121,7 @@ std::optional<RuleDetails> Database::rule_details(Id rule) {
     {
         auto st = d_conn->prepare(
             "SELECT id, candidate_id IS NOT NULL, backend, status, time_ms, axioms_json, condition, counterexample, "
-            "reason, query, run_id, created_at FROM proofs WHERE rule_id = ?1 OR (candidate_id IS NOT NULL AND "
+            "reason, query, run_id, created_at, preconditions_json FROM proofs WHERE rule_id = ?1 OR (candidate_id IS NOT NULL AND "
             "candidate_id = (SELECT candidate_id FROM rules WHERE id = ?1)) ORDER BY id");
         st.bind_all(rule);
         while (st.step()) {
@@ -127,6 +138,7 @@ std::optional<RuleDetails> Database::rule_details(Id rule) {
             p.record.query = st.text(9);
             p.record.run = st.opt_i64(10);
             p.created_at = st.text(11);
+            p.record.preconditions = preconditions_from_json(st.text(12));
             d.proofs.push_back(std::move(p));
         }
     }
@@ -160,15 +172,30 @@ std::optional<RuleDetails> Database::rule_details(Id rule) {
         }
     }
     if (d.summary.run) d.origin_run = run(*d.summary.run);
+    // Conditions in words, in the names of the rule's canonical text (what `show` prints with
+    // them); the stored ones may be in the names of the text the rule first arrived as.
+    try {
+        Rule r = load_rule(rule);
+        d.summary.conditions = r.conditions;
+        r.preconditions = d.summary.preconditions;
+        d.assumed = precondition_texts(r);
+        for (ProofInfo& p : d.proofs) {
+            r.preconditions = p.record.preconditions;
+            p.assumed = precondition_texts(r);
+        }
+    } catch (const std::exception&) {
+        // A text this version cannot type: the stored words are all there is.
+    }
     return d;
 }
 
 Rule Database::load_rule(Id rule) {
-    auto st = d_conn->prepare("SELECT canonical_text, name FROM rules WHERE id = ?");
+    auto st = d_conn->prepare("SELECT canonical_text, name, " + std::string(kWeakestPreconditions) + " FROM rules r WHERE id = ?");
     st.bind_all(rule);
     if (!st.step()) throw std::out_of_range("no rule " + std::to_string(rule) + " in '" + path() + "'");
     Rule r = build_rule(parse_native_rule(st.text(0), path() + "#rule" + std::to_string(rule)));
     r.name = st.text(1);
+    if (auto pre = st.opt_text(2)) r.preconditions = preconditions_from_json(*pre);
     return r;
 }
 

@@ -2,6 +2,7 @@
 // decisions and validations. Each call is one transaction (or a savepoint inside the caller's).
 #include <nlohmann/json.hpp>
 
+#include "ir/native_text.h"
 #include "ruledb/database.h"
 #include "ruledb/sql/connection.h"
 
@@ -10,6 +11,16 @@ namespace rf::ruledb {
 namespace {
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+// The rule's conditions in the names of its canonical text, which is what `show`, `list` and the
+// exports print next to them (RuleEntry::conditions uses the names of the text as given).
+std::vector<std::string> canonical_conditions(const RuleEntry& rule) {
+    try {
+        return build_rule(parse_native_rule(rule.text)).conditions;
+    } catch (const std::exception&) {
+        return rule.conditions;  // cannot happen for a text print_native wrote; keep what we have
+    }
+}
 
 // INSERT ... ON CONFLICT DO NOTHING RETURNING id gives a row only when it inserted; otherwise
 // the existing id is looked up by the same unique key.
@@ -99,7 +110,8 @@ AddedRule Database::add_rule(const RuleEntry& rule, const RuleOrigin& origin) {
             "conditions_json, status, candidate_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, max(?6, ?7), ?, ?, ?, ?) "
             "ON CONFLICT(canonical_text) DO NOTHING RETURNING id");
         st.bind_all(rule.text, rule.hash, rule.name, lhs, rhs, rule.lhs.num_ops, rule.rhs.num_ops,
-                    nlohmann::json(rule.conditions).dump(), to_string(origin.status), origin.candidate, origin.run);
+                    nlohmann::json(canonical_conditions(rule)).dump(), to_string(origin.status), origin.candidate,
+                    origin.run);
         Added added = insert_or_find(*d_conn, st, "SELECT id FROM rules WHERE canonical_text = ?", rule.text);
         out.id = added.id;
         out.inserted = added.inserted;
@@ -164,10 +176,10 @@ namespace {
 
 Id insert_proof(sql::Connection& conn, const char* target_column, Id target, const ProofRecord& p) {
     auto st = conn.prepare(std::string("INSERT INTO proofs(") + target_column +
-                           ", backend, status, time_ms, axioms_json, condition, counterexample, reason, query, run_id, "
-                           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + kNow + ")");
+                           ", backend, status, time_ms, axioms_json, condition, preconditions_json, counterexample, "
+                           "reason, query, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + kNow + ")");
     st.bind_all(target, p.backend, to_string(p.status), p.time_ms, nlohmann::json(p.axioms).dump(), p.condition,
-                p.counterexample, p.reason, p.query, p.run);
+                preconditions_json(p.preconditions), p.counterexample, p.reason, p.query, p.run);
     st.run();
     return conn.last_insert_rowid();
 }

@@ -31,7 +31,10 @@ struct RuleSummary {
     std::optional<PruneReason> prune_reason{};
     int lhs_ops = 0, rhs_ops = 0;
     std::vector<std::string> ops{};
-    std::vector<std::string> conditions{};
+    std::vector<std::string> conditions{};  ///< the typing conditions, in the rule's own names
+    /// What the rule was proved under beyond its typing: the fewest any proved proof of it needed
+    /// (one proof without assumptions makes it unconditional).
+    std::vector<Precondition> preconditions{};
     std::optional<Id> run{}, candidate{};
 };
 
@@ -40,6 +43,8 @@ struct ProofInfo {
     bool on_candidate = false;  ///< recorded for the candidate the rule came from
     ProofRecord record{};
     std::string created_at{};
+    /// record.preconditions in words, in the rule's own names (condition_texts, ir/precondition.h).
+    std::vector<std::string> assumed{};
 };
 
 struct SourceInfo {
@@ -56,6 +61,8 @@ struct ValidationInfo {
 
 struct RuleDetails {
     RuleSummary summary{};
+    /// summary.preconditions in words, in the rule's own names (precondition_texts).
+    std::vector<std::string> assumed{};
     std::string prune_detail{};
     std::vector<Id> subsumed_by{};
     std::vector<ProofInfo> proofs{};

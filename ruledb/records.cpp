@@ -3,6 +3,10 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
+#include "ruledb/db_error.h"
+
 namespace rf::ruledb {
 
 namespace {
@@ -56,5 +60,23 @@ std::optional<Decision> decision_from(std::string_view s) { return parse<Decisio
 std::optional<PruneReason> prune_reason_from(std::string_view s) { return parse<PruneReason>(kPrune, s); }
 std::optional<SourceKind> source_kind_from(std::string_view s) { return parse<SourceKind>(kSource, s); }
 std::optional<ValidationStatus> validation_status_from(std::string_view s) { return parse<ValidationStatus>(kValidation, s); }
+
+std::string preconditions_json(const std::vector<Precondition>& ps) {
+    nlohmann::json j = nlohmann::json::array();
+    for (Precondition p : ps) j.push_back(precondition_name(p));
+    return j.dump();
+}
+
+std::vector<Precondition> preconditions_from_json(const std::string& json) {
+    std::vector<Precondition> out;
+    for (const auto& name : nlohmann::json::parse(json)) {
+        auto p = precondition_from(name.get<std::string>());
+        if (!p)
+            throw DbError(DbError::Kind::Other, "unknown proof precondition '" + name.get<std::string>() +
+                                                    "' (written by a newer ruleforge?)");
+        out.push_back(*p);
+    }
+    return out;
+}
 
 }  // namespace rf::ruledb

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ir/precondition.h"
+
 namespace rf::ruledb {
 
 using Id = int64_t;
@@ -46,6 +48,11 @@ std::optional<PruneReason> prune_reason_from(std::string_view s);
 std::optional<SourceKind> source_kind_from(std::string_view s);
 std::optional<ValidationStatus> validation_status_from(std::string_view s);
 
+/// Preconditions as the database stores them: a JSON array of their names. Reading throws
+/// DbError (Other) for a name this version does not know: a rule must never silently lose one.
+std::string preconditions_json(const std::vector<Precondition>& ps);
+std::vector<Precondition> preconditions_from_json(const std::string& json);
+
 /// What a run was asked to do: enough to repeat it.
 struct RunSpec {
     std::string command{};             ///< the command line as typed
@@ -70,11 +77,15 @@ struct ProofRecord {
     ProofStatus status = ProofStatus::Unknown;
     double time_ms = 0;
     std::vector<std::string> axioms{};  ///< the unsat core, by axiom name
-    std::string condition{};            ///< shape condition the proof needs ("" = none)
+    std::string condition{};            ///< shape condition the proof needs, in words ("" = none)
     std::string counterexample{};       ///< for refuted
     std::string reason{};               ///< for unknown / timeout / error
     std::string query{};                ///< SMT-LIB2 text, or "file:PATH"
     std::optional<Id> run{};
+    /// The assumptions beyond the rule's typing it was proved under, as data (the words in
+    /// `condition` are for people, in the names of the text that was proved). Last, so that
+    /// positional initialisers written before it keep their meaning.
+    std::vector<Precondition> preconditions{};
 };
 
 /// Where a rule came from.

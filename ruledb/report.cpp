@@ -40,6 +40,19 @@ std::string num(double x) {
     return buf;
 }
 
+std::vector<std::string> names(const std::vector<Precondition>& ps) {
+    std::vector<std::string> out;
+    for (Precondition p : ps) out.push_back(precondition_name(p));
+    return out;
+}
+
+// Without the rule at hand (a text this version cannot type): the kinds' meanings.
+std::string preconditions_words(const std::vector<Precondition>& ps) {
+    std::string s;
+    for (Precondition p : ps) s += (s.empty() ? "" : "; ") + std::string(precondition_meaning(p));
+    return s;
+}
+
 }  // namespace
 
 std::string rule_table_header() {
@@ -60,6 +73,10 @@ std::string rule_report(const RuleDetails& d) {
     s += "size:       " + std::to_string(r.lhs_ops) + " => " + std::to_string(r.rhs_ops) + " operators (" +
          join(r.ops, ", ") + ")\n";
     s += "conditions: " + (r.conditions.empty() ? std::string("none") : join(r.conditions, "; ")) + "\n";
+    if (!r.preconditions.empty()) {
+        s += "assumes:    " + (d.assumed.empty() ? preconditions_words(r.preconditions) : join(d.assumed, "; ")) +
+             "  (proved only under this: not exported to taso, tensat or flexflow by default)\n";
+    }
     s += "status:     " + std::string(to_string(r.status)) + "\n";
     s += "decision:   " + std::string(to_string(r.decision));
     if (r.prune_reason) {
@@ -77,7 +94,10 @@ std::string rule_report(const RuleDetails& d) {
         const ProofRecord& q = p.record;
         s += "  " + pad(q.backend, 8) + " " + pad(to_string(q.status), 8) + " " + padl(ms(q.time_ms), 10);
         if (!q.axioms.empty()) s += "  axioms: " + join(q.axioms, ", ");
-        if (!q.condition.empty()) s += "  if " + q.condition;
+        if (!p.assumed.empty())
+            s += "  assuming " + join(p.assumed, "; ");
+        else if (!q.preconditions.empty())
+            s += "  assuming " + preconditions_words(q.preconditions);
         if (!q.counterexample.empty()) s += "  counterexample: " + q.counterexample;
         if (!q.reason.empty()) s += "  reason: " + q.reason;
         s += "  (" + std::string(p.on_candidate ? "candidate" : "rule");
@@ -125,6 +145,7 @@ nlohmann::json to_json(const RuleSummary& r) {
                         {"rhs_ops", r.rhs_ops},
                         {"ops", r.ops},
                         {"conditions", r.conditions},
+                        {"preconditions", names(r.preconditions)},
                         {"run", r.run ? nlohmann::json(*r.run) : nlohmann::json()}};
     return j;
 }
@@ -133,6 +154,7 @@ nlohmann::json to_json(const RuleDetails& d) {
     nlohmann::json j = to_json(d.summary);
     j["prune_detail"] = d.prune_detail;
     j["subsumed_by"] = d.subsumed_by;
+    j["assumed"] = d.assumed;
     j["proofs"] = nlohmann::json::array();
     for (const ProofInfo& p : d.proofs)
         j["proofs"].push_back({{"backend", p.record.backend},
@@ -140,6 +162,8 @@ nlohmann::json to_json(const RuleDetails& d) {
                                {"time_ms", p.record.time_ms},
                                {"axioms", p.record.axioms},
                                {"condition", p.record.condition},
+                               {"preconditions", names(p.record.preconditions)},
+                               {"assumed", p.assumed},
                                {"counterexample", p.record.counterexample},
                                {"reason", p.record.reason},
                                {"query", p.record.query},

@@ -59,7 +59,9 @@ void side(std::string& out, const Graph& g, const std::string& prefix, const std
 }  // namespace
 
 std::string rule_to_dot(const Rule& rule, const std::string& title) {
-    std::string out = "digraph rule {\n  label=" + quoted(title) + ";\n  labelloc=t;\n  rankdir=BT;\n";
+    std::string heading = title;  // with what the rule holds under, in its own names
+    for (const std::string& c : condition_texts(rule)) heading += "\nif " + c;
+    std::string out = "digraph rule {\n  label=" + quoted(heading) + ";\n  labelloc=t;\n  rankdir=BT;\n";
     out += "  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=9];\n";
     for (size_t i = 0; i < rule.variables().size(); ++i) {
         const Variable& v = rule.variables()[i];

@@ -26,6 +26,7 @@ bool binds_right_side(const Rule& canon) {
 
 std::string unnamed_text(Rule r) {
     r.name.clear();
+    r.preconditions.clear();  // not part of the equation: a rule is one row whatever it was proved under
     return print_native(r);
 }
 

@@ -5,7 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "ir/native_text.h"
+#include "ir/rule.h"
 #include "ruledb/db_error.h"
+#include "ruledb/records.h"
 #include "ruledb/sql/transaction.h"
 
 namespace rf::ruledb::schema {
@@ -169,10 +174,54 @@ CREATE TABLE stages (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: proof assumptions are data. Each proof lists the preconditions it was obtained
+// under (ir/precondition.h); for older rows derive_preconditions() reads them once from the tags
+// the old checker wrote into the condition text for people, and nothing reads that text for its
+// meaning any more. Conditions are re-derived in the rule's own names (rename_conditions).
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE proofs ADD COLUMN preconditions_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(preconditions_json));
+)sql";
+
 // Index i migrates version i to i + 1 (index 0 creates version 1 from nothing).
 const std::vector<const char*>& steps() {
-    static const std::vector<const char*> s = {kVersion1, kVersion2};
+    static const std::vector<const char*> s = {kVersion1, kVersion2, kVersion3};
     return s;
+}
+
+void derive_preconditions(sql::Connection& conn) {
+    std::vector<std::pair<int64_t, std::string>> rows;
+    {
+        auto st = conn.prepare("SELECT id, condition FROM proofs WHERE condition <> ''");
+        while (st.step()) rows.emplace_back(st.i64(0), st.text(1));
+    }
+    auto up = conn.prepare("UPDATE proofs SET preconditions_json = ? WHERE id = ?");
+    for (const auto& [id, condition] : rows) {
+        std::vector<Precondition> ps = preconditions_from_legacy_text(condition);
+        if (ps.empty()) continue;
+        up.bind_all(preconditions_json(ps), id).run();
+        up.reset();
+    }
+}
+
+// Up to version 2, a rule's conditions_json held the conditions in the variable names of the
+// text it first arrived as, which its canonical text does not use: re-derived from that text.
+void rename_conditions(sql::Connection& conn) {
+    std::vector<std::pair<int64_t, std::string>> rows;
+    {
+        auto st = conn.prepare("SELECT id, canonical_text FROM rules");
+        while (st.step()) rows.emplace_back(st.i64(0), st.text(1));
+    }
+    auto up = conn.prepare("UPDATE rules SET conditions_json = ? WHERE id = ?");
+    for (const auto& [id, text] : rows) {
+        std::vector<std::string> conditions;
+        try {
+            conditions = build_rule(parse_native_rule(text, conn.path() + "#rule" + std::to_string(id))).conditions;
+        } catch (const std::exception&) {
+            continue;  // a text this version cannot type keeps its old row; load_rule reports it
+        }
+        up.bind_all(nlohmann::json(conditions).dump(), id).run();
+        up.reset();
+    }
 }
 
 std::vector<std::string> table_names(sql::Connection& conn) {
@@ -213,6 +262,10 @@ int identify(sql::Connection& conn) {
 
 void step_to(sql::Connection& conn, int version) {
     conn.exec(steps()[version - 1]);
+    if (version == 3) {
+        derive_preconditions(conn);
+        rename_conditions(conn);
+    }
     if (version == 1) {
         auto st = conn.prepare("INSERT INTO meta(key, value) VALUES ('magic', ?), ('created_by', ?)");
         st.bind_all(kMagic, "ruleforge " RF_VERSION).run();

@@ -14,7 +14,7 @@
 
 namespace rf::ruledb::schema {
 
-inline constexpr int kCurrentVersion = 2;
+inline constexpr int kCurrentVersion = 3;
 inline constexpr int32_t kApplicationId = 0x52466442;  // "RFdB"
 inline constexpr const char* kMagic = "ruleforge-ruledb";
 

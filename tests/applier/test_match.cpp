@@ -99,11 +99,10 @@ TEST_CASE("match: proof assumptions restrict the sites", "[applier]") {
     Graph g = std::move(b).finish({b.add1(OpKind::Relu, {}, {c})});
     Rule r = rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)");
     CHECK(find_matches(g, r).size() == 1);
-    MatchOptions dense;
-    dense.assumptions = ProofAssumptions::from_condition("x[1] = w[1] (groups = 1)");
-    CHECK(dense.assumptions.dense_convolutions);
-    CHECK_FALSE(dense.assumptions.shared_role_shapes);
-    CHECK(find_matches(g, r, dense).empty());
+    r.preconditions = {Precondition::DenseConvolutions};
+    CHECK(find_matches(g, r).empty());
+    // Read from the native syntax as well.
+    CHECK(find_matches(g, rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w) assuming dense_convolutions")).empty());
 }
 
 TEST_CASE("match: a rule with two outputs matches both roots", "[applier]") {

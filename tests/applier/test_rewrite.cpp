@@ -117,7 +117,7 @@ TEST_CASE("validate: a wrong rule is caught as a mismatch at every site", "[appl
     o.time = false;
     ModelValidator v("small-cnn", g, *ex, o);
     // Drops the ReLU: wrong wherever the convolution has negative outputs.
-    RuleReport bad = v.check_rule(rule("wrong: relu(conv2d(x, w)) => conv2d(x, w)"), {});
+    RuleReport bad = v.check_rule(rule("wrong: relu(conv2d(x, w)) => conv2d(x, w)"));
     CHECK(bad.matched == 1);
     CHECK(bad.mismatches == 2);  // the site alone, and "all" (the same one)
     CHECK(bad.applied == 0);
@@ -126,12 +126,12 @@ TEST_CASE("validate: a wrong rule is caught as a mismatch at every site", "[appl
         CHECK(s.cmp.max_rel_error > 10 * s.cmp.tolerance);
         CHECK_THAT(s.message, Catch::Contains("tolerance"));
     }
-    RuleReport good = v.check_rule(rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)"), {});
+    RuleReport good = v.check_rule(rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)"));
     CHECK(good.mismatches == 0);
     CHECK(good.errors == 0);
     CHECK(good.applied == 1);
     // Read right to left it matches the already fused convolution.
-    RuleReport rev = v.check_rule(rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)"), {}, true);
+    RuleReport rev = v.check_rule(rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)"), true);
     CHECK(rev.matched == 1);
     CHECK(rev.mismatches == 0);
 }
@@ -174,7 +174,7 @@ TEST_CASE("optimize: the search takes a rewrite that halves the matmul work", "[
     auto ex = make_cpu_executor();
     CostModel cost(*ex, TimingOptions{1, 3});
     Rule r = rule("ewadd(matmul(a, w), matmul(c, w)) => matmul(ewadd(a, c), w) where a: act[m,k], c: act[m,k], w: weight[k,n]");
-    OptimizeResult res = optimize(g, {SearchRule{"distribute", r, {}}}, cost, OptimizeOptions{});
+    OptimizeResult res = optimize(g, {SearchRule{"distribute", r}}, cost, OptimizeOptions{});
     REQUIRE(res.steps.size() == 1);
     CHECK(res.steps[0].rule == "distribute");
     INFO("cost " << res.cost_before << " -> " << res.cost_after);

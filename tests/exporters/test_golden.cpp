@@ -64,7 +64,7 @@ void check_golden(const std::string& name, const std::string& actual) {
 std::vector<Rule> golden_rules() {
     ImportResult r = read_rule_file(kGolden + "rules.txt", ExchangeFormat::Native);
     REQUIRE(r.malformed.empty());
-    REQUIRE(r.rules.size() == 10);
+    REQUIRE(r.rules.size() == 11);
     return r.rules;
 }
 

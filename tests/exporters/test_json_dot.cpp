@@ -28,7 +28,8 @@ void check_rule_shape(const json& r) {
     CHECK((r.at("name").is_string() || r.at("name").is_null()));
     CHECK((r.at("tensat").is_string() || r.at("tensat").is_null()));
     for (const char* key : {"index", "outputs", "lhs_ops", "rhs_ops"}) CHECK(r.at(key).is_number_integer());
-    for (const char* key : {"operators", "variables", "conditions", "proofs", "axioms"}) CHECK(r.at(key).is_array());
+    for (const char* key : {"operators", "variables", "conditions", "preconditions", "assumed", "proofs", "axioms"})
+        CHECK(r.at(key).is_array());
     for (const json& v : r.at("variables")) {
         CHECK(v.at("name").is_string());
         CHECK((v.at("role") == "act" || v.at("role") == "weight"));
@@ -37,7 +38,7 @@ void check_rule_shape(const json& r) {
     CHECK((r.at("status").is_string() || r.at("status").is_null()));
     CHECK((r.at("decision").is_string() || r.at("decision").is_null()));
     CHECK((r.at("provenance").is_object() || r.at("provenance").is_null()));
-    CHECK(r.size() == 17);  // no key beyond the schema's
+    CHECK(r.size() == 19);  // no key beyond the schema's
 }
 
 }  // namespace

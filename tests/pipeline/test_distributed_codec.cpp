@@ -38,6 +38,7 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
     proved.results = {result(prover::Proved{{"ax_a", "ax_b"}}, "z3", 0.01), result(prover::Timeout{}, "cvc5", 4)};
     proved.conditions = {"shape(x) = shape(y)"};
     proved.assumed = {"dense convolutions"};
+    proved.preconditions = {Precondition::DenseConvolutions};
     proved.disagreement = true;
     proved.seconds = 4.02;
     proved.smt2_path = "/tmp/q.smt2";
@@ -76,6 +77,7 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
     CHECK(p.results[1].backend == "cvc5");
     CHECK(p.conditions == proved.conditions);
     CHECK(p.assumed == proved.assumed);
+    CHECK(p.preconditions == proved.preconditions);
     CHECK(p.disagreement);
     CHECK(p.seconds == 4.02);
     CHECK(p.smt2_path == "/tmp/q.smt2");

@@ -56,7 +56,7 @@ TEST_CASE("ruledb: a version-1 database opens and migrates to the current versio
                                       "VALUES ('ruleforge discover --max-ops 2', '0.0.1', '2024-01-01T00:00:00Z', 'finished')");
     if (!old_row) WARN("sqlite3 tool missing: migration checked without a version-1 row");
     Database db(path);
-    CHECK(db.schema_version() == 2);
+    CHECK(db.schema_version() == schema::kCurrentVersion);
     CHECK(db.integrity_check().empty());
     auto runs = db.runs();
     if (old_row) {
