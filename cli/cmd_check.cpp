@@ -35,7 +35,11 @@ const prover::ProofResult* result_of(const prover::RuleCheck& c, prover::Backend
 
 nlohmann::json result_json(const prover::ProofResult& r) {
     nlohmann::json j{{"verdict", prover::verdict_name(r)}, {"seconds", r.seconds}};
-    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) j["axioms"] = p->axioms_used;
+    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) {
+        j["axioms"] = p->axioms_used;
+        j["strategy"] = p->strategy;
+        if (!p->detail.empty()) j["detail"] = p->detail;
+    }
     if (auto* u = std::get_if<prover::Unknown>(&r.outcome)) j["reason"] = u->reason;
     return j;
 }

@@ -107,7 +107,7 @@ const Level* proved_level(const std::vector<const Level*>& usable, const RuleChe
     return nullptr;
 }
 
-void second_opinion(const Rule& rule, const Level* level, RuleCheck& out) {
+void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const char* unsound_what) {
     BoundedCheckOptions bo;
     if (level && !level->assumptions.empty()) {
         std::vector<Assumption> as = level->assumptions;
@@ -124,8 +124,7 @@ void second_opinion(const Rule& rule, const Level* level, RuleCheck& out) {
     if (out.verdict == Verdict::Proved) {
         // The solvers proved something false: an axiom is unsound. Never report it as proved.
         out.verdict = Verdict::Error;
-        out.error = "proved from the axioms but refuted by the bounded checker (an axiom is unsound): " +
-                    out.counterexample;
+        out.error = std::string("proved but refuted by the bounded checker (") + unsound_what + "): " + out.counterexample;
         return;
     }
     out.verdict = Verdict::Refuted;
@@ -190,6 +189,35 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
     return best;
 }
 
+std::optional<std::vector<ProofResult>> Checker::prove_pointwise(const Rule& rule, const std::string& query_name,
+                                                                 Query& query, std::string& why) {
+    std::optional<PointwiseQuery> pq = encode_pointwise(rule, why, d_options.pointwise_fault);
+    if (!pq) return std::nullopt;
+    pq->query.name = query_name;
+    std::vector<ProofResult> results;
+    for (auto& b : d_backends) {
+        ProofResult r = b->prove(pq->query, d_options.timeout_ms);
+        if (auto* p = std::get_if<Proved>(&r.outcome)) {
+            p->strategy = "pointwise";
+            p->detail = pq->identity;
+            p->axioms_used.clear();
+        } else {
+            why = std::string(r.timed_out() ? "the scalar identity timed out" : "the scalar identity is not valid");
+            if (!pq->opaque.empty()) {
+                why += " with";
+                for (const std::string& o : pq->opaque) why += " " + o;
+                why += " opaque";
+            }
+            if (const auto* u = std::get_if<Unknown>(&r.outcome); u && u->reason.find("model") == std::string::npos)
+                why += " (" + u->reason + ")";
+            return std::nullopt;
+        }
+        results.push_back(std::move(r));
+    }
+    query = std::move(pq->query);
+    return results;
+}
+
 RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     auto start = std::chrono::steady_clock::now();
     RuleCheck out;
@@ -216,6 +244,8 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 usable.push_back(&level);
         Query reported;
         const int n = static_cast<int>(d_backends.size());
+        bool by_pointwise = false;
+        std::string pointwise_why;
         for (size_t li = 0; li < usable.size(); ++li) {
             const bool last = li + 1 == usable.size();
             Query q = encode_rule(rule, d_axioms, usable[li]->assumptions);
@@ -228,6 +258,18 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                     ++proved;
                 else if (!last)
                     break;  // not provable by all at this level: the next level decides
+            }
+            if (li == 0 && proved != n && d_options.pointwise) {
+                // E-matching did not prove the rule as stated: decide it pointwise before
+                // trying shape assumptions (a pointwise proof needs none).
+                Query pq;
+                if (auto pw = prove_pointwise(rule, query_name, pq, pointwise_why)) {
+                    out.verdict = Verdict::Proved;
+                    out.results = std::move(*pw);
+                    reported = std::move(pq);
+                    by_pointwise = true;
+                    break;
+                }
             }
             if (proved == n || last) {
                 out.verdict = proved == n ? Verdict::Proved : Verdict::Unknown;
@@ -245,7 +287,14 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             f << to_smtlib(reported);
             if (!f) throw std::runtime_error("cannot write " + out.smt2_path);
         }
-        if (d_options.bounded) second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out);
+        if (out.verdict == Verdict::Unknown && !pointwise_why.empty())
+            for (ProofResult& r : out.results)
+                if (auto* u = std::get_if<Unknown>(&r.outcome)) u->reason += "; pointwise: " + pointwise_why;
+        // A proof by a strategy other than the axioms is always re-checked.
+        if (by_pointwise)
+            second_opinion(rule, nullptr, out, "the pointwise strategy is unsound");
+        else if (d_options.bounded)
+            second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out, "an axiom is unsound");
         if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;

@@ -108,3 +108,12 @@ TEST_CASE("cli audit: verdicts, axioms used, conditions, counterexample and the 
     CHECK(run({"audit", "1", "--db", "/nonexistent/x.db"}).code == cli::kUsage);
     CHECK(run({"audit", "relu(x) => relu(y)"}).code == cli::kUsage);
 }
+
+TEST_CASE("cli audit and check: a pointwise proof names its strategy and identity", "[prover][cli][pointwise]") {
+    Run r = run({"audit", "relu(ewmul(x, x)) => ewmul(x, x)"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("proved by the pointwise strategy, identity: "));
+    auto j = nlohmann::json::parse(run({"check", "--json", "relu(ewmul(x, x)) => ewmul(x, x)"}).out);
+    CHECK(j["rules"][0]["backends"]["z3"]["strategy"] == "pointwise");
+}

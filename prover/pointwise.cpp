@@ -1,0 +1,327 @@
+#include "prover/pointwise.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "prover/smtlib.h"
+
+namespace rf::prover {
+
+namespace {
+
+// A tensor in multilinear normal form: sum of coefficient (a Real term over the rank-0 scalars)
+// times atom, one entry per atom, sorted by atom id (atoms are interned, so ids are canonical
+// within one query).
+using Comb = std::vector<std::pair<TermId, int>>;
+
+struct Atom {
+    enum class Kind { Var, One, Elem, Transpose, Linear, Opaque } kind = Kind::Var;
+    OpKind op = OpKind::Input;
+    int var = -1;                  // Var
+    std::vector<int32_t> perm;     // Transpose
+    std::vector<Comb> args;        // Elem: operands; Transpose: one single-atom comb
+    std::string key;
+};
+
+Atom atom_of(Atom::Kind kind, OpKind op) {
+    Atom a;
+    a.kind = kind;
+    a.op = op;
+    return a;
+}
+
+class Encoder {
+public:
+    Encoder(const Rule& rule, PointwiseFault fault) : d_rule(rule), d_fault(fault) {}
+
+    Comb value(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
+        auto it = memo.find(v);
+        if (it != memo.end()) return it->second;
+        Comb c = build(g, v, memo);
+        memo.emplace(v, c);
+        return c;
+    }
+
+    TermId scalar(const Comb& c, const std::vector<int>& idx) {
+        std::vector<TermId> parts;
+        for (const auto& [coef, atom] : c) {
+            TermId e = scalar_atom(atom, idx);
+            parts.push_back(d_q.query.terms.node(coef).op == TermOp::RealLit && d_q.query.terms.node(coef).value == 1
+                                ? e
+                                : d_q.query.terms.mul({coef, e}));
+        }
+        return d_q.query.terms.real_add(parts);
+    }
+
+    PointwiseQuery finish(std::vector<TermId> differ) {
+        Terms& t = d_q.query.terms;
+        // Ackermann: an uninterpreted function takes equal arguments to equal values.
+        for (size_t i = 0; i < d_uf.size(); ++i)
+            for (size_t j = i + 1; j < d_uf.size(); ++j)
+                if (d_uf[i].op == d_uf[j].op) fact(t.implies(t.eq(d_uf[i].arg, d_uf[j].arg), t.eq(d_uf[i].value, d_uf[j].value)));
+        d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
+        d_q.query.logic = "QF_NRA";
+        d_q.opaque.assign(d_opaque.begin(), d_opaque.end());
+        return std::move(d_q);
+    }
+
+    Terms& terms() { return d_q.query.terms; }
+
+private:
+    struct UfApp {
+        OpKind op;
+        TermId arg, value;
+    };
+
+    int intern(Atom a) {
+        auto it = d_index.find(a.key);
+        if (it != d_index.end()) return it->second;
+        d_atoms.push_back(std::move(a));
+        int id = static_cast<int>(d_atoms.size() - 1);
+        d_index.emplace(d_atoms.back().key, id);
+        return id;
+    }
+
+    static std::string comb_key(const Comb& c) {
+        std::string s = "(";
+        for (const auto& [coef, atom] : c) s += "c" + std::to_string(coef) + "*a" + std::to_string(atom) + ";";
+        return s + ")";
+    }
+
+    Comb single(int atom) { return {{terms().real_lit(1), atom}}; }
+
+    // Sums two combinations, merging equal atoms.
+    Comb add(const Comb& a, const Comb& b) {
+        std::map<int, std::vector<TermId>> by_atom;
+        for (const auto* c : {&a, &b})
+            for (const auto& [coef, atom] : *c) by_atom[atom].push_back(coef);
+        Comb out;
+        for (auto& [atom, coefs] : by_atom) out.push_back({terms().real_add(coefs), atom});
+        return out;
+    }
+
+    Comb scale(const Comb& a, TermId s) {
+        Comb out;
+        for (const auto& [coef, atom] : a) out.push_back({terms().mul({coef, s}), atom});
+        return out;
+    }
+
+    Comb elem(OpKind op, std::vector<Comb> args) {
+        Atom a = atom_of(Atom::Kind::Elem, op);
+        if (op == OpKind::EwMul && comb_key(args[1]) < comb_key(args[0])) std::swap(args[0], args[1]);
+        a.key = std::string(op_name(op));
+        for (const Comb& c : args) a.key += comb_key(c);
+        a.args = std::move(args);
+        return single(intern(std::move(a)));
+    }
+
+    // A linear (in each operand) operator: distributes over the operands' sums.
+    Comb linear(OpKind op, const Params& p, const std::vector<Comb>& args) {
+        d_q.normalised = true;
+        std::vector<std::pair<TermId, std::vector<int>>> products{{terms().real_lit(1), {}}};
+        for (const Comb& c : args) {
+            std::vector<std::pair<TermId, std::vector<int>>> next;
+            for (const auto& [coef, atoms] : products)
+                for (const auto& [k, atom] : c) {
+                    std::vector<int> as = atoms;
+                    as.push_back(atom);
+                    next.push_back({terms().mul({coef, k}), as});
+                }
+            products = std::move(next);
+        }
+        Comb out;
+        for (const auto& [coef, atoms] : products) {
+            Atom a = atom_of(Atom::Kind::Linear, op);
+            a.key = std::string(op_name(op)) + "[";
+            for (int32_t x : p.v) a.key += std::to_string(x) + ",";
+            a.key += "]";
+            for (int x : atoms) a.key += "a" + std::to_string(x) + ";";
+            out = add(out, {{coef, intern(std::move(a))}});
+        }
+        return out;
+    }
+
+    Comb opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args) {
+        d_opaque.insert(op_name(op));
+        Atom a = atom_of(Atom::Kind::Opaque, op);
+        a.key = std::string(op_name(op)) + "#" + std::to_string(output) + "[";
+        for (int32_t x : p.v) a.key += std::to_string(x) + ",";
+        a.key += "]";
+        for (const Comb& c : args) a.key += comb_key(c);
+        return single(intern(std::move(a)));
+    }
+
+    Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
+        const Node& n = g.node(v.node);
+        if (g.type(v).is_distributed()) throw std::domain_error("a distributed tensor");
+        std::vector<Comb> in;
+        for (ValueRef r : n.inputs) in.push_back(value(g, r, memo));
+        switch (n.op) {
+            case OpKind::Input: {
+                Atom a = atom_of(Atom::Kind::Var, OpKind::Input);
+                a.var = param::variable(n.params);
+                a.key = "var" + std::to_string(a.var);
+                return single(intern(std::move(a)));
+            }
+            case OpKind::ConstOne: {
+                Atom a = atom_of(Atom::Kind::One, OpKind::ConstOne);
+                a.key = "one";
+                return single(intern(std::move(a)));
+            }
+            case OpKind::EwAdd: return add(in[0], in[1]);
+            case OpKind::Smul:
+                if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
+                return scale(in[0], scalar(in[1], {}));
+            case OpKind::EwMul:
+            case OpKind::Relu:
+            case OpKind::Sigmoid:
+            case OpKind::Tanh: return elem(n.op, in);
+            case OpKind::Transpose: {
+                Comb out;
+                for (const auto& [coef, atom] : in[0]) {
+                    Atom a = atom_of(Atom::Kind::Transpose, OpKind::Transpose);
+                    a.perm = param::list(n.params);  // the shuffle flag is a layout hint: not part of the value
+                    a.key = "transpose[";
+                    for (int32_t x : a.perm) a.key += std::to_string(x) + ",";
+                    a.key += "]a" + std::to_string(atom);
+                    a.args = {single(atom)};
+                    out = add(out, {{coef, intern(std::move(a))}});
+                }
+                return out;
+            }
+            case OpKind::Matmul:
+            case OpKind::Conv2d:
+            case OpKind::PoolAvg: {
+                Activation act = param::activation(n.params, n.op);
+                Params base = n.op == OpKind::Matmul ? param::matmul(Activation::None)
+                              : n.op == OpKind::Conv2d
+                                  ? param::conv2d(param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
+                                                  param::padding(n.params, n.op), Activation::None)
+                                  : param::pool(param::kernel(n.params)[0], param::kernel(n.params)[1],
+                                                param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
+                                                param::padding(n.params, n.op), Activation::None);
+                Comb lin = linear(n.op, base, in);
+                switch (act) {
+                    case Activation::None: return lin;
+                    case Activation::Relu: return elem(OpKind::Relu, {lin});
+                    case Activation::Sigmoid: return elem(OpKind::Sigmoid, {lin});
+                    case Activation::Tanh: return elem(OpKind::Tanh, {lin});
+                }
+                return lin;
+            }
+            case OpKind::Concat:
+            case OpKind::Split:
+            case OpKind::PoolMax:
+            case OpKind::Enlarge:
+            case OpKind::ConstImm:
+            case OpKind::ConstIconv:
+            case OpKind::ConstPool:
+            case OpKind::Reshape:
+            case OpKind::Repartition:
+            case OpKind::Combine:
+            case OpKind::Replicate:
+            case OpKind::Reduction: return opaque(n.op, n.params, v.output, in);
+        }
+        throw std::logic_error("pointwise: unknown operator");
+    }
+
+    void fact(TermId f) {
+        std::string name = "def" + std::to_string(d_q.query.assertions.size());
+        d_q.query.assertions.push_back({name, "definition", AssertionKind::Fact, f});
+    }
+
+    TermId fresh(const std::string& base) {
+        std::string name = base;
+        for (int k = 1; terms().find(name) >= 0; ++k) name = base + "_" + std::to_string(k);
+        return terms().app(terms().declare(name, {}, Sort::Real));
+    }
+
+    static std::string idx_text(const std::vector<int>& idx) {
+        std::string s;
+        for (int i : idx) s += "_" + std::to_string(i);
+        return s;
+    }
+
+    TermId scalar_atom(int id, const std::vector<int>& idx) {
+        auto memo_key = std::make_pair(id, idx);
+        auto it = d_scalar.find(memo_key);
+        if (it != d_scalar.end()) return it->second;
+        const Atom a = d_atoms[id];  // a copy: interning below may grow d_atoms
+        Terms& t = terms();
+        TermId r = -1;
+        switch (a.kind) {
+            case Atom::Kind::Var: r = fresh(d_rule.variables()[a.var].name + "_at" + idx_text(idx)); break;
+            case Atom::Kind::One: r = t.real_lit(1); break;
+            case Atom::Kind::Linear:
+            case Atom::Kind::Opaque: r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx)); break;
+            case Atom::Kind::Transpose: {
+                // out[i_0, ..., i_{r-1}] = x[j] with j[perm[k]] = i_k.
+                std::vector<int> inner(idx.size());
+                for (size_t k = 0; k < a.perm.size() && k < idx.size(); ++k) inner[a.perm[k]] = idx[k];
+                r = scalar(a.args[0], inner);
+                break;
+            }
+            case Atom::Kind::Elem: {
+                std::vector<TermId> xs;
+                for (const Comb& c : a.args) xs.push_back(scalar(c, idx));
+                if (a.op == OpKind::EwMul) {
+                    r = t.mul(xs);
+                } else if (a.op == OpKind::Relu) {
+                    if (d_fault == PointwiseFault::ReluIsIdentity) {
+                        r = xs[0];
+                        break;
+                    }
+                    r = fresh("relu" + std::to_string(id) + "_at" + idx_text(idx));
+                    TermId zero = t.real_lit(0);
+                    fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
+                } else {
+                    r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
+                    d_uf.push_back({a.op, xs[0], r});
+                }
+                break;
+            }
+        }
+        d_scalar.emplace(memo_key, r);
+        return r;
+    }
+
+    const Rule& d_rule;
+    PointwiseFault d_fault;
+    PointwiseQuery d_q;
+    std::vector<Atom> d_atoms;
+    std::map<std::string, int> d_index;
+    std::map<std::pair<int, std::vector<int>>, TermId> d_scalar;
+    std::vector<UfApp> d_uf;
+    std::set<std::string> d_opaque;
+};
+
+}  // namespace
+
+std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& why, PointwiseFault fault) {
+    try {
+        Encoder e(rule, fault);
+        std::map<ValueRef, Comb> lmemo, rmemo;
+        std::vector<TermId> differ;
+        std::string identity;
+        for (size_t o = 0; o < rule.num_outputs(); ++o) {
+            const ValueRef lo = rule.lhs.outputs()[o], ro = rule.rhs.outputs()[o];
+            Comb l = e.value(rule.lhs, lo, lmemo);
+            Comb r = e.value(rule.rhs, ro, rmemo);
+            std::vector<int> idx(rule.lhs.type(lo).rank());
+            for (size_t k = 0; k < idx.size(); ++k) idx[k] = static_cast<int>(k);
+            TermId ls = e.scalar(l, idx), rs = e.scalar(r, idx);
+            identity += (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
+            if (ls != rs) differ.push_back(e.terms().distinct(ls, rs));
+        }
+        PointwiseQuery q = e.finish(std::move(differ));
+        q.identity = std::move(identity);
+        return q;
+    } catch (const std::domain_error& x) {
+        why = std::string("outside the pointwise fragment: ") + x.what();
+        return std::nullopt;
+    }
+}
+
+}  // namespace rf::prover

@@ -1,0 +1,130 @@
+// The pointwise strategy (prover/pointwise.h): true element-wise rules that E-matching gives up
+// on are proved as scalar identities over the reals, false near-misses are not, every such proof
+// names its strategy and passes the bounded checker, and a planted wrong step ends as an error.
+#include <catch2/catch.hpp>
+
+#include "ir/native_text.h"
+#include "ir/rule.h"
+#include "prover/axiom_set.h"
+#include "prover/checker.h"
+#include "prover/pointwise.h"
+
+using namespace rf;
+
+namespace {
+Rule rule(const std::string& text) { return build_rule(parse_native_rule(text)); }
+
+prover::RuleCheck check(const std::string& text, prover::CheckOptions o = {}) {
+    prover::Checker c(prover::builtin_axioms(), o);
+    return c.check(rule(text), "pw");
+}
+
+std::string strategy_of(const prover::RuleCheck& c) {
+    if (c.results.empty()) return "";
+    const auto* p = std::get_if<prover::Proved>(&c.results[0].outcome);
+    return p ? p->strategy : "";
+}
+}  // namespace
+
+TEST_CASE("pointwise: sign facts and scalar algebra are proved", "[prover][pointwise]") {
+    for (const char* text : {
+             "relu(ewmul(x, x)) => ewmul(x, x) where x: act[2,3]",
+             "ewadd(relu(x), relu(x)) => relu(ewadd(x, x)) where x: act[d0,d1]",
+             "ewmul(relu(x), relu(x)) => ewmul(x, relu(x)) where x: act[d0,d1]",
+             "smul(ewadd(x, x), s) => smul(x, ewadd(s, s)) where x: act[d0,d1], s: weight[]",
+             "relu(const_one[shape=[2,3]]()) => const_one[shape=[2,3]]()",
+             "relu(relu(ewmul(x, y))) => relu(ewmul(y, x)) where x: act[d0,d1], y: act[d0,d1]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Proved);
+        CHECK(c.bounded == "passed");  // re-checked, even though a solver proved it
+    }
+}
+
+TEST_CASE("pointwise: the multilinear normal form pulls scalars out of linear operators", "[prover][pointwise]") {
+    for (const char* text : {
+             "matmul(smul(x, s), y) => smul(matmul(x, y), s) where x: act[d0,d1], y: weight[d1,d2], s: weight[]",
+             "smul(matmul(matmul(x, a), b), s) => matmul(matmul(smul(x, s), a), b) where x: act[d0,d1], a: weight[d1,d2], "
+             "b: weight[d2,d3], s: weight[]",
+             "matmul(ewadd(x, smul(x, s)), y) => ewadd(matmul(x, y), smul(matmul(x, y), s)) where x: act[d0,d1], "
+             "y: weight[d1,d2], s: weight[]",
+             "relu(matmul(smul(x, s), y)) => matmul[act=relu](x, smul(y, s)) where x: act[d0,d1], y: weight[d1,d2], s: weight[]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Proved);
+    }
+}
+
+TEST_CASE("pointwise: near-miss false rules are not proved", "[prover][pointwise]") {
+    for (const char* text : {
+             "relu(ewadd(x, y)) => ewadd(relu(x), relu(y)) where x: act[d0,d1], y: act[d0,d1]",
+             "ewmul(relu(x), relu(y)) => relu(ewmul(x, y)) where x: act[d0,d1], y: act[d0,d1]",
+             "relu(smul(x, s)) => smul(relu(x), s) where x: act[d0,d1], s: weight[]",
+             "sigmoid(ewadd(x, x)) => ewadd(sigmoid(x), sigmoid(x)) where x: act[d0,d1]",
+             "transpose[perm=[1,0]](x) => x where x: act[d0,d0]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict != prover::Verdict::Proved);
+        CHECK(c.verdict != prover::Verdict::Error);
+    }
+    // An unknown says why the pointwise strategy did not decide it.
+    prover::CheckOptions o;
+    o.bounded = false;
+    auto u = check("relu(ewadd(x, y)) => ewadd(relu(x), relu(y)) where x: act[d0,d1], y: act[d0,d1]", o);
+    REQUIRE(u.verdict == prover::Verdict::Unknown);
+    const auto* unk = std::get_if<prover::Unknown>(&u.results.at(0).outcome);
+    REQUIRE(unk);
+    CHECK_THAT(unk->reason, Catch::Contains("pointwise: the scalar identity is not valid"));
+}
+
+TEST_CASE("pointwise: a proof names its strategy and the identity", "[prover][pointwise]") {
+    auto c = check("relu(ewmul(x, x)) => ewmul(x, x) where x: act[2,3]");
+    REQUIRE(c.verdict == prover::Verdict::Proved);
+    CHECK(strategy_of(c) == "pointwise");
+    const auto& p = std::get<prover::Proved>(c.results[0].outcome);
+    CHECK_THAT(p.detail, Catch::Contains("relu"));
+    // A rule the axioms prove keeps the E-matching strategy and its core.
+    auto e = check("ewadd(x, y) => ewadd(y, x) where x: act[2,3], y: act[2,3]");
+    REQUIRE(e.verdict == prover::Verdict::Proved);
+    CHECK(strategy_of(e) == "e-matching");
+    // Off: the same rule stays unknown.
+    prover::CheckOptions off;
+    off.pointwise = false;
+    CHECK(check("relu(ewmul(x, x)) => ewmul(x, x) where x: act[2,3]", off).verdict == prover::Verdict::Unknown);
+}
+
+TEST_CASE("pointwise: transpose is an index map and its shuffle flag a layout hint", "[prover][pointwise]") {
+    CHECK(check("transpose[perm=[1,0],shuffle=1](x) => transpose[perm=[1,0]](x) where x: act[d0,d1]").verdict ==
+          prover::Verdict::Proved);
+    CHECK(check("relu(transpose[perm=[1,0]](ewmul(x, x))) => transpose[perm=[1,0]](ewmul(x, x)) where x: act[d0,d1]")
+              .verdict == prover::Verdict::Proved);
+    CHECK(check("transpose[perm=[1,0]](transpose[perm=[1,0]](relu(x))) => relu(x) where x: act[d0,d1]").verdict ==
+          prover::Verdict::Proved);
+}
+
+TEST_CASE("pointwise: a planted wrong normalisation step is an error, never proved", "[prover][pointwise]") {
+    prover::CheckOptions o;
+    o.pointwise_fault = prover::PointwiseFault::ReluIsIdentity;
+    o.bounded = false;  // the re-check of a pointwise proof is not optional
+    auto c = check("relu(x) => x where x: act[2,3]", o);
+    CHECK(c.verdict == prover::Verdict::Error);
+    CHECK_THAT(c.error, Catch::Contains("pointwise strategy is unsound"));
+}
+
+TEST_CASE("pointwise: the query is QF_NRA and names its atoms", "[prover][pointwise]") {
+    std::string why;
+    auto q = prover::encode_pointwise(rule("relu(ewmul(x, x)) => ewmul(x, x) where x: act[2,3]"), why);
+    REQUIRE(q);
+    CHECK(q->query.logic == "QF_NRA");
+    CHECK(q->opaque.empty());
+    auto m = prover::encode_pointwise(rule("relu(matmul(x, y)) => matmul(x, y) where x: act[2,3], y: weight[3,4]"), why);
+    REQUIRE(m);
+    CHECK(m->opaque.empty());
+    CHECK(m->normalised);
+    auto k = prover::encode_pointwise(rule("relu(concat[axis=0](x, y)) => concat[axis=0](x, y) where x: act[2,3], y: act[2,3]"), why);
+    REQUIRE(k);
+    CHECK(k->opaque == std::vector<std::string>{"concat"});
+}
