@@ -17,7 +17,11 @@ namespace {
 using Comb = std::vector<std::pair<TermId, int>>;
 
 struct Atom {
-    enum class Kind { Var, One, Elem, Transpose, Linear, Opaque } kind = Kind::Var;
+    // Const: const_pool (every element 1/(kh*kw)), const_imm and const_iconv (every element 0
+    // or 1, symmetric where the constant is).
+    enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque } kind = Kind::Var;
+    bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
+    Params params;                 // Const
     OpKind op = OpKind::Input;
     int var = -1;                  // Var
     std::vector<int32_t> perm;     // Transpose
@@ -75,9 +79,33 @@ private:
         TermId arg, value;
     };
 
+    // A coefficient that is a positive number (1, 1+1, ...), so scaling keeps signs.
+    bool positive(TermId c) {
+        const TermNode& n = terms().node(c);
+        if (n.op == TermOp::RealLit) return n.value > 0;
+        if (n.op != TermOp::Add && n.op != TermOp::Mul) return false;
+        return std::all_of(n.kids.begin(), n.kids.end(), [&](TermId k) { return positive(k); });
+    }
+
+    bool nonneg(const Comb& c) {
+        return std::all_of(c.begin(), c.end(), [&](const auto& e) { return positive(e.first) && d_atoms[e.second].nonneg; });
+    }
+
     int intern(Atom a) {
         auto it = d_index.find(a.key);
         if (it != d_index.end()) return it->second;
+        switch (a.kind) {
+            case Atom::Kind::Var: a.nonneg = false; break;
+            case Atom::Kind::One:
+            case Atom::Kind::Const: a.nonneg = true; break;
+            case Atom::Kind::Elem:
+                a.nonneg = a.op == OpKind::Relu ||
+                           (a.op == OpKind::EwMul && (a.args[0] == a.args[1] || (nonneg(a.args[0]) && nonneg(a.args[1]))));
+                break;
+            case Atom::Kind::Transpose:
+            case Atom::Kind::Opaque: a.nonneg = std::all_of(a.args.begin(), a.args.end(), [&](const Comb& c) { return nonneg(c); }); break;
+            case Atom::Kind::Linear: break;  // set by linear()
+        }
         d_atoms.push_back(std::move(a));
         int id = static_cast<int>(d_atoms.size() - 1);
         d_index.emplace(d_atoms.back().key, id);
@@ -134,6 +162,7 @@ private:
         Comb out;
         for (const auto& [coef, atoms] : products) {
             Atom a = atom_of(Atom::Kind::Linear, op);
+            a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
             a.key = std::string(op_name(op)) + "[";
             for (int32_t x : p.v) a.key += std::to_string(x) + ",";
             a.key += "]";
@@ -150,7 +179,30 @@ private:
         for (int32_t x : p.v) a.key += std::to_string(x) + ",";
         a.key += "]";
         for (const Comb& c : args) a.key += comb_key(c);
+        a.args = args;
         return single(intern(std::move(a)));
+    }
+
+    Comb constant(OpKind op, const Params& p) {
+        Atom a = atom_of(Atom::Kind::Const, op);
+        a.params = p;
+        a.key = std::string(op_name(op)) + "[";
+        for (int32_t x : param::list(p)) a.key += std::to_string(x) + ",";
+        a.key += "]";
+        return single(intern(std::move(a)));
+    }
+
+    // poolmax is positively homogeneous and keeps a uniform constant: poolmax(c * A) = c *
+    // poolmax(A) for a positive number c, and poolmax of const_one or const_pool is itself.
+    Comb poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
+        if (in[0].size() == 1 && positive(in[0][0].first)) {
+            const auto [coef, atom] = in[0][0];
+            const Atom& a = d_atoms[atom];
+            if (a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool)) return in[0];
+            Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
+            return scale(inner, coef);
+        }
+        return opaque(OpKind::PoolMax, p, output, in);
     }
 
     Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
@@ -194,6 +246,12 @@ private:
             case OpKind::Matmul:
             case OpKind::Conv2d:
             case OpKind::PoolAvg: {
+                // enlarge pads a kernel with zeros around it: under SAME padding at stride 1 the
+                // convolution with the enlarged kernel is the convolution with the kernel itself.
+                if (n.op == OpKind::Conv2d && param::padding(n.params, n.op) == Padding::Same &&
+                    param::stride(n.params, n.op) == std::array<int32_t, 2>{1, 1} &&
+                    g.node(n.inputs[1].node).op == OpKind::Enlarge)
+                    in[1] = value(g, g.node(n.inputs[1].node).inputs[0], memo);
                 Activation act = param::activation(n.params, n.op);
                 Params base = n.op == OpKind::Matmul ? param::matmul(Activation::None)
                               : n.op == OpKind::Conv2d
@@ -211,13 +269,13 @@ private:
                 }
                 return lin;
             }
-            case OpKind::Concat:
-            case OpKind::Split:
-            case OpKind::PoolMax:
-            case OpKind::Enlarge:
+            case OpKind::PoolMax: return poolmax(n.params, v.output, in);
             case OpKind::ConstImm:
             case OpKind::ConstIconv:
-            case OpKind::ConstPool:
+            case OpKind::ConstPool: return constant(n.op, n.params);
+            case OpKind::Concat:
+            case OpKind::Split:
+            case OpKind::Enlarge:
             case OpKind::Reshape:
             case OpKind::Repartition:
             case OpKind::Combine:
@@ -255,7 +313,33 @@ private:
             case Atom::Kind::Var: r = fresh(d_rule.variables()[a.var].name + "_at" + idx_text(idx)); break;
             case Atom::Kind::One: r = t.real_lit(1); break;
             case Atom::Kind::Linear:
-            case Atom::Kind::Opaque: r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx)); break;
+            case Atom::Kind::Opaque:
+                r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
+                if (a.nonneg) fact(t.le(t.real_lit(0), r));
+                break;
+            case Atom::Kind::Const: {
+                std::vector<int32_t> shape = param::list(a.params);
+                if (a.op == OpKind::ConstPool) {
+                    // One value everywhere: 1/(kh*kw).
+                    std::string name = "const_pool" + std::to_string(id);
+                    if (terms().find(name) >= 0) return terms().app(terms().find(name));
+                    r = terms().app(terms().declare(name, {}, Sort::Real));
+                    fact(t.eq(t.mul({t.real_lit(int64_t{shape.at(2)} * shape.at(3)), r}), t.real_lit(1)));
+                    break;
+                }
+                // 0 or 1; the identity matrix (and a dense identity kernel) is symmetric in its
+                // first two indices, so both orders name one real.
+                std::vector<int> at = idx;
+                if (at.size() >= 2 && shape.size() >= 2 && shape[0] == shape[1] && at[1] < at[0]) std::swap(at[0], at[1]);
+                std::string name = std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(at);
+                if (terms().find(name) >= 0) {
+                    r = terms().app(terms().find(name));
+                    break;
+                }
+                r = terms().app(terms().declare(name, {}, Sort::Real));
+                fact(t.or_({t.eq(r, t.real_lit(0)), t.eq(r, t.real_lit(1))}));
+                break;
+            }
             case Atom::Kind::Transpose: {
                 // out[i_0, ..., i_{r-1}] = x[j] with j[perm[k]] = i_k.
                 std::vector<int> inner(idx.size());

@@ -128,3 +128,41 @@ TEST_CASE("pointwise: the query is QF_NRA and names its atoms", "[prover][pointw
     REQUIRE(k);
     CHECK(k->opaque == std::vector<std::string>{"concat"});
 }
+
+TEST_CASE("pointwise: constants, sign facts of linear operators, poolmax and enlarge", "[prover][pointwise]") {
+    for (const char* text : {
+             "relu(const_imm[shape=[4,4]]()) => const_imm[shape=[4,4]]()",
+             "ewmul(const_iconv[shape=[4,4,3,3]](), const_iconv[shape=[4,4,3,3]]()) => const_iconv[shape=[4,4,3,3]]()",
+             "transpose[perm=[1,0]](const_imm[shape=[4,4]]()) => const_imm[shape=[4,4]]()",
+             "relu(const_pool[shape=[4,1,3,3]]()) => const_pool[shape=[4,1,3,3]]()",
+             "poolmax[kernel=[3,3]](const_one[shape=[2,4,5,5]]()) => const_one[shape=[2,4,5,5]]()",
+             "ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)) => poolmax[kernel=[3,3]](ewadd(x, x)) where x: act[2,4,5,5]",
+             "conv2d(relu(w), relu(w)) => conv2d[act=relu](relu(w), relu(w)) where w: weight[4,4,3,3]",
+             "conv2d(x, enlarge(w, r)) => conv2d(x, w) where x: act[2,4,5,5], w: weight[4,4,1,3], r: weight[4,1,3,3]",
+         }) {
+        INFO(text);
+        CHECK(check(text).verdict == prover::Verdict::Proved);
+    }
+    for (const char* text : {
+             // Not symmetric: a general matrix; VALID padding changes what enlarge does.
+             "transpose[perm=[1,0]](relu(x)) => relu(x) where x: act[4,4]",
+             "conv2d[pad=valid](x, enlarge(w, r)) => conv2d[pad=valid](x, w) where x: act[2,4,5,5], w: weight[4,4,3,3], "
+             "r: weight[4,1,3,3]",
+             "ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](y)) => poolmax[kernel=[3,3]](ewadd(x, y)) where "
+             "x: act[2,4,5,5], y: act[2,4,5,5]",
+             "conv2d(x, x) => conv2d[act=relu](x, x) where x: weight[4,4,3,3]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict != prover::Verdict::Proved);
+        CHECK(c.verdict != prover::Verdict::Error);
+    }
+}
+
+TEST_CASE("shuffle: E-matching identifies transpose with and without the flag", "[prover][pointwise]") {
+    prover::CheckOptions o;
+    o.pointwise = false;
+    auto c = check("relu(transpose[perm=[1,0],shuffle=1](x)) => transpose[perm=[1,0]](relu(x)) where x: act[d0,d1]", o);
+    CHECK(c.verdict == prover::Verdict::Proved);
+    CHECK(strategy_of(c) == "e-matching");
+}
