@@ -22,6 +22,7 @@ struct Atom {
     enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque } kind = Kind::Var;
     bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
     Params params;                 // Const
+    std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
     OpKind op = OpKind::Input;
     int var = -1;                  // Var
     std::vector<int32_t> perm;     // Transpose
@@ -160,8 +161,37 @@ private:
             products = std::move(next);
         }
         Comb out;
-        for (const auto& [coef, atoms] : products) {
+        for (auto [coef, atoms] : products) {
+            if (op == OpKind::Conv2d && param::padding(p, op) == Padding::Same &&
+                param::stride(p, op) == std::array<int32_t, 2>{1, 1}) {
+                // Under SAME padding at stride 1: the enlarged kernel acts as the kernel itself
+                // (enlarge pads it with zeros around the centre), and the identity kernel of an
+                // odd size is the identity.
+                const Atom& w = d_atoms[atoms[1]];
+                if (w.kind == Atom::Kind::Linear && w.op == OpKind::Enlarge) atoms[1] = w.factors[0];
+                const Atom& k = d_atoms[atoms[1]];
+                if (k.kind == Atom::Kind::Const && k.op == OpKind::ConstIconv) {
+                    std::vector<int32_t> shape = param::list(k.params);
+                    if (shape.size() == 4 && shape[2] % 2 == 1 && shape[3] % 2 == 1) {
+                        out = add(out, {{coef, atoms[0]}});
+                        continue;
+                    }
+                }
+            }
+            if (op == OpKind::Matmul) {
+                // matmul is associative: a chain is one atom whatever its bracketing.
+                std::vector<int> flat;
+                for (int x : atoms) {
+                    const Atom& f = d_atoms[x];
+                    if (f.kind == Atom::Kind::Linear && f.op == OpKind::Matmul)
+                        flat.insert(flat.end(), f.factors.begin(), f.factors.end());
+                    else
+                        flat.push_back(x);
+                }
+                atoms = flat;
+            }
             Atom a = atom_of(Atom::Kind::Linear, op);
+            a.factors = atoms;
             a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
             a.key = std::string(op_name(op)) + "[";
             for (int32_t x : p.v) a.key += std::to_string(x) + ",";
@@ -226,7 +256,25 @@ private:
             case OpKind::Smul:
                 if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
                 return scale(in[0], scalar(in[1], {}));
-            case OpKind::EwMul:
+            case OpKind::EwMul: {
+                // Bilinear: distributes over sums, coefficients pulled out.
+                Comb out;
+                for (const auto& [c, a] : in[0])
+                    for (const auto& [d, b] : in[1]) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), terms().mul({c, d})));
+                return out;
+            }
+            case OpKind::Enlarge: {
+                // Linear in the kernel; the reference operand gives only the size.
+                Comb out;
+                for (const auto& [c, a] : in[0]) {
+                    Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
+                    e.factors = {a};
+                    e.nonneg = d_atoms[a].nonneg;
+                    e.key = "enlarge[" + g.type(v).to_string() + "]a" + std::to_string(a);
+                    out = add(out, {{c, intern(std::move(e))}});
+                }
+                return out;
+            }
             case OpKind::Relu:
             case OpKind::Sigmoid:
             case OpKind::Tanh: return elem(n.op, in);
@@ -246,12 +294,7 @@ private:
             case OpKind::Matmul:
             case OpKind::Conv2d:
             case OpKind::PoolAvg: {
-                // enlarge pads a kernel with zeros around it: under SAME padding at stride 1 the
-                // convolution with the enlarged kernel is the convolution with the kernel itself.
-                if (n.op == OpKind::Conv2d && param::padding(n.params, n.op) == Padding::Same &&
-                    param::stride(n.params, n.op) == std::array<int32_t, 2>{1, 1} &&
-                    g.node(n.inputs[1].node).op == OpKind::Enlarge)
-                    in[1] = value(g, g.node(n.inputs[1].node).inputs[0], memo);
+
                 Activation act = param::activation(n.params, n.op);
                 Params base = n.op == OpKind::Matmul ? param::matmul(Activation::None)
                               : n.op == OpKind::Conv2d
@@ -275,7 +318,6 @@ private:
             case OpKind::ConstPool: return constant(n.op, n.params);
             case OpKind::Concat:
             case OpKind::Split:
-            case OpKind::Enlarge:
             case OpKind::Reshape:
             case OpKind::Repartition:
             case OpKind::Combine:

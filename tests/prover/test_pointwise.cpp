@@ -166,3 +166,28 @@ TEST_CASE("shuffle: E-matching identifies transpose with and without the flag", 
     CHECK(c.verdict == prover::Verdict::Proved);
     CHECK(strategy_of(c) == "e-matching");
 }
+
+TEST_CASE("pointwise: matmul chains, bilinear ewmul, enlarge and the identity kernel inside sums", "[prover][pointwise]") {
+    for (const char* text : {
+             "smul(matmul(matmul(x, a), b), s) => matmul(smul(x, s), matmul(a, b)) where x: act[d0,d1], a: weight[d1,d2], "
+             "b: weight[d2,d3], s: weight[]",
+             "smul(matmul(ewmul(x, y), a), s) => matmul(ewmul(y, smul(x, s)), a) where x: act[d0,d1], y: act[d0,d1], "
+             "a: weight[d1,d2], s: weight[]",
+             "ewadd(conv2d(x, v), conv2d(x, w)) => conv2d(x, ewadd(v, enlarge(w, const_one[shape=[1,1,3,3]]()))) where "
+             "x: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,1,3]",
+             "conv2d[act=relu](x, const_iconv[shape=[4,4,3,3]]()) => relu(x) where x: act[2,4,5,5]",
+         }) {
+        INFO(text);
+        CHECK(check(text).verdict == prover::Verdict::Proved);
+    }
+    for (const char* text : {
+             "matmul(matmul(x, a), b) => matmul(matmul(x, b), a) where x: act[4,4], a: weight[4,4], b: weight[4,4]",
+             "conv2d[stride=[2,2]](x, enlarge(w, r)) => conv2d[stride=[2,2]](x, w) where x: act[2,4,4,4], w: weight[4,4,1,1], "
+             "r: weight[4,4,3,3]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict != prover::Verdict::Proved);
+        CHECK(c.verdict != prover::Verdict::Error);
+    }
+}
