@@ -16,10 +16,24 @@ namespace {
 // within one query).
 using Comb = std::vector<std::pair<TermId, int>>;
 
+// A position along one axis: index symbol `sym` (one per axis of an output) plus a constant
+// offset, which concat and split introduce.
+struct Pos {
+    int sym = 0;
+    int64_t off = 0;
+    bool operator<(const Pos& o) const { return sym < o.sym || (sym == o.sym && off < o.off); }
+    bool operator==(const Pos& o) const { return sym == o.sym && off == o.off; }
+};
+using Index = std::vector<Pos>;
+
 struct Atom {
     // Const: const_pool (every element 1/(kh*kw)), const_imm and const_iconv (every element 0
     // or 1, symmetric where the constant is).
-    enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque } kind = Kind::Var;
+    // Concat: operands' combs in args, sizes along `axis`; Shift: args[0] read at an offset
+    // along `axis` (split's second output).
+    enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
+    int axis = 0;
+    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset}
     bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
     Params params;                 // Const
     std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
@@ -49,7 +63,7 @@ public:
         return c;
     }
 
-    TermId scalar(const Comb& c, const std::vector<int>& idx) {
+    TermId scalar(const Comb& c, const Index& idx) {
         std::vector<TermId> parts;
         for (const auto& [coef, atom] : c) {
             TermId e = scalar_atom(atom, idx);
@@ -66,6 +80,14 @@ public:
         for (size_t i = 0; i < d_uf.size(); ++i)
             for (size_t j = i + 1; j < d_uf.size(); ++j)
                 if (d_uf[i].op == d_uf[j].op) fact(t.implies(t.eq(d_uf[i].arg, d_uf[j].arg), t.eq(d_uf[i].value, d_uf[j].value)));
+        // The order of positions: pos < a implies pos < b for a <= b; no position is below 0,
+        // every one is below its axis' size.
+        for (auto i = d_below.begin(); i != d_below.end(); ++i) {
+            auto [sym, th] = i->first;
+            if (th <= 0) fact(t.not_(i->second));
+            if (d_sym_dim.count(sym) && th >= d_sym_dim[sym]) fact(i->second);
+            for (auto j = std::next(i); j != d_below.end() && j->first.first == sym; ++j) fact(t.implies(i->second, j->second));
+        }
         d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
         d_q.query.logic = "QF_NRA";
         d_q.opaque.assign(d_opaque.begin(), d_opaque.end());
@@ -73,6 +95,7 @@ public:
     }
 
     Terms& terms() { return d_q.query.terms; }
+    void set_range(int sym, int64_t n) { d_sym_dim[sym] = n; }
 
 private:
     struct UfApp {
@@ -104,6 +127,8 @@ private:
                            (a.op == OpKind::EwMul && (a.args[0] == a.args[1] || (nonneg(a.args[0]) && nonneg(a.args[1]))));
                 break;
             case Atom::Kind::Transpose:
+            case Atom::Kind::Concat:
+            case Atom::Kind::Shift:
             case Atom::Kind::Opaque: a.nonneg = std::all_of(a.args.begin(), a.args.end(), [&](const Comb& c) { return nonneg(c); }); break;
             case Atom::Kind::Linear: break;  // set by linear()
         }
@@ -317,7 +342,34 @@ private:
             case OpKind::ConstIconv:
             case OpKind::ConstPool: return constant(n.op, n.params);
             case OpKind::Concat:
-            case OpKind::Split:
+            case OpKind::Split: {
+                // Index maps when the sizes along the axis are known numbers.
+                const int axis = param::axis(n.params);
+                std::vector<int64_t> sizes;
+                bool known = true;
+                if (n.op == OpKind::Concat) {
+                    for (ValueRef r : n.inputs) {
+                        const Dim& d = g.type(r).dims[axis];
+                        known = known && d.terms().empty();
+                        sizes.push_back(d.constant());
+                    }
+                } else {
+                    const Dim& d = n.outputs[0].dims[axis];
+                    known = d.terms().empty();
+                    sizes.push_back(d.constant());
+                }
+                if (!known) return opaque(n.op, n.params, v.output, in);
+                if (n.op == OpKind::Split && v.output == 0) return in[0];
+                Atom a = atom_of(n.op == OpKind::Concat ? Atom::Kind::Concat : Atom::Kind::Shift, n.op);
+                a.axis = axis;
+                a.sizes = sizes;
+                a.key = std::string(n.op == OpKind::Concat ? "concat" : "shift") + std::to_string(axis) + "[";
+                for (int64_t x : sizes) a.key += std::to_string(x) + ",";
+                a.key += "]";
+                for (const Comb& c : in) a.key += comb_key(c);
+                a.args = in;
+                return single(intern(std::move(a)));
+            }
             case OpKind::Reshape:
             case OpKind::Repartition:
             case OpKind::Combine:
@@ -338,13 +390,22 @@ private:
         return terms().app(terms().declare(name, {}, Sort::Real));
     }
 
-    static std::string idx_text(const std::vector<int>& idx) {
+    TermId below(int sym, int64_t th) {
+        auto it = d_below.find({sym, th});
+        if (it != d_below.end()) return it->second;
+        std::string name = "below_" + std::to_string(sym) + (th < 0 ? "_m" : "_") + std::to_string(th < 0 ? -th : th);
+        TermId b = terms().app(terms().declare(name, {}, Sort::Bool));
+        d_below.emplace(std::make_pair(sym, th), b);
+        return b;
+    }
+
+    static std::string idx_text(const Index& idx) {
         std::string s;
-        for (int i : idx) s += "_" + std::to_string(i);
+        for (const Pos& i : idx) s += "_" + std::to_string(i.sym) + (i.off ? (i.off > 0 ? "p" : "m") + std::to_string(i.off > 0 ? i.off : -i.off) : "");
         return s;
     }
 
-    TermId scalar_atom(int id, const std::vector<int>& idx) {
+    TermId scalar_atom(int id, const Index& idx) {
         auto memo_key = std::make_pair(id, idx);
         auto it = d_scalar.find(memo_key);
         if (it != d_scalar.end()) return it->second;
@@ -371,7 +432,7 @@ private:
                 }
                 // 0 or 1; the identity matrix (and a dense identity kernel) is symmetric in its
                 // first two indices, so both orders name one real.
-                std::vector<int> at = idx;
+                Index at = idx;
                 if (at.size() >= 2 && shape.size() >= 2 && shape[0] == shape[1] && at[1] < at[0]) std::swap(at[0], at[1]);
                 std::string name = std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(at);
                 if (terms().find(name) >= 0) {
@@ -384,9 +445,32 @@ private:
             }
             case Atom::Kind::Transpose: {
                 // out[i_0, ..., i_{r-1}] = x[j] with j[perm[k]] = i_k.
-                std::vector<int> inner(idx.size());
+                Index inner(idx.size());
                 for (size_t k = 0; k < a.perm.size() && k < idx.size(); ++k) inner[a.perm[k]] = idx[k];
                 r = scalar(a.args[0], inner);
+                break;
+            }
+            case Atom::Kind::Shift: {
+                Index inner = idx;
+                inner[a.axis].off += a.sizes[0];
+                r = scalar(a.args[0], inner);
+                break;
+            }
+            case Atom::Kind::Concat: {
+                // Operand i holds positions [S_i, S_{i+1}) along the axis, S the running sums.
+                r = fresh("concat" + std::to_string(id) + "_at" + idx_text(idx));
+                const Pos p = idx[a.axis];
+                int64_t start = 0;
+                for (size_t i = 0; i < a.args.size(); ++i) {
+                    const int64_t end = start + a.sizes[i];
+                    std::vector<TermId> in_part;
+                    if (i > 0) in_part.push_back(t.not_(below(p.sym, start - p.off)));
+                    if (i + 1 < a.args.size()) in_part.push_back(below(p.sym, end - p.off));
+                    Index inner = idx;
+                    inner[a.axis].off -= start;
+                    fact(t.implies(t.and_(in_part), t.eq(r, scalar(a.args[i], inner))));
+                    start = end;
+                }
                 break;
             }
             case Atom::Kind::Elem: {
@@ -418,7 +502,9 @@ private:
     PointwiseQuery d_q;
     std::vector<Atom> d_atoms;
     std::map<std::string, int> d_index;
-    std::map<std::pair<int, std::vector<int>>, TermId> d_scalar;
+    std::map<std::pair<int, Index>, TermId> d_scalar;
+    std::map<int, int64_t> d_sym_dim;  // each index symbol's range, when concrete
+    std::map<std::pair<int, int64_t>, TermId> d_below;  // pos_sym < t, as Booleans
     std::vector<UfApp> d_uf;
     std::set<std::string> d_opaque;
 };
@@ -435,8 +521,12 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
             const ValueRef lo = rule.lhs.outputs()[o], ro = rule.rhs.outputs()[o];
             Comb l = e.value(rule.lhs, lo, lmemo);
             Comb r = e.value(rule.rhs, ro, rmemo);
-            std::vector<int> idx(rule.lhs.type(lo).rank());
-            for (size_t k = 0; k < idx.size(); ++k) idx[k] = static_cast<int>(k);
+            const TensorType& type = rule.lhs.type(lo);
+            Index idx(type.rank());
+            for (size_t k = 0; k < idx.size(); ++k) {
+                idx[k] = Pos{static_cast<int>(100 * o + k), 0};
+                if (type.dims[k].terms().empty()) e.set_range(idx[k].sym, type.dims[k].constant());
+            }
             TermId ls = e.scalar(l, idx), rs = e.scalar(r, idx);
             identity += (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
             if (ls != rs) differ.push_back(e.terms().distinct(ls, rs));
