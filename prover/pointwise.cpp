@@ -34,6 +34,7 @@ struct Atom {
     enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
     int axis = 0;
     std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset}
+    size_t rank = 0;               // Concat
     bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
     Params params;                 // Const
     std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
@@ -103,6 +104,34 @@ private:
         TermId arg, value;
     };
 
+    // Coefficient arithmetic with numbers folded, so that equal coefficients are one term (the
+    // keys of atoms built over them must agree).
+    std::optional<int64_t> number(TermId c) {
+        const TermNode& n = terms().node(c);
+        if (n.op == TermOp::RealLit) return n.value;
+        return std::nullopt;
+    }
+    TermId cmul(TermId a, TermId b) {
+        auto x = number(a), y = number(b);
+        if (x && y && *x < (int64_t{1} << 30) && *y < (int64_t{1} << 30)) return terms().real_lit(*x * *y);
+        if (x == int64_t{1}) return b;
+        if (y == int64_t{1}) return a;
+        return terms().mul({a, b});
+    }
+    TermId csum(const std::vector<TermId>& cs) {
+        int64_t k = 0;
+        std::vector<TermId> rest;
+        for (TermId c : cs) {
+            auto x = number(c);
+            if (x && *x < (int64_t{1} << 30))
+                k += *x;
+            else
+                rest.push_back(c);
+        }
+        if (k != 0 || rest.empty()) rest.insert(rest.begin(), terms().real_lit(k));
+        return terms().real_add(rest);
+    }
+
     // A coefficient that is a positive number (1, 1+1, ...), so scaling keeps signs.
     bool positive(TermId c) {
         const TermNode& n = terms().node(c);
@@ -152,13 +181,13 @@ private:
         for (const auto* c : {&a, &b})
             for (const auto& [coef, atom] : *c) by_atom[atom].push_back(coef);
         Comb out;
-        for (auto& [atom, coefs] : by_atom) out.push_back({terms().real_add(coefs), atom});
+        for (auto& [atom, coefs] : by_atom) out.push_back({csum(coefs), atom});
         return out;
     }
 
     Comb scale(const Comb& a, TermId s) {
         Comb out;
-        for (const auto& [coef, atom] : a) out.push_back({terms().mul({coef, s}), atom});
+        for (const auto& [coef, atom] : a) out.push_back({cmul(coef, s), atom});
         return out;
     }
 
@@ -181,7 +210,7 @@ private:
                 for (const auto& [k, atom] : c) {
                     std::vector<int> as = atoms;
                     as.push_back(atom);
-                    next.push_back({terms().mul({coef, k}), as});
+                    next.push_back({cmul(coef, k), as});
                 }
             products = std::move(next);
         }
@@ -201,6 +230,20 @@ private:
                         out = add(out, {{coef, atoms[0]}});
                         continue;
                     }
+                }
+            }
+            {
+                // A concat along the batch axis of a convolution's input, or the row axis of a
+                // matmul's left operand, is a concat of the results (same sizes along it).
+                const Atom& c = d_atoms[atoms[0]];
+                if (atoms.size() == 2 && c.kind == Atom::Kind::Concat &&
+                    ((op == OpKind::Conv2d && c.axis == 0) ||
+                     (op == OpKind::Matmul && c.rank >= 2 && static_cast<size_t>(c.axis) == c.rank - 2))) {
+                    const Atom cc = c;
+                    std::vector<Comb> parts;
+                    for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}));
+                    out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
+                    continue;
                 }
             }
             if (op == OpKind::Matmul) {
@@ -235,6 +278,19 @@ private:
         a.key += "]";
         for (const Comb& c : args) a.key += comb_key(c);
         a.args = args;
+        return single(intern(std::move(a)));
+    }
+
+    Comb concat(int axis, const std::vector<int64_t>& sizes, size_t rank, const std::vector<Comb>& parts) {
+        Atom a = atom_of(Atom::Kind::Concat, OpKind::Concat);
+        a.axis = axis;
+        a.sizes = sizes;
+        a.rank = rank;
+        a.key = "concat" + std::to_string(axis) + "[";
+        for (int64_t x : sizes) a.key += std::to_string(x) + ",";
+        a.key += "]";
+        for (const Comb& c : parts) a.key += comb_key(c);
+        a.args = parts;
         return single(intern(std::move(a)));
     }
 
@@ -285,7 +341,7 @@ private:
                 // Bilinear: distributes over sums, coefficients pulled out.
                 Comb out;
                 for (const auto& [c, a] : in[0])
-                    for (const auto& [d, b] : in[1]) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), terms().mul({c, d})));
+                    for (const auto& [d, b] : in[1]) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), cmul(c, d)));
                 return out;
             }
             case OpKind::Enlarge: {
@@ -360,13 +416,11 @@ private:
                 }
                 if (!known) return opaque(n.op, n.params, v.output, in);
                 if (n.op == OpKind::Split && v.output == 0) return in[0];
-                Atom a = atom_of(n.op == OpKind::Concat ? Atom::Kind::Concat : Atom::Kind::Shift, n.op);
+                if (n.op == OpKind::Concat) return concat(axis, sizes, g.type(v).rank(), in);
+                Atom a = atom_of(Atom::Kind::Shift, n.op);
                 a.axis = axis;
                 a.sizes = sizes;
-                a.key = std::string(n.op == OpKind::Concat ? "concat" : "shift") + std::to_string(axis) + "[";
-                for (int64_t x : sizes) a.key += std::to_string(x) + ",";
-                a.key += "]";
-                for (const Comb& c : in) a.key += comb_key(c);
+                a.key = "shift" + std::to_string(axis) + "[" + std::to_string(sizes[0]) + "]" + comb_key(in[0]);
                 a.args = in;
                 return single(intern(std::move(a)));
             }

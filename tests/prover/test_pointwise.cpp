@@ -219,3 +219,21 @@ TEST_CASE("pointwise: concat and split are index maps at known sizes", "[prover]
         CHECK(c.verdict != prover::Verdict::Error);
     }
 }
+
+TEST_CASE("pointwise: conv and matmul distribute over a concat of their batch or row axis", "[prover][pointwise]") {
+    for (const char* text : {
+             "concat[axis=0](conv2d(x, w), conv2d(y, w)) => conv2d(concat[axis=0](x, y), enlarge(w, const_one[shape=[1,1,3,3]]())) "
+             "where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,1,3]",
+             "concat[axis=0](matmul(x, w), smul(matmul(x, w), s)) => matmul(concat[axis=0](x, smul(x, s)), w) where "
+             "x: act[2,4], w: weight[4,4], s: weight[]",
+             "conv2d(conv2d[act=relu](x, const_iconv[shape=[4,4,3,3]]()), w) => conv2d(relu(x), enlarge(w, "
+             "const_one[shape=[1,1,3,3]]())) where x: act[2,4,5,5], w: weight[4,4,1,3]",
+         }) {
+        INFO(text);
+        CHECK(check(text).verdict == prover::Verdict::Proved);
+    }
+    // The parts in the wrong order: a near miss.
+    auto c = check("concat[axis=0](matmul(x, w), matmul(y, w)) => matmul(concat[axis=0](y, x), w) where x: act[2,4], "
+                   "y: act[2,4], w: weight[4,4]");
+    CHECK(c.verdict != prover::Verdict::Proved);
+}
