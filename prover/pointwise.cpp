@@ -245,6 +245,16 @@ private:
                     out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
                     continue;
                 }
+                // A concat of kernels along their output channels: a concat of the results along
+                // the channel axis.
+                const Atom& k = d_atoms[atoms[1]];
+                if (atoms.size() == 2 && op == OpKind::Conv2d && k.kind == Atom::Kind::Concat && k.axis == 0) {
+                    const Atom kc = k;
+                    std::vector<Comb> parts;
+                    for (const Comb& part : kc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
+                    out = add(out, scale(concat(1, kc.sizes, 4, parts), coef));
+                    continue;
+                }
             }
             if (op == OpKind::Matmul) {
                 // matmul is associative: a chain is one atom whatever its bracketing.

@@ -226,6 +226,8 @@ TEST_CASE("pointwise: conv and matmul distribute over a concat of their batch or
              "where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,1,3]",
              "concat[axis=0](matmul(x, w), smul(matmul(x, w), s)) => matmul(concat[axis=0](x, smul(x, s)), w) where "
              "x: act[2,4], w: weight[4,4], s: weight[]",
+             "concat[axis=1](conv2d[act=relu](x, v), conv2d[act=relu](x, w)) => conv2d[act=relu](x, concat[axis=0](v, "
+             "enlarge(w, const_one[shape=[1,1,3,3]]()))) where x: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,1,3]",
              "conv2d(conv2d[act=relu](x, const_iconv[shape=[4,4,3,3]]()), w) => conv2d(relu(x), enlarge(w, "
              "const_one[shape=[1,1,3,3]]())) where x: act[2,4,5,5], w: weight[4,4,1,3]",
          }) {
