@@ -149,7 +149,15 @@ std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule,
         q.name = query_name;
         for (auto& b : d_backends) {
             g.results.push_back(b->prove(q, std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
-            if (!g.results.back().proved()) return std::nullopt;
+            if (g.results.back().proved()) continue;
+            // The general form may be in the pointwise fragment where the axioms stop.
+            std::string why;
+            Query pq;
+            std::optional<std::vector<ProofResult>> pw;
+            if (d_options.pointwise) pw = prove_pointwise(rule, query_name, pq, why);
+            if (!pw) return std::nullopt;
+            g.results = std::move(*pw);
+            break;
         }
     } catch (const std::exception&) {
         return std::nullopt;  // the general form failing says nothing against the proved rule
