@@ -312,6 +312,24 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     return out;
 }
 
+std::string RuleCheck::unknown_reason() const {
+    if (verdict != Verdict::Unknown) return "";
+    for (const ProofResult& r : results) {
+        if (r.timed_out()) return "timeout";
+        const auto* u = std::get_if<Unknown>(&r.outcome);
+        if (!u) continue;
+        const std::string& why = u->reason;
+        auto at = why.find("; pointwise: ");
+        if (at == std::string::npos) return why;
+        std::string pw = why.substr(at + 2);
+        if (pw.find("is not valid") != std::string::npos && pw.find("opaque") == std::string::npos)
+            return "pointwise: identity not valid (element-wise)";
+        auto paren = pw.find(" (");
+        return pw.substr(0, paren);
+    }
+    return "no result";
+}
+
 std::string RuleCheck::condition_text() const {
     std::string s;
     for (const auto* list : {&conditions, &assumed})

@@ -71,6 +71,11 @@ struct RuleCheck {
     /// With CheckOptions::generalize, when the proved rule also holds at its most general shapes.
     std::optional<GeneralProof> general;
 
+    /// For an unknown verdict, its reason in a few words, for summaries that group unknowns:
+    /// "timeout", "pointwise: identity not valid with OPS opaque", "pointwise: identity not
+    /// valid (element-wise)", "pointwise: outside the fragment (...)", or the solver's reason.
+    std::string unknown_reason() const;
+
     /// The conditions a proof rests on: the rule's own, then the assumed ones, comma-separated
     /// ("" when none); what `check` prints and the rule database stores.
     std::string condition_text() const;

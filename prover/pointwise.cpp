@@ -281,7 +281,6 @@ private:
     }
 
     Comb opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args) {
-        d_opaque.insert(op_name(op));
         Atom a = atom_of(Atom::Kind::Opaque, op);
         a.key = std::string(op_name(op)) + "#" + std::to_string(output) + "[";
         for (int32_t x : p.v) a.key += std::to_string(x) + ",";
@@ -482,6 +481,7 @@ private:
             case Atom::Kind::Linear:
             case Atom::Kind::Opaque:
                 r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
+                d_opaque.insert(op_name(a.op));
                 if (a.nonneg) fact(t.le(t.real_lit(0), r));
                 break;
             case Atom::Kind::Const: {

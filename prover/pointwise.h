@@ -42,7 +42,7 @@ enum class PointwiseFault { None, ReluIsIdentity };
 struct PointwiseQuery {
     Query query;             ///< QF_NRA: unsat means the scalar identity (so the rule) holds
     std::string identity;    ///< the scalar identity, lhs = rhs per output, for reports
-    std::vector<std::string> opaque;  ///< operators kept opaque ("" when the rule is element-wise)
+    std::vector<std::string> opaque;  ///< operators whose elements are opaque reals (none: element-wise)
     bool normalised = false;  ///< the multilinear normal form changed something (a linear op was seen)
 };
 

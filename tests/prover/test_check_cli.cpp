@@ -117,3 +117,16 @@ TEST_CASE("cli audit and check: a pointwise proof names its strategy and identit
     auto j = nlohmann::json::parse(run({"check", "--json", "relu(ewmul(x, x)) => ewmul(x, x)"}).out);
     CHECK(j["rules"][0]["backends"]["z3"]["strategy"] == "pointwise");
 }
+
+TEST_CASE("cli check: unknowns are summarised by reason", "[prover][cli][pointwise]") {
+    std::string file = temp_file("unknown_reasons.rf",
+                                 "relu(ewmul(x, x)) => ewmul(x, x)\n"
+                                 "poolavg[kernel=[3,3]](x) => conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) "
+                                 "where x: act[2,4,5,5]\n");
+    Run r = run({"check", "--file", file, "--no-bounded"});
+    INFO(r.out << r.err);
+    CHECK_THAT(r.err, Catch::Contains("1 proved, 0 refuted, 1 unknown"));
+    CHECK_THAT(r.err, Catch::Contains("unknown: 1 x pointwise: the scalar identity is not valid with"));
+    auto j = nlohmann::json::parse(run({"check", "--json", "--no-bounded", "--file", file}).out);
+    CHECK(j["summary"]["unknown_reasons"].size() == 1);
+}
