@@ -256,6 +256,29 @@ private:
                     continue;
                 }
             }
+            if (op == OpKind::Matmul && atoms.size() == 2) {
+                // The identity matrix is a unit of matmul.
+                auto is_imm = [&](int x) { return d_atoms[x].kind == Atom::Kind::Const && d_atoms[x].op == OpKind::ConstImm; };
+                if (is_imm(atoms[0]) || is_imm(atoms[1])) {
+                    out = add(out, {{coef, is_imm(atoms[0]) ? atoms[1] : atoms[0]}});
+                    continue;
+                }
+            }
+            if (atoms.size() == 2) {
+                // A contraction over a concat: conv2d(concat1(x_i), concat1(w_i)) and
+                // matmul(concat_cols(a_i), concat_rows(b_i)) are the sums of the parts' results,
+                // when the parts have equal sizes.
+                const Atom x = d_atoms[atoms[0]], w = d_atoms[atoms[1]];
+                if (x.kind == Atom::Kind::Concat && w.kind == Atom::Kind::Concat && x.sizes == w.sizes &&
+                    ((op == OpKind::Conv2d && x.axis == 1 && w.axis == 1) ||
+                     (op == OpKind::Matmul && x.rank >= 2 && x.rank == w.rank && static_cast<size_t>(x.axis) == x.rank - 1 &&
+                      static_cast<size_t>(w.axis) == w.rank - 2))) {
+                    Comb sum;
+                    for (size_t i = 0; i < x.args.size(); ++i) sum = add(sum, linear(op, p, {x.args[i], w.args[i]}));
+                    out = add(out, scale(sum, coef));
+                    continue;
+                }
+            }
             if (op == OpKind::Matmul) {
                 // matmul is associative: a chain is one atom whatever its bracketing.
                 std::vector<int> flat;
@@ -290,7 +313,22 @@ private:
         return single(intern(std::move(a)));
     }
 
-    Comb concat(int axis, const std::vector<int64_t>& sizes, size_t rank, const std::vector<Comb>& parts) {
+    Comb concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank, const std::vector<Comb>& parts_in) {
+        // A concat of concats along one axis is one concat.
+        std::vector<int64_t> sizes;
+        std::vector<Comb> parts;
+        for (size_t i = 0; i < parts_in.size(); ++i) {
+            const Comb& c = parts_in[i];
+            if (c.size() == 1 && number(c[0].first) == int64_t{1} && d_atoms[c[0].second].kind == Atom::Kind::Concat &&
+                d_atoms[c[0].second].axis == axis) {
+                const Atom inner = d_atoms[c[0].second];
+                parts.insert(parts.end(), inner.args.begin(), inner.args.end());
+                sizes.insert(sizes.end(), inner.sizes.begin(), inner.sizes.end());
+            } else {
+                parts.push_back(c);
+                sizes.push_back(sizes_in[i]);
+            }
+        }
         Atom a = atom_of(Atom::Kind::Concat, OpKind::Concat);
         a.axis = axis;
         a.sizes = sizes;
@@ -319,6 +357,11 @@ private:
             const auto [coef, atom] = in[0][0];
             const Atom& a = d_atoms[atom];
             if (a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool)) return in[0];
+            // relu is monotone, so it commutes with a maximum.
+            if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
+                const Comb inner = a.args[0];
+                return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
+            }
             Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
             return scale(inner, coef);
         }

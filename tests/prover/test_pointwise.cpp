@@ -239,3 +239,29 @@ TEST_CASE("pointwise: conv and matmul distribute over a concat of their batch or
                    "y: act[2,4], w: weight[4,4]");
     CHECK(c.verdict != prover::Verdict::Proved);
 }
+
+TEST_CASE("pointwise: identity matrix, relu through poolmax, contractions over concats", "[prover][pointwise]") {
+    for (const char* text : {
+             "(matmul(const_imm[shape=[4,4]](), x), relu(const_imm[shape=[4,4]]())) => (x, const_imm[shape=[4,4]]()) where "
+             "x: act[4,4]",
+             "poolmax[kernel=[3,3]](ewadd(relu(x), relu(x))) => relu(poolmax[kernel=[3,3]](ewadd(x, x))) where x: act[2,4,5,5]",
+             "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v)) where x: act[2,4,5,5], "
+             "y: act[2,4,5,5], w: weight[4,4,3,3], v: weight[4,4,3,3]",
+             "ewadd(matmul(a, b), matmul(c, d)) => matmul(concat[axis=1](a, c), concat[axis=0](b, d)) where a: act[2,4], "
+             "c: act[2,4], b: weight[4,3], d: weight[4,3]",
+         }) {
+        INFO(text);
+        CHECK(check(text).verdict == prover::Verdict::Proved);
+    }
+    for (const char* text : {
+             "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](v, w)) where x: act[2,4,5,5], "
+             "y: act[2,4,5,5], w: weight[4,4,3,3], v: weight[4,4,3,3]",
+             "poolmax[kernel=[3,3]](ewadd(x, y)) => ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](y)) where "
+             "x: act[2,4,5,5], y: act[2,4,5,5]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict != prover::Verdict::Proved);
+        CHECK(c.verdict != prover::Verdict::Error);
+    }
+}
