@@ -409,6 +409,12 @@ private:
                 return out;
             }
             case OpKind::Relu:
+                // relu is positively homogeneous: relu(c * A) = c * relu(A) for a number c > 0,
+                // so a linear operator over it sees relu(A) (scalar facts are no help inside an
+                // opaque convolution).
+                if (in[0].size() == 1 && positive(in[0][0].first) && number(in[0][0].first))
+                    return scale(elem(OpKind::Relu, {single(in[0][0].second)}), in[0][0].first);
+                return elem(n.op, in);
             case OpKind::Sigmoid:
             case OpKind::Tanh: return elem(n.op, in);
             case OpKind::Transpose: {

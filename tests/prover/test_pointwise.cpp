@@ -265,3 +265,13 @@ TEST_CASE("pointwise: identity matrix, relu through poolmax, contractions over c
         CHECK(c.verdict != prover::Verdict::Error);
     }
 }
+
+TEST_CASE("pointwise: relu's positive homogeneity reaches inside a convolution", "[prover][pointwise]") {
+    CHECK(check("conv2d(relu(ewadd(x, x)), w) => conv2d(relu(x), ewadd(w, w)) where x: act[2,4,5,5], w: weight[4,4,3,3]")
+              .verdict == prover::Verdict::Proved);
+    // Not for a scalar of unknown sign.
+    auto c = check("conv2d(relu(smul(x, s)), w) => conv2d(relu(x), smul(w, s)) where x: act[2,4,5,5], w: weight[4,4,3,3], "
+                   "s: weight[]");
+    CHECK(c.verdict != prover::Verdict::Proved);
+    CHECK(c.verdict != prover::Verdict::Error);
+}
