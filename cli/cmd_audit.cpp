@@ -42,8 +42,13 @@ Rule rule_to_audit(const std::string& spec, const std::string& db_path) {
 std::string outcome_text(const prover::ProofResult& r) {
     std::string s = std::string(prover::verdict_name(r));
     if (const auto* p = std::get_if<prover::Proved>(&r.outcome)) {
-        s += ", axioms used:";
-        for (const std::string& a : p->axioms_used) s += " " + a;
+        if (p->strategy == "e-matching") {
+            s += ", axioms used:";
+            for (const std::string& a : p->axioms_used) s += " " + a;
+            s += " (strategy: e-matching)";
+        } else {
+            s += " by the " + p->strategy + " strategy, identity: " + p->detail;
+        }
     } else if (const auto* u = std::get_if<prover::Unknown>(&r.outcome)) {
         s += " (" + u->reason + ")";
     }

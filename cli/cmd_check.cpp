@@ -3,6 +3,7 @@
 // condition it holds under, time), or one JSON document with --json. Exits 1 if any rule is
 // refuted or malformed; an unproved (unknown) rule is not an error.
 #include <iomanip>
+#include <map>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -35,7 +36,11 @@ const prover::ProofResult* result_of(const prover::RuleCheck& c, prover::Backend
 
 nlohmann::json result_json(const prover::ProofResult& r) {
     nlohmann::json j{{"verdict", prover::verdict_name(r)}, {"seconds", r.seconds}};
-    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) j["axioms"] = p->axioms_used;
+    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) {
+        j["axioms"] = p->axioms_used;
+        j["strategy"] = p->strategy;
+        if (!p->detail.empty()) j["detail"] = p->detail;
+    }
     if (auto* u = std::get_if<prover::Unknown>(&r.outcome)) j["reason"] = u->reason;
     return j;
 }
@@ -129,12 +134,14 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     bool json = vm["json"].as<bool>();
     nlohmann::json jrules = nlohmann::json::array();
     int counts[4] = {0, 0, 0, 0};
+    std::map<std::string, int> unknown_reasons;
     int disagreements = 0;
     for (size_t i = 0; i < asts.size(); ++i) {
         const size_t index = i + 1;
         const prover::RuleCheck& c = checks[i];
         const std::string& rule_native = natives[i];
         ++counts[static_cast<int>(c.verdict)];
+        if (c.verdict == prover::Verdict::Unknown) ++unknown_reasons[c.unknown_reason()];
         if (c.disagreement) ++disagreements;
         if (json) {
             nlohmann::json j{{"index", index}, {"verdict", prover::verdict_name(c.verdict)}, {"seconds", c.seconds}};
@@ -169,12 +176,14 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
                               {"rules", jrules},
                               {"summary",
                                {{"proved", counts[0]}, {"refuted", counts[1]}, {"unknown", counts[2]}, {"error", counts[3]},
-                                {"disagreements", disagreements}}}}
+                                {"disagreements", disagreements},
+                                {"unknown_reasons", unknown_reasons}}}}
                    .dump(2)
             << "\n";
     } else if (asts.size() > 1) {
         err << counts[0] << " proved, " << counts[1] << " refuted, " << counts[2] << " unknown, " << counts[3]
             << " error (of " << asts.size() << "; axioms " << axioms.version << ")\n";
+        for (const auto& [why, k] : unknown_reasons) err << "  unknown: " << k << " x " << why << "\n";
     }
     return counts[1] + counts[3] > 0 ? kFailed : kOk;
 }

@@ -14,7 +14,11 @@ using nlohmann::json;
 
 json result_to_json(const prover::ProofResult& r) {
     json j = {{"backend", r.backend}, {"seconds", r.seconds}, {"kind", r.outcome.index()}};
-    if (const auto* p = std::get_if<prover::Proved>(&r.outcome)) j["axioms"] = p->axioms_used;
+    if (const auto* p = std::get_if<prover::Proved>(&r.outcome)) {
+        j["axioms"] = p->axioms_used;
+        j["strategy"] = p->strategy;
+        j["detail"] = p->detail;
+    }
     if (const auto* p = std::get_if<prover::Refuted>(&r.outcome)) j["counterexample"] = p->counterexample;
     if (const auto* p = std::get_if<prover::Unknown>(&r.outcome)) j["reason"] = p->reason;
     return j;
@@ -25,7 +29,14 @@ prover::ProofResult result_from_json(const json& j) {
     r.backend = j.at("backend").get<std::string>();
     r.seconds = j.at("seconds").get<double>();
     switch (j.at("kind").get<int>()) {
-        case 0: r.outcome = prover::Proved{j.at("axioms").get<std::vector<std::string>>()}; break;
+        case 0: {
+            prover::Proved p;
+            p.axioms_used = j.at("axioms").get<std::vector<std::string>>();
+            p.strategy = j.value("strategy", p.strategy);
+            p.detail = j.value("detail", std::string());
+            r.outcome = std::move(p);
+            break;
+        }
         case 1: r.outcome = prover::Refuted{j.at("counterexample").get<std::string>()}; break;
         case 2: r.outcome = prover::Unknown{j.at("reason").get<std::string>()}; break;
         case 3: r.outcome = prover::Timeout{}; break;

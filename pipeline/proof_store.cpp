@@ -18,6 +18,8 @@ ruledb::ProofRecord record_of(const prover::ProofResult& r, const prover::RuleCh
             p.reason = c.error;
         } else {
             p.status = ruledb::ProofStatus::Proved;
+            // How it was proved, for a strategy other than the axioms (docs/prover.md).
+            if (proved->strategy != "e-matching") p.reason = "strategy " + proved->strategy + ": " + proved->detail;
         }
     } else if (const auto* ref = std::get_if<prover::Refuted>(&r.outcome)) {
         p.status = ruledb::ProofStatus::Refuted;
@@ -87,7 +89,9 @@ void store_candidate_check(ruledb::Database& db, ruledb::Id run, const Rule& rul
             p.time_ms = r.seconds * 1000;
             p.run = run;
             p.status = ruledb::ProofStatus::Proved;
-            p.axioms = std::get<prover::Proved>(r.outcome).axioms_used;
+            const auto& proved = std::get<prover::Proved>(r.outcome);
+            p.axioms = proved.axioms_used;
+            if (proved.strategy != "e-matching") p.reason = "strategy " + proved.strategy + ": " + proved.detail;
             for (const std::string& x : c.general->rule.conditions) p.condition += (p.condition.empty() ? "" : ", ") + x;
             db.record_rule_proof(added.id, p);
         }

@@ -311,6 +311,7 @@ std::vector<AxiomRedundancy> find_redundant_axioms(const AxiomSet& set, int time
         co.probe_timeout_ms = timeout_ms;
         co.strengthen = false;  // the axiom exactly as stated, under its own shape condition
         co.bounded = false;     // validity is validate_axioms' business
+        co.pointwise = false;   // redundant means derivable from the other axioms, not true
         Checker checker(others, co);
         const RuleCheck rc = checker.check(set.axioms[i].rule, set.axioms[i].name);
         AxiomRedundancy& r = out[i];

@@ -111,7 +111,7 @@ const Level* proved_level(const std::vector<const Level*>& usable, const RuleChe
     return nullptr;
 }
 
-void second_opinion(const Rule& rule, const Level* level, RuleCheck& out) {
+void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const char* unsound_what) {
     BoundedCheckOptions bo;
     if (level && !level->assumptions.empty()) {
         std::vector<Assumption> as = level->assumptions;
@@ -128,8 +128,7 @@ void second_opinion(const Rule& rule, const Level* level, RuleCheck& out) {
     if (out.verdict == Verdict::Proved) {
         // The solvers proved something false: an axiom is unsound. Never report it as proved.
         out.verdict = Verdict::Error;
-        out.error = "proved from the axioms but refuted by the bounded checker (an axiom is unsound): " +
-                    out.counterexample;
+        out.error = std::string("proved but refuted by the bounded checker (") + unsound_what + "): " + out.counterexample;
         return;
     }
     out.verdict = Verdict::Refuted;
@@ -154,7 +153,15 @@ std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule,
         q.name = query_name;
         for (auto& b : d_backends) {
             g.results.push_back(b->prove(q, std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
-            if (!g.results.back().proved()) return std::nullopt;
+            if (g.results.back().proved()) continue;
+            // The general form may be in the pointwise fragment where the axioms stop.
+            std::string why;
+            Query pq;
+            std::optional<std::vector<ProofResult>> pw;
+            if (d_options.pointwise) pw = prove_pointwise(rule, query_name, pq, why);
+            if (!pw) return std::nullopt;
+            g.results = std::move(*pw);
+            break;
         }
     } catch (const std::exception&) {
         return std::nullopt;  // the general form failing says nothing against the proved rule
@@ -194,6 +201,35 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
     return best;
 }
 
+std::optional<std::vector<ProofResult>> Checker::prove_pointwise(const Rule& rule, const std::string& query_name,
+                                                                 Query& query, std::string& why) {
+    std::optional<PointwiseQuery> pq = encode_pointwise(rule, why, d_options.pointwise_fault);
+    if (!pq) return std::nullopt;
+    pq->query.name = query_name;
+    std::vector<ProofResult> results;
+    for (auto& b : d_backends) {
+        ProofResult r = b->prove(pq->query, d_options.timeout_ms);
+        if (auto* p = std::get_if<Proved>(&r.outcome)) {
+            p->strategy = "pointwise";
+            p->detail = pq->identity;
+            p->axioms_used.clear();
+        } else {
+            why = std::string(r.timed_out() ? "the scalar identity timed out" : "the scalar identity is not valid");
+            if (!pq->opaque.empty()) {
+                why += " with";
+                for (const std::string& o : pq->opaque) why += " " + o;
+                why += " opaque";
+            }
+            if (const auto* u = std::get_if<Unknown>(&r.outcome); u && u->reason.find("model") == std::string::npos)
+                why += " (" + u->reason + ")";
+            return std::nullopt;
+        }
+        results.push_back(std::move(r));
+    }
+    query = std::move(pq->query);
+    return results;
+}
+
 RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     auto start = std::chrono::steady_clock::now();
     RuleCheck out;
@@ -225,6 +261,8 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 usable.push_back(&level);
         Query reported;
         const int n = static_cast<int>(d_backends.size());
+        bool by_pointwise = false;
+        std::string pointwise_why;
         for (size_t li = 0; li < usable.size(); ++li) {
             const bool last = li + 1 == usable.size();
             Query q = encode_rule(rule, d_axioms, usable[li]->assumptions);
@@ -237,6 +275,18 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                     ++proved;
                 else if (!last)
                     break;  // not provable by all at this level: the next level decides
+            }
+            if (li == 0 && proved != n && d_options.pointwise) {
+                // E-matching did not prove the rule as stated: decide it pointwise before
+                // trying shape assumptions (a pointwise proof needs none).
+                Query pq;
+                if (auto pw = prove_pointwise(rule, query_name, pq, pointwise_why)) {
+                    out.verdict = Verdict::Proved;
+                    out.results = std::move(*pw);
+                    reported = std::move(pq);
+                    by_pointwise = true;
+                    break;
+                }
             }
             if (proved == n || last) {
                 out.verdict = proved == n ? Verdict::Proved : Verdict::Unknown;
@@ -257,7 +307,14 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             f << to_smtlib(reported);
             if (!f) throw std::runtime_error("cannot write " + out.smt2_path);
         }
-        if (d_options.bounded) second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out);
+        if (out.verdict == Verdict::Unknown && !pointwise_why.empty())
+            for (ProofResult& r : out.results)
+                if (auto* u = std::get_if<Unknown>(&r.outcome)) u->reason += "; pointwise: " + pointwise_why;
+        // A proof by a strategy other than the axioms is always re-checked.
+        if (by_pointwise)
+            second_opinion(rule, nullptr, out, "the pointwise strategy is unsound");
+        else if (d_options.bounded)
+            second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out, "an axiom is unsound");
         if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
@@ -268,6 +325,24 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
     // short; the flag is never cleared in a run, so reading it last covers them all.
     out.interrupted = support::stop_requested();
     return out;
+}
+
+std::string RuleCheck::unknown_reason() const {
+    if (verdict != Verdict::Unknown) return "";
+    for (const ProofResult& r : results) {
+        if (r.timed_out()) return "timeout";
+        const auto* u = std::get_if<Unknown>(&r.outcome);
+        if (!u) continue;
+        const std::string& why = u->reason;
+        auto at = why.find("; pointwise: ");
+        if (at == std::string::npos) return why;
+        std::string pw = why.substr(at + 2);
+        if (pw.find("is not valid") != std::string::npos && pw.find("opaque") == std::string::npos)
+            return "pointwise: identity not valid (element-wise)";
+        auto paren = pw.find(" (");
+        return pw.substr(0, paren);
+    }
+    return "no result";
 }
 
 std::string RuleCheck::condition_text() const {

@@ -21,6 +21,7 @@
 #include "ir/rule.h"
 #include "prover/axiom_set.h"
 #include "prover/backend.h"
+#include "prover/pointwise.h"
 
 namespace rf::prover {
 
@@ -42,6 +43,11 @@ struct CheckOptions {
     /// every dimension symbolic (generalize_shapes); RuleCheck::general holds the most general
     /// form proved.
     bool generalize = false;
+    /// After E-matching fails on the rule as stated, decide it pointwise (prover/pointwise.h);
+    /// a pointwise proof is always re-checked by the bounded checker.
+    bool pointwise = true;
+    /// Tests only: a wrong normalisation step planted in the pointwise strategy.
+    PointwiseFault pointwise_fault = PointwiseFault::None;
 };
 
 /// A more general form of a proved rule (more variables, symbolic shapes), proved by every
@@ -69,6 +75,11 @@ struct RuleCheck {
     /// interrupted solver's, so it must not be recorded or reported as one.
     bool interrupted = false;
 
+    /// For an unknown verdict, its reason in a few words, for summaries that group unknowns:
+    /// "timeout", "pointwise: identity not valid with OPS opaque", "pointwise: identity not
+    /// valid (element-wise)", "pointwise: outside the fragment (...)", or the solver's reason.
+    std::string unknown_reason() const;
+
     /// The conditions a proof rests on: the rule's own, then the assumed ones, comma-separated
     /// ("" when none); what `check` prints and the rule database stores.
     std::string condition_text() const;
@@ -93,6 +104,10 @@ private:
     std::optional<GeneralProof> prove_general(const Rule& rule, const std::string& query_name);
     /// `rule` passed by the bounded checker and proved by every back-end, as stated.
     std::optional<GeneralProof> prove_without_assumptions(const Rule& rule, const std::string& query_name);
+    /// The pointwise strategy on every back-end: their results when all prove it (the query
+    /// reported in `query`), nullopt otherwise (`why` says why).
+    std::optional<std::vector<ProofResult>> prove_pointwise(const Rule& rule, const std::string& query_name, Query& query,
+                                                            std::string& why);
     const AxiomSet& d_axioms;
     CheckOptions d_options;
     std::vector<std::unique_ptr<Backend>> d_backends;

@@ -388,9 +388,13 @@ Query encode_rule(const Rule& rule, const AxiomSet& axioms, const std::vector<As
         const Axiom& a = axioms.axioms[i];
         q.assertions.push_back({"ax_" + safe_name(a.name), a.name, AssertionKind::Axiom, encode_axiom(t, dims, a, sigs)});
     }
+    std::set<std::string> emitted;
     for (const OpSig& sig : sigs) {
-        std::vector<TermId> fs = shape_rule_formulas(t, dims, sig);
         std::string name = op_symbol_name(sig);
+        // Signatures that differ only in what the symbol ignores (transpose's shuffle flag)
+        // are one function with one shape rule.
+        if (!emitted.insert(name).second) continue;
+        std::vector<TermId> fs = shape_rule_formulas(t, dims, sig);
         for (size_t k = 0; k < fs.size(); ++k)
             q.assertions.push_back({"shape_" + name + (fs.size() > 1 ? "_" + std::to_string(k) : ""),
                                     "shape rule of " + name, AssertionKind::ShapeRule, fs[k]});

@@ -43,6 +43,9 @@ struct Query {
     Terms terms;
     std::vector<Assertion> assertions;
     std::string axiom_version;
+    /// The SMT-LIB logic: UFLIA for the quantified tensor encoding, QF_NRA for a pointwise
+    /// scalar identity (prover/pointwise.h), which z3 decides with nlsat.
+    std::string logic = "UFLIA";
 };
 
 /// An extra shape condition over the rule's symbols: lhs = rhs, with its text for reports.

@@ -113,7 +113,9 @@ std::string op_symbol_name(const OpSig& sig) {
         case OpKind::Sigmoid:
         case OpKind::Tanh:
         case OpKind::Enlarge: return op_name(sig.op);
-        case OpKind::Transpose: return "transpose_p" + join(param::list(p), "_") + (param::shuffle(p) ? "_shuffle" : "");
+        // The shuffle flag is a layout hint (the evaluator ignores it): transpose with and without
+        // it is one function, so the prover identifies the two (exports keep the flag).
+        case OpKind::Transpose: return "transpose_p" + join(param::list(p), "_");
         case OpKind::Concat: return "concat" + std::to_string(sig.arity) + "_a" + std::to_string(param::axis(p));
         case OpKind::Split: return "split" + std::to_string(sig.output) + "_a" + std::to_string(param::axis(p));
         case OpKind::PoolAvg:

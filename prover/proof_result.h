@@ -12,6 +12,10 @@ namespace rf::prover {
 
 struct Proved {
     std::vector<std::string> axioms_used;  ///< axiom names from the unsat core, sorted
+    /// How it was proved: "e-matching" (quantified axioms, the core above) or "pointwise" (a
+    /// scalar identity over the reals after the multilinear normal form, prover/pointwise.h).
+    std::string strategy = "e-matching";
+    std::string detail;  ///< pointwise: the scalar identity decided ("" for e-matching)
 };
 struct Refuted {
     std::string counterexample;

@@ -42,6 +42,13 @@ void print(std::ostream& out, const Terms& terms, TermId id) {
         case TermOp::Le: kids("<="); return;
         case TermOp::Add: kids("+"); return;
         case TermOp::Sub: kids("-"); return;
+        case TermOp::Mul: kids("*"); return;
+        case TermOp::RealLit:
+            if (n.value < 0)
+                out << "(- " << -n.value << ".0)";
+            else
+                out << n.value << ".0";
+            return;
         case TermOp::MulConst:
             out << "(* " << n.value << " ";
             print(out, terms, n.kids[0]);
@@ -107,8 +114,8 @@ std::string to_smtlib(const Query& q) {
     if (!q.axiom_version.empty()) out << ", " << q.axiom_version;
     out << "\n; unsat: the rule follows from the axioms under its shape conditions\n"
         << "(set-option :produce-unsat-cores true)\n"
-        << "(set-logic UFLIA)\n"
-        << "(declare-sort T 0)\n";
+        << "(set-logic " << q.logic << ")\n";
+    if (q.logic.find("UF") != std::string::npos) out << "(declare-sort T 0)\n";
     for (const FuncDecl& f : q.terms.funcs()) {
         out << "(declare-fun " << f.name << " (";
         for (size_t i = 0; i < f.args.size(); ++i) out << (i ? " " : "") << sort_name(f.args[i]);

@@ -12,6 +12,7 @@ const char* sort_name(Sort s) {
         case Sort::Bool: return "Bool";
         case Sort::Int: return "Int";
         case Sort::Tensor: return "T";
+        case Sort::Real: return "Real";
     }
     return "?";
 }
@@ -136,7 +137,22 @@ TermId Terms::add(std::vector<TermId> kids) {
     return make(int_node(TermOp::Add, std::move(kids)));
 }
 
-TermId Terms::sub(TermId a, TermId b) { return make(int_node(TermOp::Sub, {a, b})); }
+TermId Terms::sub(TermId a, TermId b) { return make(node_of(TermOp::Sub, sort(a), {a, b})); }
+
+TermId Terms::real_lit(int64_t v) { return make(node_of(TermOp::RealLit, Sort::Real, {}, v)); }
+
+TermId Terms::mul(std::vector<TermId> kids) {
+    if (kids.size() == 1) return kids[0];
+    if (kids.empty()) return real_lit(1);
+    for (TermId k : kids) assert(sort(k) == Sort::Real);
+    return make(node_of(TermOp::Mul, Sort::Real, std::move(kids)));
+}
+
+TermId Terms::real_add(std::vector<TermId> kids) {
+    if (kids.size() == 1) return kids[0];
+    if (kids.empty()) return real_lit(0);
+    return make(node_of(TermOp::Add, Sort::Real, std::move(kids)));
+}
 
 TermId Terms::mul_const(int64_t k, TermId a) {
     if (k == 1) return a;

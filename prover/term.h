@@ -15,8 +15,9 @@
 
 namespace rf::prover {
 
-/// Bool, Int, and the one uninterpreted sort of tensors (TASO's `T`).
-enum class Sort : uint8_t { Bool, Int, Tensor };
+/// Bool, Int, the one uninterpreted sort of tensors (TASO's `T`), and Real (the scalar
+/// arithmetic of the pointwise strategy, prover/pointwise.h).
+enum class Sort : uint8_t { Bool, Int, Tensor, Real };
 const char* sort_name(Sort s);
 
 using FuncId = int32_t;
@@ -41,9 +42,11 @@ enum class TermOp : uint8_t {
     And,      ///< any number of kids (empty = true)
     Or,       ///< any number of kids (empty = false)
     Implies,
-    Le,       ///< Int <= Int
-    Add,      ///< Int sum of kids
-    Sub,      ///< kid0 - kid1
+    Le,       ///< Int <= Int, or Real <= Real
+    Add,      ///< sum of kids (Int or Real, the kids' sort)
+    Sub,      ///< kid0 - kid1 (Int or Real)
+    RealLit,  ///< value as a Real
+    Mul,      ///< Real product of kids (nonlinear)
     MulConst, ///< value * kid0
     DivConst, ///< kid0 div value (value > 0; floor division as SMT-LIB's div for positive divisors)
     ModConst, ///< kid0 mod value (value > 0)
@@ -91,6 +94,11 @@ public:
     TermId ge(TermId a, TermId b) { return le(b, a); }
     TermId add(std::vector<TermId> kids);
     TermId sub(TermId a, TermId b);
+    TermId real_lit(int64_t v);
+    /// Product of Real kids (empty = 1).
+    TermId mul(std::vector<TermId> kids);
+    /// Sum of Real kids (empty = 0).
+    TermId real_add(std::vector<TermId> kids);
     TermId mul_const(int64_t k, TermId a);
     TermId div_const(TermId a, int64_t k);
     TermId mod_const(TermId a, int64_t k);

@@ -37,6 +37,7 @@ public:
             case Sort::Bool: return d_s.getBooleanSort();
             case Sort::Int: return d_s.getIntegerSort();
             case Sort::Tensor: return d_tensor;
+            case Sort::Real: return d_s.getRealSort();
         }
         return d_tensor;
     }
@@ -75,6 +76,8 @@ private:
             case TermOp::Le: return mk(cvc5::Kind::LEQ, kids);
             case TermOp::Add: return mk(cvc5::Kind::ADD, kids);
             case TermOp::Sub: return mk(cvc5::Kind::SUB, kids);
+            case TermOp::RealLit: return d_s.mkReal(static_cast<int64_t>(n.value));
+            case TermOp::Mul: return mk(cvc5::Kind::MULT, kids);
             case TermOp::MulConst: return mk(cvc5::Kind::MULT, {d_s.mkInteger(static_cast<int64_t>(n.value)), kids[0]});
             case TermOp::DivConst: return mk(cvc5::Kind::INTS_DIVISION, {kids[0], d_s.mkInteger(static_cast<int64_t>(n.value))});
             case TermOp::ModConst: return mk(cvc5::Kind::INTS_MODULUS, {kids[0], d_s.mkInteger(static_cast<int64_t>(n.value))});
@@ -115,10 +118,10 @@ private:
     std::map<TermId, cvc5::Term> d_bound;
 };
 
-void configure(cvc5::Solver& s, int timeout_ms, bool cores) {
+void configure(cvc5::Solver& s, int timeout_ms, bool cores, const std::string& logic) {
     s.setOption("tlimit-per", std::to_string(std::max(1, timeout_ms)));
     if (cores) s.setOption("produce-unsat-cores", "true");
-    s.setLogic("UFLIA");
+    s.setLogic(logic);
 }
 
 class Cvc5Backend final : public Backend {
@@ -135,7 +138,7 @@ public:
         }
         try {
             cvc5::Solver s;
-            configure(s, timeout_ms, true);
+            configure(s, timeout_ms, true, q.logic);
             Translator tr(s, q.terms);
             std::unordered_map<cvc5::Term, const Assertion*> by_term;
             for (const Assertion& a : q.assertions) {
@@ -182,7 +185,7 @@ public:
         if (support::stop_requested()) return SatAnswer::Unknown;
         try {
             cvc5::Solver s;
-            configure(s, timeout_ms, false);
+            configure(s, timeout_ms, false, q.logic);
             Translator tr(s, q.terms);
             for (const Assertion& a : q.assertions) s.assertFormula(tr.tr(a.formula));
             cvc5::Result res = s.checkSat();

@@ -36,6 +36,7 @@ public:
             case Sort::Bool: return d_ctx.bool_sort();
             case Sort::Int: return d_ctx.int_sort();
             case Sort::Tensor: return d_tensor;
+            case Sort::Real: return d_ctx.real_sort();
         }
         return d_tensor;
     }
@@ -78,6 +79,12 @@ private:
                 return s;
             }
             case TermOp::Sub: return kid(0) - kid(1);
+            case TermOp::RealLit: return d_ctx.real_val(static_cast<int64_t>(n.value));
+            case TermOp::Mul: {
+                z3::expr s = kid(0);
+                for (size_t i = 1; i < n.kids.size(); ++i) s = s * kid(i);
+                return s;
+            }
             case TermOp::MulConst: return d_ctx.int_val(static_cast<int64_t>(n.value)) * kid(0);
             case TermOp::DivConst: return kid(0) / d_ctx.int_val(static_cast<int64_t>(n.value));
             case TermOp::ModConst: return z3::mod(kid(0), d_ctx.int_val(static_cast<int64_t>(n.value)));
@@ -141,7 +148,7 @@ public:
             return r;
         }
         try {
-            z3::solver& s = solver(timeout_ms);
+            z3::solver& s = solver(timeout_ms, q.logic);
             Scope scope(s);
             Translator tr(d_ctx, q.terms);
             support::StopHook hook([this] { d_ctx.interrupt(); });
@@ -187,7 +194,7 @@ public:
 
     SatAnswer check_sat(const Query& q, int timeout_ms) override {
         try {
-            z3::solver& s = solver(timeout_ms);
+            z3::solver& s = solver(timeout_ms, q.logic);
             Scope scope(s);
             Translator tr(d_ctx, q.terms);
             for (const Assertion& a : q.assertions) s.add(tr.tr(a.formula));
@@ -210,11 +217,12 @@ private:
     // query, or new parameters on a kept one, built z3's tactic and parameter tables again every
     // time, under z3's process-wide symbol-table and parameter locks: with two threads a third
     // of the time went to those locks.
-    z3::solver& solver(int timeout_ms) {
+    z3::solver& solver(int timeout_ms, const std::string& logic) {
         timeout_ms = std::max(1, timeout_ms);
-        auto it = d_solvers.find(timeout_ms);
+        auto it = d_solvers.find({timeout_ms, logic});
         if (it != d_solvers.end()) return it->second;
-        z3::solver s(d_ctx, "UFLIA");
+        // QF_NRA (a pointwise scalar identity) selects z3's nlsat, a decision procedure.
+        z3::solver s(d_ctx, logic.c_str());
         z3::params p(d_ctx);
         p.set("timeout", static_cast<unsigned>(timeout_ms));
         // E-matching only: model-based instantiation rarely helps a TASO-style goal and keeps
@@ -224,7 +232,7 @@ private:
         // (interrupted from keyboard)" and carry on: ruleforge's handler must see the signal.
         p.set("ctrl_c", false);
         s.set(p);
-        return d_solvers.emplace(timeout_ms, std::move(s)).first->second;
+        return d_solvers.emplace(std::make_pair(timeout_ms, logic), std::move(s)).first->second;
     }
     struct Scope {
         explicit Scope(z3::solver& s) : d_s(s) { d_s.push(); }
@@ -238,7 +246,7 @@ private:
     };
 
     z3::context d_ctx;  // declared first: destroyed after the solvers
-    std::map<int, z3::solver> d_solvers;
+    std::map<std::pair<int, std::string>, z3::solver> d_solvers;
 };
 
 }  // namespace

@@ -35,7 +35,7 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
 
     prover::RuleCheck proved;
     proved.verdict = prover::Verdict::Proved;
-    proved.results = {result(prover::Proved{{"ax_a", "ax_b"}}, "z3", 0.01), result(prover::Timeout{}, "cvc5", 4)};
+    proved.results = {result(prover::Proved{{"ax_a", "ax_b"}, "e-matching", ""}, "z3", 0.01), result(prover::Timeout{}, "cvc5", 4)};
     proved.conditions = {"shape(x) = shape(y)"};
     proved.assumed = {"dense convolutions"};
     proved.preconditions = {Precondition::DenseConvolutions};
@@ -44,7 +44,7 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
     proved.smt2_path = "/tmp/q.smt2";
     proved.bounded = "no counterexample";
     const Rule general = build_rule(parse_native_rule("ewadd(x, y) => ewadd(y, x) where x: act[n, c], y: act[n, c]"));
-    proved.general = prover::GeneralProof{general, {result(prover::Proved{{"ewadd_comm"}}, "z3", 0.02)}};
+    proved.general = prover::GeneralProof{general, {result(prover::Proved{{"ewadd_comm"}, "e-matching", ""}, "z3", 0.02)}};
     prover::RuleCheck refuted;
     refuted.verdict = prover::Verdict::Refuted;
     refuted.results = {result(prover::Unknown{"incomplete"}, "z3", 1)};

@@ -108,3 +108,25 @@ TEST_CASE("cli audit: verdicts, axioms used, conditions, counterexample and the 
     CHECK(run({"audit", "1", "--db", "/nonexistent/x.db"}).code == cli::kUsage);
     CHECK(run({"audit", "relu(x) => relu(y)"}).code == cli::kUsage);
 }
+
+TEST_CASE("cli audit and check: a pointwise proof names its strategy and identity", "[prover][cli][pointwise]") {
+    Run r = run({"audit", "relu(ewmul(x, x)) => ewmul(x, x)"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("proved by the pointwise strategy, identity: "));
+    auto j = nlohmann::json::parse(run({"check", "--json", "relu(ewmul(x, x)) => ewmul(x, x)"}).out);
+    CHECK(j["rules"][0]["backends"]["z3"]["strategy"] == "pointwise");
+}
+
+TEST_CASE("cli check: unknowns are summarised by reason", "[prover][cli][pointwise]") {
+    std::string file = temp_file("unknown_reasons.rf",
+                                 "relu(ewmul(x, x)) => ewmul(x, x)\n"
+                                 "poolavg[kernel=[3,3]](x) => conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) "
+                                 "where x: act[2,4,5,5]\n");
+    Run r = run({"check", "--file", file, "--no-bounded"});
+    INFO(r.out << r.err);
+    CHECK_THAT(r.err, Catch::Contains("1 proved, 0 refuted, 1 unknown"));
+    CHECK_THAT(r.err, Catch::Contains("unknown: 1 x pointwise: the scalar identity is not valid with"));
+    auto j = nlohmann::json::parse(run({"check", "--json", "--no-bounded", "--file", file}).out);
+    CHECK(j["summary"]["unknown_reasons"].size() == 1);
+}

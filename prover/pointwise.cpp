@@ -1,0 +1,656 @@
+#include "prover/pointwise.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "prover/smtlib.h"
+
+namespace rf::prover {
+
+namespace {
+
+// A tensor in multilinear normal form: sum of coefficient (a Real term over the rank-0 scalars)
+// times atom, one entry per atom, sorted by atom id (atoms are interned, so ids are canonical
+// within one query).
+using Comb = std::vector<std::pair<TermId, int>>;
+
+// A position along one axis: index symbol `sym` (one per axis of an output) plus a constant
+// offset, which concat and split introduce.
+struct Pos {
+    int sym = 0;
+    int64_t off = 0;
+    bool operator<(const Pos& o) const { return sym < o.sym || (sym == o.sym && off < o.off); }
+    bool operator==(const Pos& o) const { return sym == o.sym && off == o.off; }
+};
+using Index = std::vector<Pos>;
+
+struct Atom {
+    // Const: const_pool (every element 1/(kh*kw)), const_imm and const_iconv (every element 0
+    // or 1, symmetric where the constant is).
+    // Concat: operands' combs in args, sizes along `axis`; Shift: args[0] read at an offset
+    // along `axis` (split's second output).
+    enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
+    int axis = 0;
+    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset}
+    size_t rank = 0;               // Concat
+    bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
+    Params params;                 // Const
+    std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
+    OpKind op = OpKind::Input;
+    int var = -1;                  // Var
+    std::vector<int32_t> perm;     // Transpose
+    std::vector<Comb> args;        // Elem: operands; Transpose: one single-atom comb
+    std::string key;
+};
+
+Atom atom_of(Atom::Kind kind, OpKind op) {
+    Atom a;
+    a.kind = kind;
+    a.op = op;
+    return a;
+}
+
+class Encoder {
+public:
+    Encoder(const Rule& rule, PointwiseFault fault) : d_rule(rule), d_fault(fault) {}
+
+    Comb value(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
+        auto it = memo.find(v);
+        if (it != memo.end()) return it->second;
+        Comb c = build(g, v, memo);
+        memo.emplace(v, c);
+        return c;
+    }
+
+    TermId scalar(const Comb& c, const Index& idx) {
+        std::vector<TermId> parts;
+        for (const auto& [coef, atom] : c) {
+            TermId e = scalar_atom(atom, idx);
+            parts.push_back(d_q.query.terms.node(coef).op == TermOp::RealLit && d_q.query.terms.node(coef).value == 1
+                                ? e
+                                : d_q.query.terms.mul({coef, e}));
+        }
+        return d_q.query.terms.real_add(parts);
+    }
+
+    PointwiseQuery finish(std::vector<TermId> differ) {
+        Terms& t = d_q.query.terms;
+        // Ackermann: an uninterpreted function takes equal arguments to equal values.
+        for (size_t i = 0; i < d_uf.size(); ++i)
+            for (size_t j = i + 1; j < d_uf.size(); ++j)
+                if (d_uf[i].op == d_uf[j].op) fact(t.implies(t.eq(d_uf[i].arg, d_uf[j].arg), t.eq(d_uf[i].value, d_uf[j].value)));
+        // The order of positions: pos < a implies pos < b for a <= b; no position is below 0,
+        // every one is below its axis' size.
+        for (auto i = d_below.begin(); i != d_below.end(); ++i) {
+            auto [sym, th] = i->first;
+            if (th <= 0) fact(t.not_(i->second));
+            if (d_sym_dim.count(sym) && th >= d_sym_dim[sym]) fact(i->second);
+            for (auto j = std::next(i); j != d_below.end() && j->first.first == sym; ++j) fact(t.implies(i->second, j->second));
+        }
+        d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
+        d_q.query.logic = "QF_NRA";
+        d_q.opaque.assign(d_opaque.begin(), d_opaque.end());
+        return std::move(d_q);
+    }
+
+    Terms& terms() { return d_q.query.terms; }
+    void set_range(int sym, int64_t n) { d_sym_dim[sym] = n; }
+
+private:
+    struct UfApp {
+        OpKind op;
+        TermId arg, value;
+    };
+
+    // Coefficient arithmetic with numbers folded, so that equal coefficients are one term (the
+    // keys of atoms built over them must agree).
+    std::optional<int64_t> number(TermId c) {
+        const TermNode& n = terms().node(c);
+        if (n.op == TermOp::RealLit) return n.value;
+        return std::nullopt;
+    }
+    TermId cmul(TermId a, TermId b) {
+        auto x = number(a), y = number(b);
+        if (x && y && *x < (int64_t{1} << 30) && *y < (int64_t{1} << 30)) return terms().real_lit(*x * *y);
+        if (x == int64_t{1}) return b;
+        if (y == int64_t{1}) return a;
+        return terms().mul({a, b});
+    }
+    TermId csum(const std::vector<TermId>& cs) {
+        int64_t k = 0;
+        std::vector<TermId> rest;
+        for (TermId c : cs) {
+            auto x = number(c);
+            if (x && *x < (int64_t{1} << 30))
+                k += *x;
+            else
+                rest.push_back(c);
+        }
+        if (k != 0 || rest.empty()) rest.insert(rest.begin(), terms().real_lit(k));
+        return terms().real_add(rest);
+    }
+
+    // A coefficient that is a positive number (1, 1+1, ...), so scaling keeps signs.
+    bool positive(TermId c) {
+        const TermNode& n = terms().node(c);
+        if (n.op == TermOp::RealLit) return n.value > 0;
+        if (n.op != TermOp::Add && n.op != TermOp::Mul) return false;
+        return std::all_of(n.kids.begin(), n.kids.end(), [&](TermId k) { return positive(k); });
+    }
+
+    bool nonneg(const Comb& c) {
+        return std::all_of(c.begin(), c.end(), [&](const auto& e) { return positive(e.first) && d_atoms[e.second].nonneg; });
+    }
+
+    int intern(Atom a) {
+        auto it = d_index.find(a.key);
+        if (it != d_index.end()) return it->second;
+        switch (a.kind) {
+            case Atom::Kind::Var: a.nonneg = false; break;
+            case Atom::Kind::One:
+            case Atom::Kind::Const: a.nonneg = true; break;
+            case Atom::Kind::Elem:
+                a.nonneg = a.op == OpKind::Relu ||
+                           (a.op == OpKind::EwMul && (a.args[0] == a.args[1] || (nonneg(a.args[0]) && nonneg(a.args[1]))));
+                break;
+            case Atom::Kind::Transpose:
+            case Atom::Kind::Concat:
+            case Atom::Kind::Shift:
+            case Atom::Kind::Opaque: a.nonneg = std::all_of(a.args.begin(), a.args.end(), [&](const Comb& c) { return nonneg(c); }); break;
+            case Atom::Kind::Linear: break;  // set by linear()
+        }
+        d_atoms.push_back(std::move(a));
+        int id = static_cast<int>(d_atoms.size() - 1);
+        d_index.emplace(d_atoms.back().key, id);
+        return id;
+    }
+
+    static std::string comb_key(const Comb& c) {
+        std::string s = "(";
+        for (const auto& [coef, atom] : c) s += "c" + std::to_string(coef) + "*a" + std::to_string(atom) + ";";
+        return s + ")";
+    }
+
+    Comb single(int atom) { return {{terms().real_lit(1), atom}}; }
+
+    // Sums two combinations, merging equal atoms.
+    Comb add(const Comb& a, const Comb& b) {
+        std::map<int, std::vector<TermId>> by_atom;
+        for (const auto* c : {&a, &b})
+            for (const auto& [coef, atom] : *c) by_atom[atom].push_back(coef);
+        Comb out;
+        for (auto& [atom, coefs] : by_atom) out.push_back({csum(coefs), atom});
+        return out;
+    }
+
+    Comb scale(const Comb& a, TermId s) {
+        Comb out;
+        for (const auto& [coef, atom] : a) out.push_back({cmul(coef, s), atom});
+        return out;
+    }
+
+    Comb elem(OpKind op, std::vector<Comb> args) {
+        Atom a = atom_of(Atom::Kind::Elem, op);
+        if (op == OpKind::EwMul && comb_key(args[1]) < comb_key(args[0])) std::swap(args[0], args[1]);
+        a.key = std::string(op_name(op));
+        for (const Comb& c : args) a.key += comb_key(c);
+        a.args = std::move(args);
+        return single(intern(std::move(a)));
+    }
+
+    // A linear (in each operand) operator: distributes over the operands' sums.
+    Comb linear(OpKind op, const Params& p, const std::vector<Comb>& args) {
+        d_q.normalised = true;
+        std::vector<std::pair<TermId, std::vector<int>>> products{{terms().real_lit(1), {}}};
+        for (const Comb& c : args) {
+            std::vector<std::pair<TermId, std::vector<int>>> next;
+            for (const auto& [coef, atoms] : products)
+                for (const auto& [k, atom] : c) {
+                    std::vector<int> as = atoms;
+                    as.push_back(atom);
+                    next.push_back({cmul(coef, k), as});
+                }
+            products = std::move(next);
+        }
+        Comb out;
+        for (auto [coef, atoms] : products) {
+            if (op == OpKind::Conv2d && param::padding(p, op) == Padding::Same &&
+                param::stride(p, op) == std::array<int32_t, 2>{1, 1}) {
+                // Under SAME padding at stride 1: the enlarged kernel acts as the kernel itself
+                // (enlarge pads it with zeros around the centre), and the identity kernel of an
+                // odd size is the identity.
+                const Atom& w = d_atoms[atoms[1]];
+                if (w.kind == Atom::Kind::Linear && w.op == OpKind::Enlarge) atoms[1] = w.factors[0];
+                const Atom& k = d_atoms[atoms[1]];
+                if (k.kind == Atom::Kind::Const && k.op == OpKind::ConstIconv) {
+                    std::vector<int32_t> shape = param::list(k.params);
+                    if (shape.size() == 4 && shape[2] % 2 == 1 && shape[3] % 2 == 1) {
+                        out = add(out, {{coef, atoms[0]}});
+                        continue;
+                    }
+                }
+            }
+            {
+                // A concat along the batch axis of a convolution's input, or the row axis of a
+                // matmul's left operand, is a concat of the results (same sizes along it).
+                const Atom& c = d_atoms[atoms[0]];
+                if (atoms.size() == 2 && c.kind == Atom::Kind::Concat &&
+                    ((op == OpKind::Conv2d && c.axis == 0) ||
+                     (op == OpKind::Matmul && c.rank >= 2 && static_cast<size_t>(c.axis) == c.rank - 2))) {
+                    const Atom cc = c;
+                    std::vector<Comb> parts;
+                    for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}));
+                    out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
+                    continue;
+                }
+                // A concat of kernels along their output channels: a concat of the results along
+                // the channel axis.
+                const Atom& k = d_atoms[atoms[1]];
+                if (atoms.size() == 2 && op == OpKind::Conv2d && k.kind == Atom::Kind::Concat && k.axis == 0) {
+                    const Atom kc = k;
+                    std::vector<Comb> parts;
+                    for (const Comb& part : kc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
+                    out = add(out, scale(concat(1, kc.sizes, 4, parts), coef));
+                    continue;
+                }
+            }
+            if (op == OpKind::Matmul && atoms.size() == 2) {
+                // The identity matrix is a unit of matmul.
+                auto is_imm = [&](int x) { return d_atoms[x].kind == Atom::Kind::Const && d_atoms[x].op == OpKind::ConstImm; };
+                if (is_imm(atoms[0]) || is_imm(atoms[1])) {
+                    out = add(out, {{coef, is_imm(atoms[0]) ? atoms[1] : atoms[0]}});
+                    continue;
+                }
+            }
+            if (atoms.size() == 2) {
+                // A contraction over a concat: conv2d(concat1(x_i), concat1(w_i)) and
+                // matmul(concat_cols(a_i), concat_rows(b_i)) are the sums of the parts' results,
+                // when the parts have equal sizes.
+                const Atom x = d_atoms[atoms[0]], w = d_atoms[atoms[1]];
+                if (x.kind == Atom::Kind::Concat && w.kind == Atom::Kind::Concat && x.sizes == w.sizes &&
+                    ((op == OpKind::Conv2d && x.axis == 1 && w.axis == 1) ||
+                     (op == OpKind::Matmul && x.rank >= 2 && x.rank == w.rank && static_cast<size_t>(x.axis) == x.rank - 1 &&
+                      static_cast<size_t>(w.axis) == w.rank - 2))) {
+                    Comb sum;
+                    for (size_t i = 0; i < x.args.size(); ++i) sum = add(sum, linear(op, p, {x.args[i], w.args[i]}));
+                    out = add(out, scale(sum, coef));
+                    continue;
+                }
+            }
+            if (op == OpKind::Matmul) {
+                // matmul is associative: a chain is one atom whatever its bracketing.
+                std::vector<int> flat;
+                for (int x : atoms) {
+                    const Atom& f = d_atoms[x];
+                    if (f.kind == Atom::Kind::Linear && f.op == OpKind::Matmul)
+                        flat.insert(flat.end(), f.factors.begin(), f.factors.end());
+                    else
+                        flat.push_back(x);
+                }
+                atoms = flat;
+            }
+            Atom a = atom_of(Atom::Kind::Linear, op);
+            a.factors = atoms;
+            a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
+            a.key = std::string(op_name(op)) + "[";
+            for (int32_t x : p.v) a.key += std::to_string(x) + ",";
+            a.key += "]";
+            for (int x : atoms) a.key += "a" + std::to_string(x) + ";";
+            out = add(out, {{coef, intern(std::move(a))}});
+        }
+        return out;
+    }
+
+    Comb opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args) {
+        Atom a = atom_of(Atom::Kind::Opaque, op);
+        a.key = std::string(op_name(op)) + "#" + std::to_string(output) + "[";
+        for (int32_t x : p.v) a.key += std::to_string(x) + ",";
+        a.key += "]";
+        for (const Comb& c : args) a.key += comb_key(c);
+        a.args = args;
+        return single(intern(std::move(a)));
+    }
+
+    Comb concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank, const std::vector<Comb>& parts_in) {
+        // A concat of concats along one axis is one concat.
+        std::vector<int64_t> sizes;
+        std::vector<Comb> parts;
+        for (size_t i = 0; i < parts_in.size(); ++i) {
+            const Comb& c = parts_in[i];
+            if (c.size() == 1 && number(c[0].first) == int64_t{1} && d_atoms[c[0].second].kind == Atom::Kind::Concat &&
+                d_atoms[c[0].second].axis == axis) {
+                const Atom inner = d_atoms[c[0].second];
+                parts.insert(parts.end(), inner.args.begin(), inner.args.end());
+                sizes.insert(sizes.end(), inner.sizes.begin(), inner.sizes.end());
+            } else {
+                parts.push_back(c);
+                sizes.push_back(sizes_in[i]);
+            }
+        }
+        Atom a = atom_of(Atom::Kind::Concat, OpKind::Concat);
+        a.axis = axis;
+        a.sizes = sizes;
+        a.rank = rank;
+        a.key = "concat" + std::to_string(axis) + "[";
+        for (int64_t x : sizes) a.key += std::to_string(x) + ",";
+        a.key += "]";
+        for (const Comb& c : parts) a.key += comb_key(c);
+        a.args = parts;
+        return single(intern(std::move(a)));
+    }
+
+    Comb constant(OpKind op, const Params& p) {
+        Atom a = atom_of(Atom::Kind::Const, op);
+        a.params = p;
+        a.key = std::string(op_name(op)) + "[";
+        for (int32_t x : param::list(p)) a.key += std::to_string(x) + ",";
+        a.key += "]";
+        return single(intern(std::move(a)));
+    }
+
+    // poolmax is positively homogeneous and keeps a uniform constant: poolmax(c * A) = c *
+    // poolmax(A) for a positive number c, and poolmax of const_one or const_pool is itself.
+    Comb poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
+        if (in[0].size() == 1 && positive(in[0][0].first)) {
+            const auto [coef, atom] = in[0][0];
+            const Atom& a = d_atoms[atom];
+            if (a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool)) return in[0];
+            // relu is monotone, so it commutes with a maximum.
+            if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
+                const Comb inner = a.args[0];
+                return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
+            }
+            Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
+            return scale(inner, coef);
+        }
+        return opaque(OpKind::PoolMax, p, output, in);
+    }
+
+    Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
+        const Node& n = g.node(v.node);
+        if (g.type(v).is_distributed()) throw std::domain_error("a distributed tensor");
+        std::vector<Comb> in;
+        for (ValueRef r : n.inputs) in.push_back(value(g, r, memo));
+        switch (n.op) {
+            case OpKind::Input: {
+                Atom a = atom_of(Atom::Kind::Var, OpKind::Input);
+                a.var = param::variable(n.params);
+                a.key = "var" + std::to_string(a.var);
+                return single(intern(std::move(a)));
+            }
+            case OpKind::ConstOne: {
+                Atom a = atom_of(Atom::Kind::One, OpKind::ConstOne);
+                a.key = "one";
+                return single(intern(std::move(a)));
+            }
+            case OpKind::EwAdd: return add(in[0], in[1]);
+            case OpKind::Smul:
+                if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
+                return scale(in[0], scalar(in[1], {}));
+            case OpKind::EwMul: {
+                // Bilinear: distributes over sums, coefficients pulled out.
+                Comb out;
+                for (const auto& [c, a] : in[0])
+                    for (const auto& [d, b] : in[1]) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), cmul(c, d)));
+                return out;
+            }
+            case OpKind::Enlarge: {
+                // Linear in the kernel; the reference operand gives only the size.
+                Comb out;
+                for (const auto& [c, a] : in[0]) {
+                    Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
+                    e.factors = {a};
+                    e.nonneg = d_atoms[a].nonneg;
+                    e.key = "enlarge[" + g.type(v).to_string() + "]a" + std::to_string(a);
+                    out = add(out, {{c, intern(std::move(e))}});
+                }
+                return out;
+            }
+            case OpKind::Relu:
+                // relu is positively homogeneous: relu(c * A) = c * relu(A) for a number c > 0,
+                // so a linear operator over it sees relu(A) (scalar facts are no help inside an
+                // opaque convolution).
+                if (in[0].size() == 1 && positive(in[0][0].first) && number(in[0][0].first))
+                    return scale(elem(OpKind::Relu, {single(in[0][0].second)}), in[0][0].first);
+                return elem(n.op, in);
+            case OpKind::Sigmoid:
+            case OpKind::Tanh: return elem(n.op, in);
+            case OpKind::Transpose: {
+                Comb out;
+                for (const auto& [coef, atom] : in[0]) {
+                    Atom a = atom_of(Atom::Kind::Transpose, OpKind::Transpose);
+                    a.perm = param::list(n.params);  // the shuffle flag is a layout hint: not part of the value
+                    a.key = "transpose[";
+                    for (int32_t x : a.perm) a.key += std::to_string(x) + ",";
+                    a.key += "]a" + std::to_string(atom);
+                    a.args = {single(atom)};
+                    out = add(out, {{coef, intern(std::move(a))}});
+                }
+                return out;
+            }
+            case OpKind::Matmul:
+            case OpKind::Conv2d:
+            case OpKind::PoolAvg: {
+
+                Activation act = param::activation(n.params, n.op);
+                Params base = n.op == OpKind::Matmul ? param::matmul(Activation::None)
+                              : n.op == OpKind::Conv2d
+                                  ? param::conv2d(param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
+                                                  param::padding(n.params, n.op), Activation::None)
+                                  : param::pool(param::kernel(n.params)[0], param::kernel(n.params)[1],
+                                                param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
+                                                param::padding(n.params, n.op), Activation::None);
+                Comb lin = linear(n.op, base, in);
+                switch (act) {
+                    case Activation::None: return lin;
+                    case Activation::Relu: return elem(OpKind::Relu, {lin});
+                    case Activation::Sigmoid: return elem(OpKind::Sigmoid, {lin});
+                    case Activation::Tanh: return elem(OpKind::Tanh, {lin});
+                }
+                return lin;
+            }
+            case OpKind::PoolMax: return poolmax(n.params, v.output, in);
+            case OpKind::ConstImm:
+            case OpKind::ConstIconv:
+            case OpKind::ConstPool: return constant(n.op, n.params);
+            case OpKind::Concat:
+            case OpKind::Split: {
+                // Index maps when the sizes along the axis are known numbers.
+                const int axis = param::axis(n.params);
+                std::vector<int64_t> sizes;
+                bool known = true;
+                if (n.op == OpKind::Concat) {
+                    for (ValueRef r : n.inputs) {
+                        const Dim& d = g.type(r).dims[axis];
+                        known = known && d.terms().empty();
+                        sizes.push_back(d.constant());
+                    }
+                } else {
+                    const Dim& d = n.outputs[0].dims[axis];
+                    known = d.terms().empty();
+                    sizes.push_back(d.constant());
+                }
+                if (!known) return opaque(n.op, n.params, v.output, in);
+                if (n.op == OpKind::Split && v.output == 0) return in[0];
+                if (n.op == OpKind::Concat) return concat(axis, sizes, g.type(v).rank(), in);
+                Atom a = atom_of(Atom::Kind::Shift, n.op);
+                a.axis = axis;
+                a.sizes = sizes;
+                a.key = "shift" + std::to_string(axis) + "[" + std::to_string(sizes[0]) + "]" + comb_key(in[0]);
+                a.args = in;
+                return single(intern(std::move(a)));
+            }
+            case OpKind::Reshape:
+            case OpKind::Repartition:
+            case OpKind::Combine:
+            case OpKind::Replicate:
+            case OpKind::Reduction: return opaque(n.op, n.params, v.output, in);
+        }
+        throw std::logic_error("pointwise: unknown operator");
+    }
+
+    void fact(TermId f) {
+        std::string name = "def" + std::to_string(d_q.query.assertions.size());
+        d_q.query.assertions.push_back({name, "definition", AssertionKind::Fact, f});
+    }
+
+    TermId fresh(const std::string& base) {
+        std::string name = base;
+        for (int k = 1; terms().find(name) >= 0; ++k) name = base + "_" + std::to_string(k);
+        return terms().app(terms().declare(name, {}, Sort::Real));
+    }
+
+    TermId below(int sym, int64_t th) {
+        auto it = d_below.find({sym, th});
+        if (it != d_below.end()) return it->second;
+        std::string name = "below_" + std::to_string(sym) + (th < 0 ? "_m" : "_") + std::to_string(th < 0 ? -th : th);
+        TermId b = terms().app(terms().declare(name, {}, Sort::Bool));
+        d_below.emplace(std::make_pair(sym, th), b);
+        return b;
+    }
+
+    static std::string idx_text(const Index& idx) {
+        std::string s;
+        for (const Pos& i : idx) s += "_" + std::to_string(i.sym) + (i.off ? (i.off > 0 ? "p" : "m") + std::to_string(i.off > 0 ? i.off : -i.off) : "");
+        return s;
+    }
+
+    TermId scalar_atom(int id, const Index& idx) {
+        auto memo_key = std::make_pair(id, idx);
+        auto it = d_scalar.find(memo_key);
+        if (it != d_scalar.end()) return it->second;
+        const Atom a = d_atoms[id];  // a copy: interning below may grow d_atoms
+        Terms& t = terms();
+        TermId r = -1;
+        switch (a.kind) {
+            case Atom::Kind::Var: r = fresh(d_rule.variables()[a.var].name + "_at" + idx_text(idx)); break;
+            case Atom::Kind::One: r = t.real_lit(1); break;
+            case Atom::Kind::Linear:
+            case Atom::Kind::Opaque:
+                r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
+                d_opaque.insert(op_name(a.op));
+                if (a.nonneg) fact(t.le(t.real_lit(0), r));
+                break;
+            case Atom::Kind::Const: {
+                std::vector<int32_t> shape = param::list(a.params);
+                if (a.op == OpKind::ConstPool) {
+                    // One value everywhere: 1/(kh*kw).
+                    std::string name = "const_pool" + std::to_string(id);
+                    if (terms().find(name) >= 0) return terms().app(terms().find(name));
+                    r = terms().app(terms().declare(name, {}, Sort::Real));
+                    fact(t.eq(t.mul({t.real_lit(int64_t{shape.at(2)} * shape.at(3)), r}), t.real_lit(1)));
+                    break;
+                }
+                // 0 or 1; the identity matrix (and a dense identity kernel) is symmetric in its
+                // first two indices, so both orders name one real.
+                Index at = idx;
+                if (at.size() >= 2 && shape.size() >= 2 && shape[0] == shape[1] && at[1] < at[0]) std::swap(at[0], at[1]);
+                std::string name = std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(at);
+                if (terms().find(name) >= 0) {
+                    r = terms().app(terms().find(name));
+                    break;
+                }
+                r = terms().app(terms().declare(name, {}, Sort::Real));
+                fact(t.or_({t.eq(r, t.real_lit(0)), t.eq(r, t.real_lit(1))}));
+                break;
+            }
+            case Atom::Kind::Transpose: {
+                // out[i_0, ..., i_{r-1}] = x[j] with j[perm[k]] = i_k.
+                Index inner(idx.size());
+                for (size_t k = 0; k < a.perm.size() && k < idx.size(); ++k) inner[a.perm[k]] = idx[k];
+                r = scalar(a.args[0], inner);
+                break;
+            }
+            case Atom::Kind::Shift: {
+                Index inner = idx;
+                inner[a.axis].off += a.sizes[0];
+                r = scalar(a.args[0], inner);
+                break;
+            }
+            case Atom::Kind::Concat: {
+                // Operand i holds positions [S_i, S_{i+1}) along the axis, S the running sums.
+                r = fresh("concat" + std::to_string(id) + "_at" + idx_text(idx));
+                const Pos p = idx[a.axis];
+                int64_t start = 0;
+                for (size_t i = 0; i < a.args.size(); ++i) {
+                    const int64_t end = start + a.sizes[i];
+                    std::vector<TermId> in_part;
+                    if (i > 0) in_part.push_back(t.not_(below(p.sym, start - p.off)));
+                    if (i + 1 < a.args.size()) in_part.push_back(below(p.sym, end - p.off));
+                    Index inner = idx;
+                    inner[a.axis].off -= start;
+                    fact(t.implies(t.and_(in_part), t.eq(r, scalar(a.args[i], inner))));
+                    start = end;
+                }
+                break;
+            }
+            case Atom::Kind::Elem: {
+                std::vector<TermId> xs;
+                for (const Comb& c : a.args) xs.push_back(scalar(c, idx));
+                if (a.op == OpKind::EwMul) {
+                    r = t.mul(xs);
+                } else if (a.op == OpKind::Relu) {
+                    if (d_fault == PointwiseFault::ReluIsIdentity) {
+                        r = xs[0];
+                        break;
+                    }
+                    r = fresh("relu" + std::to_string(id) + "_at" + idx_text(idx));
+                    TermId zero = t.real_lit(0);
+                    fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
+                } else {
+                    r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
+                    d_uf.push_back({a.op, xs[0], r});
+                }
+                break;
+            }
+        }
+        d_scalar.emplace(memo_key, r);
+        return r;
+    }
+
+    const Rule& d_rule;
+    PointwiseFault d_fault;
+    PointwiseQuery d_q;
+    std::vector<Atom> d_atoms;
+    std::map<std::string, int> d_index;
+    std::map<std::pair<int, Index>, TermId> d_scalar;
+    std::map<int, int64_t> d_sym_dim;  // each index symbol's range, when concrete
+    std::map<std::pair<int, int64_t>, TermId> d_below;  // pos_sym < t, as Booleans
+    std::vector<UfApp> d_uf;
+    std::set<std::string> d_opaque;
+};
+
+}  // namespace
+
+std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& why, PointwiseFault fault) {
+    try {
+        Encoder e(rule, fault);
+        std::map<ValueRef, Comb> lmemo, rmemo;
+        std::vector<TermId> differ;
+        std::string identity;
+        for (size_t o = 0; o < rule.num_outputs(); ++o) {
+            const ValueRef lo = rule.lhs.outputs()[o], ro = rule.rhs.outputs()[o];
+            Comb l = e.value(rule.lhs, lo, lmemo);
+            Comb r = e.value(rule.rhs, ro, rmemo);
+            const TensorType& type = rule.lhs.type(lo);
+            Index idx(type.rank());
+            for (size_t k = 0; k < idx.size(); ++k) {
+                idx[k] = Pos{static_cast<int>(100 * o + k), 0};
+                if (type.dims[k].terms().empty()) e.set_range(idx[k].sym, type.dims[k].constant());
+            }
+            TermId ls = e.scalar(l, idx), rs = e.scalar(r, idx);
+            identity += (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
+            if (ls != rs) differ.push_back(e.terms().distinct(ls, rs));
+        }
+        PointwiseQuery q = e.finish(std::move(differ));
+        q.identity = std::move(identity);
+        return q;
+    } catch (const std::domain_error& x) {
+        why = std::string("outside the pointwise fragment: ") + x.what();
+        return std::nullopt;
+    }
+}
+
+}  // namespace rf::prover
