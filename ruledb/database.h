@@ -122,8 +122,8 @@ public:
     std::vector<StageInfo> stages(Id run);
     /// A candidate with its proofs (nullopt when there is no such candidate).
     std::optional<CandidateDetails> candidate_details(Id candidate);
-    /// The `strategy` of each proof, by proof id, for the proofs of `rule` (and of its candidate)
-    /// that have one; empty while the proofs table has no `strategy` column (older schemas).
+    /// The strategy of each proved proof, by proof id, for the proofs of `rule` (and of its
+    /// candidate): the one its reason names ("strategy pointwise: ..."), else "e-matching".
     std::map<Id, std::string> proof_strategies(Id rule);
 
     /// Copies another ruleforge database into this one in one transaction: graphs, classes,

@@ -53,14 +53,23 @@ std::optional<CandidateDetails> Database::candidate_details(Id candidate) {
 
 std::map<Id, std::string> Database::proof_strategies(Id rule) {
     std::map<Id, std::string> out;
-    // The prover's strategies are recorded in a later schema; asking the table keeps this read
-    // working on every version instead of failing on a missing column.
-    if (d_conn->query_int("SELECT count(*) FROM pragma_table_info('proofs') WHERE name = 'strategy'") == 0) return out;
+    // A proof by a strategy other than the axioms says so in its reason ("strategy pointwise:
+    // IDENTITY", pipeline/proof_store.cpp); any other proved proof came from E-matching over the
+    // axioms. Unproved answers have no strategy.
     auto st = d_conn->prepare(
-        "SELECT id, strategy FROM proofs WHERE (rule_id = ?1 OR (candidate_id IS NOT NULL AND "
-        "candidate_id = (SELECT candidate_id FROM rules WHERE id = ?1))) AND strategy IS NOT NULL AND strategy <> ''");
+        "SELECT id, status, reason FROM proofs WHERE rule_id = ?1 OR (candidate_id IS NOT NULL AND "
+        "candidate_id = (SELECT candidate_id FROM rules WHERE id = ?1))");
     st.bind_all(rule);
-    while (st.step()) out[st.i64(0)] = st.text(1);
+    static const std::string prefix = "strategy ";
+    while (st.step()) {
+        if (st.text(1) != "proved") continue;
+        const std::string reason = st.text(2);
+        const size_t colon = reason.find(':');
+        if (reason.rfind(prefix, 0) == 0 && colon != std::string::npos)
+            out[st.i64(0)] = reason.substr(prefix.size(), colon - prefix.size());
+        else
+            out[st.i64(0)] = "e-matching";
+    }
     return out;
 }
 
