@@ -4,7 +4,7 @@
 // pruning decision and provenance. smt2 writes a folder with one self-contained SMT-LIB2 file per
 // rule, the query the prover answers (with the shape assumptions of its proof), which the z3 and
 // cvc5 binaries re-check on their own.
-#include <fstream>
+#include <filesystem>
 #include <optional>
 #include <iostream>
 
@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "exporters/rule_formats.h"
+#include "ir/output_file.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
@@ -111,11 +112,15 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     if (vm["kept-only"].as<bool>()) filter.decision = ruledb::Decision::Kept;
 
+    // Refused before any work: --out naming the database (or another one) would destroy it.
+    if (!smt2 && out_path != "-") check_output_path(out_path, {db_path});
+    if (smt2 && std::filesystem::exists(out_path) && !std::filesystem::is_directory(out_path))
+        throw UsageError("export: --format smt2 writes a folder, and '" + out_path + "' is a file; give --out DIR");
     std::vector<Rule> rules;
     std::vector<exporters::RuleRecordMeta> meta;
     std::vector<ruledb::Id> ids;
     try {
-        ruledb::Database db(db_path, ruledb::Database::Options{false});
+        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
         for (const ruledb::RuleSummary& s : db.list_rules(filter)) {
             Rule r = db.load_rule(s.id);
             r.name = s.name.empty() ? "rule_" + std::to_string(s.id) : s.name;
@@ -136,10 +141,7 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     if (out_path == "-") {
         out << written.data;
     } else {
-        std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
-        f << written.data;
-        f.close();
-        if (!f) throw UsageError("export: cannot write '" + out_path + "'");
+        write_file_atomically(out_path, written.data, {db_path});
     }
     report << "selected " << rules.size() << " rules from " << db_path << "\n";
     exporters::print_export_report(report, out_path == "-" ? "<stdout>" : out_path, format, written,

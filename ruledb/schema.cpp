@@ -5,10 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "ir/output_file.h"
 #include "ruledb/db_error.h"
 #include "ruledb/sql/transaction.h"
 
 namespace rf::ruledb::schema {
+
+// Output files recognise a database by this id without SQLite (ir/output_file.h).
+static_assert(static_cast<uint32_t>(kApplicationId) == kRuleforgeApplicationId);
 
 namespace {
 
@@ -241,6 +245,16 @@ void prepare(sql::Connection& conn, int target) {
         tx.commit();
         ++version;
     }
+}
+
+void check_readable(sql::Connection& conn) {
+    int version = identify(conn);
+    if (version == 0)
+        throw DbError(DbError::Kind::ForeignDb, "'" + conn.path() + "' is an empty SQLite database, not a ruleforge database");
+    if (version < kCurrentVersion)
+        throw DbError(DbError::Kind::Other, "database '" + conn.path() + "' has schema version " + std::to_string(version) +
+                                                " and this command only reads; a command that writes (import, prove) "
+                                                "upgrades it to version " + std::to_string(kCurrentVersion));
 }
 
 }  // namespace rf::ruledb::schema

@@ -22,4 +22,8 @@ inline constexpr const char* kMagic = "ruleforge-ruledb";
 /// and migrates it to `target`. Throws DbError (ForeignDb, TooNew, Locked, ...).
 void prepare(sql::Connection& conn, int target = kCurrentVersion);
 
+/// For a read-only open: throws DbError unless the file is a ruleforge database at the current
+/// schema version (an older one needs one command that writes to upgrade it; nothing is changed).
+void check_readable(sql::Connection& conn);
+
 }  // namespace rf::ruledb::schema
