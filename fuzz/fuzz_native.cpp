@@ -1,5 +1,5 @@
 // libFuzzer target: ruleforge's native rule text (parse, type-check, print, parse again), as
-// given and wrapped in up to 3,000 nested relus (the nesting limit, ir/rule_ast.h).
+// given and wrapped in up to 1,500 nested relus (the nesting limit, ir/rule_ast.h).
 #include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -76,8 +76,11 @@ struct ParsedRule {
 /// How deep operators may nest in one rule. Parsing, typing, printing, canonical forms, the
 /// evaluators and the prover's terms walk a rule recursively; 10,000 nested relus overflowed the
 /// stack (SIGSEGV) while real rules nest a handful of operators. The parsers stop at this depth,
-/// so nothing downstream recurses deeper than a thread's stack takes (ASan's larger frames too).
-inline constexpr int kMaxNesting = 1000;
+/// so nothing downstream recurses deeper than a thread's stack takes. Why 500: under ASan
+/// (-O1, gcc -fstack-usage) the TENSAT parser takes 7.2 KB of stack per level and the native one
+/// 5.6 KB, so 1,000 levels would fill most of an 8 MB stack before typing or proving begins;
+/// in the release build a 1,000-deep check needed between 0.5 and 1 MB.
+inline constexpr int kMaxNesting = 500;
 /// How many terms (operators, variables, projections) one rule may hold, both sides together.
 inline constexpr size_t kMaxRuleTerms = 20000;
 

@@ -44,7 +44,7 @@ std::function<std::string()> text(std::string s) {
 
 }  // namespace
 
-TEST_CASE("reliability: deep nesting and huge rules are refused with file:line:col, never a crash", "[reliability]") {
+TEST_CASE("reliability: deep nesting and huge rules are refused with file:line:col and never crash", "[reliability]") {
     const std::string depth_error = "nested more than " + std::to_string(kMaxNesting) + " deep";
     run_bad_inputs("limits", {
         {"10,000 nested relus (fmt)", "deep10k.rf", text(nested_native(10000)), {"fmt", "{F}"}, 1,

@@ -106,7 +106,7 @@ TEST_CASE("reliability: an existing output file is replaced atomically", "[relia
     Outcome ok = run_ruleforge({"export", "--db", db, "--format", "native", "--out", out});
     INFO(ok.out << ok.err);
     CHECK(ok.code == 0);
-    CHECK_THAT(read_file(out), Catch::Contains("relu(relu(x)) => relu(x)") && !Catch::Contains("old content"));
+    CHECK_THAT(read_file(out), Catch::Contains("relu(relu(v0)) => relu(v0)") && !Catch::Contains("old content"));
     struct ::stat st {};
     REQUIRE(stat(out.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0640);

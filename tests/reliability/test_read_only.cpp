@@ -30,7 +30,7 @@ std::vector<std::vector<std::string>> reading_commands(const std::string& db, co
 
 }  // namespace
 
-TEST_CASE("reliability: reading commands work on a database the user may not write, and leave no files",
+TEST_CASE("reliability: reading commands work on a database the user may not write and leave no files",
           "[reliability]") {
     start_table("database-read-only-use");
     std::string dir = scratch_dir("database-read-only-use");
