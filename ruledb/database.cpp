@@ -69,8 +69,10 @@ constexpr const char* kRunColumns =
 
 // A file another user owns, or one in a folder we may not write, is read immutable: opening it
 // mode=ro alone would still create -wal/-shm beside it (owned by us, then in the owner's way) or
-// fail where the folder is not writable. A -wal with content holds commits not yet in the file;
-// then plain mode=ro reads them through it, which SQLite allows without writing.
+// fail where the folder is not writable. A -wal with content holds commits not yet in the file
+// (a writer at work, or one that was killed): then plain mode=ro, so that SQLite reads them
+// through the -wal instead of showing an older state (not tested: it needs a live writer of
+// another user).
 std::unique_ptr<sql::Connection> open_read_only(const std::string& path, int busy_timeout_ms) {
     std::filesystem::path p(path);
     const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";

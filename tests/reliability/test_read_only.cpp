@@ -87,3 +87,22 @@ TEST_CASE("reliability: the owner's reading commands leave no files and change n
         CHECK(read_file(db) == bytes);
     }
 }
+
+TEST_CASE("reliability: a read-only Database refuses writes and creates nothing", "[reliability][ruledb]") {
+    std::string dir = scratch_dir("database-read-only-api");
+    std::string db = sound_db(dir);
+    const std::string bytes = read_file(db);
+    const auto files = listing(dir);
+    {
+        ruledb::Database r(db, ruledb::Database::Options{.create = false, .read_only = true});
+        CHECK(r.list_rules().size() == 1);
+        CHECK_THROWS_AS(r.add_rule(build_rule(parse_native_rule("sigmoid(sigmoid(x)) => sigmoid(x)"))), ruledb::DbError);
+    }
+    CHECK(read_file(db) == bytes);
+    CHECK(listing(dir) == files);
+    // Read-only never creates: a missing file stays missing, even when creation is asked for.
+    const std::string missing = dir + "/missing.db";
+    CHECK_THROWS_AS(ruledb::Database(missing, ruledb::Database::Options{.create = true, .read_only = true}),
+                    ruledb::DbError);
+    CHECK_FALSE(std::filesystem::exists(missing));
+}
