@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/thread_placement.h"
+#include "ir/output_file.h"
 #include "support/stop.h"
 
 namespace rf::cli {
@@ -72,6 +73,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             return e.exit_code();
         } catch (const UsageError& e) {
             err << "error: " << e.what() << "\n";
+            return kUsage;
+        } catch (const OutputFileError& e) {  // an --out that would overwrite a database or an input
+            err << "error: " << c.name << ": " << e.what() << "\n";
             return kUsage;
         } catch (const std::exception& e) {
             err << "internal error: " << e.what() << "\n";

@@ -27,7 +27,7 @@ Rule rule_to_audit(const std::string& spec, const std::string& db_path) {
         }
     }
     try {
-        ruledb::Database db(db_path, ruledb::Database::Options{false});
+        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
         std::vector<ruledb::Id> ids = db.match_rules(spec);
         if (ids.empty()) throw UsageError("audit: no rule '" + spec + "' in " + db_path);
         if (ids.size() > 1) throw UsageError("audit: '" + spec + "' matches " + std::to_string(ids.size()) + " rules in " + db_path);

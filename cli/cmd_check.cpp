@@ -2,6 +2,7 @@
 // with Z3, cvc5 or both; one line per rule (index, verdict, each back-end's verdict, the shape
 // condition it holds under, time), or one JSON document with --json. Exits 1 if any rule is
 // refuted or malformed; an unproved (unknown) rule is not an error.
+#include <algorithm>
 #include <iomanip>
 #include <map>
 #include <iostream>
@@ -78,7 +79,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
     if (rule_text.empty() == file.empty()) throw UsageError("check: give either one rule or --file F (see 'ruleforge check --help')");
     if (timeout_ms < 1) throw UsageError("check: --timeout-ms must be positive");
-    if (threads < 0) throw UsageError("check: --threads must not be negative");
+    threads = checked_threads("check", threads, err);
     auto fmt = rule_format_from_name(format);
     if (!fmt) throw UsageError("check: --format must be native or tensat, got '" + format + "'");
     bool multi = vm["multi"].as<bool>();
@@ -91,22 +92,24 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     options.strengthen = !vm["no-assume"].as<bool>();
     options.bounded = !vm["no-bounded"].as<bool>();
 
-    std::vector<RuleAst> asts;
-    try {
-        if (!rule_text.empty()) {
-            asts = parse_rules(rule_text, "<command line>", *fmt, false);
-        } else {
-            std::string text;
-            try {
-                text = read_text_file(file);
-            } catch (const std::runtime_error& e) {
-                throw UsageError(std::string("check: ") + e.what());
+    // Each rule is read on its own: a malformed one is reported (with its line) among the
+    // others, which are still checked.
+    std::vector<ParsedRule> asts;
+    if (!rule_text.empty()) {
+        asts = parse_rules_each(rule_text, "<command line>", *fmt, false);
+        for (const ParsedRule& r : asts)
+            if (r.error) {  // one rule given: its error is the whole answer
+                err << "error: " << r.error->what() << "\n";
+                return kFailed;
             }
-            asts = parse_rules(text, file == "-" ? "<stdin>" : file, *fmt, multi);
+    } else {
+        std::string text;
+        try {
+            text = read_text_file(file);
+        } catch (const std::runtime_error& e) {
+            throw UsageError(std::string("check: ") + e.what());
         }
-    } catch (const ParseError& e) {
-        err << "error: " << e.what() << "\n";
-        return kFailed;
+        asts = parse_rules_each(text, file == "-" ? "<stdin>" : file, *fmt, multi);
     }
 
     const prover::AxiomSet& axioms = prover::builtin_axioms();
@@ -115,14 +118,16 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     const size_t n = asts.size();
     std::vector<prover::RuleCheck> checks(n);
     std::vector<std::string> natives(n);
-    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    // No more threads than rules: each thread builds its own solver contexts.
+    const int nthreads = static_cast<int>(std::min<size_t>(threads > 0 ? threads : omp_get_max_threads(), std::max<size_t>(n, 1)));
 #pragma omp parallel num_threads(nthreads)
     {
         prover::Checker checker(axioms, options);
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < n; ++i) {
             try {
-                Rule rule = build_rule(asts[i]);
+                if (asts[i].error) throw *asts[i].error;
+                Rule rule = build_rule(*asts[i].ast);
                 natives[i] = print_native(rule);
                 checks[i] = checker.check(rule, "rule_" + std::to_string(i + 1));
             } catch (const ParseError& e) {
@@ -145,7 +150,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         if (c.disagreement) ++disagreements;
         if (json) {
             nlohmann::json j{{"index", index}, {"verdict", prover::verdict_name(c.verdict)}, {"seconds", c.seconds}};
-            if (!asts[i].name.empty()) j["name"] = asts[i].name;
+            if (asts[i].ast && !asts[i].ast->name.empty()) j["name"] = asts[i].ast->name;
             if (!rule_native.empty()) j["rule"] = rule_native;
             for (const prover::ProofResult& r : c.results) j["backends"][r.backend] = result_json(r);
             j["conditions"] = c.conditions;

@@ -93,7 +93,7 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
     pipeline::CompareReport report;
     try {
         // Comparing only reads: a path with no database is the user's mistake, not a new file.
-        ruledb::Database db(db_path, ruledb::Database::Options{false});
+        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
         report = pipeline::compare(db, read, options);
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("compare: ") + e.what());

@@ -2,7 +2,6 @@
 // with no database. Everything readable is converted; what could not be read (unsupported or
 // malformed rules) or written (operators the target does not load) is reported, grouped by
 // reason. Exits 1 when a rule of the input is malformed or the input is not the format at all.
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "exporters/rule_formats.h"
+#include "ir/output_file.h"
 #include "ir/rule_file.h"
 
 namespace rf::cli {
@@ -33,15 +33,12 @@ nlohmann::json issues_json(const std::vector<exporters::Issue>& issues) {
     return a;
 }
 
-void write_file(const std::string& path, const std::string& data, std::ostream& out) {
+void write_file(const std::string& path, const std::string& data, const std::string& input, std::ostream& out) {
     if (path == "-") {
         out << data;
         return;
     }
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << data;
-    f.close();
-    if (!f) throw UsageError("convert: cannot write '" + path + "'");
+    write_file_atomically(path, data, {input});
 }
 
 }  // namespace
@@ -84,6 +81,7 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
     bool detail = vm["details"].as<bool>();
     std::ostream& report = out_path == "-" ? err : out;
 
+    if (out_path != "-") check_output_path(out_path, {in});  // before reading: `convert X --out X` loses X
     std::string bytes;
     try {
         bytes = read_text_file(in);
@@ -105,7 +103,7 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
     write_options.multi = multi && out_format == ExchangeFormat::Tensat;
     exporters::ExportResult written = exporters::write_rules(read.rules, out_format, write_options);
     for (exporters::Issue& i : written.left_out) i.index = read.indices.at(i.index);  // the input's numbering
-    write_file(out_path, written.data, out);
+    write_file(out_path, written.data, in, out);
 
     if (vm["json"].as<bool>()) {
         nlohmann::json j = {{"input", in_name},

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "enumerator/term_store.h"
 #include "pipeline/discover.h"
 #include "ruledb/db_error.h"
 #include "support/stop.h"
@@ -56,7 +57,7 @@ void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
 
 }  // namespace
 
-int run_discover(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+int run_discover(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts("ruleforge discover --db F --max-ops N [options]\n\n"
                                  "Enumerates operator graphs up to N operators, groups them by exact fingerprint,\n"
                                  "proves each candidate rule and stores everything in the database F. A run that\n"
@@ -84,7 +85,10 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
         return kOk;
     }
     if (o.max_ops < 1) throw UsageError("discover: --max-ops must be at least 1");
-    if (o.threads < 0) throw UsageError("discover: --threads must not be negative");
+    if (o.max_ops > enumeration::kMaxOps)  // refused before the database is opened: no run is recorded
+        throw UsageError("discover: --max-ops must be between 1 and " + std::to_string(enumeration::kMaxOps) + ", got " +
+                         std::to_string(o.max_ops) + " (the largest graph the enumerator builds)");
+    o.threads = checked_threads("discover", o.threads, err);
     if (o.timeout_ms < 1) throw UsageError("discover: --timeout-ms must be positive");
     if (o.batch < 1) throw UsageError("discover: --batch must be positive");
     o.backends = parse_backends("discover", backend);

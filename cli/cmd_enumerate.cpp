@@ -5,7 +5,6 @@
 // the pending candidates in a database instead (pipeline/enumerate_db.h), for `prove --db`.
 #include <sys/resource.h>
 
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -18,6 +17,7 @@
 #include "enumerator/enumerator.h"
 #include "enumerator/reference_check.h"
 #include "ir/native_text.h"
+#include "ir/output_file.h"
 #include "pipeline/enumerate_db.h"
 #include "ruledb/db_error.h"
 #include "support/stop.h"
@@ -86,7 +86,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     }
     if (max_ops < 1 || max_ops > 6) throw UsageError("enumerate: --max-ops must be between 1 and 6");
     if (max_outputs < 1 || max_outputs > 2) throw UsageError("enumerate: --max-outputs must be 1 or 2");
-    if (threads < 0) throw UsageError("enumerate: --threads must not be negative");
+    threads = checked_threads("enumerate", threads, err);
     if (batch < 1) throw UsageError("enumerate: --batch must be positive");
     if (db.empty() && vm["resume"].as<bool>()) throw UsageError("enumerate: --resume needs --db");
     if (!db.empty() && !out_file.empty()) throw UsageError("enumerate: --out and --db exclude each other");
@@ -125,6 +125,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
             print_stored(s, db, out);
         return kOk;
     }
+    if (!out_file.empty()) check_output_path(out_file);  // before the enumeration, which may take long
     EnumConfig cfg;
     try {
         cfg = preset_config(preset, max_ops);
@@ -138,11 +139,11 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     EnumResult res = enumerate(cfg);
 
     if (!out_file.empty()) {
-        std::ofstream f(out_file);
-        if (!f) throw UsageError("enumerate: cannot write '" + out_file + "'");
+        std::ostringstream f;
         f << "# ruleforge enumerate --preset " << preset << " --max-ops " << max_ops << ": " << res.candidates.size()
           << " candidate rules (unproved)\n";
         for (const Candidate& c : res.candidates) f << print_native(c.rule) << "\n";
+        write_file_atomically(out_file, f.str());
     }
     ReferenceReport check;
     if (verify) {

@@ -7,6 +7,7 @@
 // A rule leaves with its conditions or not at all: native, json, dot and smt2 state them; taso,
 // tensat and flexflow leave out the rules proved only under an added assumption (counted per
 // reason) unless --include-conditional, which writes them with a warning.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +17,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "exporters/rule_formats.h"
+#include "ir/output_file.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
@@ -140,11 +142,15 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     if (vm["kept-only"].as<bool>()) filter.decision = ruledb::Decision::Kept;
 
+    // Refused before any work: --out naming the database (or another one) would destroy it.
+    if (!smt2 && out_path != "-") check_output_path(out_path, {db_path});
+    if (smt2 && std::filesystem::exists(out_path) && !std::filesystem::is_directory(out_path))
+        throw UsageError("export: --format smt2 writes a folder, and '" + out_path + "' is a file; give --out DIR");
     std::vector<Rule> rules;
     std::vector<exporters::RuleRecordMeta> meta;
     std::vector<ruledb::Id> ids;
     try {
-        ruledb::Database db(db_path, ruledb::Database::Options{false});
+        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
         for (const ruledb::RuleSummary& s : db.list_rules(filter)) {
             Rule r = db.load_rule(s.id);
             r.name = s.name.empty() ? "rule_" + std::to_string(s.id) : s.name;
@@ -167,10 +173,7 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     if (out_path == "-") {
         out << written.data;
     } else {
-        std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
-        f << written.data;
-        f.close();
-        if (!f) throw UsageError("export: cannot write '" + out_path + "'");
+        write_file_atomically(out_path, written.data, {db_path});
     }
     report << "selected " << rules.size() << " rules from " << db_path << "\n";
     exporters::print_export_report(report, out_path == "-" ? "<stdout>" : out_path, format, written,

@@ -52,15 +52,16 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     } catch (const std::runtime_error& e) {
         throw UsageError(std::string("fmt: ") + e.what());
     }
-    std::vector<RuleAst> asts;
-    try {
-        asts = parse_rules(text, file == "-" ? "<stdin>" : file, in_format, multi);
-    } catch (const ParseError& e) {
-        err << "error: " << e.what() << "\n";
-        return kFailed;
-    }
+    // Each rule on its own: a malformed one is reported where it is, and the rest still printed.
+    std::vector<ParsedRule> asts = parse_rules_each(text, file == "-" ? "<stdin>" : file, in_format, multi);
     int failures = 0;
-    for (const RuleAst& ast : asts) {
+    for (const ParsedRule& parsed : asts) {
+        if (parsed.error) {
+            err << "error: " << parsed.error->what() << "\n";
+            ++failures;
+            continue;
+        }
+        const RuleAst& ast = *parsed.ast;
         try {
             Rule rule = build_rule(ast);
             if (vm["canonical"].as<bool>()) rule = canonicalize(rule);

@@ -54,7 +54,7 @@ int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostre
     }
     std::vector<ruledb::RuleSummary> rules;
     try {
-        ruledb::Database db(db_path, ruledb::Database::Options{false});
+        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
         rules = db.list_rules(filter);
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("list: ") + e.what());

@@ -13,7 +13,7 @@
 
 namespace rf::cli {
 
-int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts(
         "ruleforge prove --db F [options]\n\n"
         "Proves what the database F holds unproved: candidates no proof has settled (from\n"
@@ -38,7 +38,7 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
         out << opts << "\n";
         return kOk;
     }
-    if (o.threads < 0) throw UsageError("prove: --threads must not be negative");
+    o.threads = checked_threads("prove", o.threads, err);
     if (o.timeout_ms < 1) throw UsageError("prove: --timeout-ms must be positive");
     o.backends = parse_backends("prove", backend);
     o.prune = !vm["no-prune"].as<bool>();

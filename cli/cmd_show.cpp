@@ -32,7 +32,7 @@ int run_show(const std::vector<std::string>& args, std::ostream& out, std::ostre
     }
     if (vm["dot"].as<bool>() && vm["json"].as<bool>()) throw UsageError("show: --dot and --json exclude each other");
     try {
-        ruledb::Database db(db_path, ruledb::Database::Options{false});
+        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
         std::vector<ruledb::Id> ids = db.match_rules(spec);
         if (ids.empty()) {
             err << "error: no rule matches '" << spec << "' in '" << db_path << "'\n";

@@ -1,5 +1,10 @@
 #include "cli/options.h"
 
+#include <omp.h>
+
+#include <algorithm>
+#include <ostream>
+
 #include "cli/command.h"
 
 namespace rf::cli {
@@ -22,6 +27,15 @@ std::string command_line(const std::string& command, const std::vector<std::stri
     std::string s = command;
     for (const std::string& a : args) s += " " + a;
     return s;
+}
+
+int checked_threads(const std::string& command, int requested, std::ostream& err) {
+    if (requested < 0) throw UsageError(command + ": --threads must not be negative");
+    const int cpus = std::max(1, omp_get_num_procs());
+    if (requested <= cpus) return requested;
+    err << "warning: " << command << ": --threads " << requested << " is more than the " << cpus
+        << " CPUs this process may use; using " << cpus << "\n";
+    return cpus;
 }
 
 std::vector<prover::BackendKind> parse_backends(const std::string& command, const std::string& value) {

@@ -1,6 +1,9 @@
 #include "enumerator/preset.h"
 
 #include <stdexcept>
+#include <string>
+
+#include "enumerator/term_store.h"
 
 namespace rf {
 
@@ -155,6 +158,11 @@ std::vector<OpTemplate> unity_templates() {
 }
 
 EnumConfig preset_config(const std::string& preset, int max_ops) {
+    // Checked here, before any caller opens a database or records a run (a --max-ops 99 once
+    // left a run 'running' forever: enumerate() refused it only after the run was stored).
+    if (max_ops < 1 || max_ops > enumeration::kMaxOps)
+        throw std::invalid_argument("--max-ops must be between 1 and " + std::to_string(enumeration::kMaxOps) + ", got " +
+                                    std::to_string(max_ops) + " (the largest graph the enumerator builds)");
     EnumConfig c;
     c.plan = taso_plan();
     if (preset == "taso")

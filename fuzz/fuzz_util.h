@@ -8,9 +8,11 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "exporters/rule_formats.h"
 #include "ir/native_text.h"
+#include "ir/rule_ast.h"
 
 namespace rf::fuzz {
 
@@ -50,6 +52,21 @@ inline std::optional<std::string> read_write_read(const uint8_t* data, size_t si
         if (a != b) return "round trip changed a rule:\n  " + a + "\n  " + b;
     }
     return std::nullopt;
+}
+
+/// The input past its first two bytes, wrapped in N operators (N from those two bytes, up to
+/// 3x ir's nesting limit): inputs this deep are rare in a mutated corpus, and every recursive
+/// stage (parser, typing, printer, canonical form) must meet them with the nesting error or a
+/// rule, never a stack overflow. `open` and `close` spell one level, e.g. "relu(" and ")".
+inline std::string nested(const uint8_t* data, size_t size, std::string_view open, std::string_view close) {
+    if (size < 2) return {};
+    const size_t depth = (static_cast<size_t>(data[0]) << 8 | data[1]) % (3 * kMaxNesting + 1);
+    std::string s;
+    s.reserve(depth * (open.size() + close.size()) + size);
+    for (size_t i = 0; i < depth; ++i) s += open;
+    s.append(reinterpret_cast<const char*>(data) + 2, size - 2);
+    for (size_t i = 0; i < depth; ++i) s += close;
+    return s;
 }
 
 /// For the libFuzzer targets: stops the run on a broken invariant, so libFuzzer saves the input.

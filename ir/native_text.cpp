@@ -10,7 +10,8 @@ namespace rf {
 
 namespace {
 
-enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Slash, Tilde, Newline, End };
+enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Slash, Tilde, Newline, End,
+                 Error };  ///< Error: text the lexer could not read; its text is the message
 
 struct Token {
     Tok kind;
@@ -38,12 +39,15 @@ const char* tok_name(Tok t) {
         case Tok::Tilde: return "'~'";
         case Tok::Newline: return "end of line";
         case Tok::End: return "end of input";
+        case Tok::Error: return "unreadable text";
     }
     return "?";
 }
 
 // Splits text into tokens. A newline ends a rule unless a bracket is open or the line ends in
-// '=>', ',' or 'where', so a long rule can be broken at those points.
+// '=>', ',' or 'where', so a long rule can be broken at those points. Text it cannot read becomes
+// an Error token, which the parser reports when it reaches it: the rules before and after it
+// can still be read.
 std::vector<Token> lex(std::string_view text, const std::string& file) {
     std::vector<Token> out;
     int line = 1, col = 1, depth = 0;
@@ -88,8 +92,10 @@ std::vector<Token> lex(std::string_view text, const std::string& file) {
         if (std::isdigit(static_cast<unsigned char>(c))) {
             size_t j = i;
             while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
-            if (j - i > 9) throw ParseError(here, "integer too large: " + std::string(text.substr(i, j - i)));
-            out.push_back({Tok::Int, std::string(text.substr(i, j - i)), here});
+            if (j - i > 9)
+                out.push_back({Tok::Error, "integer too large: " + std::string(text.substr(i, j - i)), here});
+            else
+                out.push_back({Tok::Int, std::string(text.substr(i, j - i)), here});
             advance(j - i);
             continue;
         }
@@ -119,10 +125,17 @@ std::vector<Token> lex(std::string_view text, const std::string& file) {
                 unsigned char u = static_cast<unsigned char>(c);
                 char shown[8];
                 std::snprintf(shown, sizeof shown, u >= 0x20 && u < 0x7f ? "%c" : "\\x%02x", u);
-                throw ParseError(here, std::string("unexpected character '") + shown + "'");
+                out.push_back({Tok::Error, std::string("unexpected character '") + shown + "'", here});
+                advance(1);
+                continue;
             }
         }
-        if (depth < 0) throw ParseError(here, std::string("unbalanced '") + c + "': nothing to close");
+        if (depth < 0) {
+            out.push_back({Tok::Error, std::string("unbalanced '") + c + "': nothing to close", here});
+            depth = 0;
+            advance(1);
+            continue;
+        }
         out.push_back({k, std::string(1, c), here});
         advance(1);
     }
@@ -169,11 +182,38 @@ public:
         if (ast.lhs.size() != ast.rhs.size())
             throw ParseError(ast.loc, "the left side has " + std::to_string(ast.lhs.size()) +
                                           " outputs and the right side " + std::to_string(ast.rhs.size()));
+        check_rule_limits(ast);
         return ast;
     }
 
+    /// After a malformed rule: moves to where the next rule starts, the end of the line at
+    /// bracket depth 0, else (brackets left open) the next line that starts in column 1 and does
+    /// not continue the previous one. `start` is where the malformed rule began.
+    void skip_rule(size_t start, int error_line) {
+        auto continues = [&](size_t i) {
+            if (i == 0) return false;
+            const Token& prev = d_toks[i - 1];
+            return prev.kind == Tok::Arrow || prev.kind == Tok::Comma || (prev.kind == Tok::Ident && prev.text == "where");
+        };
+        while (d_toks[d_pos].kind != Tok::End) {
+            const Token& t = d_toks[d_pos];
+            if (t.kind == Tok::Newline) {
+                ++d_pos;
+                break;
+            }
+            if (d_pos > start && t.loc.line > error_line && t.loc.column == 1 && !continues(d_pos)) break;
+            ++d_pos;
+        }
+        if (d_pos == start && d_toks[d_pos].kind != Tok::End) ++d_pos;
+    }
+    size_t position() const { return d_pos; }
+
 private:
-    const Token& peek(size_t k = 0) const { return d_toks[std::min(d_pos + k, d_toks.size() - 1)]; }
+    const Token& peek(size_t k = 0) const {
+        const Token& t = d_toks[std::min(d_pos + k, d_toks.size() - 1)];
+        if (t.kind == Tok::Error) throw ParseError(t.loc, t.text);
+        return t;
+    }
     const Token& next() { return d_toks[d_pos < d_toks.size() - 1 ? d_pos++ : d_pos]; }
     bool accept(Tok k) {
         if (peek().kind != k) return false;
@@ -204,6 +244,9 @@ private:
     }
 
     TermId add(RuleAst& ast, Term t) {
+        if (ast.terms.size() >= kMaxRuleTerms)
+            throw ParseError(t.loc, "the rule has more than " + std::to_string(kMaxRuleTerms) +
+                                        " terms (ruleforge's limit for one rule)");
         ast.terms.push_back(std::move(t));
         return static_cast<TermId>(ast.terms.size() - 1);
     }
@@ -220,6 +263,13 @@ private:
         }
         auto op = op_from_name(head.text);
         if (!op) error(head, "unknown operator '" + head.text + "'");
+        // The parser recurses per nesting level: stop before the stack would.
+        if (d_nesting >= kMaxNesting) error(head, nesting_limit_message());
+        struct Nest {
+            int& n;
+            explicit Nest(int& x) : n(x) { ++n; }
+            ~Nest() { --n; }
+        } nest(d_nesting);
         t.kind = Term::Kind::App;
         t.op = *op;
         t.params = params(*op, head);
@@ -388,6 +438,7 @@ private:
 
     std::vector<Token> d_toks;
     size_t d_pos = 0;
+    int d_nesting = 0;  ///< operators open around the term being parsed
 };
 
 }  // namespace
@@ -435,6 +486,23 @@ std::vector<RuleAst> parse_native_rules(std::string_view text, const std::string
     Parser p(lex(text, file));
     std::vector<RuleAst> rules;
     while (!p.at_end()) rules.push_back(p.rule());
+    return rules;
+}
+
+std::vector<ParsedRule> parse_native_rules_each(std::string_view text, const std::string& file) {
+    Parser p(lex(text, file));
+    std::vector<ParsedRule> rules;
+    for (;;) {
+        size_t start = p.position();
+        try {
+            if (p.at_end()) break;
+            start = p.position();
+            rules.push_back(ParsedRule{p.rule(), std::nullopt});
+        } catch (const ParseError& e) {
+            rules.push_back(ParsedRule{std::nullopt, e});
+            p.skip_rule(start, e.loc().line);
+        }
+    }
     return rules;
 }
 

@@ -23,6 +23,10 @@ namespace rf {
 /// ',' or 'where'). Comments run from '#' or
 /// ';' to the end of the line. Throws ParseError (file:line:column) at the first error.
 std::vector<RuleAst> parse_native_rules(std::string_view text, const std::string& file);
+/// Every rule of a file, each read or malformed on its own: after an error, reading resumes at
+/// the next rule (the next line outside brackets; with brackets left open, the next line that
+/// starts in column 1).
+std::vector<ParsedRule> parse_native_rules_each(std::string_view text, const std::string& file);
 /// Exactly one rule (e.g. given on the command line).
 RuleAst parse_native_rule(std::string_view text, const std::string& file = "");
 

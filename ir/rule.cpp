@@ -653,6 +653,7 @@ Rule build_rule(const RuleAst& ast) {
     if (ast.lhs.empty() || ast.lhs.size() != ast.rhs.size())
         throw ParseError(ast.loc, "the two sides must have the same number of outputs (" +
                                       std::to_string(ast.lhs.size()) + " vs " + std::to_string(ast.rhs.size()) + ")");
+    check_rule_limits(ast);  // before anything below recurses over the terms
     try {
         return Solver(ast).run();
     } catch (const ParseError& e) {

@@ -69,4 +69,27 @@ struct RuleAst {
     SourceLoc loc;
 };
 
+/// One rule of a file as read: its terms, or the error that made it unreadable.
+struct ParsedRule {
+    std::optional<RuleAst> ast;
+    std::optional<ParseError> error;
+};
+
+/// How deep operators may nest in one rule. Parsing, typing, printing, canonical forms, the
+/// evaluators and the prover's terms walk a rule recursively; 10,000 nested relus overflowed the
+/// stack (SIGSEGV) while real rules nest a handful of operators. The parsers stop at this depth,
+/// so nothing downstream recurses deeper than a thread's stack takes. Why 500: under ASan
+/// (-O1, gcc -fstack-usage) the TENSAT parser takes 7.2 KB of stack per level and the native one
+/// 5.6 KB, so 1,000 levels would fill most of an 8 MB stack before typing or proving begins;
+/// in the release build a 1,000-deep check needed between 0.5 and 1 MB.
+inline constexpr int kMaxNesting = 500;
+/// How many terms (operators, variables, projections) one rule may hold, both sides together.
+inline constexpr size_t kMaxRuleTerms = 20000;
+
+/// Throws ParseError at the offending term when `ast` nests deeper than kMaxNesting or holds more
+/// than kMaxRuleTerms terms. Iterative; build_rule() calls it, so every format is held to it.
+void check_rule_limits(const RuleAst& ast);
+/// The words of the nesting error, shared by the parsers.
+std::string nesting_limit_message();
+
 }  // namespace rf

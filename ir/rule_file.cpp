@@ -37,6 +37,16 @@ std::vector<RuleAst> parse_rules(std::string_view text, const std::string& file,
     return {};
 }
 
+std::vector<ParsedRule> parse_rules_each(std::string_view text, const std::string& file, RuleFormat format, bool multi) {
+    switch (format) {
+        case RuleFormat::Native:
+            if (multi) throw std::invalid_argument("--multi applies to TENSAT text only");
+            return parse_native_rules_each(text, file);
+        case RuleFormat::Tensat: return parse_tensat_rules_each(text, file, multi);
+    }
+    return {};
+}
+
 std::string read_text_file(const std::string& path) {
     std::ostringstream ss;
     if (path == "-") {

@@ -20,6 +20,10 @@ const char* rule_format_name(RuleFormat f);
 /// Throws ParseError at the first syntax error.
 std::vector<RuleAst> parse_rules(std::string_view text, const std::string& file, RuleFormat format, bool multi);
 
+/// Like parse_rules, but every rule is read or reported on its own: a malformed rule is an entry
+/// with its error (file:line:column) and the rest of the text is still read.
+std::vector<ParsedRule> parse_rules_each(std::string_view text, const std::string& file, RuleFormat format, bool multi);
+
 /// The whole content of a file ("-" reads standard input). Throws std::runtime_error naming the
 /// file when it cannot be read.
 std::string read_text_file(const std::string& path);

@@ -298,6 +298,9 @@ private:
     [[noreturn]] void fail(const Token& at, const std::string& msg) const { throw ParseError(loc(at.column), msg); }
 
     TermId add(Term t) {
+        if (d_ast.terms.size() >= kMaxRuleTerms)
+            throw ParseError(t.loc, "the rule has more than " + std::to_string(kMaxRuleTerms) +
+                                        " terms (ruleforge's limit for one rule)");
         d_ast.terms.push_back(std::move(t));
         return static_cast<TermId>(d_ast.terms.size() - 1);
     }
@@ -340,6 +343,13 @@ private:
             fail(open, std::string(name.text) + " has " + std::to_string(op_info(*op).num_outputs) +
                            " outputs: select one with (" + std::string(name.text) + "_0 ...) or (" +
                            std::string(name.text) + "_1 ...)");
+        // The parser recurses per nesting level: stop before the stack would.
+        if (d_nesting >= kMaxNesting) fail(open, nesting_limit_message());
+        struct Nest {
+            int& n;
+            explicit Nest(int& x) : n(x) { ++n; }
+            ~Nest() { --n; }
+        } nest(d_nesting);
         Term term;
         term.kind = Term::Kind::App;
         term.op = *op;
@@ -471,6 +481,7 @@ private:
     const std::string& d_file;
     int d_line_no;
     RuleAst d_ast;
+    int d_nesting = 0;  ///< operators open around the term being parsed
 };
 
 // Appends `b`'s single output to `a`, making one rule with one more output; `b`'s terms keep
@@ -598,6 +609,42 @@ std::vector<RuleAst> parse_tensat_rules(std::string_view text, const std::string
     if (pending_half)
         throw ParseError(rules.back().loc, "a two-output rule needs two consecutive lines; this rule is the last "
                                            "line and has no second half (odd number of rules)");
+    return rules;
+}
+
+std::vector<ParsedRule> parse_tensat_rules_each(std::string_view text, const std::string& file, bool multi) {
+    std::vector<ParsedRule> rules;
+    bool pending_half = false;  // multi: the last rule is waiting for its second line
+    int line_no = 0;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        ++line_no;
+        start = end + 1;
+        if (is_blank(line)) continue;
+        ParsedRule half;
+        try {
+            half.ast = parse_tensat_rule(line, file, line_no);
+        } catch (const ParseError& e) {
+            half.error = e;
+        }
+        if (multi && pending_half) {  // a pair is malformed when either line is
+            ParsedRule& first = rules.back();
+            if (first.ast && half.ast) append_output(*first.ast, *half.ast);
+            if (!first.error && half.error) first.error = half.error;
+            if (first.error) first.ast.reset();
+        } else {
+            rules.push_back(std::move(half));
+        }
+        pending_half = multi && !pending_half;
+    }
+    if (pending_half && !rules.back().error) {
+        rules.back().error = ParseError(rules.back().ast->loc, "a two-output rule needs two consecutive lines; this rule is "
+                                                               "the last line and has no second half (odd number of rules)");
+        rules.back().ast.reset();
+    }
     return rules;
 }
 

@@ -26,6 +26,9 @@ namespace rf {
 /// empty for the caller; each RuleAst::loc is its (first) line. Throws ParseError
 /// (file:line:column) at the first malformed line.
 std::vector<RuleAst> parse_tensat_rules(std::string_view text, const std::string& file, bool multi);
+/// Every rule of the text, each read or malformed on its own (a line is a rule; with `multi`, a
+/// pair of lines is malformed when either line is).
+std::vector<ParsedRule> parse_tensat_rules_each(std::string_view text, const std::string& file, bool multi);
 
 /// One `LHS=>RHS` rule; `line_no` is the line reported in locations.
 RuleAst parse_tensat_rule(std::string_view line, const std::string& file = "", int line_no = 1);

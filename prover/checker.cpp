@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <stdexcept>
 
+#include "ir/output_file.h"
 #include "prover/smtlib.h"
 #include "support/stop.h"
 
@@ -303,9 +303,7 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
         if (!d_options.smt2_dir.empty()) {
             std::filesystem::create_directories(d_options.smt2_dir);
             out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
-            std::ofstream f(out.smt2_path);
-            f << to_smtlib(reported);
-            if (!f) throw std::runtime_error("cannot write " + out.smt2_path);
+            write_file_atomically(out.smt2_path, to_smtlib(reported));
         }
         if (out.verdict == Verdict::Unknown && !pointwise_why.empty())
             for (ProofResult& r : out.results)

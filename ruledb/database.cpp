@@ -2,6 +2,8 @@
 // queries in database_query.cpp.
 #include "ruledb/database.h"
 
+#include <unistd.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,16 +67,37 @@ constexpr const char* kRunColumns =
     "SELECT id, uuid, command, params_json, tool_version, axiom_version, seeds_json, started_at, finished_at, "
     "status, merged_from FROM runs ";
 
+// A file another user owns, or one in a folder we may not write, is read immutable: opening it
+// mode=ro alone would still create -wal/-shm beside it (owned by us, then in the owner's way) or
+// fail where the folder is not writable. A -wal with content holds commits not yet in the file
+// (a writer at work, or one that was killed): then plain mode=ro, so that SQLite reads them
+// through the -wal instead of showing an older state (not tested: it needs a live writer of
+// another user).
+std::unique_ptr<sql::Connection> open_read_only(const std::string& path, int busy_timeout_ms) {
+    std::filesystem::path p(path);
+    const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+    if (::access(path.c_str(), W_OK) == 0 && ::access(dir.c_str(), W_OK) == 0) {
+        auto conn = std::make_unique<sql::Connection>(path, false, false, busy_timeout_ms);
+        conn->exec("PRAGMA query_only = ON");
+        return conn;
+    }
+    std::error_code ec;
+    const auto wal_size = std::filesystem::file_size(path + "-wal", ec);
+    const bool pending_wal = !ec && wal_size > 0;
+    return std::make_unique<sql::Connection>(path, false, true, busy_timeout_ms, !pending_wal);
+}
+
 }  // namespace
 
 Database::Database(const std::string& path, Options options) {
-    check_file(path, options.create && !options.read_only);
-    d_conn = std::make_unique<sql::Connection>(path, options.create && !options.read_only, options.read_only,
-                                               options.busy_timeout_ms);
     if (options.read_only) {
-        schema::check_current(*d_conn);
+        check_file(path, false);
+        d_conn = open_read_only(path, options.busy_timeout_ms);
+        schema::check_readable(*d_conn);
         return;
     }
+    check_file(path, options.create);
+    d_conn = std::make_unique<sql::Connection>(path, options.create, false, options.busy_timeout_ms);
     d_conn->exec("PRAGMA foreign_keys = ON");
     schema::prepare(*d_conn);
     // WAL with synchronous=NORMAL: a killed process loses at most the transactions not yet

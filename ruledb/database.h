@@ -34,13 +34,15 @@ public:
     struct Options {
         bool create = true;          ///< create the file when missing (else DbError::Missing)
         int busy_timeout_ms = 5000;  ///< how long to wait for another process's lock
-        /// Open without writing anything (no creation, no migration): for readers such as
-        /// `report`; a database at an older schema is refused with a DbError saying so.
+        /// Only read (list, show, export...): nothing is created, migrated or written, and no
+        /// file is left beside the database. A file this process may write is opened as usual
+        /// with writes refused (PRAGMA query_only), so the last connection removes -wal/-shm;
+        /// otherwise SQLite opens it mode=ro and immutable (no locks, no -wal/-shm created).
         bool read_only = false;
     };
 
-    /// Opens `path`, creating and migrating it as needed. Throws DbError for a file that is not a
-    /// ruleforge database, a newer schema, a lock held past the timeout.
+    /// Opens `path`, creating and migrating it as needed (read-only: neither). Throws DbError for
+    /// a file that is not a ruleforge database, a newer schema, a lock held past the timeout.
     explicit Database(const std::string& path, Options options);
     explicit Database(const std::string& path) : Database(path, Options{}) {}
     ~Database();

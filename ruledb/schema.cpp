@@ -8,12 +8,16 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/native_text.h"
+#include "ir/output_file.h"
 #include "ir/rule.h"
 #include "ruledb/db_error.h"
 #include "ruledb/records.h"
 #include "ruledb/sql/transaction.h"
 
 namespace rf::ruledb::schema {
+
+// Output files recognise a database by this id without SQLite (ir/output_file.h).
+static_assert(static_cast<uint32_t>(kApplicationId) == kRuleforgeApplicationId);
 
 namespace {
 
@@ -296,14 +300,14 @@ void prepare(sql::Connection& conn, int target) {
     }
 }
 
-void check_current(sql::Connection& conn) {
-    const int version = identify(conn);
+void check_readable(sql::Connection& conn) {
+    int version = identify(conn);
     if (version == 0)
-        throw DbError(DbError::Kind::Missing, "'" + conn.path() + "' is an empty database, not a ruleforge database");
+        throw DbError(DbError::Kind::ForeignDb, "'" + conn.path() + "' is an empty SQLite database, not a ruleforge database");
     if (version < kCurrentVersion)
         throw DbError(DbError::Kind::Other, "database '" + conn.path() + "' has schema version " + std::to_string(version) +
-                                                " (this ruleforge reads " + std::to_string(kCurrentVersion) +
-                                                "); a command that writes it (e.g. `ruleforge list`) migrates it first");
+                                                " and this command only reads; a command that writes (import, prove) "
+                                                "upgrades it to version " + std::to_string(kCurrentVersion));
 }
 
 }  // namespace rf::ruledb::schema

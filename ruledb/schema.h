@@ -21,8 +21,8 @@ inline constexpr const char* kMagic = "ruleforge-ruledb";
 /// Checks that the open database is a ruleforge database (or empty), creates it when empty
 /// and migrates it to `target`. Throws DbError (ForeignDb, TooNew, Locked, ...).
 void prepare(sql::Connection& conn, int target = kCurrentVersion);
-/// For a read-only connection: checks that it is a ruleforge database at exactly the current
-/// version, without writing (a reader cannot migrate). Throws DbError otherwise.
-void check_current(sql::Connection& conn);
+/// For a read-only open: throws DbError unless the file is a ruleforge database at the current
+/// schema version (an older one needs one command that writes to upgrade it; nothing is changed).
+void check_readable(sql::Connection& conn);
 
 }  // namespace rf::ruledb::schema

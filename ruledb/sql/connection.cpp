@@ -3,36 +3,38 @@
 #include <sqlite3.h>
 
 #include <cstdio>
-#include <filesystem>
 
 #include "ruledb/db_error.h"
 
 namespace rf::ruledb::sql {
 
-Connection::Connection(const std::string& path, bool create, bool read_only, int busy_timeout_ms)
+namespace {
+
+// A file name as a SQLite URI ("file:" + path, with the characters a URI gives meaning escaped).
+std::string uri_of(const std::string& path, bool immutable) {
+    std::string uri = "file:";
+    for (char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+            uri += hex;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + (immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& path, bool create, bool read_only, int busy_timeout_ms, bool immutable)
     : d_path(path), d_busy_timeout_ms(busy_timeout_ms) {
-    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int flags = read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+                          : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     // Each connection is used by one thread at a time (the Writer owns its own), so SQLite's
     // per-connection mutex buys nothing.
     flags |= SQLITE_OPEN_NOMUTEX;
-    // A reader must leave the directory as it found it, but a read-only connection to a WAL
-    // database creates -wal and -shm files and cannot remove them. With no -wal file the main
-    // file holds every committed transaction, so it is opened as immutable: no side files.
-    std::string name = path;
-    if (read_only && !std::filesystem::exists(path + "-wal")) {
-        name = "file:";
-        for (char c : path) {
-            if (c == '%' || c == '?' || c == '#') {
-                char buf[4];
-                std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
-                name += buf;
-            } else {
-                name += c;
-            }
-        }
-        name += "?immutable=1";
-        flags |= SQLITE_OPEN_URI;
-    }
+    const std::string name = read_only ? uri_of(path, immutable) : path;
     int rc = sqlite3_open_v2(name.c_str(), &d_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = d_db ? sqlite3_errmsg(d_db) : sqlite3_errstr(rc);

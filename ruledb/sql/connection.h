@@ -19,8 +19,10 @@ namespace rf::ruledb::sql {
 
 class Connection {
 public:
-    /// Opens `path` read-write (creating it when `create`) or read-only. Throws DbError.
-    Connection(const std::string& path, bool create, bool read_only, int busy_timeout_ms);
+    /// Opens `path` read-write (creating it when `create`) or read-only; `immutable` (read-only
+    /// only) tells SQLite the file cannot change, so it takes no locks and creates no -wal/-shm
+    /// files. Throws DbError.
+    Connection(const std::string& path, bool create, bool read_only, int busy_timeout_ms, bool immutable = false);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

@@ -287,7 +287,7 @@ TEST_CASE("report: user errors say what is wrong and write nothing", "[report]")
     const std::string old_bytes = file_bytes(old_db);
     auto old = run({"report", "--db", old_db, "--out", out});
     CHECK(old.code == cli::kUsage);
-    CHECK_THAT(old.err, Catch::Contains("schema version 1") && Catch::Contains("migrates it"));
+    CHECK_THAT(old.err, Catch::Contains("schema version 1") && Catch::Contains("upgrades it"));
     CHECK(file_bytes(old_db) == old_bytes);
     CHECK_FALSE(fs::exists(out));
 
