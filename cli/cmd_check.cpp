@@ -3,6 +3,7 @@
 // condition it holds under, time), or one JSON document with --json. Exits 1 if any rule is
 // refuted or malformed; an unproved (unknown) rule is not an error.
 #include <iomanip>
+#include <optional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -12,6 +13,8 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "exporters/format_detect.h"
+#include "exporters/rule_formats.h"
 #include "ir/native_text.h"
 #include "ir/rule_file.h"
 #include "prover/axiom_set.h"
@@ -55,9 +58,10 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         ("help,h", "show this help")
         ("rule", po::value(&rule_text), "one rule in native syntax")
         ("file", po::value(&file), "rule file to read ('-' for standard input)")
-        ("format", po::value(&format)->default_value("native"), "syntax of --file: native | tensat")
+        ("format", po::value(&format), "format of --file: native | tensat | taso | flexflow (default: from the content)")
+        ("taso-shapes", po::bool_switch(), "taso: give variables the roles and shapes of TASO's generator inputs")
         ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")
-        ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
+        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")
         ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
         ("threads", po::value(&threads)->default_value(0), "rules proved in parallel (0: all cores)")
         ("smt2-dir", po::value(&smt2_dir), "write each rule's query as DIR/rule_<index>.smt2")
@@ -74,10 +78,13 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (rule_text.empty() == file.empty()) throw UsageError("check: give either one rule or --file F (see 'ruleforge check --help')");
     if (timeout_ms < 1) throw UsageError("check: --timeout-ms must be positive");
     if (threads < 0) throw UsageError("check: --threads must not be negative");
-    auto fmt = rule_format_from_name(format);
-    if (!fmt) throw UsageError("check: --format must be native or tensat, got '" + format + "'");
+    if (!format.empty()) {
+        auto f = exporters::exchange_format_from_name(format);
+        if (!f || !exporters::can_read(*f))
+            throw UsageError("check: --format must be native, tensat, taso or flexflow, got '" + format + "'");
+    }
     bool multi = vm["multi"].as<bool>();
-    if (multi && *fmt != RuleFormat::Tensat) throw UsageError("check: --multi applies to --format tensat only");
+    const bool taso_shapes = vm["taso-shapes"].as<bool>();
 
     prover::CheckOptions options;
     options.backends = parse_backends("check", backend);
@@ -86,10 +93,19 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     options.strengthen = !vm["no-assume"].as<bool>();
     options.bounded = !vm["no-bounded"].as<bool>();
 
+    // Native and TENSAT text are parsed here, rule by rule (a malformed rule is an error line of
+    // its own); TASO protobuf and FlexFlow JSON come whole from exporters/ (prebuilt, with the
+    // rules they could not read listed as errors at their position in the file).
     std::vector<RuleAst> asts;
+    std::vector<std::optional<Rule>> prebuilt;
+    std::vector<std::string> read_errors;
     try {
         if (!rule_text.empty()) {
-            asts = parse_rules(rule_text, "<command line>", *fmt, false);
+            if (!format.empty() && format != "native" && format != "tensat")
+                throw UsageError("check: a rule on the command line is native or tensat text");
+            RuleFormat f = format == "tensat" ? RuleFormat::Tensat : RuleFormat::Native;
+            if (multi && f != RuleFormat::Tensat) throw UsageError("check: --multi applies to --format tensat only");
+            asts = parse_rules(rule_text, "<command line>", f, false);
         } else {
             std::string text;
             try {
@@ -97,12 +113,56 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
             } catch (const std::runtime_error& e) {
                 throw UsageError(std::string("check: ") + e.what());
             }
-            asts = parse_rules(text, file == "-" ? "<stdin>" : file, *fmt, multi);
+            const std::string name = file == "-" ? "<stdin>" : file;
+            exporters::ExchangeFormat xf;
+            try {
+                xf = exporters::resolve_read_format(text, name, format);
+            } catch (const std::invalid_argument& e) {
+                throw UsageError(std::string("check: ") + e.what());
+            } catch (const exporters::ImportError& e) {
+                err << "error: " << e.what() << "\n";
+                return kFailed;
+            }
+            if (multi && xf != exporters::ExchangeFormat::Tensat)
+                throw UsageError("check: --multi applies to --format tensat only");
+            if (taso_shapes && xf != exporters::ExchangeFormat::Taso)
+                throw UsageError("check: --taso-shapes applies to --format taso");
+            if (xf == exporters::ExchangeFormat::Native || xf == exporters::ExchangeFormat::Tensat) {
+                asts = parse_rules(text, name, xf == exporters::ExchangeFormat::Tensat ? RuleFormat::Tensat : RuleFormat::Native,
+                                   multi);
+            } else {
+                exporters::ReadOptions ro;
+                ro.taso_generator_shapes = taso_shapes;
+                exporters::ImportResult read;
+                try {
+                    read = exporters::read_rule_bytes(text, name, xf, ro);
+                } catch (const exporters::ImportError& e) {
+                    err << "error: " << e.what() << "\n";
+                    return kFailed;
+                }
+                asts.resize(read.total);
+                prebuilt.resize(read.total);
+                read_errors.resize(read.total);
+                for (size_t k = 0; k < read.rules.size(); ++k) {
+                    asts[read.indices[k]].name = read.rules[k].name;
+                    prebuilt[read.indices[k]] = std::move(read.rules[k]);
+                }
+                for (const exporters::Issue& i : read.malformed) {
+                    asts.at(i.index).name = i.name;
+                    read_errors.at(i.index) = "malformed: " + i.message;
+                }
+                for (const exporters::Issue& i : read.unsupported) {
+                    asts.at(i.index).name = i.name;
+                    read_errors.at(i.index) = "not expressible in ruleforge: " + i.message;
+                }
+            }
         }
     } catch (const ParseError& e) {
         err << "error: " << e.what() << "\n";
         return kFailed;
     }
+    prebuilt.resize(asts.size());
+    read_errors.resize(asts.size());
 
     const prover::AxiomSet& axioms = prover::builtin_axioms();
     // Rules are independent: they are proved on all threads (one Checker, so one solver context
@@ -116,8 +176,13 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         prover::Checker checker(axioms, options);
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < n; ++i) {
+            if (!read_errors[i].empty()) {
+                checks[i].verdict = prover::Verdict::Error;
+                checks[i].error = read_errors[i];
+                continue;
+            }
             try {
-                Rule rule = build_rule(asts[i]);
+                Rule rule = prebuilt[i] ? *prebuilt[i] : build_rule(asts[i]);
                 natives[i] = print_native(rule);
                 checks[i] = checker.check(rule, "rule_" + std::to_string(i + 1));
             } catch (const ParseError& e) {
@@ -151,7 +216,9 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
             jrules.push_back(j);
             continue;
         }
-        out << index << " " << prover::verdict_name(c.verdict);
+        out << index;
+        if (!asts[i].name.empty()) out << " " << asts[i].name;
+        out << " " << prover::verdict_name(c.verdict);
         for (prover::BackendKind k : {prover::BackendKind::Z3, prover::BackendKind::Cvc5}) {
             const prover::ProofResult* r = result_of(c, k);
             out << " " << prover::backend_name(k) << "=" << (r ? prover::verdict_name(*r) : "-");

@@ -20,6 +20,9 @@ po::variables_map parse_options(const std::string& command, const std::vector<st
 /// "command arg1 arg2 ...": what a run records as the command that made it (provenance).
 std::string command_line(const std::string& command, const std::vector<std::string>& args);
 
+/// The `--backend` every command that proves takes when none is given (one default everywhere).
+inline constexpr const char* kDefaultBackend = "z3";
+
 /// `--backend z3|cvc5|both` as back-end kinds. Throws UsageError naming the command.
 std::vector<prover::BackendKind> parse_backends(const std::string& command, const std::string& value);
 

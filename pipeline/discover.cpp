@@ -114,6 +114,9 @@ void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, Disco
     s.refuted = count(st.candidates_by_status, "refuted");
     s.unknown = count(st.candidates_by_status, "unknown");
     s.errors = tally.errors;  // the database has no candidate status for errors
+    s.run_proved = tally.proved;
+    s.run_refuted = tally.refuted;
+    s.run_unknown = tally.unknown;
     s.rules = static_cast<uint64_t>(st.rules);
     s.kept = count(st.rules_by_decision, "kept");
     for (const auto& [reason, k] : st.pruned_by_reason) s.pruned[reason] = static_cast<uint64_t>(k);
@@ -139,6 +142,12 @@ std::string DiscoverSummary::to_json() const {
                      {"kept", kept},
                      {"pruned", pruned},
                      {"seconds", stage_times}};
+    // The same figures split by scope: this run's work, and what the database holds in all.
+    j["this_run"] = {{"graphs", graphs},       {"classes", classes},         {"candidates", candidates},
+                     {"proved", run_proved},   {"refuted", run_refuted},     {"unknown", run_unknown},
+                     {"errors", errors}};
+    j["database"] = {{"proved", proved}, {"refuted", refuted}, {"unknown", unknown},
+                     {"rules", rules},   {"kept", kept},       {"pruned", pruned}};
     if (!per_rank.empty()) {
         nlohmann::json ranks_json = nlohmann::json::array();
         for (const RankWork& w : per_rank)

@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "prover/smt2_file.h"
 #include "prover/smtlib.h"
 
 namespace rf::prover {
@@ -238,14 +239,15 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 break;
             }
         }
+        if (d_options.bounded) second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out);
+        // Written after the bounded check: the file's header states the final verdict.
         if (!d_options.smt2_dir.empty()) {
             std::filesystem::create_directories(d_options.smt2_dir);
             out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
             std::ofstream f(out.smt2_path);
-            f << to_smtlib(reported);
+            f << smt2_file_text(reported, out.verdict);
             if (!f) throw std::runtime_error("cannot write " + out.smt2_path);
         }
-        if (d_options.bounded) second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out);
         if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
