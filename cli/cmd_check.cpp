@@ -49,9 +49,10 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     po::options_description opts("ruleforge check \"LHS => RHS\" | --file F [options]\n\n"
                                  "Proves rules from the axioms (ruleforge axioms) with SMT solvers. One line per\n"
                                  "rule: <index> <proved|refuted|unknown|error> z3=<verdict> cvc5=<verdict>\n"
-                                 "[condition: ...] <time>. A rule that does not follow as stated is retried\n"
-                                 "assuming dense convolutions, then shared shapes per role; the assumptions\n"
-                                 "are printed as its condition. Exits 1 if any rule is refuted or malformed.\n\noptions");
+                                 "[condition: ...] <time> [name]. A rule that does not follow as stated is\n"
+                                 "retried assuming dense convolutions, then shared shapes per role; the\n"
+                                 "assumptions are printed as its condition. Reads native, tensat, taso and\n"
+                                 "flexflow files. Exits 1 if any rule is refuted or malformed.\n\noptions");
     std::string rule_text, file, format, backend, smt2_dir;
     int timeout_ms = 4000, threads = 0;
     opts.add_options()
@@ -119,17 +120,21 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
                 xf = exporters::resolve_read_format(text, name, format);
             } catch (const std::invalid_argument& e) {
                 throw UsageError(std::string("check: ") + e.what());
-            } catch (const exporters::ImportError& e) {
-                err << "error: " << e.what() << "\n";
-                return kFailed;
             }
             if (multi && xf != exporters::ExchangeFormat::Tensat)
                 throw UsageError("check: --multi applies to --format tensat only");
             if (taso_shapes && xf != exporters::ExchangeFormat::Taso)
                 throw UsageError("check: --taso-shapes applies to --format taso");
             if (xf == exporters::ExchangeFormat::Native || xf == exporters::ExchangeFormat::Tensat) {
-                asts = parse_rules(text, name, xf == exporters::ExchangeFormat::Tensat ? RuleFormat::Tensat : RuleFormat::Native,
-                                   multi);
+                try {
+                    asts = parse_rules(text, name,
+                                       xf == exporters::ExchangeFormat::Tensat ? RuleFormat::Tensat : RuleFormat::Native, multi);
+                } catch (const ParseError& e) {
+                    err << "error: " << e.what() << "\n";
+                    if (std::string hint = exporters::format_mismatch_hint(text, xf); !hint.empty())
+                        err << "hint: " << hint << "\n";
+                    return kFailed;
+                }
             } else {
                 exporters::ReadOptions ro;
                 ro.taso_generator_shapes = taso_shapes;
@@ -138,6 +143,8 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
                     read = exporters::read_rule_bytes(text, name, xf, ro);
                 } catch (const exporters::ImportError& e) {
                     err << "error: " << e.what() << "\n";
+                    if (std::string hint = exporters::format_mismatch_hint(text, xf); !hint.empty())
+                        err << "hint: " << hint << "\n";
                     return kFailed;
                 }
                 asts.resize(read.total);
@@ -216,16 +223,16 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
             jrules.push_back(j);
             continue;
         }
-        out << index;
-        if (!asts[i].name.empty()) out << " " << asts[i].name;
-        out << " " << prover::verdict_name(c.verdict);
+        out << index << " " << prover::verdict_name(c.verdict);
         for (prover::BackendKind k : {prover::BackendKind::Z3, prover::BackendKind::Cvc5}) {
             const prover::ProofResult* r = result_of(c, k);
             out << " " << prover::backend_name(k) << "=" << (r ? prover::verdict_name(*r) : "-");
         }
         std::string cond = c.condition_text();
         if (!cond.empty()) out << " [condition: " << cond << "]";
-        out << " " << seconds_text(c.seconds) << "\n";
+        out << " " << seconds_text(c.seconds);
+        if (!asts[i].name.empty()) out << " " << asts[i].name;  // last: the columns before stay put
+        out << "\n";
         if (c.verdict == prover::Verdict::Refuted) out << "  counterexample: " << c.counterexample << "\n";
         if (c.verdict == prover::Verdict::Error) err << "error: rule " << index << ": " << c.error << "\n";
         if (c.disagreement)

@@ -93,9 +93,6 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
         in_format = exporters::resolve_read_format(bytes, in == "-" ? "<stdin>" : in, from);
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("convert: ") + e.what());
-    } catch (const exporters::ImportError& e) {
-        err << "error: " << e.what() << "\n";
-        return kFailed;
     }
     from = exporters::exchange_format_name(in_format);
     bool multi = vm["multi"].as<bool>();
@@ -115,6 +112,7 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
         read = exporters::read_rule_bytes(bytes, in_name, in_format, read_options);
     } catch (const exporters::ImportError& e) {
         err << "error: " << e.what() << "\n";
+        if (std::string hint = exporters::format_mismatch_hint(bytes, in_format); !hint.empty()) err << "hint: " << hint << "\n";
         return kFailed;
     }
     exporters::WriteOptions write_options;

@@ -113,7 +113,7 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     const bool smt2 = format == "smt2";
     auto fmt = smt2 ? std::optional{exporters::ExchangeFormat::Native} : exporters::exchange_format_from_name(format);
     if (!fmt)
-        throw UsageError("export: --to must be taso, tensat, flexflow, json, dot, native or smt2, got '" + format + "'");
+        throw UsageError("export: --to (or --format) must be taso, tensat, flexflow, json, dot, native or smt2, got '" + format + "'");
     if (smt2 && vm["json"].as<bool>()) throw UsageError("export: --json does not apply to --to smt2");
     if (smt2 && out_path == "-") throw UsageError("export: --to smt2 writes a folder: give --out DIR");
     bool multi = vm["multi"].as<bool>();

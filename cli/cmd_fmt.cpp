@@ -51,21 +51,15 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     } catch (const std::runtime_error& e) {
         throw UsageError(std::string("fmt: ") + e.what());
     }
-    // Without --format the content decides; a file with no rule line reads as (empty) native.
-    exporters::ExchangeFormat seen = exporters::ExchangeFormat::Native;
-    try {
-        seen = exporters::resolve_read_format(text, file == "-" ? "<stdin>" : file, from);
-    } catch (const exporters::ImportError& e) {
-        err << "error: " << e.what() << "\n";
-        return kFailed;
-    } catch (const std::invalid_argument&) {
-    }
-    if (seen != exporters::ExchangeFormat::Native && seen != exporters::ExchangeFormat::Tensat) {
-        err << "error: " << (file == "-" ? "<stdin>" : file) << ": looks like " << exporters::exchange_format_name(seen)
-            << "; fmt reads native and tensat text (ruleforge convert reads the others)\n";
-        return kFailed;
-    }
-    RuleFormat in_format = seen == exporters::ExchangeFormat::Tensat ? RuleFormat::Tensat : RuleFormat::Native;
+    // Without --format the content decides between native and TENSAT text (anything else is
+    // read as native, the old default, and the parse error carries a hint).
+    RuleFormat in_format = RuleFormat::Native;
+    if (!from.empty())
+        in_format = format_option(from, "--format");
+    else if (exporters::detect_format(text) == exporters::ExchangeFormat::Tensat)
+        in_format = RuleFormat::Tensat;
+    const exporters::ExchangeFormat asked =
+        in_format == RuleFormat::Tensat ? exporters::ExchangeFormat::Tensat : exporters::ExchangeFormat::Native;
     RuleFormat out_format = to.empty() ? in_format : format_option(to, "--to");
     bool multi = vm["multi"].as<bool>();
     if (multi && in_format != RuleFormat::Tensat) throw UsageError("fmt: --multi applies to --format tensat only");
@@ -74,6 +68,7 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         asts = parse_rules(text, file == "-" ? "<stdin>" : file, in_format, multi);
     } catch (const ParseError& e) {
         err << "error: " << e.what() << "\n";
+        if (std::string hint = exporters::format_mismatch_hint(text, asked); !hint.empty()) err << "hint: " << hint << "\n";
         return kFailed;
     }
     int failures = 0;

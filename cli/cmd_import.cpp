@@ -59,9 +59,6 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
         fmt = exporters::resolve_read_format(bytes, file == "-" ? "<stdin>" : file, format);
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("import: ") + e.what());
-    } catch (const exporters::ImportError& e) {
-        err << "error: " << e.what() << "\nnothing was imported\n";
-        return kFailed;
     }
     format = exporters::exchange_format_name(*fmt);
     exporters::ReadOptions read_options;
@@ -77,7 +74,9 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
     try {
         read = exporters::read_rule_bytes(bytes, name, *fmt, read_options);
     } catch (const exporters::ImportError& e) {
-        err << "error: " << e.what() << "\nnothing was imported\n";
+        err << "error: " << e.what() << "\n";
+        if (std::string hint = exporters::format_mismatch_hint(bytes, *fmt); !hint.empty()) err << "hint: " << hint << "\n";
+        err << "nothing was imported\n";
         return kFailed;
     }
     const bool json = vm["json"].as<bool>();

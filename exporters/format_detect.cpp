@@ -66,20 +66,23 @@ std::optional<ExchangeFormat> detect_format(std::string_view bytes) {
 }
 
 ExchangeFormat resolve_read_format(std::string_view bytes, const std::string& file, const std::string& given) {
-    std::optional<ExchangeFormat> seen = detect_format(bytes);
-    if (given.empty()) {
-        if (!seen) throw std::invalid_argument(file + ": cannot tell the rule format from the content (no rule line); give --format");
-        if (!can_read(*seen))
-            throw std::invalid_argument(file + ": looks like " + exchange_format_name(*seen) +
-                                        ", which ruleforge writes but does not read");
-        return *seen;
+    if (!given.empty()) {
+        std::optional<ExchangeFormat> asked = exchange_format_from_name(given);
+        if (!asked) throw std::invalid_argument("unknown format '" + given + "'");
+        return *asked;
     }
-    std::optional<ExchangeFormat> asked = exchange_format_from_name(given);
-    if (!asked) throw std::invalid_argument("unknown format '" + given + "'");
-    if (seen && *seen != *asked)
-        throw ImportError(file + ": not " + described(*asked) + " (as the format '" + given + "' says): it looks like " +
-                          described(*seen) + " (format '" + exchange_format_name(*seen) + "'; leave the format out to read it as that)");
-    return *asked;
+    std::optional<ExchangeFormat> seen = detect_format(bytes);
+    if (!seen) throw std::invalid_argument(file + ": cannot tell the rule format from the content (no rule line); give --format");
+    if (!can_read(*seen))
+        throw std::invalid_argument(file + ": looks like " + described(*seen) + ", which ruleforge writes but does not read");
+    return *seen;
+}
+
+std::string format_mismatch_hint(std::string_view bytes, ExchangeFormat asked) {
+    std::optional<ExchangeFormat> seen = detect_format(bytes);
+    if (!seen || *seen == asked) return "";
+    return std::string("the file is not ") + described(asked) + ": it looks like " + described(*seen) + " (format '" +
+           exchange_format_name(*seen) + "'; leave --format out to read it as that)";
 }
 
 }  // namespace rf::exporters

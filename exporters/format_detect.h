@@ -17,11 +17,13 @@ namespace rf::exporters {
 /// line (empty, or only comments).
 std::optional<ExchangeFormat> detect_format(std::string_view bytes);
 
-/// The format to read `bytes` (from `file`) as: `given` (a format name, "" when not given) if the
-/// content does not contradict it, the detected format otherwise. Throws ImportError naming the
-/// file and both formats when `given` contradicts the content (the file is wrong, not the
-/// options); std::invalid_argument for an unknown `given`, or when nothing was given and the
-/// content says nothing ("give --format").
+/// The format to read `bytes` (from `file`) as: `given` (a format name, "" when not given), else
+/// the detected one. Throws std::invalid_argument for an unknown `given`, or when nothing was
+/// given and the content says nothing, or says a write-only format ("give --format").
 ExchangeFormat resolve_read_format(std::string_view bytes, const std::string& file, const std::string& given);
+
+/// When reading as `asked` failed: "" if the content looks like `asked` (or like nothing), else
+/// a sentence naming the format the file looks like, to append to the reader's error.
+std::string format_mismatch_hint(std::string_view bytes, ExchangeFormat asked);
 
 }  // namespace rf::exporters

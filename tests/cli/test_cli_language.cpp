@@ -80,9 +80,8 @@ TEST_CASE("a wrong explicit --format is refused naming the format the file looks
     std::string db = fresh_db("language_wrong.db");
     Run r = run({"import", "--db", db, "--format", "tensat", reference("taso/graph_subst.pb")});
     CHECK(r.code == cli::kFailed);
-    CHECK_THAT(r.err, Catch::Contains("not TENSAT text"));
-    CHECK_THAT(r.err, Catch::Contains("looks like a TASO rule file"));
-    CHECK_THAT(r.err, Catch::Contains("format 'taso'"));
+    CHECK_THAT(r.err, Catch::Contains("hint: the file is not TENSAT text: it looks like a TASO rule file (protobuf) "
+                                      "(format 'taso'; leave --format out"));
     CHECK_THAT(r.err, Catch::Contains("nothing was imported"));
 
     r = run({"convert", reference("flexflow/graph_subst_3_v2.json"), "--format", "native", "--to", "tensat", "--out",
@@ -103,8 +102,9 @@ TEST_CASE("check reads every rule format and prints the rules' names", "[cli][la
     Run r = run({"check", "--file", native, "--no-bounded"});
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
-    CHECK_THAT(r.out, Catch::StartsWith("1 ewadd_comm proved"));
-    CHECK_THAT(r.out, Catch::Contains("\n2 relu_twice proved"));
+    CHECK_THAT(r.out, Catch::StartsWith("1 proved"));
+    CHECK_THAT(r.out, Catch::Contains("s ewadd_comm\n2 proved"));
+    CHECK_THAT(r.out, Catch::EndsWith("s relu_twice\n"));
 
     // The same rules as TASO protobuf and FlexFlow JSON, read by content (no --format).
     for (const char* to : {"taso", "flexflow"}) {
