@@ -33,7 +33,9 @@ Rule rule_to_audit(const std::string& spec, const std::string& db_path) {
         if (ids.empty()) throw UsageError("audit: no rule '" + spec + "' in " + db_path);
         if (ids.size() > 1) throw UsageError("audit: '" + spec + "' matches " + std::to_string(ids.size()) + " rules in " + db_path);
         Rule r = db.load_rule(ids[0]);
-        r.name = "rule_" + std::to_string(ids[0]);
+        // The rule's one name, as list and export print it: its own, else rule_<id>.
+        auto details = db.rule_details(ids[0]);
+        r.name = details && !details->summary.name.empty() ? details->summary.name : "rule_" + std::to_string(ids[0]);
         return r;
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("audit: ") + e.what());

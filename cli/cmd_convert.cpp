@@ -1,4 +1,4 @@
-// `ruleforge convert IN --from F --to G --out PATH`: a rule file from one format to another,
+// `ruleforge convert IN [--format F] --to G --out PATH`: a rule file from one format to another,
 // with no database. Everything readable is converted; what could not be read (unsupported or
 // malformed rules) or written (operators the target does not load) is reported, grouped by
 // reason. Exits 1 when a rule of the input is malformed or the input is not the format at all.

@@ -1,4 +1,4 @@
-// `ruleforge export --db F --format taso|tensat|flexflow|json|dot|native|smt2 --out PATH`: the
+// `ruleforge export --db F --to taso|tensat|flexflow|json|dot|native|smt2 --out PATH`: the
 // rules of a database in another tool's format, optionally only the proved or only the kept ones.
 // The JSON format carries what the database knows of each rule: proofs per back-end, axioms used,
 // pruning decision and provenance. smt2 writes a folder with one self-contained SMT-LIB2 file per

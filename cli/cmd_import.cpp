@@ -1,4 +1,4 @@
-// `ruleforge import --db F --format taso|tensat|native|flexflow FILE`: an outside rule set into a
+// `ruleforge import --db F [--format taso|tensat|native|flexflow] FILE`: an outside rule set into a
 // database, so it can be proved, compared and applied like discovered rules. The whole file is
 // read and type-checked first; if any rule is malformed nothing is written. Then every rule is
 // added in one transaction under a new run (its provenance), duplicates folded as ruledb does.

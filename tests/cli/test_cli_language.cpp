@@ -243,6 +243,12 @@ TEST_CASE("--json on audit, fmt, import and export", "[cli][language]") {
     // --format stays an accepted spelling of export's output format.
     CHECK(run({"export", "--db", db, "--format", "tensat", "--out", out}).code == 0);
     CHECK(run({"export", "--db", db, "--out", out}).code == cli::kUsage);
+
+    // audit calls a stored rule by the name list and export use.
+    Run n = run({"audit", "1", "--db", db, "--json"});
+    INFO(n.out << n.err);
+    REQUIRE(n.code == 0);
+    CHECK(nlohmann::json::parse(n.out)["name"] == "ewadd_comm");
 }
 
 TEST_CASE("export --to smt2 names each file by the rule's one name", "[cli][language][smt2]") {
