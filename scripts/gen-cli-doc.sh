@@ -49,7 +49,7 @@ honour, so re-checking a query that has no proof ends (with `unknown`) instead o
 | `export --json` | `database`, `selected`, `output`, `to`, `written`, `left_out` [`index`, `name`, `message`] |
 | `convert --json` | `input`, `from`, `output`, `to`, `total`, `read`, `unsupported`, `malformed`, `written`, `left_out` |
 | `discover --json` | `run`, `resumed`, `graphs`, `classes`, `candidates`, `dropped_before_solver`, `proved`, `refuted`, `unknown`, `errors`, `rules`, `kept`, `pruned`, `seconds`; the same split by scope: `this_run` {`graphs`, `classes`, `candidates`, `proved`, `refuted`, `unknown`, `errors`} and `database` {`proved`, `refuted`, `unknown`, `rules`, `kept`, `pruned`} (the flat `proved`/`refuted`/`unknown` are database totals) |
-| `prove --json` | the summary of `prove` (run, tried, proved, refuted, unknown, kept, times) |
+| `prove --json` | `run`, `candidates`, `rules` (tried), `proved`, `refuted`, `unknown`, `errors`, `kept`, `prove_seconds`, `prune_seconds` |
 
 ## Commands
 
