@@ -306,3 +306,22 @@ TEST_CASE("docs/cli.md holds every command's --help word for word", "[cli][langu
     }
     CHECK(commands >= 16);
 }
+
+TEST_CASE("prove --retry-unknown retries exactly the candidates list --status unknown shows", "[cli][language]") {
+    std::string db = fresh_db("language_retry.db");
+    Run d = run({"discover", "--db", db, "--max-ops", "2", "--ops", "ewadd,relu", "--threads", "1", "-q"});
+    INFO(d.out << d.err);
+    REQUIRE(d.code == 0);
+    Run l = run({"list", "--db", db, "--status", "unknown", "--json"});
+    REQUIRE(l.code == 0);
+    const size_t unknown = nlohmann::json::parse(l.out)["candidates"].size();
+    REQUIRE(unknown > 0);
+    // Without --retry-unknown nothing is open; with it, every unknown candidate is tried again.
+    Run plain = run({"prove", "--db", db, "--json", "-q"});
+    REQUIRE(plain.code == 0);
+    CHECK(nlohmann::json::parse(plain.out)["candidates"] == 0);
+    Run retry = run({"prove", "--db", db, "--retry-unknown", "--timeout-ms", "500", "--json", "-q"});
+    INFO(retry.out << retry.err);
+    REQUIRE(retry.code == 0);
+    CHECK(nlohmann::json::parse(retry.out)["candidates"] == unknown);
+}
