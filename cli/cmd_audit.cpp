@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/result_json.h"
 #include "ir/native_text.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
@@ -32,7 +33,9 @@ Rule rule_to_audit(const std::string& spec, const std::string& db_path) {
         if (ids.empty()) throw UsageError("audit: no rule '" + spec + "' in " + db_path);
         if (ids.size() > 1) throw UsageError("audit: '" + spec + "' matches " + std::to_string(ids.size()) + " rules in " + db_path);
         Rule r = db.load_rule(ids[0]);
-        r.name = "rule_" + std::to_string(ids[0]);
+        // The rule's one name, as list and export print it: its own, else rule_<id>.
+        auto details = db.rule_details(ids[0]);
+        r.name = details && !details->summary.name.empty() ? details->summary.name : "rule_" + std::to_string(ids[0]);
         return r;
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("audit: ") + e.what());
@@ -68,9 +71,10 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostr
         ("help,h", "show this help")
         ("rule", po::value(&spec)->required(), "rule id, hash prefix, or rule text")
         ("db", po::value(&db_path), "database to read the rule from")
-        ("backend", po::value(&backend)->default_value("both"), "z3 | cvc5 | both")
+        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both")
         ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
-        ("smt2", po::value(&smt2), "write the query to this SMT-LIB2 file");
+        ("smt2", po::value(&smt2), "write the query to this SMT-LIB2 file")
+        ("json", po::bool_switch(), "print one JSON document (the keys of check --json) instead of lines");
     po::positional_options_description pos;
     pos.add("rule", 1);
     auto vm = parse_options("audit", args, opts, pos);
@@ -94,6 +98,15 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostr
     const prover::AxiomSet& axioms = prover::builtin_axioms();
     prover::Checker checker(axioms, o);
     prover::RuleCheck c = checker.check(rule, query_name);
+    const int code = c.verdict == prover::Verdict::Refuted || c.verdict == prover::Verdict::Error ? kFailed : kOk;
+    if (vm["json"].as<bool>()) {
+        nlohmann::json j = rule_check_json(c);
+        j["rule"] = print_native(rule);
+        if (!rule.name.empty()) j["name"] = rule.name;
+        j["axioms"] = axioms.version;
+        out << j.dump(2) << "\n";
+        return code;
+    }
 
     out << "rule      " << print_native(rule) << "\n";
     out << "shapes   ";
@@ -110,7 +123,7 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostr
     out << "verdict   " << prover::verdict_name(c.verdict) << "  (axioms " << axioms.version << ")\n";
     if (!c.smt2_path.empty()) out << "query     " << c.smt2_path << "\n";
     if (c.verdict == prover::Verdict::Error) err << "error: " << c.error << "\n";
-    return c.verdict == prover::Verdict::Refuted || c.verdict == prover::Verdict::Error ? kFailed : kOk;
+    return code;
 }
 
 }  // namespace rf::cli

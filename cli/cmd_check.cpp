@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -14,6 +15,8 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "exporters/format_detect.h"
+#include "exporters/rule_formats.h"
 #include "ir/native_text.h"
 #include "ir/rule_file.h"
 #include "prover/axiom_set.h"
@@ -37,11 +40,7 @@ const prover::ProofResult* result_of(const prover::RuleCheck& c, prover::Backend
 
 nlohmann::json result_json(const prover::ProofResult& r) {
     nlohmann::json j{{"verdict", prover::verdict_name(r)}, {"seconds", r.seconds}};
-    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) {
-        j["axioms"] = p->axioms_used;
-        j["strategy"] = p->strategy;
-        if (!p->detail.empty()) j["detail"] = p->detail;
-    }
+    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) j["axioms"] = p->axioms_used;
     if (auto* u = std::get_if<prover::Unknown>(&r.outcome)) j["reason"] = u->reason;
     return j;
 }
@@ -52,18 +51,20 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     po::options_description opts("ruleforge check \"LHS => RHS\" | --file F [options]\n\n"
                                  "Proves rules from the axioms (ruleforge axioms) with SMT solvers. One line per\n"
                                  "rule: <index> <proved|refuted|unknown|error> z3=<verdict> cvc5=<verdict>\n"
-                                 "[condition: ...] <time>. A rule that does not follow as stated is retried\n"
-                                 "assuming dense convolutions, then shared shapes per role; the assumptions\n"
-                                 "are printed as its condition. Exits 1 if any rule is refuted or malformed.\n\noptions");
+                                 "[condition: ...] <time> [name]. A rule that does not follow as stated is\n"
+                                 "retried assuming dense convolutions, then shared shapes per role; the\n"
+                                 "assumptions are printed as its condition. Reads native, tensat, taso and\n"
+                                 "flexflow files. Exits 1 if any rule is refuted or malformed.\n\noptions");
     std::string rule_text, file, format, backend, smt2_dir;
     int timeout_ms = 4000, threads = 0;
     opts.add_options()
         ("help,h", "show this help")
         ("rule", po::value(&rule_text), "one rule in native syntax")
         ("file", po::value(&file), "rule file to read ('-' for standard input)")
-        ("format", po::value(&format)->default_value("native"), "syntax of --file: native | tensat")
+        ("format", po::value(&format), "format of --file: native | tensat | taso | flexflow (default: from the content)")
+        ("taso-shapes", po::bool_switch(), "taso: give variables the roles and shapes of TASO's generator inputs")
         ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")
-        ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
+        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")
         ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
         ("threads", po::value(&threads)->default_value(0), "rules proved in parallel (0: all cores)")
         ("smt2-dir", po::value(&smt2_dir), "write each rule's query as DIR/rule_<index>.smt2")
@@ -80,10 +81,13 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (rule_text.empty() == file.empty()) throw UsageError("check: give either one rule or --file F (see 'ruleforge check --help')");
     if (timeout_ms < 1) throw UsageError("check: --timeout-ms must be positive");
     threads = checked_threads("check", threads, err);
-    auto fmt = rule_format_from_name(format);
-    if (!fmt) throw UsageError("check: --format must be native or tensat, got '" + format + "'");
+    if (!format.empty()) {
+        auto f = exporters::exchange_format_from_name(format);
+        if (!f || !exporters::can_read(*f))
+            throw UsageError("check: --format must be native, tensat, taso or flexflow, got '" + format + "'");
+    }
     bool multi = vm["multi"].as<bool>();
-    if (multi && *fmt != RuleFormat::Tensat) throw UsageError("check: --multi applies to --format tensat only");
+    const bool taso_shapes = vm["taso-shapes"].as<bool>();
 
     prover::CheckOptions options;
     options.backends = parse_backends("check", backend);
@@ -92,25 +96,98 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     options.strengthen = !vm["no-assume"].as<bool>();
     options.bounded = !vm["no-bounded"].as<bool>();
 
-    // Each rule is read on its own: a malformed one is reported (with its line) among the
-    // others, which are still checked.
-    std::vector<ParsedRule> asts;
-    if (!rule_text.empty()) {
-        asts = parse_rules_each(rule_text, "<command line>", *fmt, false);
-        for (const ParsedRule& r : asts)
-            if (r.error) {  // one rule given: its error is the whole answer
-                err << "error: " << r.error->what() << "\n";
-                return kFailed;
+    // Native and TENSAT text are parsed here, rule by rule (a malformed rule is an error line of
+    // its own); TASO protobuf and FlexFlow JSON come whole from exporters/ (prebuilt, with the
+    // rules they could not read listed as errors at their position in the file).
+    std::vector<RuleAst> asts;
+    std::vector<std::optional<Rule>> prebuilt;
+    std::vector<std::string> read_errors;
+    try {
+        if (!rule_text.empty()) {
+            if (!format.empty() && format != "native" && format != "tensat")
+                throw UsageError("check: a rule on the command line is native or tensat text");
+            RuleFormat f = format == "tensat" ? RuleFormat::Tensat : RuleFormat::Native;
+            if (multi && f != RuleFormat::Tensat) throw UsageError("check: --multi applies to --format tensat only");
+            for (ParsedRule& r : parse_rules_each(rule_text, "<command line>", f, false)) {
+                if (r.error) {  // one rule given: its error is the whole answer
+                    err << "error: " << r.error->what() << "\n";
+                    return kFailed;
+                }
+                asts.push_back(std::move(*r.ast));
             }
-    } else {
-        std::string text;
-        try {
-            text = read_text_file(file);
-        } catch (const std::runtime_error& e) {
-            throw UsageError(std::string("check: ") + e.what());
+        } else {
+            std::string text;
+            try {
+                text = read_text_file(file);
+            } catch (const std::runtime_error& e) {
+                throw UsageError(std::string("check: ") + e.what());
+            }
+            const std::string name = file == "-" ? "<stdin>" : file;
+            exporters::ExchangeFormat xf;
+            try {
+                xf = exporters::resolve_read_format(text, name, format);
+            } catch (const std::invalid_argument& e) {
+                throw UsageError(std::string("check: ") + e.what());
+            }
+            if (multi && xf != exporters::ExchangeFormat::Tensat)
+                throw UsageError("check: --multi applies to --format tensat only");
+            if (taso_shapes && xf != exporters::ExchangeFormat::Taso)
+                throw UsageError("check: --taso-shapes applies to --format taso");
+            if (xf == exporters::ExchangeFormat::Native || xf == exporters::ExchangeFormat::Tensat) {
+                // Each rule on its own: a malformed one is an error line at its position (with
+                // its file:line:col), and the others are still checked.
+                std::vector<ParsedRule> parsed = parse_rules_each(
+                    text, name, xf == exporters::ExchangeFormat::Tensat ? RuleFormat::Tensat : RuleFormat::Native, multi);
+                asts.resize(parsed.size());
+                read_errors.resize(parsed.size());
+                bool hinted = false;
+                for (size_t k = 0; k < parsed.size(); ++k) {
+                    if (parsed[k].ast) {
+                        asts[k] = std::move(*parsed[k].ast);
+                        continue;
+                    }
+                    read_errors[k] = parsed[k].error->what();
+                    if (!hinted) {
+                        hinted = true;
+                        if (std::string hint = exporters::format_mismatch_hint(text, xf); !hint.empty())
+                            err << "hint: " << hint << "\n";
+                    }
+                }
+            } else {
+                exporters::ReadOptions ro;
+                ro.taso_generator_shapes = taso_shapes;
+                exporters::ImportResult read;
+                try {
+                    read = exporters::read_rule_bytes(text, name, xf, ro);
+                } catch (const exporters::ImportError& e) {
+                    err << "error: " << e.what() << "\n";
+                    if (std::string hint = exporters::format_mismatch_hint(text, xf); !hint.empty())
+                        err << "hint: " << hint << "\n";
+                    return kFailed;
+                }
+                asts.resize(read.total);
+                prebuilt.resize(read.total);
+                read_errors.resize(read.total);
+                for (size_t k = 0; k < read.rules.size(); ++k) {
+                    asts[read.indices[k]].name = read.rules[k].name;
+                    prebuilt[read.indices[k]] = std::move(read.rules[k]);
+                }
+                for (const exporters::Issue& i : read.malformed) {
+                    asts.at(i.index).name = i.name;
+                    read_errors.at(i.index) = "malformed: " + i.message;
+                }
+                for (const exporters::Issue& i : read.unsupported) {
+                    asts.at(i.index).name = i.name;
+                    read_errors.at(i.index) = "not expressible in ruleforge: " + i.message;
+                }
+            }
         }
-        asts = parse_rules_each(text, file == "-" ? "<stdin>" : file, *fmt, multi);
+    } catch (const ParseError& e) {
+        err << "error: " << e.what() << "\n";
+        return kFailed;
     }
+    prebuilt.resize(asts.size());
+    read_errors.resize(asts.size());
 
     const prover::AxiomSet& axioms = prover::builtin_axioms();
     // Rules are independent: they are proved on all threads (one Checker, so one solver context
@@ -119,15 +196,20 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     std::vector<prover::RuleCheck> checks(n);
     std::vector<std::string> natives(n);
     // No more threads than rules: each thread builds its own solver contexts.
-    const int nthreads = static_cast<int>(std::min<size_t>(threads > 0 ? threads : omp_get_max_threads(), std::max<size_t>(n, 1)));
+    const int nthreads =
+        static_cast<int>(std::min<size_t>(threads > 0 ? threads : omp_get_max_threads(), std::max<size_t>(n, 1)));
 #pragma omp parallel num_threads(nthreads)
     {
         prover::Checker checker(axioms, options);
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < n; ++i) {
+            if (!read_errors[i].empty()) {
+                checks[i].verdict = prover::Verdict::Error;
+                checks[i].error = read_errors[i];
+                continue;
+            }
             try {
-                if (asts[i].error) throw *asts[i].error;
-                Rule rule = build_rule(*asts[i].ast);
+                Rule rule = prebuilt[i] ? *prebuilt[i] : build_rule(asts[i]);
                 natives[i] = print_native(rule);
                 checks[i] = checker.check(rule, "rule_" + std::to_string(i + 1));
             } catch (const ParseError& e) {
@@ -150,7 +232,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         if (c.disagreement) ++disagreements;
         if (json) {
             nlohmann::json j{{"index", index}, {"verdict", prover::verdict_name(c.verdict)}, {"seconds", c.seconds}};
-            if (asts[i].ast && !asts[i].ast->name.empty()) j["name"] = asts[i].ast->name;
+            if (!asts[i].name.empty()) j["name"] = asts[i].name;
             if (!rule_native.empty()) j["rule"] = rule_native;
             for (const prover::ProofResult& r : c.results) j["backends"][r.backend] = result_json(r);
             j["conditions"] = c.conditions;
@@ -170,7 +252,9 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         }
         std::string cond = c.condition_text();
         if (!cond.empty()) out << " [condition: " << cond << "]";
-        out << " " << seconds_text(c.seconds) << "\n";
+        out << " " << seconds_text(c.seconds);
+        if (!asts[i].name.empty()) out << " " << asts[i].name;  // last: the columns before stay put
+        out << "\n";
         if (c.verdict == prover::Verdict::Refuted) out << "  counterexample: " << c.counterexample << "\n";
         if (c.verdict == prover::Verdict::Error) err << "error: rule " << index << ": " << c.error << "\n";
         if (c.disagreement)

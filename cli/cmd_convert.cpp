@@ -1,13 +1,15 @@
-// `ruleforge convert IN --from F --to G --out PATH`: a rule file from one format to another,
+// `ruleforge convert IN [--format F] --to G --out PATH`: a rule file from one format to another,
 // with no database. Everything readable is converted; what could not be read (unsupported or
 // malformed rules) or written (operators the target does not load) is reported, grouped by
 // reason. Exits 1 when a rule of the input is malformed or the input is not the format at all.
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "exporters/format_detect.h"
 #include "exporters/rule_formats.h"
 #include "ir/output_file.h"
 #include "ir/rule_file.h"
@@ -45,17 +47,18 @@ void write_file(const std::string& path, const std::string& data, const std::str
 
 int run_convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts(
-        "ruleforge convert IN --from FORMAT --to FORMAT --out PATH [options]\n\n"
+        "ruleforge convert IN [--format FORMAT] --to FORMAT --out PATH [options]\n\n"
         "Converts a rule file between formats (no database needed). Reads native, tensat (TENSAT text),\n"
         "taso (TASO's protobuf) and flexflow (FlexFlow's substitution JSON); writes those and json\n"
         "(ruleforge's schema, docs/json-schema.md) and dot (Graphviz, one digraph per rule).\n"
         "Rules that cannot be read or written are reported with the reason. Exits 1 if the input\n"
         "is not the format or holds a malformed rule (the others are still converted).\n\noptions");
-    std::string in, from, to, out_path;
+    std::string in, from, from_alias, to, out_path;
     opts.add_options()
         ("help,h", "show this help")
         ("in", po::value(&in)->required(), "rule file to read ('-' for standard input)")
-        ("from", po::value(&from)->required(), "format of IN: native | tensat | taso | flexflow")
+        ("format", po::value(&from), "format of IN: native | tensat | taso | flexflow (default: from the content)")
+        ("from", po::value(&from_alias), "the same as --format (older spelling)")
         ("to", po::value(&to)->required(), "format to write: native | tensat | taso | flexflow | json | dot")
         ("out", po::value(&out_path)->required(), "file to write ('-' for standard output)")
         ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule (reading), "
@@ -71,8 +74,26 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
         out << opts << "\n";
         return kOk;
     }
-    ExchangeFormat in_format = format_option(from, "--from", true);
+    if (!from_alias.empty()) {
+        if (!from.empty() && from != from_alias) throw UsageError("convert: --format and --from name different formats");
+        from = from_alias;
+    }
+    if (!from.empty()) format_option(from, from_alias.empty() ? "--format" : "--from", true);
     ExchangeFormat out_format = format_option(to, "--to", false);
+    if (out_path != "-") check_output_path(out_path, {in});  // before reading: `convert X --out X` loses X
+    std::string bytes;
+    try {
+        bytes = read_text_file(in);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(std::string("convert: ") + e.what());
+    }
+    ExchangeFormat in_format;
+    try {
+        in_format = exporters::resolve_read_format(bytes, in == "-" ? "<stdin>" : in, from);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("convert: ") + e.what());
+    }
+    from = exporters::exchange_format_name(in_format);
     bool multi = vm["multi"].as<bool>();
     if (multi && in_format != ExchangeFormat::Tensat && out_format != ExchangeFormat::Tensat)
         throw UsageError("convert: --multi applies to TENSAT text (--from tensat or --to tensat)");
@@ -81,13 +102,6 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
     bool detail = vm["details"].as<bool>();
     std::ostream& report = out_path == "-" ? err : out;
 
-    if (out_path != "-") check_output_path(out_path, {in});  // before reading: `convert X --out X` loses X
-    std::string bytes;
-    try {
-        bytes = read_text_file(in);
-    } catch (const std::runtime_error& e) {
-        throw UsageError(std::string("convert: ") + e.what());
-    }
     const std::string in_name = in == "-" ? "<stdin>" : in;
     exporters::ReadOptions read_options;
     read_options.multi = multi && in_format == ExchangeFormat::Tensat;
@@ -97,6 +111,7 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
         read = exporters::read_rule_bytes(bytes, in_name, in_format, read_options);
     } catch (const exporters::ImportError& e) {
         err << "error: " << e.what() << "\n";
+        if (std::string hint = exporters::format_mismatch_hint(bytes, in_format); !hint.empty()) err << "hint: " << hint << "\n";
         return kFailed;
     }
     exporters::WriteOptions write_options;

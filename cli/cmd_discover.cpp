@@ -27,15 +27,20 @@ void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
             << "  rules                  " << s.rules << " (kept " << s.kept << ")\n";
         return;
     }
+    // This run's counts first, then the database's totals (earlier runs included), apart.
     out << "run " << s.run << (s.resumed ? " (resumed)" : "") << "\n"
         << "  graphs enumerated      " << s.graphs << "\n"
         << "  classes                " << s.classes << "\n"
         << "  candidates             " << s.candidates << " (" << s.dropped_before_solver
         << " dropped before any solver)\n"
-        << "  proved                 " << s.proved << "\n"
-        << "  refuted                " << s.refuted << "\n"
-        << "  unknown                " << s.unknown << "\n";
+        << "  proved                 " << s.run_proved << "\n"
+        << "  refuted                " << s.run_refuted << "\n"
+        << "  unknown                " << s.run_unknown << "\n";
     if (s.errors) out << "  errors                 " << s.errors << "\n";
+    out << "database totals (all runs)\n"
+        << "  candidates proved      " << s.proved << "\n"
+        << "  candidates refuted     " << s.refuted << "\n"
+        << "  candidates unknown     " << s.unknown << "\n";
     out << "  rules                  " << s.rules << " (kept " << s.kept << ")\n";
     for (const auto& [reason, k] : s.pruned) out << "  pruned: " << reason << "  " << k << "\n";
     if (!s.per_rank.empty()) {
@@ -71,7 +76,7 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
         ("preset", po::value(&o.preset)->default_value("taso"), "operator templates and inputs: taso | full | unity (parallel operators, docs/parallel.md)")
         ("ops", po::value(&o.ops), "keep only these templates (comma-separated names)")
         ("threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
-        ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
+        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")
         ("timeout-ms", po::value(&o.timeout_ms)->default_value(4000), "time limit per query and back-end")
         ("resume", po::bool_switch(&o.resume), "continue the last unfinished discover run in the database (exactly where it stopped, whatever --batch; a finished run: nothing to do, exit 0)")
         ("batch", po::value(&o.batch)->default_value(128), "candidates per transaction (what a stop rolls back)")

@@ -1,4 +1,4 @@
-// `ruleforge export --db F --format taso|tensat|flexflow|json|dot|native|smt2 --out PATH`: the
+// `ruleforge export --db F --to taso|tensat|flexflow|json|dot|native|smt2 --out PATH`: the
 // rules of a database in another tool's format, optionally only the proved or only the kept ones.
 // The JSON format carries what the database knows of each rule: proofs per back-end, axioms used,
 // pruning decision and provenance. smt2 writes a folder with one self-contained SMT-LIB2 file per
@@ -16,6 +16,8 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/result_json.h"
+#include "cli/unknown_candidates.h"
 #include "exporters/rule_formats.h"
 #include "ir/output_file.h"
 #include "prover/axiom_set.h"
@@ -65,13 +67,12 @@ void state_conditions(const std::string& path, const Rule& rule, const prover::R
     std::ifstream in(path, std::ios::binary);
     std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     in.close();
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << head << body;
-    if (!out) throw UsageError("export: cannot write '" + path + "'");
+    write_file_atomically(path, head + body, {});
 }
 
 // The proved query of each rule, re-derived by the prover (so a rule proved under shape
-// assumptions gets them in its file), written as DIR/rule_<id>.smt2.
+// assumptions gets them in its file), written as DIR/<name>.smt2 (the rule's name, rule_<id> when
+// it has none).
 int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& ids, const std::string& dir,
                 std::ostream& report) {
     prover::CheckOptions o;
@@ -81,18 +82,22 @@ int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& i
     size_t proved = 0;
     std::vector<std::string> unproved;
     for (size_t i = 0; i < rules.size(); ++i) {
-        prover::RuleCheck c = checker.check(rules[i], "rule_" + std::to_string(ids[i]));
-        if (c.verdict == prover::Verdict::Error) throw UsageError("export: rule " + std::to_string(ids[i]) + ": " + c.error);
+        // The rule's one name (as list and show print it) names its file, unless it cannot.
+        const std::string& name = rules[i].name;
+        const bool usable = !name.empty() && name.find_first_of("/\\ \t") == std::string::npos && name[0] != '.';
+        const std::string stem = usable ? name : "rule_" + std::to_string(ids[i]);
+        prover::RuleCheck c = checker.check(rules[i], stem);
+        if (c.verdict == prover::Verdict::Error) throw UsageError("export: rule " + stem + ": " + c.error);
         state_conditions(c.smt2_path, rules[i], c);
         if (c.verdict == prover::Verdict::Proved)
             ++proved;
         else
-            unproved.push_back(std::to_string(ids[i]));
+            unproved.push_back(stem);
     }
     report << "wrote " << rules.size() << " SMT-LIB2 files to " << dir << "/: " << proved
            << " are proved (z3 and cvc5 answer unsat)";
     if (!unproved.empty()) {
-        report << "; not proved now, so not expected unsat: rules";
+        report << "; not proved now, so not expected unsat:";
         for (const std::string& id : unproved) report << " " << id;
     }
     report << "\n";
@@ -103,17 +108,18 @@ int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& i
 
 int run_export(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts(
-        "ruleforge export --db FILE --format FORMAT --out PATH [options]\n\n"
+        "ruleforge export --db FILE --to FORMAT --out PATH [options]\n\n"
         "Writes the rules of a database as taso (TASO's protobuf), tensat (TENSAT text), flexflow\n"
         "(FlexFlow's substitution JSON), json (ruleforge's schema, with proofs and provenance), dot\n"
         "(Graphviz), native text, or smt2 (a folder with one SMT-LIB2 query per rule). Rules the\n"
         "format cannot express are left out and reported; so are, for taso, tensat and flexflow, the\n"
         "rules proved only under an added assumption, which those formats cannot state.\n\noptions");
-    std::string db_path, format, out_path, status;
+    std::string db_path, format, format_alias, out_path, status;
     opts.add_options()
         ("help,h", "show this help")
         ("db", po::value(&db_path)->required(), "database file")
-        ("format", po::value(&format)->required(), "taso | tensat | flexflow | json | dot | native | smt2")
+        ("to", po::value(&format), "format to write: taso | tensat | flexflow | json | dot | native | smt2")
+        ("format", po::value(&format_alias), "the same as --to (older spelling)")
         ("out", po::value(&out_path)->required(), "file to write ('-' for standard output); a folder for smt2")
         ("status", po::value(&status), "only rules with this status: proved | refuted | unknown | unproved")
         ("kept-only", po::bool_switch(), "only the rules the minimal set keeps")
@@ -121,19 +127,26 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
         ("details", po::bool_switch(), "list every left-out rule instead of grouping them by reason")
         ("include-conditional", po::bool_switch(),
          "taso, tensat, flexflow: also write the rules proved only under an added assumption (dense\n"
-         "convolutions, equal shapes), which these formats cannot state; each is reported as a warning");
+         "convolutions, equal shapes), which these formats cannot state; each is reported as a warning")
+        ("json", po::bool_switch(), "print the report as one JSON document (not with --to smt2)");
     auto vm = parse_options("export", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
         return kOk;
     }
+    if (!format_alias.empty()) {
+        if (!format.empty() && format != format_alias) throw UsageError("export: --to and --format name different formats");
+        format = format_alias;
+    }
+    if (format.empty()) throw UsageError("export: give the format to write with --to (see 'ruleforge export --help')");
     const bool smt2 = format == "smt2";
     auto fmt = smt2 ? std::optional{exporters::ExchangeFormat::Native} : exporters::exchange_format_from_name(format);
     if (!fmt)
-        throw UsageError("export: --format must be taso, tensat, flexflow, json, dot, native or smt2, got '" + format + "'");
-    if (smt2 && out_path == "-") throw UsageError("export: --format smt2 writes a folder: give --out DIR");
+        throw UsageError("export: --to (or --format) must be taso, tensat, flexflow, json, dot, native or smt2, got '" + format + "'");
+    if (smt2 && vm["json"].as<bool>()) throw UsageError("export: --json does not apply to --to smt2");
+    if (smt2 && out_path == "-") throw UsageError("export: --to smt2 writes a folder: give --out DIR");
     bool multi = vm["multi"].as<bool>();
-    if (multi && *fmt != exporters::ExchangeFormat::Tensat) throw UsageError("export: --multi applies to --format tensat");
+    if (multi && *fmt != exporters::ExchangeFormat::Tensat) throw UsageError("export: --multi applies to --to tensat");
     ruledb::RuleFilter filter;
     if (vm.count("status")) {
         filter.status = ruledb::rule_status_from(status);
@@ -158,6 +171,20 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
             ids.push_back(s.id);
             if (*fmt == exporters::ExchangeFormat::Json) meta.push_back(meta_of(db, s));
         }
+        // The candidates left unknown are no rules yet, but `--status unknown` asks for them.
+        if (filter.status == ruledb::RuleStatus::Unknown && !filter.decision)
+            for (UnknownCandidate& c : unknown_candidates(db)) {
+                ids.push_back(c.id);
+                if (*fmt == exporters::ExchangeFormat::Json) {
+                    exporters::RuleRecordMeta m;
+                    m.database = db.path();
+                    m.candidate = c.id;
+                    m.status = "unknown";
+                    m.decision = "undecided";
+                    meta.push_back(m);
+                }
+                rules.push_back(std::move(c.rule));
+            }
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("export: ") + e.what());
     }
@@ -174,6 +201,18 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
         out << written.data;
     } else {
         write_file_atomically(out_path, written.data, {db_path});
+    }
+    if (vm["json"].as<bool>()) {
+        report << nlohmann::json{{"database", db_path},
+                                 {"selected", rules.size()},
+                                 {"output", out_path},
+                                 {"to", format},
+                                 {"written", written.written},
+                                 {"left_out", issues_json(written.left_out)},
+                                 {"warnings", issues_json(written.warnings)}}
+                      .dump(2)
+               << "\n";
+        return kOk;
     }
     report << "selected " << rules.size() << " rules from " << db_path << "\n";
     exporters::print_export_report(report, out_path == "-" ? "<stdout>" : out_path, format, written,

@@ -1,10 +1,12 @@
 // `ruleforge fmt FILE`: parse rules, type-check both sides, print them back normalised (the
 // user's variable names and operand order kept) or, with --canonical, in canonical form.
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "exporters/format_detect.h"
 #include "ir/canonical.h"
 #include "ir/native_text.h"
 #include "ir/rule_file.h"
@@ -30,10 +32,11 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     opts.add_options()
         ("help,h", "show this help")
         ("file", po::value(&file)->required(), "rule file to read")
-        ("format", po::value(&from)->default_value("native"), "syntax of FILE: native | tensat")
+        ("format", po::value(&from), "syntax of FILE: native | tensat (default: from the content)")
         ("to", po::value(&to), "syntax to print: native | tensat (default: same as --format)")
         ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")
-        ("canonical", po::bool_switch(), "rename variables and order nodes canonically");
+        ("canonical", po::bool_switch(), "rename variables and order nodes canonically")
+        ("json", po::bool_switch(), "print {\"rules\": [{index, name, rule | error}], \"count\", \"failed\"}");
     po::positional_options_description pos;
     pos.add("file", 1);
     auto vm = parse_options("fmt", args, opts, pos);
@@ -41,42 +44,71 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         out << opts << "\n";
         return kOk;
     }
-    RuleFormat in_format = format_option(from, "--format");
-    RuleFormat out_format = to.empty() ? in_format : format_option(to, "--to");
-    bool multi = vm["multi"].as<bool>();
-    if (multi && in_format != RuleFormat::Tensat) throw UsageError("fmt: --multi applies to --format tensat only");
-
+    if (!from.empty()) format_option(from, "--format");
     std::string text;
     try {
         text = read_text_file(file);
     } catch (const std::runtime_error& e) {
         throw UsageError(std::string("fmt: ") + e.what());
     }
+    // Without --format the content decides between native and TENSAT text (anything else is
+    // read as native, the old default, and the parse error carries a hint).
+    RuleFormat in_format = RuleFormat::Native;
+    if (!from.empty())
+        in_format = format_option(from, "--format");
+    else if (exporters::detect_format(text) == exporters::ExchangeFormat::Tensat)
+        in_format = RuleFormat::Tensat;
+    const exporters::ExchangeFormat asked =
+        in_format == RuleFormat::Tensat ? exporters::ExchangeFormat::Tensat : exporters::ExchangeFormat::Native;
+    RuleFormat out_format = to.empty() ? in_format : format_option(to, "--to");
+    bool multi = vm["multi"].as<bool>();
+    if (multi && in_format != RuleFormat::Tensat) throw UsageError("fmt: --multi applies to --format tensat only");
     // Each rule on its own: a malformed one is reported where it is, and the rest still printed.
     std::vector<ParsedRule> asts = parse_rules_each(text, file == "-" ? "<stdin>" : file, in_format, multi);
     int failures = 0;
-    for (const ParsedRule& parsed : asts) {
-        if (parsed.error) {
-            err << "error: " << parsed.error->what() << "\n";
+    bool hinted = false;
+    const bool json = vm["json"].as<bool>();
+    nlohmann::json jrules = nlohmann::json::array();
+    for (size_t i = 0; i < asts.size(); ++i) {
+        nlohmann::json j{{"index", i + 1}};
+        if (asts[i].error) {
+            err << "error: " << asts[i].error->what() << "\n";
+            if (!hinted) {
+                hinted = true;
+                if (std::string hint = exporters::format_mismatch_hint(text, asked); !hint.empty())
+                    err << "hint: " << hint << "\n";
+            }
+            j["error"] = asts[i].error->what();
+            jrules.push_back(j);
             ++failures;
             continue;
         }
-        const RuleAst& ast = *parsed.ast;
+        const RuleAst& ast = *asts[i].ast;
+        if (!ast.name.empty()) j["name"] = ast.name;
         try {
             Rule rule = build_rule(ast);
             if (vm["canonical"].as<bool>()) rule = canonicalize(rule);
+            std::string line;
             switch (out_format) {
-                case RuleFormat::Native: out << print_native(rule) << "\n"; break;
-                case RuleFormat::Tensat: out << print_tensat(rule) << "\n"; break;
+                case RuleFormat::Native: line = print_native(rule); break;
+                case RuleFormat::Tensat: line = print_tensat(rule); break;
             }
+            if (json)
+                j["rule"] = line;
+            else
+                out << line << "\n";
         } catch (const ParseError& e) {
             err << "error: " << e.what() << "\n";
+            j["error"] = e.what();
             ++failures;
         } catch (const std::invalid_argument& e) {  // not expressible in the output syntax
             err << "error: " << ast.loc.to_string() << ": " << e.what() << "\n";
+            j["error"] = ast.loc.to_string() + ": " + e.what();
             ++failures;
         }
+        jrules.push_back(j);
     }
+    if (json) out << nlohmann::json{{"rules", jrules}, {"count", asts.size()}, {"failed", failures}}.dump(2) << "\n";
     if (failures) err << failures << " of " << asts.size() << " rules failed\n";
     return failures ? kFailed : kOk;
 }

@@ -5,6 +5,8 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/unknown_candidates.h"
+#include "ir/native_text.h"
 #include "ir/op_kind.h"
 #include "ruledb/database.h"
 #include "ruledb/report.h"
@@ -53,21 +55,32 @@ int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostre
         filter.min_ops = min_ops;
     }
     std::vector<ruledb::RuleSummary> rules;
+    std::vector<UnknownCandidate> candidates;  // --status unknown: the candidates left unknown too
     try {
         ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
         rules = db.list_rules(filter);
+        if (filter.status == ruledb::RuleStatus::Unknown) candidates = unknown_candidates(db);
     } catch (const ruledb::DbError& e) {
         throw UsageError(std::string("list: ") + e.what());
     }
     if (vm["json"].as<bool>()) {
         nlohmann::json j = {{"rules", nlohmann::json::array()}, {"count", rules.size()}};
         for (const auto& r : rules) j["rules"].push_back(ruledb::to_json(r));
+        if (filter.status == ruledb::RuleStatus::Unknown) {
+            j["candidates"] = nlohmann::json::array();
+            for (const auto& c : candidates)
+                j["candidates"].push_back({{"id", c.id}, {"name", c.rule.name}, {"status", "unknown"}, {"rule", print_native(c.rule)}});
+        }
         out << j.dump(2) << "\n";
         return kOk;
     }
     out << ruledb::rule_table_header() << "\n";
     for (const auto& r : rules) out << ruledb::rule_table_row(r) << "\n";
     out << rules.size() << (rules.size() == 1 ? " rule" : " rules") << "\n";
+    if (!candidates.empty()) {
+        out << candidates.size() << " unknown candidates (no proof either way; `prove --retry-unknown` retries them):\n";
+        for (const auto& c : candidates) out << print_native(c.rule) << "\n";  // opens with its name
+    }
     return kOk;
 }
 

@@ -26,7 +26,7 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
     opts.add_options()
         ("help,h", "show this help")
         ("db", po::value(&o.db_path)->required(), "database file (must exist)")
-        ("backend", po::value(&backend)->default_value("z3"), "z3 | cvc5 | both (proved only if both prove it)")
+        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")
         ("timeout-ms", po::value(&o.timeout_ms)->default_value(4000), "time limit per query and back-end")
         ("threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
         ("retry-unknown", po::bool_switch(&o.retry_unknown), "also retry what earlier proofs left unknown")

@@ -27,6 +27,9 @@ std::string command_line(const std::string& command, const std::vector<std::stri
 /// (all cores).
 int checked_threads(const std::string& command, int requested, std::ostream& err);
 
+/// The `--backend` every command that proves takes when none is given (one default everywhere).
+inline constexpr const char* kDefaultBackend = "z3";
+
 /// `--backend z3|cvc5|both` as back-end kinds. Throws UsageError naming the command.
 std::vector<prover::BackendKind> parse_backends(const std::string& command, const std::string& value);
 

@@ -149,6 +149,9 @@ void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, Disco
 
     read_totals(db, s);
     s.errors = tally.errors;  // the database has no candidate status for errors
+    s.run_proved = tally.proved;
+    s.run_refuted = tally.refuted;
+    s.run_unknown = tally.unknown;
     db.finish_run(run, ruledb::RunStatus::Finished);
 }
 
@@ -172,6 +175,12 @@ std::string DiscoverSummary::to_json() const {
                      {"kept", kept},
                      {"pruned", pruned},
                      {"seconds", stage_times}};
+    // The same figures split by scope: this run's work, and what the database holds in all.
+    j["this_run"] = {{"graphs", graphs},       {"classes", classes},         {"candidates", candidates},
+                     {"proved", run_proved},   {"refuted", run_refuted},     {"unknown", run_unknown},
+                     {"errors", errors}};
+    j["database"] = {{"proved", proved}, {"refuted", refuted}, {"unknown", unknown},
+                     {"rules", rules},   {"kept", kept},       {"pruned", pruned}};
     if (!per_rank.empty()) {
         nlohmann::json ranks_json = nlohmann::json::array();
         for (const RankWork& w : per_rank)

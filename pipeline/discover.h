@@ -48,8 +48,10 @@ struct DiscoverSummary {
     bool already_finished = false;  ///< --resume found the run finished: nothing was done
     uint64_t graphs = 0, classes = 0, candidates = 0;
     uint64_t dropped_before_solver = 0;
-    uint64_t proved = 0, refuted = 0, unknown = 0, errors = 0;
-    uint64_t rules = 0, kept = 0;
+    uint64_t proved = 0, refuted = 0, unknown = 0, errors = 0;  ///< candidates in the database, all runs
+    /// What this run's (or, resumed, this session's) proofs decided, apart from the totals above.
+    uint64_t run_proved = 0, run_refuted = 0, run_unknown = 0;
+    uint64_t rules = 0, kept = 0;  ///< database totals
     std::map<std::string, uint64_t> pruned;  ///< by reason (duplicates of another rule included)
     std::vector<StageTime> stages;
     // --distributed only:

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "ir/output_file.h"
+#include "prover/smt2_file.h"
 #include "prover/smtlib.h"
 #include "support/stop.h"
 
@@ -300,11 +301,6 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 break;
             }
         }
-        if (!d_options.smt2_dir.empty()) {
-            std::filesystem::create_directories(d_options.smt2_dir);
-            out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
-            write_file_atomically(out.smt2_path, to_smtlib(reported));
-        }
         if (out.verdict == Verdict::Unknown && !pointwise_why.empty())
             for (ProofResult& r : out.results)
                 if (auto* u = std::get_if<Unknown>(&r.outcome)) u->reason += "; pointwise: " + pointwise_why;
@@ -313,6 +309,12 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             second_opinion(rule, nullptr, out, "the pointwise strategy is unsound");
         else if (d_options.bounded)
             second_opinion(rule, usable.empty() ? nullptr : proved_level(usable, out), out, "an axiom is unsound");
+        // Written after the bounded check: the file's header states the final verdict.
+        if (!d_options.smt2_dir.empty()) {
+            std::filesystem::create_directories(d_options.smt2_dir);
+            out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
+            write_file_atomically(out.smt2_path, smt2_file_text(reported, out.verdict));
+        }
         if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
