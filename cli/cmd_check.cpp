@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/result_json.h"
 #include "exporters/format_detect.h"
 #include "exporters/rule_formats.h"
 #include "ir/native_text.h"
@@ -36,13 +37,6 @@ const prover::ProofResult* result_of(const prover::RuleCheck& c, prover::Backend
     for (const prover::ProofResult& r : c.results)
         if (r.backend == prover::backend_name(k)) return &r;
     return nullptr;
-}
-
-nlohmann::json result_json(const prover::ProofResult& r) {
-    nlohmann::json j{{"verdict", prover::verdict_name(r)}, {"seconds", r.seconds}};
-    if (auto* p = std::get_if<prover::Proved>(&r.outcome)) j["axioms"] = p->axioms_used;
-    if (auto* u = std::get_if<prover::Unknown>(&r.outcome)) j["reason"] = u->reason;
-    return j;
 }
 
 }  // namespace
@@ -234,7 +228,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
             nlohmann::json j{{"index", index}, {"verdict", prover::verdict_name(c.verdict)}, {"seconds", c.seconds}};
             if (!asts[i].name.empty()) j["name"] = asts[i].name;
             if (!rule_native.empty()) j["rule"] = rule_native;
-            for (const prover::ProofResult& r : c.results) j["backends"][r.backend] = result_json(r);
+            for (const prover::ProofResult& r : c.results) j["backends"][r.backend] = proof_result_json(r);
             j["conditions"] = c.conditions;
             j["assumed"] = c.assumed;
             j["disagreement"] = c.disagreement;

@@ -13,8 +13,12 @@ namespace rf::cli {
 /// [{"index", "name", "message"}, ...]
 nlohmann::json issues_json(const std::vector<exporters::Issue>& issues);
 
+/// One back-end's answer: verdict, seconds, and the axioms, strategy and detail of a proof
+/// (the pointwise identity) or the reason of an unknown.
+nlohmann::json proof_result_json(const prover::ProofResult& r);
+
 /// One checked rule with the keys of `check --json`: verdict, seconds, backends (each with
-/// verdict, seconds, axioms or reason), conditions, assumed, disagreement, and when present
+/// proof_result_json), conditions, assumed, disagreement, and when present
 /// smt2, error, bounded_check, counterexample.
 nlohmann::json rule_check_json(const prover::RuleCheck& c);
 

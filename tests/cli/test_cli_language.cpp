@@ -203,7 +203,7 @@ TEST_CASE(".smt2 files say what the solver answers and set a limit", "[cli][lang
     }
 }
 
-TEST_CASE("--json on audit, fmt, import and export", "[cli][language]") {
+TEST_CASE("json output of audit, fmt, import and export (--json)", "[cli][language]") {
     Run a = run({"audit", "relu(relu(x)) => relu(x)", "--json"});
     INFO(a.out << a.err);
     REQUIRE(a.code == 0);
@@ -309,7 +309,8 @@ TEST_CASE("docs/cli.md holds every command's --help word for word", "[cli][langu
 
 TEST_CASE("prove --retry-unknown retries exactly the candidates list --status unknown shows", "[cli][language]") {
     std::string db = fresh_db("language_retry.db");
-    Run d = run({"discover", "--db", db, "--max-ops", "2", "--ops", "ewadd,relu", "--threads", "1", "-q"});
+    // TASO's preset at size 2 leaves a few candidates no strategy decides (docs/prover.md).
+    Run d = run({"discover", "--db", db, "--max-ops", "2", "--threads", "1", "-q"});
     INFO(d.out << d.err);
     REQUIRE(d.code == 0);
     Run l = run({"list", "--db", db, "--status", "unknown", "--json"});

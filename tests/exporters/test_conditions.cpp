@@ -211,8 +211,8 @@ TEST_CASE("preconditions: proved under same shapes, stored, shown in the rule's 
     std::filesystem::remove_all(smt);
     r = run_cli({"export", "--db", db, "--format", "smt2", "--out", smt});
     CHECK(r.code == 0);
-    CHECK(contains(read_bytes(smt + "/rule_" + id + ".smt2"), "; condition: "));
-    CHECK(contains(read_bytes(smt + "/rule_" + id + ".smt2"), "(same shape)"));
+    CHECK(contains(read_bytes(smt + "/grouped_merge.smt2"), "; condition: "));
+    CHECK(contains(read_bytes(smt + "/grouped_merge.smt2"), "(same shape)"));
 
     // Merging keeps them.
     const std::string merged = fresh("conditions-merged.db");
