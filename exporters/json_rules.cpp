@@ -35,7 +35,7 @@ json meta_json(const RuleRecordMeta& m) {
     std::set<std::string> axioms;
     for (const ProofEntry& p : m.proofs) {
         proofs.push_back({{"backend", p.backend},
-                          {"status", p.status},
+                          {"verdict", p.status},
                           {"time_ms", p.time_ms},
                           {"axioms", p.axioms},
                           {"condition", optional_text(p.condition)},

@@ -158,7 +158,7 @@ nlohmann::json to_json(const RuleDetails& d) {
     j["proofs"] = nlohmann::json::array();
     for (const ProofInfo& p : d.proofs)
         j["proofs"].push_back({{"backend", p.record.backend},
-                               {"status", to_string(p.record.status)},
+                               {"verdict", to_string(p.record.status)},
                                {"time_ms", p.record.time_ms},
                                {"axioms", p.record.axioms},
                                {"condition", p.record.condition},

@@ -81,6 +81,8 @@ TEST_CASE("json: database metadata fills status, proofs, axioms and provenance",
     CHECK(r["decision"] == "kept");
     REQUIRE(r["proofs"].size() == 2);
     CHECK(r["proofs"][1]["reason"] == "60 s");
+    CHECK(r["proofs"][0]["verdict"] == "proved");  // one key for a verdict, as check and audit print it
+    CHECK_FALSE(r["proofs"][0].contains("status"));
     CHECK(r["proofs"][0]["condition"].is_null());
     CHECK(r["axioms"] == json({"ewadd_comm"}));
     CHECK(r["provenance"]["rule_id"] == 7);

@@ -88,7 +88,7 @@ TEST_CASE("cli: show prints the rule, its proofs per back-end and its pruning de
     auto j = nlohmann::json::parse(byhash.out);
     CHECK(j["id"] == 1);
     REQUIRE(j["proofs"].size() == 2);
-    CHECK(j["proofs"][1]["status"] == "timeout");
+    CHECK(j["proofs"][1]["verdict"] == "timeout");
     CHECK(j["provenance"]["status"] == "finished");
 
     Run dot = run({"show", "1", "--db", db, "--dot"});
