@@ -3,11 +3,13 @@
 // reference rule (found / derivable / missing with the reason) and a summary. The comparison is
 // a report: it exits 0 whatever it finds; only a missing database or unreadable file is an error.
 // The logic is pipeline::compare; this file parses options and prints.
+#include <optional>
 #include <iostream>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "exporters/format_detect.h"
 #include "exporters/rule_formats.h"
 #include "ir/rule_file.h"
 #include "pipeline/compare.h"
@@ -48,12 +50,12 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
         "derivable (the kept proved rules rewrite its left side to its right side), or missing with\n"
         "the reason (operator not enumerated, beyond the size bound, not proved, not found).\n"
         "Symbolic reference shapes are tried at TASO's generator shapes. Exits 0 whatever it finds.\n\noptions");
-    std::string db_path, reference, format = "tensat";
+    std::string db_path, reference, format;
     opts.add_options()
         ("help,h", "show this help")
         ("db", po::value(&db_path)->required(), "database file (must exist)")
         ("reference", po::value(&reference)->required(), "reference rule file ('-' for standard input)")
-        ("format", po::value(&format), "format of the reference: taso | tensat (default) | native | flexflow")
+        ("format", po::value(&format), "format of the reference: taso | tensat | native | flexflow (default: from the content)")
         ("multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")
         ("max-steps", po::value<int>()->default_value(5), "derivation: rewrite steps in all (both sides together)")
         ("max-states", po::value<size_t>()->default_value(20000), "derivation: distinct graphs visited per instance")
@@ -69,13 +71,11 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
     if (options.budget.max_steps < 0) throw UsageError("compare: --max-steps must not be negative");
     if (options.budget.max_states < 1) throw UsageError("compare: --max-states must be positive");
     using exporters::ExchangeFormat;
-    auto fmt = exporters::exchange_format_from_name(format);
-    if (!fmt || !exporters::can_read(*fmt))
-        throw UsageError("compare: --format must be taso, tensat, native or flexflow, got '" + format + "'");
-    exporters::ReadOptions read_options;
-    read_options.multi = vm["multi"].as<bool>();
-    if (read_options.multi && *fmt != ExchangeFormat::Tensat) throw UsageError("compare: --multi applies to --format tensat");
-
+    if (!format.empty()) {
+        auto f = exporters::exchange_format_from_name(format);
+        if (!f || !exporters::can_read(*f))
+            throw UsageError("compare: --format must be taso, tensat, native or flexflow, got '" + format + "'");
+    }
     std::string bytes;
     try {
         bytes = read_text_file(reference);
@@ -83,11 +83,24 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
         throw UsageError(std::string("compare: ") + e.what());
     }
     const std::string name = reference == "-" ? "<stdin>" : reference;
+    // Without --format the content tells the format, as in import, convert and check.
+    std::optional<ExchangeFormat> fmt;
+    try {
+        fmt = exporters::resolve_read_format(bytes, name, format);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("compare: ") + e.what());
+    }
+    format = exporters::exchange_format_name(*fmt);
+    exporters::ReadOptions read_options;
+    read_options.multi = vm["multi"].as<bool>();
+    if (read_options.multi && *fmt != ExchangeFormat::Tensat) throw UsageError("compare: --multi applies to --format tensat");
     exporters::ImportResult read;
     try {
         read = exporters::read_rule_bytes(bytes, name, *fmt, read_options);
     } catch (const exporters::ImportError& e) {
-        throw UsageError(std::string("compare: ") + e.what());
+        std::string msg = std::string("compare: ") + e.what();
+        if (std::string hint = exporters::format_mismatch_hint(bytes, *fmt); !hint.empty()) msg += " (" + hint + ")";
+        throw UsageError(msg);
     }
 
     pipeline::CompareReport report;

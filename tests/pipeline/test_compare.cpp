@@ -129,6 +129,11 @@ TEST_CASE("ruleforge compare: JSON summary and exit codes", "[pipeline]") {
     CHECK(cli::run_cli({"compare", "--db", db_path, "--reference", ref_path, "--format", "native"}, text, e2) == cli::kOk);
     CHECK(text.str().find("0 found rule 1 (proved, kept) at a: act[2,4], b: act[2,4]  [found]\n") != std::string::npos);
     CHECK(text.str().find("summary: 1 found, 1 derivable, 4 missing of 6") != std::string::npos);
+    // Without --format the content tells the format (native text here; TENSAT was the old default).
+    std::ostringstream detected, e5;
+    CHECK(cli::run_cli({"compare", "--db", db_path, "--reference", ref_path}, detected, e5) == cli::kOk);
+    CHECK(detected.str().find("summary: 1 found, 1 derivable, 4 missing of 6") != std::string::npos);
+    CHECK(detected.str().find(", native)") != std::string::npos);
 
     std::ostringstream o3, e3;
     CHECK(cli::run_cli({"compare", "--db", fresh_path("compare_none.db"), "--reference", ref_path, "--format", "native"},
