@@ -225,17 +225,10 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         if (c.verdict == prover::Verdict::Unknown) ++unknown_reasons[c.unknown_reason()];
         if (c.disagreement) ++disagreements;
         if (json) {
-            nlohmann::json j{{"index", index}, {"verdict", prover::verdict_name(c.verdict)}, {"seconds", c.seconds}};
+            nlohmann::json j = rule_check_json(c);
+            j["index"] = index;
             if (!asts[i].name.empty()) j["name"] = asts[i].name;
             if (!rule_native.empty()) j["rule"] = rule_native;
-            for (const prover::ProofResult& r : c.results) j["backends"][r.backend] = proof_result_json(r);
-            j["conditions"] = c.conditions;
-            j["assumed"] = c.assumed;
-            j["disagreement"] = c.disagreement;
-            if (!c.smt2_path.empty()) j["smt2"] = c.smt2_path;
-            if (!c.error.empty()) j["error"] = c.error;
-            if (!c.bounded.empty()) j["bounded_check"] = c.bounded;
-            if (!c.counterexample.empty()) j["counterexample"] = c.counterexample;
             jrules.push_back(j);
             continue;
         }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ir/rule.h"
+#include "ir/symbol_places.h"
 
 namespace rf {
 
@@ -42,18 +43,6 @@ namespace {
 
 bool has(const Rule& r, Precondition p) {
     return std::find(r.preconditions.begin(), r.preconditions.end(), p) != r.preconditions.end();
-}
-
-// Names each shape symbol by its first plain occurrence in the variables ("x[1]").
-std::map<SymbolId, std::string> symbol_places(const Rule& r) {
-    std::map<SymbolId, std::string> places;
-    for (const Variable& v : r.variables())
-        for (size_t k = 0; k < v.type.rank(); ++k) {
-            const Dim& d = v.type.dims[k];
-            if (d.terms().size() == 1 && d.terms()[0].second == 1 && d.constant() == 0)
-                places.try_emplace(d.terms()[0].first, v.name + "[" + std::to_string(k) + "]");
-        }
-    return places;
 }
 
 std::string dim_text(const Dim& d, const std::map<SymbolId, std::string>& places) {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "ir/output_file.h"
+#include "ir/symbol_places.h"
 #include "prover/smt2_file.h"
 #include "prover/smtlib.h"
 #include "support/stop.h"
@@ -27,19 +28,6 @@ const char* verdict_name(Verdict v) {
 }
 
 namespace {
-
-
-// Names each shape symbol by its first plain occurrence in the variables ("x[1]").
-std::map<SymbolId, std::string> symbol_places(const Rule& r) {
-    std::map<SymbolId, std::string> places;
-    for (const Variable& v : r.variables())
-        for (size_t k = 0; k < v.type.rank(); ++k) {
-            const Dim& d = v.type.dims[k];
-            if (d.terms().size() == 1 && d.terms()[0].second == 1 && d.constant() == 0)
-                places.try_emplace(d.terms()[0].first, v.name + "[" + std::to_string(k) + "]");
-        }
-    return places;
-}
 
 struct Level {
     std::vector<Assumption> assumptions;
