@@ -23,11 +23,12 @@ void print_line(std::ostream& out, const pipeline::RuleComparison& c) {
     out << c.index << " " << pipeline::to_string(c.outcome);
     switch (c.outcome) {
         case pipeline::CompareOutcome::Found:
-            out << " rule " << *c.rule << " (" << c.status << ", " << c.decision << ")";
+            out << " rule " << *c.rule << " " << c.rule_name << " (" << c.status << ", " << c.decision << ")";
             break;
         case pipeline::CompareOutcome::Derivable: {
             out << " by rules";
-            for (size_t k = 0; k < c.derived_by.size(); ++k) out << (k ? ", " : " ") << c.derived_by[k];
+            for (size_t k = 0; k < c.derived_by.size(); ++k)
+                out << (k ? ", " : " ") << c.derived_by[k] << " " << c.derived_by_names.at(k);
             out << " in " << c.steps << " step" << (c.steps == 1 ? "" : "s");
             break;
         }

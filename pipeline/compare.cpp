@@ -198,7 +198,11 @@ std::vector<OpTemplate> templates_named(const std::vector<std::string>& names) {
 struct KeptRules {
     std::vector<Rule> rules;
     std::vector<ruledb::Id> ids;
+    std::vector<std::string> names;  ///< as list and show print them
 };
+
+// A stored rule's one name: its own, or rule_<id> when it has none (as export names it).
+std::string rule_name(const ruledb::RuleSummary& s) { return s.name.empty() ? "rule_" + std::to_string(s.id) : s.name; }
 
 KeptRules load_kept(ruledb::Database& db) {
     ruledb::RuleFilter f;
@@ -209,6 +213,7 @@ KeptRules load_kept(ruledb::Database& db) {
         try {
             k.rules.push_back(db.load_rule(s.id));
             k.ids.push_back(s.id);
+            k.names.push_back(rule_name(s));
         } catch (const std::exception&) {
             // stored by an older grammar: it cannot take part in a derivation (minimize skips it too)
         }
@@ -234,6 +239,7 @@ RuleComparison compare_one(ruledb::Database& db, const Rule& rule, const KeptRul
             c.rule = *id;
             c.instance = tries[k].label;
             if (auto d = db.rule_details(*id)) {
+                c.rule_name = rule_name(d->summary);
                 c.status = ruledb::to_string(d->summary.status);
                 c.decision = ruledb::to_string(d->summary.decision);
             }
@@ -253,7 +259,10 @@ RuleComparison compare_one(ruledb::Database& db, const Rule& rule, const KeptRul
         c.outcome = CompareOutcome::Derivable;
         c.instance = i.label;
         c.steps = d.steps;
-        for (size_t r : d.rules_used) c.derived_by.push_back(kept.ids.at(r));
+        for (size_t r : d.rules_used) {
+            c.derived_by.push_back(kept.ids.at(r));
+            c.derived_by_names.push_back(kept.names.at(r));
+        }
         return c;
     }
 
@@ -382,12 +391,14 @@ std::string CompareReport::to_json() const {
         switch (c.outcome) {
             case CompareOutcome::Found:
                 j["rule"] = *c.rule;
+                j["rule_name"] = c.rule_name;
                 j["status"] = c.status;
                 j["decision"] = c.decision;
                 j["instance"] = c.instance;
                 break;
             case CompareOutcome::Derivable:
                 j["derived_by"] = c.derived_by;
+                j["derived_by_names"] = c.derived_by_names;
                 j["steps"] = c.steps;
                 j["instance"] = c.instance;
                 break;

@@ -40,9 +40,11 @@ struct RuleComparison {
     std::string instance{};  ///< found/derivable: "as read" or the shapes given ("x: act[2,4], ...")
     // found
     std::optional<ruledb::Id> rule{};
+    std::string rule_name{};           ///< the stored rule's name, as list and show print it
     std::string status{}, decision{};  ///< of the stored rule
     // derivable
     std::vector<ruledb::Id> derived_by{};  ///< kept rules, in the order the derivation applies them
+    std::vector<std::string> derived_by_names{};  ///< their names, in the same order
     int steps = 0;
     // missing
     std::string reason{};  ///< one of the reasons in the header comment

@@ -123,11 +123,15 @@ TEST_CASE("ruleforge compare: JSON summary and exit codes", "[pipeline]") {
     REQUIRE(j["rules"].size() == 6);
     CHECK(j["rules"][0]["outcome"] == "found");
     CHECK(j["rules"][1]["derived_by"] == nlohmann::json({2}));
+    CHECK(j["rules"][1]["derived_by_names"] == nlohmann::json({"assoc"}));
+    CHECK(j["rules"][0]["rule_name"] == "comm");
     CHECK(j["rules"][3]["reason"] == "operator not supported by the enumeration preset");
 
     std::ostringstream text, e2;
     CHECK(cli::run_cli({"compare", "--db", db_path, "--reference", ref_path, "--format", "native"}, text, e2) == cli::kOk);
-    CHECK(text.str().find("0 found rule 1 (proved, kept) at a: act[2,4], b: act[2,4]  [found]\n") != std::string::npos);
+    // Stored rules are named as list and show name them (id, then name).
+    CHECK(text.str().find("0 found rule 1 comm (proved, kept) at a: act[2,4], b: act[2,4]  [found]\n") !=
+          std::string::npos);
     CHECK(text.str().find("summary: 1 found, 1 derivable, 4 missing of 6") != std::string::npos);
     // Without --format the content tells the format (native text here; TENSAT was the old default).
     std::ostringstream detected, e5;
