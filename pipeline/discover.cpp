@@ -124,6 +124,11 @@ void read_totals(ruledb::Database& db, DiscoverSummary& s) {
     s.rules = static_cast<uint64_t>(st.rules);
     s.kept = count(st.rules_by_decision, "kept");
     for (const auto& [reason, k] : st.pruned_by_reason) s.pruned[reason] = static_cast<uint64_t>(k);
+    // A finished run resumed again enumerates nothing: its candidates are the ones stored.
+    if (s.already_finished) {
+        s.candidates = 0;
+        for (const auto& [status, k] : st.candidates_by_status) s.candidates += static_cast<uint64_t>(k);
+    }
 }
 
 void interrupted(ruledb::Database& db, ruledb::Id run, int sig, const std::string& where) {

@@ -197,6 +197,11 @@ TEST_CASE("signals: --resume of a finished run says so and exits 0, changing not
     Outcome o = run_ruleforge(json);
     CHECK(o.code == 0);
     CHECK_THAT(o.out, Catch::Contains("\"already_finished\": true"));
+    // The totals are the finished run's, candidates included (a requeued job reports them).
+    int64_t stored = 0;
+    for (const auto& [status, k] : before.candidates) stored += k;
+    CHECK(stored > 0);
+    CHECK_THAT(o.out, Catch::Contains("\"candidates\": " + std::to_string(stored) + ","));
     CHECK(result_of(db) == before);
     CHECK(ruledb::Database(db, ruledb::Database::Options{false}).runs().size() == 1);
     // Other options than the finished run's: nothing of theirs to resume, a usage error.
