@@ -247,9 +247,10 @@ private:
                 }
                 // A concat of kernels along their output channels: a concat of the results along
                 // the channel axis.
-                const Atom& k = d_atoms[atoms[1]];
-                if (atoms.size() == 2 && op == OpKind::Conv2d && k.kind == Atom::Kind::Concat && k.axis == 0) {
-                    const Atom kc = k;
+                // (Unary linear operators, e.g. poolavg, have no second operand.)
+                if (atoms.size() == 2 && op == OpKind::Conv2d && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
+                    d_atoms[atoms[1]].axis == 0) {
+                    const Atom kc = d_atoms[atoms[1]];
                     std::vector<Comb> parts;
                     for (const Comb& part : kc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
                     out = add(out, scale(concat(1, kc.sizes, 4, parts), coef));
