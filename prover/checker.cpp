@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "ir/output_file.h"
+#include "ir/shape_groups.h"
 #include "ir/symbol_places.h"
 #include "prover/smt2_file.h"
 #include "prover/smtlib.h"
@@ -64,15 +65,8 @@ Level dense_convolutions(const Rule& r, const std::map<SymbolId, std::string>& p
 Level shared_shapes(const Rule& r) {
     Level l;
     const auto& vars = r.variables();
-    std::vector<bool> taken(vars.size(), false);
-    for (size_t i = 0; i < vars.size(); ++i) {
-        if (taken[i]) continue;
-        std::vector<size_t> group{i};
-        for (size_t j = i + 1; j < vars.size(); ++j)
-            if (!taken[j] && vars[j].role == vars[i].role && vars[j].type.rank() == vars[i].type.rank()) {
-                group.push_back(j);
-                taken[j] = true;
-            }
+    for (const std::vector<size_t>& group : shape_groups(r)) {
+        const size_t i = group[0];
         bool differ = false;
         std::string text = vars[i].name;
         for (size_t g = 1; g < group.size(); ++g) {
