@@ -587,31 +587,6 @@ RuleAst parse_tensat_rule(std::string_view line, const std::string& file, int li
     return Parser(line, file, line_no).parse_rule();
 }
 
-std::vector<RuleAst> parse_tensat_rules(std::string_view text, const std::string& file, bool multi) {
-    std::vector<RuleAst> rules;
-    bool pending_half = false;  // multi: the last rule is waiting for its second line
-    int line_no = 0;
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        ++line_no;
-        start = end + 1;
-        if (is_blank(line)) continue;
-        RuleAst ast = parse_tensat_rule(line, file, line_no);
-        if (multi && pending_half)
-            append_output(rules.back(), ast);
-        else
-            rules.push_back(std::move(ast));
-        pending_half = multi && !pending_half;
-    }
-    if (pending_half)
-        throw ParseError(rules.back().loc, "a two-output rule needs two consecutive lines; this rule is the last "
-                                           "line and has no second half (odd number of rules)");
-    return rules;
-}
-
 std::vector<ParsedRule> parse_tensat_rules_each(std::string_view text, const std::string& file, bool multi) {
     std::vector<ParsedRule> rules;
     bool pending_half = false;  // multi: the last rule is waiting for its second line
@@ -644,6 +619,16 @@ std::vector<ParsedRule> parse_tensat_rules_each(std::string_view text, const std
         rules.back().error = ParseError(rules.back().ast->loc, "a two-output rule needs two consecutive lines; this rule is "
                                                                "the last line and has no second half (odd number of rules)");
         rules.back().ast.reset();
+    }
+    return rules;
+}
+
+std::vector<RuleAst> parse_tensat_rules(std::string_view text, const std::string& file, bool multi) {
+    // The first malformed rule in file order is the whole answer.
+    std::vector<RuleAst> rules;
+    for (ParsedRule& r : parse_tensat_rules_each(text, file, multi)) {
+        if (r.error) throw *r.error;
+        rules.push_back(std::move(*r.ast));
     }
     return rules;
 }
