@@ -6,6 +6,7 @@
 
 #include "ir/native_text.h"
 #include "ruledb/database.h"
+#include "ruledb/proof_row.h"
 #include "ruledb/sql/connection.h"
 
 namespace rf::ruledb {
@@ -119,26 +120,13 @@ std::optional<RuleDetails> Database::rule_details(Id rule) {
         while (st.step()) d.subsumed_by.push_back(st.i64(0));
     }
     {
-        auto st = d_conn->prepare(
-            "SELECT id, candidate_id IS NOT NULL, backend, status, time_ms, axioms_json, condition, counterexample, "
-            "reason, query, run_id, created_at, preconditions_json FROM proofs WHERE rule_id = ?1 OR (candidate_id IS NOT NULL AND "
-            "candidate_id = (SELECT candidate_id FROM rules WHERE id = ?1)) ORDER BY id");
+        auto st = d_conn->prepare(std::string("SELECT candidate_id IS NOT NULL, ") + kProofColumns +
+                                  " FROM proofs WHERE rule_id = ?1 OR (candidate_id IS NOT NULL AND "
+                                  "candidate_id = (SELECT candidate_id FROM rules WHERE id = ?1)) ORDER BY id");
         st.bind_all(rule);
         while (st.step()) {
-            ProofInfo p;
-            p.id = st.i64(0);
-            p.on_candidate = st.i64(1) != 0;
-            p.record.backend = st.text(2);
-            p.record.status = proof_status_from(st.text(3)).value_or(ProofStatus::Error);
-            p.record.time_ms = st.f64(4);
-            for (const auto& a : nlohmann::json::parse(st.text(5))) p.record.axioms.push_back(a.get<std::string>());
-            p.record.condition = st.text(6);
-            p.record.counterexample = st.text(7);
-            p.record.reason = st.text(8);
-            p.record.query = st.text(9);
-            p.record.run = st.opt_i64(10);
-            p.created_at = st.text(11);
-            p.record.preconditions = preconditions_from_json(st.text(12));
+            ProofInfo p = read_proof_row(st, 1);
+            p.on_candidate = st.i64(0) != 0;
             d.proofs.push_back(std::move(p));
         }
     }

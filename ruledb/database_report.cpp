@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ruledb/database.h"
+#include "ruledb/proof_row.h"
 #include "ruledb/sql/connection.h"
 
 namespace rf::ruledb {
@@ -28,24 +29,11 @@ std::optional<CandidateDetails> Database::candidate_details(Id candidate) {
         c.status = candidate_status_from(st.text(3)).value_or(CandidateStatus::Pending);
         c.run = st.opt_i64(4);
     }
-    auto st = d_conn->prepare(
-        "SELECT id, backend, status, time_ms, axioms_json, condition, counterexample, reason, query, run_id, "
-        "created_at FROM proofs WHERE candidate_id = ? ORDER BY id");
+    auto st = d_conn->prepare(std::string("SELECT ") + kProofColumns + " FROM proofs WHERE candidate_id = ? ORDER BY id");
     st.bind_all(candidate);
     while (st.step()) {
-        ProofInfo p;
-        p.id = st.i64(0);
+        ProofInfo p = read_proof_row(st, 0);
         p.on_candidate = true;
-        p.record.backend = st.text(1);
-        p.record.status = proof_status_from(st.text(2)).value_or(ProofStatus::Error);
-        p.record.time_ms = st.f64(3);
-        for (const auto& a : nlohmann::json::parse(st.text(4))) p.record.axioms.push_back(a.get<std::string>());
-        p.record.condition = st.text(5);
-        p.record.counterexample = st.text(6);
-        p.record.reason = st.text(7);
-        p.record.query = st.text(8);
-        p.record.run = st.opt_i64(9);
-        p.created_at = st.text(10);
         c.proofs.push_back(std::move(p));
     }
     return c;
