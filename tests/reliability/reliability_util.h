@@ -62,6 +62,14 @@ inline std::string short_paths(std::string s, const std::string& table) {
     return s;
 }
 
+/// The names in `dir`, sorted: compared before and after a command to see what it left behind.
+inline std::vector<std::string> listing(const std::string& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 inline std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 /// A Markdown table cell: '|' escaped.

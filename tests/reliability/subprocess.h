@@ -96,14 +96,16 @@ inline Outcome run_ruleforge(const std::vector<std::string>& args, const Conditi
     return o;
 }
 
-/// Starts `ruleforge args...` in the background, output discarded; the caller kills or waits.
-inline pid_t spawn_ruleforge(const std::vector<std::string>& args) {
+/// Starts `ruleforge args...` in the background, output discarded (standard error kept in
+/// `stderr_log` when one is given); the caller kills or waits.
+inline pid_t spawn_ruleforge(const std::vector<std::string>& args, const std::string& stderr_log = "") {
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR);
+        int err = stderr_log.empty() ? null : open(stderr_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(null, 0);
         dup2(null, 1);
-        dup2(null, 2);
+        dup2(err, 2);
         std::vector<char*> argv{const_cast<char*>(ruleforge_binary().c_str())};
         for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);

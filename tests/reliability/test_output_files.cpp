@@ -14,13 +14,6 @@ using namespace rf::reliability;
 
 namespace {
 
-std::vector<std::string> listing(const std::string& dir) {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 }  // namespace
 
 TEST_CASE("reliability: --out never writes over a database or the command's own input", "[reliability]") {

@@ -13,13 +13,6 @@ using namespace rf::reliability;
 
 namespace {
 
-std::vector<std::string> listing(const std::string& dir) {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 std::vector<std::vector<std::string>> reading_commands(const std::string& db, const std::string& reference) {
     return {{"list", "--db", db},
             {"show", "1", "--db", db},

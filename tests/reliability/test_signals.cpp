@@ -72,24 +72,6 @@ const Result& reference_discover() {
     return r;
 }
 
-/// Starts `ruleforge args...` with standard error kept in `log`.
-pid_t spawn_logged(const std::vector<std::string>& args, const std::string& log) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        int err = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(err, 2);
-        std::vector<char*> argv{const_cast<char*>(ruleforge_binary().c_str())};
-        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(argv[0], argv.data());
-        _exit(127);
-    }
-    return pid;
-}
-
 /// Waits until `reached` holds for what the database has committed (true), or the child ended
 /// (false; its wait status in *status).
 bool wait_for(pid_t pid, const std::string& db, const std::function<bool(ruledb::Database&)>& reached,
@@ -145,7 +127,7 @@ TEST_CASE("signals: SIGINT and SIGTERM stop discover's prove stage cleanly and -
     for (auto [sig, batch, resume_batch] : {std::tuple{SIGINT, "8", "5"}, std::tuple{SIGTERM, "4", ""}}) {
         INFO(signal_name(sig) << ", batch " << batch << ", resumed with batch '" << resume_batch << "'");
         const std::string db = fresh_path(dir, "stopped.db"), log = dir + "/stderr.txt";
-        pid_t pid = spawn_logged(discover_args(db, batch, false), log);
+        pid_t pid = spawn_ruleforge(discover_args(db, batch, false), log);
         REQUIRE(wait_for(pid, db, [](ruledb::Database& d) { return proofs_stored(d, 12); }));
         const Stopped s = signal_and_wait(pid, sig);
         const std::string err = read_file(log);
@@ -227,7 +209,7 @@ TEST_CASE("signals: SIGINT stops prove and SIGTERM stops enumerate cleanly, and 
     const Result proved = result_of(ref);
 
     const std::string db = fresh_path(dir, "stopped.db"), log = dir + "/stderr.txt";
-    pid_t pid = spawn_logged(enumerate_args(db, false), log);
+    pid_t pid = spawn_ruleforge(enumerate_args(db, false), log);
     REQUIRE(wait_for(pid, db, [](ruledb::Database& d) { return !d.runs().empty(); }));
     Stopped s = signal_and_wait(pid, SIGTERM);
     {
@@ -241,7 +223,7 @@ TEST_CASE("signals: SIGINT stops prove and SIGTERM stops enumerate cleanly, and 
     REQUIRE(o.code == 0);
     CHECK(result_of(db) == enumerated);
 
-    pid = spawn_logged(prove_args(db), log);
+    pid = spawn_ruleforge(prove_args(db), log);
     REQUIRE(wait_for(pid, db, [](ruledb::Database& d) { return proofs_stored(d, 1); }));
     s = signal_and_wait(pid, SIGINT);
     {
@@ -269,8 +251,8 @@ TEST_CASE("signals: two discovers into one database at once both finish, and the
     const std::string db = fresh_path(dir, "shared.db");
     // The file exists first, so both processes open one database rather than racing to create it.
     { ruledb::Database create(db); }
-    pid_t a = spawn_logged(discover_args(db, "8", false), dir + "/a.txt");
-    pid_t b = spawn_logged(discover_args(db, "5", false), dir + "/b.txt");
+    pid_t a = spawn_ruleforge(discover_args(db, "8", false), dir + "/a.txt");
+    pid_t b = spawn_ruleforge(discover_args(db, "5", false), dir + "/b.txt");
     int sa = 0, sb = 0;
     waitpid(a, &sa, 0);
     waitpid(b, &sb, 0);
@@ -309,7 +291,7 @@ TEST_CASE("signals: kill trials -- SIGINT, SIGTERM or SIGKILL at a random moment
         INFO("seed " << seed << ", trial " << trial << ": " << signal_name(sig) << " after " << at
                      << " proofs, batch " << batch << ", resumed with batch " << resume_batch);
         const std::string db = fresh_path(dir, "trial.db"), log = dir + "/stderr.txt";
-        pid_t pid = spawn_logged(discover_args(db, batch, false), log);
+        pid_t pid = spawn_ruleforge(discover_args(db, batch, false), log);
         int status = 0;
         if (!wait_for(pid, db, [&](ruledb::Database& d) { return !d.runs().empty() && proofs_stored(d, at); }, &status)) {
             CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));  // it finished first
@@ -346,7 +328,7 @@ TEST_CASE("signals: any other command ends at once with 128 + signal", "[reliabi
                                                                                  "--backend", "both", "--threads", "1"}},
                              std::pair<int, std::vector<std::string>>{SIGINT, {"axioms", "--validate", "--threads", "1"}}}) {
         INFO(signal_name(sig) << " to ruleforge " << args[0]);
-        pid_t pid = spawn_logged(args, dir + "/stderr.txt");
+        pid_t pid = spawn_ruleforge(args, dir + "/stderr.txt");
         std::this_thread::sleep_for(std::chrono::milliseconds(1000));
         const Stopped s = signal_and_wait(pid, sig);
         CHECK(s.code == 128 + sig);
