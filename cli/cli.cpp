@@ -6,8 +6,8 @@
 
 #include "cli/command.h"
 #include "cli/thread_placement.h"
-#include "ir/output_file.h"
 #include "support/stop.h"
+#include "support/user_error.h"
 
 namespace rf::cli {
 
@@ -71,10 +71,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         } catch (const support::Interrupted& e) {
             err << "interrupted: " << e.what() << "\n";
             return e.exit_code();
-        } catch (const UsageError& e) {
+        } catch (const UsageError& e) {  // the command's own: its message names the command
             err << "error: " << e.what() << "\n";
             return kUsage;
-        } catch (const OutputFileError& e) {  // an --out that would overwrite a database or an input
+        } catch (const support::UserError& e) {
+            // A library's (a database that cannot be used, rule text that does not parse, a file
+            // that cannot be read, an --out that would overwrite an input, a bad option value).
             err << "error: " << c.name << ": " << e.what() << "\n";
             return kUsage;
         } catch (const std::exception& e) {

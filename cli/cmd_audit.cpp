@@ -20,26 +20,18 @@ namespace {
 
 // RULE is a rule id or hash prefix when --db is given, else rule text in native syntax.
 Rule rule_to_audit(const std::string& spec, const std::string& db_path) {
-    if (db_path.empty()) {
-        try {
-            return build_rule(parse_native_rule(spec, "<command line>"));
-        } catch (const ParseError& e) {
-            throw UsageError(std::string("audit: ") + e.what());
-        }
-    }
-    try {
-        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
-        std::vector<ruledb::Id> ids = db.match_rules(spec);
-        if (ids.empty()) throw UsageError("audit: no rule '" + spec + "' in " + db_path);
-        if (ids.size() > 1) throw UsageError("audit: '" + spec + "' matches " + std::to_string(ids.size()) + " rules in " + db_path);
-        Rule r = db.load_rule(ids[0]);
-        // The rule's one name, as list and export print it: its own, else rule_<id>.
-        auto details = db.rule_details(ids[0]);
-        r.name = details && !details->summary.name.empty() ? details->summary.name : "rule_" + std::to_string(ids[0]);
-        return r;
-    } catch (const ruledb::DbError& e) {
-        throw UsageError(std::string("audit: ") + e.what());
-    }
+    // Rule text that does not parse and a database that cannot be read are user errors, which
+    // run_cli reports as `error: audit: ...`.
+    if (db_path.empty()) return build_rule(parse_native_rule(spec, "<command line>"));
+    ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
+    std::vector<ruledb::Id> ids = db.match_rules(spec);
+    if (ids.empty()) throw UsageError("audit: no rule '" + spec + "' in " + db_path);
+    if (ids.size() > 1) throw UsageError("audit: '" + spec + "' matches " + std::to_string(ids.size()) + " rules in " + db_path);
+    Rule r = db.load_rule(ids[0]);
+    // The rule's one name, as list and export print it: its own, else rule_<id>.
+    auto details = db.rule_details(ids[0]);
+    r.name = details && !details->summary.name.empty() ? details->summary.name : "rule_" + std::to_string(ids[0]);
+    return r;
 }
 
 std::string outcome_text(const prover::ProofResult& r) {

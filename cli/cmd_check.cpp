@@ -110,19 +110,9 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
                 asts.push_back(std::move(*r.ast));
             }
         } else {
-            std::string text;
-            try {
-                text = read_text_file(file);
-            } catch (const std::runtime_error& e) {
-                throw UsageError(std::string("check: ") + e.what());
-            }
+            const std::string text = read_text_file(file);
             const std::string name = file == "-" ? "<stdin>" : file;
-            exporters::ExchangeFormat xf;
-            try {
-                xf = exporters::resolve_read_format(text, name, format);
-            } catch (const std::invalid_argument& e) {
-                throw UsageError(std::string("check: ") + e.what());
-            }
+            const exporters::ExchangeFormat xf = exporters::resolve_read_format(text, name, format);
             if (multi && xf != exporters::ExchangeFormat::Tensat)
                 throw UsageError("check: --multi applies to --format tensat only");
             if (taso_shapes && xf != exporters::ExchangeFormat::Taso)

@@ -77,20 +77,10 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
         if (!f || !exporters::can_read(*f))
             throw UsageError("compare: --format must be taso, tensat, native or flexflow, got '" + format + "'");
     }
-    std::string bytes;
-    try {
-        bytes = read_text_file(reference);
-    } catch (const std::runtime_error& e) {
-        throw UsageError(std::string("compare: ") + e.what());
-    }
+    const std::string bytes = read_text_file(reference);
     const std::string name = reference == "-" ? "<stdin>" : reference;
     // Without --format the content tells the format, as in import, convert and check.
-    std::optional<ExchangeFormat> fmt;
-    try {
-        fmt = exporters::resolve_read_format(bytes, name, format);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("compare: ") + e.what());
-    }
+    const std::optional<ExchangeFormat> fmt = exporters::resolve_read_format(bytes, name, format);
     format = exporters::exchange_format_name(*fmt);
     exporters::ReadOptions read_options;
     read_options.multi = vm["multi"].as<bool>();
@@ -104,14 +94,9 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
         throw UsageError(msg);
     }
 
-    pipeline::CompareReport report;
-    try {
-        // Comparing only reads: a path with no database is the user's mistake, not a new file.
-        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
-        report = pipeline::compare(db, read, options);
-    } catch (const ruledb::DbError& e) {
-        throw UsageError(std::string("compare: ") + e.what());
-    }
+    // Comparing only reads: a path with no database is the user's mistake, not a new file.
+    ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
+    const pipeline::CompareReport report = pipeline::compare(db, read, options);
 
     if (vm["json"].as<bool>()) {
         out << report.to_json() << "\n";

@@ -81,18 +81,8 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
     if (!from.empty()) format_option(from, from_alias.empty() ? "--format" : "--from", true);
     ExchangeFormat out_format = format_option(to, "--to", false);
     if (out_path != "-") check_output_path(out_path, {in});  // before reading: `convert X --out X` loses X
-    std::string bytes;
-    try {
-        bytes = read_text_file(in);
-    } catch (const std::runtime_error& e) {
-        throw UsageError(std::string("convert: ") + e.what());
-    }
-    ExchangeFormat in_format;
-    try {
-        in_format = exporters::resolve_read_format(bytes, in == "-" ? "<stdin>" : in, from);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("convert: ") + e.what());
-    }
+    const std::string bytes = read_text_file(in);
+    const ExchangeFormat in_format = exporters::resolve_read_format(bytes, in == "-" ? "<stdin>" : in, from);
     from = exporters::exchange_format_name(in_format);
     bool multi = vm["multi"].as<bool>();
     if (multi && in_format != ExchangeFormat::Tensat && out_format != ExchangeFormat::Tensat)

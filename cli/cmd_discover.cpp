@@ -107,12 +107,6 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
     } catch (const support::Interrupted& e) {
         throw support::Interrupted(e.signal(), "discover: " + e.what() + "; continue it with: ruleforge " + o.command_line +
                                                    (o.resume ? "" : " --resume"));
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("discover: ") + e.what());
-    } catch (const ruledb::DbError& e) {
-        // A database that cannot be used (not ruleforge's, locked, read-only, full): exit 2, as
-        // every other command that takes --db.
-        throw UsageError(std::string("discover: ") + e.what());
     }
     if (s.rank != 0) return kOk;  // a distributed run's other ranks: rank 0 reports for all
     if (vm["json"].as<bool>())

@@ -19,7 +19,6 @@
 #include "ir/native_text.h"
 #include "ir/output_file.h"
 #include "pipeline/enumerate_db.h"
-#include "ruledb/db_error.h"
 #include "support/stop.h"
 
 namespace rf::cli {
@@ -112,12 +111,6 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         } catch (const support::Interrupted& e) {
             throw support::Interrupted(e.signal(), "enumerate: " + e.what() + "; continue it with: ruleforge " +
                                                        o.command_line + (o.resume ? "" : " --resume"));
-        } catch (const std::invalid_argument& e) {
-            throw UsageError(std::string("enumerate: ") + e.what());
-        } catch (const ruledb::DbError& e) {
-            // A database that cannot be used (not ruleforge's, locked, read-only, full): exit 2, as
-            // every other command that takes --db.
-            throw UsageError(std::string("enumerate: ") + e.what());
         }
         if (vm["json"].as<bool>())
             out << s.to_json() << "\n";
@@ -126,13 +119,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         return kOk;
     }
     if (!out_file.empty()) check_output_path(out_file);  // before the enumeration, which may take long
-    EnumConfig cfg;
-    try {
-        cfg = preset_config(preset, max_ops);
-        if (!ops.empty()) cfg.templates = select_templates(cfg.templates, ops);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("enumerate: ") + e.what());
-    }
+    EnumConfig cfg = pipeline::enumeration_config(preset, max_ops, ops);
     cfg.threads = threads;
     cfg.max_outputs = max_outputs;
     cfg.progress = !vm["quiet"].as<bool>();

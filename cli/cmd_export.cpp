@@ -2,8 +2,8 @@
 // rules of a database in another tool's format, optionally only the proved or only the kept ones.
 // The JSON format carries what the database knows of each rule: proofs per back-end, axioms used,
 // pruning decision and provenance. smt2 writes a folder with one self-contained SMT-LIB2 file per
-// rule, the query the prover answers (with the shape assumptions of its proof), which the z3 and
-// cvc5 binaries re-check on their own.
+// rule, the query its proof answers (with the shape assumptions of its proof) as the encoder
+// states it -- no solver runs here -- which the z3 and cvc5 binaries re-check on their own.
 // A rule leaves with its conditions or not at all: native, json, dot and smt2 state them; taso,
 // tensat and flexflow leave out the rules proved only under an added assumption (counted per
 // reason) unless --include-conditional, which writes them with a warning.
@@ -21,7 +21,7 @@
 #include "exporters/rule_formats.h"
 #include "ir/output_file.h"
 #include "prover/axiom_set.h"
-#include "prover/checker.h"
+#include "prover/smt2_file.h"
 #include "ruledb/database.h"
 
 namespace rf::cli {
@@ -55,30 +55,30 @@ exporters::RuleRecordMeta meta_of(ruledb::Database& db, const ruledb::RuleSummar
     return m;
 }
 
-// Heads an SMT-LIB2 file with what the database says the rule holds under (the query itself
-// asserts the assumptions the prover used now, named "assume_N"), in the rule's own names.
-void state_conditions(const std::string& path, const Rule& rule, const prover::RuleCheck& c) {
-    std::string head;
-    for (const std::string& t : condition_texts(rule)) head += "; condition: " + t + "\n";
-    if (c.verdict == prover::Verdict::Proved && rule.preconditions != c.preconditions)
-        head += "; note: proved now under " + std::string(c.preconditions.empty() ? "no" : "other") +
-                " added assumptions than the database records\n";
-    if (head.empty()) return;
-    std::ifstream in(path, std::ios::binary);
-    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    in.close();
-    write_file_atomically(path, head + body, {});
+// What the database says of one rule to export as SMT-LIB2.
+struct Smt2Rule {
+    prover::Verdict verdict = prover::Verdict::Unknown;
+    bool pointwise = false;  ///< proved by the pointwise strategy (its file is the scalar query)
+};
+
+Smt2Rule smt2_rule_of(ruledb::Database& db, const ruledb::RuleSummary& s) {
+    Smt2Rule r;
+    r.verdict = s.status == ruledb::RuleStatus::Proved    ? prover::Verdict::Proved
+                : s.status == ruledb::RuleStatus::Refuted ? prover::Verdict::Refuted
+                                                          : prover::Verdict::Unknown;
+    if (auto d = db.rule_details(s.id))
+        for (const ruledb::ProofInfo& p : d->proofs)
+            if (p.record.status == ruledb::ProofStatus::Proved && p.record.reason.rfind("strategy pointwise", 0) == 0)
+                r.pointwise = true;
+    return r;
 }
 
-// The proved query of each rule, re-derived by the prover (so a rule proved under shape
-// assumptions gets them in its file), written as DIR/<name>.smt2 (the rule's name, rule_<id> when
-// it has none).
-int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& ids, const std::string& dir,
-                std::ostream& report) {
-    prover::CheckOptions o;
-    o.smt2_dir = dir;
-    o.bounded = false;  // the files are the point here, not a second opinion
-    prover::Checker checker(prover::builtin_axioms(), o);
+// Each rule's query as the encoder states it under the assumptions its proof recorded (no solver
+// runs: the database already says what each answers), headed by the conditions it holds under
+// in the rule's own names, written as DIR/<name>.smt2 (the rule's name, rule_<id> when it has none).
+int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& ids, const std::vector<Smt2Rule>& known,
+                const std::string& dir, std::ostream& report) {
+    std::filesystem::create_directories(dir);
     size_t proved = 0;
     std::vector<std::string> unproved;
     for (size_t i = 0; i < rules.size(); ++i) {
@@ -86,10 +86,17 @@ int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& i
         const std::string& name = rules[i].name;
         const bool usable = !name.empty() && name.find_first_of("/\\ \t") == std::string::npos && name[0] != '.';
         const std::string stem = usable ? name : "rule_" + std::to_string(ids[i]);
-        prover::RuleCheck c = checker.check(rules[i], stem);
-        if (c.verdict == prover::Verdict::Error) throw UsageError("export: rule " + stem + ": " + c.error);
-        state_conditions(c.smt2_path, rules[i], c);
-        if (c.verdict == prover::Verdict::Proved)
+        std::string head;
+        for (const std::string& t : condition_texts(rules[i])) head += "; condition: " + t + "\n";
+        prover::Query q;
+        try {
+            q = prover::proof_query(rules[i], prover::builtin_axioms(), stem, known[i].pointwise);
+        } catch (const std::exception& e) {  // a rule the encoder cannot state
+            throw UsageError("export: rule " + stem + ": " + e.what());
+        }
+        write_file_atomically((std::filesystem::path(dir) / (stem + ".smt2")).string(),
+                              head + prover::smt2_file_text(q, known[i].verdict));
+        if (known[i].verdict == prover::Verdict::Proved)
             ++proved;
         else
             unproved.push_back(stem);
@@ -97,7 +104,7 @@ int export_smt2(const std::vector<Rule>& rules, const std::vector<ruledb::Id>& i
     report << "wrote " << rules.size() << " SMT-LIB2 files to " << dir << "/: " << proved
            << " are proved (z3 and cvc5 answer unsat)";
     if (!unproved.empty()) {
-        report << "; not proved now, so not expected unsat:";
+        report << "; not proved, so not expected unsat:";
         for (const std::string& id : unproved) report << " " << id;
     }
     report << "\n";
@@ -162,33 +169,32 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     std::vector<Rule> rules;
     std::vector<exporters::RuleRecordMeta> meta;
     std::vector<ruledb::Id> ids;
-    try {
-        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
-        for (const ruledb::RuleSummary& s : db.list_rules(filter)) {
-            Rule r = db.load_rule(s.id);
-            r.name = s.name.empty() ? "rule_" + std::to_string(s.id) : s.name;
-            rules.push_back(std::move(r));
-            ids.push_back(s.id);
-            if (*fmt == exporters::ExchangeFormat::Json) meta.push_back(meta_of(db, s));
-        }
-        // The candidates left unknown are no rules yet, but `--status unknown` asks for them.
-        if (filter.status == ruledb::RuleStatus::Unknown && !filter.decision)
-            for (UnknownCandidate& c : unknown_candidates(db)) {
-                ids.push_back(c.id);
-                if (*fmt == exporters::ExchangeFormat::Json) {
-                    exporters::RuleRecordMeta m;
-                    m.database = db.path();
-                    m.candidate = c.id;
-                    m.status = "unknown";
-                    m.decision = "undecided";
-                    meta.push_back(m);
-                }
-                rules.push_back(std::move(c.rule));
-            }
-    } catch (const ruledb::DbError& e) {
-        throw UsageError(std::string("export: ") + e.what());
+    std::vector<Smt2Rule> known;  // smt2: what the database says of each rule
+    ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
+    for (const ruledb::RuleSummary& s : db.list_rules(filter)) {
+        Rule r = db.load_rule(s.id);
+        r.name = s.name.empty() ? "rule_" + std::to_string(s.id) : s.name;
+        rules.push_back(std::move(r));
+        ids.push_back(s.id);
+        if (*fmt == exporters::ExchangeFormat::Json) meta.push_back(meta_of(db, s));
+        if (smt2) known.push_back(smt2_rule_of(db, s));
     }
-    if (smt2) return export_smt2(rules, ids, out_path, out);
+    // The candidates left unknown are no rules yet, but `--status unknown` asks for them.
+    if (filter.status == ruledb::RuleStatus::Unknown && !filter.decision)
+        for (UnknownCandidate& c : unknown_candidates(db)) {
+            ids.push_back(c.id);
+            if (*fmt == exporters::ExchangeFormat::Json) {
+                exporters::RuleRecordMeta m;
+                m.database = db.path();
+                m.candidate = c.id;
+                m.status = "unknown";
+                m.decision = "undecided";
+                meta.push_back(m);
+            }
+            rules.push_back(std::move(c.rule));
+            known.push_back(Smt2Rule{});
+        }
+    if (smt2) return export_smt2(rules, ids, known, out_path, out);
     exporters::WriteOptions options;
     options.multi = multi;
     options.include_conditional = vm["include-conditional"].as<bool>();

@@ -45,12 +45,7 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         return kOk;
     }
     if (!from.empty()) format_option(from, "--format");
-    std::string text;
-    try {
-        text = read_text_file(file);
-    } catch (const std::runtime_error& e) {
-        throw UsageError(std::string("fmt: ") + e.what());
-    }
+    const std::string text = read_text_file(file);
     // Without --format the content decides between native and TENSAT text (anything else is
     // read as native, the old default, and the parse error carries a hint).
     RuleFormat in_format = RuleFormat::Native;

@@ -48,18 +48,8 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
         if (!f || !exporters::can_read(*f))
             throw UsageError("import: --format must be taso, tensat, native or flexflow, got '" + format + "'");
     }
-    std::string bytes;
-    try {
-        bytes = read_text_file(file);
-    } catch (const std::runtime_error& e) {
-        throw UsageError(std::string("import: ") + e.what());
-    }
-    std::optional<exporters::ExchangeFormat> fmt;
-    try {
-        fmt = exporters::resolve_read_format(bytes, file == "-" ? "<stdin>" : file, format);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("import: ") + e.what());
-    }
+    const std::string bytes = read_text_file(file);
+    const std::optional<exporters::ExchangeFormat> fmt = exporters::resolve_read_format(bytes, file == "-" ? "<stdin>" : file, format);
     format = exporters::exchange_format_name(*fmt);
     exporters::ReadOptions read_options;
     read_options.multi = vm["multi"].as<bool>();
@@ -99,26 +89,22 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
 
     size_t added = 0, duplicates = 0;
-    try {
-        ruledb::Database db(db_path);
-        ruledb::RunSpec spec;
-        spec.command = "ruleforge import --format " + format + " " + name;
-        db.atomically([&] {
-            ruledb::Id run = db.begin_run(spec);
-            for (const Rule& rule : read.rules) {
-                ruledb::RuleOrigin origin;
-                origin.run = run;
-                ruledb::AddedRule a = db.add_rule(rule, origin);
-                if (a.inserted)
-                    ++added;
-                else
-                    ++duplicates;
-            }
-            db.finish_run(run, ruledb::RunStatus::Finished);
-        });
-    } catch (const ruledb::DbError& e) {
-        throw UsageError(std::string("import: ") + e.what());
-    }
+    ruledb::Database db(db_path);
+    ruledb::RunSpec spec;
+    spec.command = "ruleforge import --format " + format + " " + name;
+    db.atomically([&] {
+        ruledb::Id run = db.begin_run(spec);
+        for (const Rule& rule : read.rules) {
+            ruledb::RuleOrigin origin;
+            origin.run = run;
+            ruledb::AddedRule a = db.add_rule(rule, origin);
+            if (a.inserted)
+                ++added;
+            else
+                ++duplicates;
+        }
+        db.finish_run(run, ruledb::RunStatus::Finished);
+    });
     if (json) {
         report["imported"] = added;
         report["duplicates"] = duplicates;

@@ -54,15 +54,10 @@ int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostre
         if (min_ops < 0) throw UsageError("list: --min-ops must be >= 0, got " + std::to_string(min_ops));
         filter.min_ops = min_ops;
     }
-    std::vector<ruledb::RuleSummary> rules;
+    ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
+    const std::vector<ruledb::RuleSummary> rules = db.list_rules(filter);
     std::vector<UnknownCandidate> candidates;  // --status unknown: the candidates left unknown too
-    try {
-        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
-        rules = db.list_rules(filter);
-        if (filter.status == ruledb::RuleStatus::Unknown) candidates = unknown_candidates(db);
-    } catch (const ruledb::DbError& e) {
-        throw UsageError(std::string("list: ") + e.what());
-    }
+    if (filter.status == ruledb::RuleStatus::Unknown) candidates = unknown_candidates(db);
     if (vm["json"].as<bool>()) {
         nlohmann::json j = {{"rules", nlohmann::json::array()}, {"count", rules.size()}};
         for (const auto& r : rules) j["rules"].push_back(ruledb::to_json(r));

@@ -51,12 +51,6 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
         s = pipeline::prove_database(o);
     } catch (const support::Interrupted& e) {
         throw support::Interrupted(e.signal(), "prove: " + e.what() + "; continue with: ruleforge " + o.command_line);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("prove: ") + e.what());
-    } catch (const ruledb::DbError& e) {
-        // A database that cannot be used (not ruleforge's, locked, read-only, full): exit 2, as
-        // every other command that takes --db.
-        throw UsageError(std::string("prove: ") + e.what());
     }
     if (vm["json"].as<bool>()) {
         out << s.to_json() << "\n";

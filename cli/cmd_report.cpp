@@ -49,12 +49,7 @@ int run_report(const std::vector<std::string>& args, std::ostream& out, std::ost
     if (o.axiom_max_rank < 0 || o.axiom_max_rank > 6)
         throw UsageError("report: --axiom-max-rank must be in 0..6, got " + std::to_string(o.axiom_max_rank));
     if (o.threads < 0) throw UsageError("report: --threads must not be negative");
-    site::SiteSummary s;
-    try {
-        s = site::write_site(o);
-    } catch (const site::SiteError& e) {
-        throw UsageError(std::string("report: ") + e.what());
-    }
+    const site::SiteSummary s = site::write_site(o);
     if (vm["json"].as<bool>()) {
         nlohmann::json j{{"out", s.out_dir},
                          {"index", s.out_dir + "/index.html"},

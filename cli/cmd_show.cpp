@@ -31,30 +31,26 @@ int run_show(const std::vector<std::string>& args, std::ostream& out, std::ostre
         return kOk;
     }
     if (vm["dot"].as<bool>() && vm["json"].as<bool>()) throw UsageError("show: --dot and --json exclude each other");
-    try {
-        ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
-        std::vector<ruledb::Id> ids = db.match_rules(spec);
-        if (ids.empty()) {
-            err << "error: no rule matches '" << spec << "' in '" << db_path << "'\n";
-            return kFailed;
-        }
-        if (ids.size() > 1) {
-            err << "error: '" << spec << "' matches " << ids.size() << " rules (ids";
-            for (size_t i = 0; i < ids.size() && i < 10; ++i) err << " " << ids[i];
-            err << (ids.size() > 10 ? " ..." : "") << "); give more hash digits\n";
-            return kFailed;
-        }
-        auto details = db.rule_details(ids[0]);
-        if (vm["dot"].as<bool>()) {
-            Rule rule = db.load_rule(ids[0]);
-            out << ruledb::rule_to_dot(rule, "rule " + std::to_string(ids[0]) + " (" + details->summary.hash.substr(0, 12) + ")");
-        } else if (vm["json"].as<bool>()) {
-            out << ruledb::to_json(*details).dump(2) << "\n";
-        } else {
-            out << ruledb::rule_report(*details);
-        }
-    } catch (const ruledb::DbError& e) {
-        throw UsageError(std::string("show: ") + e.what());
+    ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
+    std::vector<ruledb::Id> ids = db.match_rules(spec);
+    if (ids.empty()) {
+        err << "error: no rule matches '" << spec << "' in '" << db_path << "'\n";
+        return kFailed;
+    }
+    if (ids.size() > 1) {
+        err << "error: '" << spec << "' matches " << ids.size() << " rules (ids";
+        for (size_t i = 0; i < ids.size() && i < 10; ++i) err << " " << ids[i];
+        err << (ids.size() > 10 ? " ..." : "") << "); give more hash digits\n";
+        return kFailed;
+    }
+    auto details = db.rule_details(ids[0]);
+    if (vm["dot"].as<bool>()) {
+        Rule rule = db.load_rule(ids[0]);
+        out << ruledb::rule_to_dot(rule, "rule " + std::to_string(ids[0]) + " (" + details->summary.hash.substr(0, 12) + ")");
+    } else if (vm["json"].as<bool>()) {
+        out << ruledb::to_json(*details).dump(2) << "\n";
+    } else {
+        out << ruledb::rule_report(*details);
     }
     return kOk;
 }

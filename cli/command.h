@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "support/user_error.h"
+
 namespace rf::cli {
 
 /// Wrong options, a missing file: reported as `error: ...` with exit code kUsage.
-class UsageError : public std::runtime_error {
+class UsageError : public support::UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using support::UserError::UserError;
 };
 
 struct Command {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "support/user_error.h"
+
 namespace rf::exporters {
 
 namespace {
@@ -68,13 +70,13 @@ std::optional<ExchangeFormat> detect_format(std::string_view bytes) {
 ExchangeFormat resolve_read_format(std::string_view bytes, const std::string& file, const std::string& given) {
     if (!given.empty()) {
         std::optional<ExchangeFormat> asked = exchange_format_from_name(given);
-        if (!asked) throw std::invalid_argument("unknown format '" + given + "'");
+        if (!asked) throw support::UserError("unknown format '" + given + "'");
         return *asked;
     }
     std::optional<ExchangeFormat> seen = detect_format(bytes);
-    if (!seen) throw std::invalid_argument(file + ": cannot tell the rule format from the content (no rule line); give --format");
+    if (!seen) throw support::UserError(file + ": cannot tell the rule format from the content (no rule line); give --format");
     if (!can_read(*seen))
-        throw std::invalid_argument(file + ": looks like " + described(*seen) + ", which ruleforge writes but does not read");
+        throw support::UserError(file + ": looks like " + described(*seen) + ", which ruleforge writes but does not read");
     return *seen;
 }
 

@@ -18,7 +18,7 @@ namespace rf::exporters {
 std::optional<ExchangeFormat> detect_format(std::string_view bytes);
 
 /// The format to read `bytes` (from `file`) as: `given` (a format name, "" when not given), else
-/// the detected one. Throws std::invalid_argument for an unknown `given`, or when nothing was
+/// the detected one. Throws support::UserError for an unknown `given`, or when nothing was
 /// given and the content says nothing, or says a write-only format ("give --format").
 ExchangeFormat resolve_read_format(std::string_view bytes, const std::string& file, const std::string& given);
 

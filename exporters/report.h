@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ir/rule.h"
+#include "support/user_error.h"
 
 namespace rf::exporters {
 
@@ -43,9 +44,9 @@ struct ExportResult {
 
 /// A file that cannot be read as the format at all (not a protobuf, not JSON, truncated):
 /// nothing of it is used. what() names the file.
-class ImportError : public std::runtime_error {
+class ImportError : public support::UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using support::UserError::UserError;
 };
 
 /// `heading: N rules` and then, unless `detail`, one "  N x message" line per distinct message

@@ -15,6 +15,7 @@
 
 #include "ir/op_kind.h"
 #include "ir/tensor_type.h"
+#include "support/user_error.h"
 
 namespace rf {
 
@@ -72,9 +73,9 @@ private:
 
 /// Thrown for a graph that does not type-check: a user error (bad rule text, bad model) that
 /// aborts building that graph. `what()` names the operator and the offending shapes.
-class TypeError : public std::runtime_error {
+class TypeError : public support::UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using support::UserError::UserError;
 };
 
 class GraphBuilder {

@@ -11,12 +11,14 @@
 #include <string_view>
 #include <vector>
 
+#include "support/user_error.h"
+
 namespace rf {
 
 /// An output path that must not or cannot be written; what() names the path and the reason.
-class OutputFileError : public std::runtime_error {
+class OutputFileError : public support::UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using support::UserError::UserError;
 };
 
 /// ruledb's SQLite application_id ("RFdB"); ruledb/schema.cpp asserts that the two agree.

@@ -11,7 +11,7 @@ std::string SourceLoc::to_string() const {
 }
 
 ParseError::ParseError(const SourceLoc& loc, const std::string& message)
-    : std::runtime_error(loc.to_string() + ": " + message), d_loc(loc), d_message(message) {}
+    : support::UserError(loc.to_string() + ": " + message), d_loc(loc), d_message(message) {}
 
 std::string nesting_limit_message() {
     return "operators nested more than " + std::to_string(kMaxNesting) + " deep (ruleforge's limit for one rule)";

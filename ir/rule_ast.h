@@ -11,6 +11,7 @@
 #include "ir/op_kind.h"
 #include "ir/precondition.h"
 #include "ir/tensor_type.h"
+#include "support/user_error.h"
 
 namespace rf {
 
@@ -21,7 +22,7 @@ struct SourceLoc {
 };
 
 /// A user error in rule text: what was wrong and where. what() is "file:line:col: message".
-class ParseError : public std::runtime_error {
+class ParseError : public support::UserError {
 public:
     ParseError(const SourceLoc& loc, const std::string& message);
     const SourceLoc& loc() const { return d_loc; }

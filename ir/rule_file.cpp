@@ -10,6 +10,7 @@
 
 #include "ir/native_text.h"
 #include "ir/tensat_text.h"
+#include "support/user_error.h"
 
 namespace rf {
 
@@ -56,11 +57,11 @@ std::string read_text_file(const std::string& path) {
     // A directory opens as a stream on Linux and reads as nothing: name it instead of
     // handing back an empty rule set.
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("cannot read '" + path + "': it is a directory");
+    if (std::filesystem::is_directory(path, ec)) throw support::UserError("cannot read '" + path + "': it is a directory");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
+    if (!in) throw support::UserError("cannot read '" + path + "': " + std::strerror(errno));
     ss << in.rdbuf();
-    if (in.bad()) throw std::runtime_error("error while reading '" + path + "'");
+    if (in.bad()) throw support::UserError("error while reading '" + path + "'");
     return ss.str();
 }
 

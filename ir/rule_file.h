@@ -24,7 +24,7 @@ std::vector<RuleAst> parse_rules(std::string_view text, const std::string& file,
 /// with its error (file:line:column) and the rest of the text is still read.
 std::vector<ParsedRule> parse_rules_each(std::string_view text, const std::string& file, RuleFormat format, bool multi);
 
-/// The whole content of a file ("-" reads standard input). Throws std::runtime_error naming the
+/// The whole content of a file ("-" reads standard input). Throws support::UserError naming the
 /// file when it cannot be read.
 std::string read_text_file(const std::string& path);
 

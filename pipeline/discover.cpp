@@ -4,18 +4,20 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
-#include <omp.h>
 
 #include "enumerator/enumerator.h"
 #include "enumerator/progress.h"
 #include "pipeline/discover_steps.h"
+#include "pipeline/enumerate_db.h"
 #include "pipeline/distributed_discover.h"
 #include "pipeline/proof_store.h"
+#include "pipeline/prove_loop.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
 #include "ruledb/minimize.h"
 #include "support/stop.h"
+#include "support/user_error.h"
 
 namespace rf::pipeline {
 
@@ -35,10 +37,9 @@ nlohmann::json params_of(const DiscoverOptions& o) {
 }  // namespace
 
 EnumConfig config_of(const DiscoverOptions& o) {
-    if (o.max_ops < 1) throw std::invalid_argument("--max-ops must be at least 1");
-    if (o.batch < 1) throw std::invalid_argument("batch size must be positive");
-    EnumConfig cfg = preset_config(o.preset, o.max_ops);
-    if (!o.ops.empty()) cfg.templates = select_templates(cfg.templates, o.ops);
+    if (o.max_ops < 1) throw support::UserError("--max-ops must be at least 1");
+    if (o.batch < 1) throw support::UserError("batch size must be positive");
+    EnumConfig cfg = enumeration_config(o.preset, o.max_ops, o.ops);
     cfg.threads = o.threads;
     cfg.progress = o.progress;
     return cfg;
@@ -60,9 +61,9 @@ ruledb::Id open_run(ruledb::Database& db, const DiscoverOptions& o, DiscoverSumm
         std::optional<ruledb::RunInfo> latest;
         for (ruledb::RunInfo& r : db.runs())
             if (r.spec.command.rfind("discover", 0) == 0 && (!latest || r.id > latest->id)) latest = r;
-        if (!latest) throw std::invalid_argument("--resume: " + o.db_path + " has no unfinished discover run");
+        if (!latest) throw support::UserError("--resume: " + o.db_path + " has no unfinished discover run");
         if (nlohmann::json::parse(latest->spec.params_json) != params)
-            throw std::invalid_argument("--resume: " + o.db_path + " has no unfinished discover run; the last one (run " +
+            throw support::UserError("--resume: " + o.db_path + " has no unfinished discover run; the last one (run " +
                                         std::to_string(latest->id) + ") finished, with other options (" +
                                         latest->spec.params_json + ")");
         s.already_finished = true;
@@ -70,7 +71,7 @@ ruledb::Id open_run(ruledb::Database& db, const DiscoverOptions& o, DiscoverSumm
         return s.run = latest->id;
     }
     if (nlohmann::json::parse(last->spec.params_json) != params)
-        throw std::invalid_argument("--resume: run " + std::to_string(last->id) + " used other options (" +
+        throw support::UserError("--resume: run " + std::to_string(last->id) + " used other options (" +
                                     last->spec.params_json + "); resume it with the same ones");
     db.resume_run(last->id);
     s.resumed = true;
@@ -98,7 +99,7 @@ std::vector<Span> open_spans(ruledb::Database& db, ruledb::Id run, const std::st
     try {
         return pipeline::open_spans(db.done_units(run, stage), n, batch);
     } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument("--resume: run " + std::to_string(run) + ", stage " + stage + ": " + e.what());
+        throw support::UserError("--resume: run " + std::to_string(run) + ", stage " + stage + ": " + e.what());
     }
 }
 
@@ -239,39 +240,29 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     auto t2 = Clock::now();
     const size_t n = er.candidates.size();
     const prover::CheckOptions copts = steps::check_options(o);
-    const prover::AxiomSet& axioms = prover::builtin_axioms();
     Progress progress(o.progress, "discover", "candidates");
     ProofTally tally;
     progress.start(o.max_ops, "prove", n);
     {
         const std::vector<Span> open = steps::open_spans(db, run, "prove", n, o.batch);
-        size_t stored = n - span_items(open);
-        progress.tick(stored);  // what earlier runs proved
-        const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-        for (const Span& span : open) {
-            std::vector<prover::RuleCheck> checks(span.size());
-#pragma omp parallel num_threads(threads)
-            {
-                prover::Checker checker(axioms, copts);  // solver contexts are per thread
-#pragma omp for schedule(dynamic, 1)
-                for (size_t i = span.lo; i < span.hi; ++i) {
-                    checks[i - span.lo] = checker.check(er.candidates[i].rule, "candidate_" + std::to_string(i));
-                    progress.tick();
-                }
-            }
-            // A stop during the span may have cut proofs short (an interrupted solver answers
-            // "unknown"): none of the span is stored, the resume proves all of it again.
-            if (support::stop_requested())
-                steps::interrupted(db, run, support::stop_signal(),
-                                   "while proving (" + std::to_string(stored) + " of " + std::to_string(n) +
-                                       " candidates proved and stored)");
-            db.atomically([&] {
-                for (size_t i = span.lo; i < span.hi; ++i)
-                    store_candidate_check(db, run, er.candidates[i].rule, checks[i - span.lo], tally);
-                db.mark_stage_done(run, "prove", span_unit(span));
-            });
-            stored += span.size();
-        }
+        const size_t earlier = n - span_items(open);
+        progress.tick(earlier);  // what earlier runs proved
+        ProveJob job;
+        job.rule = [&](size_t i) -> const Rule& { return er.candidates[i].rule; };
+        job.name = [](size_t i) { return "candidate_" + std::to_string(i); };
+        job.store = [&](size_t i, const prover::RuleCheck& c) { store_candidate_check(db, run, er.candidates[i].rule, c, tally); };
+        job.mark_done = [&](const Span& span) { db.mark_stage_done(run, "prove", span_unit(span)); };
+        // A stop during the span may have cut proofs short (an interrupted solver answers
+        // "unknown"): none of the span is stored, the resume proves all of it again.
+        job.stopped = [&](size_t stored, int sig) {
+            steps::interrupted(db, run, sig,
+                               "while proving (" + std::to_string(earlier + stored) + " of " + std::to_string(n) +
+                                   " candidates proved and stored)");
+        };
+        job.check = copts;
+        job.threads = o.threads;
+        job.progress = &progress;
+        prove_and_store(db, open, job);
     }
     progress.finish();
     s.stages.push_back({"prove", since(t2)});

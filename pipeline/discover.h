@@ -62,7 +62,7 @@ struct DiscoverSummary {
     std::string to_json() const;
 };
 
-/// Runs (or resumes) a discovery. Throws std::invalid_argument for bad options (unknown preset
+/// Runs (or resumes) a discovery. Throws support::UserError for bad options (unknown preset
 /// or operator, resume with no run to resume) and ruledb::DbError for database problems. On a
 /// stop request (support/stop.h) it rolls back the batch in flight, marks the run interrupted
 /// and throws support::Interrupted saying what is stored.

@@ -19,7 +19,7 @@ namespace rf::pipeline::steps {
 using Clock = std::chrono::steady_clock;
 inline double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-/// The enumeration configuration of the options; throws std::invalid_argument for bad ones.
+/// The enumeration configuration of the options; throws support::UserError for bad ones.
 EnumConfig config_of(const DiscoverOptions& o);
 /// Begins a run, or with o.resume continues the last unfinished one (same parameters required).
 /// A resume whose last discover run with these parameters finished sets s.already_finished and

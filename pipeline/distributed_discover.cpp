@@ -16,6 +16,7 @@
 #include "pipeline/mpi_work_exchange.h"
 #include "ruledb/db_error.h"
 #include "support/stop.h"
+#include "support/user_error.h"
 
 namespace rf::pipeline {
 
@@ -36,7 +37,7 @@ bool share_outcome(Mpi& mpi, Failure f, const std::string& message) {
     switch (static_cast<Failure>(j.at("failure").get<int>())) {
         case Failure::None: return false;
         case Failure::Finished: return true;
-        case Failure::Usage: throw std::invalid_argument(what);
+        case Failure::Usage: throw support::UserError(what);
         case Failure::Database: throw ruledb::DbError(ruledb::DbError::Kind::Other, what);
     }
     throw std::logic_error("share_outcome: unknown failure code");
@@ -151,11 +152,11 @@ DiscoverSummary discover_distributed(const DiscoverOptions& o) {
                     f = Failure::Finished;
                 }
             }
-        } catch (const std::invalid_argument& e) {
-            f = Failure::Usage;
-            message = e.what();
         } catch (const ruledb::DbError& e) {
             f = Failure::Database;
+            message = e.what();
+        } catch (const support::UserError& e) {
+            f = Failure::Usage;
             message = e.what();
         }
         if (share_outcome(mpi, f, message)) {

@@ -10,12 +10,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include <omp.h>
 #include <xxhash.h>
 
 #include "ir/native_text.h"
 #include "pipeline/distributed_codec.h"
-#include "prover/axiom_set.h"
+#include "pipeline/prove_loop.h"
 #include "support/stop.h"
 
 namespace rf::pipeline {
@@ -140,18 +139,9 @@ std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candi
         if (i >= candidates.size())
             throw std::out_of_range("candidate index " + std::to_string(i) + " past the list's " +
                                     std::to_string(candidates.size()));
-    std::vector<prover::RuleCheck> checks(indices.size());
-    const prover::AxiomSet& axioms = prover::builtin_axioms();
-#pragma omp parallel num_threads(threads)
-    {
-        prover::Checker checker(axioms, options);  // solver contexts are per thread
-#pragma omp for schedule(dynamic, 1)
-        for (size_t k = 0; k < indices.size(); ++k) {
-            const uint64_t i = indices[k];
-            checks[k] = checker.check(candidates[i].rule, "candidate_" + std::to_string(i));
-        }
-    }
-    return checks;
+    return prove_parallel(
+        indices.size(), [&](size_t k) -> const Rule& { return candidates[indices[k]].rule; },
+        [&](size_t k) { return "candidate_" + std::to_string(indices[k]); }, options, threads);
 }
 
 std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
@@ -174,7 +164,14 @@ std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const s
         for (size_t k = 0; k < idx.size(); ++k) done.emplace(idx[k], std::move(checks[k]));
         progress.tick(idx.size());
     };
-    // Stores every batch whose candidates are all in, in batch order, one transaction each.
+    // Stores every batch whose candidates are all in, in batch order, one transaction each, as
+    // the single-process loop does (pipeline/prove_loop.h).
+    ProveJob job;
+    job.store = [&](size_t i, const prover::RuleCheck& c) { store_candidate_check(db, setup.run, candidates[i].rule, c, tally); };
+    job.mark_done = [&](const Span& span) { db.mark_stage_done(setup.run, "prove", span_unit(span)); };
+    // An interrupted solver's answer is never stored: a stop leaves the span open.
+    job.stopped = [](size_t, int) { support::throw_if_stopped("while proving"); };
+    size_t stored = 0;
     auto store_ready = [&] {
         bool any = false;
         while (next_span < setup.spans.size()) {
@@ -182,12 +179,11 @@ std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const s
             const size_t lo = span.lo, hi = span.hi;
             auto first = done.find(lo);
             if (first == done.end() || static_cast<size_t>(std::distance(first, done.lower_bound(hi))) != hi - lo) break;
-            // An interrupted solver's answer is never stored: a stop leaves the span open.
-            support::throw_if_stopped("while proving");
-            db.atomically([&] {
-                for (size_t i = lo; i < hi; ++i) store_candidate_check(db, setup.run, candidates[i].rule, done.at(i), tally);
-                db.mark_stage_done(setup.run, "prove", span_unit(span));
-            });
+            std::vector<prover::RuleCheck> checks;
+            checks.reserve(hi - lo);
+            for (auto it = first; it != done.lower_bound(hi); ++it) checks.push_back(std::move(it->second));
+            store_span(db, span, checks, job, stored);
+            stored += span.size();
             done.erase(first, done.lower_bound(hi));
             ++next_span;
             any = true;

@@ -12,6 +12,7 @@
 #include "pipeline/resume_spans.h"
 #include "ruledb/database.h"
 #include "support/stop.h"
+#include "support/user_error.h"
 
 namespace rf::pipeline {
 
@@ -34,9 +35,9 @@ ruledb::Id open_run(ruledb::Database& db, const EnumerateDbOptions& o, Enumerate
         return db.begin_run(spec);
     }
     auto last = db.last_unfinished_run("enumerate");
-    if (!last) throw std::invalid_argument("--resume: " + o.db_path + " has no unfinished enumerate run");
+    if (!last) throw support::UserError("--resume: " + o.db_path + " has no unfinished enumerate run");
     if (nlohmann::json::parse(last->spec.params_json) != params)
-        throw std::invalid_argument("--resume: run " + std::to_string(last->id) + " used other options (" +
+        throw support::UserError("--resume: run " + std::to_string(last->id) + " used other options (" +
                                     last->spec.params_json + "); resume it with the same ones");
     db.resume_run(last->id);
     s.resumed = true;
@@ -78,7 +79,7 @@ std::vector<Span> spans_of(ruledb::Database& db, ruledb::Id run, const std::stri
     try {
         return plan_spans(db.done_units(run, stage), n, static_cast<size_t>(batch));
     } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument("--resume: run " + std::to_string(run) + ", stage " + stage + ": " + e.what());
+        throw support::UserError("--resume: run " + std::to_string(run) + ", stage " + stage + ": " + e.what());
     }
 }
 
@@ -113,11 +114,20 @@ std::string EnumerateDbSummary::to_json() const {
         .dump(2);
 }
 
+EnumConfig enumeration_config(const std::string& preset, int max_ops, const std::string& ops) {
+    try {
+        EnumConfig cfg = preset_config(preset, max_ops);
+        if (!ops.empty()) cfg.templates = select_templates(cfg.templates, ops);
+        return cfg;
+    } catch (const std::invalid_argument& e) {  // the enumerator's word for a name it does not know
+        throw support::UserError(e.what());
+    }
+}
+
 EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
-    if (o.max_ops < 1) throw std::invalid_argument("--max-ops must be at least 1");
-    if (o.batch < 1) throw std::invalid_argument("--batch must be positive");
-    EnumConfig cfg = preset_config(o.preset, o.max_ops);
-    if (!o.ops.empty()) cfg.templates = select_templates(cfg.templates, o.ops);
+    if (o.max_ops < 1) throw support::UserError("--max-ops must be at least 1");
+    if (o.batch < 1) throw support::UserError("--batch must be positive");
+    EnumConfig cfg = enumeration_config(o.preset, o.max_ops, o.ops);
     cfg.threads = o.threads;
     cfg.max_outputs = o.max_outputs;
     cfg.progress = o.progress;

@@ -52,7 +52,11 @@ struct EnumerateDbSummary {
     std::string to_json() const;
 };
 
-/// Runs (or resumes) an enumeration into a database. Throws std::invalid_argument for bad
+/// The enumeration of a preset up to `max_ops` operators, limited to the comma-separated `ops`
+/// when not empty. Throws support::UserError for an unknown preset or operator.
+EnumConfig enumeration_config(const std::string& preset, int max_ops, const std::string& ops);
+
+/// Runs (or resumes) an enumeration into a database. Throws support::UserError for bad
 /// options (unknown preset or operator, a resume with no run to resume or other options) and
 /// ruledb::DbError for database problems.
 EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& options);

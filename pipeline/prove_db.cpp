@@ -4,15 +4,16 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
-#include <omp.h>
 
 #include "enumerator/progress.h"
 #include "pipeline/proof_store.h"
+#include "pipeline/prove_loop.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
 #include "ruledb/minimize.h"
 #include "support/stop.h"
+#include "support/user_error.h"
 
 namespace rf::pipeline {
 
@@ -53,9 +54,9 @@ std::string ProveDbSummary::to_json() const {
 }
 
 ProveDbSummary prove_database(const ProveDbOptions& o) {
-    if (o.backends.empty()) throw std::invalid_argument("prove: no back-end chosen");
-    if (o.timeout_ms < 1) throw std::invalid_argument("--timeout-ms must be positive");
-    if (o.batch < 1) throw std::invalid_argument("batch size must be positive");
+    if (o.backends.empty()) throw support::UserError("prove: no back-end chosen");
+    if (o.timeout_ms < 1) throw support::UserError("--timeout-ms must be positive");
+    if (o.batch < 1) throw support::UserError("batch size must be positive");
     ruledb::Database::Options dbo;
     dbo.create = false;  // proving an empty new file would only hide a typo in the path
     ruledb::Database db(o.db_path, dbo);
@@ -79,39 +80,29 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     copts.backends = o.backends;
     copts.timeout_ms = o.timeout_ms;
     copts.generalize = true;  // a candidate's rule is stored at the most general shapes it holds at
-    const prover::AxiomSet& axioms = prover::builtin_axioms();
-    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
     Progress progress(o.progress, "prove", "rules");
     progress.start(0, "prove", work.size());
     ProofTally tally;
+    ProveJob job;
+    job.rule = [&](size_t i) -> const Rule& { return work[i].rule; };
+    job.name = [&](size_t i) { return (work[i].is_rule ? "rule_" : "candidate_") + std::to_string(work[i].id); };
+    job.store = [&](size_t i, const prover::RuleCheck& c) {
+        if (work[i].is_rule)
+            store_rule_check(db, s.run, work[i].id, c, tally);
+        else
+            store_candidate_check(db, s.run, work[i].rule, c, tally);
+    };
+    // An interrupted solver's answer is never stored: the batch stays open for the next run.
+    job.stopped = [&](size_t stored, int sig) {
+        throw support::Interrupted(sig, "stopped by " + support::signal_name(sig) + " while proving (" +
+                                            std::to_string(stored) + " of " + std::to_string(work.size()) +
+                                            " proved and stored, nothing in flight was)");
+    };
+    job.check = copts;
+    job.threads = o.threads;
+    job.progress = &progress;
     try {
-        for (size_t lo = 0; lo < work.size(); lo += static_cast<size_t>(o.batch)) {
-            const size_t hi = std::min(work.size(), lo + static_cast<size_t>(o.batch));
-            std::vector<prover::RuleCheck> checks(hi - lo);
-#pragma omp parallel num_threads(threads)
-            {
-                prover::Checker checker(axioms, copts);  // solver contexts are per thread
-#pragma omp for schedule(dynamic, 1)
-                for (size_t i = lo; i < hi; ++i) {
-                    const Open& w = work[i];
-                    checks[i - lo] = checker.check(w.rule, (w.is_rule ? "rule_" : "candidate_") + std::to_string(w.id));
-                    progress.tick();
-                }
-            }
-            // An interrupted solver's answer is never stored: the batch stays open for the next run.
-            if (const int sig = support::stop_signal())
-                throw support::Interrupted(sig, "stopped by " + support::signal_name(sig) + " while proving (" +
-                                                    std::to_string(lo) + " of " + std::to_string(work.size()) +
-                                                    " proved and stored, nothing in flight was)");
-            db.atomically([&] {
-                for (size_t i = lo; i < hi; ++i) {
-                    if (work[i].is_rule)
-                        store_rule_check(db, s.run, work[i].id, checks[i - lo], tally);
-                    else
-                        store_candidate_check(db, s.run, work[i].rule, checks[i - lo], tally);
-                }
-            });
-        }
+        prove_and_store(db, batches(work.size(), static_cast<size_t>(o.batch)), job);
     } catch (const support::Interrupted& e) {
         db.finish_run(s.run, ruledb::RunStatus::Interrupted);
         throw support::Interrupted(e.signal(), e.what() + "; run " + std::to_string(s.run) +

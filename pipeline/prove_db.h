@@ -36,7 +36,7 @@ struct ProveDbSummary {
     std::string to_json() const;
 };
 
-/// Throws ruledb::DbError for a missing or bad database, std::invalid_argument for bad options.
+/// Throws ruledb::DbError for a missing or bad database, support::UserError for bad options.
 ProveDbSummary prove_database(const ProveDbOptions& options);
 
 }  // namespace rf::pipeline

@@ -334,4 +334,17 @@ std::string RuleCheck::condition_text() const {
     return s;
 }
 
+std::vector<Assumption> precondition_assumptions(const Rule& rule) {
+    // check() tries dense convolutions, then those and shared shapes: a proof's preconditions
+    // name the level it held at (a kind the rule already satisfies adds no assumption).
+    const std::vector<Precondition>& pre = rule.preconditions;
+    if (pre.empty()) return {};
+    std::vector<Assumption> out = dense_convolutions(rule, symbol_places(rule)).assumptions;
+    if (std::find(pre.begin(), pre.end(), Precondition::SameShapes) != pre.end()) {
+        const Level shared = shared_shapes(rule);
+        out.insert(out.end(), shared.assumptions.begin(), shared.assumptions.end());
+    }
+    return out;
+}
+
 }  // namespace rf::prover

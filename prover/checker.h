@@ -113,4 +113,8 @@ private:
     std::vector<std::unique_ptr<Backend>> d_backends;
 };
 
+/// The shape assumptions that state `rule.preconditions`: those of the level Checker::check
+/// proves a rule at with these preconditions (no solver runs).
+std::vector<Assumption> precondition_assumptions(const Rule& rule);
+
 }  // namespace rf::prover

@@ -1,5 +1,6 @@
 #include "prover/smt2_file.h"
 
+#include "prover/pointwise.h"
 #include "prover/smtlib.h"
 
 namespace rf::prover {
@@ -25,6 +26,15 @@ std::string smt2_file_text(const Query& q, Verdict verdict) {
     h += "; A resource limit that z3 and cvc5 both honour, so the check ends (unknown when reached).\n";
     h += "(set-option :reproducible-resource-limit " + std::to_string(kSmt2ResourceLimit) + ")\n";
     return h + to_smtlib(q);
+}
+
+Query proof_query(const Rule& rule, const AxiomSet& axioms, const std::string& name, bool pointwise) {
+    std::string why;
+    std::optional<PointwiseQuery> pq;
+    if (pointwise) pq = encode_pointwise(rule, why);
+    Query q = pq ? std::move(pq->query) : encode_rule(rule, axioms, precondition_assumptions(rule));
+    q.name = name;
+    return q;
 }
 
 }  // namespace rf::prover

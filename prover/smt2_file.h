@@ -19,4 +19,10 @@ inline constexpr long kSmt2ResourceLimit = 5000000;
 /// The file's text: header (the rule's verdict and the answer to expect), limit, query.
 std::string smt2_file_text(const Query& q, Verdict verdict);
 
+/// The query a proof of `rule` answers, named `name`, built by the encoder alone (no solver
+/// runs): the scalar query when the proof was `pointwise` (and the rule has one), else the
+/// rule under the axioms with the assumptions of its preconditions. For a rule proved by
+/// Checker::check, the query that check() reports.
+Query proof_query(const Rule& rule, const AxiomSet& axioms, const std::string& name, bool pointwise);
+
 }  // namespace rf::prover

@@ -8,9 +8,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "support/user_error.h"
+
 namespace rf::ruledb {
 
-class DbError : public std::runtime_error {
+class DbError : public support::UserError {
 public:
     enum class Kind {
         NotSqlite,      ///< the file is not a SQLite database
@@ -22,7 +24,7 @@ public:
         Constraint,     ///< a record violates the schema (a bug in the caller)
         Other,
     };
-    DbError(Kind kind, const std::string& message) : std::runtime_error(message), d_kind(kind) {}
+    DbError(Kind kind, const std::string& message) : support::UserError(message), d_kind(kind) {}
     Kind kind() const { return d_kind; }
 
 private:

@@ -20,13 +20,15 @@
 #include <string>
 #include <vector>
 
+#include "support/user_error.h"
+
 namespace rf::site {
 
 /// A report that cannot be written as asked (Graphviz missing, an output directory that is
 /// not a previous report, a database that cannot be read): what() says what and where.
-class SiteError : public std::runtime_error {
+class SiteError : public support::UserError {
 public:
-    using std::runtime_error::runtime_error;
+    using support::UserError::UserError;
 };
 
 struct SiteOptions {

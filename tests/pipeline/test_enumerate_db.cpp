@@ -11,6 +11,7 @@
 
 #include "pipeline/enumerate_db.h"
 #include "ruledb/database.h"
+#include "support/user_error.h"
 #include "tests/ruledb/ruledb_test_util.h"
 #include "tests/support/cli_run.h"
 
@@ -141,7 +142,7 @@ TEST_CASE("enumerate --db: a run stopped between batches resumes to the uninterr
         auto other = options(db, 2);
         other.resume = true;
         other.max_ops = 1;
-        CHECK_THROWS_AS(pipeline::enumerate_into_database(other), std::invalid_argument);
+        CHECK_THROWS_AS(pipeline::enumerate_into_database(other), support::UserError);
         o.stop_after_batches = -1;
         o.resume = true;
         const auto rest = pipeline::enumerate_into_database(o);
