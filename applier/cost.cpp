@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -17,7 +18,18 @@ namespace rf {
 
 namespace {
 
-double elapsed_ms(PreparedRun& run) {
+double cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+double elapsed_ms(PreparedRun& run, bool cpu_clock) {
+    if (cpu_clock) {
+        const double t0 = cpu_ms();
+        run.execute();
+        return cpu_ms() - t0;
+    }
     auto t0 = std::chrono::steady_clock::now();
     run.execute();
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -53,7 +65,7 @@ Timing summarize(std::vector<double> ms) {
 Timing time_run(PreparedRun& run, const TimingOptions& o) {
     for (int i = 0; i < o.warmup; ++i) run.execute();
     std::vector<double> ms;
-    for (int i = 0; i < std::max(1, o.reps); ++i) ms.push_back(elapsed_ms(run));
+    for (int i = 0; i < std::max(1, o.reps); ++i) ms.push_back(elapsed_ms(run, o.cpu_clock));
     return summarize(std::move(ms));
 }
 
@@ -71,11 +83,11 @@ PairedTiming time_interleaved(PreparedRun& a, PreparedRun& b, const TimingOption
     PairedTiming res;
     for (int i = 0; i < std::max(1, o.reps); ++i) {
         if (i % 2 == 0) {
-            ta.push_back(elapsed_ms(a));
-            tb.push_back(elapsed_ms(b));
+            ta.push_back(elapsed_ms(a, o.cpu_clock));
+            tb.push_back(elapsed_ms(b, o.cpu_clock));
         } else {
-            tb.push_back(elapsed_ms(b));
-            ta.push_back(elapsed_ms(a));
+            tb.push_back(elapsed_ms(b, o.cpu_clock));
+            ta.push_back(elapsed_ms(a, o.cpu_clock));
         }
         res.b_faster += tb.back() < ta.back();
     }
@@ -121,7 +133,7 @@ double CostModel::node_cost(const Graph& g, uint32_t node) {
     double total = 0;
     while (static_cast<int>(ms.size()) < std::max(1, d_options.reps) ||
            (total < kMinTotalMs && static_cast<int>(ms.size()) < kMaxOperatorRuns)) {
-        ms.push_back(elapsed_ms(*run));
+        ms.push_back(elapsed_ms(*run, d_options.cpu_clock));
         total += ms.back();
     }
     const double median = summarize(std::move(ms)).median_ms;
@@ -143,6 +155,8 @@ double CostModel::graph_cost(const Graph& g) {
     return total;
 }
 
+std::string CostModel::device() const { return d_ex.name() + (d_options.cpu_clock ? "+cputime" : ""); }
+
 // The cache file: one line per operator instance, "<device>\t<ms>\t<instance key>".
 void CostModel::load(const std::string& path) {
     std::ifstream in(path);
@@ -158,7 +172,7 @@ void CostModel::load(const std::string& path) {
             ok = static_cast<bool>(num >> ms) && ms >= 0;
         }
         if (!ok) throw std::runtime_error(path + ":" + std::to_string(lineno) + ": not '<device>\\t<ms>\\t<operator>'");
-        if (line.substr(0, t1) == d_ex.name())
+        if (line.substr(0, t1) == device())
             d_cache[line.substr(t2 + 1)] = ms;
         else
             d_other_devices[line] = ms;
@@ -172,7 +186,7 @@ void CostModel::save(const std::string& path) const {
         if (!out) throw std::runtime_error(tmp + ": cannot write: " + std::strerror(errno));
         out.precision(9);
         for (const auto& [line, ms] : d_other_devices) out << line << "\n";
-        for (const auto& [key, ms] : d_cache) out << d_ex.name() << "\t" << ms << "\t" << key << "\n";
+        for (const auto& [key, ms] : d_cache) out << device() << "\t" << ms << "\t" << key << "\n";
         if (!out) throw std::runtime_error(tmp + ": write failed");
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0)

@@ -21,6 +21,12 @@ namespace rf {
 struct TimingOptions {
     int warmup = 1;  ///< runs discarded first (caches, lazy allocation, cuDNN plans)
     int reps = 5;    ///< timed runs; the median is reported
+    /// Time by the CPU time this process used (CLOCK_PROCESS_CPUTIME_ID) instead of the wall
+    /// clock: on a machine shared with other work, time spent waiting for a core is not the
+    /// graph's. It sums over threads, so it measures work rather than latency; run with one
+    /// thread (OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1) for a latency figure. Not for CUDA
+    /// (the GPU's time is not this process's CPU time).
+    bool cpu_clock = false;
 };
 
 struct Timing {
@@ -75,6 +81,7 @@ private:
     Executor& d_ex;
     TimingOptions d_options;
     uint64_t d_seed;
+    std::string device() const;  ///< the executor's name, and the clock when it is the CPU time
     std::map<std::string, double> d_cache;        ///< key without the device
     std::map<std::string, double> d_other_devices;  ///< full lines of other devices, kept on save
     size_t d_measured = 0;

@@ -24,7 +24,7 @@ namespace rf::cli {
 namespace {
 
 struct OptimizeArgs {
-    std::string db, model, out, device, cost_cache;
+    std::string db, model, out, device, cost_cache, clock;
     bool json = false, kept_only = false, include_unproved = false;
 };
 
@@ -110,6 +110,8 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
         ("seed", po::value(&mo.seed)->default_value(1), "seed of random inputs and of weights the model has no values for")
         ("reps", po::value(&reps)->default_value(21), "end-to-end runs of each graph, interleaved")
         ("warmup", po::value(&warmup)->default_value(2), "untimed runs of each graph first")
+        ("clock", po::value(&a.clock)->default_value("wall"),
+         "wall | cpu: time by this process's CPU time (a shared machine; with OMP_NUM_THREADS=1)")
         ("json", po::bool_switch(&a.json), "print one JSON document");
     auto vm = parse_options("optimize", args, opts, {});
     if (vm.count("help")) {
@@ -121,7 +123,10 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
     if (mo.search.time_limit_s < 0) throw UsageError("optimize: --time-limit must be >= 0");
     if (reps < 1 || warmup < 0) throw UsageError("optimize: --reps must be >= 1 and --warmup >= 0");
     if (vm.count("out") && !ends_with(a.out, ".onnx")) throw UsageError("optimize: --out must name a .onnx file, got '" + a.out + "'");
-    mo.timing = TimingOptions{warmup, reps};
+    if (a.clock != "wall" && a.clock != "cpu") throw UsageError("optimize: --clock must be wall or cpu, got '" + a.clock + "'");
+    if (a.clock == "cpu" && a.device == "cuda") throw UsageError("optimize: --clock cpu cannot time a GPU; use --clock wall");
+    mo.timing = TimingOptions{warmup, reps, a.clock == "cpu"};
+    mo.operator_timing.cpu_clock = a.clock == "cpu";
     mo.cost_cache = vm.count("cost-cache") ? a.cost_cache : a.db + ".costs";
     mo.search.progress = [&err](int expanded, size_t candidates, double best, double seconds) {
         err << "optimize: " << static_cast<int>(seconds) << " s, " << expanded << " graphs expanded, " << candidates
@@ -151,6 +156,7 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
         for (const OptimizeStep& st : r.search.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
         nlohmann::json doc{{"model", model.name},
                            {"device", ex->name()},
+                           {"clock", a.clock},
                            {"rules", rules.size()},
                            {"time_before_ms", r.time_before.median_ms},
                            {"time_after_ms", r.time_after.median_ms},
@@ -189,7 +195,7 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
             << r.operators_known << " operator instances, " << r.operators_measured << " timed now)\n"
             << "  measured  " << ms(r.time_before.median_ms) << " (spread " << ms(r.time_before.spread_ms()) << ") -> "
             << ms(r.time_after.median_ms) << " (spread " << ms(r.time_after.spread_ms()) << "), median of "
-            << r.time_before.runs << " interleaved runs; load average " << load_before << "\n"
+            << r.time_before.runs << " interleaved runs (" << a.clock << " clock); load average " << load_before << "\n"
             << "  outputs   " << (r.check.ok ? "match" : "MISMATCH") << " (max rel error " << r.check.max_rel_error
             << ", tolerance " << r.check.tolerance << ")\n"
             << "  result    " << r.verdict << "\n";
