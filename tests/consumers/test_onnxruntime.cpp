@@ -2,9 +2,10 @@
 // installed into tests/consumers/onnxruntime by scripts/install-deps.sh). Models with real
 // weights are built here -- three convolutions of one input summed; three projections of one
 // input -- optimized with `ruleforge optimize --out`, and run next to the originals by
-// tests/consumers/onnxruntime/compare.js: outputs within 1e-4 (normwise relative) and the
-// convolution-branch model at least 1.5x faster in ONNX Runtime (by process CPU time, one ONNX
-// Runtime thread: on the shared test machine wall time mostly measures waiting for a core). A missing
+// tests/consumers/onnxruntime/compare.js: outputs within 1e-4 (normwise relative), the
+// convolution-branch model at least 1.5x faster in ONNX Runtime and the other not slower (0.85:
+// the noise floor on the shared test machine), by process CPU time with one thread on both sides
+// (on the shared machine wall time mostly measures waiting for a core). A missing
 // node or package fails the test: the check is not optional.
 #include <catch2/catch.hpp>
 
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sys/wait.h>
 #include <nlohmann/json.hpp>
 
 #include "onnx.pb.h"
@@ -107,9 +109,10 @@ struct Shell {
     std::string out;
 };
 
-Shell shell(const std::string& cmd) {
+/// Runs `cmd` with sh; its standard output, and its standard error too when `with_err`.
+Shell shell(const std::string& cmd, bool with_err = true) {
     Shell s{-1, {}};
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    FILE* p = popen((cmd + (with_err ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
     if (!p) return s;
     char buf[4096];
     for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) s.out.append(buf, n);
@@ -135,8 +138,12 @@ std::string rules_db() {
 nlohmann::json optimize_and_compare(const std::string& db, const std::string& model, const std::string& input,
                                     const std::string& min_speedup) {
     const std::string out = model.substr(0, model.size() - 5) + ".optimized.onnx";
-    auto r = run_cli({"optimize", "--db", db, "--model", model, "--out", out, "--json", "--reps", "15", "--clock", "cpu"});
-    INFO(r.out << r.err);
+    // One thread, as ONNX Runtime runs below: with two OpenBLAS threads the per-call cost of a
+    // small matrix product made merging the projections pay in ruleforge's executor, though not
+    // in single-threaded ONNX Runtime. A separate process, so the variables take effect.
+    auto r = shell("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 '" + std::string(RF_BINARY_DIR) + "/cli/ruleforge' optimize --db '" +
+                   db + "' --model '" + model + "' --out '" + out + "' --json --reps 15 --clock cpu", false);
+    INFO(r.out);
     REQUIRE(r.code == 0);
     const auto report = nlohmann::json::parse(r.out);
     CHECK(report["valid"] == true);
@@ -168,15 +175,11 @@ TEST_CASE("onnxruntime: optimized models load, agree and are faster in ONNX Runt
         CHECK(j["max_rel_error"].get<double>() <= 1e-4);
         CHECK(j["cpu_speedup"].get<double>() >= 1.5);
     }
-    SECTION("three projections of one input: outputs agree") {
-        // Not asserted: the speed in ONNX Runtime. ruleforge's executor (OpenBLAS) runs the merged
-        // projection 1.1x faster and optimize keeps it; ONNX Runtime runs it 0.8-1.0x (measured
-        // 2026-12-07, docs/optimize.md): the cost model stands for ruleforge's executor, not for
-        // this consumer. An open gap, not a pass.
-        auto j = optimize_and_compare(db, projections(), "tokens=128,256", "0");
+    SECTION("three projections of one input: not slower") {
+        // 0.85: one model file against itself measured 0.94-1.08 in ONNX Runtime at load
+        // average 17 on the 2-core test machine (sub-millisecond runs).
+        auto j = optimize_and_compare(db, projections(), "tokens=128,256", "0.85");
         INFO(j.dump());
         CHECK(j["max_rel_error"].get<double>() <= 1e-4);
-        WARN("projections in ONNX Runtime: cpu speed-up " << j["cpu_speedup"].get<double>() << ", wall "
-                                                          << j["speedup"].get<double>());
     }
 }

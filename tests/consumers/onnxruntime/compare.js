@@ -8,7 +8,8 @@
 // Input shapes come from --input (onnxruntime-node before 1.22 does not report them), else from
 // the session's input metadata.
 // Prints one JSON line: the largest normwise relative error over the outputs
-// (||a - b||_2 / ||a||_2), the median and interquartile spread of each model's run time, wall
+// (||a - b||_2 / ||a||_2), the median and interquartile spread of each model's run time (a
+// sample averages enough runs for about 20 ms, runs_per_sample), wall
 // and process CPU time (runs interleaved, so machine load falls on both alike), and the
 // speed-ups (--min-speedup checks the one of --clock, default wall). Exits 1 when an output is
 // missing, differs in shape, or has an error above --max-error (default 1e-4), or when the
@@ -84,13 +85,15 @@ function summary(ms) {
 
 // Wall time and this process's CPU time (user + system) of one run, in ms: on a shared machine
 // the wall time includes waiting for a core, the CPU time does not.
-async function timeOnce(session, input) {
+// A sample is `batch` runs (per-run figures returned), so that a sub-millisecond model is not
+// timed below the resolution of the CPU-time accounting.
+async function timeOnce(session, input, batch) {
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await session.run(input);
+  for (let i = 0; i < batch; ++i) await session.run(input);
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1e3 };
+  return { wall: wall / batch, cpu: (c.user + c.system) / 1e3 / batch };
 }
 
 async function main() {
@@ -123,14 +126,17 @@ async function main() {
     await orig.run(input);
     await opt.run(input);
   }
+  // Runs per sample: enough for about 20 ms of the original.
+  const single = (await timeOnce(orig, input, 1)).wall;
+  const batch = Math.max(1, Math.min(1000, Math.ceil(20 / Math.max(single, 1e-3))));
   const to = [], tp = [];
   for (let i = 0; i < a.reps; ++i) {
     if (i % 2 === 0) {
-      to.push(await timeOnce(orig, input));
-      tp.push(await timeOnce(opt, input));
+      to.push(await timeOnce(orig, input, batch));
+      tp.push(await timeOnce(opt, input, batch));
     } else {
-      tp.push(await timeOnce(opt, input));
-      to.push(await timeOnce(orig, input));
+      tp.push(await timeOnce(opt, input, batch));
+      to.push(await timeOnce(orig, input, batch));
     }
   }
   const so = summary(to.map((t) => t.wall)), sp = summary(tp.map((t) => t.wall));
@@ -139,7 +145,7 @@ async function main() {
   const checked = a.clock === 'cpu' ? cpuSpeedup : speedup;
   if (a.minSpeedup > 0 && checked < a.minSpeedup)
     failures.push(`${a.clock} speed-up ${checked.toFixed(3)} < ${a.minSpeedup}`);
-  console.log(JSON.stringify({ max_rel_error: maxError, original: so, optimized: sp, speedup,
+  console.log(JSON.stringify({ max_rel_error: maxError, runs_per_sample: batch, original: so, optimized: sp, speedup,
     cpu_original: co, cpu_optimized: cp, cpu_speedup: cpuSpeedup, ok: failures.length === 0, failures }));
   return failures.length === 0 ? 0 : 1;
 }
