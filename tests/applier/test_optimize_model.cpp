@@ -112,7 +112,7 @@ TEST_CASE("precompute: a model's own weight values are used, and checked against
     CHECK_THROWS_WITH(model_variables(m, 1), "weight w1: its value does not match its type [16,16]");
 }
 
-TEST_CASE("cost: weight-only operators cost nothing; the table is kept in a file", "[applier][optimize]") {
+TEST_CASE("cost: weight-only operators cost nothing, and the table is kept in a file", "[applier][optimize]") {
     auto ex = make_reference_executor();
     CostModel cost(*ex, TimingOptions{0, 1});
     NetBuilder nb;
