@@ -391,7 +391,7 @@ private:
     ValueRef gemm(const onnx::NodeProto& n) {
         only_attrs(n, {"alpha", "beta", "transA", "transB"});
         if (attr_float(n, "alpha", 1.f) != 1.f || attr_float(n, "beta", 1.f) != 1.f)
-            throw NodeError("alpha/beta other than 1 are not supported (the IR has no scaling operator to carry them)");
+            throw NodeError("alpha/beta other than 1 are not supported");
         ValueRef a = operand(n, 0), b = operand(n, 1);
         need_rank(a, 2, "A");
         need_rank(b, 2, "B");
