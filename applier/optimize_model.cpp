@@ -19,7 +19,14 @@ ModelOptimizeResult optimize_model(const Model& model, const std::vector<SearchR
     res.search = optimize(model.graph, rules, cost, o.search);
     res.operators_known = cost.known();
     res.operators_measured = cost.measured();
-    if (!o.cost_cache.empty() && cost.measured() > 0) cost.save(o.cost_cache);
+    if (!o.cost_cache.empty() && cost.measured() > 0) {
+        try {
+            cost.save(o.cost_cache);
+        } catch (const std::runtime_error& e) {
+            // The result does not depend on the cache; the next search just times again.
+            res.warnings.push_back(std::string("the cost table was not kept: ") + e.what());
+        }
+    }
 
     // The rewritten graph has the original's variable table (rules add no variables), so the
     // same values bind to both.

@@ -38,10 +38,11 @@ struct ModelOptimizeResult {
     bool kept_original = false;
     std::string verdict;       ///< why the result is what it is, one line
     size_t operators_known = 0, operators_measured = 0;  ///< cost model: instances known, newly timed
+    std::vector<std::string> warnings;  ///< what went wrong without changing the result
 };
 
 /// Optimizes `model` with `rules` on `ex`. Throws std::runtime_error when the cost cache file
-/// is malformed or cannot be written, EvalError when the model cannot run.
+/// is malformed (one that cannot be written is a warning), EvalError when the model cannot run.
 ModelOptimizeResult optimize_model(const Model& model, const std::vector<SearchRule>& rules, Executor& ex,
                                    const ModelOptimizeOptions& options);
 

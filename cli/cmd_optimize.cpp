@@ -149,6 +149,7 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
     const std::string load_before = load_average();
     ModelOptimizeResult r = optimize_model(model, rules, *ex, mo);
     if (!a.out.empty()) write_onnx(a.out, r.chosen.graph, r.chosen.variables, model.output_names);
+    for (const std::string& w : r.warnings) err << "warning: optimize: " << w << "\n";
 
     const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
     if (a.json) {

@@ -83,3 +83,11 @@ TEST_CASE("optimize: --budget 0 returns the original, timed against itself, and 
     CHECK(back.output_names == std::vector<std::string>{"output0"});
     CHECK(back.weights.size() + 1 == back.graph.variables().size());  // every weight has its value
 }
+
+TEST_CASE("optimize: a cost table that cannot be kept is a warning, not a failure", "[applier][cli][optimize]") {
+    const std::string db = rules_db("optimize_nocache.db");
+    auto r = run_cli({"optimize", "--db", db, "--model", "squeezenet", "--budget", "0", "--reps", "1", "--warmup", "0",
+                      "--cost-cache", "/nonexistent/dir/costs"});
+    CHECK(r.code == 0);
+    CHECK_THAT(r.err, Catch::Contains("warning: optimize: the cost table was not kept: /nonexistent/dir/costs.tmp: cannot write"));
+}
