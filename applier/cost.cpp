@@ -1,33 +1,107 @@
 #include "applier/cost.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <fstream>
 #include <random>
+#include <sstream>
+#include <stdexcept>
 
+#include "applier/precompute.h"
 #include "ir/native_text.h"
 
 namespace rf {
 
-Timing time_run(PreparedRun& run, const TimingOptions& o) {
-    for (int i = 0; i < o.warmup; ++i) run.execute();
-    std::vector<double> ms;
-    for (int i = 0; i < std::max(1, o.reps); ++i) {
-        auto t0 = std::chrono::steady_clock::now();
+namespace {
+
+double cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+double elapsed_ms(PreparedRun& run, bool cpu_clock) {
+    if (cpu_clock) {
+        const double t0 = cpu_ms();
         run.execute();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        return cpu_ms() - t0;
     }
+    auto t0 = std::chrono::steady_clock::now();
+    run.execute();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// The value at fraction q of sorted samples, interpolated between neighbours.
+double quantile(const std::vector<double>& sorted, double q) {
+    const double pos = q * static_cast<double>(sorted.size() - 1);
+    const size_t lo = static_cast<size_t>(pos), hi = std::min(lo + 1, sorted.size() - 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
+
+// Operators cheaper than this are timed over more runs: one run of a microsecond operator is
+// mostly timer and scheduler noise.
+constexpr double kMinTotalMs = 5.0;
+constexpr int kMaxOperatorRuns = 200;
+
+}  // namespace
+
+Timing summarize(std::vector<double> ms) {
+    if (ms.empty()) throw std::invalid_argument("summarize: no run times");
     std::sort(ms.begin(), ms.end());
     Timing t;
     t.runs = static_cast<int>(ms.size());
     t.min_ms = ms.front();
     t.max_ms = ms.back();
-    t.median_ms = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    t.median_ms = quantile(ms, 0.5);
+    t.q1_ms = quantile(ms, 0.25);
+    t.q3_ms = quantile(ms, 0.75);
     return t;
+}
+
+Timing time_run(PreparedRun& run, const TimingOptions& o) {
+    for (int i = 0; i < o.warmup; ++i) run.execute();
+    std::vector<double> ms;
+    for (int i = 0; i < std::max(1, o.reps); ++i) ms.push_back(elapsed_ms(run, o.cpu_clock));
+    return summarize(std::move(ms));
 }
 
 Timing time_graph(Executor& ex, const Graph& g, const std::vector<FloatTensor>& variables, const TimingOptions& o) {
     auto run = ex.prepare(g, variables);
     return time_run(*run, o);
+}
+
+PairedTiming time_interleaved(PreparedRun& a, PreparedRun& b, const TimingOptions& o) {
+    for (int i = 0; i < o.warmup; ++i) {
+        a.execute();
+        b.execute();
+    }
+    std::vector<double> ta, tb;
+    PairedTiming res;
+    for (int i = 0; i < std::max(1, o.reps); ++i) {
+        if (i % 2 == 0) {
+            ta.push_back(elapsed_ms(a, o.cpu_clock));
+            tb.push_back(elapsed_ms(b, o.cpu_clock));
+        } else {
+            tb.push_back(elapsed_ms(b, o.cpu_clock));
+            ta.push_back(elapsed_ms(a, o.cpu_clock));
+        }
+        res.b_faster += tb.back() < ta.back();
+    }
+    res.a = summarize(std::move(ta));
+    res.b = summarize(std::move(tb));
+    return res;
+}
+
+double sign_test_p(int wins, int n) {
+    // sum_{k >= wins} C(n, k) / 2^n, in logs so that large n does not overflow.
+    double p = 0;
+    for (int k = std::max(0, wins); k <= n; ++k)
+        p += std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) - n * std::log(2.0));
+    return std::min(1.0, p);
 }
 
 CostModel::CostModel(Executor& ex, TimingOptions options, uint64_t seed) : d_ex(ex), d_options(options), d_seed(seed) {}
@@ -53,21 +127,70 @@ double CostModel::node_cost(const Graph& g, uint32_t node) {
     }
     auto outs = b.add(n.op, n.params, in);
     Graph one = std::move(b).finish(outs);
-    const double ms = time_graph(d_ex, one, values, d_options).median_ms;
-    d_cache.emplace(std::move(key), ms);
-    return ms;
+    auto run = d_ex.prepare(one, values);
+    for (int i = 0; i < std::max(1, d_options.warmup); ++i) run->execute();
+    std::vector<double> ms;
+    double total = 0;
+    while (static_cast<int>(ms.size()) < std::max(1, d_options.reps) ||
+           (total < kMinTotalMs && static_cast<int>(ms.size()) < kMaxOperatorRuns)) {
+        ms.push_back(elapsed_ms(*run, d_options.cpu_clock));
+        total += ms.back();
+    }
+    const double median = summarize(std::move(ms)).median_ms;
+    d_cache.emplace(std::move(key), median);
+    ++d_measured;
+    return median;
 }
 
 double CostModel::graph_cost(const Graph& g) {
+    const std::vector<char> wonly = weight_only_nodes(g);
     std::vector<char> live(g.nodes().size(), 0);
     for (const ValueRef& v : g.outputs()) live[v.node] = 1;
     double total = 0;
     for (size_t i = g.nodes().size(); i-- > 0;) {
-        if (!live[i]) continue;
+        if (!live[i] || wonly[i]) continue;
         for (const ValueRef& v : g.node(static_cast<uint32_t>(i)).inputs) live[v.node] = 1;
         total += node_cost(g, static_cast<uint32_t>(i));
     }
     return total;
+}
+
+std::string CostModel::device() const { return d_ex.name() + (d_options.cpu_clock ? "+cputime" : ""); }
+
+// The cache file: one line per operator instance, "<device>\t<ms>\t<instance key>".
+void CostModel::load(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return;  // nothing measured yet
+    std::string line;
+    for (int lineno = 1; std::getline(in, line); ++lineno) {
+        if (line.empty()) continue;
+        const size_t t1 = line.find('\t'), t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
+        double ms = 0;
+        bool ok = t2 != std::string::npos;
+        if (ok) {
+            std::istringstream num(line.substr(t1 + 1, t2 - t1 - 1));
+            ok = static_cast<bool>(num >> ms) && ms >= 0;
+        }
+        if (!ok) throw std::runtime_error(path + ":" + std::to_string(lineno) + ": not '<device>\\t<ms>\\t<operator>'");
+        if (line.substr(0, t1) == device())
+            d_cache[line.substr(t2 + 1)] = ms;
+        else
+            d_other_devices[line] = ms;
+    }
+}
+
+void CostModel::save(const std::string& path) const {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out) throw std::runtime_error(tmp + ": cannot write: " + std::strerror(errno));
+        out.precision(9);
+        for (const auto& [line, ms] : d_other_devices) out << line << "\n";
+        for (const auto& [key, ms] : d_cache) out << device() << "\t" << ms << "\t" << key << "\n";
+        if (!out) throw std::runtime_error(tmp + ": write failed");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw std::runtime_error(path + ": cannot replace: " + std::strerror(errno));
 }
 
 }  // namespace rf

@@ -1,16 +1,19 @@
 // Benchmark models for the applier: the networks TASO and TENSAT optimise, built in code as
 // rf::Graph values, and loaders for models users bring (TENSAT's serialized .model graphs, ONNX).
 //
-// A model is only a graph: its variables are the model inputs (Role::Activation) and the weights
-// (Role::Weight). Weight *values* are not part of it -- the executor draws seeded random values
-// per variable, as TASO and TENSAT do for their benchmarks -- so a model is cheap to build and
-// every rewrite sees the same structure the optimisers see. docs/models.md says, per model, which
+// A model is a graph: its variables are the model inputs (Role::Activation) and the weights
+// (Role::Weight). Built-in models carry no weight values -- the executor draws seeded random
+// values per variable, as TASO and TENSAT do for their benchmarks -- so a model is cheap to build
+// and every rewrite sees the same structure the optimisers see; an ONNX file's initializers come
+// with it (Model::weights), so an optimized model can be written back with its real weights. docs/models.md says, per model, which
 // layers the IR cannot express and what stands in for them.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "ir/eval.h"
 #include "ir/graph.h"
 
 namespace rf {
@@ -18,6 +21,11 @@ namespace rf {
 struct Model {
     std::string name;
     Graph graph;  ///< variables: model inputs (Role::Activation) and weights (Role::Weight)
+    /// Weight values the model file carries (ONNX initializers), by variable name; a weight not
+    /// here gets seeded random values (model_variables in applier/precompute.h).
+    std::map<std::string, FloatTensor> weights;
+    /// The file's names of the graph outputs (ONNX), in output order; empty for built-in models.
+    std::vector<std::string> output_names;
 };
 
 /// Names of the built-in models, sorted.

@@ -1,11 +1,13 @@
 #include "applier/onnx_import.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <list>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -52,6 +54,62 @@ std::vector<int64_t> int_values(const onnx::TensorProto& t) {
     return v;
 }
 
+/// A float initializer's values, or nothing when it carries none (a model stripped of its
+/// weights: they are drawn at random then).
+std::optional<FloatTensor> float_values(const onnx::TensorProto& t) {
+    FloatTensor v;
+    v.dims.assign(t.dims().begin(), t.dims().end());
+    int64_t n = 1;
+    for (int64_t d : v.dims) n *= d;
+    if (t.data_type() != onnx::TensorProto::FLOAT)
+        throw NodeError("tensor '" + t.name() + "' is used as a weight but is not FLOAT (data type " +
+                        std::to_string(t.data_type()) + ")");
+    if (t.float_data_size() > 0) {
+        v.data.assign(t.float_data().begin(), t.float_data().end());
+    } else if (!t.raw_data().empty()) {
+        v.data.resize(t.raw_data().size() / 4);
+        std::memcpy(v.data.data(), t.raw_data().data(), v.data.size() * 4);  // little-endian, as x86
+    } else {
+        return std::nullopt;
+    }
+    if (static_cast<int64_t>(v.data.size()) != n)
+        throw NodeError("tensor '" + t.name() + "' has " + std::to_string(v.data.size()) + " values for dims " +
+                        join(v.dims));
+    return v;
+}
+
+/// `small` broadcast to `dims`, numpy-style (aligned at the last axis), or along `axis` alone
+/// when axis >= 0 (a convolution's bias, one value per channel).
+FloatTensor broadcast(const FloatTensor& small, const std::vector<int64_t>& dims, int axis = -1) {
+    FloatTensor out;
+    out.dims = dims;
+    int64_t n = 1;
+    for (int64_t d : dims) n *= d;
+    out.data.resize(static_cast<size_t>(n));
+    const size_t r = dims.size(), sr = small.dims.size();
+    for (int64_t i = 0; i < n; ++i) {
+        int64_t rest = i, src = 0, stride = 1;
+        if (axis >= 0) {
+            int64_t inner = 1;
+            for (size_t a = static_cast<size_t>(axis) + 1; a < r; ++a) inner *= dims[a];
+            src = (i / inner) % dims[static_cast<size_t>(axis)];
+        } else {
+            for (size_t k = 0; k < r; ++k) {
+                const size_t a = r - 1 - k;
+                const int64_t idx = rest % dims[a];
+                rest /= dims[a];
+                if (k < sr) {
+                    const int64_t sd = small.dims[sr - 1 - k];
+                    src += (sd == 1 ? 0 : idx) * stride;
+                    stride *= sd;
+                }
+            }
+        }
+        out.data[static_cast<size_t>(i)] = small.data[static_cast<size_t>(src)];
+    }
+    return out;
+}
+
 class Importer {
 public:
     explicit Importer(std::string source) : d_source(std::move(source)) {}
@@ -84,7 +142,10 @@ public:
             }
         }
         if (outputs.empty()) throw std::runtime_error(d_source + ": the graph has no outputs");
-        return std::move(d_nb).finish(name, std::move(outputs));
+        Model model = std::move(d_nb).finish(name, std::move(outputs));
+        model.weights = std::move(d_weights);
+        for (const onnx::ValueInfoProto& out : g.output()) model.output_names.push_back(out.name());
+        return model;
     }
 
 private:
@@ -119,7 +180,12 @@ private:
         if (c == d_consts.end()) throw NodeError("tensor '" + name + "' is not defined before it is used");
         std::vector<int64_t> dims(c->second->dims().begin(), c->second->dims().end());
         if (dims.empty()) dims = {1};  // a scalar initializer: one element
-        ValueRef v = d_nb.weight(dims, unique(name));
+        const std::string var = unique(name);
+        ValueRef v = d_nb.weight(dims, var);
+        if (auto values = float_values(*c->second)) {
+            values->dims = dims;
+            d_weights[var] = std::move(*values);
+        }
         d_values[name] = v;
         return v;
     }
@@ -249,19 +315,27 @@ private:
         Padding pad = window_padding(n, x, k, s, &padded);
         ValueRef y = d_nb.conv(x, w, static_cast<int>(s[0]), static_cast<int>(s[1]), pad);
         check_window_out(n, x, y, k, s, false);
-        if (n.input_size() > 2 && !n.input(2).empty()) y = bias(n, y, n.input(2));
+        if (n.input_size() > 2 && !n.input(2).empty()) y = bias(n, y, n.input(2), 1);
         return y;
     }
 
-    // A bias B (broadcast over y) enters as a weight of y's full shape, standing for B.
-    ValueRef bias(const onnx::NodeProto&, ValueRef y, const std::string& b) {
+    // A bias B (broadcast over y: along `axis` alone, or numpy-style for -1) enters as a weight
+    // of y's full shape holding B's values broadcast.
+    ValueRef bias(const onnx::NodeProto&, ValueRef y, const std::string& b, int axis) {
         if (!is_const(b)) {
             ValueRef v = value(b);
             if (d_nb.type(v).same_shape(d_nb.type(y))) return d_nb.add(y, v);
             throw NodeError("operand '" + b + "' " + d_nb.type(v).to_string() + " would broadcast to " +
                             d_nb.type(y).to_string() + "; the IR broadcasts only weights");
         }
-        return d_nb.add_bias(y, unique(b));
+        const onnx::TensorProto& t = *d_consts[b];
+        std::vector<int64_t> bd(t.dims().begin(), t.dims().end());
+        const auto yd = d_nb.dims(y);
+        if (axis >= 0 ? bd != std::vector<int64_t>{yd[static_cast<size_t>(axis)]} : !broadcasts(bd, yd))
+            throw NodeError("bias '" + b + "' " + join(bd) + " does not broadcast to " + d_nb.type(y).to_string());
+        const std::string var = unique(b);
+        if (auto values = float_values(t)) d_weights[var] = broadcast(*values, yd, axis);
+        return d_nb.add_bias(y, var);
     }
 
     bool broadcasts(const std::vector<int64_t>& small, const std::vector<int64_t>& big) {
@@ -288,7 +362,9 @@ private:
             if (cd == d_nb.dims(ov)) break;
             if (!broadcasts(cd, d_nb.dims(ov)))
                 throw NodeError("constant '" + c + "' " + join(cd) + " does not broadcast to " + d_nb.type(ov).to_string());
-            ValueRef w = d_nb.weight(d_nb.dims(ov), unique(c));
+            const std::string var = unique(c);
+            ValueRef w = d_nb.weight(d_nb.dims(ov), var);
+            if (auto values = float_values(t)) d_weights[var] = broadcast(*values, d_nb.dims(ov));
             return is_add ? d_nb.add(ov, w) : d_nb.mul(ov, w);
         }
         ValueRef a = value(an), b = value(bn);
@@ -315,14 +391,14 @@ private:
     ValueRef gemm(const onnx::NodeProto& n) {
         only_attrs(n, {"alpha", "beta", "transA", "transB"});
         if (attr_float(n, "alpha", 1.f) != 1.f || attr_float(n, "beta", 1.f) != 1.f)
-            throw NodeError("alpha/beta other than 1 are not supported (weight values are not imported)");
+            throw NodeError("alpha/beta other than 1 are not supported");
         ValueRef a = operand(n, 0), b = operand(n, 1);
         need_rank(a, 2, "A");
         need_rank(b, 2, "B");
         if (attr_int(n, "transA", 0)) a = d_nb.transpose(a, {1, 0});
         if (attr_int(n, "transB", 0)) b = d_nb.transpose(b, {1, 0});
         ValueRef y = d_nb.matmul(a, b);
-        if (n.input_size() > 2 && !n.input(2).empty()) y = bias(n, y, n.input(2));
+        if (n.input_size() > 2 && !n.input(2).empty()) y = bias(n, y, n.input(2), -1);
         return y;
     }
 
@@ -409,6 +485,28 @@ private:
         return outs;
     }
 
+    // y = (x - mean) / sqrt(var + eps) * scale + B, per channel, as the IR's batchnorm holds it:
+    // a depthwise kernel s = scale / sqrt(var + eps) and a bias B - mean * s of x's full shape.
+    void batchnorm_values(const onnx::NodeProto& n, const std::vector<int64_t>& xd, const std::string& prefix, float eps) {
+        if (n.input_size() != 5) throw NodeError("needs 5 inputs (X, scale, B, mean, var)");
+        std::vector<std::optional<FloatTensor>> p;
+        for (int k = 1; k < 5; ++k) {
+            p.push_back(float_values(constant(n.input(k), "batch-norm parameter")));
+            if (p.back() && p.back()->data.size() != static_cast<size_t>(xd[1]))
+                throw NodeError("'" + n.input(k) + "' must hold " + std::to_string(xd[1]) + " values, one per channel");
+        }
+        for (const auto& v : p)
+            if (!v) return;  // no values: random weights stand for them
+        FloatTensor s{{xd[1], 1, 1, 1}, {}}, b{{xd[1]}, {}};
+        for (int64_t c = 0; c < xd[1]; ++c) {
+            const float k = p[0]->data[c] / std::sqrt(p[3]->data[c] + eps);
+            s.data.push_back(k);
+            b.data.push_back(p[1]->data[c] - p[2]->data[c] * k);
+        }
+        d_weights[prefix + "_scale"] = std::move(s);
+        d_weights[prefix + "_bias"] = broadcast(b, xd, 1);
+    }
+
     void import_node(const onnx::NodeProto& n) {
         const std::string& op = n.op_type();
         if (!n.domain().empty() && n.domain() != "ai.onnx") throw NodeError("operator domain '" + n.domain() + "' is not supported");
@@ -470,7 +568,9 @@ private:
             if (n.output_size() > 1) throw NodeError("running-statistics outputs are not supported");
             ValueRef x = operand(n, 0);
             need_rank(x, 4, "input");
-            return define(n, {d_nb.batchnorm(x, unique(n.name().empty() ? n.output(0) : n.name()))});
+            const std::string prefix = unique(n.name().empty() ? n.output(0) : n.name());
+            batchnorm_values(n, d_nb.dims(x), prefix, attr_float(n, "epsilon", 1e-5f));
+            return define(n, {d_nb.batchnorm(x, prefix)});
         }
         throw NodeError("operator type '" + op + "' has no counterpart in the IR");
     }
@@ -481,6 +581,7 @@ private:
     std::list<onnx::TensorProto> d_owned;                       ///< Constant values (stable addresses)
     std::map<std::string, ValueRef> d_values;
     std::set<std::string> d_names;  ///< variable names taken
+    std::map<std::string, FloatTensor> d_weights;  ///< weight values by variable name
 };
 
 }  // namespace

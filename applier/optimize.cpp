@@ -1,5 +1,6 @@
 #include "applier/optimize.h"
 
+#include <chrono>
 #include <iterator>
 #include <map>
 #include <set>
@@ -29,15 +30,27 @@ OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, Co
     std::multimap<double, Entry> queue;
     std::set<uint64_t> seen{canonical_hash(g)};
     queue.emplace(res.cost_before, Entry{res.cost_before, g, {}});
+    const auto start = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    double last_progress = 0;
     while (!queue.empty()) {
         if (res.expanded >= o.budget) {
             res.stopped = "budget";
             return res;
         }
+        if (o.time_limit_s > 0 && seconds() >= o.time_limit_s) {
+            res.stopped = "time limit";
+            return res;
+        }
+        if (o.progress && seconds() - last_progress >= o.progress_every_s) {
+            last_progress = seconds();
+            o.progress(res.expanded, res.candidates, res.cost_after, last_progress);
+        }
         Entry cur = std::move(queue.begin()->second);
         queue.erase(queue.begin());
         ++res.expanded;
         for (const SearchRule& r : rules) {
+            if (o.time_limit_s > 0 && seconds() >= o.time_limit_s) break;  // an expansion of a big graph is long
             MatchOptions mo;
             mo.limit = o.sites_per_rule;
             for (const Match& m : find_matches(cur.graph, r.rule, mo)) {
@@ -53,7 +66,9 @@ OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, Co
                 if (!(c < o.alpha * res.cost_after)) continue;
                 Entry e{c, std::move(next), cur.steps};
                 e.steps.push_back({r.label, m.site(), c});
-                if (c < res.cost_after) {
+                // Better only by more than rounding: a rewrite that reorders a sum of equal
+                // operator costs must not count as an improvement.
+                if (c < res.cost_after * (1 - 1e-9)) {
                     res.cost_after = c;
                     res.best = e.graph;
                     res.steps = e.steps;

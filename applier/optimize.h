@@ -2,9 +2,11 @@
 // ordered by measured cost (applier/cost.h), expand the cheapest by every rule at every site,
 // and keep a new graph when it costs less than alpha times the best so far (alpha > 1 lets the
 // search pass through slightly worse graphs to reach better ones; alpha = 1 is greedy
-// best-first). It stops when the queue empties or after `budget` expansions, and says which.
+// best-first). It stops when the queue empties, after `budget` expansions or past the time
+// limit, and says which; a long search reports progress through a callback.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,10 @@ struct OptimizeOptions {
     int budget = 50;            ///< graphs expanded at most
     size_t queue_limit = 256;   ///< the most expensive entries are dropped beyond this
     size_t sites_per_rule = 64; ///< matches tried per rule and graph
+    double time_limit_s = 0;    ///< stop expanding after this many seconds (0: no limit)
+    /// Called after an expansion when progress_every_s seconds passed since the last call.
+    std::function<void(int expanded, size_t candidates, double best_cost_ms, double elapsed_s)> progress;
+    double progress_every_s = 5;
 };
 
 struct OptimizeStep {
@@ -39,7 +45,7 @@ struct OptimizeResult {
     std::vector<OptimizeStep> steps;         ///< from the input graph to `best`
     int expanded = 0;
     size_t candidates = 0;                   ///< rewritten graphs costed
-    std::string stopped;                     ///< "queue empty" or "budget"
+    std::string stopped;                     ///< "queue empty", "budget" or "time limit"
 };
 
 OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, CostModel& cost,

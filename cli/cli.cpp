@@ -31,6 +31,7 @@ const std::vector<Command>& commands() {
         {"import", "add a TASO, TENSAT, native or FlexFlow rule file to a database", run_import},
         {"compare", "tell for each reference rule: found, derivable from kept rules, or missing (why)", run_compare},
         {"apply", "apply rules to a model: match, rewrite, check numerically, time; --optimize searches", run_apply},
+        {"optimize", "make a model faster with the proved rules, measured end to end; --out writes ONNX", run_optimize},
         {"report", "write a static HTML report: every rule, its proofs, pictures, axioms, runs", run_report},
     };
     return table;

@@ -38,6 +38,7 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
 int run_compare(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int run_report(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace rf::cli

@@ -14,6 +14,7 @@ packages=(
   graphviz
   chromium
   clang-14 libclang-rt-14-dev
+  nodejs
 )
 
 missing=()
@@ -22,7 +23,23 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# npm is its own Debian package, but NodeSource's nodejs carries it: ask for it only when absent.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+# ONNX Runtime for the consumer test (tests/consumers/onnxruntime): the npm package carries the
+# CPU library for linux x64; --ignore-scripts skips its install script, which would download
+# the CUDA libraries.
+install_onnxruntime() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/consumers/onnxruntime"
+  [ -d "$dir/node_modules/onnxruntime-node" ] && return 0
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  install_onnxruntime
+  exit 0
+fi
 
 echo "installing: ${missing[*]}" >&2
 sudo_cmd=()
@@ -30,3 +47,4 @@ sudo_cmd=()
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_onnxruntime

@@ -122,7 +122,7 @@ std::vector<int64_t> NetBuilder::dims(ValueRef v) const {
 }
 
 Model NetBuilder::finish(std::string name, std::vector<ValueRef> outputs) && {
-    return Model{std::move(name), std::move(d_b).finish(std::move(outputs))};
+    return Model{std::move(name), std::move(d_b).finish(std::move(outputs)), {}, {}};
 }
 
 }  // namespace rf

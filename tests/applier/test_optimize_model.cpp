@@ -1,0 +1,228 @@
+// `ruleforge optimize`'s parts on small hand-built models: weight-only values pre-computed into
+// weights (and left out of a graph's cost), the per-operator cost table kept in a file, the
+// "faster beyond the spread" verdict, and optimize_model end to end -- three convolutions of one
+// input summed become one; a zero budget returns the original; a rewrite the cost model likes
+// but the executor runs slower is not handed back.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "applier/models/net_builder.h"
+#include "applier/optimize_model.h"
+#include "applier/precompute.h"
+#include "ir/native_text.h"
+#include "tests/support/cli_run.h"
+
+using namespace rf;
+
+namespace {
+
+Rule rule(const std::string& text) { return build_rule(parse_native_rule(text)); }
+
+int count_ops(const Graph& g, OpKind op) {
+    int n = 0;
+    for (const Node& nd : g.nodes()) n += nd.op == op;
+    return n;
+}
+
+/// relu(x @ (w1 @ w2)): the inner product depends on weights alone.
+Model weight_product() {
+    NetBuilder nb;
+    ValueRef x = nb.input("x", {4, 16});
+    ValueRef w = nb.matmul(nb.weight({16, 16}, "w1"), nb.weight({16, 16}, "w2"));
+    return std::move(nb).finish("wp", {nb.relu(nb.matmul(x, w))});
+}
+
+/// conv(x, w1) + conv(x, w2) + conv(x, w3), 3x3 SAME.
+Model three_convs(int64_t c = 16, int64_t hw = 24) {
+    NetBuilder nb;
+    ValueRef x = nb.input("x", {1, c, hw, hw});
+    ValueRef s = nb.conv(x, 2 * c, 3, 3, 1, 1, Padding::Same);
+    s = nb.add(s, nb.conv(x, 2 * c, 3, 3, 1, 1, Padding::Same));
+    s = nb.add(s, nb.conv(x, 2 * c, 3, 3, 1, 1, Padding::Same));
+    return std::move(nb).finish("three_convs", {s});
+}
+
+std::vector<SearchRule> conv_linearity() {
+    return {{"conv_lin fwd", rule("ewadd(conv2d(x, w1), conv2d(x, w2)) => conv2d(x, ewadd(w1, w2))")}};
+}
+
+/// The reference executor, slowed by 30 ms on every run of a graph that reads a pre-computed
+/// weight: a rewrite the cost model (which times operators alone) finds cheaper but that runs
+/// slower end to end.
+class SlowFoldedExecutor final : public Executor {
+public:
+    std::string name() const override { return "slow-folded"; }
+    std::unique_ptr<PreparedRun> prepare(const Graph& g, const std::vector<FloatTensor>& vars) override {
+        bool folded = false;
+        for (const Variable& v : g.variables()) folded = folded || v.name.rfind("folded", 0) == 0;
+        return std::make_unique<Run>(d_ref->prepare(g, vars), folded);
+    }
+
+private:
+    struct Run final : PreparedRun {
+        Run(std::unique_ptr<PreparedRun> r, bool slow) : inner(std::move(r)), slow(slow) {}
+        void execute() override {
+            inner->execute();
+            if (slow) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        }
+        std::vector<FloatTensor> outputs() override { return inner->outputs(); }
+        std::unique_ptr<PreparedRun> inner;
+        bool slow;
+    };
+    std::unique_ptr<Executor> d_ref = make_reference_executor();
+};
+
+}  // namespace
+
+TEST_CASE("precompute: a weight-only value is computed once and becomes a weight", "[applier][optimize]") {
+    Model m = weight_product();
+    const std::vector<char> wonly = weight_only_nodes(m.graph);
+    int weight_ops = 0;
+    for (uint32_t i = 0; i < m.graph.nodes().size(); ++i) weight_ops += wonly[i] && m.graph.node(i).op != OpKind::Input;
+    CHECK(weight_ops == 1);  // w1 @ w2, not x @ ... nor the relu
+
+    auto ex = make_reference_executor();
+    const std::vector<FloatTensor> values = model_variables(m, 3);
+    FoldedGraph f = fold_weights(m.graph, values, *ex);
+    CHECK(f.folded == 1);
+    CHECK(f.graph.num_ops() == 2);  // x @ folded0, relu
+    CHECK(count_ops(f.graph, OpKind::Matmul) == 1);
+    REQUIRE(f.graph.variables().size() == 2);
+    CHECK(f.graph.variables()[0].name == "folded0");
+    CHECK(f.graph.variables()[0].role == Role::Weight);
+    CHECK(f.graph.variables()[1].name == "x");
+    const auto want = run_graph(*ex, m.graph, values), got = run_graph(*ex, f.graph, f.variables);
+    CHECK(compare_outputs(want, got, 1e-6).ok);
+    CHECK(compare_outputs(want, got, 1e-6).max_rel_error < 1e-6);
+}
+
+TEST_CASE("precompute: a model's own weight values are used, and checked against their type", "[applier][optimize]") {
+    Model m = weight_product();
+    m.weights["w1"] = FloatTensor{{16, 16}, std::vector<float>(256, 0.25f)};
+    auto values = model_variables(m, 1);
+    size_t w1 = 0;
+    while (m.graph.variables()[w1].name != "w1") ++w1;
+    CHECK(values[w1].data == std::vector<float>(256, 0.25f));
+    CHECK(values[w1 == 1 ? 2 : 1].data != std::vector<float>(256, 0.25f));  // w2: random
+    m.weights["w1"] = FloatTensor{{16, 15}, std::vector<float>(240, 0.25f)};
+    CHECK_THROWS_WITH(model_variables(m, 1), "weight w1: its value does not match its type [16,16]");
+}
+
+TEST_CASE("cost: weight-only operators cost nothing, and the table is kept in a file", "[applier][optimize]") {
+    auto ex = make_reference_executor();
+    CostModel cost(*ex, TimingOptions{0, 1});
+    NetBuilder nb;
+    ValueRef x = nb.input("x", {4, 16});
+    Graph plain = std::move(nb).finish("p", {nb.relu(nb.matmul(x, nb.weight({16, 16}, "w")))}).graph;
+    const double with_product = cost.graph_cost(weight_product().graph);
+    CHECK(cost.measured() == 2);  // matmul [4,16]x[16,16] and relu; not w1 @ w2
+    CHECK(with_product == cost.graph_cost(plain));
+
+    const std::string path = std::string(RF_BINARY_DIR) + "/cost_table_test.costs";
+    std::remove(path.c_str());
+    cost.save(path);
+    CostModel again(*ex, TimingOptions{0, 1});
+    again.load(path);
+    CHECK(again.known() == 2);
+    CHECK(again.graph_cost(plain) == with_product);  // the same answer, nothing re-timed
+    CHECK(again.measured() == 0);
+    // Another device's entries are kept, not used.
+    auto cpu = make_cpu_executor();
+    CostModel other(*cpu, TimingOptions{0, 1});
+    other.load(path);
+    CHECK(other.known() == 0);
+
+    std::ofstream(path) << "reference\tfast\tmatmul x\n";
+    CHECK_THROWS_WITH(again.load(path), path + ":1: not '<device>\\t<ms>\\t<operator>'");
+    std::remove(path.c_str());
+}
+
+TEST_CASE("timing: measurably faster means a lower median and most paired runs won", "[applier][optimize]") {
+    auto paired = [](double before, double after, int wins, int runs) {
+        PairedTiming t;
+        t.a.median_ms = before, t.b.median_ms = after, t.a.runs = t.b.runs = runs, t.b_faster = wins;
+        return t;
+    };
+    CHECK(measurably_faster(paired(10, 5, 21, 21)));
+    CHECK(measurably_faster(paired(10, 9.5, 17, 21)));
+    CHECK_FALSE(measurably_faster(paired(10, 9.5, 16, 21)));  // p = 0.013: could be a tie
+    CHECK_FALSE(measurably_faster(paired(10, 10, 11, 21)));
+    CHECK_FALSE(measurably_faster(paired(10, 11, 21, 21)));  // won every pair, yet a higher median
+    CHECK(sign_test_p(0, 10) == Approx(1.0));
+    CHECK(sign_test_p(10, 10) == Approx(1.0 / 1024));
+    CHECK(sign_test_p(9, 10) == Approx(11.0 / 1024));
+    const Timing s = summarize({5, 1, 4, 2, 3});
+    CHECK(s.median_ms == 3);
+    CHECK(s.q1_ms == 2);
+    CHECK(s.q3_ms == 4);
+    CHECK(s.min_ms == 1);
+    CHECK(s.max_ms == 5);
+    CHECK(s.spread_ms() == 2);
+}
+
+TEST_CASE("optimize_model: three convolutions of one input summed become one, measured faster", "[applier][optimize]") {
+    Model m = three_convs();
+    auto ex = make_cpu_executor();
+    ModelOptimizeOptions o;
+    // CPU time: on the shared 2-core machine the tests run on, wall time lost a third of the
+    // pairs to preemption even at a 3x difference in work.
+    o.timing = TimingOptions{1, 15, true};
+    o.operator_timing.cpu_clock = true;
+    ModelOptimizeResult r = optimize_model(m, conv_linearity(), *ex, o);
+    INFO(r.verdict);
+    CHECK(r.search.steps.size() == 2);
+    CHECK(r.check.ok);
+    CHECK(r.check.max_rel_error < 1e-5);
+    CHECK(r.search.cost_after < r.search.cost_before / 2);
+    REQUIRE_FALSE(r.kept_original);
+    CHECK(count_ops(r.chosen.graph, OpKind::Conv2d) == 1);
+    CHECK(r.chosen.graph.num_ops() == 1);  // w1 + w2 + w3 pre-computed
+    CHECK(r.chosen.folded == 1);
+    CHECK(r.time_after.median_ms < r.time_before.median_ms);
+}
+
+TEST_CASE("optimize_model: a zero budget returns the original, timed against itself", "[applier][optimize]") {
+    Model m = three_convs(8, 16);
+    auto ex = make_cpu_executor();
+    ModelOptimizeOptions o;
+    o.search.budget = 0;
+    o.timing = TimingOptions{1, 9};
+    ModelOptimizeResult r = optimize_model(m, conv_linearity(), *ex, o);
+    CHECK(r.search.steps.empty());
+    CHECK(r.kept_original);
+    CHECK(r.chosen.graph == r.before.graph);
+    CHECK(r.search.cost_after == r.search.cost_before);
+    CHECK(r.time_before.runs == 9);
+    CHECK(r.time_after.runs == 9);
+    CHECK_THAT(r.verdict, Catch::Contains("the original is returned"));
+}
+
+TEST_CASE("optimize_model: a rewrite measured slower end to end is not handed back", "[applier][optimize]") {
+    Model m = three_convs(4, 8);
+    SlowFoldedExecutor ex;
+    ModelOptimizeOptions o;
+    o.timing = TimingOptions{0, 5};
+    ModelOptimizeResult r = optimize_model(m, conv_linearity(), ex, o);
+    CHECK(r.search.steps.size() == 2);
+    CHECK(r.search.cost_after < r.search.cost_before);  // the cost model prefers the rewrite
+    CHECK(r.time_candidate.median_ms > r.time_before.median_ms + 20);
+    CHECK(r.kept_original);
+    CHECK(r.chosen.graph == r.before.graph);
+    CHECK_THAT(r.verdict, Catch::Contains("not measurably faster"));
+    CHECK(r.time_after.median_ms < r.time_candidate.median_ms);  // what is handed back is the original
+}
+
+TEST_CASE("timing: the CPU clock leaves out time spent off the processor", "[applier][optimize]") {
+    // A run that sleeps 30 ms: 30 ms of wall time, almost no CPU time.
+    NetBuilder nb;
+    ValueRef x = nb.input("folded_input", {4, 4});
+    Graph g = std::move(nb).finish("s", {nb.relu(x)}).graph;
+    SlowFoldedExecutor ex;
+    const std::vector<FloatTensor> values = random_variables(g, 1);
+    CHECK(time_graph(ex, g, values, TimingOptions{0, 3, false}).median_ms >= 30);
+    CHECK(time_graph(ex, g, values, TimingOptions{0, 3, true}).median_ms < 5);
+}
