@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "enumerator/preset.h"
@@ -70,6 +71,15 @@ struct Candidate {
     int64_t class_index = -1;
 };
 
+/// Where a run's time and memory went: one record per phase of each size level (generate,
+/// fingerprint, classes) and one for the candidate extraction over all levels (size 0).
+struct PhaseProfile {
+    std::string phase;
+    int size = 0;
+    double seconds = 0;
+    uint64_t peak_rss_bytes = 0;  ///< the process's peak resident memory at the phase's end
+};
+
 /// One class, materialised as IR graphs.
 struct EnumClass {
     Fingerprint fingerprint;
@@ -86,6 +96,7 @@ public:
 
     std::vector<LevelStats> levels;     ///< index 0: size 1
     std::vector<Candidate> candidates;  ///< sorted by canonical text
+    std::vector<PhaseProfile> profile;  ///< in the order the phases ran
     double seconds = 0;
 
     /// Single-output classes (inputs included), in a deterministic order.
