@@ -4,7 +4,6 @@
 // Each step is a method of its own; with cooperating processes (work_exchange.h) a step's
 // share_* partner gives every rank the results the others computed.
 #include <algorithm>
-#include <chrono>
 #include <string>
 
 #include <omp.h>
@@ -57,12 +56,12 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     w.me = w.ex ? static_cast<size_t>(w.ex->rank()) : 0;
     w.shared = w.ranks > 1;
 
-    auto t0 = std::chrono::steady_clock::now();
+    const PhaseStart fp = PhaseStart::now();
     fingerprint_values(w);
     if (w.shared) share_fingerprints(w);
-    profile("fingerprint", n, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    d_profile.push_back(phase_profile("fingerprint", n, fp));
 
-    t0 = std::chrono::steady_clock::now();
+    const PhaseStart cl = PhaseStart::now();
     make_buckets(w);
     resolve_buckets(w);
     if (w.shared) share_verdicts(w);
@@ -70,7 +69,7 @@ void Enumerator::classify(int n, ValueId first, LevelStats& st) {
     index_new_classes(w);
     overflow_classes(w, st);
     d_progress.finish(d_t.classes.size());
-    profile("classes", n, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    d_profile.push_back(phase_profile("classes", n, cl));
 }
 
 void Enumerator::fingerprint_values(Classification& w) {

@@ -44,17 +44,22 @@ EnumClass EnumResult::get_class(size_t i) const {
     return out;
 }
 
-namespace enumeration {
-
-uint64_t peak_rss_bytes() {
-    struct rusage ru {};
+PhaseStart PhaseStart::now() {
+    rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    return static_cast<uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
+    auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return {std::chrono::steady_clock::now(), secs(ru.ru_utime) + secs(ru.ru_stime)};
 }
 
-void Enumerator::profile(const char* phase, int n, double seconds) {
-    d_profile.push_back({phase, n, seconds, peak_rss_bytes()});
+PhaseProfile phase_profile(std::string phase, int size, const PhaseStart& start) {
+    const PhaseStart end = PhaseStart::now();
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return {std::move(phase), size, std::chrono::duration<double>(end.wall - start.wall).count(), end.cpu - start.cpu,
+            static_cast<uint64_t>(ru.ru_maxrss) * 1024};  // Linux reports KiB
 }
+
+namespace enumeration {
 
 void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
     // Node and value ids follow the proposals' (sorted) order; the records are filled in parallel.
@@ -111,6 +116,7 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
     index_inputs();
     for (int n = 1; n <= max_ops; ++n) {
         const auto t0 = std::chrono::steady_clock::now();
+        const PhaseStart gen = PhaseStart::now();
         LevelStats st;
         st.size = n;
         BigVector<const Proposal*> order;
@@ -121,7 +127,7 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
 #pragma omp parallel for schedule(dynamic, 64)
         for (size_t i = 0; i < props.size(); ++i) std::vector<Proposal>().swap(props[i]);
         std::vector<std::vector<Proposal>>().swap(props);
-        profile("generate", n, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        d_profile.push_back(phase_profile("generate", n, gen));
         st.graphs = d_s.values.size() - first;
         classify(n, first, st);
         st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -144,11 +150,10 @@ EnumResult enumerate(const EnumConfig& config) {
     res.d_classes = std::make_unique<ClassTable>();
     Enumerator e(*res.d_store, *res.d_classes, res.profile);
     e.run(res.levels);
-    const auto ct = std::chrono::steady_clock::now();
+    const PhaseStart ct = PhaseStart::now();
     res.candidates = extract_candidates(*res.d_store, *res.d_classes, res.levels, config.threads);
-    const double cs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ct).count();
-    if (!res.levels.empty()) res.levels.back().seconds += cs;
-    res.profile.push_back({"candidates", 0, cs, peak_rss_bytes()});
+    res.profile.push_back(phase_profile("candidates", 0, ct));
+    if (!res.levels.empty()) res.levels.back().seconds += res.profile.back().seconds;
     if (config.threads > 0) omp_set_num_threads(saved);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;

@@ -14,6 +14,7 @@
 // with trivial and redundant ones dropped and counted by reason (candidates.h).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -77,8 +78,17 @@ struct PhaseProfile {
     std::string phase;
     int size = 0;
     double seconds = 0;
+    double cpu_seconds = 0;       ///< user + system time of all the process's threads
     uint64_t peak_rss_bytes = 0;  ///< the process's peak resident memory at the phase's end
 };
+
+/// The clocks at a phase's start; phase_profile() reads them again at its end.
+struct PhaseStart {
+    std::chrono::steady_clock::time_point wall;
+    double cpu = 0;
+    static PhaseStart now();
+};
+PhaseProfile phase_profile(std::string phase, int size, const PhaseStart& start);
 
 /// One class, materialised as IR graphs.
 struct EnumClass {

@@ -51,9 +51,6 @@ inline uint64_t mix_key(uint64_t a, uint64_t b) {
     return XXH3_64bits(w, sizeof w);
 }
 
-/// Peak resident memory of this process so far, in bytes (getrusage).
-uint64_t peak_rss_bytes();
-
 class Enumerator {
 public:
     Enumerator(TermStore& s, ClassTable& t, std::vector<PhaseProfile>& profile)
@@ -96,8 +93,6 @@ private:
     // enumerator.cpp
     void add_nodes(const BigVector<const Proposal*>& order);
     void index_inputs();
-    /// Records the time and peak memory of a phase of level n that started at `since`.
-    void profile(const char* phase, int n, double seconds);
 
     // classify.cpp
     void classify(int n, ValueId first, LevelStats& st);

@@ -1,7 +1,5 @@
 #include "pipeline/enumerate_db.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -145,14 +143,12 @@ private:
 nlohmann::json profile_array(const std::vector<PhaseProfile>& profile) {
     nlohmann::json out = nlohmann::json::array();
     for (const PhaseProfile& p : profile)
-        out.push_back({{"phase", p.phase}, {"size", p.size}, {"seconds", p.seconds}, {"peak_rss_bytes", p.peak_rss_bytes}});
+        out.push_back({{"phase", p.phase},
+                       {"size", p.size},
+                       {"seconds", p.seconds},
+                       {"cpu_seconds", p.cpu_seconds},
+                       {"peak_rss_bytes", p.peak_rss_bytes}});
     return out;
-}
-
-uint64_t peak_rss_now() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
 }  // namespace
@@ -206,6 +202,7 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         s.candidates = er.candidates.size();
 
         auto t1 = Clock::now();
+        const PhaseStart store_start = PhaseStart::now();
         const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
         Stopper stop(o.stop_after_batches);
         db.tune_for_load(store_cache_mib(er));
@@ -298,7 +295,7 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         }
         progress.finish();
         s.store_seconds = since(t1);
-        s.profile.push_back({"store", 0, s.store_seconds, peak_rss_now()});
+        s.profile.push_back(phase_profile("store", 0, store_start));
         if (visited < class_spans.size() + cand_spans.size()) {
             s.stopped = true;  // left running, as a kill would leave it
             return s;
