@@ -2,11 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <exception>
-#include <functional>
-#include <memory>
-#include <thread>
-#include <utility>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -15,6 +10,7 @@
 #include <omp.h>
 
 #include "enumerator/progress.h"
+#include "pipeline/ordered_pipeline.h"
 #include "pipeline/resume_spans.h"
 #include "ruledb/database.h"
 #include "support/stop.h"
@@ -87,36 +83,6 @@ std::vector<Span> spans_of(ruledb::Database& db, ruledb::Id run, const std::stri
         throw std::invalid_argument("--resume: run " + std::to_string(run) + ", stage " + stage + ": " + e.what());
     }
 }
-
-// Runs one database write at a time on a thread of its own, so the caller's threads can prepare
-// the next one meanwhile. wait() rethrows what the write threw.
-class BackgroundWrite {
-public:
-    ~BackgroundWrite() { abandon(); }
-    void start(std::function<void()> write) {
-        wait();
-        d_thread = std::thread([this, write = std::move(write)] {
-            try {
-                write();
-            } catch (...) {
-                d_error = std::current_exception();
-            }
-        });
-    }
-    void wait() {
-        if (d_thread.joinable()) d_thread.join();
-        if (d_error) std::rethrow_exception(std::exchange(d_error, nullptr));
-    }
-    /// Waits for the write in flight and drops its error (the caller is unwinding already).
-    void abandon() {
-        if (d_thread.joinable()) d_thread.join();
-        d_error = nullptr;
-    }
-
-private:
-    std::thread d_thread;
-    std::exception_ptr d_error;
-};
 
 // SQLite's page cache for the load, 1 MiB per 1000 rows (graphs, members, candidates): the
 // size-3 database is 21 MB for about 160 k rows, so it stays in the cache whole instead of its
@@ -221,78 +187,78 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         Progress progress(o.progress, "enumerate", "batches");
         progress.start(o.max_ops, "store", class_spans.size() + cand_spans.size());
         size_t visited = 0;  // spans looked at (stored or skipped) before the test hook stopped
-        // Span k is written to the database on a thread of its own while the workers compute
-        // the rows of span k + 1; `db` is only used by one thread at a time (wait() first).
-        BackgroundWrite writer;
-        try {
-            for (const Span& span : class_spans) {
-                if (stop.reached()) break;
-                support::throw_if_stopped("while storing the classes");
-                const size_t lo = span.lo, hi = span.hi;
-                const bool skip = span.done;
+        // Worker threads compute the canonical rows of the next spans while this thread writes
+        // one into the database (pipeline/ordered_pipeline.h); `ahead` bounds the rows held.
+        const size_t ahead = 2 * static_cast<size_t>(threads);
+        ordered_pipeline<std::vector<ClassRows>>(
+            class_spans.size(), threads, ahead,
+            [&](size_t si) {
+                const Span& span = class_spans[si];
                 // A finished span is only looked up (by fingerprint), for the candidates' links.
-                auto rows = std::make_shared<std::vector<ClassRows>>(hi - lo);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-                for (size_t k = lo; k < hi; ++k) {
-                    if (skip)
-                        (*rows)[k - lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
+                std::vector<ClassRows> rows(span.hi - span.lo);
+                for (size_t k = span.lo; k < span.hi; ++k) {
+                    if (span.done)
+                        rows[k - span.lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
                     else
-                        (*rows)[k - lo] = class_rows(er, with_members[k]);
+                        rows[k - span.lo] = class_rows(er, with_members[k]);
                 }
-                writer.wait();
-                if (skip) {
-                    for (size_t k = lo; k < hi; ++k) class_id[with_members[k]] = db.find_class((*rows)[k - lo].fingerprint);
+                return rows;
+            },
+            [&](size_t si, std::vector<ClassRows>& rows) {
+                if (stop.reached()) return false;
+                support::throw_if_stopped("while storing the classes");
+                const Span& span = class_spans[si];
+                if (span.done) {
+                    for (size_t k = span.lo; k < span.hi; ++k)
+                        class_id[with_members[k]] = db.find_class(rows[k - span.lo].fingerprint);
                     ++s.batches_skipped;
                 } else {
-                    writer.start([&, rows, span] {
-                        db.atomically([&] {
-                            for (size_t k = span.lo; k < span.hi; ++k) {
-                                const ClassRows& r = (*rows)[k - span.lo];
-                                class_id[with_members[k]] = db.load_class(r.fingerprint, r.rep, r.members, run);
-                            }
-                            db.mark_stage_done(run, "classes", span_unit(span));
-                        });
+                    db.atomically([&] {
+                        for (size_t k = span.lo; k < span.hi; ++k) {
+                            const ClassRows& r = rows[k - span.lo];
+                            class_id[with_members[k]] = db.load_class(r.fingerprint, r.rep, r.members, run);
+                        }
+                        db.mark_stage_done(run, "classes", span_unit(span));
                     });
                     ++s.batches_done;
                     stop.stored();
                 }
                 progress.tick();
                 ++visited;
-            }
-            writer.wait();  // the candidates' class ids are all known from here on
-            for (const Span& span : cand_spans) {
-                if (stop.reached()) break;
+                return true;
+            });
+        ordered_pipeline<std::vector<ruledb::RuleEntry>>(
+            cand_spans.size(), threads, ahead,
+            [&](size_t si) {
+                const Span& span = cand_spans[si];
+                std::vector<ruledb::RuleEntry> entries;
+                if (span.done) return entries;
+                entries.reserve(span.hi - span.lo);
+                for (size_t i = span.lo; i < span.hi; ++i) entries.push_back(ruledb::describe_rule(er.candidates[i].rule));
+                return entries;
+            },
+            [&](size_t si, std::vector<ruledb::RuleEntry>& entries) {
+                if (stop.reached()) return false;
                 support::throw_if_stopped("while storing the candidates");
                 progress.tick();
                 ++visited;
+                const Span& span = cand_spans[si];
                 if (span.done) {
                     ++s.batches_skipped;
-                    continue;
+                    return true;
                 }
-                const size_t lo = span.lo, hi = span.hi;
-                auto entries = std::make_shared<std::vector<ruledb::RuleEntry>>(hi - lo);
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-                for (size_t i = lo; i < hi; ++i) (*entries)[i - lo] = ruledb::describe_rule(er.candidates[i].rule);
-                writer.wait();
-                writer.start([&, entries, span] {
-                    db.atomically([&] {
-                        for (size_t i = span.lo; i < span.hi; ++i) {
-                            const int64_t c = er.candidates[i].class_index;
-                            if (db.load_candidate((*entries)[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, run)
-                                    .inserted)
-                                ++s.stored_candidates;
-                        }
-                        db.mark_stage_done(run, "candidates", span_unit(span));
-                    });
+                db.atomically([&] {
+                    for (size_t i = span.lo; i < span.hi; ++i) {
+                        const int64_t c = er.candidates[i].class_index;
+                        if (db.load_candidate(entries[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
+                            ++s.stored_candidates;
+                    }
+                    db.mark_stage_done(run, "candidates", span_unit(span));
                 });
                 ++s.batches_done;
                 stop.stored();
-            }
-            writer.wait();
-        } catch (...) {
-            writer.abandon();  // the span in flight commits or rolls back before `db` is used again
-            throw;
-        }
+                return true;
+            });
         progress.finish();
         s.store_seconds = since(t1);
         s.profile.push_back(phase_profile("store", 0, store_start));
