@@ -167,7 +167,6 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         s.classes = er.num_classes();
         s.candidates = er.candidates.size();
 
-        auto t1 = Clock::now();
         const PhaseStart store_start = PhaseStart::now();
         const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
         Stopper stop(o.stop_after_batches);
@@ -260,8 +259,8 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
                 return true;
             });
         progress.finish();
-        s.store_seconds = since(t1);
         s.profile.push_back(phase_profile("store", 0, store_start));
+        s.store_seconds = s.profile.back().seconds;
         if (visited < class_spans.size() + cand_spans.size()) {
             s.stopped = true;  // left running, as a kill would leave it
             return s;
