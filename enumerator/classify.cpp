@@ -37,6 +37,14 @@ struct Classification {
     BigVector<int64_t> verdict;
     std::vector<uint8_t> late_overflow;  ///< overflowed in the full evaluation
     uint64_t collisions = 0, full_evals = 0;  ///< of the buckets this process resolves
+    /// A class that a value of bucket `bucket` joins, by its local id there (an existing class,
+    /// or -(1 + new local index)), with the fingerprint the resolution computed for it.
+    struct JoinedFp {
+        uint32_t bucket;
+        int64_t local;
+        Fingerprint fp;
+    };
+    std::vector<std::vector<JoinedFp>> joined_fps;  ///< per thread
     uint32_t first_class = 0;
     BigVector<uint32_t> first_new;  ///< first new class id of each bucket (and the end)
     std::string phase(const char* what) const { return "enumerate size " + std::to_string(n) + " " + what; }
@@ -147,6 +155,7 @@ void Enumerator::resolve_buckets(Classification& w) {
     w.verdict = BigVector<int64_t>(w.count, 0);
     w.late_overflow.assign(w.count, 0);
     uint64_t collisions = 0, full_evals = 0;
+    w.joined_fps.assign(omp_get_max_threads(), {});
 #pragma omp parallel for schedule(dynamic, 1) reduction(+ : collisions, full_evals)
     for (size_t bi = 0; bi < w.buckets.size(); ++bi) {
         const Bucket& bk = w.buckets[bi];
@@ -158,6 +167,7 @@ void Enumerator::resolve_buckets(Classification& w) {
         struct Local {
             int64_t id;
             FullValues fv;
+            bool joined = false;  ///< a value of this bucket joined it (its fingerprint is noted)
         };
         std::vector<Local> locals;
         for (uint32_t c = d_t.first_with(w.pkey[w.order[bk.begin]]); c != kNoClass; c = d_t.classes[c].next_same)
@@ -173,11 +183,14 @@ void Enumerator::resolve_buckets(Classification& w) {
             }
             int64_t match = 0;
             bool matched = false;
-            for (const Local& l : locals) {
+            for (Local& l : locals) {
                 if (l.fv.fp != fv.fp) continue;
                 if (TermStore::same(l.fv, fv)) {
                     match = l.id;
                     matched = true;
+                    if (!l.joined)
+                        w.joined_fps[omp_get_thread_num()].push_back({static_cast<uint32_t>(bi), l.id, l.fv.fp});
+                    l.joined = true;
                     break;
                 }
                 ++collisions;
@@ -260,6 +273,20 @@ void Enumerator::assign_classes(Classification& w, LevelStats& st) {
             ++joined;
         }
     }
+    // The fingerprints of the classes that got members, by class id now that new ids are known.
+    auto& fps = d_t.member_fps;
+    const size_t before = fps.size();
+    for (const auto& list : w.joined_fps)
+        for (const Classification::JoinedFp& j : list)
+            fps.push_back({j.local >= 0 ? static_cast<uint32_t>(j.local)
+                                        : w.first_new[j.bucket] + static_cast<uint32_t>(-j.local - 1),
+                           j.fp});
+    if (fps.size() > before) {
+        std::sort(fps.begin(), fps.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        fps.erase(std::unique(fps.begin(), fps.end(), [](const auto& x, const auto& y) { return x.first == y.first; }),
+                  fps.end());
+    }
+    w.joined_fps.clear();
     st.joined += joined;
     st.hash_collisions += w.collisions;
     st.full_evaluations += w.full_evals;

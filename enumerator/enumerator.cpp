@@ -33,12 +33,15 @@ EnumResult& EnumResult::operator=(EnumResult&&) noexcept = default;
 size_t EnumResult::num_classes() const { return d_classes ? d_classes->classes.size() : 0; }
 size_t EnumResult::class_size(size_t i) const { return d_classes->classes[i].members.size(); }
 
-Fingerprint EnumResult::class_fingerprint(size_t i) const { return d_store->full_values(d_classes->classes[i].rep).fp; }
+Fingerprint EnumResult::class_fingerprint(size_t i) const {
+    if (const Fingerprint* f = d_classes->fingerprint_of(static_cast<uint32_t>(i))) return *f;
+    return d_store->full_values(d_classes->classes[i].rep).fp;
+}
 
 EnumClass EnumResult::get_class(size_t i) const {
     const ClassRec& c = d_classes->classes[i];
     EnumClass out;
-    out.fingerprint = d_store->full_values(c.rep).fp;
+    out.fingerprint = class_fingerprint(i);
     out.representative = d_store->to_graph({c.rep});
     for (ValueId m : c.members) out.members.push_back(d_store->to_graph({m}));
     return out;
