@@ -156,6 +156,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
                                    {"full_evaluations", l.full_evaluations}, {"hash_collisions", l.hash_collisions},
                                    {"overflows", l.overflows}, {"candidates", l.candidates},
                                    {"drops", drops_json(l.drops)}, {"seconds", l.seconds}});
+        j["profile"] = nlohmann::json::parse(pipeline::profile_json(res.profile));
         if (verify)
             j["reference_check"] = {{"classes", check.classes},     {"graphs", check.graphs},
                                     {"overflowed", check.overflowed}, {"problems", check.problems},

@@ -2,8 +2,10 @@
 // Internal to rf_enumerator.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "enumerator/enumerator.h"
@@ -42,6 +44,17 @@ struct ClassTable {
     uint32_t first_with(uint64_t pk) const {
         auto it = by_pkey.find(pk);
         return it == by_pkey.end() ? kNoClass : it->second.first;
+    }
+
+    /// The fingerprints of the classes that have members, sorted by class, as the bucket
+    /// resolution computed them: the store prints them, and recomputing one means evaluating
+    /// the representative at every point again (15 % of the size-3 store). A class missing here
+    /// (a rank that did not resolve its bucket) is evaluated again by the reader.
+    std::vector<std::pair<uint32_t, Fingerprint>> member_fps;
+    const Fingerprint* fingerprint_of(uint32_t c) const {
+        auto it = std::lower_bound(member_fps.begin(), member_fps.end(), c,
+                                   [](const std::pair<uint32_t, Fingerprint>& e, uint32_t x) { return e.first < x; });
+        return it != member_fps.end() && it->first == c ? &it->second : nullptr;
     }
 };
 

@@ -14,8 +14,10 @@
 // with trivial and redundant ones dropped and counted by reason (candidates.h).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "enumerator/preset.h"
@@ -70,6 +72,24 @@ struct Candidate {
     int64_t class_index = -1;
 };
 
+/// Where a run's time and memory went: one record per phase of each size level (generate,
+/// fingerprint, classes) and one for the candidate extraction over all levels (size 0).
+struct PhaseProfile {
+    std::string phase;
+    int size = 0;
+    double seconds = 0;
+    double cpu_seconds = 0;       ///< user + system time of all the process's threads
+    uint64_t peak_rss_bytes = 0;  ///< the process's peak resident memory at the phase's end
+};
+
+/// The clocks at a phase's start; phase_profile() reads them again at its end.
+struct PhaseStart {
+    std::chrono::steady_clock::time_point wall;
+    double cpu = 0;
+    static PhaseStart now();
+};
+PhaseProfile phase_profile(std::string phase, int size, const PhaseStart& start);
+
 /// One class, materialised as IR graphs.
 struct EnumClass {
     Fingerprint fingerprint;
@@ -86,6 +106,7 @@ public:
 
     std::vector<LevelStats> levels;     ///< index 0: size 1
     std::vector<Candidate> candidates;  ///< sorted by canonical text
+    std::vector<PhaseProfile> profile;  ///< in the order the phases ran
     double seconds = 0;
 
     /// Single-output classes (inputs included), in a deterministic order.

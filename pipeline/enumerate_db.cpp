@@ -1,5 +1,6 @@
 #include "pipeline/enumerate_db.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -9,6 +10,7 @@
 #include <omp.h>
 
 #include "enumerator/progress.h"
+#include "pipeline/ordered_pipeline.h"
 #include "pipeline/resume_spans.h"
 #include "ruledb/database.h"
 #include "support/stop.h"
@@ -83,6 +85,17 @@ std::vector<Span> spans_of(ruledb::Database& db, ruledb::Id run, const std::stri
     }
 }
 
+// SQLite's page cache for the load, 1 MiB per 1000 rows (graphs, members, candidates): the
+// size-3 database is 21 MB for about 160 k rows, so it stays in the cache whole instead of its
+// index pages being re-read from the OS at every insert; capped at 512 MiB (size 4: a 1 GB
+// file, of which the unique text indexes are the part inserted at random places). The cache only
+// grows as pages are used.
+int store_cache_mib(const EnumResult& er) {
+    uint64_t members = er.candidates.size() * 3;
+    for (size_t i = 0; i < er.num_classes(); ++i) members += er.class_size(i);
+    return static_cast<int>(std::clamp<uint64_t>(members / 1000, 16, 512));
+}
+
 class Stopper {
 public:
     explicit Stopper(int limit) : d_limit(limit) {}
@@ -94,7 +107,20 @@ private:
     int d_limit, d_stored = 0;
 };
 
+nlohmann::json profile_array(const std::vector<PhaseProfile>& profile) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const PhaseProfile& p : profile)
+        out.push_back({{"phase", p.phase},
+                       {"size", p.size},
+                       {"seconds", p.seconds},
+                       {"cpu_seconds", p.cpu_seconds},
+                       {"peak_rss_bytes", p.peak_rss_bytes}});
+    return out;
+}
+
 }  // namespace
+
+std::string profile_json(const std::vector<PhaseProfile>& profile) { return profile_array(profile).dump(); }
 
 std::string EnumerateDbSummary::to_json() const {
     return nlohmann::json{{"run", run},
@@ -110,6 +136,7 @@ std::string EnumerateDbSummary::to_json() const {
                           {"batches_done", batches_done},
                           {"batches_skipped", batches_skipped},
                           {"levels", levels_json(levels)},
+                          {"profile", profile_array(profile)},
                           {"seconds", {{"enumerate", enumerate_seconds}, {"store", store_seconds}}}}
         .dump(2);
 }
@@ -142,6 +169,7 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         support::throw_if_stopped("while enumerating");
         s.enumerate_seconds = since(t0);
         s.levels = er.levels;
+        s.profile = er.profile;
         for (const LevelStats& l : er.levels) {
             s.graphs += l.graphs + l.pair_graphs;
             s.dropped_before_solver += l.drops.total();
@@ -149,9 +177,10 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         s.classes = er.num_classes();
         s.candidates = er.candidates.size();
 
-        auto t1 = Clock::now();
+        const PhaseStart store_start = PhaseStart::now();
         const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
         Stopper stop(o.stop_after_batches);
+        db.tune_for_load(store_cache_mib(er));
 
         // Classes with members, in the enumerator's (deterministic) class order.
         std::vector<size_t> with_members;
@@ -167,65 +196,81 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         Progress progress(o.progress, "enumerate", "batches");
         progress.start(o.max_ops, "store", class_spans.size() + cand_spans.size());
         size_t visited = 0;  // spans looked at (stored or skipped) before the test hook stopped
-        for (const Span& span : class_spans) {
-            if (stop.reached()) break;
-            support::throw_if_stopped("while storing the classes");
-            const size_t lo = span.lo, hi = span.hi;
-            const bool skip = span.done;
-            // A finished span is only looked up (by fingerprint), for the candidates' links.
-            std::vector<ClassRows> rows(hi - lo);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-            for (size_t k = lo; k < hi; ++k) {
-                if (skip)
-                    rows[k - lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
-                else
-                    rows[k - lo] = class_rows(er, with_members[k]);
-            }
-            if (skip) {
-                for (size_t k = lo; k < hi; ++k) class_id[with_members[k]] = db.find_class(rows[k - lo].fingerprint);
-                ++s.batches_skipped;
-            } else {
+        // Worker threads compute the canonical rows of the next spans while this thread writes
+        // one into the database (pipeline/ordered_pipeline.h); `ahead` bounds the rows held.
+        const size_t ahead = 2 * static_cast<size_t>(threads);
+        ordered_pipeline<std::vector<ClassRows>>(
+            class_spans.size(), threads, ahead,
+            [&](size_t si) {
+                const Span& span = class_spans[si];
+                // A finished span is only looked up (by fingerprint), for the candidates' links.
+                std::vector<ClassRows> rows(span.hi - span.lo);
+                for (size_t k = span.lo; k < span.hi; ++k) {
+                    if (span.done)
+                        rows[k - span.lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
+                    else
+                        rows[k - span.lo] = class_rows(er, with_members[k]);
+                }
+                return rows;
+            },
+            [&](size_t si, std::vector<ClassRows>& rows) {
+                if (stop.reached()) return false;
+                support::throw_if_stopped("while storing the classes");
+                const Span& span = class_spans[si];
+                if (span.done) {
+                    for (size_t k = span.lo; k < span.hi; ++k)
+                        class_id[with_members[k]] = db.find_class(rows[k - span.lo].fingerprint);
+                    ++s.batches_skipped;
+                } else {
+                    db.atomically([&] {
+                        for (size_t k = span.lo; k < span.hi; ++k) {
+                            const ClassRows& r = rows[k - span.lo];
+                            class_id[with_members[k]] = db.load_class(r.fingerprint, r.rep, r.members, run);
+                        }
+                        db.mark_stage_done(run, "classes", span_unit(span));
+                    });
+                    ++s.batches_done;
+                    stop.stored();
+                }
+                progress.tick();
+                ++visited;
+                return true;
+            });
+        ordered_pipeline<std::vector<ruledb::RuleEntry>>(
+            cand_spans.size(), threads, ahead,
+            [&](size_t si) {
+                const Span& span = cand_spans[si];
+                std::vector<ruledb::RuleEntry> entries;
+                if (span.done) return entries;
+                entries.reserve(span.hi - span.lo);
+                for (size_t i = span.lo; i < span.hi; ++i) entries.push_back(ruledb::describe_rule(er.candidates[i].rule));
+                return entries;
+            },
+            [&](size_t si, std::vector<ruledb::RuleEntry>& entries) {
+                if (stop.reached()) return false;
+                support::throw_if_stopped("while storing the candidates");
+                progress.tick();
+                ++visited;
+                const Span& span = cand_spans[si];
+                if (span.done) {
+                    ++s.batches_skipped;
+                    return true;
+                }
                 db.atomically([&] {
-                    for (size_t k = lo; k < hi; ++k) {
-                        const ClassRows& r = rows[k - lo];
-                        const ruledb::Id id = db.add_class(r.fingerprint, r.rep, run).id;
-                        for (const ruledb::GraphEntry& m : r.members) db.add_class_member(id, m, run);
-                        class_id[with_members[k]] = id;
+                    for (size_t i = span.lo; i < span.hi; ++i) {
+                        const int64_t c = er.candidates[i].class_index;
+                        if (db.load_candidate(entries[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
+                            ++s.stored_candidates;
                     }
-                    db.mark_stage_done(run, "classes", span_unit(span));
+                    db.mark_stage_done(run, "candidates", span_unit(span));
                 });
                 ++s.batches_done;
                 stop.stored();
-            }
-            progress.tick();
-            ++visited;
-        }
-        for (const Span& span : cand_spans) {
-            if (stop.reached()) break;
-            support::throw_if_stopped("while storing the candidates");
-            progress.tick();
-            ++visited;
-            if (span.done) {
-                ++s.batches_skipped;
-                continue;
-            }
-            const size_t lo = span.lo, hi = span.hi;
-            std::vector<ruledb::RuleEntry> entries(hi - lo);
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-            for (size_t i = lo; i < hi; ++i) entries[i - lo] = ruledb::describe_rule(er.candidates[i].rule);
-            db.atomically([&] {
-                for (size_t i = lo; i < hi; ++i) {
-                    const int64_t c = er.candidates[i].class_index;
-                    if (db.add_candidate(entries[i - lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
-                        ++s.stored_candidates;
-                }
-                db.mark_stage_done(run, "candidates", span_unit(span));
+                return true;
             });
-            ++s.batches_done;
-            stop.stored();
-        }
         progress.finish();
-        s.store_seconds = since(t1);
+        s.profile.push_back(phase_profile("store", 0, store_start));
+        s.store_seconds = s.profile.back().seconds;
         if (visited < class_spans.size() + cand_spans.size()) {
             s.stopped = true;  // left running, as a kill would leave it
             return s;

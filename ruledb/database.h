@@ -87,6 +87,18 @@ public:
     /// text in canonical orientation.
     Added add_candidate(const RuleEntry& pair, std::optional<Id> class_id = {}, std::optional<Id> run = {});
     std::optional<Id> find_candidate(const RuleEntry& pair);
+    // Bulk loading (the enumerator's store, database_write.cpp): the rows add_class +
+    // add_class_member and add_candidate write, for many records inside one atomically() of the
+    // caller's, without a savepoint per row: the caller's transaction is what commits or rolls
+    // back whole. Throws std::logic_error outside atomically().
+    /// A class, its representative and its members; returns the class id.
+    Id load_class(std::string_view fingerprint, const GraphEntry& representative, const std::vector<GraphEntry>& members,
+                  std::optional<Id> run = {});
+    Added load_candidate(const RuleEntry& pair, std::optional<Id> class_id = {}, std::optional<Id> run = {});
+    /// Settings for a long write-once load on this connection: a page cache of `cache_mib` MiB
+    /// (SQLite's default is 2 MiB, so a large load re-reads its index pages from the OS) and
+    /// fewer, larger WAL checkpoints. Durability is unchanged (WAL, synchronous=NORMAL).
+    void tune_for_load(int cache_mib);
     void set_candidate_status(Id candidate, CandidateStatus status);
 
     // Rules.

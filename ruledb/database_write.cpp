@@ -1,5 +1,8 @@
 // Database: idempotent adds of graphs, classes, candidates and rules; proofs, pruning
 // decisions and validations. Each call is one transaction (or a savepoint inside the caller's).
+#include <stdexcept>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "ir/native_text.h"
@@ -90,6 +93,43 @@ Added Database::add_candidate(const RuleEntry& pair, std::optional<Id> class_id,
         out = insert_or_find(*d_conn, st, "SELECT id FROM candidates WHERE rule_text = ?", pair.text);
     });
     return out;
+}
+
+Id Database::load_class(std::string_view fingerprint, const GraphEntry& representative,
+                        const std::vector<GraphEntry>& members, std::optional<Id> run) {
+    if (d_depth == 0) throw std::logic_error("Database::load_class outside atomically()");
+    const Id rep = add_graph(representative, run).id;
+    auto st = d_conn->prepare(
+        "INSERT INTO classes(fingerprint, representative, run_id) VALUES (?, ?, ?) "
+        "ON CONFLICT(fingerprint) DO NOTHING RETURNING id");
+    st.bind_all(fingerprint, rep, run);
+    const Id cls = insert_or_find(*d_conn, st, "SELECT id FROM classes WHERE fingerprint = ?", fingerprint).id;
+    auto member = d_conn->prepare("INSERT OR IGNORE INTO class_members(class_id, graph_id) VALUES (?, ?)");
+    member.bind_all(cls, rep).run();
+    member.reset();
+    for (const GraphEntry& m : members) {
+        member.bind_all(cls, add_graph(m, run).id).run();
+        member.reset();
+    }
+    return cls;
+}
+
+Added Database::load_candidate(const RuleEntry& pair, std::optional<Id> class_id, std::optional<Id> run) {
+    if (d_depth == 0) throw std::logic_error("Database::load_candidate outside atomically()");
+    const Id lhs = add_graph(pair.lhs, run).id;
+    const Id rhs = add_graph(pair.rhs, run).id;
+    auto st = d_conn->prepare(
+        "INSERT INTO candidates(rule_text, hash, lhs_graph, rhs_graph, class_id, run_id) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(rule_text) DO NOTHING RETURNING id");
+    st.bind_all(pair.text, pair.hash, lhs, rhs, class_id, run);
+    return insert_or_find(*d_conn, st, "SELECT id FROM candidates WHERE rule_text = ?", pair.text);
+}
+
+void Database::tune_for_load(int cache_mib) {
+    d_conn->exec("PRAGMA cache_size = " + std::to_string(-int64_t{cache_mib} * 1024));
+    // 16 MiB of WAL between checkpoints instead of 4 MiB: a page written by many batches is
+    // copied into the database file fewer times.
+    d_conn->exec("PRAGMA wal_autocheckpoint = 4096");
 }
 
 std::optional<Id> Database::find_candidate(const RuleEntry& pair) {

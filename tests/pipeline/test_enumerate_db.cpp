@@ -173,3 +173,30 @@ TEST_CASE("enumerate --db: option errors are usage errors", "[pipeline][enumerat
     CHECK(nothing.code == 2);
     CHECK_THAT(nothing.err, Catch::Contains("no unfinished enumerate run"));
 }
+
+TEST_CASE("enumerate --db: the profile names every phase with its time and peak memory", "[pipeline][enumerator]") {
+    const std::string db = ruledb::test::fresh_db("enumdb-profile");
+    const pipeline::EnumerateDbSummary s = pipeline::enumerate_into_database(options(db, 2));
+    std::vector<std::string> names;
+    uint64_t peak = 0;
+    for (const PhaseProfile& p : s.profile) {
+        names.push_back(p.phase + " " + std::to_string(p.size));
+        CHECK(p.seconds >= 0);
+        CHECK(p.cpu_seconds >= 0);
+        CHECK(p.peak_rss_bytes >= peak);  // a running peak never falls
+        peak = p.peak_rss_bytes;
+    }
+    CHECK(names == std::vector<std::string>{"generate 1", "fingerprint 1", "classes 1", "generate 2", "fingerprint 2",
+                                            "classes 2", "candidates 0", "store 0"});
+    CHECK(peak > 0);
+    const nlohmann::json j = nlohmann::json::parse(s.to_json());
+    REQUIRE(j.at("profile").size() == names.size());
+    CHECK(j["profile"].back().at("phase") == "store");
+    CHECK(j["profile"].back().at("seconds").get<double>() == Approx(s.store_seconds));
+    // `enumerate --json` without --db emits the enumeration's part.
+    const auto r = run_cli({"enumerate", "--max-ops", "1", "--ops", kOps, "--json", "--quiet"});
+    REQUIRE(r.code == 0);
+    const nlohmann::json e = nlohmann::json::parse(r.out);
+    REQUIRE(e.at("profile").size() == 4);
+    CHECK(e["profile"][3].at("phase") == "candidates");
+}
