@@ -13,7 +13,7 @@
 #include "enumerator/class_table.h"
 #include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "enumerator/work_exchange.h"
 #include "fingerprint/graph_fingerprint.h"
 
@@ -95,7 +95,7 @@ private:
 
     TermStore& d_s;
     ClassTable& d_t;
-    Progress d_progress;
+    support::Progress d_progress;
     std::vector<std::vector<ValueId>> d_reps_by_size;
     std::vector<std::vector<ValueId>> d_containing;  ///< node id -> representatives containing it
     /// The representatives of size `size` that contain node `id`. Representatives are added

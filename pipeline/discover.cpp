@@ -7,7 +7,7 @@
 #include <omp.h>
 
 #include "enumerator/enumerator.h"
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "pipeline/discover_steps.h"
 #include "pipeline/distributed_discover.h"
 #include "pipeline/proof_store.h"
@@ -240,7 +240,7 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     const size_t n = er.candidates.size();
     const prover::CheckOptions copts = steps::check_options(o);
     const prover::AxiomSet& axioms = prover::builtin_axioms();
-    Progress progress(o.progress, "discover", "candidates");
+    support::Progress progress(o.progress, "discover", "candidates");
     ProofTally tally;
     progress.start(o.max_ops, "prove", n);
     {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "pipeline/proof_store.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
@@ -81,7 +81,7 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     copts.generalize = true;  // a candidate's rule is stored at the most general shapes it holds at
     const prover::AxiomSet& axioms = prover::builtin_axioms();
     const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-    Progress progress(o.progress, "prove", "rules");
+    support::Progress progress(o.progress, "prove", "rules");
     progress.start(0, "prove", work.size());
     ProofTally tally;
     try {
