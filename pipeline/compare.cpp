@@ -27,7 +27,8 @@ struct GeneratorShape {
 // shapes, in the preset's order, for variables of rank `rank`.
 std::vector<GeneratorShape> generator_shapes_from_preset(size_t rank) {
     std::vector<GeneratorShape> out;
-    for (const Variable& v : taso_plan().base_variables()) {
+    const ShapePlan plan = taso_plan();  // named: the loop must not outlive a temporary
+    for (const Variable& v : plan.base_variables()) {
         if (v.type.rank() != rank) continue;
         GeneratorShape s{v.role, {}};
         for (const Dim& d : v.type.dims) s.dims.push_back(d.value());
