@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "tests/support/cli_run.h"
+#include "tests/support/tools.h"
 
 using namespace rf;
 using rf::testing::run_cli;
@@ -26,8 +27,6 @@ std::string first_line(const std::string& command) {
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     return out;
 }
-
-bool have(const char* tool) { return first_line(std::string("command -v ") + tool).size() > 0; }
 
 }  // namespace
 
@@ -50,10 +49,7 @@ TEST_CASE("export smt2: every proved rule's file is unsat for z3 and cvc5", "[ex
     for (const auto& f : std::filesystem::directory_iterator(dir)) {
         ++files;
         for (const char* tool : {"z3", "cvc5"}) {
-            if (!have(tool)) {
-                WARN(tool << " is not installed: its re-check is skipped");
-                continue;
-            }
+            if (!rf::testing::have_tool(tool)) continue;
             INFO(tool << " " << f.path());
             CHECK(first_line(std::string(tool) + " " + f.path().string() + " 2>&1") == "unsat");
         }
