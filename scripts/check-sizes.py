@@ -18,7 +18,7 @@ import sys
 
 MAX_FILE_LINES = 600
 MAX_FUNCTION_LINES = 120
-EXTENSIONS = (".cpp", ".h", ".cu", ".cpp.in")
+EXTENSIONS = (".cpp", ".h", ".cu", ".cuh", ".cpp.in")
 SCOPE_WORDS = re.compile(r"\b(namespace|class|struct|union|enum|extern)\b")
 # How a function's header ends before its body: the parameter list or a member initialiser,
 # then qualifiers or a trailing return type.
