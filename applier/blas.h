@@ -1,10 +1,10 @@
 // Single-precision matrix product from OpenBLAS, loaded on first use. Internal to rf_applier.
 //
 // OpenBLAS (the pthread build libopenblas-dev selects) starts its own thread pool when the
-// library is loaded, and those threads spin for about 0.1 s. Linked into ruleforge, every command
-// paid that: `enumerate --max-ops 1` took 0.066 s at 2 threads against 0.059 s with
-// OPENBLAS_NUM_THREADS=1, and on a 16-core node each process would start 15 spinning threads.
-// Only the CPU executor multiplies matrices, so only it loads the library.
+// library is loaded, and those threads spin for a while. Linked into ruleforge, every command paid
+// that (figures in docs/PERFORMANCE.md, "Figures behind design choices"), and on a 16-core node
+// each process would start 15 spinning threads. Only the CPU executor multiplies matrices, so
+// only it loads the library.
 #pragma once
 
 namespace rf::blas {

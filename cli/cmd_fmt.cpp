@@ -47,7 +47,7 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (!from.empty()) format_option(from, "--format");
     const std::string text = read_text_file(file);
     // Without --format the content decides between native and TENSAT text (anything else is
-    // read as native, the old default, and the parse error carries a hint).
+    // read as native, and the parse error carries a hint).
     RuleFormat in_format = RuleFormat::Native;
     if (!from.empty())
         in_format = format_option(from, "--format");

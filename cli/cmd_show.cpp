@@ -6,9 +6,9 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/options.h"
+#include "exporters/dot_rules.h"
 #include "ruledb/database.h"
 #include "ruledb/report.h"
-#include "ruledb/rule_dot.h"
 
 namespace rf::cli {
 
@@ -46,7 +46,7 @@ int run_show(const std::vector<std::string>& args, std::ostream& out, std::ostre
     auto details = db.rule_details(ids[0]);
     if (vm["dot"].as<bool>()) {
         Rule rule = db.load_rule(ids[0]);
-        out << ruledb::rule_to_dot(rule, "rule " + std::to_string(ids[0]) + " (" + details->summary.hash.substr(0, 12) + ")");
+        out << exporters::rule_to_dot(rule, "rule", "rule " + std::to_string(ids[0]) + " (" + details->summary.hash.substr(0, 12) + ")");
     } else if (vm["json"].as<bool>()) {
         out << ruledb::to_json(*details).dump(2) << "\n";
     } else {

@@ -23,8 +23,8 @@ std::string command_line(const std::string& command, const std::vector<std::stri
 
 /// A `--threads` value checked: negative is a UsageError; more than the CPUs this process may run
 /// on (omp_get_num_procs) is capped to that many with a warning on `err`, since more threads only
-/// add solver contexts and memory (--threads 1000 made a one-rule check take 29.5 s). 0 stays 0
-/// (all cores).
+/// add solver contexts and memory (a thousand made a one-rule check take half a minute:
+/// docs/PERFORMANCE.md). 0 stays 0 (all cores).
 int checked_threads(const std::string& command, int requested, std::ostream& err);
 
 /// The `--backend` every command that proves takes when none is given (one default everywhere).

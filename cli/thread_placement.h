@@ -8,11 +8,11 @@ namespace rf::cli {
 /// when the user placed the threads (OMP_PROC_BIND, OMP_PLACES or GOMP_CPU_AFFINITY set) or
 /// when there are fewer than two CPUs or threads. Only the first call in a process does anything.
 ///
-/// Why: a new worker starts on its creator's CPU, and on the 2-vCPU development VM it often
-/// stayed there for ~0.1 s while libgomp's spin-waiting shared that CPU with the main thread:
-/// a 0.06 s size-1 enumeration took 0.17 s at 2 threads in half the runs, and the same cost
-/// fell on every larger run. Placing the workers once removes it, and releasing them keeps the
-/// hazard of pinning away (two processes, or MPI ranks, pinned to the same CPUs).
+/// Why: a new worker starts on its creator's CPU, and on a 2-vCPU machine it often stayed there
+/// while libgomp's spin-waiting shared that CPU with the main thread, which nearly tripled a small
+/// enumeration in half the runs (docs/PERFORMANCE.md). Placing the workers once removes it, and
+/// releasing them keeps the hazard of pinning away (two processes, or MPI ranks, pinned to the
+/// same CPUs).
 void spread_openmp_threads();
 
 }  // namespace rf::cli

@@ -27,7 +27,7 @@
 #include "enumerator/class_table.h"
 #include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "enumerator/work_exchange.h"
 #include "ir/canonical.h"
 #include "ir/graph_rebuild.h"
@@ -451,7 +451,7 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     }
     fill_pairs(plan, pend.data() + singles);
     plan = PairPlan();
-    Progress progress(s.config().progress);
+    support::Progress progress(s.config().progress);
     // Cooperating processes (work_exchange.h) check every P-th pair, then exchange verdicts
     // and keys; each builds the rules of the kept candidates it did not check.
     WorkExchange* const ex = s.config().exchange;

@@ -15,7 +15,7 @@
 #include "enumerator/big_vector.h"
 #include "enumerator/class_table.h"
 #include "enumerator/enumerator.h"
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "enumerator/term_store.h"
 #include "enumerator/work_exchange.h"
 
@@ -108,7 +108,7 @@ private:
 
     TermStore& d_s;
     ClassTable& d_t;
-    Progress d_progress;
+    support::Progress d_progress;
     std::vector<PhaseProfile>& d_profile;
     std::vector<std::vector<ValueId>> d_reps_by_size;
     std::vector<std::vector<ValueId>> d_containing;  ///< node id -> representatives containing it

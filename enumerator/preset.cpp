@@ -107,6 +107,15 @@ std::vector<OpTemplate> taso_templates() {
     return t;
 }
 
+bool operand_shapes_fit(const OpTemplate& t, const TensorType& a, const TensorType* b) {
+    if (t.rank >= 0 && static_cast<int>(a.rank()) != t.rank) return false;
+    if (t.kernel[0] == 0 || !b) return true;
+    if (b->rank() != 4) return false;
+    for (size_t k = 0; k < 2; ++k)
+        if (b->dims[2 + k].is_concrete() && b->dims[2 + k].value() != t.kernel[k]) return false;
+    return true;
+}
+
 std::vector<OpTemplate> full_templates() {
     std::vector<OpTemplate> t = taso_templates();
     t.push_back(tmpl("sigmoid", OpKind::Sigmoid, Params{}, 1));

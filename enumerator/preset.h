@@ -31,6 +31,11 @@ struct OpTemplate {
     bool resize_only = false;          ///< enlarge: operand 0's kernel differs from operand 1's
 };
 
+/// Whether operands of types `a` and `b` (null for a unary template) meet the template's shape
+/// restrictions: operand 0's rank, operand 1's kernel. A symbolic dimension meets any size. The
+/// enumerator's operand test and compare's coverage test (pipeline/compare.cpp) both ask this.
+bool operand_shapes_fit(const OpTemplate& t, const TensorType& a, const TensorType* b);
+
 /// Everything one enumeration run depends on (the result is a pure function of it).
 struct EnumConfig {
     std::vector<OpTemplate> templates;

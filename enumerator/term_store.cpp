@@ -253,22 +253,22 @@ FullValues TermStore::full_values(ValueId v) const {
         if (t == kIllTyped) {
             fv.status.push_back(static_cast<uint8_t>(PointStatus::IllTyped));
             fv.values.emplace_back();
-            hashes.push_back(kIllTypedHash);
+            hashes.push_back(point_hash(PointStatus::IllTyped));
             continue;
         }
         Memo memo;
         try {
             fv.values.push_back(memo.take(eval_rec(v, static_cast<int>(p), memo, true)));
             fv.status.push_back(static_cast<uint8_t>(PointStatus::Ok));
-            hashes.push_back(value_hash(fv.values.back(), d_type_hash[t]));
+            hashes.push_back(point_hash(PointStatus::Ok, &fv.values.back(), d_type_hash[t]));
         } catch (const EvalOverflow&) {
             fv.overflow = true;
             fv.values.emplace_back();
             fv.status.push_back(static_cast<uint8_t>(PointStatus::Overflow));
-            hashes.push_back(kOverflowHash);
+            hashes.push_back(point_hash(PointStatus::Overflow));
         }
     }
-    fv.fp = truncate(combine_points(hashes), d_cfg.hash_bits);
+    fv.fp = combine_points(hashes, d_cfg.hash_bits);
     return fv;
 }
 

@@ -68,13 +68,13 @@ void write_side(std::ostream& out, const Graph& g, const char* prefix, const cha
 
 }  // namespace
 
-std::string rule_to_dot(const Rule& rule, const std::string& graph_name) {
+std::string rule_to_dot(const Rule& rule, const std::string& graph_name, const std::string& title_text) {
     std::ostringstream out;
     out << "digraph " << quote(graph_name) << " {\n";
     out << "  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n";
     // The title states what the rule holds under, in its own names (typing conditions, then
     // what it was proved under): a picture of a conditional rule must not look unconditional.
-    std::string title = rule.name;
+    std::string title = title_text.empty() ? rule.name : title_text;
     for (const std::string& c : condition_texts(rule)) title += (title.empty() ? "if " : "\nif ") + c;
     if (!title.empty()) out << "  label=" << quote(title) << ";\n  labelloc=t;\n";
     for (size_t i = 0; i < rule.variables().size(); ++i) {

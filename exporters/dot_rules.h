@@ -12,8 +12,9 @@
 
 namespace rf::exporters {
 
-/// One rule as a `digraph` named `graph_name` (labelled with the rule's name, if any).
-std::string rule_to_dot(const Rule& rule, const std::string& graph_name);
+/// One rule as a `digraph` named `graph_name`, labelled with `title` (the rule's name when empty)
+/// and the conditions it holds under. `ruleforge show --dot` and the browser report draw with it.
+std::string rule_to_dot(const Rule& rule, const std::string& graph_name, const std::string& title = "");
 
 /// Every rule, one digraph each (named by the rule, or rule_<index>). None is left out.
 ExportResult write_dot_rules(const std::vector<Rule>& rules);

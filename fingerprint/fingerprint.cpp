@@ -65,9 +65,21 @@ uint64_t value_hash(const ExactTensor& t, uint64_t th) {
     return XXH3_64bits_withSeed(t.num.data(), t.num.size() * sizeof(int64_t), seed);
 }
 
-Fingerprint combine_points(const std::vector<uint64_t>& point_hashes) {
+uint64_t point_hash(PointStatus status, const ExactTensor* value, uint64_t type_hash) {
+    // Markers hashed in place of a value at a point where the graph is ill-typed or overflowed.
+    constexpr uint64_t kIllTypedHash = 0x1117'7e9e'd000'0001ULL;
+    constexpr uint64_t kOverflowHash = 0x0f10'3333'0000'0002ULL;
+    switch (status) {
+        case PointStatus::IllTyped: return kIllTypedHash;
+        case PointStatus::Overflow: return kOverflowHash;
+        case PointStatus::Ok: break;
+    }
+    return value_hash(*value, type_hash);
+}
+
+Fingerprint combine_points(const std::vector<uint64_t>& point_hashes, int bits) {
     const XXH128_hash_t h = XXH3_128bits(point_hashes.data(), point_hashes.size() * sizeof(uint64_t));
-    return Fingerprint{h.high64, h.low64};
+    return truncate(Fingerprint{h.high64, h.low64}, bits);
 }
 
 }  // namespace rf

@@ -38,11 +38,16 @@ uint64_t type_hash(const TensorType& t);
 /// A hash of one exact value (lowest terms, as the evaluator returns it) and its type's hash.
 uint64_t value_hash(const ExactTensor& t, uint64_t type_hash);
 
-/// Markers hashed in place of a value at a point where the graph is ill-typed or overflowed.
-inline constexpr uint64_t kIllTypedHash = 0x1117'7e9e'd000'0001ULL;
-inline constexpr uint64_t kOverflowHash = 0x0f10'3333'0000'0002ULL;
+/// What evaluating a graph at one point gave: values, a type error, or an overflow.
+enum class PointStatus : uint8_t { Ok, IllTyped, Overflow };
 
-/// The fingerprint of a sequence of per-point hashes.
-Fingerprint combine_points(const std::vector<uint64_t>& point_hashes);
+/// The hash of one output at one evaluation point: a marker when the graph is ill-typed or
+/// overflowed there (`value` is then unused), else value_hash(*value, type_hash). The enumerator
+/// (enumerator/term_store.cpp) and the reference path (graph_fingerprint.h) both hash points
+/// with it and combine them with combine_points, so their fingerprints agree by construction.
+uint64_t point_hash(PointStatus status, const ExactTensor* value = nullptr, uint64_t type_hash = 0);
+
+/// The fingerprint of a graph's point hashes, in point order, kept to its low `bits` bits.
+Fingerprint combine_points(const std::vector<uint64_t>& point_hashes, int bits = 128);
 
 }  // namespace rf

@@ -13,18 +13,15 @@ bool GraphValues::overflowed() const {
 std::vector<uint64_t> GraphValues::point_hashes() const {
     std::vector<uint64_t> hs;
     for (const PointValues& p : points) {
-        switch (p.status) {
-            case PointStatus::IllTyped: hs.push_back(kIllTypedHash); break;
-            case PointStatus::Overflow: hs.push_back(kOverflowHash); break;
-            case PointStatus::Ok:
-                for (size_t k = 0; k < p.outputs.size(); ++k) hs.push_back(value_hash(p.outputs[k], type_hash(p.types[k])));
-                break;
-        }
+        if (p.status != PointStatus::Ok) hs.push_back(point_hash(p.status));
+        else
+            for (size_t k = 0; k < p.outputs.size(); ++k)
+                hs.push_back(point_hash(p.status, &p.outputs[k], type_hash(p.types[k])));
     }
     return hs;
 }
 
-Fingerprint GraphValues::fingerprint(int hash_bits) const { return truncate(combine_points(point_hashes()), hash_bits); }
+Fingerprint GraphValues::fingerprint(int hash_bits) const { return combine_points(point_hashes(), hash_bits); }
 
 Graph instantiate_graph(const Graph& g, const ShapePlan& plan, int inst) {
     RebuildOptions o;

@@ -14,8 +14,6 @@
 
 namespace rf {
 
-enum class PointStatus : uint8_t { Ok, IllTyped, Overflow };
-
 /// The outputs of a graph at one evaluation point.
 struct PointValues {
     PointStatus status = PointStatus::Ok;

@@ -89,6 +89,107 @@ struct UnscaledDomain {
     }
 };
 
+// The larger cases of eval_op, each one operator family. Output dims come from the node's
+// (concrete) types, as in eval_op.
+template <class Dom>
+using TensorPtrs = std::vector<const typename Dom::Tensor*>;
+
+/// Matmul, of whole tensors or of distributed ones (the parts each device multiplies).
+template <class Dom>
+typename Dom::Tensor eval_matmul(Dom& dom, const Node& node, const TensorPtrs<Dom>& in,
+                                 const std::vector<const TensorType*>& in_types) {
+    using Tensor = typename Dom::Tensor;
+    typename Dom::Arith ar;
+    auto data = [](const Tensor* t) { return Dom::data(*t).data(); };
+    const Activation act = param::activation(node.params, node.op);
+    const Tensor &a = *in[0], &b = *in[1];
+    const TensorType &ta = *in_types[0], &tb = *in_types[1];
+    Tensor out = dom.make(concrete_dims(node.outputs[0]), dom.mul_scale(Dom::scale(a), Dom::scale(b)));
+    if (ta.is_distributed() || tb.is_distributed()) {
+        const size_t r = ta.rank();
+        MatmulParts parts{ta.degree(r - 2), ta.degree(r - 1), tb.degree(r - 1), 1};
+        parts.extra = ta.replicas / parts.col_parts;
+        const int64_t batch = r == 3 ? ta.dims[0].value() : 1, M = ta.dims[r - 2].value(),
+                      K = ta.dims[r - 1].value(), N = tb.dims[r - 1].value();
+        if (M % parts.row_parts || K % parts.contracted_parts || N % parts.col_parts || parts.extra < 1)
+            throw EvalError("matmul: operand types " + ta.to_string() + ", " + tb.to_string() +
+                            " cut a dimension into parts that do not divide it");
+        dom.run_bounded({&a, &b}, K, [&](auto& kar) {
+            parallel_matmul(kar, data(&a), data(&b), Dom::data(out).data(), batch, M, K, N, parts);
+        });
+        return dom.finish(std::move(out), ar, act);
+    }
+    const size_t r = a.dims.size();
+    dom.run_bounded({&a, &b}, a.dims[r - 1], [&](auto& kar) {
+        matmul(kar, data(&a), data(&b), Dom::data(out).data(), r == 3 ? a.dims[0] : 1, a.dims[r - 2],
+               a.dims[r - 1], b.dims[r - 1]);
+    });
+    return dom.finish(std::move(out), ar, act);
+}
+
+/// Concat along the node's axis (past the replica axis of a replicated operand).
+template <class Dom>
+typename Dom::Tensor eval_concat(Dom& dom, const Node& node, const TensorPtrs<Dom>& in,
+                                 const std::vector<const TensorType*>& in_types) {
+    typename Dom::Arith ar;
+    const size_t axis = static_cast<size_t>(param::axis(node.params)) + axis_offset(*in_types[0]);
+    std::vector<typename Dom::Tensor> storage;
+    int64_t s = 1;
+    auto ops = dom.align(in, storage, s);
+    typename Dom::Tensor out = dom.make(concrete_dims(node.outputs[0]), s);
+    std::vector<const typename Dom::Elem*> parts;
+    std::vector<int64_t> part_axis;
+    for (const typename Dom::Tensor* t : ops) {
+        parts.push_back(Dom::data(*t).data());
+        part_axis.push_back(t->dims[axis]);
+    }
+    const AxisView v = axis_view(out.dims, axis);
+    concat(parts, part_axis, v.outer, v.inner, Dom::data(out).data());
+    return dom.finish(std::move(out), ar, Activation::None);
+}
+
+/// Split at the operand's concat boundary on the node's axis: the two parts.
+template <class Dom>
+std::vector<typename Dom::Tensor> eval_split(Dom& dom, const Node& node, const TensorPtrs<Dom>& in,
+                                             const std::vector<const TensorType*>& in_types) {
+    typename Dom::Arith ar;
+    const size_t axis = static_cast<size_t>(param::axis(node.params));
+    const SplitInfo& cut = in_types[0]->split(axis);
+    if (!cut || !cut->left_size.is_concrete())
+        throw EvalError("split: operand type " + in_types[0]->to_string() +
+                        " has no concrete concat boundary on axis " + std::to_string(axis));
+    const int64_t left = cut->left_size.value();
+    const AxisView v = axis_view(in[0]->dims, axis + axis_offset(*in_types[0]));
+    const auto* x = Dom::data(*in[0]).data();
+    typename Dom::Tensor a = dom.make(concrete_dims(node.outputs[0]), Dom::scale(*in[0]));
+    typename Dom::Tensor b = dom.make(concrete_dims(node.outputs[1]), Dom::scale(*in[0]));
+    slice(x, v, 0, left, Dom::data(a).data());
+    slice(x, v, left, v.axis - left, Dom::data(b).data());
+    return {dom.finish(std::move(a), ar, Activation::None), dom.finish(std::move(b), ar, Activation::None)};
+}
+
+/// Replicate (replica i of the operand becomes replicas i*k .. i*k+k-1) and reduction (replica i
+/// of the result sums replicas i*k .. i*k+k-1 of the operand).
+template <class Dom>
+typename Dom::Tensor eval_replicas(Dom& dom, const Node& node, const TensorPtrs<Dom>& in,
+                                   const std::vector<const TensorType*>& in_types) {
+    typename Dom::Arith ar;
+    const int64_t k = param::degree(node.params, node.op), reps = node.outputs[0].replicas;
+    typename Dom::Tensor out = dom.make(concrete_dims(node.outputs[0]), Dom::scale(*in[0]));
+    const int64_t n = volume(out.dims) / reps;
+    const auto* x = Dom::data(*in[0]).data();
+    auto* o = Dom::data(out).data();
+    if (node.op == OpKind::Replicate) {
+        for (int64_t i = 0; i < in_types[0]->replicas; ++i)
+            for (int64_t j = 0; j < k; ++j) std::copy(x + i * n, x + (i + 1) * n, o + (i * k + j) * n);
+    } else {
+        for (int64_t i = 0; i < reps; ++i)
+            for (int64_t j = 0; j < k; ++j)
+                for (int64_t e = 0; e < n; ++e) o[i * n + e] = ar.add(o[i * n + e], x[(i * k + j) * n + e]);
+    }
+    return dom.finish(std::move(out), ar, Activation::None);
+}
+
 /// The outputs of one node. Output dims come from the node's (concrete) types, which the shape
 /// rules derived from the same operands, so the kernels can trust them.
 template <class Dom>
@@ -114,32 +215,7 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
             });
             return {dom.finish(std::move(out), ar, param::activation(p, op))};
         }
-        case OpKind::Matmul: {
-            const Tensor &a = *in[0], &b = *in[1];
-            const TensorType &ta = *in_types[0], &tb = *in_types[1];
-            if (ta.is_distributed() || tb.is_distributed()) {
-                const size_t r = ta.rank();
-                Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(a), Dom::scale(b)));
-                MatmulParts parts{ta.degree(r - 2), ta.degree(r - 1), tb.degree(r - 1), 1};
-                parts.extra = ta.replicas / parts.col_parts;
-                const int64_t batch = r == 3 ? ta.dims[0].value() : 1, M = ta.dims[r - 2].value(),
-                              K = ta.dims[r - 1].value(), N = tb.dims[r - 1].value();
-                if (M % parts.row_parts || K % parts.contracted_parts || N % parts.col_parts || parts.extra < 1)
-                    throw EvalError("matmul: operand types " + ta.to_string() + ", " + tb.to_string() +
-                                    " cut a dimension into parts that do not divide it");
-                dom.run_bounded({&a, &b}, K, [&](auto& kar) {
-                    parallel_matmul(kar, data(&a), data(&b), Dom::data(out).data(), batch, M, K, N, parts);
-                });
-                return {dom.finish(std::move(out), ar, param::activation(p, op))};
-            }
-            const size_t r = a.dims.size();
-            Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(a), Dom::scale(b)));
-            dom.run_bounded({&a, &b}, a.dims[r - 1], [&](auto& kar) {
-                matmul(kar, data(&a), data(&b), Dom::data(out).data(), r == 3 ? a.dims[0] : 1, a.dims[r - 2],
-                       a.dims[r - 1], b.dims[r - 1]);
-            });
-            return {dom.finish(std::move(out), ar, param::activation(p, op))};
-        }
+        case OpKind::Matmul: return {eval_matmul(dom, node, in, in_types)};
         case OpKind::EwAdd: {
             std::vector<Tensor> storage;
             int64_t s = 1;
@@ -178,37 +254,8 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
                 transpose(data(in[0]) + k * n, xd, param::list(p), Dom::data(out).data() + k * n);
             return {dom.finish(std::move(out), ar, Activation::None)};
         }
-        case OpKind::Concat: {
-            const size_t axis = static_cast<size_t>(param::axis(p)) + axis_offset(*in_types[0]);
-            std::vector<Tensor> storage;
-            int64_t s = 1;
-            auto ops = dom.align(in, storage, s);
-            Tensor out = dom.make(out_dims(0), s);
-            std::vector<const typename Dom::Elem*> parts;
-            std::vector<int64_t> part_axis;
-            for (const Tensor* t : ops) {
-                parts.push_back(data(t));
-                part_axis.push_back(t->dims[axis]);
-            }
-            const AxisView v = axis_view(out.dims, axis);
-            concat(parts, part_axis, v.outer, v.inner, Dom::data(out).data());
-            return {dom.finish(std::move(out), ar, Activation::None)};
-        }
-        case OpKind::Split: {
-            const size_t axis = static_cast<size_t>(param::axis(p));
-            const SplitInfo& cut = in_types[0]->split(axis);
-            if (!cut || !cut->left_size.is_concrete())
-                throw EvalError("split: operand type " + in_types[0]->to_string() +
-                                " has no concrete concat boundary on axis " + std::to_string(axis));
-            const int64_t left = cut->left_size.value();
-            const AxisView v = axis_view(in[0]->dims, axis + axis_offset(*in_types[0]));
-            Tensor a = dom.make(out_dims(0), Dom::scale(*in[0]));
-            Tensor b = dom.make(out_dims(1), Dom::scale(*in[0]));
-            slice(data(in[0]), v, 0, left, Dom::data(a).data());
-            slice(data(in[0]), v, left, v.axis - left, Dom::data(b).data());
-            return {dom.finish(std::move(a), ar, Activation::None),
-                    dom.finish(std::move(b), ar, Activation::None)};
-        }
+        case OpKind::Concat: return {eval_concat(dom, node, in, in_types)};
+        case OpKind::Split: return eval_split(dom, node, in, in_types);
         case OpKind::PoolAvg:
         case OpKind::PoolMax: {
             const Tensor& x = *in[0];
@@ -253,29 +300,8 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
             out.dims = out_dims(0);
             return {dom.finish(std::move(out), ar, Activation::None)};
         }
-        case OpKind::Replicate: {
-            // Replica i of the operand becomes replicas i*k .. i*k+k-1.
-            const int64_t k = param::degree(p, op);
-            Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
-            const int64_t n = volume(out.dims) / node.outputs[0].replicas;
-            const auto* x = data(in[0]);
-            auto* o = Dom::data(out).data();
-            for (int64_t i = 0; i < in_types[0]->replicas; ++i)
-                for (int64_t j = 0; j < k; ++j) std::copy(x + i * n, x + (i + 1) * n, o + (i * k + j) * n);
-            return {dom.finish(std::move(out), ar, Activation::None)};
-        }
-        case OpKind::Reduction: {
-            // Replica i of the result sums replicas i*k .. i*k+k-1 of the operand.
-            const int64_t k = param::degree(p, op), reps = node.outputs[0].replicas;
-            Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
-            const int64_t n = volume(out.dims) / reps;
-            const auto* x = data(in[0]);
-            auto* o = Dom::data(out).data();
-            for (int64_t i = 0; i < reps; ++i)
-                for (int64_t j = 0; j < k; ++j)
-                    for (int64_t e = 0; e < n; ++e) o[i * n + e] = ar.add(o[i * n + e], x[(i * k + j) * n + e]);
-            return {dom.finish(std::move(out), ar, Activation::None)};
-        }
+        case OpKind::Replicate:
+        case OpKind::Reduction: return {eval_replicas(dom, node, in, in_types)};
     }
     throw EvalError("unknown operator kind " + std::to_string(static_cast<int>(op)));
 }

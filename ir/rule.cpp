@@ -4,76 +4,15 @@
 #include <cctype>
 #include <cassert>
 #include <functional>
-#include <numeric>
-#include <random>
-#include <set>
 #include <unordered_map>
 
 #include "ir/canonical.h"
-#include "ir/graph_rebuild.h"
+#include "ir/linear_unifier.h"
 #include "ir/shape_rules.h"
 
 namespace rf {
 
 namespace {
-
-// Unifies integer linear dimension expressions by substitution: each solved symbol maps to an
-// expression over unsolved symbols, so resolve() is one pass.
-class LinearUnifier final : public DimUnifier {
-public:
-    SymbolId fresh() { return d_next++; }
-    void set_joins_boundaries(bool on) { d_join = on; }
-    bool joins_boundaries() const override { return d_join; }
-
-    bool unify(const Dim& a, const Dim& b) override {
-        Dim diff = resolve(a) - resolve(b);
-        if (diff.is_concrete()) return diff.constant() == 0;
-        // 2*a - 2*c = 0 says a = c: divide by the coefficients' gcd (no integer solution when it
-        // does not divide the constant).
-        int64_t g = 0;
-        for (const auto& [sym, coef] : diff.terms()) g = std::gcd(g, coef < 0 ? -coef : coef);
-        if (diff.constant() % g != 0) return false;
-        diff = diff.divided(g);
-        // Solve for a symbol with a unit coefficient; prefer the newest so that declared and
-        // earlier symbols survive (they name the shapes the user wrote).
-        for (auto it = diff.terms().rbegin(); it != diff.terms().rend(); ++it) {
-            auto [sym, coef] = *it;
-            if (coef != 1 && coef != -1) continue;
-            // coef*sym + rest = 0  =>  sym = -rest/coef = -coef*rest
-            Dim rest = diff - Dim::symbol(sym).scaled(coef);
-            Dim value = rest.scaled(-coef);
-            for (auto& [s, v] : d_subst) v = v.substitute(sym, value);
-            d_subst[sym] = value;
-            return true;
-        }
-        return false;  // e.g. 2*a = 3*b: not expressible without fractions; refuse
-    }
-
-    Dim resolve(const Dim& d) const override {
-        Dim r = d;
-        for (const auto& [sym, coef] : d.terms()) {
-            (void)coef;
-            auto it = d_subst.find(sym);
-            if (it != d_subst.end()) r = r.substitute(sym, it->second);
-        }
-        return r;
-    }
-
-    TensorType resolve(const TensorType& t) const {
-        TensorType r;
-        for (const Dim& d : t.dims) r.dims.push_back(resolve(d));
-        // Boundaries are recomputed when the graph is rebuilt from the resolved variables; the
-        // distribution is the variable's own.
-        r.degrees = t.degrees;
-        r.replicas = t.replicas;
-        return r;
-    }
-
-private:
-    SymbolId d_next = 0;
-    bool d_join = false;
-    std::map<SymbolId, Dim> d_subst;
-};
 
 // A type while inferring: known dimensions, or a shape variable whose rank is not known yet.
 struct SType {
@@ -632,23 +571,6 @@ private:
 
 }  // namespace
 
-bool Rule::is_concrete() const {
-    for (const Variable& v : variables())
-        if (!v.type.is_concrete()) return false;
-    return true;
-}
-
-std::vector<SymbolId> Rule::symbols() const {
-    std::set<SymbolId> s;
-    for (const Variable& v : variables())
-        for (const Dim& d : v.type.dims)
-            for (const auto& [sym, c] : d.terms()) {
-                (void)c;
-                s.insert(sym);
-            }
-    return {s.begin(), s.end()};
-}
-
 Rule build_rule(const RuleAst& ast) {
     if (ast.lhs.empty() || ast.lhs.size() != ast.rhs.size())
         throw ParseError(ast.loc, "the two sides must have the same number of outputs (" +
@@ -662,56 +584,6 @@ Rule build_rule(const RuleAst& ast) {
         if (e.message().find("no concat boundary") == std::string::npos) throw;
         return Solver(ast, true).run();
     }
-}
-
-Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values) {
-    std::vector<Variable> vars = rule.variables();
-    for (Variable& v : vars)
-        for (Dim& d : v.type.dims) {
-            auto val = d.evaluate(values);
-            if (!val) throw TypeError("instantiate: no value for a symbol of '" + v.name + "'");
-            if (*val < 1) throw TypeError("instantiate: '" + v.name + "' gets a non-positive dimension");
-            d = Dim(*val);
-        }
-    // A declared cut must divide its dimension at every instance, as the shape rules require of
-    // the cuts repartition makes.
-    for (const Variable& v : vars)
-        for (size_t k = 0; k < v.type.rank(); ++k)
-            if (v.type.dims[k].value() % v.type.degree(k) != 0)
-                throw TypeError("instantiate: dimension " + std::to_string(k) + " of '" + v.name + "' does not divide into " +
-                                std::to_string(v.type.degree(k)) + " parts");
-    Rule r;
-    r.name = rule.name;
-    r.conditions = rule.conditions;
-    r.preconditions = rule.preconditions;
-    r.lhs = rebuild(rule.lhs, vars);
-    r.rhs = rebuild(rule.rhs, vars);
-    for (size_t i = 0; i < r.num_outputs(); ++i)
-        if (!r.lhs.type(r.lhs.outputs()[i]).same_shape(r.rhs.type(r.rhs.outputs()[i])))
-            throw TypeError("instantiate: the two sides differ in shape at this assignment");
-    return r;
-}
-
-Rule concrete_instance(const Rule& rule, uint64_t seed, int attempts) {
-    auto syms = rule.symbols();
-    if (syms.empty()) return rule;
-    std::mt19937_64 rng(seed);
-    std::string last;
-    for (int a = 0; a < attempts; ++a) {
-        std::map<SymbolId, int64_t> values;
-        // Small sizes keep evaluation cheap; later attempts widen the range for symbols that a
-        // VALID window or a solved difference needs to be larger.
-        // The first attempts give every symbol one value, which satisfies the divisibility a
-        // grouped convolution needs (groups = 1); later ones draw independent values.
-        std::uniform_int_distribution<int64_t> dist(2, 4 + a / 8);
-        for (SymbolId s : syms) values[s] = a < 3 ? 3 + a : dist(rng);
-        try {
-            return instantiate(rule, values);
-        } catch (const TypeError& e) {
-            last = e.what();
-        }
-    }
-    throw TypeError("no concrete shape assignment found for rule '" + rule.name + "': " + last);
 }
 
 }  // namespace rf

@@ -20,14 +20,6 @@ std::optional<RuleFormat> rule_format_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-const char* rule_format_name(RuleFormat f) {
-    switch (f) {
-        case RuleFormat::Native: return "native";
-        case RuleFormat::Tensat: return "tensat";
-    }
-    return "?";
-}
-
 std::vector<RuleAst> parse_rules(std::string_view text, const std::string& file, RuleFormat format, bool multi) {
     switch (format) {
         case RuleFormat::Native:

@@ -14,7 +14,6 @@ namespace rf {
 enum class RuleFormat { Native, Tensat };
 
 std::optional<RuleFormat> rule_format_from_name(std::string_view name);
-const char* rule_format_name(RuleFormat f);
 
 /// Parses rule text; `multi` (TENSAT only) reads two consecutive lines as one two-output rule.
 /// Throws ParseError at the first syntax error.

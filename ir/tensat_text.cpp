@@ -7,15 +7,21 @@
 
 #include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <limits>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 
+#include "ir/tensat_lexer.h"
+
 namespace rf {
 
 namespace {
+
+using tensat::describe;
+using tensat::Lexer;
+using tensat::Token;
+using tensat::is_space;
 
 constexpr int32_t kMaxI32 = std::numeric_limits<int32_t>::max();
 
@@ -192,82 +198,6 @@ std::optional<Selector> selector_from_name(std::string_view name) {
     if (!op || op_info(*op).num_outputs < 2) return std::nullopt;
     return Selector{*op, k};
 }
-
-// ---------------------------------------------------------------------------------------------
-// Lexer: one line, so a column is a byte offset + 1.
-
-struct Token {
-    enum class Kind : uint8_t { LParen, RParen, Arrow, Atom, End } kind = Kind::End;
-    std::string_view text;
-    int column = 1;
-};
-
-std::string describe(const Token& t) {
-    switch (t.kind) {
-        case Token::Kind::LParen: return "'('";
-        case Token::Kind::RParen: return "')'";
-        case Token::Kind::Arrow: return "'=>'";
-        case Token::Kind::Atom: {
-            // Bytes that are not printable ASCII (a binary file read as rules) are shown as \xNN
-            // and a long atom is cut, so the message stays one readable line.
-            std::string shown;
-            for (char c : t.text.substr(0, 40)) {
-                unsigned char u = static_cast<unsigned char>(c);
-                char hex[5];
-                std::snprintf(hex, sizeof hex, "\\x%02x", u);
-                shown += u >= 0x20 && u < 0x7f ? std::string(1, c) : std::string(hex);
-            }
-            return "'" + shown + (t.text.size() > 40 ? "...'" : "'");
-        }
-        case Token::Kind::End: return "end of line";
-    }
-    return "?";
-}
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
-
-class Lexer {
-public:
-    explicit Lexer(std::string_view line) : d_line(line) { d_peeked = scan(); }
-    const Token& peek() const { return d_peeked; }
-    Token next() {
-        Token t = d_peeked;
-        d_peeked = scan();
-        return t;
-    }
-
-private:
-    bool arrow_at(size_t i) const { return i + 1 < d_line.size() && d_line[i] == '=' && d_line[i + 1] == '>'; }
-
-    // An atom runs to whitespace, a parenthesis or "=>", which TENSAT files write unspaced:
-    // `...?input_5)=>(matmul ...`.
-    Token scan() {
-        while (d_pos < d_line.size() && is_space(d_line[d_pos])) ++d_pos;
-        Token t;
-        t.column = static_cast<int>(d_pos) + 1;
-        if (d_pos == d_line.size()) return t;
-        size_t start = d_pos;
-        char c = d_line[d_pos];
-        if (c == '(' || c == ')') {
-            t.kind = c == '(' ? Token::Kind::LParen : Token::Kind::RParen;
-            ++d_pos;
-        } else if (arrow_at(d_pos)) {
-            t.kind = Token::Kind::Arrow;
-            d_pos += 2;
-        } else {
-            t.kind = Token::Kind::Atom;
-            while (d_pos < d_line.size() && !is_space(d_line[d_pos]) && d_line[d_pos] != '(' &&
-                   d_line[d_pos] != ')' && !arrow_at(d_pos))
-                ++d_pos;
-        }
-        t.text = d_line.substr(start, d_pos - start);
-        return t;
-    }
-
-    std::string_view d_line;
-    size_t d_pos = 0;
-    Token d_peeked;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Parser

@@ -20,23 +20,31 @@ namespace {
 struct GeneratorShape {
     Role role;
     std::vector<int64_t> dims;
+    bool operator==(const GeneratorShape& o) const { return role == o.role && dims == o.dims; }
 };
 
-const std::vector<GeneratorShape>& generator_shapes(size_t rank) {
-    static const std::vector<GeneratorShape> scalar = {{Role::Weight, {}}};
-    static const std::vector<GeneratorShape> two = {{Role::Activation, {2, 4}}, {Role::Weight, {4, 4}}};
-    static const std::vector<GeneratorShape> four = {{Role::Activation, {2, 4, 5, 5}},
-                                                     {Role::Weight, {4, 4, 3, 3}},
-                                                     {Role::Weight, {4, 4, 1, 3}},
-                                                     {Role::Weight, {4, 4, 3, 1}},
-                                                     {Role::Weight, {4, 1, 3, 3}}};
-    static const std::vector<GeneratorShape> none;
-    switch (rank) {
-        case 0: return scalar;
-        case 2: return two;
-        case 4: return four;
-        default: return none;
+// The distinct (role, shape) pairs of the TASO preset's variables at its base (TASO's own)
+// shapes, in the preset's order, for variables of rank `rank`.
+std::vector<GeneratorShape> generator_shapes_from_preset(size_t rank) {
+    std::vector<GeneratorShape> out;
+    const ShapePlan plan = taso_plan();  // named: the loop must not outlive a temporary
+    for (const Variable& v : plan.base_variables()) {
+        if (v.type.rank() != rank) continue;
+        GeneratorShape s{v.role, {}};
+        for (const Dim& d : v.type.dims) s.dims.push_back(d.value());
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
     }
+    return out;
+}
+
+const std::vector<GeneratorShape>& generator_shapes(size_t rank) {
+    static const std::vector<std::vector<GeneratorShape>> by_rank = [] {
+        std::vector<std::vector<GeneratorShape>> r;
+        for (size_t k = 0; k <= 4; ++k) r.push_back(generator_shapes_from_preset(k));
+        return r;
+    }();
+    static const std::vector<GeneratorShape> none;
+    return rank < by_rank.size() ? by_rank[rank] : none;
 }
 
 bool is_plain_symbol(const Dim& d) {
@@ -125,24 +133,18 @@ private:
 };
 
 // Whether some enumerated template produces node `n`: the same operator with the same
-// parameters (and, for convolutions, the template's kernel where the weight shape is known).
+// parameters, on operands whose known dimensions meet the template's (the enumerator's test).
 bool covered(const Graph& g, const Node& n, const std::vector<OpTemplate>& templates) {
     for (const OpTemplate& t : templates) {
         if (t.op != n.op) continue;
         switch (n.op) {
-            case OpKind::Conv2d: {
+            case OpKind::Conv2d:
+            case OpKind::Concat: {
                 if (t.params != n.params) continue;
-                const TensorType& w = g.type(n.inputs.at(1));
-                if (t.kernel[0] != 0 && w.rank() == 4 && w.dims[2].is_concrete() && w.dims[3].is_concrete() &&
-                    (w.dims[2].value() != t.kernel[0] || w.dims[3].value() != t.kernel[1]))
-                    continue;
+                const TensorType* b = n.inputs.size() > 1 ? &g.type(n.inputs[1]) : nullptr;
+                if (!operand_shapes_fit(t, g.type(n.inputs.at(0)), b)) continue;
                 return true;
             }
-            case OpKind::Concat:
-                if (t.params != n.params) continue;
-                if (t.rank >= 0 && g.type(n.inputs.at(0)).rank() != size_t(t.rank))
-                    continue;
-                return true;
             case OpKind::Matmul:
             case OpKind::Transpose:
             case OpKind::Split:

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "enumerator/enumerator.h"
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "pipeline/discover_steps.h"
 #include "pipeline/enumerate_db.h"
 #include "pipeline/distributed_discover.h"
@@ -240,7 +240,7 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     auto t2 = Clock::now();
     const size_t n = er.candidates.size();
     const prover::CheckOptions copts = steps::check_options(o);
-    Progress progress(o.progress, "discover", "candidates");
+    support::Progress progress(o.progress, "discover", "candidates");
     ProofTally tally;
     progress.start(o.max_ops, "prove", n);
     {

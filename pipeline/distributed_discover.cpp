@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "pipeline/discover_steps.h"
 #include "pipeline/distributed_prove.h"
 #include "pipeline/mpi_comm.h"
@@ -103,7 +103,7 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
         setup.check = copts;
         setup.threads = threads;
         setup.progress = o.progress;
-        Progress progress(o.progress, "discover", "candidates");
+        support::Progress progress(o.progress, "discover", "candidates");
         const size_t open_count = span_items(setup.spans);
         progress.start(o.max_ops, "prove", er.candidates.size());
         progress.tick(er.candidates.size() - open_count);  // what earlier runs proved

@@ -145,7 +145,7 @@ std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candi
 }
 
 std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
-                                         const CoordinatorSetup& setup, ProofTally& tally, Progress& progress) {
+                                         const CoordinatorSetup& setup, ProofTally& tally, support::Progress& progress) {
     const uint64_t digest = candidate_digest(candidates);
     std::vector<uint64_t> order;
     for (const Span& span : setup.spans)

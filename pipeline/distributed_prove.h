@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "enumerator/enumerator.h"
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "pipeline/mpi_comm.h"
 #include "pipeline/proof_store.h"
 #include "pipeline/rank_work.h"
@@ -53,7 +53,7 @@ struct CoordinatorSetup {
 /// ruledb::DbError for the database, and support::Interrupted on a stop request (the span in
 /// flight is not stored).
 std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
-                                         const CoordinatorSetup& setup, ProofTally& tally, Progress& progress);
+                                         const CoordinatorSetup& setup, ProofTally& tally, support::Progress& progress);
 
 /// Every other rank: asks rank 0 for work, proves it, sends the results back, until told to stop.
 /// On a stop request it sends nothing more (its answers may be an interrupted solver's) and

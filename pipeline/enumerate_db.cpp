@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
-#include "enumerator/progress.h"
 #include "pipeline/ordered_pipeline.h"
+#include "support/progress.h"
 #include "pipeline/resume_spans.h"
 #include "ruledb/database.h"
 #include "support/stop.h"
@@ -193,7 +193,7 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
 
         const std::vector<Span> class_spans = spans_of(db, run, "classes", with_members.size(), o.batch);
         const std::vector<Span> cand_spans = spans_of(db, run, "candidates", er.candidates.size(), o.batch);
-        Progress progress(o.progress, "enumerate", "batches");
+        support::Progress progress(o.progress, "enumerate", "batches");
         progress.start(o.max_ops, "store", class_spans.size() + cand_spans.size());
         size_t visited = 0;  // spans looked at (stored or skipped) before the test hook stopped
         // Worker threads compute the canonical rows of the next spans while this thread writes

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "pipeline/proof_store.h"
 #include "pipeline/prove_loop.h"
 #include "prover/axiom_set.h"
@@ -80,7 +80,7 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     copts.backends = o.backends;
     copts.timeout_ms = o.timeout_ms;
     copts.generalize = true;  // a candidate's rule is stored at the most general shapes it holds at
-    Progress progress(o.progress, "prove", "rules");
+    support::Progress progress(o.progress, "prove", "rules");
     progress.start(0, "prove", work.size());
     ProofTally tally;
     ProveJob job;

@@ -12,7 +12,7 @@ namespace rf::pipeline {
 
 std::vector<prover::RuleCheck> prove_parallel(size_t count, const std::function<const Rule&(size_t)>& rule_at,
                                               const std::function<std::string(size_t)>& name_at,
-                                              const prover::CheckOptions& check, int threads, Progress* progress) {
+                                              const prover::CheckOptions& check, int threads, support::Progress* progress) {
     std::vector<prover::RuleCheck> checks(count);
     if (count == 0) return checks;
     const prover::AxiomSet& axioms = prover::builtin_axioms();

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "enumerator/progress.h"
+#include "support/progress.h"
 #include "ir/rule.h"
 #include "pipeline/resume_spans.h"
 #include "prover/checker.h"
@@ -32,7 +32,7 @@ struct ProveJob {
     std::function<void(size_t stored, int signal)> stopped;
     prover::CheckOptions check;
     int threads = 0;                ///< 0: OpenMP's default
-    Progress* progress = nullptr;   ///< ticked once per item proved
+    support::Progress* progress = nullptr;   ///< ticked once per item proved
 };
 
 /// Proves `count` items on `threads` OpenMP threads (0: the default), item k being rule_at(k)
@@ -40,7 +40,7 @@ struct ProveJob {
 std::vector<prover::RuleCheck> prove_parallel(size_t count, const std::function<const Rule&(size_t)>& rule_at,
                                               const std::function<std::string(size_t)>& name_at,
                                               const prover::CheckOptions& check, int threads,
-                                              Progress* progress = nullptr);
+                                              support::Progress* progress = nullptr);
 
 /// Stores one proved span (checks[k] is item span.lo + k) and its mark in one transaction;
 /// calls job.stopped first when a stop was requested, so nothing an interrupted solver said is

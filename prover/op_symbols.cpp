@@ -98,6 +98,76 @@ std::vector<TermId> parallel_shape_rules(Terms& t, const DimFuncs& d, const OpSi
     return {formula({t.le(t.int_lit(1), r), t.eq(t.mod_const(r, k), t.int_lit(0))}, {t.eq(d.replicas(t, a), t.div_const(r, k))})};
 }
 
+// "guard -> result has dims" over `vars`, triggered by every application `app` of the operator.
+// In a distributed query these operators' rules speak of whole operands `xs` (and a whole
+// result): the shape rules of ir/shape_rules.cpp make their distributed forms ill-typed or
+// different.
+TermId guarded_shape_rule(Terms& t, const DimFuncs& d, const std::vector<TermId>& xs, std::vector<TermId> vars,
+                          TermId app, TermId guard, const std::vector<TermId>& out) {
+    std::vector<TermId> g{guard}, concl{shape_is(t, d, app, out)};
+    if (d.distributed()) {
+        for (TermId x : xs) g.push_back(d.whole(t, x));
+        concl.push_back(d.whole(t, app));
+    }
+    return t.forall(std::move(vars), t.implies(t.and_(g), t.and_(concl)), {{app}});
+}
+
+// The operators whose spatial output size comes from a window: convolution, pooling, enlarge.
+std::vector<TermId> window_shape_rules(Terms& t, const DimFuncs& d, const OpSig& sig, FuncId f,
+                                       const std::vector<TermId>& xs) {
+    const Params& p = sig.params;
+    if (d.max_rank() < 4) return {};
+    auto dim = [&](int k, TermId x) { return d.dim(t, k, x); };
+    auto rule = [&](TermId app, TermId guard, const std::vector<TermId>& out) {
+        return guarded_shape_rule(t, d, xs, xs, app, guard, out);
+    };
+    if (sig.op == OpKind::Conv2d) {
+        TermId a = t.app(f, xs);
+        TermId x = xs[0], w = xs[1];
+        auto [sh, sw] = param::stride(p, sig.op);
+        Padding pad = param::padding(p, sig.op);
+        std::vector<TermId> base{has_rank(t, d, x, 4), has_rank(t, d, w, 4)};
+        if (pad == Padding::Valid) {
+            base.push_back(t.le(dim(2, w), dim(2, x)));
+            base.push_back(t.le(dim(3, w), dim(3, x)));
+        }
+        std::vector<TermId> out{dim(0, x), dim(0, w), window_out(t, dim(2, x), dim(2, w), sh, pad),
+                                window_out(t, dim(3, x), dim(3, w), sw, pad)};
+        // Only the group counts the encoding can state linearly: dense (groups = 1) and
+        // depthwise with one filter per channel. Other grouped convolutions get their shapes
+        // from the rule's own typing only.
+        std::vector<TermId> dense = base, depthwise = base;
+        dense.push_back(t.eq(dim(1, x), dim(1, w)));
+        depthwise.push_back(t.eq(dim(1, w), t.int_lit(1)));
+        depthwise.push_back(t.eq(dim(0, w), dim(1, x)));
+        return {rule(a, t.and_(dense), out), rule(a, t.and_(depthwise), out)};
+    }
+    if (sig.op == OpKind::PoolAvg || sig.op == OpKind::PoolMax) {
+        TermId a = t.app(f, xs);
+        TermId x = xs[0];
+        auto [kh, kw] = param::kernel(p);
+        auto [sh, sw] = param::stride(p, sig.op);
+        Padding pad = param::padding(p, sig.op);
+        std::vector<TermId> guard{has_rank(t, d, x, 4)};
+        if (pad == Padding::Valid) {
+            guard.push_back(t.le(t.int_lit(kh), dim(2, x)));
+            guard.push_back(t.le(t.int_lit(kw), dim(3, x)));
+        }
+        return {rule(a, t.and_(guard),
+                     {dim(0, x), dim(1, x), window_out(t, dim(2, x), t.int_lit(kh), sh, pad),
+                      window_out(t, dim(3, x), t.int_lit(kw), sw, pad)})};
+    }
+    // Enlarge.
+    TermId a = t.app(f, xs);
+    TermId w = xs[0], r = xs[1];
+    std::vector<TermId> guard{has_rank(t, d, w, 4), has_rank(t, d, r, 4)};
+    for (int k : {2, 3}) {
+        guard.push_back(t.le(dim(k, w), dim(k, r)));
+        guard.push_back(t.eq(t.mod_const(t.sub(dim(k, r), dim(k, w)), 2), t.int_lit(0)));
+    }
+    return {rule(a, t.and_(guard), {dim(0, w), dim(1, w), dim(2, r), dim(3, r)})};
+}
+
 }  // namespace
 
 std::string op_symbol_name(const OpSig& sig) {
@@ -177,16 +247,8 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
     std::vector<TermId> xs;
     for (int i = 0; i < sig.arity; ++i) xs.push_back(t.var("x" + std::to_string(i), Sort::Tensor));
     auto dim = [&](int k, TermId x) { return d.dim(t, k, x); };
-    // "guard -> result has dims", triggered by every application of the operator. In a
-    // distributed query these operators' rules speak of whole operands (and a whole result):
-    // the shape rules of ir/shape_rules.cpp make their distributed forms ill-typed or different.
     auto rule = [&](std::vector<TermId> vars, TermId app, TermId guard, const std::vector<TermId>& out) {
-        std::vector<TermId> g{guard}, concl{shape_is(t, d, app, out)};
-        if (d.distributed()) {
-            for (TermId x : xs) g.push_back(d.whole(t, x));
-            concl.push_back(d.whole(t, app));
-        }
-        return t.forall(vars, t.implies(t.and_(g), t.and_(concl)), {{app}});
+        return guarded_shape_rule(t, d, xs, std::move(vars), app, guard, out);
     };
     switch (sig.op) {
         case OpKind::Input: return {};
@@ -257,56 +319,10 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
                                    {dim(0, x), dim(1, x), dim(2, y)}));
             return out;
         }
-        case OpKind::Conv2d: {
-            if (R < 4) return {};
-            TermId a = t.app(f, xs);
-            TermId x = xs[0], w = xs[1];
-            auto [sh, sw] = param::stride(p, sig.op);
-            Padding pad = param::padding(p, sig.op);
-            std::vector<TermId> base{has_rank(t, d, x, 4), has_rank(t, d, w, 4)};
-            if (pad == Padding::Valid) {
-                base.push_back(t.le(dim(2, w), dim(2, x)));
-                base.push_back(t.le(dim(3, w), dim(3, x)));
-            }
-            std::vector<TermId> out{dim(0, x), dim(0, w), window_out(t, dim(2, x), dim(2, w), sh, pad),
-                                    window_out(t, dim(3, x), dim(3, w), sw, pad)};
-            // Only the group counts the encoding can state linearly: dense (groups = 1) and
-            // depthwise with one filter per channel. Other grouped convolutions get their shapes
-            // from the rule's own typing only.
-            std::vector<TermId> dense = base, depthwise = base;
-            dense.push_back(t.eq(dim(1, x), dim(1, w)));
-            depthwise.push_back(t.eq(dim(1, w), t.int_lit(1)));
-            depthwise.push_back(t.eq(dim(0, w), dim(1, x)));
-            return {rule(xs, a, t.and_(dense), out), rule(xs, a, t.and_(depthwise), out)};
-        }
+        case OpKind::Conv2d:
         case OpKind::PoolAvg:
-        case OpKind::PoolMax: {
-            if (R < 4) return {};
-            TermId a = t.app(f, xs);
-            TermId x = xs[0];
-            auto [kh, kw] = param::kernel(p);
-            auto [sh, sw] = param::stride(p, sig.op);
-            Padding pad = param::padding(p, sig.op);
-            std::vector<TermId> guard{has_rank(t, d, x, 4)};
-            if (pad == Padding::Valid) {
-                guard.push_back(t.le(t.int_lit(kh), dim(2, x)));
-                guard.push_back(t.le(t.int_lit(kw), dim(3, x)));
-            }
-            return {rule(xs, a, t.and_(guard),
-                         {dim(0, x), dim(1, x), window_out(t, dim(2, x), t.int_lit(kh), sh, pad),
-                          window_out(t, dim(3, x), t.int_lit(kw), sw, pad)})};
-        }
-        case OpKind::Enlarge: {
-            if (R < 4) return {};
-            TermId a = t.app(f, xs);
-            TermId w = xs[0], r = xs[1];
-            std::vector<TermId> guard{has_rank(t, d, w, 4), has_rank(t, d, r, 4)};
-            for (int k : {2, 3}) {
-                guard.push_back(t.le(dim(k, w), dim(k, r)));
-                guard.push_back(t.eq(t.mod_const(t.sub(dim(k, r), dim(k, w)), 2), t.int_lit(0)));
-            }
-            return {rule(xs, a, t.and_(guard), {dim(0, w), dim(1, w), dim(2, r), dim(3, r)})};
-        }
+        case OpKind::PoolMax:
+        case OpKind::Enlarge: return window_shape_rules(t, d, sig, f, xs);
         case OpKind::ConstImm:
         case OpKind::ConstIconv:
         case OpKind::ConstOne:

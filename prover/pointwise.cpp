@@ -369,6 +369,34 @@ private:
         return opaque(OpKind::PoolMax, p, output, in);
     }
 
+    // Concat and split as index maps when the sizes along the axis are known numbers; an
+    // opaque function of the operands otherwise.
+    Comb concat_or_split(const Graph& g, const Node& n, ValueRef v, const std::vector<Comb>& in) {
+        const int axis = param::axis(n.params);
+        std::vector<int64_t> sizes;
+        bool known = true;
+        if (n.op == OpKind::Concat) {
+            for (ValueRef r : n.inputs) {
+                const Dim& d = g.type(r).dims[axis];
+                known = known && d.terms().empty();
+                sizes.push_back(d.constant());
+            }
+        } else {
+            const Dim& d = n.outputs[0].dims[axis];
+            known = d.terms().empty();
+            sizes.push_back(d.constant());
+        }
+        if (!known) return opaque(n.op, n.params, v.output, in);
+        if (n.op == OpKind::Split && v.output == 0) return in[0];
+        if (n.op == OpKind::Concat) return concat(axis, sizes, g.type(v).rank(), in);
+        Atom a = atom_of(Atom::Kind::Shift, n.op);
+        a.axis = axis;
+        a.sizes = sizes;
+        a.key = "shift" + std::to_string(axis) + "[" + std::to_string(sizes[0]) + "]" + comb_key(in[0]);
+        a.args = in;
+        return single(intern(std::move(a)));
+    }
+
     Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
         const Node& n = g.node(v.node);
         if (g.type(v).is_distributed()) throw std::domain_error("a distributed tensor");
@@ -457,32 +485,7 @@ private:
             case OpKind::ConstIconv:
             case OpKind::ConstPool: return constant(n.op, n.params);
             case OpKind::Concat:
-            case OpKind::Split: {
-                // Index maps when the sizes along the axis are known numbers.
-                const int axis = param::axis(n.params);
-                std::vector<int64_t> sizes;
-                bool known = true;
-                if (n.op == OpKind::Concat) {
-                    for (ValueRef r : n.inputs) {
-                        const Dim& d = g.type(r).dims[axis];
-                        known = known && d.terms().empty();
-                        sizes.push_back(d.constant());
-                    }
-                } else {
-                    const Dim& d = n.outputs[0].dims[axis];
-                    known = d.terms().empty();
-                    sizes.push_back(d.constant());
-                }
-                if (!known) return opaque(n.op, n.params, v.output, in);
-                if (n.op == OpKind::Split && v.output == 0) return in[0];
-                if (n.op == OpKind::Concat) return concat(axis, sizes, g.type(v).rank(), in);
-                Atom a = atom_of(Atom::Kind::Shift, n.op);
-                a.axis = axis;
-                a.sizes = sizes;
-                a.key = "shift" + std::to_string(axis) + "[" + std::to_string(sizes[0]) + "]" + comb_key(in[0]);
-                a.args = in;
-                return single(intern(std::move(a)));
-            }
+            case OpKind::Split: return concat_or_split(g, n, v, in);
             case OpKind::Reshape:
             case OpKind::Repartition:
             case OpKind::Combine:

@@ -91,7 +91,6 @@ public:
     TermId or_(std::vector<TermId> kids);
     TermId implies(TermId a, TermId b);
     TermId le(TermId a, TermId b);
-    TermId ge(TermId a, TermId b) { return le(b, a); }
     TermId add(std::vector<TermId> kids);
     TermId sub(TermId a, TermId b);
     TermId real_lit(int64_t v);

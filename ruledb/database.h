@@ -107,7 +107,6 @@ public:
     AddedRule add_rule(const RuleEntry& rule, const RuleOrigin& origin = {});
     AddedRule add_rule(const Rule& rule, const RuleOrigin& origin = {}) { return add_rule(describe_rule(rule), origin); }
     std::optional<Id> find_rule(const RuleEntry& rule);
-    void set_rule_status(Id rule, RuleStatus status);
     void keep_rule(Id rule);
     /// Prunes a rule with its reason, a detail in words and the rules that subsume it.
     void prune_rule(Id rule, PruneReason reason, std::string_view detail, const std::vector<Id>& subsumed_by = {});

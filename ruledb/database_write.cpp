@@ -185,10 +185,6 @@ std::optional<Id> Database::find_rule(const RuleEntry& rule) {
     return find_id(*d_conn, "SELECT id FROM rules WHERE canonical_text = ?", rule.text);
 }
 
-void Database::set_rule_status(Id rule, RuleStatus status) {
-    d_conn->prepare("UPDATE rules SET status = ? WHERE id = ?").bind_all(to_string(status), rule).run();
-}
-
 void Database::keep_rule(Id rule) {
     atomically([&] {
         d_conn->prepare("UPDATE rules SET decision = 'kept', prune_reason = NULL, prune_detail = '' WHERE id = ?")

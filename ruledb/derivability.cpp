@@ -315,8 +315,8 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
         auto stopped = [](const Side& s) { return s.exhausted || s.capped; };
         if (stopped(sides[0]) && stopped(sides[1])) break;
         // Equal frontiers: the shallower side, so neither side runs alone to the step budget
-        // (one state per level on the left used to take every step: a one-step derivation from
-        // the right side was never tried).
+        // (a side with one state per level would otherwise take every step, and a one-step
+        // derivation from the other side would never be tried).
         const size_t f0 = sides[0].frontier.size(), f1 = sides[1].frontier.size();
         const int k = stopped(sides[0]) ? 1
                       : stopped(sides[1]) ? 0

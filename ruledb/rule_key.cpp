@@ -89,11 +89,4 @@ RuleEntry describe_rule(const Rule& r) {
     return e;
 }
 
-Rule canonical_rule(const Rule& r) {
-    Oriented o = orient(r);
-    o.rule.name = r.name;
-    o.rule.conditions = r.conditions;
-    return std::move(o.rule);
-}
-
 }  // namespace rf::ruledb

@@ -40,7 +40,5 @@ struct RuleEntry {
 std::string hash_hex(uint64_t h);
 GraphEntry describe_graph(const Graph& g);
 RuleEntry describe_rule(const Rule& r);
-/// The rule in canonical form and orientation (name and conditions kept).
-Rule canonical_rule(const Rule& r);
 
 }  // namespace rf::ruledb

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build pkg-config g++ git
+  cmake ninja-build pkg-config g++ git python3
   libz3-dev z3 libcvc5-dev cvc5
   libboost-program-options-dev libsqlite3-dev sqlite3
   libopenmpi-dev openmpi-bin
@@ -13,7 +13,7 @@ packages=(
   libopenblas-dev libtcmalloc-minimal4
   graphviz
   chromium
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev libomp-14-dev
   nodejs
 )
 

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <set>
 
+#include "exporters/dot_rules.h"
 #include "ruledb/database.h"
-#include "ruledb/rule_dot.h"
 #include "site/assets.h"
 #include "site/html.h"
 #include "site/output_dir.h"
@@ -77,7 +77,7 @@ void draw_rules(SiteData& data, SiteSummary& summary, const std::string& work_di
     std::vector<RuleView*> drawn;
     for (RuleView& v : data.rules) {
         if (!v.rule) continue;
-        graphs.push_back(ruledb::rule_to_dot(*v.rule, "rule " + std::to_string(v.summary().id)));
+        graphs.push_back(exporters::rule_to_dot(*v.rule, "rule", "rule " + std::to_string(v.summary().id)));
         drawn.push_back(&v);
     }
     std::vector<std::string> svgs = render_svgs(graphs, data.options.dot_program, work_dir);

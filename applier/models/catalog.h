@@ -1,4 +1,4 @@
-// The built-in benchmark models, one builder per model; model.cpp's registry names them. Each
+// The built-in benchmark models, one builder per model; registry.cpp names them. Each
 // builder follows TASO's example script for that network (examples/*.py), with the shapes the
 // TASO and TENSAT papers evaluate; docs/models.md lists what each one substitutes.
 #pragma once

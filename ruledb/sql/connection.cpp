@@ -128,6 +128,5 @@ int64_t Connection::query_int(std::string_view sql) {
 
 int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(d_db); }
 int Connection::changes() const { return sqlite3_changes(d_db); }
-bool Connection::in_transaction() const { return sqlite3_get_autocommit(d_db) == 0; }
 
 }  // namespace rf::ruledb::sql

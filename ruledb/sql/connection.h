@@ -37,7 +37,6 @@ public:
     int64_t last_insert_rowid() const;
     /// Rows changed by the last INSERT/UPDATE/DELETE.
     int changes() const;
-    bool in_transaction() const;
     const std::string& path() const { return d_path; }
     int busy_timeout_ms() const { return d_busy_timeout_ms; }
 

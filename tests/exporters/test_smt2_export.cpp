@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tests/support/cli_run.h"
+#include "tests/support/tools.h"
 
 using namespace rf;
 using rf::testing::run_cli;
@@ -28,8 +29,6 @@ std::string first_line(const std::string& command) {
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     return out;
 }
-
-bool have(const char* tool) { return first_line(std::string("command -v ") + tool).size() > 0; }
 
 // A file's text without the "; condition: " lines export heads it with and without the rule's
 // name (the files of `check` are named rule_N, those of export after the rule).
@@ -71,10 +70,7 @@ TEST_CASE("export smt2: every proved rule's file is unsat for z3 and cvc5", "[ex
     for (const auto& f : std::filesystem::directory_iterator(dir)) {
         ++files;
         for (const char* tool : {"z3", "cvc5"}) {
-            if (!have(tool)) {
-                WARN(tool << " is not installed: its re-check is skipped");
-                continue;
-            }
+            if (!rf::testing::have_tool(tool)) continue;
             INFO(tool << " " << f.path());
             CHECK(first_line(std::string(tool) + " " + f.path().string() + " 2>&1") == "unsat");
         }

@@ -1,11 +1,13 @@
 // Helpers shared by the exporter tests: reading reference and golden files, temporary paths,
-// running an external tool when it is installed.
+// whether an external tool is installed.
 #pragma once
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "tests/support/tools.h"
 
 namespace rf::exporters::testing {
 
@@ -26,9 +28,7 @@ inline void write_bytes(const std::string& path, const std::string& data) {
     out << data;
 }
 
-/// Whether `tool` is on the PATH.
-inline bool have_tool(const std::string& tool) {
-    return std::system(("command -v " + tool + " > /dev/null 2>&1").c_str()) == 0;
-}
+/// Whether `tool` is on the PATH; a missing one fails the test (tests/support/tools.h).
+using rf::testing::have_tool;
 
 }  // namespace rf::exporters::testing

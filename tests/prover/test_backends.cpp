@@ -59,11 +59,17 @@ TEST_CASE("backends: a solver error becomes Unknown with the reason", "[prover]"
     }
 }
 
-TEST_CASE("backends: a tiny time limit gives Timeout or Unknown, never a crash", "[prover]") {
+TEST_CASE("backends: a tiny time limit gives Timeout (or a proof that beat it), never Unknown", "[prover]") {
+    // Each back-end needs tens of milliseconds for this goal (about 50-80 ms on the 2-core
+    // development machine). At 1 ms cvc5 and usually z3 answer Timeout; z3 checks its timer
+    // lazily and sometimes finishes the proof first. What must not happen is a limit that comes
+    // back as Unknown (the run would count it as a failed proof, not a timeout) or a refutation.
     Query q = query("ewadd(a, ewadd(b, ewadd(c, ewadd(d, e)))) => ewadd(e, ewadd(d, ewadd(c, ewadd(b, a))))");
     for (BackendKind k : kBoth) {
         ProofResult r = make_backend(k)->prove(q, 1);
-        CHECK((r.timed_out() || r.proved() || std::holds_alternative<Unknown>(r.outcome)));
+        INFO(backend_name(k) << ": " << (std::holds_alternative<Unknown>(r.outcome) ? std::get<Unknown>(r.outcome).reason : ""));
+        CHECK((r.timed_out() || r.proved()));
+        CHECK(make_backend(k)->prove(q, 4000).proved());
     }
 }
 

@@ -1,4 +1,4 @@
-// File-driven prover tests: every tests/rules/*.rf file becomes one test case. Each rule line is
+// File-driven prover tests: every tests/rules/**/*.rf file becomes one test case. Each rule line is
 // preceded by its expectation (`; expect: proved`, `; expect: proved under: TEXT`,
 // `; expect: unknown`, `; expect: error: TEXT`); `; backends: z3|cvc5|both` picks the back-ends.
 // A good-rules file thus proves 100 %, and a false rule slipping through fails CI.
@@ -92,18 +92,43 @@ private:
     std::string d_path;
 };
 
-// Registers one test case per file at start-up, before Catch lists or runs the tests.
+// The folder as registration found it: a folder that cannot be read, or holds no rule file,
+// must fail a test rather than register none and pass.
+struct RuleFolder {
+    std::string dir, error;
+    size_t files = 0;
+};
+RuleFolder& rule_folder() {
+    static RuleFolder folder;
+    return folder;
+}
+
+class RuleFolderInvoker : public Catch::ITestInvoker {
+public:
+    void invoke() const override {
+        const RuleFolder& f = rule_folder();
+        INFO("tests/rules is " << f.dir);
+        CHECK(f.error.empty());
+        CHECK(f.files > 0);
+    }
+};
+
+// Registers one test case per file (subfolders included: tests/rules/bugs/ holds the
+// regressions) at start-up, before Catch lists or runs the tests.
 struct RegisterRuleFiles {
     RegisterRuleFiles() {
         static std::deque<std::string> names;  // Catch keeps references to the names
         std::filesystem::path dir = std::filesystem::path(RF_SOURCE_DIR) / "tests" / "rules";
         std::vector<std::filesystem::path> files;
         std::error_code ec;
-        for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-            if (e.path().extension() == ".rf") files.push_back(e.path());
+        for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+            if (it->path().extension() == ".rf") files.push_back(it->path());
         std::sort(files.begin(), files.end());
+        rule_folder() = {dir.string(), ec ? ec.message() : "", files.size()};
+        Catch::AutoReg(new RuleFolderInvoker(), CATCH_INTERNAL_LINEINFO, Catch::StringRef(),
+                       Catch::NameAndTags{"rules files: tests/rules is read and holds rule files", "[prover][rules]"});
         for (const auto& f : files) {
-            names.push_back("rules file: tests/rules/" + f.filename().string());
+            names.push_back("rules file: tests/rules/" + std::filesystem::relative(f, dir).generic_string());
             Catch::AutoReg(new RuleFileInvoker(f.string()), CATCH_INTERNAL_LINEINFO, Catch::StringRef(),
                            Catch::NameAndTags{names.back(), "[prover][rules]"});
         }

@@ -10,6 +10,7 @@
 #include "ir/native_text.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
+#include "tests/support/tools.h"
 
 using namespace rf;
 
@@ -48,11 +49,8 @@ TEST_CASE("smtlib: the z3 and cvc5 binaries re-check written queries", "[prover]
         REQUIRE(std::filesystem::exists(c.smt2_path));
         files.push_back(c.smt2_path);
     }
-    for (const char* solver : {"/usr/bin/z3", "/usr/bin/cvc5"}) {
-        if (!std::filesystem::exists(solver)) {
-            WARN(std::string(solver) + " not installed: skipped");
-            continue;
-        }
+    for (const char* solver : {"z3", "cvc5"}) {
+        if (!rf::testing::have_tool(solver)) continue;
         for (const std::string& f : files) {
             std::string out = run_command(std::string(solver) + " " + f + " 2>&1");
             INFO(solver << " " << f << ":\n" << out);

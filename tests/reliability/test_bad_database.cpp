@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "tests/reliability/reliability_util.h"
+#include "tests/support/tools.h"
 
 using namespace rf;
 using namespace rf::reliability;
@@ -17,8 +18,6 @@ namespace {
 std::function<std::string()> text(std::string s) {
     return [s] { return s; };
 }
-
-bool have_sqlite3_tool() { return std::system("sqlite3 -version > /dev/null 2>&1") == 0; }
 
 // A SQLite file written by the sqlite3 tool, as another program would (tests may not include
 // sqlite3.h: only ruledb/ does).
@@ -43,10 +42,7 @@ std::string good_rules(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("reliability: databases that are not ruleforge's are refused and left untouched", "[reliability]") {
-    if (!have_sqlite3_tool()) {
-        WARN("the sqlite3 tool is not installed: skipping");  // scripts/install-deps.sh installs it
-        return;
-    }
+    if (!rf::testing::have_tool("sqlite3")) return;
     std::string dir = scratch_dir("database-files");
     std::string rules = good_rules(dir);
     const std::string text_db = "relu(x) => x\n" + std::string(200, 'x');

@@ -12,6 +12,7 @@
 
 #include "ir/native_text.h"
 #include "ir/rule.h"
+#include "tests/support/tools.h"
 
 namespace rf::ruledb::test {
 
@@ -48,7 +49,8 @@ inline uint32_t header_u32(const std::string& path, size_t offset) {
     return u(0) << 24 | u(1) << 16 | u(2) << 8 | u(3);
 }
 
-inline bool have_sqlite3_tool() { return std::system("sqlite3 -version > /dev/null 2>&1") == 0; }
+/// Whether the sqlite3 tool is installed; a missing one fails the test (tests/support/tools.h).
+inline bool have_sqlite3_tool() { return rf::testing::have_tool("sqlite3"); }
 
 /// Runs SQL on `path` with the sqlite3 tool; true on success.
 inline bool sqlite3_tool(const std::string& path, const std::string& sql) {

@@ -93,11 +93,12 @@ TEST_CASE("cli: show prints the rule, its proofs per back-end and its pruning de
 
     Run dot = run({"show", "1", "--db", db, "--dot"});
     REQUIRE(dot.code == 0);
-    CHECK_THAT(dot.out, Catch::StartsWith("digraph rule {"));
-    CHECK_THAT(dot.out, Catch::Contains("subgraph cluster_lhs") && Catch::Contains("subgraph cluster_rhs"));
+    CHECK_THAT(dot.out, Catch::StartsWith("digraph \"rule\" {"));
+    CHECK_THAT(dot.out, Catch::Contains("label=\"rule 1 (" + hash.substr(0, 12) + ")"));
+    CHECK_THAT(dot.out, Catch::Contains("subgraph cluster_l {") && Catch::Contains("subgraph cluster_r {"));
     // The variables are drawn once, outside both clusters, and both sides point at them.
-    CHECK(dot.out.find("var0 [label=") < dot.out.find("subgraph cluster_lhs"));
-    CHECK_THAT(dot.out, Catch::Contains("var0 -> lhs") && Catch::Contains("var0 -> rhs"));
+    CHECK(dot.out.find("  v0 [") < dot.out.find("subgraph cluster_l"));
+    CHECK_THAT(dot.out, Catch::Contains("v0 -> l") && Catch::Contains("v0 -> r"));
 }
 
 TEST_CASE("cli: list, show and merge report bad databases and options as user errors", "[ruledb][cli]") {

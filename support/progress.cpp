@@ -1,8 +1,8 @@
-#include "enumerator/progress.h"
+#include "support/progress.h"
 
 #include <cstdio>
 
-namespace rf {
+namespace rf::support {
 
 void Progress::start(int level, const std::string& phase, uint64_t total, const std::string& unit) {
     if (!d_enabled) return;
@@ -46,4 +46,4 @@ void Progress::finish() {
                  static_cast<unsigned long long>(d_done.load()), d_unit.c_str(), secs);
 }
 
-}  // namespace rf
+}  // namespace rf::support

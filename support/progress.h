@@ -1,4 +1,5 @@
-// Progress lines on stderr for long enumerations: size level, graphs done, rate, classes, ETA.
+// Progress lines on stderr for long runs (enumeration, proving): size level, items done, rate,
+// classes, ETA.
 // Disabled, it is one branch per call; enabled, it prints at most once a second, from whichever
 // thread calls `tick` (the counter is atomic, the printing serialised).
 #pragma once
@@ -9,7 +10,7 @@
 #include <mutex>
 #include <string>
 
-namespace rf {
+namespace rf::support {
 
 class Progress {
 public:
@@ -42,4 +43,4 @@ private:
     std::mutex d_mutex;
 };
 
-}  // namespace rf
+}  // namespace rf::support
