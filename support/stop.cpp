@@ -79,6 +79,14 @@ void install_stop_handlers(StopMode mode) {
 
 int stop_signal() { return g_signal.load(); }
 
+void request_stop(int sig) {
+    int none = 0;
+    g_signal.compare_exchange_strong(none, sig);
+    run_hooks();
+}
+
+void clear_stop_request() { g_signal = 0; }
+
 std::string signal_name(int sig) {
     switch (sig) {
         case SIGINT: return "SIGINT";

@@ -28,6 +28,11 @@ void install_stop_handlers(StopMode mode);
 int stop_signal();
 inline bool stop_requested() { return stop_signal() != 0; }
 
+/// Requests a stop as the signal `sig` would (the handler calls it; tests may too).
+void request_stop(int sig);
+/// Forgets a request (tests that run several stops in one process). Registered hooks stay.
+void clear_stop_request();
+
 /// "SIGINT", "SIGTERM", or "signal N".
 std::string signal_name(int sig);
 
