@@ -120,9 +120,10 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
     const bool taso = target == TasoTarget::Taso;
     const char* loader = taso ? "TASO's substitution loader" : "FlexFlow's substitution loader";
     const Params& p = op.params;
+    // The operator's number is the catalogue's; what follows writes its parameters.
+    t.type = op_info(op.kind).taso_op;
     switch (op.kind) {
         case OpKind::Conv2d: {
-            t.type = code(TasoOp::Conv2d);
             // TASO's loader ignores the kernel size (the weight's shape has it); write it when known,
             // as TASO's own files do.
             const TensorType& w = op.input_types.at(1);
@@ -138,17 +139,16 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             return t;
         }
         case OpKind::Matmul:
-            t.type = code(TasoOp::Matmul);
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
-        case OpKind::EwAdd: t.type = code(TasoOp::EwAdd); return t;
-        case OpKind::EwMul: t.type = code(TasoOp::EwMul); return t;
-        case OpKind::Smul: t.type = code(TasoOp::Mul); return t;
-        case OpKind::Relu: t.type = code(TasoOp::Relu); return t;
-        case OpKind::Sigmoid: t.type = code(TasoOp::Sigmoid); return t;
-        case OpKind::Tanh: t.type = code(TasoOp::Tanh); return t;
+        case OpKind::EwAdd:
+        case OpKind::EwMul:
+        case OpKind::Smul:
+        case OpKind::Relu:
+        case OpKind::Sigmoid:
+        case OpKind::Tanh:
+        case OpKind::Enlarge: return t;
         case OpKind::Transpose: {
-            t.type = code(TasoOp::Transpose);
             std::vector<int32_t> perm = param::list(p);
             put(TasoParam::NumDim, static_cast<int32_t>(perm.size()));
             put(TasoParam::Perm, encode_permutation(perm));
@@ -156,22 +156,18 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             return t;
         }
         case OpKind::Concat:
-            t.type = code(TasoOp::Concat);
             put(TasoParam::NumInputs, static_cast<int32_t>(op.inputs.size()));
             put(TasoParam::Axis, param::axis(p));
             put(TasoParam::NumDim, static_cast<int32_t>(op.output_types.at(0).rank()));
             return t;
         case OpKind::Split:
-            t.type = code(TasoOp::Split);
             put(TasoParam::NumOutputs, 2);
             put(TasoParam::Axis, param::axis(p));
             return t;
-        case OpKind::Enlarge: t.type = code(TasoOp::Enlarge); return t;
         case OpKind::PoolMax:
         case OpKind::PoolAvg: {
             if (taso) refuse(op.kind, std::string(loader) + " does not load POOL2D_MAX or POOL2D_AVG");
             if (op.kind == OpKind::PoolAvg) refuse(op.kind, std::string(loader) + " has no OP_POOL2D_AVG");
-            t.type = code(TasoOp::PoolMax);
             auto [kh, kw] = param::kernel(p);
             auto [sh, sw] = param::stride(p, op.kind);
             put(TasoParam::KernelH, kh);
@@ -209,7 +205,8 @@ DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
     auto unsupported = [&](const std::string& why) -> DecodedOp {
         throw UnsupportedOp("operator " + taso_op_label(op.type) + ": " + why);
     };
-    auto simple = [&](OpKind k, size_t arity) {
+    auto simple = [&](OpKind k) {
+        const size_t arity = static_cast<size_t>(op_info(k).min_arity);
         need_inputs(op, r, arity, arity);
         d.kind = k;
         return d;
@@ -237,12 +234,12 @@ DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
             d.params = param::pool(kh, kw, sh, sw, pad, act);
             return d;
         }
-        case TasoOp::Relu: return simple(OpKind::Relu, 1);
-        case TasoOp::Sigmoid: return simple(OpKind::Sigmoid, 1);
-        case TasoOp::Tanh: return simple(OpKind::Tanh, 1);
-        case TasoOp::EwAdd: return simple(OpKind::EwAdd, 2);
-        case TasoOp::EwMul: return simple(OpKind::EwMul, 2);
-        case TasoOp::Mul: return simple(OpKind::Smul, 2);
+        case TasoOp::Relu:
+        case TasoOp::Sigmoid:
+        case TasoOp::Tanh:
+        case TasoOp::EwAdd:
+        case TasoOp::EwMul:
+        case TasoOp::Mul: return simple(*op_from_taso_op(op.type));  // operands only
         case TasoOp::Matmul:
             need_inputs(op, r, 2, 2);
             d.kind = OpKind::Matmul;
