@@ -120,10 +120,18 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
     const bool taso = target == TasoTarget::Taso;
     const char* loader = taso ? "TASO's substitution loader" : "FlexFlow's substitution loader";
     const Params& p = op.params;
-    // The operator's number is the catalogue's; what follows writes its parameters.
-    t.type = op_info(op.kind).taso_op;
-    switch (op.kind) {
-        case OpKind::Conv2d: {
+    // The operator's number is the catalogue's; what follows writes its parameters. An operator
+    // TASO does not number never reaches the switch, so a new one needs no case here.
+    const int32_t type = op_info(op.kind).taso_op;
+    if (op.kind == OpKind::Input) throw NotExpressible("an input variable is not an operator");
+    if (is_parallel_op(op.kind)) {
+        if (taso) refuse(op.kind, "TASO has no parallel operators");
+        refuse(op.kind, "FlexFlow's parallel operators are not TASO operators (the FlexFlow writer spells them)");
+    }
+    if (type < 0) refuse(op.kind, "TASO has no such operator");
+    t.type = type;
+    switch (static_cast<TasoOp>(type)) {
+        case TasoOp::Conv2d: {
             // TASO's loader ignores the kernel size (the weight's shape has it); write it when known,
             // as TASO's own files do.
             const TensorType& w = op.input_types.at(1);
@@ -138,34 +146,34 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
         }
-        case OpKind::Matmul:
+        case TasoOp::Matmul:
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
-        case OpKind::EwAdd:
-        case OpKind::EwMul:
-        case OpKind::Smul:
-        case OpKind::Relu:
-        case OpKind::Sigmoid:
-        case OpKind::Tanh:
-        case OpKind::Enlarge: return t;
-        case OpKind::Transpose: {
+        case TasoOp::EwAdd:
+        case TasoOp::EwMul:
+        case TasoOp::Mul:
+        case TasoOp::Relu:
+        case TasoOp::Sigmoid:
+        case TasoOp::Tanh:
+        case TasoOp::Enlarge: return t;
+        case TasoOp::Transpose: {
             std::vector<int32_t> perm = param::list(p);
             put(TasoParam::NumDim, static_cast<int32_t>(perm.size()));
             put(TasoParam::Perm, encode_permutation(perm));
             put(TasoParam::OutShuffle, param::shuffle(p) ? 1 : 0);
             return t;
         }
-        case OpKind::Concat:
+        case TasoOp::Concat:
             put(TasoParam::NumInputs, static_cast<int32_t>(op.inputs.size()));
             put(TasoParam::Axis, param::axis(p));
             put(TasoParam::NumDim, static_cast<int32_t>(op.output_types.at(0).rank()));
             return t;
-        case OpKind::Split:
+        case TasoOp::Split:
             put(TasoParam::NumOutputs, 2);
             put(TasoParam::Axis, param::axis(p));
             return t;
-        case OpKind::PoolMax:
-        case OpKind::PoolAvg: {
+        case TasoOp::PoolMax:
+        case TasoOp::PoolAvg: {
             if (taso) refuse(op.kind, std::string(loader) + " does not load POOL2D_MAX or POOL2D_AVG");
             if (op.kind == OpKind::PoolAvg) refuse(op.kind, std::string(loader) + " has no OP_POOL2D_AVG");
             auto [kh, kw] = param::kernel(p);
@@ -178,23 +186,24 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
         }
-        case OpKind::ConstImm:
-        case OpKind::ConstIconv:
-        case OpKind::ConstOne:
-        case OpKind::ConstPool:
+        case TasoOp::ConstImm:
+        case TasoOp::ConstIconv:
+        case TasoOp::ConstOne:
+        case TasoOp::ConstPool:
             if (taso) refuse(op.kind, std::string(loader) + " does not load CONSTANT_* operators");
             refuse(op.kind, "FlexFlow's JSON cannot state a constant's shape");
-        case OpKind::Reshape:
+        case TasoOp::Reshape:
             refuse(op.kind, std::string(loader) + (taso ? " does not load RESHAPE" : " has no reshape target shape"));
-        case OpKind::Repartition:
-        case OpKind::Combine:
-        case OpKind::Replicate:
-        case OpKind::Reduction:
-            if (taso) refuse(op.kind, "TASO has no parallel operators");
-            refuse(op.kind, "FlexFlow's parallel operators are not TASO operators (the FlexFlow writer spells them)");
-        case OpKind::Input: break;
+        // TASO's pattern placeholders and the operators ruleforge's catalogue does not number.
+        case TasoOp::Input:
+        case TasoOp::Weight:
+        case TasoOp::Any:
+        case TasoOp::Dropout:
+        case TasoOp::Linear:
+        case TasoOp::Batchnorm:
+        case TasoOp::MergeGconv: break;
     }
-    throw NotExpressible("an input variable is not an operator");
+    refuse(op.kind, "TASO operator " + taso_op_label(type) + " has no encoding");
 }
 
 DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
