@@ -518,15 +518,17 @@ private:
             d_consts[n.output(0)] = &d_owned.back();
             return;
         }
-        if (op == "Conv") return define(n, {conv(n)});
-        if (op == "MatMul") return define(n, {matmul(n)});
+        // ONNX's spellings of the catalogue's operators are the catalogue's (ir/op_kind.h); here
+        // only their attributes are mapped.
+        const std::optional<OpKind> kind = op_from_onnx_name(op);
+        if (kind && op_info(*kind).has(kElementwise) && op_info(*kind).max_arity == 1)  // relu, sigmoid, tanh
+            return only_attrs(n, {}), define(n, {d_nb.graph().add1(*kind, Params{}, {operand(n, 0)})});
+        if (kind == OpKind::Conv2d) return define(n, {conv(n)});
+        if (kind == OpKind::Matmul) return define(n, {matmul(n)});
         if (op == "Gemm") return define(n, {gemm(n)});
-        if (op == "Add") return define(n, {elementwise(n, true)});
-        if (op == "Mul") return define(n, {elementwise(n, false)});
-        if (op == "Relu") return only_attrs(n, {}), define(n, {d_nb.relu(operand(n, 0))});
-        if (op == "Sigmoid") return only_attrs(n, {}), define(n, {d_nb.sigmoid(operand(n, 0))});
-        if (op == "Tanh") return only_attrs(n, {}), define(n, {d_nb.tanh(operand(n, 0))});
-        if (op == "Transpose") {
+        if (kind == OpKind::EwAdd) return define(n, {elementwise(n, true)});
+        if (kind == OpKind::EwMul) return define(n, {elementwise(n, false)});
+        if (kind == OpKind::Transpose) {
             only_attrs(n, {"perm"});
             ValueRef x = operand(n, 0);
             std::vector<int32_t> perm;
@@ -535,7 +537,7 @@ private:
                 for (size_t i = d_nb.type(x).rank(); i-- > 0;) perm.push_back(static_cast<int32_t>(i));
             return define(n, {d_nb.transpose(x, perm)});
         }
-        if (op == "Concat") {
+        if (kind == OpKind::Concat) {
             only_attrs(n, {"axis"});
             std::vector<ValueRef> parts;
             for (int k = 0; k < n.input_size(); ++k) parts.push_back(operand(n, k));
@@ -543,9 +545,9 @@ private:
             if (!attr(n, "axis")) throw NodeError("axis is required");
             return define(n, {d_nb.concat(axis_of(n, parts[0], 0), parts)});
         }
-        if (op == "Split") return define(n, split(n));
-        if (op == "AveragePool") return define(n, {pool(n, false)});
-        if (op == "MaxPool") return define(n, {pool(n, true)});
+        if (kind == OpKind::Split) return define(n, split(n));
+        if (kind == OpKind::PoolAvg) return define(n, {pool(n, false)});
+        if (kind == OpKind::PoolMax) return define(n, {pool(n, true)});
         if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
             only_attrs(n, {});
             ValueRef x = operand(n, 0);
@@ -554,7 +556,7 @@ private:
             return define(n, {op == "GlobalMaxPool" ? d_nb.maxpool(x, h, w, 1, 1, Padding::Valid)
                                                     : d_nb.avgpool(x, h, w, 1, 1, Padding::Valid)});
         }
-        if (op == "Reshape") return define(n, {reshape(n)});
+        if (kind == OpKind::Reshape) return define(n, {reshape(n)});
         if (op == "Flatten") return define(n, {flatten(n)});
         if (op == "Identity") return only_attrs(n, {}), define(n, {operand(n, 0)});
         if (op == "Dropout") {  // inference: the identity; its mask output is not supported

@@ -8,7 +8,6 @@
 
 #include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
-#include "enumerator/typing_shortcut.h"
 #include "fingerprint/graph_fingerprint.h"
 #include "ir/shape_rules.h"
 
@@ -49,10 +48,6 @@ std::string type_key(const TensorType& t) {
         k += '*' + std::to_string(t.replicas);
     }
     return k;
-}
-
-bool is_constant(OpKind k) {
-    return k == OpKind::ConstImm || k == OpKind::ConstIconv || k == OpKind::ConstOne || k == OpKind::ConstPool;
 }
 
 }  // namespace
@@ -101,7 +96,7 @@ TermStore::TermStore(const EnumConfig& cfg) : d_cfg(cfg) {
     for (const OpTemplate& t : d_cfg.templates) {
         std::vector<Params> per;
         for (int i = 0; i < plan.num_insts(); ++i)
-            per.push_back(is_constant(t.op) ? param::shape_list(plan.constant_shape(param::list(t.params), i)) : t.params);
+            per.push_back(is_constant_op(t.op) ? param::shape_list(plan.constant_shape(param::list(t.params), i)) : t.params);
         d_params.push_back(std::move(per));
     }
     for (size_t v = 0; v < plan.symbolic_variables().size(); ++v) {
@@ -142,14 +137,10 @@ Typing TermStore::infer_typing(int tmpl, int inst, TypeId a, TypeId b) const {
     if (t.arity >= 1) ty.in_types.push_back(d_types[a]);
     if (t.arity >= 2) ty.in_types.push_back(d_types[b]);
     for (int k = 0; k < t.arity; ++k) ty.proto.inputs.push_back(ValueRef{0, 0});
-    if (obviously_ill_typed(t, ty.in_types)) return ty;
-    try {
-        StrictUnifier u;
-        ty.proto.outputs = infer_output_types(t.op, ty.proto.params, ty.in_types, u);
-        ty.ok = true;
-    } catch (const TypeError&) {
-        ty.ok = false;
-    }
+    StrictUnifier u;
+    auto outs = try_infer_output_types(t.op, ty.proto.params, ty.in_types, u);
+    ty.ok = outs.has_value();
+    if (outs) ty.proto.outputs = std::move(*outs);
     return ty;
 }
 

@@ -18,32 +18,22 @@ namespace {
 
 using json = nlohmann::json;
 
-// FlexFlow's parallelization operators ruleforge has. Its file spells them OP_PARTITION and
-// OP_REDUCE; its OperatorType enum OP_REPARTITION and OP_REDUCTION: both are read.
+// FlexFlow's parallelization operators ruleforge has, by the catalogue's FlexFlow spelling
+// (OP_PARTITION, OP_REDUCE, as its files write them); its OperatorType enum's OP_REPARTITION and
+// OP_REDUCTION are read too.
 std::optional<OpKind> parallel_kind(const std::string& name) {
-    if (name == "OP_PARTITION" || name == "OP_REPARTITION") return OpKind::Repartition;
-    if (name == "OP_COMBINE") return OpKind::Combine;
-    if (name == "OP_REPLICATE") return OpKind::Replicate;
-    if (name == "OP_REDUCE" || name == "OP_REDUCTION") return OpKind::Reduction;
+    if (name == "OP_REPARTITION") return OpKind::Repartition;
+    if (name == "OP_REDUCTION") return OpKind::Reduction;
+    auto k = op_from_flexflow_name(name);
+    if (k && is_parallel_op(*k)) return k;
     return std::nullopt;
 }
 
-// "" for an operator that is not a parallel one.
-std::string parallel_spelling(OpKind k) {
-    if (k == OpKind::Repartition) return "OP_PARTITION";
-    if (k == OpKind::Combine) return "OP_COMBINE";
-    if (k == OpKind::Replicate) return "OP_REPLICATE";
-    if (k == OpKind::Reduction) return "OP_REDUCE";
-    return "";
-}
-
-std::string op_spelling(int32_t type) {
-    if (type == static_cast<int32_t>(TasoOp::Matmul)) return "OP_LINEAR";
-    return std::string("OP_") + taso_op_name(type);
-}
-
+// The TASO number of a FlexFlow operator: the catalogue's for ruleforge's operators (OP_LINEAR
+// is matmul; OP_MATMUL is read too), TASO's own for the rest, which decoding then refuses by name.
 int32_t op_code(const std::string& name) {
-    if (name == "OP_LINEAR" || name == "OP_MATMUL") return static_cast<int32_t>(TasoOp::Matmul);
+    if (name == "OP_MATMUL") return op_info(OpKind::Matmul).taso_op;
+    if (auto k = op_from_flexflow_name(name); k && op_info(*k).taso_op >= 0) return op_info(*k).taso_op;
     for (int32_t t = 0; t < kTasoOpCount; ++t)
         if (name == std::string("OP_") + taso_op_name(t) && t != static_cast<int32_t>(TasoOp::Linear)) return t;
     if (name == "OP_PIPELINE" || name == "OP_FUSED_PARALLEL")
@@ -116,7 +106,7 @@ DecodedOp decode_parallel_op(OpKind k, const json& op, const std::string& label,
 json parallel_operator_json(const ListedOp& op) {
     const int32_t dim =
         is_partition_op(op.kind) ? param::parallel_dim(op.params) : static_cast<int32_t>(op.input_types.at(0).rank());
-    json j = {{"_t", "Operator"}, {"type", parallel_spelling(op.kind)}, {"input", json::array()}, {"para", json::array()}};
+    json j = {{"_t", "Operator"}, {"type", std::string(op_info(op.kind).flexflow_name)}, {"input", json::array()}, {"para", json::array()}};
     for (OperandRef r : op.inputs) j["input"].push_back({{"_t", "Tensor"}, {"opId", r.op}, {"tsId", r.output}});
     j["para"].push_back({{"_t", "Parameter"}, {"key", "PM_PARALLEL_DIM"}, {"value", dim}});
     j["para"].push_back({{"_t", "Parameter"}, {"key", "PM_PARALLEL_DEGREE"}, {"value", param::degree(op.params, op.kind)}});
@@ -232,8 +222,8 @@ std::vector<DecodedOp> decode_side(const json& ops, const char* side, int rank) 
     return out;
 }
 
-json operator_json(const TasoOperator& t) {
-    json op = {{"_t", "Operator"}, {"type", op_spelling(t.type)}, {"input", json::array()}, {"para", json::array()}};
+json operator_json(const TasoOperator& t, std::string_view type) {
+    json op = {{"_t", "Operator"}, {"type", std::string(type)}, {"input", json::array()}, {"para", json::array()}};
     for (OperandRef r : t.inputs) op["input"].push_back({{"_t", "Tensor"}, {"opId", r.op}, {"tsId", r.output}});
     for (const auto& [key, value] : t.params)
         op["para"].push_back({{"_t", "Parameter"}, {"key", std::string("PM_") + taso_param_name(key)}, {"value", value}});
@@ -242,7 +232,7 @@ json operator_json(const TasoOperator& t) {
 
 json listed_operator_json(const ListedOp& op) {
     if (is_parallel_op(op.kind)) return parallel_operator_json(op);
-    return operator_json(encode_taso_op(op, TasoTarget::Flexflow));
+    return operator_json(encode_taso_op(op, TasoTarget::Flexflow), op_info(op.kind).flexflow_name);
 }
 
 }  // namespace

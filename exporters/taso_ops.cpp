@@ -120,9 +120,18 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
     const bool taso = target == TasoTarget::Taso;
     const char* loader = taso ? "TASO's substitution loader" : "FlexFlow's substitution loader";
     const Params& p = op.params;
-    switch (op.kind) {
-        case OpKind::Conv2d: {
-            t.type = code(TasoOp::Conv2d);
+    // The operator's number is the catalogue's; what follows writes its parameters. An operator
+    // TASO does not number never reaches the switch, so a new one needs no case here.
+    const int32_t type = op_info(op.kind).taso_op;
+    if (op.kind == OpKind::Input) throw NotExpressible("an input variable is not an operator");
+    if (is_parallel_op(op.kind)) {
+        if (taso) refuse(op.kind, "TASO has no parallel operators");
+        refuse(op.kind, "FlexFlow's parallel operators are not TASO operators (the FlexFlow writer spells them)");
+    }
+    if (type < 0) refuse(op.kind, "TASO has no such operator");
+    t.type = type;
+    switch (static_cast<TasoOp>(type)) {
+        case TasoOp::Conv2d: {
             // TASO's loader ignores the kernel size (the weight's shape has it); write it when known,
             // as TASO's own files do.
             const TensorType& w = op.input_types.at(1);
@@ -137,41 +146,36 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
         }
-        case OpKind::Matmul:
-            t.type = code(TasoOp::Matmul);
+        case TasoOp::Matmul:
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
-        case OpKind::EwAdd: t.type = code(TasoOp::EwAdd); return t;
-        case OpKind::EwMul: t.type = code(TasoOp::EwMul); return t;
-        case OpKind::Smul: t.type = code(TasoOp::Mul); return t;
-        case OpKind::Relu: t.type = code(TasoOp::Relu); return t;
-        case OpKind::Sigmoid: t.type = code(TasoOp::Sigmoid); return t;
-        case OpKind::Tanh: t.type = code(TasoOp::Tanh); return t;
-        case OpKind::Transpose: {
-            t.type = code(TasoOp::Transpose);
+        case TasoOp::EwAdd:
+        case TasoOp::EwMul:
+        case TasoOp::Mul:
+        case TasoOp::Relu:
+        case TasoOp::Sigmoid:
+        case TasoOp::Tanh:
+        case TasoOp::Enlarge: return t;
+        case TasoOp::Transpose: {
             std::vector<int32_t> perm = param::list(p);
             put(TasoParam::NumDim, static_cast<int32_t>(perm.size()));
             put(TasoParam::Perm, encode_permutation(perm));
             put(TasoParam::OutShuffle, param::shuffle(p) ? 1 : 0);
             return t;
         }
-        case OpKind::Concat:
-            t.type = code(TasoOp::Concat);
+        case TasoOp::Concat:
             put(TasoParam::NumInputs, static_cast<int32_t>(op.inputs.size()));
             put(TasoParam::Axis, param::axis(p));
             put(TasoParam::NumDim, static_cast<int32_t>(op.output_types.at(0).rank()));
             return t;
-        case OpKind::Split:
-            t.type = code(TasoOp::Split);
+        case TasoOp::Split:
             put(TasoParam::NumOutputs, 2);
             put(TasoParam::Axis, param::axis(p));
             return t;
-        case OpKind::Enlarge: t.type = code(TasoOp::Enlarge); return t;
-        case OpKind::PoolMax:
-        case OpKind::PoolAvg: {
+        case TasoOp::PoolMax:
+        case TasoOp::PoolAvg: {
             if (taso) refuse(op.kind, std::string(loader) + " does not load POOL2D_MAX or POOL2D_AVG");
             if (op.kind == OpKind::PoolAvg) refuse(op.kind, std::string(loader) + " has no OP_POOL2D_AVG");
-            t.type = code(TasoOp::PoolMax);
             auto [kh, kw] = param::kernel(p);
             auto [sh, sw] = param::stride(p, op.kind);
             put(TasoParam::KernelH, kh);
@@ -182,23 +186,24 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
         }
-        case OpKind::ConstImm:
-        case OpKind::ConstIconv:
-        case OpKind::ConstOne:
-        case OpKind::ConstPool:
+        case TasoOp::ConstImm:
+        case TasoOp::ConstIconv:
+        case TasoOp::ConstOne:
+        case TasoOp::ConstPool:
             if (taso) refuse(op.kind, std::string(loader) + " does not load CONSTANT_* operators");
             refuse(op.kind, "FlexFlow's JSON cannot state a constant's shape");
-        case OpKind::Reshape:
+        case TasoOp::Reshape:
             refuse(op.kind, std::string(loader) + (taso ? " does not load RESHAPE" : " has no reshape target shape"));
-        case OpKind::Repartition:
-        case OpKind::Combine:
-        case OpKind::Replicate:
-        case OpKind::Reduction:
-            if (taso) refuse(op.kind, "TASO has no parallel operators");
-            refuse(op.kind, "FlexFlow's parallel operators are not TASO operators (the FlexFlow writer spells them)");
-        case OpKind::Input: break;
+        // TASO's pattern placeholders and the operators ruleforge's catalogue does not number.
+        case TasoOp::Input:
+        case TasoOp::Weight:
+        case TasoOp::Any:
+        case TasoOp::Dropout:
+        case TasoOp::Linear:
+        case TasoOp::Batchnorm:
+        case TasoOp::MergeGconv: break;
     }
-    throw NotExpressible("an input variable is not an operator");
+    refuse(op.kind, "TASO operator " + taso_op_label(type) + " has no encoding");
 }
 
 DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
@@ -209,7 +214,8 @@ DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
     auto unsupported = [&](const std::string& why) -> DecodedOp {
         throw UnsupportedOp("operator " + taso_op_label(op.type) + ": " + why);
     };
-    auto simple = [&](OpKind k, size_t arity) {
+    auto simple = [&](OpKind k) {
+        const size_t arity = static_cast<size_t>(op_info(k).min_arity);
         need_inputs(op, r, arity, arity);
         d.kind = k;
         return d;
@@ -237,12 +243,12 @@ DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
             d.params = param::pool(kh, kw, sh, sw, pad, act);
             return d;
         }
-        case TasoOp::Relu: return simple(OpKind::Relu, 1);
-        case TasoOp::Sigmoid: return simple(OpKind::Sigmoid, 1);
-        case TasoOp::Tanh: return simple(OpKind::Tanh, 1);
-        case TasoOp::EwAdd: return simple(OpKind::EwAdd, 2);
-        case TasoOp::EwMul: return simple(OpKind::EwMul, 2);
-        case TasoOp::Mul: return simple(OpKind::Smul, 2);
+        case TasoOp::Relu:
+        case TasoOp::Sigmoid:
+        case TasoOp::Tanh:
+        case TasoOp::EwAdd:
+        case TasoOp::EwMul:
+        case TasoOp::Mul: return simple(*op_from_taso_op(op.type));  // operands only
         case TasoOp::Matmul:
             need_inputs(op, r, 2, 2);
             d.kind = OpKind::Matmul;

@@ -27,32 +27,7 @@ Graph instantiate_graph(const Graph& g, const ShapePlan& plan, int inst) {
     RebuildOptions o;
     // Constants carry their shape as a parameter: they follow the instantiation too.
     o.edit = [&](uint32_t, NodeEdit& e) {
-        switch (e.op) {
-            case OpKind::ConstImm:
-            case OpKind::ConstIconv:
-            case OpKind::ConstOne:
-            case OpKind::ConstPool: e.params = param::shape_list(plan.constant_shape(param::list(e.params), inst)); break;
-            case OpKind::Input:
-            case OpKind::Conv2d:
-            case OpKind::Matmul:
-            case OpKind::EwAdd:
-            case OpKind::EwMul:
-            case OpKind::Smul:
-            case OpKind::Relu:
-            case OpKind::Sigmoid:
-            case OpKind::Tanh:
-            case OpKind::Transpose:
-            case OpKind::Concat:
-            case OpKind::Split:
-            case OpKind::PoolAvg:
-            case OpKind::PoolMax:
-            case OpKind::Enlarge:
-            case OpKind::Reshape:
-            case OpKind::Repartition:
-            case OpKind::Combine:
-            case OpKind::Replicate:
-            case OpKind::Reduction: break;
-        }
+        if (is_constant_op(e.op)) e.params = param::shape_list(plan.constant_shape(param::list(e.params), inst));
     };
     return rebuild(g, plan.variables_at(inst), o);
 }

@@ -22,43 +22,32 @@ constexpr ParamSpec kParallelDim{"dim", ParamKind::Int, 0, 0, false};
 constexpr ParamSpec kPartitionDegree{"degree", ParamKind::Int, 1, 0, false};
 constexpr ParamSpec kReplicaDegree{"degree", ParamKind::Int, 0, 0, false};
 
-std::vector<ParamSpec> params_of(OpKind k) {
-    switch (k) {
-        case OpKind::Conv2d: return {kStride, kConvPad, kConvAct};
-        case OpKind::Matmul: return {kMatmulAct};
-        case OpKind::PoolAvg:
-        case OpKind::PoolMax: return {kPoolKernel, kPoolStride, kPoolPad, kPoolAct};
-        case OpKind::Transpose: return {kPerm, kShuffle};
-        case OpKind::Concat:
-        case OpKind::Split: return {kAxis};
-        case OpKind::ConstImm:
-        case OpKind::ConstIconv:
-        case OpKind::ConstOne:
-        case OpKind::ConstPool:
-        case OpKind::Reshape: return {kShape};
-        case OpKind::Repartition:
-        case OpKind::Combine: return {kParallelDim, kPartitionDegree};
-        case OpKind::Replicate:
-        case OpKind::Reduction: return {kReplicaDegree};
-        case OpKind::Input:  // the variable id is not a printed parameter
-        case OpKind::EwAdd:
-        case OpKind::EwMul:
-        case OpKind::Smul:
-        case OpKind::Relu:
-        case OpKind::Sigmoid:
-        case OpKind::Tanh:
-        case OpKind::Enlarge: return {};
-    }
-    return {};
-}
+// Parameter layouts, named by the catalogue's `parameter layout` column.
+constexpr std::array<ParamSpec, 0> kNoParams{};  // input's variable id is not a printed parameter
+constexpr std::array kConv2dParams{kStride, kConvPad, kConvAct};
+constexpr std::array kMatmulParams{kMatmulAct};
+constexpr std::array kPoolParams{kPoolKernel, kPoolStride, kPoolPad, kPoolAct};
+constexpr std::array kTransposeParams{kPerm, kShuffle};
+constexpr std::array kAxisParams{kAxis};
+constexpr std::array kShapeParams{kShape};
+constexpr std::array kPartitionParams{kParallelDim, kPartitionDegree};
+constexpr std::array kReplicaParams{kReplicaDegree};
 
 std::vector<OpInfo> build_table() {
     std::vector<OpInfo> t;
-#define RF_OP_INFO(kind, name, tensat, lo, hi, outs, comm) \
-    t.push_back(OpInfo{OpKind::kind, name, tensat, lo, hi, outs, comm, params_of(OpKind::kind)});
+#define RF_OP_INFO(kind, name, tensat, lo, hi, outs, comm, traits, layout, taso, flexflow, onnx)              \
+    t.push_back(OpInfo{OpKind::kind, name, tensat, lo, hi, outs, comm, traits,                                \
+                       std::vector<ParamSpec>(layout.begin(), layout.end()), taso, flexflow, onnx});
     RF_OPS(RF_OP_INFO)
 #undef RF_OP_INFO
     return t;
+}
+
+// The slot of the operator's parameter of kind `kind` (its activation, its padding), or -1.
+int slot_of(OpKind k, ParamKind kind) {
+    for (const ParamSpec& s : op_info(k).params)
+        if (s.kind == kind) return s.slot;
+    return -1;
 }
 
 const std::vector<OpInfo>& table() {
@@ -74,9 +63,15 @@ const OpInfo& op_info(OpKind k) {
     return t[static_cast<size_t>(k)];
 }
 
-bool is_partition_op(OpKind k) { return k == OpKind::Repartition || k == OpKind::Combine; }
+bool is_partition_op(OpKind k) { return op_info(k).has(kPartition); }
 
-bool is_parallel_op(OpKind k) { return is_partition_op(k) || k == OpKind::Replicate || k == OpKind::Reduction; }
+bool is_parallel_op(OpKind k) { return op_info(k).has(kPartition | kReplica); }
+
+bool is_constant_op(OpKind k) { return op_info(k).has(kConstant); }
+
+bool uses_order(OpKind k, const Params& p) {
+    return op_info(k).has(kUsesOrder) || param::activation(p, k) == Activation::Relu;
+}
 
 const char* op_name(OpKind k) { return op_info(k).name.data(); }
 
@@ -84,6 +79,30 @@ std::optional<OpKind> op_from_name(std::string_view native_name) {
     for (const OpInfo& info : table())
         if (info.name == native_name && info.kind != OpKind::Input) return info.kind;
     return std::nullopt;
+}
+
+namespace {
+template <class Column>
+std::optional<OpKind> find_op(Column column) {
+    for (const OpInfo& info : table())
+        if (column(info)) return info.kind;
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<OpKind> op_from_onnx_name(std::string_view op_type) {
+    if (op_type.empty()) return std::nullopt;
+    return find_op([&](const OpInfo& i) { return i.onnx_name == op_type; });
+}
+
+std::optional<OpKind> op_from_flexflow_name(std::string_view type) {
+    if (type.empty()) return std::nullopt;
+    return find_op([&](const OpInfo& i) { return i.flexflow_name == type; });
+}
+
+std::optional<OpKind> op_from_taso_op(int32_t op_type) {
+    if (op_type < 0) return std::nullopt;
+    return find_op([&](const OpInfo& i) { return i.taso_op == op_type; });
 }
 
 const std::vector<OpKind>& all_op_kinds() {
@@ -118,38 +137,14 @@ namespace param {
 int32_t axis(const Params& p) { return p.v[kAxis.slot]; }
 
 Padding padding(const Params& p, OpKind k) {
-    assert(k == OpKind::Conv2d || k == OpKind::PoolAvg || k == OpKind::PoolMax);
-    return static_cast<Padding>(p.v[k == OpKind::Conv2d ? kConvPad.slot : kPoolPad.slot]);
+    const int slot = slot_of(k, ParamKind::Padding);
+    assert(slot >= 0);
+    return static_cast<Padding>(p.v[slot]);
 }
 
 Activation activation(const Params& p, OpKind k) {
-    switch (k) {
-        case OpKind::Conv2d: return static_cast<Activation>(p.v[kConvAct.slot]);
-        case OpKind::Matmul: return static_cast<Activation>(p.v[kMatmulAct.slot]);
-        case OpKind::PoolAvg:
-        case OpKind::PoolMax: return static_cast<Activation>(p.v[kPoolAct.slot]);
-        case OpKind::Input:
-        case OpKind::EwAdd:
-        case OpKind::EwMul:
-        case OpKind::Smul:
-        case OpKind::Relu:
-        case OpKind::Sigmoid:
-        case OpKind::Tanh:
-        case OpKind::Transpose:
-        case OpKind::Concat:
-        case OpKind::Split:
-        case OpKind::Enlarge:
-        case OpKind::ConstImm:
-        case OpKind::ConstIconv:
-        case OpKind::ConstOne:
-        case OpKind::ConstPool:
-        case OpKind::Reshape:
-        case OpKind::Repartition:
-        case OpKind::Combine:
-        case OpKind::Replicate:
-        case OpKind::Reduction: return Activation::None;
-    }
-    return Activation::None;
+    const int slot = slot_of(k, ParamKind::Activation);
+    return slot < 0 ? Activation::None : static_cast<Activation>(p.v[slot]);
 }
 
 std::array<int32_t, 2> stride(const Params& p, OpKind k) {

@@ -1,8 +1,9 @@
-// The operator catalogue: one X-macro list of every operator kind, and a metadata table derived
-// from it (spelling, arity, outputs, parameters). Everything that must cover all operators -- the
-// shape rules, the evaluator, the printers, the exporters -- switches over `OpKind` without a
-// `default:`, so that -Wswitch (an error in this build) finds every place a new operator must
-// reach.
+// The operator catalogue: one X-macro list of every operator kind, whose columns are every fact
+// about an operator that is data (spellings in each syntax and consumer, arity, outputs,
+// traits, parameter layout), and a metadata table derived from it. Everything that must cover
+// all operators with behaviour -- the shape rules, the evaluator, the SMT symbols -- switches
+// over `OpKind` without a `default:`, so that -Wswitch (an error in this build) finds every
+// place a new operator must reach.
 #pragma once
 
 #include <array>
@@ -14,33 +15,48 @@
 
 namespace rf {
 
+// Traits of an operator, or-ed in the `traits` column below.
+inline constexpr unsigned kNoTraits = 0;
+inline constexpr unsigned kConstant = 1u << 0;     ///< no operands; its shape is its parameter
+inline constexpr unsigned kElementwise = 1u << 1;  ///< result[i] depends on operand[i] only, same shape
+inline constexpr unsigned kUsesOrder = 1u << 2;    ///< its meaning needs the order of the reals (max)
+inline constexpr unsigned kPartition = 1u << 3;    ///< parallel: cuts or joins one dimension
+inline constexpr unsigned kReplica = 1u << 4;      ///< parallel: copies or sums replicas
+
+// The one operator list. Every per-operator fact that is data is a column here; code that needs
+// an operator's behaviour (shape rule, evaluator, SMT symbol) switches over OpKind without a
+// `default:`, so the compiler names those places (docs/adding-an-operator.md).
+//
 // X(Kind, native spelling, TENSAT spelling ("" = not expressible), min arity, max arity,
-//   outputs, commutative)
-#define RF_OPS(X)                                                          \
-    X(Input, "input", "", 0, 0, 1, false)                                  \
-    X(Conv2d, "conv2d", "conv2d", 2, 2, 1, false)                          \
-    X(Matmul, "matmul", "matmul", 2, 2, 1, false)                          \
-    X(EwAdd, "ewadd", "ewadd", 2, 2, 1, true)                              \
-    X(EwMul, "ewmul", "ewmul", 2, 2, 1, true)                              \
-    X(Smul, "smul", "smul", 2, 2, 1, false)                                \
-    X(Relu, "relu", "relu", 1, 1, 1, false)                                \
-    X(Sigmoid, "sigmoid", "sigmoid", 1, 1, 1, false)                       \
-    X(Tanh, "tanh", "tanh", 1, 1, 1, false)                                \
-    X(Transpose, "transpose", "transpose", 1, 1, 1, false)                 \
-    X(Concat, "concat", "concat", 2, 8, 1, false)                          \
-    X(Split, "split", "split", 1, 1, 2, false)                             \
-    X(PoolAvg, "poolavg", "poolavg", 1, 1, 1, false)                       \
-    X(PoolMax, "poolmax", "poolmax", 1, 1, 1, false)                       \
-    X(Enlarge, "enlarge", "enlarge", 2, 2, 1, false)                       \
-    X(ConstImm, "const_imm", "", 0, 0, 1, false)                           \
-    X(ConstIconv, "const_iconv", "", 0, 0, 1, false)                       \
-    X(ConstOne, "const_one", "", 0, 0, 1, false)                           \
-    X(ConstPool, "const_pool", "", 0, 0, 1, false)                         \
-    X(Reshape, "reshape", "reshape", 1, 1, 1, false)                       \
-    X(Repartition, "repartition", "", 1, 1, 1, false)                      \
-    X(Combine, "combine", "", 1, 1, 1, false)                              \
-    X(Replicate, "replicate", "", 1, 1, 1, false)                          \
-    X(Reduction, "reduction", "", 1, 1, 1, false)
+//   outputs, commutative, traits, parameter layout (ir/op_kind.cpp),
+//   TASO OpType number (-1 = none), FlexFlow JSON spelling ("" = none), ONNX op_type ("" = none))
+#define RF_OPS(X)                                                                                            \
+    X(Input, "input", "", 0, 0, 1, false, kNoTraits, kNoParams, -1, "", "")                                  \
+    X(Conv2d, "conv2d", "conv2d", 2, 2, 1, false, kNoTraits, kConv2dParams, 3, "OP_CONV2D", "Conv")          \
+    X(Matmul, "matmul", "matmul", 2, 2, 1, false, kNoTraits, kMatmulParams, 18, "OP_LINEAR", "MatMul")       \
+    X(EwAdd, "ewadd", "ewadd", 2, 2, 1, true, kElementwise, kNoParams, 16, "OP_EW_ADD", "Add")               \
+    X(EwMul, "ewmul", "ewmul", 2, 2, 1, true, kElementwise, kNoParams, 17, "OP_EW_MUL", "Mul")               \
+    X(Smul, "smul", "smul", 2, 2, 1, false, kNoTraits, kNoParams, 19, "OP_MUL", "")                          \
+    X(Relu, "relu", "relu", 1, 1, 1, false, kElementwise | kUsesOrder, kNoParams, 8, "OP_RELU", "Relu")      \
+    X(Sigmoid, "sigmoid", "sigmoid", 1, 1, 1, false, kElementwise, kNoParams, 9, "OP_SIGMOID", "Sigmoid")    \
+    X(Tanh, "tanh", "tanh", 1, 1, 1, false, kElementwise, kNoParams, 10, "OP_TANH", "Tanh")                  \
+    X(Transpose, "transpose", "transpose", 1, 1, 1, false, kNoTraits, kTransposeParams, 15, "OP_TRANSPOSE",  \
+      "Transpose")                                                                                           \
+    X(Concat, "concat", "concat", 2, 8, 1, false, kNoTraits, kAxisParams, 12, "OP_CONCAT", "Concat")         \
+    X(Split, "split", "split", 1, 1, 2, false, kNoTraits, kAxisParams, 13, "OP_SPLIT", "Split")              \
+    X(PoolAvg, "poolavg", "poolavg", 1, 1, 1, false, kNoTraits, kPoolParams, 7, "OP_POOL2D_AVG",             \
+      "AveragePool")                                                                                         \
+    X(PoolMax, "poolmax", "poolmax", 1, 1, 1, false, kUsesOrder, kPoolParams, 6, "OP_POOL2D_MAX", "MaxPool") \
+    X(Enlarge, "enlarge", "enlarge", 2, 2, 1, false, kNoTraits, kNoParams, 20, "OP_ENLARGE", "")             \
+    X(ConstImm, "const_imm", "", 0, 0, 1, false, kConstant, kShapeParams, 22, "OP_CONSTANT_IMM", "")         \
+    X(ConstIconv, "const_iconv", "", 0, 0, 1, false, kConstant, kShapeParams, 23, "OP_CONSTANT_ICONV", "")   \
+    X(ConstOne, "const_one", "", 0, 0, 1, false, kConstant, kShapeParams, 24, "OP_CONSTANT_ONE", "")         \
+    X(ConstPool, "const_pool", "", 0, 0, 1, false, kConstant, kShapeParams, 25, "OP_CONSTANT_POOL", "")      \
+    X(Reshape, "reshape", "reshape", 1, 1, 1, false, kNoTraits, kShapeParams, 14, "OP_RESHAPE", "Reshape")   \
+    X(Repartition, "repartition", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_PARTITION", "")  \
+    X(Combine, "combine", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_COMBINE", "")            \
+    X(Replicate, "replicate", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REPLICATE", "")          \
+    X(Reduction, "reduction", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REDUCE", "")
 
 enum class OpKind : uint8_t {
 #define RF_OP_ENUM(kind, ...) kind,
@@ -92,7 +108,12 @@ struct OpInfo {
     std::string_view tensat_name;  ///< "" when TENSAT cannot express it
     int min_arity, max_arity, num_outputs;
     bool commutative;
+    unsigned traits;                 ///< kConstant | kElementwise | ...
     std::vector<ParamSpec> params;
+    int32_t taso_op;                 ///< TASO's OpType number; -1 when TASO has no such operator
+    std::string_view flexflow_name;  ///< FlexFlow JSON's "type"; "" when it has none
+    std::string_view onnx_name;      ///< ONNX op_type; "" when no ONNX operator is this one
+    bool has(unsigned trait) const { return (traits & trait) != 0; }
 };
 
 const OpInfo& op_info(OpKind k);
@@ -100,8 +121,19 @@ const OpInfo& op_info(OpKind k);
 bool is_parallel_op(OpKind k);
 /// repartition, combine: they take a dimension as well as a degree.
 bool is_partition_op(OpKind k);
+/// const_imm, const_iconv, const_one, const_pool: no operands, the shape is a parameter.
+bool is_constant_op(OpKind k);
+/// Whether a node's meaning needs the order of the reals: the operator itself (relu, max
+/// pooling) or a fused relu activation. The prover's field model cannot decide such identities.
+bool uses_order(OpKind k, const Params& p);
 const char* op_name(OpKind k);
 std::optional<OpKind> op_from_name(std::string_view native_name);
+/// The operator ONNX spells `op_type`, if the catalogue has one.
+std::optional<OpKind> op_from_onnx_name(std::string_view op_type);
+/// The operator FlexFlow's JSON spells `type`, if the catalogue has one.
+std::optional<OpKind> op_from_flexflow_name(std::string_view type);
+/// The operator TASO numbers `op_type`, if the catalogue has one.
+std::optional<OpKind> op_from_taso_op(int32_t op_type);
 /// Every kind in catalogue order.
 const std::vector<OpKind>& all_op_kinds();
 

@@ -166,49 +166,17 @@ private:
             rank_union(d_ast.lhs[k], d_ast.rhs[k], d_ast.rhs[k]);
     }
 
+    // The ranks the operator's shape rule fixes (ir/shape_rules.h's rank_rule), and the rank
+    // the syntax states (TENSAT's concat NDIM, FlexFlow's file rank).
     void constrain_ranks(int i, const Term& t) {
-        auto all = [&](int rank) {
-            rank_fix(i, rank, i);
-            for (TermId a : t.args) rank_fix(a, rank, i);
-        };
-        auto same = [&] {
-            for (TermId a : t.args) rank_union(a, i, i);
-        };
-        switch (t.op) {
-            case OpKind::Conv2d:
-            case OpKind::PoolAvg:
-            case OpKind::PoolMax:
-            case OpKind::Enlarge: all(4); break;
-            case OpKind::Matmul:
-            case OpKind::EwAdd:
-            case OpKind::EwMul:
-            case OpKind::Concat:
-            case OpKind::Split:
-            case OpKind::Repartition:
-            case OpKind::Combine:
-            case OpKind::Replicate:
-            case OpKind::Reduction:
-                same();
-                if (t.rank_hint >= 0) rank_fix(i, t.rank_hint, i);
-                break;
-            case OpKind::Relu:
-            case OpKind::Sigmoid:
-            case OpKind::Tanh: same(); break;
-            case OpKind::Smul:
-                if (!t.args.empty()) rank_union(t.args[0], i, i);
-                if (t.args.size() > 1) rank_fix(t.args[1], 0, i);
-                break;
-            case OpKind::Transpose:
-                rank_fix(i, t.params.v[0], i);
-                same();
-                break;
-            case OpKind::Reshape:
-            case OpKind::ConstImm:
-            case OpKind::ConstIconv:
-            case OpKind::ConstOne:
-            case OpKind::ConstPool: rank_fix(i, t.params.v[0], i); break;
-            case OpKind::Input: break;
+        const RankRule rule = rank_rule(t.op, t.params);
+        if (rule.result >= 0) rank_fix(i, rule.result, i);
+        for (size_t k = 0; k < t.args.size(); ++k) {
+            const int r = rule.operand_rank(k);
+            if (r == RankRule::kAsResult) rank_union(t.args[k], i, i);
+            else if (r >= 0) rank_fix(t.args[k], r, i);
         }
+        if (t.rank_hint >= 0) rank_fix(i, t.rank_hint, i);
     }
 
     int new_shape_var() {
@@ -304,35 +272,32 @@ private:
 
     // Gives operands of unknown rank the rank the operator needs (or its other operands have).
     void settle_ranks(const Term& term, std::vector<SType>& args) {
+        const RankRule rule = rank_rule(term.op, term.params);
         // Ranks the pre-pass knows come first.
         for (size_t i = 0; i < args.size(); ++i) {
             args[i] = resolve(args[i]);
             int pre = rank_of(term.args[i]);
             if (args[i].shape_var >= 0 && pre >= 0) bind(args[i].shape_var, fresh_type(pre));
         }
+        // The rank operands that share the result's rank already have.
         int known = -1;
-        for (SType& a : args) {
-            a = resolve(a);
-            if (a.shape_var < 0 && known < 0) known = static_cast<int>(a.type.rank());
+        for (size_t i = 0; i < args.size(); ++i) {
+            args[i] = resolve(args[i]);
+            if (args[i].shape_var < 0 && known < 0 && rule.operand_rank(i) == RankRule::kAsResult)
+                known = static_cast<int>(args[i].type.rank());
         }
         for (size_t i = 0; i < args.size(); ++i) {
             args[i] = resolve(args[i]);  // an earlier operand may have been the same variable
             if (args[i].shape_var < 0) continue;
-            int r = required_rank(term.op, term.params, static_cast<int>(i));
+            const int need = rule.operand_rank(i);
+            int r = need >= 0 ? need : need == RankRule::kAsResult ? rule.result : -1;
             // Otherwise: the rank of a sibling operand, the syntax's hint, or 2 (any rank would do;
-            // split needs one past its axis).
-            if (r < 0 && term.op == OpKind::Split) r = std::max(2, param::axis(term.params) + 1);
-            const bool shared_rank = term.op == OpKind::Matmul || term.op == OpKind::EwAdd ||
-                                     term.op == OpKind::EwMul || term.op == OpKind::Concat;
-            if (r < 0 && known >= 0 && shared_rank) r = known;
-            // An axis or a cut dimension needs the rank to reach it.
-            int reach = 0;
-            if (term.op == OpKind::Concat) reach = param::axis(term.params) + 1;
-            if (is_partition_op(term.op)) reach = param::parallel_dim(term.params) + 1;
-            if (r < 0) r = term.rank_hint >= 0 ? term.rank_hint : std::max(2, reach);
+            // an axis or a cut dimension needs the rank to reach it).
+            if (r < 0 && need == RankRule::kAsResult) r = known;
+            if (r < 0) r = term.rank_hint >= 0 ? term.rank_hint : std::max(2, rule.reach);
             bind(args[i].shape_var, fresh_type(r));
             args[i] = resolve(args[i]);
-            if (known < 0) known = r;
+            if (known < 0 && need == RankRule::kAsResult) known = r;
         }
     }
 
@@ -393,10 +358,7 @@ private:
                 }
                 note_roles(term);
                 // Element-wise operators on operands of unknown shape keep the shape unknown.
-                bool shape_preserving = term.op == OpKind::Relu || term.op == OpKind::Sigmoid ||
-                                        term.op == OpKind::Tanh ||
-                                        ((term.op == OpKind::EwAdd || term.op == OpKind::EwMul) &&
-                                         term.rank_hint < 0);
+                bool shape_preserving = op_info(term.op).has(kElementwise) && term.rank_hint < 0;
                 if (shape_preserving) {
                     bool all_unknown = true;
                     for (SType& a : args) {
@@ -417,14 +379,11 @@ private:
                                         " but the operands have rank " + std::to_string(args[0].type.rank()));
                 std::vector<TensorType> in;
                 for (const SType& a : args) in.push_back(a.type);
-                std::vector<TensorType> outs;
-                try {
-                    outs = infer_output_types(term.op, term.params, in, d_unifier);
-                } catch (const TypeError& e) {
-                    error(term.loc, e.what());
-                }
+                std::string why;
+                auto outs = try_infer_output_types(term.op, term.params, in, d_unifier, &why);
+                if (!outs) error(term.loc, why);
                 std::vector<SType> souts;
-                for (auto& o : outs) souts.push_back(SType{-1, std::move(o)});
+                for (auto& o : *outs) souts.push_back(SType{-1, std::move(o)});
                 d_multi[id] = souts;
                 result = souts[0];
                 break;

@@ -80,16 +80,12 @@ std::vector<Rule> rank_variants(const Axiom& a, int max_rank) {
     return out;
 }
 
-// relu (as an operator or a fused activation) and max pooling are the operators whose meaning
-// the field does not model; an identity that needs it is decided by exact tests instead.
+// Operators whose meaning the field does not model (relu, max pooling, a fused relu: the
+// catalogue's kUsesOrder): an identity that needs them is decided by exact tests instead.
 bool uses_order(const Rule& r) {
     for (const Graph* g : {&r.lhs, &r.rhs})
-        for (const Node& n : g->nodes()) {
-            if (n.op == OpKind::Relu || n.op == OpKind::PoolMax) return true;
-            if ((n.op == OpKind::Conv2d || n.op == OpKind::Matmul || n.op == OpKind::PoolAvg) &&
-                param::activation(n.params, n.op) == Activation::Relu)
-                return true;
-        }
+        for (const Node& n : g->nodes())
+            if (rf::uses_order(n.op, n.params)) return true;
     return false;
 }
 

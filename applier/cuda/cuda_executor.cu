@@ -127,7 +127,7 @@ public:
                 if (static_cast<size_t>(var) >= vars.size() || vars[var].dims != dims_of(decl.type))
                     throw EvalError("variable " + decl.name + ": no value of type " + decl.type.to_string());
                 upload(d_values[i][0], vars[var].data);
-            } else if (is_constant(n.op)) {
+            } else if (is_constant_op(n.op)) {
                 upload(d_values[i][0], eval_node_float(n, {}, {})[0].data);
             } else if (n.op == OpKind::Conv2d) {
                 d_plans[i] = plan_conv(n, g.type(n.inputs[0]), g.type(n.inputs[1]));
@@ -140,7 +140,7 @@ public:
     void execute() override {
         const auto& nodes = d_g.nodes();
         for (size_t i = 0; i < nodes.size(); ++i)
-            if (d_live[i] && nodes[i].op != OpKind::Input && !is_constant(nodes[i].op)) run_node(i);
+            if (d_live[i] && nodes[i].op != OpKind::Input && !is_constant_op(nodes[i].op)) run_node(i);
         check(cudaGetLastError(), "kernel launch");
         check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
@@ -160,10 +160,6 @@ public:
     }
 
 private:
-    static bool is_constant(OpKind op) {
-        return op == OpKind::ConstImm || op == OpKind::ConstIconv || op == OpKind::ConstOne || op == OpKind::ConstPool;
-    }
-
     static void upload(DeviceBuffer& b, const std::vector<float>& host) {
         check(cudaMemcpy(b.ptr, host.data(), host.size() * sizeof(float), cudaMemcpyHostToDevice), "upload");
     }
