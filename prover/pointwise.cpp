@@ -33,10 +33,11 @@ struct Atom {
     // along `axis` (split's second output).
     enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
     int axis = 0;
-    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset}
+    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset};
+                                   // a flip (special_conv): {k1, k2, kh, kw, o, c}
     size_t rank = 0;               // Concat
     bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
-    Params params;                 // Const
+    Params params;                 // Const, Linear
     std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
     OpKind op = OpKind::Input;
     int var = -1;                  // Var
@@ -44,6 +45,22 @@ struct Atom {
     std::vector<Comb> args;        // Elem: operands; Transpose: one single-atom comb
     std::string key;
 };
+
+// A type's dimensions when all are numbers (the special convolutions below need them).
+std::optional<std::vector<int64_t>> concrete_dims(const TensorType& t) {
+    std::vector<int64_t> out;
+    for (const Dim& d : t.dims) {
+        if (!d.is_concrete()) return std::nullopt;
+        out.push_back(d.constant());
+    }
+    return out;
+}
+
+std::string dims_text(const std::vector<int64_t>& dims) {
+    std::string s;
+    for (int64_t x : dims) s += std::to_string(x) + ",";
+    return s;
+}
 
 Atom atom_of(Atom::Kind kind, OpKind op) {
     Atom a;
@@ -293,6 +310,7 @@ private:
                 atoms = flat;
             }
             Atom a = atom_of(Atom::Kind::Linear, op);
+            a.params = p;
             a.factors = atoms;
             a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
             a.key = std::string(op_name(op)) + "[";
@@ -369,6 +387,120 @@ private:
         return opaque(OpKind::PoolMax, p, output, in);
     }
 
+    // The identity kernel const_iconv[c,c,k1,k2] (k1, k2 odd) is 1 at its centre where its first two
+    // indices agree, and 0 elsewhere. Two convolutions with a constant are index maps:
+    //  - conv2d(const_iconv, K) under SAME padding at stride 1, K dense with odd kh <= k1, kw <= k2:
+    //    out[n,o,i,j] = K[o,n,m1-i+ph,m2-j+pw] (0 out of range), a flip with the first two axes
+    //    swapped. Flipping twice gives K enlarged (centred) to k1 x k2, so the flip is an atom
+    //    that meets itself; relu(0) = 0, so it commutes with relu.
+    //  - conv2d(x, poolavg[k1,k2](const_iconv[c,c,k1,k2])) (the pool at stride 1, SAME) is a
+    //    kernel of 1/(k1*k2) on its diagonal, and conv2d(x, const_pool[c,1,k1,k2]) one per channel:
+    //    both are poolavg[k1,k2](x) at the convolution's stride and padding.
+    std::optional<Comb> special_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in) {
+        const auto xd = concrete_dims(g.type(n.inputs[0])), kd = concrete_dims(g.type(n.inputs[1]));
+        if (!xd || !kd || xd->size() != 4 || kd->size() != 4) return std::nullopt;
+        const bool same1 = param::padding(base, OpKind::Conv2d) == Padding::Same &&
+                           param::stride(base, OpKind::Conv2d) == std::array<int32_t, 2>{1, 1};
+        auto iconv = [&](const Comb& c) -> std::optional<std::vector<int32_t>> {
+            if (c.size() != 1 || number(c[0].first) != int64_t{1}) return std::nullopt;
+            const Atom& a = d_atoms[c[0].second];
+            if (a.kind != Atom::Kind::Const || a.op != OpKind::ConstIconv) return std::nullopt;
+            std::vector<int32_t> sh = param::list(a.params);
+            if (sh.size() != 4 || sh[0] != sh[1] || sh[2] % 2 == 0 || sh[3] % 2 == 0) return std::nullopt;
+            return sh;
+        };
+        if (auto sh = iconv(in[0])) {
+            const int64_t kh = (*kd)[2], kw = (*kd)[3];
+            if (!same1 || (*kd)[1] != (*sh)[0] || kh % 2 == 0 || kw % 2 == 0 || kh > (*sh)[2] || kw > (*sh)[3])
+                return std::nullopt;
+            d_q.normalised = true;
+            return flip(in[1], (*sh)[2], (*sh)[3], *kd);
+        }
+        // A kernel that acts as 1x1 (every spatial size 1, or odd and over an input of size 1 under
+        // SAME padding) mixes channels at each position, so it commutes with an average pooling
+        // of its input at stride 1 under SAME padding (the same window on every channel).
+        const bool acts_1x1 = same1 && ((*kd)[2] == 1 || ((*xd)[2] == 1 && (*kd)[2] % 2 == 1)) &&
+                              ((*kd)[3] == 1 || ((*xd)[3] == 1 && (*kd)[3] % 2 == 1)) && (*kd)[1] == (*xd)[1];
+        auto pooled = [&](int atom) {
+            const Atom& a = d_atoms[atom];
+            return a.kind == Atom::Kind::Linear && a.op == OpKind::PoolAvg && a.factors.size() == 1 &&
+                   param::padding(a.params, OpKind::PoolAvg) == Padding::Same &&
+                   param::stride(a.params, OpKind::PoolAvg) == std::array<int32_t, 2>{1, 1};
+        };
+        if (acts_1x1 && std::any_of(in[0].begin(), in[0].end(), [&](const auto& e) { return pooled(e.second); })) {
+            Comb out;
+            for (const auto& [coef, atom] : in[0]) {
+                if (!pooled(atom)) {
+                    out = add(out, scale(linear(OpKind::Conv2d, base, {single(atom), in[1]}), coef));
+                    continue;
+                }
+                const Atom pool = d_atoms[atom];
+                out = add(out, scale(linear(OpKind::PoolAvg, pool.params, {linear(OpKind::Conv2d, base, {single(pool.factors[0]), in[1]})}), coef));
+            }
+            return out;
+        }
+        // The kernel a pooling of the identity kernel, or const_pool; x's channels are its own.
+        if (in[1].size() != 1) return std::nullopt;
+        const auto [coef, katom] = in[1][0];
+        const Atom& k = d_atoms[katom];
+        std::optional<std::array<int32_t, 2>> window;
+        if (k.kind == Atom::Kind::Const && k.op == OpKind::ConstPool) {
+            std::vector<int32_t> sh = param::list(k.params);
+            if (sh.size() == 4 && sh[1] == 1 && (*xd)[1] == sh[0]) window = std::array<int32_t, 2>{sh[2], sh[3]};
+        } else if (k.kind == Atom::Kind::Linear && k.op == OpKind::PoolAvg && k.factors.size() == 1) {
+            const Atom& inner = d_atoms[k.factors[0]];
+            const auto kp = k.params;
+            if (inner.kind == Atom::Kind::Const && inner.op == OpKind::ConstIconv && iconv(single(k.factors[0]))) {
+                std::vector<int32_t> sh = param::list(inner.params);
+                const bool pool_same1 = param::padding(kp, OpKind::PoolAvg) == Padding::Same &&
+                                        param::stride(kp, OpKind::PoolAvg) == std::array<int32_t, 2>{1, 1};
+                if ((pool_same1 || d_fault == PointwiseFault::PoolKernelAnyStride) &&
+                    param::kernel(kp) == std::array<int32_t, 2>{sh[2], sh[3]} && (*xd)[1] == sh[0])
+                    window = std::array<int32_t, 2>{sh[2], sh[3]};
+            }
+        }
+        if (!window) return std::nullopt;
+        const auto st = param::stride(base, OpKind::Conv2d);
+        Params pool = param::pool((*window)[0], (*window)[1], st[0], st[1], param::padding(base, OpKind::Conv2d), Activation::None);
+        return scale(linear(OpKind::PoolAvg, pool, {in[0]}), coef);
+    }
+
+    // conv2d(const_iconv[c,c,k1,k2], K) for K of dims `kd`, linear in K (see special_conv).
+    Comb flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector<int64_t>& kd) {
+        Comb out;
+        for (const auto& [coef, atom] : kernel) {
+            const Atom a = d_atoms[atom];
+            if (a.kind == Atom::Kind::Linear && a.op == OpKind::Conv2d && a.sizes.size() == 6 && a.sizes[0] == k1 &&
+                a.sizes[1] == k2) {
+                // Flipped twice: K itself, enlarged to k1 x k2 (at its own size, K).
+                const int inner = a.factors[0];
+                const int64_t ih = a.sizes[2], iw = a.sizes[3];
+                if (ih == k1 && iw == k2) {
+                    out = add(out, {{coef, inner}});
+                    continue;
+                }
+                Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
+                e.factors = {inner};
+                e.nonneg = d_atoms[inner].nonneg;
+                // Dims of K enlarged: K's first two (the flip's swapped back), then k1, k2.
+                e.key = "enlarge[" + dims_text({a.sizes[4], a.sizes[5], k1, k2}) + "]a" + std::to_string(inner);
+                out = add(out, {{coef, intern(std::move(e))}});
+                continue;
+            }
+            if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
+                out = add(out, scale(elem(OpKind::Relu, {flip(a.args[0], k1, k2, kd)}), coef));
+                continue;
+            }
+            Atom f = atom_of(Atom::Kind::Linear, OpKind::Conv2d);
+            f.factors = {atom};
+            f.sizes = {k1, k2, kd[2], kd[3], kd[0], kd[1]};
+            f.nonneg = a.nonneg;
+            f.key = "flip[" + dims_text(f.sizes) + "]a" + std::to_string(atom);
+            out = add(out, {{coef, intern(std::move(f))}});
+        }
+        return out;
+    }
+
     Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
         const Node& n = g.node(v.node);
         if (g.type(v).is_distributed()) throw std::domain_error("a distributed tensor");
@@ -404,7 +536,8 @@ private:
                     Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
                     e.factors = {a};
                     e.nonneg = d_atoms[a].nonneg;
-                    e.key = "enlarge[" + g.type(v).to_string() + "]a" + std::to_string(a);
+                    auto dims = concrete_dims(g.type(v));
+                    e.key = "enlarge[" + (dims ? dims_text(*dims) : g.type(v).to_string()) + "]a" + std::to_string(a);
                     out = add(out, {{c, intern(std::move(e))}});
                 }
                 return out;
@@ -443,7 +576,9 @@ private:
                                   : param::pool(param::kernel(n.params)[0], param::kernel(n.params)[1],
                                                 param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
                                                 param::padding(n.params, n.op), Activation::None);
-                Comb lin = linear(n.op, base, in);
+                std::optional<Comb> special;
+                if (n.op == OpKind::Conv2d) special = special_conv(g, n, base, in);
+                Comb lin = special ? *special : linear(n.op, base, in);
                 switch (act) {
                     case Activation::None: return lin;
                     case Activation::Relu: return elem(OpKind::Relu, {lin});
