@@ -108,11 +108,17 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
     std::mt19937_64 rng(o.seed);
     for (const Rule& inst : insts) {
         ++result.instances;
-        for (int d = 0; d < o.draws; ++d) {
+        for (int d = 0; d < o.draws + o.sparse_draws; ++d) {
             // Small values first: they keep denominators and products small; later draws widen.
             int64_t range = d < o.draws / 2 ? 3 : 9;
             std::vector<ExactTensor> inputs;
             for (const Variable& v : inst.variables()) inputs.push_back(random_exact(v.type, rng, -range, range));
+            if (d >= o.draws)
+                for (ExactTensor& t : inputs) {
+                    const bool zero = rng() % 3 == 0;
+                    for (int64_t& x : t.num)
+                        if (zero || rng() % 4 != 0) x = 0;
+                }
             for (int f = 0; f < o.function_seeds; ++f) {
                 uint64_t fseed = o.seed * 1000003ULL + static_cast<uint64_t>(f);
                 std::vector<ExactTensor> l, r;

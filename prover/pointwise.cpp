@@ -274,6 +274,12 @@ private:
                     continue;
                 }
             }
+            if (op == OpKind::PoolAvg && atoms.size() == 1) {
+                if (auto pc = pool_concat(op, p, 0, atoms[0])) {
+                    out = add(out, scale(*pc, coef));
+                    continue;
+                }
+            }
             if (op == OpKind::Matmul && atoms.size() == 2) {
                 // The identity matrix is a unit of matmul.
                 auto is_imm = [&](int x) { return d_atoms[x].kind == Atom::Kind::Const && d_atoms[x].op == OpKind::ConstImm; };
@@ -369,6 +375,47 @@ private:
         return single(intern(std::move(a)));
     }
 
+    // A transpose of one atom; of a concat, the concat of the transposed parts along the axis
+    // the permutation moves it to.
+    Comb transpose(const std::vector<int32_t>& perm, int atom) {
+        const Atom c = d_atoms[atom];
+        if (c.kind == Atom::Kind::Concat && c.rank == perm.size()) {
+            std::vector<Comb> parts;
+            for (const Comb& part : c.args) {
+                Comb t;
+                for (const auto& [k, x] : part) t = add(t, scale(transpose(perm, x), k));
+                parts.push_back(t);
+            }
+            const int axis = static_cast<int>(std::find(perm.begin(), perm.end(), c.axis) - perm.begin());
+            return concat(axis, c.sizes, c.rank, parts);
+        }
+        Atom a = atom_of(Atom::Kind::Transpose, OpKind::Transpose);
+        a.perm = perm;  // the shuffle flag is a layout hint: not part of the value
+        a.key = "transpose[";
+        for (int32_t x : a.perm) a.key += std::to_string(x) + ",";
+        a.key += "]a" + std::to_string(atom);
+        a.args = {single(atom)};
+        return single(intern(std::move(a)));
+    }
+
+    // relu is positively homogeneous: relu(c * A) = c * relu(A) for a number c > 0, so a linear
+    // operator over it sees relu(A) (scalar facts are no help inside an opaque convolution).
+    // The same holds for a fused relu.
+    Comb relu(const Comb& in) {
+        if (in.size() == 1 && positive(in[0].first) && number(in[0].first))
+            return scale(elem(OpKind::Relu, {single(in[0].second)}), in[0].first);
+        return elem(OpKind::Relu, {in});
+    }
+
+    // A pooling works per batch item and channel, so it commutes with a concat along axis 0 or 1.
+    std::optional<Comb> pool_concat(OpKind op, const Params& p, uint32_t output, int atom) {
+        const Atom c = d_atoms[atom];
+        if (c.kind != Atom::Kind::Concat || c.axis > 1 || c.rank != 4) return std::nullopt;
+        std::vector<Comb> parts;
+        for (const Comb& part : c.args) parts.push_back(op == OpKind::PoolMax ? poolmax(p, output, {part}) : linear(op, p, {part}));
+        return concat(c.axis, c.sizes, c.rank, parts);
+    }
+
     // poolmax is positively homogeneous and keeps a uniform constant: poolmax(c * A) = c *
     // poolmax(A) for a positive number c, and poolmax of const_one or const_pool is itself.
     Comb poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
@@ -381,6 +428,7 @@ private:
                 const Comb inner = a.args[0];
                 return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
             }
+            if (auto pc = pool_concat(OpKind::PoolMax, p, output, atom)) return scale(*pc, coef);
             Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
             return scale(inner, coef);
         }
@@ -542,26 +590,12 @@ private:
                 }
                 return out;
             }
-            case OpKind::Relu:
-                // relu is positively homogeneous: relu(c * A) = c * relu(A) for a number c > 0,
-                // so a linear operator over it sees relu(A) (scalar facts are no help inside an
-                // opaque convolution).
-                if (in[0].size() == 1 && positive(in[0][0].first) && number(in[0][0].first))
-                    return scale(elem(OpKind::Relu, {single(in[0][0].second)}), in[0][0].first);
-                return elem(n.op, in);
+            case OpKind::Relu: return relu(in[0]);
             case OpKind::Sigmoid:
             case OpKind::Tanh: return elem(n.op, in);
             case OpKind::Transpose: {
                 Comb out;
-                for (const auto& [coef, atom] : in[0]) {
-                    Atom a = atom_of(Atom::Kind::Transpose, OpKind::Transpose);
-                    a.perm = param::list(n.params);  // the shuffle flag is a layout hint: not part of the value
-                    a.key = "transpose[";
-                    for (int32_t x : a.perm) a.key += std::to_string(x) + ",";
-                    a.key += "]a" + std::to_string(atom);
-                    a.args = {single(atom)};
-                    out = add(out, {{coef, intern(std::move(a))}});
-                }
+                for (const auto& [coef, atom] : in[0]) out = add(out, scale(transpose(param::list(n.params), atom), coef));
                 return out;
             }
             case OpKind::Matmul:
@@ -581,7 +615,7 @@ private:
                 Comb lin = special ? *special : linear(n.op, base, in);
                 switch (act) {
                     case Activation::None: return lin;
-                    case Activation::Relu: return elem(OpKind::Relu, {lin});
+                    case Activation::Relu: return relu(lin);
                     case Activation::Sigmoid: return elem(OpKind::Sigmoid, {lin});
                     case Activation::Tanh: return elem(OpKind::Tanh, {lin});
                 }
