@@ -402,8 +402,12 @@ private:
     // operator over it sees relu(A) (scalar facts are no help inside an opaque convolution).
     // The same holds for a fused relu.
     Comb relu(const Comb& in) {
-        if (in.size() == 1 && positive(in[0].first) && number(in[0].first))
-            return scale(elem(OpKind::Relu, {single(in[0].second)}), in[0].first);
+        if (in.size() == 1) {
+            const auto [coef, atom] = in[0];
+            if (coef_nonneg(coef)) return scale(elem(OpKind::Relu, {single(atom)}), coef);
+            const auto [k, rest] = split_number(coef);
+            if (k > 1) return scale(elem(OpKind::Relu, {{{rest, atom}}}), terms().real_lit(k));
+        }
         return elem(OpKind::Relu, {in});
     }
 
@@ -419,8 +423,14 @@ private:
     // poolmax is positively homogeneous and keeps a uniform constant: poolmax(c * A) = c *
     // poolmax(A) for a positive number c, and poolmax of const_one or const_pool is itself.
     Comb poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
-        if (in[0].size() == 1 && positive(in[0][0].first)) {
+        if (in[0].size() == 1) {
             const auto [coef, atom] = in[0][0];
+            const auto [k, rest] = split_number(coef);
+            if (!coef_nonneg(coef)) {
+                // poolmax(k * r * A) = k * poolmax(r * A) for a number k > 0.
+                if (k > 1) return scale(poolmax(p, output, {{{rest, atom}}}), terms().real_lit(k));
+                return opaque(OpKind::PoolMax, p, output, in);
+            }
             const Atom& a = d_atoms[atom];
             if (a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool)) return in[0];
             // relu is monotone, so it commutes with a maximum.
@@ -428,11 +438,67 @@ private:
                 const Comb inner = a.args[0];
                 return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
             }
+            // So is a power B^k for k odd, or of a non-negative B: poolmax(B^k) = poolmax(B)^k.
+            if (auto pw = power(atom); pw && pw->second > 1 && (pw->second % 2 == 1 || d_atoms[pw->first].nonneg)) {
+                const Comb base = poolmax(p, output, {single(pw->first)});
+                Comb prod = base;
+                for (int i = 1; i < pw->second; ++i) prod = ewmul(prod, base);
+                return scale(prod, coef);
+            }
             if (auto pc = pool_concat(OpKind::PoolMax, p, output, atom)) return scale(*pc, coef);
             Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
             return scale(inner, coef);
         }
         return opaque(OpKind::PoolMax, p, output, in);
+    }
+
+    // `atom` as a power B^k of an element-wise product of one atom B (k = 1: B itself).
+    std::optional<std::pair<int, int>> power(int atom) {
+        const Atom& a = d_atoms[atom];
+        if (a.kind != Atom::Kind::Elem || a.op != OpKind::EwMul) return std::pair{atom, 1};
+        for (const Comb& c : a.args)
+            if (c.size() != 1 || number(c[0].first) != int64_t{1}) return std::nullopt;
+        auto l = power(a.args[0][0].second), r = power(a.args[1][0].second);
+        if (!l || !r || l->first != r->first) return std::nullopt;
+        return std::pair{l->first, l->second + r->second};
+    }
+
+    Comb ewmul(const Comb& x, const Comb& y) {
+        // Bilinear: distributes over sums, coefficients pulled out.
+        Comb out;
+        for (const auto& [c, a] : x)
+            for (const auto& [d, b] : y) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), cmul(c, d)));
+        return out;
+    }
+
+    // A coefficient as k * rest, k its numeric factor (1 when it has none).
+    std::pair<int64_t, TermId> split_number(TermId c) {
+        const TermNode n = terms().node(c);
+        if (n.op == TermOp::RealLit) return {n.value, terms().real_lit(1)};
+        if (n.op != TermOp::Mul) return {1, c};
+        int64_t k = 1;
+        std::vector<TermId> rest;
+        for (TermId x : n.kids) {
+            auto v = number(x);
+            if (v && *v > 0 && *v < (int64_t{1} << 20) && k < (int64_t{1} << 20))
+                k *= *v;
+            else
+                rest.push_back(x);
+        }
+        return {k, terms().mul(rest)};
+    }
+
+    // A coefficient that is >= 0 for every value of the scalars: a number >= 0, a relu of a
+    // scalar, a sum of such, or a product whose factors of odd multiplicity are such.
+    bool coef_nonneg(TermId c) {
+        const TermNode n = terms().node(c);
+        if (n.op == TermOp::RealLit) return n.value >= 0;
+        if (d_nonneg_terms.count(c)) return true;
+        if (n.op == TermOp::Add) return std::all_of(n.kids.begin(), n.kids.end(), [&](TermId k) { return coef_nonneg(k); });
+        if (n.op != TermOp::Mul) return false;
+        std::map<TermId, int> times;
+        for (TermId k : n.kids) ++times[k];
+        return std::all_of(times.begin(), times.end(), [&](const auto& e) { return e.second % 2 == 0 || coef_nonneg(e.first); });
     }
 
     // The identity kernel const_iconv[c,c,k1,k2] (k1, k2 odd) is 1 at its centre where its first two
@@ -570,13 +636,7 @@ private:
             case OpKind::Smul:
                 if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
                 return scale(in[0], scalar(in[1], {}));
-            case OpKind::EwMul: {
-                // Bilinear: distributes over sums, coefficients pulled out.
-                Comb out;
-                for (const auto& [c, a] : in[0])
-                    for (const auto& [d, b] : in[1]) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), cmul(c, d)));
-                return out;
-            }
+            case OpKind::EwMul: return ewmul(in[0], in[1]);
             case OpKind::Enlarge: {
                 // Linear in the kernel; the reference operand gives only the size.
                 Comb out;
@@ -767,6 +827,7 @@ private:
                         break;
                     }
                     r = fresh("relu" + std::to_string(id) + "_at" + idx_text(idx));
+                    d_nonneg_terms.insert(r);
                     TermId zero = t.real_lit(0);
                     fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
                 } else {
@@ -790,6 +851,7 @@ private:
     std::map<std::pair<int, int64_t>, TermId> d_below;  // pos_sym < t, as Booleans
     std::vector<UfApp> d_uf;
     std::set<std::string> d_opaque;
+    std::set<TermId> d_nonneg_terms;  // reals known >= 0 (relu's), for coef_nonneg
 };
 
 }  // namespace
