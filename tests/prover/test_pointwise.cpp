@@ -281,7 +281,8 @@ TEST_CASE("pointwise: convolutions with the identity kernel as input, and pooled
     // TASO's size-3 rules that need the constants' meaning (taso_149, 157, 198, 386, 401).
     for (const char* text : {
              "poolavg[kernel=[3,3]](x) => conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) where x: act[2,4,5,5]",
-             "conv2d[act=relu](x, const_pool[shape=[4,1,3,3]]()) => relu(poolavg[kernel=[3,3]](x)) where x: act[2,4,5,5]",
+             "smul(conv2d(x, const_pool[shape=[4,1,3,3]]()), ewmul(s, s)) => poolavg[kernel=[3,3]](smul(smul(x, s), s)) "
+             "where x: act[2,4,5,5], s: weight[]",
              "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), w)) => "
              "enlarge(w, const_one[shape=[1,1,3,3]]()) where w: weight[4,4,1,3]",
              "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), w)) => "
