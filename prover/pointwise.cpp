@@ -262,6 +262,16 @@ private:
                     out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
                     continue;
                 }
+                // A concat along the column axis of a matmul's right operand is a concat of the
+                // results along theirs.
+                if (atoms.size() == 2 && op == OpKind::Matmul && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
+                    d_atoms[atoms[1]].rank >= 2 && static_cast<size_t>(d_atoms[atoms[1]].axis) == d_atoms[atoms[1]].rank - 1) {
+                    const Atom rc = d_atoms[atoms[1]];
+                    std::vector<Comb> parts;
+                    for (const Comb& part : rc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
+                    out = add(out, scale(concat(rc.axis, rc.sizes, rc.rank, parts), coef));
+                    continue;
+                }
                 // A concat of kernels along their output channels: a concat of the results along
                 // the channel axis.
                 // (Unary linear operators, e.g. poolavg, have no second operand.)
