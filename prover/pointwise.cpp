@@ -477,8 +477,24 @@ private:
         // Bilinear: distributes over sums, coefficients pulled out.
         Comb out;
         for (const auto& [c, a] : x)
-            for (const auto& [d, b] : y) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), cmul(c, d)));
+            for (const auto& [d, b] : y) {
+                // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax
+                // sees as a monotone map.
+                int l = a, r = b;
+                if (relu_of(l) == r) r = l;
+                else if (relu_of(r) == l) l = r;
+                out = add(out, scale(elem(OpKind::EwMul, {single(l), single(r)}), cmul(c, d)));
+            }
         return out;
+    }
+
+    // The atom A when `atom` is relu(A) of one atom with coefficient 1; -1 otherwise.
+    int relu_of(int atom) {
+        const Atom& a = d_atoms[atom];
+        if (a.kind != Atom::Kind::Elem || a.op != OpKind::Relu || a.args[0].size() != 1 ||
+            number(a.args[0][0].first) != int64_t{1})
+            return -1;
+        return a.args[0][0].second;
     }
 
     // A coefficient as k * rest, k its numeric factor (1 when it has none).
