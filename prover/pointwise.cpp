@@ -627,6 +627,11 @@ private:
                 out = add(out, {{coef, intern(std::move(e))}});
                 continue;
             }
+            if (a.kind == Atom::Kind::Const && a.op == OpKind::ConstIconv && kd[2] == k1 && kd[3] == k2 && kd[0] == kd[1]) {
+                // The identity kernel at the flip's size is symmetric under it.
+                out = add(out, {{coef, atom}});
+                continue;
+            }
             if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
                 out = add(out, scale(elem(OpKind::Relu, {flip(a.args[0], k1, k2, kd)}), coef));
                 continue;

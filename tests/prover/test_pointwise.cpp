@@ -288,6 +288,7 @@ TEST_CASE("pointwise: convolutions with the identity kernel as input, and pooled
              "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), w)) => "
              "relu(relu(enlarge(w, const_one[shape=[1,1,3,3]]()))) where w: weight[4,4,1,3]",
              "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), w)) => w where w: weight[4,4,3,3]",
+             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), const_iconv[shape=[4,4,3,3]]()) => const_iconv[shape=[4,4,3,3]]()",
              "smul(conv2d(poolavg[kernel=[3,3]](x), w), s) => poolavg[kernel=[3,3]](conv2d(smul(x, s), w)) "
              "where x: weight[4,4,3,1], w: weight[4,4,1,3], s: weight[]",
              "conv2d(poolavg[kernel=[3,3]](x), w) => poolavg[kernel=[3,3]](conv2d(x, w)) where x: act[2,4,5,5], w: weight[4,4,1,1]",
