@@ -130,6 +130,11 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                         for (size_t i = sl * per; i < (sl + 1) * per && i < t.num.size(); ++i)
                             t.num[i] = sign * (t.num[i] < 0 ? -t.num[i] : t.num[i]);
                     }
+                    // Halves: x + x*x < 0 only strictly between -1 and 0, where no integer is.
+                    if ((d - o.draws) % 4 == 3) {
+                        t.den = 2;
+                        normalize(t);
+                    }
                 }
             for (int f = 0; f < o.function_seeds; ++f) {
                 uint64_t fseed = o.seed * 1000003ULL + static_cast<uint64_t>(f);

@@ -32,7 +32,8 @@ struct BoundedCheckOptions {
     int draws = 6;            ///< random input draws per shape assignment
     int function_seeds = 2;   ///< sigmoid/tanh random functions tried per draw
     /// Extra draws per shape assignment, alternately sparse (each variable all zero, one in
-    /// three, or mostly zero) and sign-sliced (each leading slice of one random sign). A dense draw lets a sum of squares hide every other term (e.g.
+    /// three, or mostly zero) and sign-sliced (each leading slice of one random sign; every
+    /// second of these in halves, for identities that fail only between two integers). A dense draw lets a sum of squares hide every other term (e.g.
     /// conv2d(concat(x*x, y), ...) looks non-negative); sparse ones show single terms. The
     /// checker uses them only to refute a rule that no strategy proved (cheap: few such rules).
     int sparse_draws = 0;

@@ -98,7 +98,7 @@ const Level* proved_level(const std::vector<const Level*>& usable, const RuleChe
 void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const char* unsound_what) {
     BoundedCheckOptions bo;
     // A rule no strategy proved gets sparse draws too: refuting it is worth the few evaluations.
-    if (out.verdict != Verdict::Proved) bo.sparse_draws = 6;
+    if (out.verdict != Verdict::Proved) bo.sparse_draws = 8;
     if (level && !level->assumptions.empty()) {
         std::vector<Assumption> as = level->assumptions;
         bo.admissible = [as](const std::map<SymbolId, int64_t>& a) {

@@ -368,4 +368,7 @@ TEST_CASE("bounded: sparse draws refute what dense draws let a sum of squares hi
                    "conv2d[act=relu](concat[axis=1](ewmul(x, x), y), concat[axis=1](ewmul(x, x), y)) "
                    "where x: weight[4,4,3,3], y: weight[4,4,3,3]");
     CHECK(c.verdict == prover::Verdict::Refuted);
+    // x + x*x >= 0 at every integer, not between -1 and 0: the draws in halves find it.
+    auto h = check("relu(ewadd(x, ewmul(x, x))) => ewadd(x, ewmul(x, x)) where x: weight[4,4,3,3]");
+    CHECK(h.verdict == prover::Verdict::Refuted);
 }
