@@ -36,6 +36,7 @@ void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
         << "  proved                 " << s.run_proved << "\n"
         << "  refuted                " << s.run_refuted << "\n"
         << "  unknown                " << s.run_unknown << "\n";
+    for (const auto& [why, k] : s.unknown_reasons) out << "    " << k << " x " << why << "\n";
     if (s.errors) out << "  errors                 " << s.errors << "\n";
     out << "database totals (all runs)\n"
         << "  candidates proved      " << s.proved << "\n"

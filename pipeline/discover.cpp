@@ -158,6 +158,7 @@ void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, Disco
     s.run_proved = tally.proved;
     s.run_refuted = tally.refuted;
     s.run_unknown = tally.unknown;
+    s.unknown_reasons = tally.unknown_reasons;
     db.finish_run(run, ruledb::RunStatus::Finished);
 }
 
@@ -184,7 +185,7 @@ std::string DiscoverSummary::to_json() const {
     // The same figures split by scope: this run's work, and what the database holds in all.
     j["this_run"] = {{"graphs", graphs},       {"classes", classes},         {"candidates", candidates},
                      {"proved", run_proved},   {"refuted", run_refuted},     {"unknown", run_unknown},
-                     {"errors", errors}};
+                     {"errors", errors},       {"unknown_reasons", unknown_reasons}};
     j["database"] = {{"proved", proved}, {"refuted", refuted}, {"unknown", unknown},
                      {"rules", rules},   {"kept", kept},       {"pruned", pruned}};
     if (!per_rank.empty()) {

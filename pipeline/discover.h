@@ -51,6 +51,7 @@ struct DiscoverSummary {
     uint64_t proved = 0, refuted = 0, unknown = 0, errors = 0;  ///< candidates in the database, all runs
     /// What this run's (or, resumed, this session's) proofs decided, apart from the totals above.
     uint64_t run_proved = 0, run_refuted = 0, run_unknown = 0;
+    std::map<std::string, uint64_t> unknown_reasons;  ///< this run's unknowns by reason (as `check` has them)
     uint64_t rules = 0, kept = 0;  ///< database totals
     std::map<std::string, uint64_t> pruned;  ///< by reason (duplicates of another rule included)
     std::vector<StageTime> stages;

@@ -74,7 +74,10 @@ std::vector<std::string> precondition_names(const std::vector<Precondition>& ps)
 
 json check_to_json(const prover::RuleCheck& c) {
     json general = nullptr;
-    if (c.general) general = {{"rule", print_native(c.general->rule)}, {"results", results_to_json(c.general->results)}};
+    if (c.general)
+        general = {{"rule", print_native(c.general->rule)},
+                   {"results", results_to_json(c.general->results)},
+                   {"assumed", c.general->assumed}};
     return {{"general", general},
             {"verdict", static_cast<int>(c.verdict)},
             {"results", results_to_json(c.results)},
@@ -96,7 +99,8 @@ prover::RuleCheck check_from_json(const json& j) {
     c.verdict = static_cast<prover::Verdict>(v);
     c.results = results_from_json(j.at("results"));
     if (const json& g = j.at("general"); !g.is_null())
-        c.general = prover::GeneralProof{rule_from_text(g.at("rule").get<std::string>()), results_from_json(g.at("results"))};
+        c.general = prover::GeneralProof{rule_from_text(g.at("rule").get<std::string>()), results_from_json(g.at("results")),
+                                         g.value("assumed", std::vector<std::string>{})};
     c.conditions = j.at("conditions").get<std::vector<std::string>>();
     c.assumed = j.at("assumed").get<std::vector<std::string>>();
     for (const std::string& name : j.at("preconditions").get<std::vector<std::string>>()) {

@@ -45,6 +45,11 @@ void ProofTally::count(prover::Verdict v) {
     }
 }
 
+void ProofTally::count(const prover::RuleCheck& c) {
+    count(c.verdict);
+    if (c.verdict == prover::Verdict::Unknown) ++unknown_reasons[c.unknown_reason()];
+}
+
 std::vector<ruledb::ProofRecord> proof_records(const prover::RuleCheck& c, ruledb::Id run) {
     std::vector<ruledb::ProofRecord> out;
     for (const prover::ProofResult& r : c.results) out.push_back(record_of(r, c, run));
@@ -65,7 +70,7 @@ void store_candidate_check(ruledb::Database& db, ruledb::Id run, const Rule& rul
     ruledb::RuleEntry entry = ruledb::describe_rule(rule);
     const ruledb::Id cand = db.add_candidate(entry, {}, run).id;
     for (const ruledb::ProofRecord& p : proof_records(c, run)) db.record_candidate_proof(cand, p);
-    tally.count(c.verdict);
+    tally.count(c);
     if (c.verdict != prover::Verdict::Proved) return;
     ruledb::RuleOrigin origin;
     origin.run = run;
@@ -93,6 +98,8 @@ void store_candidate_check(ruledb::Database& db, ruledb::Id run, const Rule& rul
             p.axioms = proved.axioms_used;
             if (proved.strategy != "e-matching") p.reason = "strategy " + proved.strategy + ": " + proved.detail;
             for (const std::string& x : c.general->rule.conditions) p.condition += (p.condition.empty() ? "" : ", ") + x;
+            for (const std::string& x : c.general->assumed) p.condition += (p.condition.empty() ? "" : ", ") + x;
+            p.preconditions = c.general->rule.preconditions;
             db.record_rule_proof(added.id, p);
         }
     }
@@ -101,7 +108,7 @@ void store_candidate_check(ruledb::Database& db, ruledb::Id run, const Rule& rul
 void store_rule_check(ruledb::Database& db, ruledb::Id run, ruledb::Id rule, const prover::RuleCheck& c,
                       ProofTally& tally) {
     for (const ruledb::ProofRecord& p : proof_records(c, run)) db.record_rule_proof(rule, p);
-    tally.count(c.verdict);
+    tally.count(c);
 }
 
 }  // namespace rf::pipeline

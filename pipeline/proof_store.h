@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "ir/rule.h"
@@ -19,7 +21,10 @@ std::vector<ruledb::ProofRecord> proof_records(const prover::RuleCheck& c, ruled
 /// Verdicts counted as they are stored.
 struct ProofTally {
     uint64_t proved = 0, refuted = 0, unknown = 0, errors = 0;
+    /// The unknowns by RuleCheck::unknown_reason(), for the summaries (docs/prover.md).
+    std::map<std::string, uint64_t> unknown_reasons;
     void count(prover::Verdict v);
+    void count(const prover::RuleCheck& c);
 };
 
 /// A checked candidate: its proofs, and when proved, its rule (deduplicated, kept until pruning

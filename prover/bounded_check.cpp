@@ -108,11 +108,34 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
     std::mt19937_64 rng(o.seed);
     for (const Rule& inst : insts) {
         ++result.instances;
-        for (int d = 0; d < o.draws; ++d) {
+        for (int d = 0; d < o.draws + o.sparse_draws; ++d) {
             // Small values first: they keep denominators and products small; later draws widen.
             int64_t range = d < o.draws / 2 ? 3 : 9;
             std::vector<ExactTensor> inputs;
             for (const Variable& v : inst.variables()) inputs.push_back(random_exact(v.type, rng, -range, range));
+            if (d >= o.draws && (d - o.draws) % 2 == 0)
+                for (ExactTensor& t : inputs) {
+                    const bool zero = rng() % 3 == 0;
+                    for (int64_t& x : t.num)
+                        if (zero || rng() % 4 != 0) x = 0;
+                }
+            // Sign-sliced: every value of a leading slice takes one random sign. A maximum over
+            // random values is almost always positive; this gives slices that are not.
+            if (d >= o.draws && (d - o.draws) % 2 == 1)
+                for (ExactTensor& t : inputs) {
+                    const size_t slices = t.dims.empty() ? 1 : static_cast<size_t>(std::max<int64_t>(t.dims[0], 1));
+                    const size_t per = t.num.size() / slices;
+                    for (size_t sl = 0; sl < slices; ++sl) {
+                        const int64_t sign = rng() % 2 == 0 ? 1 : -1;
+                        for (size_t i = sl * per; i < (sl + 1) * per && i < t.num.size(); ++i)
+                            t.num[i] = sign * (t.num[i] < 0 ? -t.num[i] : t.num[i]);
+                    }
+                    // Halves: x + x*x < 0 only strictly between -1 and 0, where no integer is.
+                    if ((d - o.draws) % 4 == 3) {
+                        t.den = 2;
+                        normalize(t);
+                    }
+                }
             for (int f = 0; f < o.function_seeds; ++f) {
                 uint64_t fseed = o.seed * 1000003ULL + static_cast<uint64_t>(f);
                 std::vector<ExactTensor> l, r;

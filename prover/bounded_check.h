@@ -31,6 +31,12 @@ struct BoundedCheckOptions {
     int max_dim = 4;          ///< symbol values are drawn from [1, max_dim]
     int draws = 6;            ///< random input draws per shape assignment
     int function_seeds = 2;   ///< sigmoid/tanh random functions tried per draw
+    /// Extra draws per shape assignment, alternately sparse (each variable all zero, one in
+    /// three, or mostly zero) and sign-sliced (each leading slice of one random sign; every
+    /// second of these in halves, for identities that fail only between two integers). A dense draw lets a sum of squares hide every other term (e.g.
+    /// conv2d(concat(x*x, y), ...) looks non-negative); sparse ones show single terms. The
+    /// checker uses them only to refute a rule that no strategy proved (cheap: few such rules).
+    int sparse_draws = 0;
     uint64_t seed = 1;        ///< everything random derives from this (reproducible)
     /// When set, only shape assignments it accepts are tested: a rule proved under shape
     /// assumptions (e.g. "variables of one role share their shape") is tested under the same ones.

@@ -51,10 +51,14 @@ struct CheckOptions {
 };
 
 /// A more general form of a proved rule (more variables, symbolic shapes), proved by every
-/// back-end with no added assumption and passed by the bounded checker.
+/// back-end and passed by the bounded checker: with no added assumption, or else under the
+/// check's standard ones (dense convolutions, shared shapes) that the rule found satisfies.
 struct GeneralProof {
-    Rule rule;
+    Rule rule;                         ///< its preconditions: what it was proved under (none, or below)
     std::vector<ProofResult> results;  ///< one per back-end
+    /// The standard assumptions the general form needed (as RuleCheck::assumed), when it did not
+    /// follow without them; rule.preconditions holds them as data.
+    std::vector<std::string> assumed;
 };
 
 struct RuleCheck {
@@ -104,6 +108,9 @@ private:
     std::optional<GeneralProof> prove_general(const Rule& rule, const std::string& query_name);
     /// `rule` passed by the bounded checker and proved by every back-end, as stated.
     std::optional<GeneralProof> prove_without_assumptions(const Rule& rule, const std::string& query_name);
+    /// `general` proved under the standard assumption levels that `found` (the rule it
+    /// generalises) satisfies, E-matching only.
+    std::optional<GeneralProof> prove_general_assuming(const Rule& general, const Rule& found, const std::string& query_name);
     /// The pointwise strategy on every back-end: their results when all prove it (the query
     /// reported in `query`), nullopt otherwise (`why` says why).
     std::optional<std::vector<ProofResult>> prove_pointwise(const Rule& rule, const std::string& query_name, Query& query,

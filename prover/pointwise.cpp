@@ -33,10 +33,11 @@ struct Atom {
     // along `axis` (split's second output).
     enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
     int axis = 0;
-    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset}
+    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset};
+                                   // a flip (special_conv): {k1, k2, kh, kw, o, c}
     size_t rank = 0;               // Concat
     bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
-    Params params;                 // Const
+    Params params;                 // Const, Linear
     std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
     OpKind op = OpKind::Input;
     int var = -1;                  // Var
@@ -44,6 +45,22 @@ struct Atom {
     std::vector<Comb> args;        // Elem: operands; Transpose: one single-atom comb
     std::string key;
 };
+
+// A type's dimensions when all are numbers (the special convolutions below need them).
+std::optional<std::vector<int64_t>> concrete_dims(const TensorType& t) {
+    std::vector<int64_t> out;
+    for (const Dim& d : t.dims) {
+        if (!d.is_concrete()) return std::nullopt;
+        out.push_back(d.constant());
+    }
+    return out;
+}
+
+std::string dims_text(const std::vector<int64_t>& dims) {
+    std::string s;
+    for (int64_t x : dims) s += std::to_string(x) + ",";
+    return s;
+}
 
 Atom atom_of(Atom::Kind kind, OpKind op) {
     Atom a;
@@ -245,6 +262,16 @@ private:
                     out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
                     continue;
                 }
+                // A concat along the column axis of a matmul's right operand is a concat of the
+                // results along theirs.
+                if (atoms.size() == 2 && op == OpKind::Matmul && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
+                    d_atoms[atoms[1]].rank >= 2 && static_cast<size_t>(d_atoms[atoms[1]].axis) == d_atoms[atoms[1]].rank - 1) {
+                    const Atom rc = d_atoms[atoms[1]];
+                    std::vector<Comb> parts;
+                    for (const Comb& part : rc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
+                    out = add(out, scale(concat(rc.axis, rc.sizes, rc.rank, parts), coef));
+                    continue;
+                }
                 // A concat of kernels along their output channels: a concat of the results along
                 // the channel axis.
                 // (Unary linear operators, e.g. poolavg, have no second operand.)
@@ -254,6 +281,12 @@ private:
                     std::vector<Comb> parts;
                     for (const Comb& part : kc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
                     out = add(out, scale(concat(1, kc.sizes, 4, parts), coef));
+                    continue;
+                }
+            }
+            if (op == OpKind::PoolAvg && atoms.size() == 1) {
+                if (auto pc = pool_concat(op, p, 0, atoms[0])) {
+                    out = add(out, scale(*pc, coef));
                     continue;
                 }
             }
@@ -293,6 +326,7 @@ private:
                 atoms = flat;
             }
             Atom a = atom_of(Atom::Kind::Linear, op);
+            a.params = p;
             a.factors = atoms;
             a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
             a.key = std::string(op_name(op)) + "[";
@@ -351,11 +385,62 @@ private:
         return single(intern(std::move(a)));
     }
 
+    // A transpose of one atom; of a concat, the concat of the transposed parts along the axis
+    // the permutation moves it to.
+    Comb transpose(const std::vector<int32_t>& perm, int atom) {
+        const Atom c = d_atoms[atom];
+        if (c.kind == Atom::Kind::Concat && c.rank == perm.size()) {
+            std::vector<Comb> parts;
+            for (const Comb& part : c.args) {
+                Comb t;
+                for (const auto& [k, x] : part) t = add(t, scale(transpose(perm, x), k));
+                parts.push_back(t);
+            }
+            const int axis = static_cast<int>(std::find(perm.begin(), perm.end(), c.axis) - perm.begin());
+            return concat(axis, c.sizes, c.rank, parts);
+        }
+        Atom a = atom_of(Atom::Kind::Transpose, OpKind::Transpose);
+        a.perm = perm;  // the shuffle flag is a layout hint: not part of the value
+        a.key = "transpose[";
+        for (int32_t x : a.perm) a.key += std::to_string(x) + ",";
+        a.key += "]a" + std::to_string(atom);
+        a.args = {single(atom)};
+        return single(intern(std::move(a)));
+    }
+
+    // relu is positively homogeneous: relu(c * A) = c * relu(A) for a number c > 0, so a linear
+    // operator over it sees relu(A) (scalar facts are no help inside an opaque convolution).
+    // The same holds for a fused relu.
+    Comb relu(const Comb& in) {
+        if (in.size() == 1) {
+            const auto [coef, atom] = in[0];
+            if (coef_nonneg(coef)) return scale(elem(OpKind::Relu, {single(atom)}), coef);
+            const auto [k, rest] = split_number(coef);
+            if (k > 1) return scale(elem(OpKind::Relu, {{{rest, atom}}}), terms().real_lit(k));
+        }
+        return elem(OpKind::Relu, {in});
+    }
+
+    // A pooling works per batch item and channel, so it commutes with a concat along axis 0 or 1.
+    std::optional<Comb> pool_concat(OpKind op, const Params& p, uint32_t output, int atom) {
+        const Atom c = d_atoms[atom];
+        if (c.kind != Atom::Kind::Concat || c.axis > 1 || c.rank != 4) return std::nullopt;
+        std::vector<Comb> parts;
+        for (const Comb& part : c.args) parts.push_back(op == OpKind::PoolMax ? poolmax(p, output, {part}) : linear(op, p, {part}));
+        return concat(c.axis, c.sizes, c.rank, parts);
+    }
+
     // poolmax is positively homogeneous and keeps a uniform constant: poolmax(c * A) = c *
     // poolmax(A) for a positive number c, and poolmax of const_one or const_pool is itself.
     Comb poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
-        if (in[0].size() == 1 && positive(in[0][0].first)) {
+        if (in[0].size() == 1) {
             const auto [coef, atom] = in[0][0];
+            const auto [k, rest] = split_number(coef);
+            if (!coef_nonneg(coef)) {
+                // poolmax(k * r * A) = k * poolmax(r * A) for a number k > 0.
+                if (k > 1) return scale(poolmax(p, output, {{{rest, atom}}}), terms().real_lit(k));
+                return opaque(OpKind::PoolMax, p, output, in);
+            }
             const Atom& a = d_atoms[atom];
             if (a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool)) return in[0];
             // relu is monotone, so it commutes with a maximum.
@@ -363,6 +448,14 @@ private:
                 const Comb inner = a.args[0];
                 return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
             }
+            // So is a power B^k for k odd, or of a non-negative B: poolmax(B^k) = poolmax(B)^k.
+            if (auto pw = power(atom); pw && pw->second > 1 && (pw->second % 2 == 1 || d_atoms[pw->first].nonneg)) {
+                const Comb base = poolmax(p, output, {single(pw->first)});
+                Comb prod = base;
+                for (int i = 1; i < pw->second; ++i) prod = ewmul(prod, base);
+                return scale(prod, coef);
+            }
+            if (auto pc = pool_concat(OpKind::PoolMax, p, output, atom)) return scale(*pc, coef);
             Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
             return scale(inner, coef);
         }
@@ -397,6 +490,190 @@ private:
         return single(intern(std::move(a)));
     }
 
+    // `atom` as a power B^k of an element-wise product of one atom B (k = 1: B itself).
+    std::optional<std::pair<int, int>> power(int atom) {
+        const Atom& a = d_atoms[atom];
+        if (a.kind != Atom::Kind::Elem || a.op != OpKind::EwMul) return std::pair{atom, 1};
+        for (const Comb& c : a.args)
+            if (c.size() != 1 || number(c[0].first) != int64_t{1}) return std::nullopt;
+        auto l = power(a.args[0][0].second), r = power(a.args[1][0].second);
+        if (!l || !r || l->first != r->first) return std::nullopt;
+        return std::pair{l->first, l->second + r->second};
+    }
+
+    Comb ewmul(const Comb& x, const Comb& y) {
+        // Bilinear: distributes over sums, coefficients pulled out.
+        Comb out;
+        for (const auto& [c, a] : x)
+            for (const auto& [d, b] : y) {
+                // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax
+                // sees as a monotone map.
+                int l = a, r = b;
+                if (relu_of(l) == r) r = l;
+                else if (relu_of(r) == l) l = r;
+                out = add(out, scale(elem(OpKind::EwMul, {single(l), single(r)}), cmul(c, d)));
+            }
+        return out;
+    }
+
+    // The atom A when `atom` is relu(A) of one atom with coefficient 1; -1 otherwise.
+    int relu_of(int atom) {
+        const Atom& a = d_atoms[atom];
+        if (a.kind != Atom::Kind::Elem || a.op != OpKind::Relu || a.args[0].size() != 1 ||
+            number(a.args[0][0].first) != int64_t{1})
+            return -1;
+        return a.args[0][0].second;
+    }
+
+    // A coefficient as k * rest, k its numeric factor (1 when it has none).
+    std::pair<int64_t, TermId> split_number(TermId c) {
+        const TermNode n = terms().node(c);
+        if (n.op == TermOp::RealLit) return {n.value, terms().real_lit(1)};
+        if (n.op != TermOp::Mul) return {1, c};
+        int64_t k = 1;
+        std::vector<TermId> rest;
+        for (TermId x : n.kids) {
+            auto v = number(x);
+            if (v && *v > 0 && *v < (int64_t{1} << 20) && k < (int64_t{1} << 20))
+                k *= *v;
+            else
+                rest.push_back(x);
+        }
+        return {k, terms().mul(rest)};
+    }
+
+    // A coefficient that is >= 0 for every value of the scalars: a number >= 0, a relu of a
+    // scalar, a sum of such, or a product whose factors of odd multiplicity are such.
+    bool coef_nonneg(TermId c) {
+        const TermNode n = terms().node(c);
+        if (n.op == TermOp::RealLit) return n.value >= 0;
+        if (d_nonneg_terms.count(c)) return true;
+        if (n.op == TermOp::Add) return std::all_of(n.kids.begin(), n.kids.end(), [&](TermId k) { return coef_nonneg(k); });
+        if (n.op != TermOp::Mul) return false;
+        std::map<TermId, int> times;
+        for (TermId k : n.kids) ++times[k];
+        return std::all_of(times.begin(), times.end(), [&](const auto& e) { return e.second % 2 == 0 || coef_nonneg(e.first); });
+    }
+
+    // The identity kernel const_iconv[c,c,k1,k2] (k1, k2 odd) is 1 at its centre where its first two
+    // indices agree, and 0 elsewhere. Two convolutions with a constant are index maps:
+    //  - conv2d(const_iconv, K) under SAME padding at stride 1, K dense with odd kh <= k1, kw <= k2:
+    //    out[n,o,i,j] = K[o,n,m1-i+ph,m2-j+pw] (0 out of range), a flip with the first two axes
+    //    swapped. Flipping twice gives K enlarged (centred) to k1 x k2, so the flip is an atom
+    //    that meets itself; relu(0) = 0, so it commutes with relu.
+    //  - conv2d(x, poolavg[k1,k2](const_iconv[c,c,k1,k2])) (the pool at stride 1, SAME) is a
+    //    kernel of 1/(k1*k2) on its diagonal, and conv2d(x, const_pool[c,1,k1,k2]) one per channel:
+    //    both are poolavg[k1,k2](x) at the convolution's stride and padding.
+    std::optional<Comb> special_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in) {
+        const auto xd = concrete_dims(g.type(n.inputs[0])), kd = concrete_dims(g.type(n.inputs[1]));
+        if (!xd || !kd || xd->size() != 4 || kd->size() != 4) return std::nullopt;
+        const bool same1 = param::padding(base, OpKind::Conv2d) == Padding::Same &&
+                           param::stride(base, OpKind::Conv2d) == std::array<int32_t, 2>{1, 1};
+        auto iconv = [&](const Comb& c) -> std::optional<std::vector<int32_t>> {
+            if (c.size() != 1 || number(c[0].first) != int64_t{1}) return std::nullopt;
+            const Atom& a = d_atoms[c[0].second];
+            if (a.kind != Atom::Kind::Const || a.op != OpKind::ConstIconv) return std::nullopt;
+            std::vector<int32_t> sh = param::list(a.params);
+            if (sh.size() != 4 || sh[0] != sh[1] || sh[2] % 2 == 0 || sh[3] % 2 == 0) return std::nullopt;
+            return sh;
+        };
+        if (auto sh = iconv(in[0])) {
+            const int64_t kh = (*kd)[2], kw = (*kd)[3];
+            if (!same1 || (*kd)[1] != (*sh)[0] || kh % 2 == 0 || kw % 2 == 0 || kh > (*sh)[2] || kw > (*sh)[3])
+                return std::nullopt;
+            d_q.normalised = true;
+            return flip(in[1], (*sh)[2], (*sh)[3], *kd);
+        }
+        // A kernel that acts as 1x1 (every spatial size 1, or odd and over an input of size 1 under
+        // SAME padding) mixes channels at each position, so it commutes with an average pooling
+        // of its input at stride 1 under SAME padding (the same window on every channel).
+        const bool acts_1x1 = same1 && ((*kd)[2] == 1 || ((*xd)[2] == 1 && (*kd)[2] % 2 == 1)) &&
+                              ((*kd)[3] == 1 || ((*xd)[3] == 1 && (*kd)[3] % 2 == 1)) && (*kd)[1] == (*xd)[1];
+        auto pooled = [&](int atom) {
+            const Atom& a = d_atoms[atom];
+            return a.kind == Atom::Kind::Linear && a.op == OpKind::PoolAvg && a.factors.size() == 1 &&
+                   param::padding(a.params, OpKind::PoolAvg) == Padding::Same &&
+                   param::stride(a.params, OpKind::PoolAvg) == std::array<int32_t, 2>{1, 1};
+        };
+        if (acts_1x1 && std::any_of(in[0].begin(), in[0].end(), [&](const auto& e) { return pooled(e.second); })) {
+            Comb out;
+            for (const auto& [coef, atom] : in[0]) {
+                if (!pooled(atom)) {
+                    out = add(out, scale(linear(OpKind::Conv2d, base, {single(atom), in[1]}), coef));
+                    continue;
+                }
+                const Atom pool = d_atoms[atom];
+                out = add(out, scale(linear(OpKind::PoolAvg, pool.params, {linear(OpKind::Conv2d, base, {single(pool.factors[0]), in[1]})}), coef));
+            }
+            return out;
+        }
+        // The kernel a pooling of the identity kernel, or const_pool; x's channels are its own.
+        if (in[1].size() != 1) return std::nullopt;
+        const auto [coef, katom] = in[1][0];
+        const Atom& k = d_atoms[katom];
+        std::optional<std::array<int32_t, 2>> window;
+        if (k.kind == Atom::Kind::Const && k.op == OpKind::ConstPool) {
+            std::vector<int32_t> sh = param::list(k.params);
+            if (sh.size() == 4 && sh[1] == 1 && (*xd)[1] == sh[0]) window = std::array<int32_t, 2>{sh[2], sh[3]};
+        } else if (k.kind == Atom::Kind::Linear && k.op == OpKind::PoolAvg && k.factors.size() == 1) {
+            const Atom& inner = d_atoms[k.factors[0]];
+            const auto kp = k.params;
+            if (inner.kind == Atom::Kind::Const && inner.op == OpKind::ConstIconv && iconv(single(k.factors[0]))) {
+                std::vector<int32_t> sh = param::list(inner.params);
+                const bool pool_same1 = param::padding(kp, OpKind::PoolAvg) == Padding::Same &&
+                                        param::stride(kp, OpKind::PoolAvg) == std::array<int32_t, 2>{1, 1};
+                if ((pool_same1 || d_fault == PointwiseFault::PoolKernelAnyStride) &&
+                    param::kernel(kp) == std::array<int32_t, 2>{sh[2], sh[3]} && (*xd)[1] == sh[0])
+                    window = std::array<int32_t, 2>{sh[2], sh[3]};
+            }
+        }
+        if (!window) return std::nullopt;
+        const auto st = param::stride(base, OpKind::Conv2d);
+        Params pool = param::pool((*window)[0], (*window)[1], st[0], st[1], param::padding(base, OpKind::Conv2d), Activation::None);
+        return scale(linear(OpKind::PoolAvg, pool, {in[0]}), coef);
+    }
+
+    // conv2d(const_iconv[c,c,k1,k2], K) for K of dims `kd`, linear in K (see special_conv).
+    Comb flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector<int64_t>& kd) {
+        Comb out;
+        for (const auto& [coef, atom] : kernel) {
+            const Atom a = d_atoms[atom];
+            if (a.kind == Atom::Kind::Linear && a.op == OpKind::Conv2d && a.sizes.size() == 6 && a.sizes[0] == k1 &&
+                a.sizes[1] == k2) {
+                // Flipped twice: K itself, enlarged to k1 x k2 (at its own size, K).
+                const int inner = a.factors[0];
+                const int64_t ih = a.sizes[2], iw = a.sizes[3];
+                if (ih == k1 && iw == k2) {
+                    out = add(out, {{coef, inner}});
+                    continue;
+                }
+                Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
+                e.factors = {inner};
+                e.nonneg = d_atoms[inner].nonneg;
+                // Dims of K enlarged: K's first two (the flip's swapped back), then k1, k2.
+                e.key = "enlarge[" + dims_text({a.sizes[4], a.sizes[5], k1, k2}) + "]a" + std::to_string(inner);
+                out = add(out, {{coef, intern(std::move(e))}});
+                continue;
+            }
+            if (a.kind == Atom::Kind::Const && a.op == OpKind::ConstIconv && kd[2] == k1 && kd[3] == k2 && kd[0] == kd[1]) {
+                // The identity kernel at the flip's size is symmetric under it.
+                out = add(out, {{coef, atom}});
+                continue;
+            }
+            if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
+                out = add(out, scale(elem(OpKind::Relu, {flip(a.args[0], k1, k2, kd)}), coef));
+                continue;
+            }
+            Atom f = atom_of(Atom::Kind::Linear, OpKind::Conv2d);
+            f.factors = {atom};
+            f.sizes = {k1, k2, kd[2], kd[3], kd[0], kd[1]};
+            f.nonneg = a.nonneg;
+            f.key = "flip[" + dims_text(f.sizes) + "]a" + std::to_string(atom);
+            out = add(out, {{coef, intern(std::move(f))}});
+        }
+        return out;
+    }
+
     Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
         const Node& n = g.node(v.node);
         if (g.type(v).is_distributed()) throw std::domain_error("a distributed tensor");
@@ -418,13 +695,7 @@ private:
             case OpKind::Smul:
                 if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
                 return scale(in[0], scalar(in[1], {}));
-            case OpKind::EwMul: {
-                // Bilinear: distributes over sums, coefficients pulled out.
-                Comb out;
-                for (const auto& [c, a] : in[0])
-                    for (const auto& [d, b] : in[1]) out = add(out, scale(elem(OpKind::EwMul, {single(a), single(b)}), cmul(c, d)));
-                return out;
-            }
+            case OpKind::EwMul: return ewmul(in[0], in[1]);
             case OpKind::Enlarge: {
                 // Linear in the kernel; the reference operand gives only the size.
                 Comb out;
@@ -432,31 +703,18 @@ private:
                     Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
                     e.factors = {a};
                     e.nonneg = d_atoms[a].nonneg;
-                    e.key = "enlarge[" + g.type(v).to_string() + "]a" + std::to_string(a);
+                    auto dims = concrete_dims(g.type(v));
+                    e.key = "enlarge[" + (dims ? dims_text(*dims) : g.type(v).to_string()) + "]a" + std::to_string(a);
                     out = add(out, {{c, intern(std::move(e))}});
                 }
                 return out;
             }
-            case OpKind::Relu:
-                // relu is positively homogeneous: relu(c * A) = c * relu(A) for a number c > 0,
-                // so a linear operator over it sees relu(A) (scalar facts are no help inside an
-                // opaque convolution).
-                if (in[0].size() == 1 && positive(in[0][0].first) && number(in[0][0].first))
-                    return scale(elem(OpKind::Relu, {single(in[0][0].second)}), in[0][0].first);
-                return elem(n.op, in);
+            case OpKind::Relu: return relu(in[0]);
             case OpKind::Sigmoid:
             case OpKind::Tanh: return elem(n.op, in);
             case OpKind::Transpose: {
                 Comb out;
-                for (const auto& [coef, atom] : in[0]) {
-                    Atom a = atom_of(Atom::Kind::Transpose, OpKind::Transpose);
-                    a.perm = param::list(n.params);  // the shuffle flag is a layout hint: not part of the value
-                    a.key = "transpose[";
-                    for (int32_t x : a.perm) a.key += std::to_string(x) + ",";
-                    a.key += "]a" + std::to_string(atom);
-                    a.args = {single(atom)};
-                    out = add(out, {{coef, intern(std::move(a))}});
-                }
+                for (const auto& [coef, atom] : in[0]) out = add(out, scale(transpose(param::list(n.params), atom), coef));
                 return out;
             }
             case OpKind::Matmul:
@@ -471,10 +729,12 @@ private:
                                   : param::pool(param::kernel(n.params)[0], param::kernel(n.params)[1],
                                                 param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
                                                 param::padding(n.params, n.op), Activation::None);
-                Comb lin = linear(n.op, base, in);
+                std::optional<Comb> special;
+                if (n.op == OpKind::Conv2d) special = special_conv(g, n, base, in);
+                Comb lin = special ? *special : linear(n.op, base, in);
                 switch (act) {
                     case Activation::None: return lin;
-                    case Activation::Relu: return elem(OpKind::Relu, {lin});
+                    case Activation::Relu: return relu(lin);
                     case Activation::Sigmoid: return elem(OpKind::Sigmoid, {lin});
                     case Activation::Tanh: return elem(OpKind::Tanh, {lin});
                 }
@@ -601,6 +861,7 @@ private:
                         break;
                     }
                     r = fresh("relu" + std::to_string(id) + "_at" + idx_text(idx));
+                    d_nonneg_terms.insert(r);
                     TermId zero = t.real_lit(0);
                     fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
                 } else {
@@ -624,6 +885,7 @@ private:
     std::map<std::pair<int, int64_t>, TermId> d_below;  // pos_sym < t, as Booleans
     std::vector<UfApp> d_uf;
     std::set<std::string> d_opaque;
+    std::set<TermId> d_nonneg_terms;  // reals known >= 0 (relu's), for coef_nonneg
 };
 
 }  // namespace

@@ -131,3 +131,26 @@ TEST_CASE("match: reversed rules", "[applier]") {
     CHECK_THROWS_WITH(reversed(rule("split[axis=0](concat[axis=0](x, y)).0 => x where x: act[a,b], y: act[c,b]")),
                       Catch::Contains("right side does not use 'y'"));
 }
+
+TEST_CASE("match: an element-wise rule without `where` matches tensors of any rank", "[applier]") {
+    // relu(relu(x)) on a 4-D tensor, ewadd(y, y) on a 3-D one: the rules are typed at rank 2 but
+    // hold at every rank (element-wise operators, symbolic shapes).
+    GraphBuilder b({act("x", {1, 4, 8, 8}), act("y", {2, 3, 5})});
+    auto r1 = b.add1(OpKind::Relu, {}, {b.input(0)});
+    auto r2 = b.add1(OpKind::Relu, {}, {r1});
+    auto s = b.add1(OpKind::EwAdd, {}, {b.input(1), b.input(1)});
+    Graph g = std::move(b).finish({r2, s});
+    Rule rr = rule("relu(relu(x)) => relu(x)");
+    REQUIRE(rr.variables()[0].type.rank() == 2);
+    auto ms = find_matches(g, rr);
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].roots[0] == r2);
+    CHECK(ms[0].instance.variables()[0].type.rank() == 4);
+    CHECK(find_matches(g, rule("ewadd(x, x) => smul(x, const_one[shape=[]]())")).empty());  // smul: not element-wise
+    auto es = find_matches(g, rule("ewadd(x, x) => ewmul(x, ewadd(x, x))"));  // (false; only matching is tested)
+    REQUIRE(es.size() == 1);
+    CHECK(es[0].roots[0] == s);
+    // A rule at concrete shapes, or with an operator whose meaning depends on the rank, keeps its rank.
+    CHECK(find_matches(g, rule("relu(relu(x)) => relu(x) where x: act[2,3]")).empty());
+    CHECK(find_matches(g, rule("relu(transpose[perm=[1,0]](x)) => transpose[perm=[1,0]](relu(x))")).empty());
+}

@@ -10,8 +10,11 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "pipeline/discover.h"
+#include "pipeline/proof_store.h"
 #include "ruledb/database.h"
 
 using namespace rf;
@@ -120,4 +123,36 @@ TEST_CASE("discover: SIGKILL at several moments, then --resume, gives the uninte
         CHECK(rule_set(db) == reference);
     }
     CHECK(interrupted >= 2);  // the kills really landed inside runs
+}
+
+TEST_CASE("discover: this run's unknowns are summarised by reason, as check has them", "[pipeline]") {
+    // Two unknowns for one reason (the pointwise part of the solver's reason), one timeout, and
+    // a proof: the tally keeps the unknowns by reason, and the summary carries them to JSON.
+    auto unknown = [](const std::string& reason) {
+        prover::RuleCheck c;
+        c.verdict = prover::Verdict::Unknown;
+        c.results.push_back({prover::Unknown{reason}, 0.0, "z3"});
+        return c;
+    };
+    pipeline::ProofTally tally;
+    tally.count(unknown("incomplete quantifiers; pointwise: the scalar identity is not valid with conv2d opaque"));
+    tally.count(unknown("incomplete quantifiers; pointwise: the scalar identity is not valid with conv2d opaque (x)"));
+    prover::RuleCheck timed_out;
+    timed_out.verdict = prover::Verdict::Unknown;
+    timed_out.results.push_back({prover::Timeout{}, 4.0, "z3"});
+    tally.count(timed_out);
+    prover::RuleCheck proved;
+    proved.verdict = prover::Verdict::Proved;
+    tally.count(proved);
+    CHECK(tally.unknown == 3);
+    CHECK(tally.proved == 1);
+    const std::map<std::string, uint64_t> want{
+        {"pointwise: the scalar identity is not valid with conv2d opaque", 2}, {"timeout", 1}};
+    CHECK(tally.unknown_reasons == want);
+
+    pipeline::DiscoverSummary s;
+    s.unknown_reasons = tally.unknown_reasons;
+    nlohmann::json j = nlohmann::json::parse(s.to_json());
+    CHECK(j["this_run"]["unknown_reasons"]["timeout"] == 1);
+    CHECK(j["this_run"]["unknown_reasons"]["pointwise: the scalar identity is not valid with conv2d opaque"] == 2);
 }

@@ -121,8 +121,8 @@ TEST_CASE("cli audit and check: a pointwise proof names its strategy and identit
 TEST_CASE("cli check: unknowns are summarised by reason", "[prover][cli][pointwise]") {
     std::string file = temp_file("unknown_reasons.rf",
                                  "relu(ewmul(x, x)) => ewmul(x, x)\n"
-                                 "poolavg[kernel=[3,3]](x) => conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) "
-                                 "where x: act[2,4,5,5]\n");
+                                 "relu(poolmax[kernel=[3,3]](enlarge(v, w))) => poolmax[kernel=[3,3]](enlarge(v, w)) "
+                                 "where v: weight[4,4,1,3], w: weight[4,4,3,3]\n");
     Run r = run({"check", "--file", file, "--no-bounded"});
     INFO(r.out << r.err);
     CHECK_THAT(r.err, Catch::Contains("1 proved, 0 refuted, 1 unknown"));

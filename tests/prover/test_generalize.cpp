@@ -94,3 +94,26 @@ TEST_CASE("checker --generalize: repeated variables are told apart where the pro
     CHECK(d.general->rule.variables().size() == 3);
     CHECK_FALSE(d.general->rule.is_concrete());
 }
+
+TEST_CASE("checker --generalize: a general form that needs the standard assumptions keeps them", "[prover][generalize]") {
+    // The contraction over concats holds at symbolic shapes only when the parts line up (the
+    // convolutions dense, the parts of one role of one shape): the general form is kept with
+    // those preconditions rather than dropped for TASO's test dimensions.
+    prover::CheckOptions o;
+    o.generalize = true;
+    prover::Checker checker(prover::builtin_axioms(), o);
+    const char* text =
+        "conv2d(concat[axis=1](x, y), concat[axis=1](w, v)) => ewadd(conv2d(x, w), conv2d(y, v)) "
+        "where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,3,3], v: weight[4,4,3,3]";
+    auto c = checker.check(rule(text), "ga");
+    REQUIRE(c.verdict == prover::Verdict::Proved);
+    REQUIRE(c.general.has_value());
+    CHECK_FALSE(c.general->rule.is_concrete());
+    CHECK_FALSE(c.general->rule.preconditions.empty());
+    CHECK_FALSE(c.general->assumed.empty());
+    // A depthwise rule is no instance of a dense general form: never generalised so.
+    auto d = checker.check(rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w) where x: act[2,4,5,5], w: weight[4,1,3,3]"), "gd");
+    REQUIRE(d.verdict == prover::Verdict::Proved);
+    if (d.general)
+        for (Precondition p : d.general->rule.preconditions) CHECK(p != Precondition::DenseConvolutions);
+}

@@ -275,3 +275,100 @@ TEST_CASE("pointwise: relu's positive homogeneity reaches inside a convolution",
     CHECK(c.verdict != prover::Verdict::Proved);
     CHECK(c.verdict != prover::Verdict::Error);
 }
+
+TEST_CASE("pointwise: convolutions with the identity kernel as input, and pooled identity kernels",
+          "[prover][pointwise]") {
+    // TASO's size-3 rules that need the constants' meaning (taso_149, 157, 198, 386, 401).
+    for (const char* text : {
+             "poolavg[kernel=[3,3]](x) => conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) where x: act[2,4,5,5]",
+             "smul(conv2d(x, const_pool[shape=[4,1,3,3]]()), ewmul(s, s)) => poolavg[kernel=[3,3]](smul(smul(x, s), s)) "
+             "where x: act[2,4,5,5], s: weight[]",
+             "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), w)) => "
+             "enlarge(w, const_one[shape=[1,1,3,3]]()) where w: weight[4,4,1,3]",
+             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), w)) => "
+             "relu(relu(enlarge(w, const_one[shape=[1,1,3,3]]()))) where w: weight[4,4,1,3]",
+             "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), w)) => w where w: weight[4,4,3,3]",
+             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), const_iconv[shape=[4,4,3,3]]()) => const_iconv[shape=[4,4,3,3]]()",
+             "smul(conv2d(poolavg[kernel=[3,3]](x), w), s) => poolavg[kernel=[3,3]](conv2d(smul(x, s), w)) "
+             "where x: weight[4,4,3,1], w: weight[4,4,1,3], s: weight[]",
+             "conv2d(poolavg[kernel=[3,3]](x), w) => poolavg[kernel=[3,3]](conv2d(x, w)) where x: act[2,4,5,5], w: weight[4,4,1,1]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Proved);
+        CHECK(strategy_of(c) == "pointwise");
+    }
+    // Near misses: one flip is not the identity; a 3x3 kernel does not commute with pooling; a
+    // VALID convolution with the pooled kernel is not a SAME pooling.
+    for (const char* text : {
+             "conv2d(const_iconv[shape=[4,4,3,3]](), w) => w where w: weight[4,4,3,3]",
+             "conv2d(poolavg[kernel=[3,3]](x), w) => poolavg[kernel=[3,3]](conv2d(x, w)) where x: act[2,4,5,5], w: weight[4,4,3,3]",
+             "conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) => x where x: act[2,4,5,5]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Refuted);
+    }
+}
+
+TEST_CASE("pointwise: pools and transpose through concat, monotone maps through poolmax", "[prover][pointwise]") {
+    for (const char* text : {
+             "concat[axis=0](ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)), poolmax[kernel=[3,3]](x)) => "
+             "poolmax[kernel=[3,3]](concat[axis=0](ewadd(x, x), x)) where x: weight[4,4,3,3]",
+             "concat[axis=1](poolavg[kernel=[3,3]](x), poolavg[kernel=[3,3]](y)) => poolavg[kernel=[3,3]](concat[axis=1](x, y)) "
+             "where x: act[2,4,5,5], y: act[2,4,5,5]",
+             "concat[axis=0](matmul(transpose[perm=[1,0]](x), y), matmul(transpose[perm=[1,0]](x), y)) => "
+             "matmul(transpose[perm=[1,0]](concat[axis=1](x, x)), y) where x: act[2,4], y: act[2,4]",
+             "ewmul(poolmax[kernel=[3,3]](x), ewmul(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x))) => "
+             "poolmax[kernel=[3,3]](ewmul(x, ewmul(x, x))) where x: weight[4,4,3,3]",
+             "ewmul(poolmax[kernel=[3,3]](relu(x)), poolmax[kernel=[3,3]](relu(x))) => "
+             "poolmax[kernel=[3,3]](ewmul(relu(x), relu(x))) where x: weight[4,4,3,3]",
+             "poolmax[kernel=[3,3]](smul(smul(x, s), s)) => smul(poolmax[kernel=[3,3]](x), ewmul(s, s)) "
+             "where x: act[2,4,5,5], s: weight[]",
+             "ewadd(poolmax[kernel=[3,3]](smul(x, s)), poolmax[kernel=[3,3]](smul(x, s))) => "
+             "poolmax[kernel=[3,3]](smul(ewadd(x, x), s)) where x: act[2,4,5,5], s: weight[]",
+             "conv2d(conv2d[act=relu](ewadd(x, x), w), w) => conv2d(conv2d[act=relu](x, w), ewadd(w, w)) "
+             "where x: act[2,4,5,5], w: weight[4,4,3,3]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Proved);
+    }
+    // An even power of a value of either sign is not monotone; a scalar of unknown sign does
+    // not leave poolmax.
+    for (const char* text : {
+             "ewmul(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)) => poolmax[kernel=[3,3]](ewmul(x, x)) where x: act[2,4,5,5]",
+             "poolmax[kernel=[3,3]](smul(x, s)) => smul(poolmax[kernel=[3,3]](x), s) where x: act[2,4,5,5], s: weight[]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Refuted);
+    }
+}
+
+TEST_CASE("pointwise: a planted wrong step for pooled kernels is an error, never proved", "[prover][pointwise]") {
+    prover::CheckOptions o;
+    o.pointwise_fault = prover::PointwiseFault::PoolKernelAnyStride;
+    o.bounded = false;  // the re-check of a pointwise proof is not optional
+    auto c = check("conv2d(x, poolavg[kernel=[3,3],pad=valid](const_iconv[shape=[4,4,3,3]]())) => poolavg[kernel=[3,3]](x) "
+                   "where x: act[2,4,5,5]",
+                   o);
+    CHECK(c.verdict == prover::Verdict::Error);
+    CHECK_THAT(c.error, Catch::Contains("pointwise strategy is unsound"));
+    // Without the fault the rule is false and refuted.
+    CHECK(check("conv2d(x, poolavg[kernel=[3,3],pad=valid](const_iconv[shape=[4,4,3,3]]())) => poolavg[kernel=[3,3]](x) "
+                "where x: act[2,4,5,5]")
+              .verdict == prover::Verdict::Refuted);
+}
+
+TEST_CASE("bounded: sparse draws refute what dense draws let a sum of squares hide", "[prover][bounded]") {
+    // conv2d(X, X) with X = concat(x*x, y) looks non-negative on dense draws (the squares
+    // dominate) but is not: with x = 0 the cross terms of y have either sign.
+    auto c = check("conv2d(concat[axis=1](ewmul(x, x), y), concat[axis=1](ewmul(x, x), y)) => "
+                   "conv2d[act=relu](concat[axis=1](ewmul(x, x), y), concat[axis=1](ewmul(x, x), y)) "
+                   "where x: weight[4,4,3,3], y: weight[4,4,3,3]");
+    CHECK(c.verdict == prover::Verdict::Refuted);
+    // x + x*x >= 0 at every integer, not between -1 and 0: the draws in halves find it.
+    auto h = check("relu(ewadd(x, ewmul(x, x))) => ewadd(x, ewmul(x, x)) where x: weight[4,4,3,3]");
+    CHECK(h.verdict == prover::Verdict::Refuted);
+}
