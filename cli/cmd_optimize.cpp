@@ -80,6 +80,67 @@ std::string ms(double v) {
     return o.str();
 }
 
+// The report as JSON (docs/cli.md lists its keys).
+nlohmann::json optimize_json(const OptimizeArgs& a, const Model& model, const std::string& device, size_t rules,
+                             const ModelOptimizeResult& r, const std::string& load_before) {
+    const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
+    nlohmann::json steps = nlohmann::json::array();
+    for (const OptimizeStep& st : r.search.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
+    nlohmann::json doc{{"model", model.name},
+                       {"device", device},
+                       {"clock", a.clock},
+                       {"rules", rules},
+                       {"time_before_ms", r.time_before.median_ms},
+                       {"time_after_ms", r.time_after.median_ms},
+                       {"time_before_spread_ms", r.time_before.spread_ms()},
+                       {"time_after_spread_ms", r.time_after.spread_ms()},
+                       {"time_before", timing_json(r.time_before)},
+                       {"time_after", timing_json(r.time_after)},
+                       {"time_candidate", timing_json(r.time_candidate)},
+                       {"candidate_faster_runs", r.candidate_wins},
+                       {"speedup", r.time_before.median_ms / r.time_after.median_ms},
+                       {"cost_before_ms", r.search.cost_before},
+                       {"cost_after_ms", cost_after},
+                       {"cost_candidate_ms", r.search.cost_after},
+                       {"valid", r.check.ok},
+                       {"max_rel_error", r.check.max_rel_error},
+                       {"tolerance", r.check.tolerance},
+                       {"kept_original", r.kept_original},
+                       {"verdict", r.verdict},
+                       {"rewrites", r.kept_original ? nlohmann::json::array() : steps},
+                       {"candidate_rewrites", steps},
+                       {"expanded", r.search.expanded},
+                       {"candidates", r.search.candidates},
+                       {"stopped", r.search.stopped},
+                       {"weights_precomputed", r.chosen.folded},
+                       {"operators_known", r.operators_known},
+                       {"operators_measured", r.operators_measured},
+                       {"load_average", load_before + " / " + load_average()}};
+    if (!a.out.empty()) doc["out"] = a.out;
+    return doc;
+}
+
+// The report as text.
+void print_optimize_text(std::ostream& out, const OptimizeArgs& a, const Model& model, const std::string& device,
+                         size_t rules, const ModelOptimizeResult& r, const std::string& load_before) {
+    const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
+    const size_t applied = r.kept_original ? 0 : r.search.steps.size();
+    out << "optimize " << model.name << " on " << device << " with " << rules << " rules: " << applied
+        << " rewrites (" << r.search.expanded << " graphs expanded, " << r.search.candidates << " candidates, stopped: "
+        << r.search.stopped << ")\n"
+        << "  predicted " << ms(r.search.cost_before) << " -> " << ms(cost_after) << " (cost model; "
+        << r.operators_known << " operator instances, " << r.operators_measured << " timed now)\n"
+        << "  measured  " << ms(r.time_before.median_ms) << " (spread " << ms(r.time_before.spread_ms()) << ") -> "
+        << ms(r.time_after.median_ms) << " (spread " << ms(r.time_after.spread_ms()) << "), median of "
+        << r.time_before.runs << " interleaved runs (" << a.clock << " clock); load average " << load_before << "\n"
+        << "  outputs   " << (r.check.ok ? "match" : "MISMATCH") << " (max rel error " << r.check.max_rel_error
+        << ", tolerance " << r.check.tolerance << ")\n"
+        << "  result    " << r.verdict << "\n";
+    if (!r.kept_original)
+        for (const OptimizeStep& st : r.search.steps) out << "  " << st.rule << " at " << st.site << "\n";
+    if (!a.out.empty()) out << "wrote " << a.out << "\n";
+}
+
 }  // namespace
 
 int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -151,59 +212,10 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
     if (!a.out.empty()) write_onnx(a.out, r.chosen.graph, r.chosen.variables, model.output_names);
     for (const std::string& w : r.warnings) err << "warning: optimize: " << w << "\n";
 
-    const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
-    if (a.json) {
-        nlohmann::json steps = nlohmann::json::array();
-        for (const OptimizeStep& st : r.search.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
-        nlohmann::json doc{{"model", model.name},
-                           {"device", ex->name()},
-                           {"clock", a.clock},
-                           {"rules", rules.size()},
-                           {"time_before_ms", r.time_before.median_ms},
-                           {"time_after_ms", r.time_after.median_ms},
-                           {"time_before_spread_ms", r.time_before.spread_ms()},
-                           {"time_after_spread_ms", r.time_after.spread_ms()},
-                           {"time_before", timing_json(r.time_before)},
-                           {"time_after", timing_json(r.time_after)},
-                           {"time_candidate", timing_json(r.time_candidate)},
-                           {"candidate_faster_runs", r.candidate_wins},
-                           {"speedup", r.time_before.median_ms / r.time_after.median_ms},
-                           {"cost_before_ms", r.search.cost_before},
-                           {"cost_after_ms", cost_after},
-                           {"cost_candidate_ms", r.search.cost_after},
-                           {"valid", r.check.ok},
-                           {"max_rel_error", r.check.max_rel_error},
-                           {"tolerance", r.check.tolerance},
-                           {"kept_original", r.kept_original},
-                           {"verdict", r.verdict},
-                           {"rewrites", r.kept_original ? nlohmann::json::array() : steps},
-                           {"candidate_rewrites", steps},
-                           {"expanded", r.search.expanded},
-                           {"candidates", r.search.candidates},
-                           {"stopped", r.search.stopped},
-                           {"weights_precomputed", r.chosen.folded},
-                           {"operators_known", r.operators_known},
-                           {"operators_measured", r.operators_measured},
-                           {"load_average", load_before + " / " + load_average()}};
-        if (!a.out.empty()) doc["out"] = a.out;
-        out << doc.dump(2) << "\n";
-    } else {
-        const size_t applied = r.kept_original ? 0 : r.search.steps.size();
-        out << "optimize " << model.name << " on " << ex->name() << " with " << rules.size() << " rules: " << applied
-            << " rewrites (" << r.search.expanded << " graphs expanded, " << r.search.candidates << " candidates, stopped: "
-            << r.search.stopped << ")\n"
-            << "  predicted " << ms(r.search.cost_before) << " -> " << ms(cost_after) << " (cost model; "
-            << r.operators_known << " operator instances, " << r.operators_measured << " timed now)\n"
-            << "  measured  " << ms(r.time_before.median_ms) << " (spread " << ms(r.time_before.spread_ms()) << ") -> "
-            << ms(r.time_after.median_ms) << " (spread " << ms(r.time_after.spread_ms()) << "), median of "
-            << r.time_before.runs << " interleaved runs (" << a.clock << " clock); load average " << load_before << "\n"
-            << "  outputs   " << (r.check.ok ? "match" : "MISMATCH") << " (max rel error " << r.check.max_rel_error
-            << ", tolerance " << r.check.tolerance << ")\n"
-            << "  result    " << r.verdict << "\n";
-        if (!r.kept_original)
-            for (const OptimizeStep& st : r.search.steps) out << "  " << st.rule << " at " << st.site << "\n";
-        if (!a.out.empty()) out << "wrote " << a.out << "\n";
-    }
+    if (a.json)
+        out << optimize_json(a, model, ex->name(), rules.size(), r, load_before).dump(2) << "\n";
+    else
+        print_optimize_text(out, a, model, ex->name(), rules.size(), r, load_before);
     return r.check.ok ? kOk : kFailed;
 }
 

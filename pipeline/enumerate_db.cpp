@@ -151,6 +151,105 @@ EnumConfig enumeration_config(const std::string& preset, int max_ops, const std:
     }
 }
 
+namespace {
+
+// What storing one run's classes and candidates shares: the database, the run, the
+// enumeration, and the counts and hooks of the summary being filled.
+struct StoreContext {
+    ruledb::Database& db;
+    ruledb::Id run;
+    const EnumResult& er;
+    EnumerateDbSummary& s;
+    Stopper& stop;
+    support::Progress& progress;
+    int threads;
+    size_t ahead;
+    size_t visited = 0;  // spans looked at (stored or skipped) before the test hook stopped
+};
+
+// Stores the classes with members, span by span; fills each one's database id in `class_id`.
+void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, const std::vector<Span>& class_spans,
+                   std::vector<std::optional<ruledb::Id>>& class_id) {
+    auto& [db, run, er, s, stop, progress, threads, ahead, visited] = cx;
+    ordered_pipeline<std::vector<ClassRows>>(
+        class_spans.size(), threads, ahead,
+        [&](size_t si) {
+            const Span& span = class_spans[si];
+            // A finished span is only looked up (by fingerprint), for the candidates' links.
+            std::vector<ClassRows> rows(span.hi - span.lo);
+            for (size_t k = span.lo; k < span.hi; ++k) {
+                if (span.done)
+                    rows[k - span.lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
+                else
+                    rows[k - span.lo] = class_rows(er, with_members[k]);
+            }
+            return rows;
+        },
+        [&](size_t si, std::vector<ClassRows>& rows) {
+            if (stop.reached()) return false;
+            support::throw_if_stopped("while storing the classes");
+            const Span& span = class_spans[si];
+            if (span.done) {
+                for (size_t k = span.lo; k < span.hi; ++k)
+                    class_id[with_members[k]] = db.find_class(rows[k - span.lo].fingerprint);
+                ++s.batches_skipped;
+            } else {
+                db.atomically([&] {
+                    for (size_t k = span.lo; k < span.hi; ++k) {
+                        const ClassRows& r = rows[k - span.lo];
+                        class_id[with_members[k]] = db.load_class(r.fingerprint, r.rep, r.members, run);
+                    }
+                    db.mark_stage_done(run, "classes", span_unit(span));
+                });
+                ++s.batches_done;
+                stop.stored();
+            }
+            progress.tick();
+            ++visited;
+            return true;
+        });
+}
+
+// Stores the candidates, span by span, linked to their classes' ids.
+void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
+                      const std::vector<std::optional<ruledb::Id>>& class_id) {
+    auto& [db, run, er, s, stop, progress, threads, ahead, visited] = cx;
+    ordered_pipeline<std::vector<ruledb::RuleEntry>>(
+        cand_spans.size(), threads, ahead,
+        [&](size_t si) {
+            const Span& span = cand_spans[si];
+            std::vector<ruledb::RuleEntry> entries;
+            if (span.done) return entries;
+            entries.reserve(span.hi - span.lo);
+            for (size_t i = span.lo; i < span.hi; ++i) entries.push_back(ruledb::describe_rule(er.candidates[i].rule));
+            return entries;
+        },
+        [&](size_t si, std::vector<ruledb::RuleEntry>& entries) {
+            if (stop.reached()) return false;
+            support::throw_if_stopped("while storing the candidates");
+            progress.tick();
+            ++visited;
+            const Span& span = cand_spans[si];
+            if (span.done) {
+                ++s.batches_skipped;
+                return true;
+            }
+            db.atomically([&] {
+                for (size_t i = span.lo; i < span.hi; ++i) {
+                    const int64_t c = er.candidates[i].class_index;
+                    if (db.load_candidate(entries[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
+                        ++s.stored_candidates;
+                }
+                db.mark_stage_done(run, "candidates", span_unit(span));
+            });
+            ++s.batches_done;
+            stop.stored();
+            return true;
+        });
+}
+
+}  // namespace
+
 EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
     if (o.max_ops < 1) throw support::UserError("--max-ops must be at least 1");
     if (o.batch < 1) throw support::UserError("--batch must be positive");
@@ -195,79 +294,13 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         const std::vector<Span> cand_spans = spans_of(db, run, "candidates", er.candidates.size(), o.batch);
         support::Progress progress(o.progress, "enumerate", "batches");
         progress.start(o.max_ops, "store", class_spans.size() + cand_spans.size());
-        size_t visited = 0;  // spans looked at (stored or skipped) before the test hook stopped
         // Worker threads compute the canonical rows of the next spans while this thread writes
         // one into the database (pipeline/ordered_pipeline.h); `ahead` bounds the rows held.
         const size_t ahead = 2 * static_cast<size_t>(threads);
-        ordered_pipeline<std::vector<ClassRows>>(
-            class_spans.size(), threads, ahead,
-            [&](size_t si) {
-                const Span& span = class_spans[si];
-                // A finished span is only looked up (by fingerprint), for the candidates' links.
-                std::vector<ClassRows> rows(span.hi - span.lo);
-                for (size_t k = span.lo; k < span.hi; ++k) {
-                    if (span.done)
-                        rows[k - span.lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
-                    else
-                        rows[k - span.lo] = class_rows(er, with_members[k]);
-                }
-                return rows;
-            },
-            [&](size_t si, std::vector<ClassRows>& rows) {
-                if (stop.reached()) return false;
-                support::throw_if_stopped("while storing the classes");
-                const Span& span = class_spans[si];
-                if (span.done) {
-                    for (size_t k = span.lo; k < span.hi; ++k)
-                        class_id[with_members[k]] = db.find_class(rows[k - span.lo].fingerprint);
-                    ++s.batches_skipped;
-                } else {
-                    db.atomically([&] {
-                        for (size_t k = span.lo; k < span.hi; ++k) {
-                            const ClassRows& r = rows[k - span.lo];
-                            class_id[with_members[k]] = db.load_class(r.fingerprint, r.rep, r.members, run);
-                        }
-                        db.mark_stage_done(run, "classes", span_unit(span));
-                    });
-                    ++s.batches_done;
-                    stop.stored();
-                }
-                progress.tick();
-                ++visited;
-                return true;
-            });
-        ordered_pipeline<std::vector<ruledb::RuleEntry>>(
-            cand_spans.size(), threads, ahead,
-            [&](size_t si) {
-                const Span& span = cand_spans[si];
-                std::vector<ruledb::RuleEntry> entries;
-                if (span.done) return entries;
-                entries.reserve(span.hi - span.lo);
-                for (size_t i = span.lo; i < span.hi; ++i) entries.push_back(ruledb::describe_rule(er.candidates[i].rule));
-                return entries;
-            },
-            [&](size_t si, std::vector<ruledb::RuleEntry>& entries) {
-                if (stop.reached()) return false;
-                support::throw_if_stopped("while storing the candidates");
-                progress.tick();
-                ++visited;
-                const Span& span = cand_spans[si];
-                if (span.done) {
-                    ++s.batches_skipped;
-                    return true;
-                }
-                db.atomically([&] {
-                    for (size_t i = span.lo; i < span.hi; ++i) {
-                        const int64_t c = er.candidates[i].class_index;
-                        if (db.load_candidate(entries[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
-                            ++s.stored_candidates;
-                    }
-                    db.mark_stage_done(run, "candidates", span_unit(span));
-                });
-                ++s.batches_done;
-                stop.stored();
-                return true;
-            });
+        StoreContext cx{db, run, er, s, stop, progress, threads, ahead};
+        store_classes(cx, with_members, class_spans, class_id);
+        store_candidates(cx, cand_spans, class_id);
+        const size_t visited = cx.visited;
         progress.finish();
         s.profile.push_back(phase_profile("store", 0, store_start));
         s.store_seconds = s.profile.back().seconds;

@@ -36,6 +36,9 @@ comment saying what a solver answers for it: `unsat` for a proved rule; for a re
 unproved one, that the axioms do not decide the query (expect `sat` or `unknown`, never
 `unsat`). Each sets `(set-option :reproducible-resource-limit N)`, a limit z3 and cvc5 both
 honour, so re-checking a query that has no proof ends (with `unknown`) instead of hanging.
+`export --to smt2` runs no solver: each file is the query the rule's recorded proof answers (under
+the shape assumptions of its preconditions, or the scalar query of a pointwise proof) as the
+encoder states it, and its header follows the database's status (prove the database first).
 
 ## JSON keys
 
@@ -49,7 +52,8 @@ honour, so re-checking a query that has no proof ends (with `unknown`) instead o
 | `export --json` | `database`, `selected`, `output`, `to`, `written`, `left_out` [`index`, `name`, `message`] |
 | `optimize --json` | `model`, `device`, `clock`, `rules`, `time_before_ms`, `time_after_ms` (medians, end to end), `time_before_spread_ms`, `time_after_spread_ms` (interquartile), `time_before`, `time_after`, `time_candidate` {`median_ms`, `q1_ms`, `q3_ms`, `spread_ms`, `min_ms`, `max_ms`, `runs`}, `candidate_faster_runs`, `speedup`, `cost_before_ms`, `cost_after_ms`, `cost_candidate_ms` (predicted), `valid`, `max_rel_error`, `tolerance`, `kept_original`, `verdict`, `rewrites` and `candidate_rewrites` [`rule`, `site`, `cost_ms`], `expanded`, `candidates`, `stopped`, `weights_precomputed`, `operators_known`, `operators_measured`, `load_average`, `out` |
 | `convert --json` | `input`, `from`, `output`, `to`, `total`, `read`, `unsupported`, `malformed`, `written`, `left_out` |
-| `discover --json` | `run`, `resumed`, `graphs`, `classes`, `candidates`, `dropped_before_solver`, `proved`, `refuted`, `unknown`, `errors`, `rules`, `kept`, `pruned`, `seconds`; the same split by scope: `this_run` {`graphs`, `classes`, `candidates`, `proved`, `refuted`, `unknown`, `errors`} and `database` {`proved`, `refuted`, `unknown`, `rules`, `kept`, `pruned`} (the flat `proved`/`refuted`/`unknown` are database totals) |
+| `discover --json` | `run`, `resumed`, `graphs`, `classes`, `candidates`, `dropped_before_solver`, `proved`, `refuted`, `unknown`, `errors`, `rules`, `kept`, `pruned`, `seconds`; the same split by scope: `this_run` {`graphs`, `classes`, `candidates`, `proved`, `refuted`, `unknown`, `errors`, `unknown_reasons` (reason -> count, as `check` summarises them)} and `database` {`proved`, `refuted`, `unknown`, `rules`, `kept`, `pruned`} (the flat `proved`/`refuted`/`unknown` are database totals) |
+| `compare --json` | `rules` [`index`, `name` (the reference rule's), `outcome` (`found`, `derivable`, `missing`); found: `rule` (id), `rule_name`, `status`, `decision`, `instance`; derivable: `derived_by` (ids), `derived_by_names`, `steps`, `instance`; missing: `reason`, `detail`], `summary` {`found`, `derivable`, `missing`, `total`} |
 | `prove --json` | `run`, `candidates`, `rules` (tried), `proved`, `refuted`, `unknown`, `errors`, `kept`, `prove_seconds`, `prune_seconds` |
 
 ## Commands
