@@ -63,6 +63,47 @@ void list_axioms(const prover::AxiomSet& set, bool json, std::ostream& out) {
     }
 }
 
+// The validation report as JSON.
+nlohmann::json validation_json(const prover::AxiomSet& set, const prover::AxiomValidationOptions& o,
+                               const std::vector<prover::AxiomValidation>& vals,
+                               const std::vector<prover::AxiomRedundancy>& red,
+                               std::map<std::string, uint64_t>& by_status, uint64_t instances,
+                               double validate_seconds, double redundancy_seconds) {
+    nlohmann::json j{{"version", set.version},
+                     {"source", set.source},
+                     {"max_dim", o.max_dim},
+                     {"max_rank", o.max_rank},
+                     {"axioms", nlohmann::json::array()}};
+    for (size_t i = 0; i < vals.size(); ++i) {
+        const auto& v = vals[i];
+        nlohmann::json a{{"name", v.name},           {"status", prover::validation_status_name(v.status)},
+                         {"variants", v.variants},   {"assignments", v.assignments},
+                         {"instances", v.instances}, {"field_proved", v.field_proved},
+                         {"tested", v.tested},       {"note", v.note}};
+        if (!v.counterexample.empty()) a["counterexample"] = v.counterexample;
+        if (!red.empty())
+            a["redundancy"] = {{"redundant", red[i].redundant},
+                               {"derived_from", red[i].derived_from},
+                               {"verdict", red[i].verdict}};
+        j["axioms"].push_back(a);
+    }
+    j["summary"] = {{"axioms", vals.size()},
+                    {"proved", by_status["proved"]},
+                    {"tested", by_status["tested"]},
+                    {"refuted", by_status["refuted"]},
+                    {"errors", by_status["error"]},
+                    {"instances", instances},
+                    {"validate_seconds", validate_seconds},
+                    {"redundancy_seconds", redundancy_seconds}};
+    if (!red.empty()) {
+        nlohmann::json r = nlohmann::json::array();
+        for (const auto& x : red)
+            if (x.redundant) r.push_back(x.name);
+        j["summary"]["redundant"] = r;
+    }
+    return j;
+}
+
 }  // namespace
 
 int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -135,39 +176,8 @@ int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     const bool failed = by_status["refuted"] + by_status["error"] > 0;
     if (json) {
-        nlohmann::json j{{"version", set.version},
-                         {"source", set.source},
-                         {"max_dim", o.max_dim},
-                         {"max_rank", o.max_rank},
-                         {"axioms", nlohmann::json::array()}};
-        for (size_t i = 0; i < vals.size(); ++i) {
-            const auto& v = vals[i];
-            nlohmann::json a{{"name", v.name},           {"status", prover::validation_status_name(v.status)},
-                             {"variants", v.variants},   {"assignments", v.assignments},
-                             {"instances", v.instances}, {"field_proved", v.field_proved},
-                             {"tested", v.tested},       {"note", v.note}};
-            if (!v.counterexample.empty()) a["counterexample"] = v.counterexample;
-            if (!red.empty())
-                a["redundancy"] = {{"redundant", red[i].redundant},
-                                   {"derived_from", red[i].derived_from},
-                                   {"verdict", red[i].verdict}};
-            j["axioms"].push_back(a);
-        }
-        j["summary"] = {{"axioms", vals.size()},
-                        {"proved", by_status["proved"]},
-                        {"tested", by_status["tested"]},
-                        {"refuted", by_status["refuted"]},
-                        {"errors", by_status["error"]},
-                        {"instances", instances},
-                        {"validate_seconds", validate_seconds},
-                        {"redundancy_seconds", redundancy_seconds}};
-        if (!red.empty()) {
-            nlohmann::json r = nlohmann::json::array();
-            for (const auto& x : red)
-                if (x.redundant) r.push_back(x.name);
-            j["summary"]["redundant"] = r;
-        }
-        out << j.dump(2) << "\n";
+        out << validation_json(set, o, vals, red, by_status, instances, validate_seconds, redundancy_seconds).dump(2)
+            << "\n";
         return failed ? kFailed : kOk;
     }
     out << "# " << vals.size() << " axioms (" << set.version << "), every shape with dimensions 1.." << o.max_dim

@@ -52,6 +52,24 @@ void print_stored(const pipeline::EnumerateDbSummary& s, const std::string& db, 
         << "next: ruleforge prove --db " << db << "\n";
 }
 
+// `enumerate --db`: the enumeration stored into a database (pipeline/enumerate_db.h).
+int run_enumerate_db(pipeline::EnumerateDbOptions o, bool json, std::ostream& out) {
+    pipeline::EnumerateDbSummary s;
+    // SIGINT/SIGTERM: the batch in flight is rolled back and the run marked interrupted.
+    support::install_stop_handlers(support::StopMode::Cooperative);
+    try {
+        s = pipeline::enumerate_into_database(o);
+    } catch (const support::Interrupted& e) {
+        throw support::Interrupted(e.signal(), "enumerate: " + e.what() + "; continue it with: ruleforge " +
+                                                   o.command_line + (o.resume ? "" : " --resume"));
+    }
+    if (json)
+        out << s.to_json() << "\n";
+    else
+        print_stored(s, o.db_path, out);
+    return kOk;
+}
+
 }  // namespace
 
 int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -103,20 +121,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         o.resume = vm["resume"].as<bool>();
         o.progress = !vm["quiet"].as<bool>();
         o.command_line = command_line("enumerate", args);
-        pipeline::EnumerateDbSummary s;
-        // SIGINT/SIGTERM: the batch in flight is rolled back and the run marked interrupted.
-        support::install_stop_handlers(support::StopMode::Cooperative);
-        try {
-            s = pipeline::enumerate_into_database(o);
-        } catch (const support::Interrupted& e) {
-            throw support::Interrupted(e.signal(), "enumerate: " + e.what() + "; continue it with: ruleforge " +
-                                                       o.command_line + (o.resume ? "" : " --resume"));
-        }
-        if (vm["json"].as<bool>())
-            out << s.to_json() << "\n";
-        else
-            print_stored(s, db, out);
-        return kOk;
+        return run_enumerate_db(o, vm["json"].as<bool>(), out);
     }
     if (!out_file.empty()) check_output_path(out_file);  // before the enumeration, which may take long
     EnumConfig cfg = pipeline::enumeration_config(preset, max_ops, ops);
