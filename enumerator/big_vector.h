@@ -3,9 +3,8 @@
 // Internal to rf_enumerator.
 //
 // Why: first touching fresh memory was half of the time the main thread ran alone at size 3
-// (0.15 of 0.3 s at 2 threads). A vector's resize constructs its new elements on one thread,
-// and growing the node and value records by 30-40 MB each made the kernel map and zero 30-40
-// MB there (on the development VM at about 0.4 GB/s, host faults included). So a large block
+// (figures in docs/PERFORMANCE.md, "Memory first touch"). A vector's resize constructs its new
+// elements on one thread, so the kernel maps and zeroes every new page there. So a large block
 // is touched once, page by page, on all threads when it is allocated, and the serial
 // construction then writes to mapped memory. MADV_HUGEPAGE makes that a fault per 2 MiB
 // instead of per 4 KiB where transparent huge pages are allowed (only advice: ordinary pages
@@ -73,8 +72,7 @@ void resize_exact(BigVector<T>& v, size_t n) {
 }
 
 /// A fixed-size array whose elements are constructed and destroyed on all threads, where a
-/// vector constructs them on one: for the ~0.8 M pending candidate pairs of size 3 (constructing
-/// them was 0.03 s of the main thread alone).
+/// vector constructs them on one: for the pending candidate pairs (close to a million at size 3).
 template <class T>
 class ParallelArray {
     static_assert(std::is_nothrow_default_constructible_v<T>);

@@ -11,7 +11,7 @@
 // class is its smallest member, ties broken by a structural key, so the result does not depend on
 // arrival order or thread count. Two-output graphs (both outputs of a split, or two graphs sharing
 // an operator node) form classes of output pairs. Candidates are (member, representative) pairs
-// with trivial and redundant ones dropped and counted by reason (candidates.h).
+// with trivial and redundant ones dropped and counted by reason (candidates.cpp).
 #pragma once
 
 #include <chrono>

@@ -23,17 +23,16 @@ bool Enumerator::operands_ok(const OpTemplate& t, ValueId a, ValueId b) const {
     const int base = d_s.plan().base();
     const ValueRec& va = d_s.values[a];
     const TensorType& ta = d_s.type(va.type[base]);
-    if (t.rank >= 0 && static_cast<int>(ta.rank()) != t.rank) return false;
+    const ValueRec* vb = t.arity < 2 ? nullptr : &d_s.values[b];
+    const TensorType* tb = vb ? &d_s.type(vb->type[base]) : nullptr;
+    // The rank and kernel a template asks of its operands, as compare.cpp reads them (preset.h).
+    if (!operand_shapes_fit(t, ta, tb)) return false;
     if (t.data_not_weight_var && va.var >= 0 && d_s.plan().symbolic_variables()[va.var].role == Role::Weight)
         return false;
-    if (t.arity < 2) return true;
-    const ValueRec& vb = d_s.values[b];
-    const TensorType& tb = d_s.type(vb.type[base]);
-    if (t.kernel[0] && (tb.rank() != 4 || tb.dims[2].value() != t.kernel[0] || tb.dims[3].value() != t.kernel[1]))
-        return false;
-    if (t.operands_are_variables && (va.var < 0 || vb.var < 0)) return false;
+    if (!vb) return true;
+    if (t.operands_are_variables && (va.var < 0 || vb->var < 0)) return false;
     if (t.distinct_operands && a == b) return false;
-    if (t.resize_only && ta.rank() == 4 && tb.rank() == 4 && ta.dims[2] == tb.dims[2] && ta.dims[3] == tb.dims[3])
+    if (t.resize_only && ta.rank() == 4 && tb->rank() == 4 && ta.dims[2] == tb->dims[2] && ta.dims[3] == tb->dims[3])
         return false;
     return true;
 }
