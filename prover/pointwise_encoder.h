@@ -1,0 +1,191 @@
+// The pointwise strategy's encoder (prover/pointwise.h), shared by the files that implement it:
+// each side of a rule is put in multilinear normal form (pointwise_normal_form.cpp, with the
+// convolutions that are index maps in pointwise_convolutions.cpp), then one symbolic position of
+// each output becomes a real term (pointwise_scalar.cpp). Internal to rf_prover.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "prover/pointwise.h"
+#include "prover/smtlib.h"
+
+namespace rf::prover::pointwise_detail {
+
+// A tensor in multilinear normal form: sum of coefficient (a Real term over the rank-0 scalars)
+// times atom, one entry per atom, sorted by atom id (atoms are interned, so ids are canonical
+// within one query).
+using Comb = std::vector<std::pair<TermId, int>>;
+
+// A position along one axis: index symbol `sym` (one per axis of an output) plus a constant
+// offset, which concat and split introduce.
+struct Pos {
+    int sym = 0;
+    int64_t off = 0;
+    bool operator<(const Pos& o) const { return sym < o.sym || (sym == o.sym && off < o.off); }
+    bool operator==(const Pos& o) const { return sym == o.sym && off == o.off; }
+};
+using Index = std::vector<Pos>;
+
+struct Atom {
+    // Const: const_pool (every element 1/(kh*kw)), const_imm and const_iconv (every element 0
+    // or 1, symmetric where the constant is).
+    // Concat: operands' combs in args, sizes along `axis`; Shift: args[0] read at an offset
+    // along `axis` (split's second output).
+    enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
+    int axis = 0;
+    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset};
+                                   // a flip (special_conv): {k1, k2, kh, kw, o, c}
+    size_t rank = 0;               // Concat
+    bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
+    Params params;                 // Const, Linear
+    std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
+    OpKind op = OpKind::Input;
+    int var = -1;                  // Var
+    std::vector<int32_t> perm;     // Transpose
+    std::vector<Comb> args;        // Elem: operands; Transpose: one single-atom comb
+    std::string key;
+};
+
+// A type's dimensions when all are numbers (the special convolutions below need them).
+inline std::optional<std::vector<int64_t>> concrete_dims(const TensorType& t) {
+    std::vector<int64_t> out;
+    for (const Dim& d : t.dims) {
+        if (!d.is_concrete()) return std::nullopt;
+        out.push_back(d.constant());
+    }
+    return out;
+}
+
+inline std::string dims_text(const std::vector<int64_t>& dims) {
+    std::string s;
+    for (int64_t x : dims) s += std::to_string(x) + ",";
+    return s;
+}
+
+inline Atom atom_of(Atom::Kind kind, OpKind op) {
+    Atom a;
+    a.kind = kind;
+    a.op = op;
+    return a;
+}
+
+class Encoder {
+public:
+    Encoder(const Rule& rule, PointwiseFault fault) : d_rule(rule), d_fault(fault) {}
+    Comb value(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo);
+
+    TermId scalar(const Comb& c, const Index& idx);
+    PointwiseQuery finish(std::vector<TermId> differ);
+
+    Terms& terms() { return d_q.query.terms; }
+    void set_range(int sym, int64_t n) { d_sym_dim[sym] = n; }
+
+private:
+    struct UfApp {
+        OpKind op;
+        TermId arg, value;
+    };
+
+    // Coefficient arithmetic with numbers folded, so that equal coefficients are one term (the
+    // keys of atoms built over them must agree).
+    std::optional<int64_t> number(TermId c);
+    TermId cmul(TermId a, TermId b);
+    TermId csum(const std::vector<TermId>& cs);
+
+    // A coefficient that is a positive number (1, 1+1, ...), so scaling keeps signs.
+    bool positive(TermId c);
+    bool nonneg(const Comb& c);
+
+    int intern(Atom a);
+    static std::string comb_key(const Comb& c);
+
+    Comb single(int atom) { return {{terms().real_lit(1), atom}}; }
+
+    // Sums two combinations, merging equal atoms.
+    Comb add(const Comb& a, const Comb& b);
+    Comb scale(const Comb& a, TermId s);
+
+    Comb elem(OpKind op, std::vector<Comb> args);
+
+    // A linear (in each operand) operator: distributes over the operands' sums.
+    Comb linear(OpKind op, const Params& p, const std::vector<Comb>& args);
+    Comb opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args);
+
+    Comb concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank, const std::vector<Comb>& parts_in);
+    Comb constant(OpKind op, const Params& p);
+
+    // A transpose of one atom; of a concat, the concat of the transposed parts along the axis
+    // the permutation moves it to.
+    Comb transpose(const std::vector<int32_t>& perm, int atom);
+
+    // relu is positively homogeneous: relu(c * A) = c * relu(A) for a number c > 0, so a linear
+    // operator over it sees relu(A) (scalar facts are no help inside an opaque convolution).
+    // The same holds for a fused relu.
+    Comb relu(const Comb& in);
+
+    // A pooling works per batch item and channel, so it commutes with a concat along axis 0 or 1.
+    std::optional<Comb> pool_concat(OpKind op, const Params& p, uint32_t output, int atom);
+
+    // poolmax is positively homogeneous and keeps a uniform constant: poolmax(c * A) = c *
+    // poolmax(A) for a positive number c, and poolmax of const_one or const_pool is itself.
+    Comb poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in);
+
+    // Concat and split as index maps when the sizes along the axis are known numbers; an
+    // opaque function of the operands otherwise.
+    Comb concat_or_split(const Graph& g, const Node& n, ValueRef v, const std::vector<Comb>& in);
+
+    // `atom` as a power B^k of an element-wise product of one atom B (k = 1: B itself).
+    std::optional<std::pair<int, int>> power(int atom);
+    Comb ewmul(const Comb& x, const Comb& y);
+
+    // The atom A when `atom` is relu(A) of one atom with coefficient 1; -1 otherwise.
+    int relu_of(int atom);
+
+    // A coefficient as k * rest, k its numeric factor (1 when it has none).
+    std::pair<int64_t, TermId> split_number(TermId c);
+
+    // A coefficient that is >= 0 for every value of the scalars: a number >= 0, a relu of a
+    // scalar, a sum of such, or a product whose factors of odd multiplicity are such.
+    bool coef_nonneg(TermId c);
+
+    // The identity kernel const_iconv[c,c,k1,k2] (k1, k2 odd) is 1 at its centre where its first two
+    // indices agree, and 0 elsewhere. Two convolutions with a constant are index maps:
+    //  - conv2d(const_iconv, K) under SAME padding at stride 1, K dense with odd kh <= k1, kw <= k2:
+    //    out[n,o,i,j] = K[o,n,m1-i+ph,m2-j+pw] (0 out of range), a flip with the first two axes
+    //    swapped. Flipping twice gives K enlarged (centred) to k1 x k2, so the flip is an atom
+    //    that meets itself; relu(0) = 0, so it commutes with relu.
+    //  - conv2d(x, poolavg[k1,k2](const_iconv[c,c,k1,k2])) (the pool at stride 1, SAME) is a
+    //    kernel of 1/(k1*k2) on its diagonal, and conv2d(x, const_pool[c,1,k1,k2]) one per channel:
+    //    both are poolavg[k1,k2](x) at the convolution's stride and padding.
+    std::optional<Comb> special_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in);
+
+    // conv2d(const_iconv[c,c,k1,k2], K) for K of dims `kd`, linear in K (see special_conv).
+    Comb flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector<int64_t>& kd);
+    Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo);
+
+    void fact(TermId f);
+    TermId fresh(const std::string& base);
+
+    TermId below(int sym, int64_t th);
+    static std::string idx_text(const Index& idx);
+
+    TermId scalar_atom(int id, const Index& idx);
+    const Rule& d_rule;
+    PointwiseFault d_fault;
+    PointwiseQuery d_q;
+    std::vector<Atom> d_atoms;
+    std::map<std::string, int> d_index;
+    std::map<std::pair<int, Index>, TermId> d_scalar;
+    std::map<int, int64_t> d_sym_dim;  // each index symbol's range, when concrete
+    std::map<std::pair<int, int64_t>, TermId> d_below;  // pos_sym < t, as Booleans
+    std::vector<UfApp> d_uf;
+    std::set<std::string> d_opaque;
+    std::set<TermId> d_nonneg_terms;  // reals known >= 0 (relu's), for coef_nonneg
+};
+
+}  // namespace rf::prover::pointwise_detail

@@ -1,0 +1,515 @@
+// The multilinear normal form of the pointwise strategy: each operator as a sum of coefficient
+// times atom (prover/pointwise_encoder.h).
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "prover/pointwise_encoder.h"
+
+namespace rf::prover::pointwise_detail {
+
+Comb Encoder::value(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
+    auto it = memo.find(v);
+    if (it != memo.end()) return it->second;
+    Comb c = build(g, v, memo);
+    memo.emplace(v, c);
+    return c;
+}
+
+std::optional<int64_t> Encoder::number(TermId c) {
+    const TermNode& n = terms().node(c);
+    if (n.op == TermOp::RealLit) return n.value;
+    return std::nullopt;
+}
+
+TermId Encoder::cmul(TermId a, TermId b) {
+    auto x = number(a), y = number(b);
+    if (x && y && *x < (int64_t{1} << 30) && *y < (int64_t{1} << 30)) return terms().real_lit(*x * *y);
+    if (x == int64_t{1}) return b;
+    if (y == int64_t{1}) return a;
+    return terms().mul({a, b});
+}
+
+TermId Encoder::csum(const std::vector<TermId>& cs) {
+    int64_t k = 0;
+    std::vector<TermId> rest;
+    for (TermId c : cs) {
+        auto x = number(c);
+        if (x && *x < (int64_t{1} << 30))
+            k += *x;
+        else
+            rest.push_back(c);
+    }
+    if (k != 0 || rest.empty()) rest.insert(rest.begin(), terms().real_lit(k));
+    return terms().real_add(rest);
+}
+
+bool Encoder::positive(TermId c) {
+    const TermNode& n = terms().node(c);
+    if (n.op == TermOp::RealLit) return n.value > 0;
+    if (n.op != TermOp::Add && n.op != TermOp::Mul) return false;
+    return std::all_of(n.kids.begin(), n.kids.end(), [&](TermId k) { return positive(k); });
+}
+
+bool Encoder::nonneg(const Comb& c) {
+    return std::all_of(c.begin(), c.end(), [&](const auto& e) { return positive(e.first) && d_atoms[e.second].nonneg; });
+}
+
+int Encoder::intern(Atom a) {
+    auto it = d_index.find(a.key);
+    if (it != d_index.end()) return it->second;
+    switch (a.kind) {
+        case Atom::Kind::Var: a.nonneg = false; break;
+        case Atom::Kind::One:
+        case Atom::Kind::Const: a.nonneg = true; break;
+        case Atom::Kind::Elem:
+            a.nonneg = a.op == OpKind::Relu ||
+                       (a.op == OpKind::EwMul && (a.args[0] == a.args[1] || (nonneg(a.args[0]) && nonneg(a.args[1]))));
+            break;
+        case Atom::Kind::Transpose:
+        case Atom::Kind::Concat:
+        case Atom::Kind::Shift:
+        case Atom::Kind::Opaque: a.nonneg = std::all_of(a.args.begin(), a.args.end(), [&](const Comb& c) { return nonneg(c); }); break;
+        case Atom::Kind::Linear: break;  // set by linear()
+    }
+    d_atoms.push_back(std::move(a));
+    int id = static_cast<int>(d_atoms.size() - 1);
+    d_index.emplace(d_atoms.back().key, id);
+    return id;
+}
+
+std::string Encoder::comb_key(const Comb& c) {
+    std::string s = "(";
+    for (const auto& [coef, atom] : c) s += "c" + std::to_string(coef) + "*a" + std::to_string(atom) + ";";
+    return s + ")";
+}
+
+Comb Encoder::add(const Comb& a, const Comb& b) {
+    std::map<int, std::vector<TermId>> by_atom;
+    for (const auto* c : {&a, &b})
+        for (const auto& [coef, atom] : *c) by_atom[atom].push_back(coef);
+    Comb out;
+    for (auto& [atom, coefs] : by_atom) out.push_back({csum(coefs), atom});
+    return out;
+}
+
+Comb Encoder::scale(const Comb& a, TermId s) {
+    Comb out;
+    for (const auto& [coef, atom] : a) out.push_back({cmul(coef, s), atom});
+    return out;
+}
+
+Comb Encoder::elem(OpKind op, std::vector<Comb> args) {
+    Atom a = atom_of(Atom::Kind::Elem, op);
+    if (op == OpKind::EwMul && comb_key(args[1]) < comb_key(args[0])) std::swap(args[0], args[1]);
+    a.key = std::string(op_name(op));
+    for (const Comb& c : args) a.key += comb_key(c);
+    a.args = std::move(args);
+    return single(intern(std::move(a)));
+}
+
+Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) {
+    d_q.normalised = true;
+    std::vector<std::pair<TermId, std::vector<int>>> products{{terms().real_lit(1), {}}};
+    for (const Comb& c : args) {
+        std::vector<std::pair<TermId, std::vector<int>>> next;
+        for (const auto& [coef, atoms] : products)
+            for (const auto& [k, atom] : c) {
+                std::vector<int> as = atoms;
+                as.push_back(atom);
+                next.push_back({cmul(coef, k), as});
+            }
+        products = std::move(next);
+    }
+    Comb out;
+    for (auto [coef, atoms] : products) {
+        if (op == OpKind::Conv2d && param::padding(p, op) == Padding::Same &&
+            param::stride(p, op) == std::array<int32_t, 2>{1, 1}) {
+            // Under SAME padding at stride 1: the enlarged kernel acts as the kernel itself
+            // (enlarge pads it with zeros around the centre), and the identity kernel of an
+            // odd size is the identity.
+            const Atom& w = d_atoms[atoms[1]];
+            if (w.kind == Atom::Kind::Linear && w.op == OpKind::Enlarge) atoms[1] = w.factors[0];
+            const Atom& k = d_atoms[atoms[1]];
+            if (k.kind == Atom::Kind::Const && k.op == OpKind::ConstIconv) {
+                std::vector<int32_t> shape = param::list(k.params);
+                if (shape.size() == 4 && shape[2] % 2 == 1 && shape[3] % 2 == 1) {
+                    out = add(out, {{coef, atoms[0]}});
+                    continue;
+                }
+            }
+        }
+        {
+            // A concat along the batch axis of a convolution's input, or the row axis of a
+            // matmul's left operand, is a concat of the results (same sizes along it).
+            const Atom& c = d_atoms[atoms[0]];
+            if (atoms.size() == 2 && c.kind == Atom::Kind::Concat &&
+                ((op == OpKind::Conv2d && c.axis == 0) ||
+                 (op == OpKind::Matmul && c.rank >= 2 && static_cast<size_t>(c.axis) == c.rank - 2))) {
+                const Atom cc = c;
+                std::vector<Comb> parts;
+                for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}));
+                out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
+                continue;
+            }
+            // A concat along the column axis of a matmul's right operand is a concat of the
+            // results along theirs.
+            if (atoms.size() == 2 && op == OpKind::Matmul && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
+                d_atoms[atoms[1]].rank >= 2 && static_cast<size_t>(d_atoms[atoms[1]].axis) == d_atoms[atoms[1]].rank - 1) {
+                const Atom rc = d_atoms[atoms[1]];
+                std::vector<Comb> parts;
+                for (const Comb& part : rc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
+                out = add(out, scale(concat(rc.axis, rc.sizes, rc.rank, parts), coef));
+                continue;
+            }
+            // A concat of kernels along their output channels: a concat of the results along
+            // the channel axis.
+            // (Unary linear operators, e.g. poolavg, have no second operand.)
+            if (atoms.size() == 2 && op == OpKind::Conv2d && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
+                d_atoms[atoms[1]].axis == 0) {
+                const Atom kc = d_atoms[atoms[1]];
+                std::vector<Comb> parts;
+                for (const Comb& part : kc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
+                out = add(out, scale(concat(1, kc.sizes, 4, parts), coef));
+                continue;
+            }
+        }
+        if (op == OpKind::PoolAvg && atoms.size() == 1) {
+            if (auto pc = pool_concat(op, p, 0, atoms[0])) {
+                out = add(out, scale(*pc, coef));
+                continue;
+            }
+        }
+        if (op == OpKind::Matmul && atoms.size() == 2) {
+            // The identity matrix is a unit of matmul.
+            auto is_imm = [&](int x) { return d_atoms[x].kind == Atom::Kind::Const && d_atoms[x].op == OpKind::ConstImm; };
+            if (is_imm(atoms[0]) || is_imm(atoms[1])) {
+                out = add(out, {{coef, is_imm(atoms[0]) ? atoms[1] : atoms[0]}});
+                continue;
+            }
+        }
+        if (atoms.size() == 2) {
+            // A contraction over a concat: conv2d(concat1(x_i), concat1(w_i)) and
+            // matmul(concat_cols(a_i), concat_rows(b_i)) are the sums of the parts' results,
+            // when the parts have equal sizes.
+            const Atom x = d_atoms[atoms[0]], w = d_atoms[atoms[1]];
+            if (x.kind == Atom::Kind::Concat && w.kind == Atom::Kind::Concat && x.sizes == w.sizes &&
+                ((op == OpKind::Conv2d && x.axis == 1 && w.axis == 1) ||
+                 (op == OpKind::Matmul && x.rank >= 2 && x.rank == w.rank && static_cast<size_t>(x.axis) == x.rank - 1 &&
+                  static_cast<size_t>(w.axis) == w.rank - 2))) {
+                Comb sum;
+                for (size_t i = 0; i < x.args.size(); ++i) sum = add(sum, linear(op, p, {x.args[i], w.args[i]}));
+                out = add(out, scale(sum, coef));
+                continue;
+            }
+        }
+        if (op == OpKind::Matmul) {
+            // matmul is associative: a chain is one atom whatever its bracketing.
+            std::vector<int> flat;
+            for (int x : atoms) {
+                const Atom& f = d_atoms[x];
+                if (f.kind == Atom::Kind::Linear && f.op == OpKind::Matmul)
+                    flat.insert(flat.end(), f.factors.begin(), f.factors.end());
+                else
+                    flat.push_back(x);
+            }
+            atoms = flat;
+        }
+        Atom a = atom_of(Atom::Kind::Linear, op);
+        a.params = p;
+        a.factors = atoms;
+        a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
+        a.key = std::string(op_name(op)) + "[";
+        for (int32_t x : p.v) a.key += std::to_string(x) + ",";
+        a.key += "]";
+        for (int x : atoms) a.key += "a" + std::to_string(x) + ";";
+        out = add(out, {{coef, intern(std::move(a))}});
+    }
+    return out;
+}
+
+Comb Encoder::opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args) {
+    Atom a = atom_of(Atom::Kind::Opaque, op);
+    a.key = std::string(op_name(op)) + "#" + std::to_string(output) + "[";
+    for (int32_t x : p.v) a.key += std::to_string(x) + ",";
+    a.key += "]";
+    for (const Comb& c : args) a.key += comb_key(c);
+    a.args = args;
+    return single(intern(std::move(a)));
+}
+
+Comb Encoder::concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank, const std::vector<Comb>& parts_in) {
+    // A concat of concats along one axis is one concat.
+    std::vector<int64_t> sizes;
+    std::vector<Comb> parts;
+    for (size_t i = 0; i < parts_in.size(); ++i) {
+        const Comb& c = parts_in[i];
+        if (c.size() == 1 && number(c[0].first) == int64_t{1} && d_atoms[c[0].second].kind == Atom::Kind::Concat &&
+            d_atoms[c[0].second].axis == axis) {
+            const Atom inner = d_atoms[c[0].second];
+            parts.insert(parts.end(), inner.args.begin(), inner.args.end());
+            sizes.insert(sizes.end(), inner.sizes.begin(), inner.sizes.end());
+        } else {
+            parts.push_back(c);
+            sizes.push_back(sizes_in[i]);
+        }
+    }
+    Atom a = atom_of(Atom::Kind::Concat, OpKind::Concat);
+    a.axis = axis;
+    a.sizes = sizes;
+    a.rank = rank;
+    a.key = "concat" + std::to_string(axis) + "[";
+    for (int64_t x : sizes) a.key += std::to_string(x) + ",";
+    a.key += "]";
+    for (const Comb& c : parts) a.key += comb_key(c);
+    a.args = parts;
+    return single(intern(std::move(a)));
+}
+
+Comb Encoder::constant(OpKind op, const Params& p) {
+    Atom a = atom_of(Atom::Kind::Const, op);
+    a.params = p;
+    a.key = std::string(op_name(op)) + "[";
+    for (int32_t x : param::list(p)) a.key += std::to_string(x) + ",";
+    a.key += "]";
+    return single(intern(std::move(a)));
+}
+
+Comb Encoder::transpose(const std::vector<int32_t>& perm, int atom) {
+    const Atom c = d_atoms[atom];
+    if (c.kind == Atom::Kind::Concat && c.rank == perm.size()) {
+        std::vector<Comb> parts;
+        for (const Comb& part : c.args) {
+            Comb t;
+            for (const auto& [k, x] : part) t = add(t, scale(transpose(perm, x), k));
+            parts.push_back(t);
+        }
+        const int axis = static_cast<int>(std::find(perm.begin(), perm.end(), c.axis) - perm.begin());
+        return concat(axis, c.sizes, c.rank, parts);
+    }
+    Atom a = atom_of(Atom::Kind::Transpose, OpKind::Transpose);
+    a.perm = perm;  // the shuffle flag is a layout hint: not part of the value
+    a.key = "transpose[";
+    for (int32_t x : a.perm) a.key += std::to_string(x) + ",";
+    a.key += "]a" + std::to_string(atom);
+    a.args = {single(atom)};
+    return single(intern(std::move(a)));
+}
+
+Comb Encoder::relu(const Comb& in) {
+    if (in.size() == 1) {
+        const auto [coef, atom] = in[0];
+        if (coef_nonneg(coef)) return scale(elem(OpKind::Relu, {single(atom)}), coef);
+        const auto [k, rest] = split_number(coef);
+        if (k > 1) return scale(elem(OpKind::Relu, {{{rest, atom}}}), terms().real_lit(k));
+    }
+    return elem(OpKind::Relu, {in});
+}
+
+std::optional<Comb> Encoder::pool_concat(OpKind op, const Params& p, uint32_t output, int atom) {
+    const Atom c = d_atoms[atom];
+    if (c.kind != Atom::Kind::Concat || c.axis > 1 || c.rank != 4) return std::nullopt;
+    std::vector<Comb> parts;
+    for (const Comb& part : c.args) parts.push_back(op == OpKind::PoolMax ? poolmax(p, output, {part}) : linear(op, p, {part}));
+    return concat(c.axis, c.sizes, c.rank, parts);
+}
+
+Comb Encoder::poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
+    if (in[0].size() == 1) {
+        const auto [coef, atom] = in[0][0];
+        const auto [k, rest] = split_number(coef);
+        if (!coef_nonneg(coef)) {
+            // poolmax(k * r * A) = k * poolmax(r * A) for a number k > 0.
+            if (k > 1) return scale(poolmax(p, output, {{{rest, atom}}}), terms().real_lit(k));
+            return opaque(OpKind::PoolMax, p, output, in);
+        }
+        const Atom& a = d_atoms[atom];
+        if (a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool)) return in[0];
+        // relu is monotone, so it commutes with a maximum.
+        if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
+            const Comb inner = a.args[0];
+            return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
+        }
+        // So is a power B^k for k odd, or of a non-negative B: poolmax(B^k) = poolmax(B)^k.
+        if (auto pw = power(atom); pw && pw->second > 1 && (pw->second % 2 == 1 || d_atoms[pw->first].nonneg)) {
+            const Comb base = poolmax(p, output, {single(pw->first)});
+            Comb prod = base;
+            for (int i = 1; i < pw->second; ++i) prod = ewmul(prod, base);
+            return scale(prod, coef);
+        }
+        if (auto pc = pool_concat(OpKind::PoolMax, p, output, atom)) return scale(*pc, coef);
+        Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
+        return scale(inner, coef);
+    }
+    return opaque(OpKind::PoolMax, p, output, in);
+}
+
+Comb Encoder::concat_or_split(const Graph& g, const Node& n, ValueRef v, const std::vector<Comb>& in) {
+    const int axis = param::axis(n.params);
+    std::vector<int64_t> sizes;
+    bool known = true;
+    if (n.op == OpKind::Concat) {
+        for (ValueRef r : n.inputs) {
+            const Dim& d = g.type(r).dims[axis];
+            known = known && d.terms().empty();
+            sizes.push_back(d.constant());
+        }
+    } else {
+        const Dim& d = n.outputs[0].dims[axis];
+        known = d.terms().empty();
+        sizes.push_back(d.constant());
+    }
+    if (!known) return opaque(n.op, n.params, v.output, in);
+    if (n.op == OpKind::Split && v.output == 0) return in[0];
+    if (n.op == OpKind::Concat) return concat(axis, sizes, g.type(v).rank(), in);
+    Atom a = atom_of(Atom::Kind::Shift, n.op);
+    a.axis = axis;
+    a.sizes = sizes;
+    a.key = "shift" + std::to_string(axis) + "[" + std::to_string(sizes[0]) + "]" + comb_key(in[0]);
+    a.args = in;
+    return single(intern(std::move(a)));
+}
+
+std::optional<std::pair<int, int>> Encoder::power(int atom) {
+    const Atom& a = d_atoms[atom];
+    if (a.kind != Atom::Kind::Elem || a.op != OpKind::EwMul) return std::pair{atom, 1};
+    for (const Comb& c : a.args)
+        if (c.size() != 1 || number(c[0].first) != int64_t{1}) return std::nullopt;
+    auto l = power(a.args[0][0].second), r = power(a.args[1][0].second);
+    if (!l || !r || l->first != r->first) return std::nullopt;
+    return std::pair{l->first, l->second + r->second};
+}
+
+Comb Encoder::ewmul(const Comb& x, const Comb& y) {
+    // Bilinear: distributes over sums, coefficients pulled out.
+    Comb out;
+    for (const auto& [c, a] : x)
+        for (const auto& [d, b] : y) {
+            // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax
+            // sees as a monotone map.
+            int l = a, r = b;
+            if (relu_of(l) == r) r = l;
+            else if (relu_of(r) == l) l = r;
+            out = add(out, scale(elem(OpKind::EwMul, {single(l), single(r)}), cmul(c, d)));
+        }
+    return out;
+}
+
+int Encoder::relu_of(int atom) {
+    const Atom& a = d_atoms[atom];
+    if (a.kind != Atom::Kind::Elem || a.op != OpKind::Relu || a.args[0].size() != 1 ||
+        number(a.args[0][0].first) != int64_t{1})
+        return -1;
+    return a.args[0][0].second;
+}
+
+std::pair<int64_t, TermId> Encoder::split_number(TermId c) {
+    const TermNode n = terms().node(c);
+    if (n.op == TermOp::RealLit) return {n.value, terms().real_lit(1)};
+    if (n.op != TermOp::Mul) return {1, c};
+    int64_t k = 1;
+    std::vector<TermId> rest;
+    for (TermId x : n.kids) {
+        auto v = number(x);
+        if (v && *v > 0 && *v < (int64_t{1} << 20) && k < (int64_t{1} << 20))
+            k *= *v;
+        else
+            rest.push_back(x);
+    }
+    return {k, terms().mul(rest)};
+}
+
+bool Encoder::coef_nonneg(TermId c) {
+    const TermNode n = terms().node(c);
+    if (n.op == TermOp::RealLit) return n.value >= 0;
+    if (d_nonneg_terms.count(c)) return true;
+    if (n.op == TermOp::Add) return std::all_of(n.kids.begin(), n.kids.end(), [&](TermId k) { return coef_nonneg(k); });
+    if (n.op != TermOp::Mul) return false;
+    std::map<TermId, int> times;
+    for (TermId k : n.kids) ++times[k];
+    return std::all_of(times.begin(), times.end(), [&](const auto& e) { return e.second % 2 == 0 || coef_nonneg(e.first); });
+}
+
+Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
+    const Node& n = g.node(v.node);
+    if (g.type(v).is_distributed()) throw std::domain_error("a distributed tensor");
+    std::vector<Comb> in;
+    for (ValueRef r : n.inputs) in.push_back(value(g, r, memo));
+    switch (n.op) {
+        case OpKind::Input: {
+            Atom a = atom_of(Atom::Kind::Var, OpKind::Input);
+            a.var = param::variable(n.params);
+            a.key = "var" + std::to_string(a.var);
+            return single(intern(std::move(a)));
+        }
+        case OpKind::ConstOne: {
+            Atom a = atom_of(Atom::Kind::One, OpKind::ConstOne);
+            a.key = "one";
+            return single(intern(std::move(a)));
+        }
+        case OpKind::EwAdd: return add(in[0], in[1]);
+        case OpKind::Smul:
+            if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
+            return scale(in[0], scalar(in[1], {}));
+        case OpKind::EwMul: return ewmul(in[0], in[1]);
+        case OpKind::Enlarge: {
+            // Linear in the kernel; the reference operand gives only the size.
+            Comb out;
+            for (const auto& [c, a] : in[0]) {
+                Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
+                e.factors = {a};
+                e.nonneg = d_atoms[a].nonneg;
+                auto dims = concrete_dims(g.type(v));
+                e.key = "enlarge[" + (dims ? dims_text(*dims) : g.type(v).to_string()) + "]a" + std::to_string(a);
+                out = add(out, {{c, intern(std::move(e))}});
+            }
+            return out;
+        }
+        case OpKind::Relu: return relu(in[0]);
+        case OpKind::Sigmoid:
+        case OpKind::Tanh: return elem(n.op, in);
+        case OpKind::Transpose: {
+            Comb out;
+            for (const auto& [coef, atom] : in[0]) out = add(out, scale(transpose(param::list(n.params), atom), coef));
+            return out;
+        }
+        case OpKind::Matmul:
+        case OpKind::Conv2d:
+        case OpKind::PoolAvg: {
+
+            Activation act = param::activation(n.params, n.op);
+            Params base = n.op == OpKind::Matmul ? param::matmul(Activation::None)
+                          : n.op == OpKind::Conv2d
+                              ? param::conv2d(param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
+                                              param::padding(n.params, n.op), Activation::None)
+                              : param::pool(param::kernel(n.params)[0], param::kernel(n.params)[1],
+                                            param::stride(n.params, n.op)[0], param::stride(n.params, n.op)[1],
+                                            param::padding(n.params, n.op), Activation::None);
+            std::optional<Comb> special;
+            if (n.op == OpKind::Conv2d) special = special_conv(g, n, base, in);
+            Comb lin = special ? *special : linear(n.op, base, in);
+            switch (act) {
+                case Activation::None: return lin;
+                case Activation::Relu: return relu(lin);
+                case Activation::Sigmoid: return elem(OpKind::Sigmoid, {lin});
+                case Activation::Tanh: return elem(OpKind::Tanh, {lin});
+            }
+            return lin;
+        }
+        case OpKind::PoolMax: return poolmax(n.params, v.output, in);
+        case OpKind::ConstImm:
+        case OpKind::ConstIconv:
+        case OpKind::ConstPool: return constant(n.op, n.params);
+        case OpKind::Concat:
+        case OpKind::Split: return concat_or_split(g, n, v, in);
+        case OpKind::Reshape:
+        case OpKind::Repartition:
+        case OpKind::Combine:
+        case OpKind::Replicate:
+        case OpKind::Reduction: return opaque(n.op, n.params, v.output, in);
+    }
+    throw std::logic_error("pointwise: unknown operator");
+}
+
+}  // namespace rf::prover::pointwise_detail

@@ -1,0 +1,163 @@
+// The pointwise strategy's scalar query: the element at one symbolic position of a normal form
+// as a real term, and the facts (Ackermann, order of positions) that close it (prover/pointwise_encoder.h).
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "prover/pointwise_encoder.h"
+
+namespace rf::prover::pointwise_detail {
+
+TermId Encoder::scalar(const Comb& c, const Index& idx) {
+    std::vector<TermId> parts;
+    for (const auto& [coef, atom] : c) {
+        TermId e = scalar_atom(atom, idx);
+        parts.push_back(d_q.query.terms.node(coef).op == TermOp::RealLit && d_q.query.terms.node(coef).value == 1
+                            ? e
+                            : d_q.query.terms.mul({coef, e}));
+    }
+    return d_q.query.terms.real_add(parts);
+}
+
+PointwiseQuery Encoder::finish(std::vector<TermId> differ) {
+    Terms& t = d_q.query.terms;
+    // Ackermann: an uninterpreted function takes equal arguments to equal values.
+    for (size_t i = 0; i < d_uf.size(); ++i)
+        for (size_t j = i + 1; j < d_uf.size(); ++j)
+            if (d_uf[i].op == d_uf[j].op) fact(t.implies(t.eq(d_uf[i].arg, d_uf[j].arg), t.eq(d_uf[i].value, d_uf[j].value)));
+    // The order of positions: pos < a implies pos < b for a <= b; no position is below 0,
+    // every one is below its axis' size.
+    for (auto i = d_below.begin(); i != d_below.end(); ++i) {
+        auto [sym, th] = i->first;
+        if (th <= 0) fact(t.not_(i->second));
+        if (d_sym_dim.count(sym) && th >= d_sym_dim[sym]) fact(i->second);
+        for (auto j = std::next(i); j != d_below.end() && j->first.first == sym; ++j) fact(t.implies(i->second, j->second));
+    }
+    d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
+    d_q.query.logic = "QF_NRA";
+    d_q.opaque.assign(d_opaque.begin(), d_opaque.end());
+    return std::move(d_q);
+}
+
+void Encoder::fact(TermId f) {
+    std::string name = "def" + std::to_string(d_q.query.assertions.size());
+    d_q.query.assertions.push_back({name, "definition", AssertionKind::Fact, f});
+}
+
+TermId Encoder::fresh(const std::string& base) {
+    std::string name = base;
+    for (int k = 1; terms().find(name) >= 0; ++k) name = base + "_" + std::to_string(k);
+    return terms().app(terms().declare(name, {}, Sort::Real));
+}
+
+TermId Encoder::below(int sym, int64_t th) {
+    auto it = d_below.find({sym, th});
+    if (it != d_below.end()) return it->second;
+    std::string name = "below_" + std::to_string(sym) + (th < 0 ? "_m" : "_") + std::to_string(th < 0 ? -th : th);
+    TermId b = terms().app(terms().declare(name, {}, Sort::Bool));
+    d_below.emplace(std::make_pair(sym, th), b);
+    return b;
+}
+
+std::string Encoder::idx_text(const Index& idx) {
+    std::string s;
+    for (const Pos& i : idx) s += "_" + std::to_string(i.sym) + (i.off ? (i.off > 0 ? "p" : "m") + std::to_string(i.off > 0 ? i.off : -i.off) : "");
+    return s;
+}
+
+TermId Encoder::scalar_atom(int id, const Index& idx) {
+    auto memo_key = std::make_pair(id, idx);
+    auto it = d_scalar.find(memo_key);
+    if (it != d_scalar.end()) return it->second;
+    const Atom a = d_atoms[id];  // a copy: interning below may grow d_atoms
+    Terms& t = terms();
+    TermId r = -1;
+    switch (a.kind) {
+        case Atom::Kind::Var: r = fresh(d_rule.variables()[a.var].name + "_at" + idx_text(idx)); break;
+        case Atom::Kind::One: r = t.real_lit(1); break;
+        case Atom::Kind::Linear:
+        case Atom::Kind::Opaque:
+            r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
+            d_opaque.insert(op_name(a.op));
+            if (a.nonneg) fact(t.le(t.real_lit(0), r));
+            break;
+        case Atom::Kind::Const: {
+            std::vector<int32_t> shape = param::list(a.params);
+            if (a.op == OpKind::ConstPool) {
+                // One value everywhere: 1/(kh*kw).
+                std::string name = "const_pool" + std::to_string(id);
+                if (terms().find(name) >= 0) return terms().app(terms().find(name));
+                r = terms().app(terms().declare(name, {}, Sort::Real));
+                fact(t.eq(t.mul({t.real_lit(int64_t{shape.at(2)} * shape.at(3)), r}), t.real_lit(1)));
+                break;
+            }
+            // 0 or 1; the identity matrix (and a dense identity kernel) is symmetric in its
+            // first two indices, so both orders name one real.
+            Index at = idx;
+            if (at.size() >= 2 && shape.size() >= 2 && shape[0] == shape[1] && at[1] < at[0]) std::swap(at[0], at[1]);
+            std::string name = std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(at);
+            if (terms().find(name) >= 0) {
+                r = terms().app(terms().find(name));
+                break;
+            }
+            r = terms().app(terms().declare(name, {}, Sort::Real));
+            fact(t.or_({t.eq(r, t.real_lit(0)), t.eq(r, t.real_lit(1))}));
+            break;
+        }
+        case Atom::Kind::Transpose: {
+            // out[i_0, ..., i_{r-1}] = x[j] with j[perm[k]] = i_k.
+            Index inner(idx.size());
+            for (size_t k = 0; k < a.perm.size() && k < idx.size(); ++k) inner[a.perm[k]] = idx[k];
+            r = scalar(a.args[0], inner);
+            break;
+        }
+        case Atom::Kind::Shift: {
+            Index inner = idx;
+            inner[a.axis].off += a.sizes[0];
+            r = scalar(a.args[0], inner);
+            break;
+        }
+        case Atom::Kind::Concat: {
+            // Operand i holds positions [S_i, S_{i+1}) along the axis, S the running sums.
+            r = fresh("concat" + std::to_string(id) + "_at" + idx_text(idx));
+            const Pos p = idx[a.axis];
+            int64_t start = 0;
+            for (size_t i = 0; i < a.args.size(); ++i) {
+                const int64_t end = start + a.sizes[i];
+                std::vector<TermId> in_part;
+                if (i > 0) in_part.push_back(t.not_(below(p.sym, start - p.off)));
+                if (i + 1 < a.args.size()) in_part.push_back(below(p.sym, end - p.off));
+                Index inner = idx;
+                inner[a.axis].off -= start;
+                fact(t.implies(t.and_(in_part), t.eq(r, scalar(a.args[i], inner))));
+                start = end;
+            }
+            break;
+        }
+        case Atom::Kind::Elem: {
+            std::vector<TermId> xs;
+            for (const Comb& c : a.args) xs.push_back(scalar(c, idx));
+            if (a.op == OpKind::EwMul) {
+                r = t.mul(xs);
+            } else if (a.op == OpKind::Relu) {
+                if (d_fault == PointwiseFault::ReluIsIdentity) {
+                    r = xs[0];
+                    break;
+                }
+                r = fresh("relu" + std::to_string(id) + "_at" + idx_text(idx));
+                d_nonneg_terms.insert(r);
+                TermId zero = t.real_lit(0);
+                fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
+            } else {
+                r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
+                d_uf.push_back({a.op, xs[0], r});
+            }
+            break;
+        }
+    }
+    d_scalar.emplace(memo_key, r);
+    return r;
+}
+
+}  // namespace rf::prover::pointwise_detail
