@@ -711,6 +711,7 @@ private:
             }
             case OpKind::Relu: return relu(in[0]);
             case OpKind::Sigmoid:
+            RF_UNARY_ELEMENTWISE_CASES
             case OpKind::Tanh: return elem(n.op, in);
             case OpKind::Transpose: {
                 Comb out;
