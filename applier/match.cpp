@@ -204,9 +204,7 @@ std::optional<Match> finish(const Graph& g, const Rule& rule, const State& s) {
 bool rank_generic(const Rule& rule) {
     for (const Graph* side : {&rule.lhs, &rule.rhs})
         for (const Node& n : side->nodes())
-            if (n.op != OpKind::Input && n.op != OpKind::Relu && n.op != OpKind::Sigmoid && n.op != OpKind::Tanh &&
-                n.op != OpKind::EwAdd && n.op != OpKind::EwMul)
-                return false;
+            if (n.op != OpKind::Input && !op_info(n.op).has(kElementwise)) return false;
     for (const Variable& v : rule.variables()) {
         if (v.type.is_distributed()) return false;
         for (const Dim& d : v.type.dims)

@@ -191,6 +191,10 @@ private:
             case OpKind::Relu: emit("Relu", in, out); return;
             case OpKind::Sigmoid: emit("Sigmoid", in, out); return;
             case OpKind::Tanh: emit("Tanh", in, out); return;
+            RF_UNARY_ELEMENTWISE_CASES  // the catalogue's ONNX spelling, when it has one
+                if (op_info(n.op).onnx_name.empty()) unsupported(i, "ONNX has no such operator");
+                emit(std::string(op_info(n.op).onnx_name), in, out);
+                return;
             case OpKind::Transpose: {
                 std::vector<int64_t> perm;
                 for (int32_t p : param::list(n.params)) perm.push_back(p);

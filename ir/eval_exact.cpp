@@ -59,6 +59,38 @@ int64_t random_function(int64_t num, int64_t den, uint64_t seed, uint64_t salt) 
     return static_cast<int64_t>(h % 33) - 16;
 }
 
+// A rational in lowest terms with a positive denominator, every operation checked: the number
+// type of Ring and Order entries of ir/elementwise_ops.h.
+struct Rational {
+    int64_t num, den;
+    explicit Rational(int64_t k) : num(k), den(1) {}
+    Rational(int64_t n, int64_t d) : num(n), den(d) {
+        const int64_t g = static_cast<int64_t>(std::gcd(magnitude(num), static_cast<uint64_t>(den)));
+        if (g > 1) num /= g, den /= g;
+    }
+    static int64_t add(int64_t a, int64_t b) {
+        int64_t r;
+        if (__builtin_add_overflow(a, b, &r)) overflow("an element-wise operator");
+        return r;
+    }
+    static int64_t mul(int64_t a, int64_t b) { return checked_mul(a, b, "an element-wise operator"); }
+    friend Rational operator-(Rational a) { return {mul(a.num, -1), a.den}; }
+    friend Rational operator+(Rational a, Rational b) { return {add(mul(a.num, b.den), mul(b.num, a.den)), mul(a.den, b.den)}; }
+    friend Rational operator-(Rational a, Rational b) { return a + -b; }
+    friend Rational operator*(Rational a, Rational b) { return {mul(a.num, b.num), mul(a.den, b.den)}; }
+    // Denominators are positive: compare the cross products.
+    static int cmp(Rational a, Rational b) {
+        const int64_t l = mul(a.num, b.den), r = mul(b.num, a.den);
+        return (l > r) - (l < r);
+    }
+    friend bool operator<(Rational a, Rational b) { return cmp(a, b) < 0; }
+    friend bool operator<=(Rational a, Rational b) { return cmp(a, b) <= 0; }
+    friend bool operator>(Rational a, Rational b) { return cmp(a, b) > 0; }
+    friend bool operator>=(Rational a, Rational b) { return cmp(a, b) >= 0; }
+    friend bool operator==(Rational a, Rational b) { return cmp(a, b) == 0; }
+    friend bool operator!=(Rational a, Rational b) { return cmp(a, b) != 0; }
+};
+
 struct ExactArith : eval_detail::OrderedMax<int64_t> {
     bool overflowed = false;
     int64_t add(int64_t a, int64_t b) {
@@ -185,6 +217,31 @@ public:
                 t.den = 1;
                 break;
             }
+        }
+        normalize(t);
+        return t;
+    }
+
+    // Ring and Order functions are computed exactly, element by element, and the results put
+    // over their common denominator; Reals ones have no rational value and become a seeded
+    // random function of the value, as sigmoid and tanh do.
+    template <class Entry>
+    Tensor unary_elementwise(const Tensor& x, uint64_t salt) const {
+        Tensor t = x;
+        if constexpr (Entry::needs == ScalarNeeds::Reals) {
+            for (int64_t& v : t.num) v = random_function(v, t.den, d_seed, salt);
+            t.den = 1;
+        } else {
+            std::vector<Rational> r;
+            r.reserve(t.num.size());
+            int64_t common = 1;
+            for (int64_t v : t.num) {
+                r.push_back(Entry::template value<Rational>(Rational(v, t.den)));
+                common = checked_mul(common / static_cast<int64_t>(std::gcd(common, r.back().den)), r.back().den,
+                                     "a common denominator");
+            }
+            for (size_t i = 0; i < r.size(); ++i) t.num[i] = checked_mul(r[i].num, common / r[i].den, "a rescaling");
+            t.den = common;
         }
         normalize(t);
         return t;

@@ -64,6 +64,22 @@ constexpr uint64_t kTanhSalt = 0x7461'6e68'0000'0003ULL;
 constexpr uint64_t kMaxElemSalt = 0x6d61'7865'0000'0004ULL;
 constexpr uint64_t kMaxSetSalt = 0x6d61'7873'0000'0005ULL;
 
+// A field element with the ring operators, the number type of a Ring entry of
+// ir/elementwise_ops.h.
+struct Fp {
+    uint64_t v;
+    explicit Fp(int64_t k) : v(from_int(k)) {}
+    static Fp raw(uint64_t x) {
+        Fp f(0);
+        f.v = x;
+        return f;
+    }
+    friend Fp operator+(Fp a, Fp b) { return raw(fadd(a.v, b.v)); }
+    friend Fp operator*(Fp a, Fp b) { return raw(fmul(a.v, b.v)); }
+    friend Fp operator-(Fp a) { return raw(a.v ? P - a.v : 0); }
+    friend Fp operator-(Fp a, Fp b) { return a + -b; }
+};
+
 struct FieldArith {
     uint64_t seed = 0;
     static uint64_t add(uint64_t a, uint64_t b) { return fadd(a, b); }
@@ -107,6 +123,18 @@ public:
             case Activation::Tanh: salt = kTanhSalt; break;
         }
         for (uint64_t& v : t.data) v = random_function(v, d_seed, salt);
+        return t;
+    }
+    // A Ring function maps into the field homomorphically; the field has no order and no
+    // transcendental values, so anything else is a seeded random function of the value.
+    template <class Entry>
+    Tensor unary_elementwise(const Tensor& x, uint64_t salt) const {
+        Tensor t = x;
+        if constexpr (Entry::needs == ScalarNeeds::Ring) {
+            for (uint64_t& v : t.data) v = Entry::template value<Fp>(Fp::raw(v)).v;
+        } else {
+            for (uint64_t& v : t.data) v = random_function(v, d_seed, salt);
+        }
         return t;
     }
 

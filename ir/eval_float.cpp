@@ -51,6 +51,13 @@ public:
         }
         return t;
     }
+    // Floats compute every scalar function, whatever it needs.
+    template <class Entry>
+    Tensor unary_elementwise(const Tensor& x, uint64_t) const {
+        Tensor t = x;
+        for (float& v : t.data) v = Entry::template value<float>(v);
+        return t;
+    }
 };
 
 }  // namespace

@@ -16,6 +16,9 @@
 //   divide(t, k)                             t / k, exactly where possible
 //   finish(t, arith, activation)             reports overflow, applies the activation,
 //                                            leaves the tensor in canonical form
+//   unary_elementwise<Entry>(t, salt)        applies a same-shape unary operator's scalar
+//                                            function (ir/elementwise_ops.h), or the seeded
+//                                            random function `salt` names where it cannot
 // `evaluate_graph` walks a graph in node order and evaluates only what its outputs depend on.
 #pragma once
 
@@ -25,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "ir/elementwise_ops.h"
 #include "ir/eval.h"
 #include "ir/eval_kernels.h"
 
@@ -244,6 +248,11 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
                                                            : Activation::Tanh;
             return {dom.finish(Tensor(*in[0]), ar, act)};
         }
+#define RF_EVAL_UNARY_ELEMENTWISE(kind, name, ...) \
+    case OpKind::kind:                              \
+        return {dom.template unary_elementwise<UnaryElementwise<OpKind::kind>>(*in[0], unary_elementwise_salt(name))};
+            RF_UNARY_ELEMENTWISE_OPS(RF_EVAL_UNARY_ELEMENTWISE)
+#undef RF_EVAL_UNARY_ELEMENTWISE
         case OpKind::Transpose: {
             Tensor out = dom.make(out_dims(0), Dom::scale(*in[0]));
             // One transpose per replica.

@@ -56,7 +56,22 @@ inline constexpr unsigned kReplica = 1u << 4;      ///< parallel: copies or sums
     X(Repartition, "repartition", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_PARTITION", "")  \
     X(Combine, "combine", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_COMBINE", "")            \
     X(Replicate, "replicate", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REPLICATE", "")          \
-    X(Reduction, "reduction", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REDUCE", "")
+    X(Reduction, "reduction", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REDUCE", "")            \
+    RF_UNARY_ELEMENTWISE_OPS(X)
+
+// The same-shape unary family: parameterless element-wise unary operators whose value is one
+// scalar function, given for every domain (exact, field, float, CUDA) by its entry in
+// ir/elementwise_ops.h. Same columns as RF_OPS, which includes these rows; traits must contain
+// kElementwise and the layout must be kNoParams (static_asserts in ir/elementwise_ops.h). Every
+// switch over OpKind lists the family with RF_UNARY_ELEMENTWISE_CASES, so a row here reaches
+// the shape rules, TENSAT slots, SMT symbols, the pointwise strategy and the consumers without
+// an edit there (docs/adding-an-operator.md). relu, sigmoid and tanh are not in it: they are
+// also fused activations, with their own per-domain code.
+#define RF_UNARY_ELEMENTWISE_OPS(X)
+
+// `case OpKind::K:` for every operator of the same-shape unary family (possibly none).
+#define RF_UNARY_ELEMENTWISE_CASE(kind, ...) case OpKind::kind:
+#define RF_UNARY_ELEMENTWISE_CASES RF_UNARY_ELEMENTWISE_OPS(RF_UNARY_ELEMENTWISE_CASE)
 
 enum class OpKind : uint8_t {
 #define RF_OP_ENUM(kind, ...) kind,

@@ -448,6 +448,7 @@ RankRule rank_rule(OpKind op, const Params& p) {
         case OpKind::EwMul:
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Replicate:
         case OpKind::Reduction: return shared();
@@ -477,6 +478,7 @@ std::optional<std::vector<TensorType>> try_infer_output_types(OpKind op, const P
             return std::vector<TensorType>{in[0]};
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: return std::vector<TensorType>{in[0]};
         case OpKind::Transpose: return one(infer_transpose(c, p, in));
         case OpKind::Concat: return one(infer_concat(c, p, in));

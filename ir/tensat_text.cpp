@@ -58,6 +58,7 @@ std::vector<Slot> tensat_slots(OpKind k) {
         case OpKind::Smul: return {tensor("x"), tensor("s")};
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: return {tensor("x")};
         case OpKind::Transpose: return {tensor("x"), int_list("PERM", 0), integer("SHUFFLE", 0, 1)};
         // NDIM states the operands' rank; TENSAT uses it only to check a match.
@@ -115,6 +116,7 @@ Params pack_params(OpKind k, const ParamValues& v, int& rank_hint) {
         case OpKind::Smul:
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge:
         case OpKind::Input:
@@ -158,6 +160,7 @@ ParamValues unpack_params(OpKind k, const Params& p, const TensorType& out) {
         case OpKind::Smul:
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge:
         case OpKind::Input:

@@ -164,6 +164,7 @@ bool covered(const Graph& g, const Node& n, const std::vector<OpTemplate>& templ
             case OpKind::Smul:
             case OpKind::Relu:
             case OpKind::Sigmoid:
+            RF_UNARY_ELEMENTWISE_CASES
             case OpKind::Tanh:
             case OpKind::Enlarge:
             case OpKind::ConstImm:

@@ -181,6 +181,7 @@ std::string op_symbol_name(const OpSig& sig) {
         case OpKind::Smul:
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge: return op_name(sig.op);
         // The shuffle flag is a layout hint (the evaluator ignores it): transpose with and without
@@ -254,6 +255,7 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
         case OpKind::Input: return {};
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: {
             // The ill-typed value maps to itself, so no guard is needed; a distribution is kept.
             TermId a = t.app(f, {xs[0]});

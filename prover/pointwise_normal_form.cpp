@@ -468,6 +468,7 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
         }
         case OpKind::Relu: return relu(in[0]);
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: return elem(n.op, in);
         case OpKind::Transpose: {
             Comb out;

@@ -20,6 +20,7 @@
 
 #include "applier/cuda/cuda_kernels.cuh"
 #include "applier/executor.h"
+#include "ir/elementwise_ops.h"
 #include "ir/eval_kernels.h"
 
 namespace rf {
@@ -271,6 +272,10 @@ private:
                 cuda::activate(out, count, static_cast<int>(a));
                 return;
             }
+#define RF_CUDA_UNARY_ELEMENTWISE(kind, ...) \
+    case OpKind::kind: cuda::unary_elementwise<UnaryElementwise<OpKind::kind>>(in(n, 0), out, count); return;
+            RF_UNARY_ELEMENTWISE_OPS(RF_CUDA_UNARY_ELEMENTWISE)
+#undef RF_CUDA_UNARY_ELEMENTWISE
             case OpKind::Reshape:
                 check(cudaMemcpyAsync(out, in(n, 0), count * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
                 return;

@@ -30,4 +30,17 @@ void pad2d(const float* in, float* out, int64_t planes, int64_t H, int64_t W, in
 void pool(const float* x, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh,
           int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, bool is_max);
 
+/// out[i] = Entry::value(x[i]): the one kernel of the same-shape unary family, whose scalar
+/// functions ir/elementwise_ops.h gives as host-and-device templates.
+template <class Entry>
+__global__ void unary_elementwise_kernel(const float* x, float* out, int64_t n) {
+    const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = Entry::template value<float>(x[i]);
+}
+template <class Entry>
+void unary_elementwise(const float* x, float* out, int64_t n) {
+    constexpr int kThreads = 256;
+    if (n > 0) unary_elementwise_kernel<Entry><<<int((n + kThreads - 1) / kThreads), kThreads>>>(x, out, n);
+}
+
 }  // namespace rf::cuda

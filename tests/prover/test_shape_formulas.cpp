@@ -210,6 +210,7 @@ std::vector<Params> sample_params(std::mt19937& rng, OpKind op) {
         case OpKind::Smul:
         case OpKind::Relu:
         case OpKind::Sigmoid:
+        RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge: out.push_back(Params{}); break;
         // No formula in a whole-tensor query (see the file comment).
