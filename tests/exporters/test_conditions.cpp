@@ -98,7 +98,7 @@ TEST_CASE("preconditions: taso, tensat and flexflow leave conditional rules out 
         o.include_conditional = true;
         o.multi = f == ExchangeFormat::Tensat;  // the merge has two outputs
         ExportResult forced = write_rules(rules, f, o);
-        CHECK(forced.written == 1 + (f == ExchangeFormat::Tensat ? 0 : 1));
+        CHECK(forced.written == (f == ExchangeFormat::Tensat ? 1u : 2u));
         REQUIRE(forced.warnings.size() == 1);
         CHECK(forced.warnings[0].index == 1);
         CHECK(contains(forced.warnings[0].message, "without its proof assumption"));
