@@ -13,40 +13,14 @@
 #include "applier/precompute.h"
 #include "applier/validate.h"
 #include "onnx.pb.h"
+#include "tests/support/onnx_builder.h"
 
 using namespace rf;
 
 namespace {
 
-struct Onnx {
-    onnx::ModelProto m;
-    onnx::GraphProto* g = m.mutable_graph();
-    Onnx() {
-        m.set_ir_version(8);
-        m.add_opset_import()->set_version(13);
-    }
-    void input(const std::string& name, std::vector<int64_t> dims) {
-        auto* v = g->add_input();
-        v->set_name(name);
-        auto* tt = v->mutable_type()->mutable_tensor_type();
-        tt->set_elem_type(onnx::TensorProto::FLOAT);
-        for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-    }
-    void init(const std::string& name, std::vector<int64_t> dims, std::vector<float> v) {
-        auto* t = g->add_initializer();
-        t->set_name(name);
-        t->set_data_type(onnx::TensorProto::FLOAT);
-        for (int64_t d : dims) t->add_dims(d);
-        t->set_raw_data(v.data(), v.size() * sizeof(float));
-    }
-    onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, std::string out) {
-        auto* n = g->add_node();
-        n->set_op_type(op);
-        n->set_name(out);
-        for (auto& s : in) n->add_input(s);
-        n->add_output(out);
-        return n;
-    }
+struct Onnx : testing::OnnxBuilder {
+    void init(const std::string& name, std::vector<int64_t> dims, std::vector<float> v) { initializer(name, dims, v); }
     Model load() const { return import_onnx(m.SerializeAsString(), "m.onnx", "m"); }
 };
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "onnx.pb.h"
+#include "tests/support/onnx_builder.h"
 #include "tests/support/cli_run.h"
 
 using namespace rf;
@@ -27,43 +28,18 @@ namespace {
 
 const std::string kConsumer = std::string(RF_SOURCE_DIR) + "/tests/consumers/onnxruntime";
 
-struct OnnxFile {
-    onnx::ModelProto m;
-    onnx::GraphProto* g = m.mutable_graph();
+struct OnnxFile : testing::OnnxBuilder {
     int seed = 1;
-    OnnxFile() {
-        m.set_ir_version(7);
-        m.add_opset_import()->set_version(13);
-        g->set_name("consumer");
-    }
-    void input(const std::string& name, std::vector<int64_t> dims) {
-        auto* v = g->add_input();
-        v->set_name(name);
-        auto* tt = v->mutable_type()->mutable_tensor_type();
-        tt->set_elem_type(onnx::TensorProto::FLOAT);
-        for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-    }
-    void output(const std::string& name) { g->add_output()->set_name(name); }
+    OnnxFile() : OnnxBuilder(7) { g->set_name("consumer"); }
     /// Deterministic weights of about unit variance per output (scaled by 1 / sqrt(fan-in)).
     void weight(const std::string& name, std::vector<int64_t> dims, int64_t fan_in) {
-        auto* t = g->add_initializer();
-        t->set_name(name);
-        t->set_data_type(onnx::TensorProto::FLOAT);
         int64_t n = 1;
-        for (int64_t d : dims) t->add_dims(d), n *= d;
+        for (int64_t d : dims) n *= d;
         std::vector<float> v(static_cast<size_t>(n));
         const float scale = 1.7f / std::sqrt(static_cast<float>(fan_in));
         for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = scale * std::sin(0.37f * static_cast<float>(i) + static_cast<float>(seed));
         ++seed;
-        t->set_raw_data(v.data(), v.size() * sizeof(float));
-    }
-    onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, std::string out) {
-        auto* n = g->add_node();
-        n->set_op_type(op);
-        n->set_name(out);
-        for (auto& s : in) n->add_input(s);
-        n->add_output(out);
-        return n;
+        initializer(name, dims, v);
     }
     std::string save(const std::string& name) const {
         const std::string path = std::string(RF_BINARY_DIR) + "/" + name;

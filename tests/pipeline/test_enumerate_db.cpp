@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/tools.h"
 #include "pipeline/enumerate_db.h"
 #include "ruledb/database.h"
 #include "support/user_error.h"
@@ -41,14 +42,7 @@ std::string dump(const std::string& path) {
         "SELECT 'm', class_id, graph_id FROM class_members ORDER BY class_id, graph_id;"
         "SELECT 'p', id, rule_text, lhs_graph, rhs_graph, class_id, status FROM candidates ORDER BY id;"
         "SELECT 's', stage, unit FROM stages ORDER BY stage, unit;";
-    std::string cmd = "sqlite3 '" + path + "' \"" + sql + "\"";
-    std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-    REQUIRE(p);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-    return out;
+    return testing::command_output("sqlite3 '" + path + "' \"" + sql + "\"");
 }
 
 pipeline::EnumerateDbOptions options(const std::string& db, int threads) {

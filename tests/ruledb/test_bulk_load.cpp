@@ -9,6 +9,7 @@
 
 #include "ruledb/database.h"
 #include "tests/ruledb/ruledb_test_util.h"
+#include "tests/support/tools.h"
 
 using namespace rf;
 using namespace rf::ruledb;
@@ -24,14 +25,7 @@ std::string rows(const std::string& path) {
         "SELECT 'c', id, fingerprint, representative, run_id FROM classes ORDER BY id;"
         "SELECT 'm', class_id, graph_id FROM class_members ORDER BY class_id, graph_id;"
         "SELECT 'p', id, rule_text, hash, lhs_graph, rhs_graph, class_id, run_id, status FROM candidates ORDER BY id;";
-    std::string cmd = "sqlite3 '" + path + "' \"" + sql + "\"";
-    std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-    REQUIRE(p);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-    return out;
+    return testing::command_output("sqlite3 '" + path + "' \"" + sql + "\"");
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 namespace rf::testing {
@@ -23,6 +25,17 @@ inline bool have_tool(const std::string& tool) {
     FAIL(tool << " is not installed (scripts/install-deps.sh installs it; RF_ALLOW_MISSING_TOOLS=1 skips "
                  "the checks that need it)");
     return false;
+}
+
+/// Everything `cmd` (a shell command) writes on its standard output.
+inline std::string command_output(const std::string& cmd) {
+    std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
+    REQUIRE(p);
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
+    return out;
 }
 
 }  // namespace rf::testing
