@@ -159,12 +159,13 @@ private:
             case OpKind::Conv2d: {
                 const TensorType &x = d_g.type(n.inputs[0]), &w = d_g.type(n.inputs[1]);
                 const int64_t kh = w.dims[2].value(), kw = w.dims[3].value();
-                auto [sh, sw] = param::stride(n.params, n.op);
+                const auto [sh, sw] = param::stride(n.params, n.op);
+                const int64_t stride_h = sh, stride_w = sw;  // clang 14 cannot capture bindings
                 const auto p = pads(n, x, kh, kw);
                 const int64_t group = x.dims[1].value() / w.dims[1].value();
                 with_activation(n, i, "Conv", in, [&](onnx::NodeProto* c) {
                     ints(c, "kernel_shape", {kh, kw});
-                    ints(c, "strides", {sh, sw});
+                    ints(c, "strides", {stride_h, stride_w});
                     ints(c, "pads", p);
                     int1(c, "group", group);
                 });
@@ -173,13 +174,15 @@ private:
             case OpKind::Matmul: return with_activation(n, i, "MatMul", in, [](onnx::NodeProto*) {});
             case OpKind::PoolAvg:
             case OpKind::PoolMax: {
-                auto [kh, kw] = param::kernel(n.params);
-                auto [sh, sw] = param::stride(n.params, n.op);
+                const auto [kernel_h, kernel_w] = param::kernel(n.params);
+                const auto [sh, sw] = param::stride(n.params, n.op);
+                // clang 14 cannot capture structured bindings in a lambda
+                const int64_t kh = kernel_h, kw = kernel_w, stride_h = sh, stride_w = sw;
                 const auto p = pads(n, d_g.type(n.inputs[0]), kh, kw);
                 const bool avg = n.op == OpKind::PoolAvg;
                 with_activation(n, i, avg ? "AveragePool" : "MaxPool", in, [&](onnx::NodeProto* c) {
                     ints(c, "kernel_shape", {kh, kw});
-                    ints(c, "strides", {sh, sw});
+                    ints(c, "strides", {stride_h, stride_w});
                     ints(c, "pads", p);
                     if (avg) int1(c, "count_include_pad", 1);  // the IR divides by the whole window
                 });
