@@ -170,7 +170,16 @@ struct StoreContext {
 // Stores the classes with members, span by span; fills each one's database id in `class_id`.
 void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, const std::vector<Span>& class_spans,
                    std::vector<std::optional<ruledb::Id>>& class_id) {
-    auto& [db, run, er, s, stop, progress, threads, ahead, visited] = cx;
+    // Plain references, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    auto& db = cx.db;
+    const ruledb::Id run = cx.run;
+    const EnumResult& er = cx.er;
+    EnumerateDbSummary& s = cx.s;
+    Stopper& stop = cx.stop;
+    support::Progress& progress = cx.progress;
+    const int threads = cx.threads;
+    const size_t ahead = cx.ahead;
+    size_t& visited = cx.visited;
     ordered_pipeline<std::vector<ClassRows>>(
         class_spans.size(), threads, ahead,
         [&](size_t si) {
@@ -213,7 +222,16 @@ void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, co
 // Stores the candidates, span by span, linked to their classes' ids.
 void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
                       const std::vector<std::optional<ruledb::Id>>& class_id) {
-    auto& [db, run, er, s, stop, progress, threads, ahead, visited] = cx;
+    // Plain references, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    auto& db = cx.db;
+    const ruledb::Id run = cx.run;
+    const EnumResult& er = cx.er;
+    EnumerateDbSummary& s = cx.s;
+    Stopper& stop = cx.stop;
+    support::Progress& progress = cx.progress;
+    const int threads = cx.threads;
+    const size_t ahead = cx.ahead;
+    size_t& visited = cx.visited;
     ordered_pipeline<std::vector<ruledb::RuleEntry>>(
         cand_spans.size(), threads, ahead,
         [&](size_t si) {
