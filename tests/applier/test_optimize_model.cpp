@@ -195,6 +195,49 @@ TEST_CASE("cost: a weight operand is timed cold, an activation as it is", "[appl
     std::remove(path.c_str());
 }
 
+TEST_CASE("optimize: a rewrite predicted cheaper by less than min_gain is not the best", "[applier][optimize]") {
+    // relu(conv(x, w)) => conv[act=relu](x, w) over a cost table with set figures: conv 1 ms
+    // either way, the separate relu `relu_ms`. The fused graph gains relu_ms / (1 + relu_ms).
+    NetBuilder nb;
+    ValueRef x = nb.input("x", {1, 4, 8, 8});
+    const Graph g = std::move(nb).finish("rc", {nb.relu(nb.conv(x, 8, 3, 3, 1, 1, Padding::Same))}).graph;
+    const std::vector<SearchRule> rules = {{"fuse", rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)")}};
+    auto ex = make_reference_executor();
+    const std::string path = std::string(RF_BINARY_DIR) + "/cost_min_gain_test.costs";
+    std::remove(path.c_str());
+    {  // the instance keys, as the cost model writes them
+        CostModel keys(*ex, TimingOptions{0, 1});
+        OptimizeOptions any;
+        any.min_gain = 0;
+        keys.graph_cost(optimize(g, rules, keys, any).best);
+        keys.save(path);
+    }
+    std::vector<std::string> lines;
+    {
+        std::ifstream in(path);
+        for (std::string line; std::getline(in, line);) lines.push_back(line.substr(line.rfind('\t') + 1));
+    }
+    REQUIRE(lines.size() == 3);  // conv2d, relu, conv2d[act=relu]
+    auto table = [&](double relu_ms) {
+        std::ofstream out(path, std::ios::trunc);
+        for (const std::string& key : lines) out << "reference\t" << (key.rfind("relu", 0) == 0 ? relu_ms : 1.0) << "\t" << key << "\n";
+    };
+    auto steps = [&](double relu_ms, double min_gain) {
+        table(relu_ms);
+        CostModel cost(*ex, TimingOptions{0, 1});
+        cost.load(path);
+        OptimizeOptions o;
+        o.min_gain = min_gain;
+        const OptimizeResult r = optimize(g, rules, cost, o);
+        CHECK(cost.measured() == 0);  // every figure from the table
+        return r.steps.size();
+    };
+    CHECK(steps(0.002, 0.005) == 0);  // 0.2% cheaper: below what the timings tell apart
+    CHECK(steps(0.1, 0.005) == 1);    // 9% cheaper
+    CHECK(steps(0.002, 0) == 1);      // without the threshold, any gain counts
+    std::remove(path.c_str());
+}
+
 TEST_CASE("timing: measurably faster means a lower median and most paired runs won", "[applier][optimize]") {
     auto paired = [](double before, double after, int wins, int runs) {
         PairedTiming t;
