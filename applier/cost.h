@@ -61,7 +61,9 @@ public:
 
     /// Milliseconds of node `node` of `g` alone (0 for inputs), measured once per distinct
     /// instance: the median of at least options.reps runs and of enough runs to fill a few
-    /// milliseconds, so that a microsecond operator is not one timer tick.
+    /// milliseconds, so that a microsecond operator is not one timer tick. Operands that are
+    /// weights in `g` (weight-only values included) are read cold, as in a run of the model:
+    /// the runs rotate over copies of them that together exceed the caches.
     double node_cost(const Graph& g, uint32_t node);
     /// Sum over the operators the outputs depend on, less those that depend on no model input
     /// (pre-computed once, applier/precompute.h).
@@ -78,6 +80,8 @@ public:
     void save(const std::string& path) const;
 
 private:
+    double node_cost(const Graph& g, uint32_t node, const std::vector<char>& weight_only);
+
     Executor& d_ex;
     TimingOptions d_options;
     uint64_t d_seed;

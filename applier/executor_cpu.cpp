@@ -1,8 +1,9 @@
 // The fast CPU path: the two operators that dominate a network's time go to OpenBLAS (matmul as
 // sgemm, convolution as im2col + sgemm per image and group, with the im2col copy spread over
-// OpenMP threads); every other operator is the reference kernel (ir/eval.h), which is already
-// linear-time. Results differ from the reference only by float summation order, which is what
-// the validation tolerance (docs/applier.md) is sized for.
+// OpenMP threads), ReLU (fused or not) is a vectorised loop; every other operator is the
+// reference kernel (ir/eval.h), which is already linear-time. Results differ from the reference
+// only by float summation order, which is what the validation tolerance (docs/applier.md) is
+// sized for.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -23,11 +24,20 @@ Dims dims_of(const TensorType& t) {
     return d;
 }
 
+// Branch-free (omp simd), so that it vectorises: written as a loop with a branch, GCC -O2 kept
+// the branch, and on a convolution's output (about half negative) every other element
+// mispredicted: 3.6 of a 4.7 ms 1x1 convolution [1,64,56,56] -> [1,256,56,56] was its ReLU
+// (3.8 ms -> 0.1 ms for 800k floats, measured alone).
+void relu_into(const float* x, float* out, size_t n) {
+#pragma omp simd
+    for (size_t i = 0; i < n; ++i) out[i] = x[i] < 0.f ? 0.f : x[i];
+}
+
 void activate(std::vector<float>& v, Activation act) {
     switch (act) {
         case Activation::None: return;
         case Activation::Relu:
-            for (float& x : v) x = x < 0.f ? 0.f : x;
+            relu_into(v.data(), v.data(), v.size());
             return;
         case Activation::Sigmoid:
             for (float& x : v) x = 1.f / (1.f + std::exp(-x));
@@ -86,6 +96,14 @@ FloatTensor conv2d_fast(const Node& n, const FloatTensor& x, const FloatTensor& 
         }
     }
     activate(out.data, param::activation(n.params, n.op));
+    return out;
+}
+
+FloatTensor relu_fast(const FloatTensor& x) {
+    FloatTensor out;
+    out.dims = x.dims;
+    out.data.resize(x.data.size());
+    relu_into(x.data.data(), out.data.data(), x.data.size());
     return out;
 }
 
@@ -161,6 +179,8 @@ public:
                 owned[i] = {conv2d_fast(nd, *in[0], *in[1])};
             else if (nd.op == OpKind::Matmul && whole)
                 owned[i] = {matmul_fast(nd, *in[0], *in[1])};
+            else if (nd.op == OpKind::Relu && whole)
+                owned[i] = {relu_fast(*in[0])};
             else
                 owned[i] = eval_node_float(nd, in, in_types);
             // Operands nothing later reads are freed: a deep model would otherwise hold every

@@ -66,9 +66,10 @@ OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, Co
                 if (!(c < o.alpha * res.cost_after)) continue;
                 Entry e{c, std::move(next), cur.steps};
                 e.steps.push_back({r.label, m.site(), c});
-                // Better only by more than rounding: a rewrite that reorders a sum of equal
-                // operator costs must not count as an improvement.
-                if (c < res.cost_after * (1 - 1e-9)) {
+                // Better only by more than the cost model can tell apart (min_gain): a
+                // rewrite that reorders a sum of equal operator costs, or trades one operator
+                // for another that timed a hair faster, is no improvement.
+                if (c < res.cost_after * (1 - o.min_gain)) {
                     res.cost_after = c;
                     res.best = e.graph;
                     res.steps = e.steps;
