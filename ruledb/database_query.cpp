@@ -14,10 +14,14 @@ namespace rf::ruledb {
 namespace {
 
 // The weakest preconditions of a proved proof of rule r (the checker's levels nest: fewer is
-// weaker); NULL when no proof proved it.
+// weaker); NULL when no proof proved it. A proof of the candidate r came from counts only when the
+// candidate is r itself (same key): a rule stored at more general shapes than its candidate was
+// proved there separately, and the candidate's proof at concrete shapes may need no assumption
+// (a concrete convolution is dense or not) where the general form does.
 constexpr const char* kWeakestPreconditions =
     "(SELECT p.preconditions_json FROM proofs p WHERE p.status = 'proved' AND (p.rule_id = r.id OR "
-    "(r.candidate_id IS NOT NULL AND p.candidate_id = r.candidate_id)) "
+    "(r.candidate_id IS NOT NULL AND p.candidate_id = r.candidate_id AND "
+    "(SELECT c.hash FROM candidates c WHERE c.id = r.candidate_id) = r.hash)) "
     "ORDER BY json_array_length(p.preconditions_json), p.id LIMIT 1)";
 
 const std::string& summary_columns() {

@@ -275,3 +275,39 @@ TEST_CASE("preconditions: a schema-2 database migrates its condition text to dat
     CHECK(contains(taso.left_out[0].message, "proved only under an added assumption"));
     CHECK(contains(write_rules({loaded}, ExchangeFormat::Native).data, "assuming same_shapes"));
 }
+
+TEST_CASE("preconditions: a rule stored at more general shapes than its candidate keeps what its proof assumed",
+          "[exporters][conditions]") {
+    // At act[2,4,5,5] and weight[4,4,3,3] the convolutions are dense by their shapes, so the
+    // candidate's own proof assumes nothing; the symbolic form holds only for dense convolutions.
+    // The stored (general) rule must carry that, not the candidate's empty list.
+    const std::string db = fresh("conditions-general.db");
+    const Rule found = rule(
+        "merge: concat[axis=1](conv2d(x, w), conv2d(x, v)) => conv2d(x, concat[axis=0](w, v)) "
+        "where x: act[2,4,5,5], w: weight[4,4,3,3], v: weight[4,4,3,3]");
+    prover::CheckOptions opts;
+    opts.generalize = true;
+    prover::Checker checker(prover::builtin_axioms(), opts);
+    prover::RuleCheck c = checker.check(found, found.name);
+    REQUIRE(c.verdict == prover::Verdict::Proved);
+    CHECK(c.assumed.empty());
+    REQUIRE(c.general);
+    REQUIRE(std::count(c.general->rule.preconditions.begin(), c.general->rule.preconditions.end(),
+                       Precondition::DenseConvolutions) == 1);
+    ruledb::Id id = 0;
+    {
+        ruledb::Database d(db);
+        ruledb::Id run = d.begin_run({.command = "test"});
+        pipeline::ProofTally tally;
+        d.atomically([&] { pipeline::store_candidate_check(d, run, found, c, tally); });
+        d.finish_run(run, ruledb::RunStatus::Finished);
+        const auto rules = d.list_rules();
+        REQUIRE(rules.size() == 1);
+        id = rules[0].id;
+        CHECK(rules[0].preconditions == c.general->rule.preconditions);
+        CHECK(d.load_rule(id).preconditions == c.general->rule.preconditions);
+    }
+    // Every export that states conditions states it.
+    auto r = rf::testing::run_cli({"export", "--db", db, "--format", "native", "--out", "-"});
+    CHECK(contains(r.out, "dense_convolutions"));
+}
