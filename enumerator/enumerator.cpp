@@ -80,7 +80,11 @@ void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
         nd.arity = p.arity;
         nd.num_outputs = p.nout;
         nd.in = {p.a, p.b};
-        nd.nodes = p.below;
+        // The nodes below: the operands' sets merged (propose checked that they fit).
+        if (p.arity == 2)
+            merge_sets(d_s.node_set(p.a), d_s.node_set(p.b), nd.nodes);
+        else if (p.arity == 1)
+            nd.nodes = d_s.node_set(p.a);
         nd.nodes.ids[nd.nodes.n++] = id;  // ids grow, so the set stays sorted
         nd.first_value = first_value[i];
         nd.typing = p.typing;
@@ -88,7 +92,8 @@ void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
             ValueRec& r = d_s.values[first_value[i] + k];
             r.node = id;
             r.out = static_cast<uint8_t>(k);
-            for (int j = 0; j < d_s.num_insts(); ++j) r.type[j] = p.out[j][k];
+            for (int j = 0; j < d_s.num_insts(); ++j)
+                r.type[j] = p.typing[j] == kNoTyping ? kIllTyped : d_s.typing_at(p.typing[j]).out[k];
             r.skey = k == 0 ? p.skey : mix_key(p.skey, k);
         }
     }
