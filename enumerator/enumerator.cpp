@@ -31,7 +31,7 @@ EnumResult::EnumResult(EnumResult&&) noexcept = default;
 EnumResult& EnumResult::operator=(EnumResult&&) noexcept = default;
 
 size_t EnumResult::num_classes() const { return d_classes ? d_classes->classes.size() : 0; }
-size_t EnumResult::class_size(size_t i) const { return d_classes->classes[i].members.size(); }
+size_t EnumResult::class_size(size_t i) const { return d_classes->classes[i].num_members; }
 
 Fingerprint EnumResult::class_fingerprint(size_t i) const {
     if (const Fingerprint* f = d_classes->fingerprint_of(static_cast<uint32_t>(i))) return *f;
@@ -43,7 +43,7 @@ EnumClass EnumResult::get_class(size_t i) const {
     EnumClass out;
     out.fingerprint = class_fingerprint(i);
     out.representative = d_store->to_graph({c.rep});
-    for (ValueId m : c.members) out.members.push_back(d_store->to_graph({m}));
+    c.for_each_member(d_store->values, [&](ValueId m) { out.members.push_back(d_store->to_graph({m})); });
     return out;
 }
 
@@ -104,7 +104,7 @@ void Enumerator::index_inputs() {
     for (ValueId v = 0; v < d_s.values.size(); ++v) {
         d_reps_by_size[0].push_back(v);
         d_s.values[v].cls = static_cast<uint32_t>(d_t.classes.size());
-        d_t.classes.push_back(ClassRec{v, {}, 0});
+        d_t.classes.push_back(ClassRec(v, 0));
     }
     // Inputs join the primary-hash index so that a graph equal to an input finds it.
     for (ValueId v = 0; v < d_s.values.size(); ++v) {

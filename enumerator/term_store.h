@@ -69,9 +69,13 @@ struct ValueRec {
     uint8_t out = 0;
     uint8_t flags = 0;
     std::array<TypeId, kMaxInsts> type{};
+    /// The next member of this value's class (class_table.h), UINT32_MAX for the last: a class
+    /// keeps its members as a list through its values, not as a vector of its own.
+    uint32_t next_member = UINT32_MAX;
     uint64_t skey = 0;  ///< structural key: deterministic, independent of ids and threads
     uint32_t cls = UINT32_MAX;
 };
+static_assert(sizeof(ValueRec) <= 48, "one per graph: 60 M at size 4");
 
 struct Typing {
     bool ok = false;
