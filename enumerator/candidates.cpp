@@ -272,6 +272,9 @@ void check(const TermStore& s, Pending& p) {
     p.swap = !fwd;
     p.both_bind = fwd && bwd;
     build_candidate(s, p, true);
+    // Only the key is needed until the renamings are dropped: the rule is built again for the
+    // pairs that stay (a third at size 3), instead of every kept pair's rule held meanwhile.
+    p.kept->cand.reset();
 }
 
 // The rule of a kept pair, canonical and oriented, with (`with_key`) its equation key.

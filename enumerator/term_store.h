@@ -75,7 +75,7 @@ struct ValueRec {
     uint64_t skey = 0;  ///< structural key: deterministic, independent of ids and threads
     uint32_t cls = UINT32_MAX;
 };
-static_assert(sizeof(ValueRec) <= 48, "one per graph: 60 M at size 4");
+static_assert(sizeof(ValueRec) <= 48, "one per single-output graph: 26 M at size 4");
 
 struct Typing {
     bool ok = false;
