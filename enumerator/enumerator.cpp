@@ -159,6 +159,7 @@ EnumResult enumerate(const EnumConfig& config) {
     Enumerator e(*res.d_store, *res.d_classes, res.profile);
     e.run(res.levels);
     const PhaseStart ct = PhaseStart::now();
+    res.d_store->prepare_stand_ins();
     res.candidates = extract_candidates(*res.d_store, *res.d_classes, res.levels, config.threads);
     res.profile.push_back(phase_profile("candidates", 0, ct));
     if (!res.levels.empty()) res.levels.back().seconds += res.profile.back().seconds;
