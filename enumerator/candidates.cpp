@@ -272,6 +272,9 @@ void check(const TermStore& s, Pending& p) {
     p.swap = !fwd;
     p.both_bind = fwd && bwd;
     build_candidate(s, p, true);
+    // Only the key is needed until the renamings are dropped: the rule is built again for the
+    // pairs that stay (a third at size 3), instead of every kept pair's rule held meanwhile.
+    p.kept->cand.reset();
 }
 
 // The rule of a kept pair, canonical and oriented, with (`with_key`) its equation key.
@@ -433,7 +436,7 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     // One pending pair per class member (against its representative) and per two-output graph,
     // in this order; the slots are filled on all threads.
     const BigVector<size_t> first_of =
-        exclusive_scan(t.classes.size(), size_t{0}, [&](size_t ci) { return t.classes[ci].members.size(); });
+        exclusive_scan(t.classes.size(), size_t{0}, [&](size_t ci) { return size_t{t.classes[ci].num_members}; });
     const size_t singles = first_of.back();
     PairPlan plan;
     if (s.config().max_outputs >= 2) plan = plan_pairs(s, t, levels);
@@ -441,13 +444,14 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
 #pragma omp parallel for schedule(dynamic, 1024)
     for (size_t ci = 0; ci < t.classes.size(); ++ci) {
         const ClassRec& c = t.classes[ci];
-        for (size_t j = 0; j < c.members.size(); ++j) {
-            Pending& p = pend[first_of[ci] + j];
-            p.member = Outputs(c.members[j]);
+        size_t j = 0;
+        c.for_each_member(s.values, [&](ValueId m) {
+            Pending& p = pend[first_of[ci] + j++];
+            p.member = Outputs(m);
             p.rep = Outputs(c.rep);
             p.cls = static_cast<int64_t>(ci);
-            p.level = std::max(s.size(c.members[j]), s.size(c.rep));
-        }
+            p.level = std::max(s.size(m), s.size(c.rep));
+        });
     }
     fill_pairs(plan, pend.data() + singles);
     plan = PairPlan();

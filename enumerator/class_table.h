@@ -15,12 +15,31 @@ namespace rf::enumeration {
 
 inline constexpr uint32_t kNoClass = UINT32_MAX;
 
+/// A class: 32 bytes and no allocation of its own (22.7 M classes at size 4, of which 2 M
+/// have members). Its members (excluding rep, in the order they joined: structural-key order
+/// within a level, levels in turn) are a list through ValueRec::next_member.
 struct ClassRec {
     ValueId rep = 0;
-    std::vector<ValueId> members;  ///< excluding rep, in structural-key order
-    uint64_t pkey = 0;             ///< primary (point-0) hash of the representative
+    ValueId first_member = UINT32_MAX, last_member = UINT32_MAX;
+    uint32_t num_members = 0;
+    uint64_t pkey = 0;              ///< primary (point-0) hash of the representative
     uint32_t next_same = kNoClass;  ///< the next class (by id) with the same primary hash
+
+    ClassRec() = default;
+    ClassRec(ValueId r, uint64_t pk) : rep(r), pkey(pk) {}
+    /// Appends v to the members (one thread per class at a time).
+    void add_member(ValueId v, BigVector<ValueRec>& values) {
+        (num_members == 0 ? first_member : values[last_member].next_member) = v;
+        last_member = v;
+        ++num_members;
+    }
+    /// Calls f(v) for each member in order.
+    template <class F>
+    void for_each_member(const BigVector<ValueRec>& values, F&& f) const {
+        for (ValueId v = first_member; v != UINT32_MAX; v = values[v].next_member) f(v);
+    }
 };
+static_assert(sizeof(ClassRec) == 32);
 
 /// The classes, and an index from primary hash to the classes that have it. Almost every hash
 /// has one class, so the index holds the first and last of a chain through ClassRec::next_same

@@ -263,12 +263,12 @@ void Enumerator::assign_classes(Classification& w, LevelStats& st) {
                 c = w.first_new[bi] + static_cast<uint32_t>(-vd - 1);
             } else {
                 c = w.first_new[bi] + static_cast<uint32_t>(seen++);
-                d_t.classes[c] = ClassRec{v, {}, w.pkey[i]};
+                d_t.classes[c] = ClassRec(v, w.pkey[i]);
                 d_s.values[v].cls = c;
                 d_s.values[v].flags |= kRep;
                 continue;
             }
-            d_t.classes[c].members.push_back(v);
+            d_t.classes[c].add_member(v, d_s.values);
             d_s.values[v].cls = c;
             ++joined;
         }
@@ -348,7 +348,7 @@ void Enumerator::overflow_classes(Classification& w, LevelStats& st) {
             const ValueId v = w.first + static_cast<ValueId>(i);
             d_s.values[v].flags |= kOverflow;
             d_s.values[v].cls = static_cast<uint32_t>(d_t.classes.size());
-            d_t.classes.push_back(ClassRec{v, {}, 0});
+            d_t.classes.push_back(ClassRec(v, 0));
             ++st.new_classes;
             ++st.overflows;
         }

@@ -31,7 +31,7 @@ EnumResult::EnumResult(EnumResult&&) noexcept = default;
 EnumResult& EnumResult::operator=(EnumResult&&) noexcept = default;
 
 size_t EnumResult::num_classes() const { return d_classes ? d_classes->classes.size() : 0; }
-size_t EnumResult::class_size(size_t i) const { return d_classes->classes[i].members.size(); }
+size_t EnumResult::class_size(size_t i) const { return d_classes->classes[i].num_members; }
 
 Fingerprint EnumResult::class_fingerprint(size_t i) const {
     if (const Fingerprint* f = d_classes->fingerprint_of(static_cast<uint32_t>(i))) return *f;
@@ -43,7 +43,7 @@ EnumClass EnumResult::get_class(size_t i) const {
     EnumClass out;
     out.fingerprint = class_fingerprint(i);
     out.representative = d_store->to_graph({c.rep});
-    for (ValueId m : c.members) out.members.push_back(d_store->to_graph({m}));
+    c.for_each_member(d_store->values, [&](ValueId m) { out.members.push_back(d_store->to_graph({m})); });
     return out;
 }
 
@@ -80,7 +80,11 @@ void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
         nd.arity = p.arity;
         nd.num_outputs = p.nout;
         nd.in = {p.a, p.b};
-        nd.nodes = p.below;
+        // The nodes below: the operands' sets merged (propose checked that they fit).
+        if (p.arity == 2)
+            merge_sets(d_s.node_set(p.a), d_s.node_set(p.b), nd.nodes);
+        else if (p.arity == 1)
+            nd.nodes = d_s.node_set(p.a);
         nd.nodes.ids[nd.nodes.n++] = id;  // ids grow, so the set stays sorted
         nd.first_value = first_value[i];
         nd.typing = p.typing;
@@ -88,7 +92,8 @@ void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
             ValueRec& r = d_s.values[first_value[i] + k];
             r.node = id;
             r.out = static_cast<uint8_t>(k);
-            for (int j = 0; j < d_s.num_insts(); ++j) r.type[j] = p.out[j][k];
+            for (int j = 0; j < d_s.num_insts(); ++j)
+                r.type[j] = p.typing[j] == kNoTyping ? kIllTyped : d_s.typing_at(p.typing[j]).out[k];
             r.skey = k == 0 ? p.skey : mix_key(p.skey, k);
         }
     }
@@ -99,7 +104,7 @@ void Enumerator::index_inputs() {
     for (ValueId v = 0; v < d_s.values.size(); ++v) {
         d_reps_by_size[0].push_back(v);
         d_s.values[v].cls = static_cast<uint32_t>(d_t.classes.size());
-        d_t.classes.push_back(ClassRec{v, {}, 0});
+        d_t.classes.push_back(ClassRec(v, 0));
     }
     // Inputs join the primary-hash index so that a graph equal to an input finds it.
     for (ValueId v = 0; v < d_s.values.size(); ++v) {
@@ -154,6 +159,7 @@ EnumResult enumerate(const EnumConfig& config) {
     Enumerator e(*res.d_store, *res.d_classes, res.profile);
     e.run(res.levels);
     const PhaseStart ct = PhaseStart::now();
+    res.d_store->prepare_stand_ins();
     res.candidates = extract_candidates(*res.d_store, *res.d_classes, res.levels, config.threads);
     res.profile.push_back(phase_profile("candidates", 0, ct));
     if (!res.levels.empty()) res.levels.back().seconds += res.profile.back().seconds;

@@ -45,9 +45,10 @@ bool Enumerator::propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Prop
     p.arity = static_cast<uint8_t>(t.arity);
     p.a = a;
     p.b = b;
-    if (t.arity == 2 && !merge_sets(d_s.node_set(a), d_s.node_set(b), p.below)) return true;
-    if (t.arity == 1) p.below = d_s.node_set(a);
-    if (p.below.n + 1 != n) return true;
+    NodeSet below;  // recomputed by add_nodes, not kept (level_builder.h)
+    if (t.arity == 2 && !merge_sets(d_s.node_set(a), d_s.node_set(b), below)) return true;
+    if (t.arity == 1) below = d_s.node_set(a);
+    if (below.n + 1 != n) return true;
     // The base shape decides what exists (as in TASO); other worlds only add evidence. It is
     // tried first, so an ill-typed pair costs one lookup.
     const int base = d_s.plan().base();
@@ -58,13 +59,11 @@ bool Enumerator::propose(int tmpl, ValueId a, ValueId b, int n, std::vector<Prop
         p.typing[i] = kNoTyping;
         if (ta == kIllTyped || tb == kIllTyped) {
             if (i == base) return true;
-            p.out[i] = {kIllTyped, kIllTyped};
             continue;
         }
         const uint32_t ti = create ? d_s.typing_index(tmpl, i, ta, tb) : d_s.find_typing(tmpl, i, ta, tb);
         if (ti == kNoTyping) return false;
         const Typing& ty = d_s.typing_at(ti);
-        p.out[i] = ty.ok ? ty.out : std::array<TypeId, 2>{kIllTyped, kIllTyped};
         if (ty.ok) {
             p.nout = static_cast<uint8_t>(ty.proto.outputs.size());
             p.typing[i] = ti;
@@ -332,7 +331,7 @@ std::vector<std::vector<Proposal>> Enumerator::run_tasks(int n, const std::vecto
 }
 
 void Enumerator::order_proposals(const std::vector<std::vector<Proposal>>& local, BigVector<const Proposal*>& order) {
-    // Sorted through small keys pointing into the per-thread lists: a Proposal is ~100 bytes,
+    // Sorted through small keys pointing into the per-thread lists: a Proposal is 40 bytes,
     // and moving those (merging, then sorting) was most of the serial time here.
     struct Key {
         uint64_t skey;

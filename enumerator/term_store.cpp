@@ -277,8 +277,8 @@ bool TermStore::agree_replacing(std::span<const ValueId> as, std::span<const Val
         // One memo per side: each holds at most one side's nodes plus the stand-in.
         Memo ma, mb;
         if (values[replaced].type[inst] != kIllTyped) {
-            std::mt19937_64 rng(mix64(values[replaced].skey ^ mix64(p + 0x51)));
-            ExactTensor t = random_exact(d_types[values[replaced].type[inst]], rng);
+            const size_t slot = static_cast<size_t>(replaced) * pts.size() + p;
+            ExactTensor t = slot < d_stand_ins.size() ? d_stand_ins[slot] : stand_in(replaced, static_cast<int>(p));
             mb.put(replaced, t);
             ma.put(replaced, std::move(t));
         }
@@ -293,6 +293,24 @@ bool TermStore::agree_replacing(std::span<const ValueId> as, std::span<const Val
         }
     }
     return true;
+}
+
+ExactTensor TermStore::stand_in(ValueId v, int point) const {
+    std::mt19937_64 rng(mix64(values[v].skey ^ mix64(static_cast<uint64_t>(point) + 0x51)));
+    return random_exact(d_types[values[v].type[d_cfg.plan.points()[point].inst]], rng);
+}
+
+void TermStore::prepare_stand_ins() {
+    // Leaves are size-1 nodes, whose values come right after the inputs.
+    ValueId end = 0;
+    while (end < values.size() && size(end) <= 1) ++end;
+    const size_t npts = d_cfg.plan.points().size();
+    d_stand_ins.assign(static_cast<size_t>(end) * npts, ExactTensor{});
+#pragma omp parallel for schedule(dynamic, 16)
+    for (ValueId v = 0; v < end; ++v)
+        for (size_t p = 0; p < npts; ++p)
+            if (values[v].type[d_cfg.plan.points()[p].inst] != kIllTyped)
+                d_stand_ins[v * npts + p] = stand_in(v, static_cast<int>(p));
 }
 
 bool TermStore::same(const FullValues& a, const FullValues& b) {

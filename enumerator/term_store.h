@@ -69,9 +69,13 @@ struct ValueRec {
     uint8_t out = 0;
     uint8_t flags = 0;
     std::array<TypeId, kMaxInsts> type{};
+    /// The next member of this value's class (class_table.h), UINT32_MAX for the last: a class
+    /// keeps its members as a list through its values, not as a vector of its own.
+    uint32_t next_member = UINT32_MAX;
     uint64_t skey = 0;  ///< structural key: deterministic, independent of ids and threads
     uint32_t cls = UINT32_MAX;
 };
+static_assert(sizeof(ValueRec) <= 48, "one per single-output graph: 26 M at size 4");
 
 struct Typing {
     bool ok = false;
@@ -143,6 +147,10 @@ public:
     /// either side overflows. Stops at the first point that differs, which is where most pairs
     /// are decided, so it costs one evaluation per side there, not one per point.
     bool agree_replacing(std::span<const ValueId> as, std::span<const ValueId> bs, ValueId replaced) const;
+    /// The stand-ins agree_replacing() puts in for the leaves (size-1 values) at every point,
+    /// drawn once: seeding a Mersenne twister per check and point cost more than evaluating
+    /// a small tensor. The draws are the same as without it.
+    void prepare_stand_ins();
     /// Exact comparison of two outcomes (false if either overflowed).
     static bool same(const FullValues& a, const FullValues& b);
 
@@ -182,6 +190,8 @@ private:
     /// v's value at `point`: a pointer into the plan (inputs), the point-0 cache or `memo`.
     const ExactTensor* eval_rec(ValueId v, int point, Memo& memo, bool use_cache) const;
     TypeId intern(const TensorType& t);
+    /// agree_replacing()'s random tensor for v at `point` (a function of v's structural key).
+    ExactTensor stand_in(ValueId v, int point) const;
     /// The typing without interning its output types (pure, thread-safe).
     Typing infer_typing(int tmpl, int inst, TypeId a, TypeId b) const;
     /// Interns ty's output types and gives it the next index; ty stays where it is.
@@ -200,6 +210,7 @@ private:
     std::unordered_map<uint64_t, uint32_t> d_typing_index;
     std::vector<uint32_t> d_cache_slot;  ///< per value, index into d_cache or UINT32_MAX
     std::vector<ExactTensor> d_cache;
+    std::vector<ExactTensor> d_stand_ins;  ///< per size-1 value and point (prepare_stand_ins)
 };
 
 }  // namespace rf::enumeration

@@ -239,7 +239,8 @@ void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
             std::vector<ruledb::RuleEntry> entries;
             if (span.done) return entries;
             entries.reserve(span.hi - span.lo);
-            for (size_t i = span.lo; i < span.hi; ++i) entries.push_back(ruledb::describe_rule(er.candidates[i].rule));
+            // The enumerator's rules are canonical: their keys are not canonicalised again.
+            for (size_t i = span.lo; i < span.hi; ++i) entries.push_back(ruledb::describe_canonical_rule(er.candidates[i].rule));
             return entries;
         },
         [&](size_t si, std::vector<ruledb::RuleEntry>& entries) {
@@ -326,6 +327,7 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
             s.stopped = true;  // left running, as a kill would leave it
             return s;
         }
+        db.end_load();
         db.mark_stage_done(run, "enumerate", "levels", levels_json(er.levels).dump());
         db.finish_run(run, ruledb::RunStatus::Finished);
     } catch (const support::Interrupted& e) {

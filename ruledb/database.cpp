@@ -100,6 +100,9 @@ Database::Database(const std::string& path, Options options) {
     d_conn = std::make_unique<sql::Connection>(path, options.create, false, options.busy_timeout_ms);
     d_conn->exec("PRAGMA foreign_keys = ON");
     schema::prepare(*d_conn);
+    // A load killed before it ended left its tables without their secondary indexes
+    // (tune_for_load): built again here, by the next command that writes.
+    schema::restore_load_indexes(*d_conn);
     // WAL with synchronous=NORMAL: a killed process loses at most the transactions not yet
     // committed, never consistency; only a power cut may drop the last commits.
     d_conn->exec("PRAGMA synchronous = NORMAL");

@@ -97,8 +97,12 @@ public:
     Added load_candidate(const RuleEntry& pair, std::optional<Id> class_id = {}, std::optional<Id> run = {});
     /// Settings for a long write-once load on this connection: a page cache of `cache_mib` MiB
     /// (SQLite's default is 2 MiB, so a large load re-reads its index pages from the OS) and
-    /// fewer, larger WAL checkpoints. Durability is unchanged (WAL, synchronous=NORMAL).
+    /// fewer, larger WAL checkpoints; and the secondary indexes of the tables it fills dropped
+    /// until end_load() (a load killed before then gets them back from the next writer's open).
+    /// Durability is unchanged (WAL, synchronous=NORMAL).
     void tune_for_load(int cache_mib);
+    /// Builds the indexes tune_for_load() dropped.
+    void end_load();
     void set_candidate_status(Id candidate, CandidateStatus status);
 
     // Rules.

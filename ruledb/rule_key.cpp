@@ -36,21 +36,54 @@ struct Oriented {
     bool swapped;
 };
 
-Oriented orient(const Rule& r) {
+Rule flipped_canonical(const Rule& r) {
     Rule flipped = r;
     std::swap(flipped.lhs, flipped.rhs);
-    Rule a = canonicalize(r), b = canonicalize(flipped);
-    std::string ta = unnamed_text(a), tb = unnamed_text(b);
-    bool ba = binds_right_side(a), bb = binds_right_side(b);
+    return canonicalize(flipped);
+}
+
+// The canonical orientation of `a`, a canonical rule: a side that does not bind every variable
+// of the other cannot be the left one, else the side with more operators goes left, else the
+// smaller text wins; `b` is the other orientation, canonicalised only when the texts decide.
+Oriented orient_canonical(Rule a) {
+    std::string ta = unnamed_text(a);
+    // Renaming keeps which side binds which, and the sides' sizes: known without canonicalising b.
+    const bool ba = binds_right_side(a);
+    const bool bb = [&] {
+        auto l = used_variables(a.lhs), r = used_variables(a.rhs);
+        return std::includes(r.begin(), r.end(), l.begin(), l.end());
+    }();
     bool pick_b;
     if (ba != bb)
         pick_b = bb;
-    else if (a.lhs.num_ops() != b.lhs.num_ops())
-        pick_b = b.lhs.num_ops() > a.lhs.num_ops();
+    else if (a.lhs.num_ops() != a.rhs.num_ops())
+        pick_b = a.rhs.num_ops() > a.lhs.num_ops();
     else
-        pick_b = tb < ta;
-    if (pick_b) return {std::move(b), std::move(tb), true};
-    return {std::move(a), std::move(ta), false};
+        pick_b = unnamed_text(flipped_canonical(a)) < ta;
+    if (!pick_b) return {std::move(a), std::move(ta), false};
+    Rule b = flipped_canonical(a);
+    std::string tb = unnamed_text(b);
+    return {std::move(b), std::move(tb), true};
+}
+
+Oriented orient(const Rule& r) { return orient_canonical(canonicalize(r)); }
+
+RuleEntry entry_of(const Rule& given, Oriented o, std::string source_text) {
+    RuleEntry e;
+    e.text = std::move(o.text);
+    e.hash = hash_hex(text_hash(e.text));
+    e.source_text = std::move(source_text);
+    e.name = given.name;
+    e.swapped = o.swapped;
+    e.lhs = describe_graph(o.rule.lhs);
+    e.rhs = describe_graph(o.rule.rhs);
+    std::set<std::string> ops;
+    for (const Graph* g : {&o.rule.lhs, &o.rule.rhs})
+        for (const Node& n : g->nodes())
+            if (n.op != OpKind::Input) ops.insert(op_name(n.op));
+    e.ops.assign(ops.begin(), ops.end());
+    e.conditions = given.conditions;
+    return e;
 }
 
 }  // namespace
@@ -70,23 +103,13 @@ GraphEntry describe_graph(const Graph& g) {
     return e;
 }
 
-RuleEntry describe_rule(const Rule& r) {
-    Oriented o = orient(r);
-    RuleEntry e;
-    e.text = o.text;
-    e.hash = hash_hex(text_hash(e.text));
-    e.source_text = unnamed_text(r);
-    e.name = r.name;
-    e.swapped = o.swapped;
-    e.lhs = describe_graph(o.rule.lhs);
-    e.rhs = describe_graph(o.rule.rhs);
-    std::set<std::string> ops;
-    for (const Graph* g : {&o.rule.lhs, &o.rule.rhs})
-        for (const Node& n : g->nodes())
-            if (n.op != OpKind::Input) ops.insert(op_name(n.op));
-    e.ops.assign(ops.begin(), ops.end());
-    e.conditions = r.conditions;
-    return e;
+RuleEntry describe_rule(const Rule& r) { return entry_of(r, orient(r), unnamed_text(r)); }
+
+RuleEntry describe_canonical_rule(const Rule& r) {
+    Oriented o = orient_canonical(r);
+    // The text as given is the canonical text when the orientation is kept.
+    std::string source = o.swapped ? unnamed_text(r) : o.text;
+    return entry_of(r, std::move(o), std::move(source));
 }
 
 }  // namespace rf::ruledb

@@ -40,5 +40,10 @@ struct RuleEntry {
 std::string hash_hex(uint64_t h);
 GraphEntry describe_graph(const Graph& g);
 RuleEntry describe_rule(const Rule& r);
+/// describe_rule() of a rule that is canonical already (canonicalize(r) gives r, as for the
+/// enumerator's candidates): the canonicalisations describe_rule() would repeat are skipped,
+/// and the other orientation is only canonicalised where the orientation rule compares texts.
+/// The result is describe_rule(r)'s, field for field.
+RuleEntry describe_canonical_rule(const Rule& r);
 
 }  // namespace rf::ruledb

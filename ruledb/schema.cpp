@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -281,7 +282,37 @@ void step_to(sql::Connection& conn, int version) {
     conn.exec("PRAGMA user_version = " + std::to_string(version));
 }
 
+// Name and definition of each index drop_load_indexes() removes: the definitions of version 1.
+struct LoadIndex {
+    const char* name;
+    const char* on;
+};
+constexpr LoadIndex kLoadIndexes[] = {{"graphs_hash", "graphs(hash)"},
+                                      {"graphs_num_ops", "graphs(num_ops)"},
+                                      {"class_members_graph", "class_members(graph_id)"},
+                                      {"candidates_status", "candidates(status)"},
+                                      {"candidates_class", "candidates(class_id)"}};
+
 }  // namespace
+
+void drop_load_indexes(sql::Connection& conn) {
+    sql::Transaction tx(conn);
+    for (const LoadIndex& ix : kLoadIndexes) conn.exec(std::string("DROP INDEX IF EXISTS ") + ix.name);
+    tx.commit();
+}
+
+void restore_load_indexes(sql::Connection& conn) {
+    // Most opens find them all: no write transaction then (writers open connections often).
+    std::string names;
+    for (const LoadIndex& ix : kLoadIndexes) names += std::string(names.empty() ? "'" : ", '") + ix.name + "'";
+    const int64_t present =
+        conn.query_int("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN (" + names + ")");
+    if (present == static_cast<int64_t>(std::size(kLoadIndexes))) return;
+    sql::Transaction tx(conn);
+    for (const LoadIndex& ix : kLoadIndexes)
+        conn.exec(std::string("CREATE INDEX IF NOT EXISTS ") + ix.name + " ON " + ix.on);
+    tx.commit();
+}
 
 void prepare(sql::Connection& conn, int target) {
     int version = identify(conn);

@@ -25,4 +25,11 @@ void prepare(sql::Connection& conn, int target = kCurrentVersion);
 /// schema version (an older one needs one command that writes to upgrade it; nothing is changed).
 void check_readable(sql::Connection& conn);
 
+/// The secondary indexes of the tables a bulk load fills (graphs, class_members, candidates):
+/// written at every insert, read by no insert (the load deduplicates by the unique keys, which
+/// stay). drop_load_indexes() removes them for a load; restore_load_indexes() builds the missing
+/// ones again in one pass each, with the definitions of the schema (a no-op when all exist).
+void drop_load_indexes(sql::Connection& conn);
+void restore_load_indexes(sql::Connection& conn);
+
 }  // namespace rf::ruledb::schema

@@ -1,17 +1,21 @@
 // `enumerate --db` then `prove --db`: the stages alone give the rule set of `discover`; what
 // enumerate stores (classes, members, pending candidates) does not depend on the thread count,
-// and a run stopped between two batches resumes to the uninterrupted content.
+// and a run stopped between two batches resumes to the uninterrupted content, with the indexes
+// the load dropped built again; the store's shortcut for canonical keys gives ruledb's keys.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/support/tools.h"
+#include "ir/canonical.h"
 #include "pipeline/enumerate_db.h"
 #include "ruledb/database.h"
+#include "ruledb/rule_key.h"
 #include "support/user_error.h"
 #include "tests/ruledb/ruledb_test_util.h"
 #include "tests/support/cli_run.h"
@@ -193,4 +197,78 @@ TEST_CASE("enumerate --db: the profile names every phase with its time and peak 
     const nlohmann::json e = nlohmann::json::parse(r.out);
     REQUIRE(e.at("profile").size() == 4);
     CHECK(e["profile"][3].at("phase") == "candidates");
+}
+
+namespace {
+
+// The secondary indexes, read with the sqlite3 tool (a writable Database open rebuilds them).
+std::string index_list(const std::string& path) {
+    return testing::command_output("sqlite3 '" + path +
+                                   "' \"SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name;\"");
+}
+
+void check_same_entry(const ruledb::RuleEntry& a, const ruledb::RuleEntry& b) {
+    CHECK(a.text == b.text);
+    CHECK(a.hash == b.hash);
+    CHECK(a.source_text == b.source_text);
+    CHECK(a.name == b.name);
+    CHECK(a.swapped == b.swapped);
+    for (auto [x, y] : {std::pair{&a.lhs, &b.lhs}, std::pair{&a.rhs, &b.rhs}}) {
+        CHECK(x->text == y->text);
+        CHECK(x->hash == y->hash);
+        CHECK(x->num_ops == y->num_ops);
+        CHECK(x->num_outputs == y->num_outputs);
+    }
+    CHECK(a.ops == b.ops);
+    CHECK(a.conditions == b.conditions);
+}
+
+}  // namespace
+
+TEST_CASE("enumerate --db: the indexes dropped for the load are back after it, or at the next open",
+          "[pipeline][enumerator]") {
+    if (!ruledb::test::have_sqlite3_tool()) {
+        WARN("skipped: the sqlite3 tool is needed to read the schema");
+        return;
+    }
+    const std::string fresh = ruledb::test::fresh_db("enumdb-index-fresh");
+    { ruledb::Database db(fresh); }
+    const std::string schema = index_list(fresh);
+    CHECK_THAT(schema, Catch::Contains("graphs_hash") && Catch::Contains("candidates_status"));
+
+    const std::string whole = ruledb::test::fresh_db("enumdb-index-whole");
+    pipeline::enumerate_into_database(options(whole, 2));
+    CHECK(index_list(whole) == schema);
+
+    // A load stopped as a kill would stop it leaves them dropped; a writer's open builds them.
+    const std::string cut = ruledb::test::fresh_db("enumdb-index-cut");
+    auto o = options(cut, 2);
+    o.stop_after_batches = 2;
+    REQUIRE(pipeline::enumerate_into_database(o).stopped);
+    const std::string during = index_list(cut);
+    CHECK_THAT(during, !Catch::Contains("graphs_hash") && !Catch::Contains("class_members_graph"));
+    CHECK_THAT(during, Catch::Contains("runs_uuid"));  // only the load's indexes were dropped
+    { ruledb::Database db(cut); }
+    CHECK(index_list(cut) == schema);
+}
+
+TEST_CASE("describe_canonical_rule: describe_rule's entry for every candidate, in either orientation",
+          "[pipeline][enumerator][ruledb]") {
+    EnumConfig cfg = pipeline::enumeration_config("taso", 2, "");
+    cfg.progress = false;
+    const EnumResult er = enumerate(cfg);
+    REQUIRE(er.candidates.size() > 100);
+    size_t swapped = 0;
+    for (const Candidate& c : er.candidates) {
+        INFO(c.rule.name);
+        check_same_entry(ruledb::describe_canonical_rule(c.rule), ruledb::describe_rule(c.rule));
+        // The other orientation, canonical too: the entry must swap it back.
+        Rule flipped = c.rule;
+        std::swap(flipped.lhs, flipped.rhs);
+        const Rule f = canonicalize(flipped);
+        const ruledb::RuleEntry e = ruledb::describe_canonical_rule(f);
+        check_same_entry(e, ruledb::describe_rule(f));
+        swapped += e.swapped;
+    }
+    CHECK(swapped > 0);
 }
