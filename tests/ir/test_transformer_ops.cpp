@@ -229,3 +229,42 @@ TEST_CASE("modular domain: the limit of one exp per path is where it is said to 
     // ...while identities that need no homomorphism there still hold.
     CHECK(modular_equal("exp(ewadd(exp(x), exp(y))) => exp(ewadd(exp(y), exp(x)))"));
 }
+
+TEST_CASE("matmul at rank 3 and 4 broadcasts its batch dimensions", "[ir][transformer]") {
+    const Rule r = rule_of("matmul(a, b) => matmul(a, b) where a: act[2,1,2,3], b: act[1,3,3,2]");
+    CHECK(r.lhs.type(r.lhs.outputs()[0]) == type({2, 3, 2, 2}));
+    std::mt19937_64 rng(3);
+    const ExactTensor a = random_exact(r.variables()[0].type, rng), b = random_exact(r.variables()[1].type, rng);
+    const ExactTensor out = evaluate_exact(r.lhs, {a, b}, 1)[0];
+    REQUIRE(out.den == 1);
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j)
+            for (int m = 0; m < 2; ++m)
+                for (int n = 0; n < 2; ++n) {
+                    int64_t want = 0;
+                    for (int k = 0; k < 3; ++k) want += a.num[(i * 2 + m) * 3 + k] * b.num[(j * 3 + k) * 2 + n];
+                    CHECK(out.num[((i * 3 + j) * 2 + m) * 2 + n] == want);
+                }
+    // Rank 3, equal batches; mismatched batches that are not 1 are refused.
+    const Rule r3 = rule_of("matmul(a, b) => matmul(a, b) where a: act[4,2,3], b: act[4,3,5]");
+    CHECK(r3.lhs.type(r3.lhs.outputs()[0]) == type({4, 2, 5}));
+    CHECK_THROWS_WITH(rule_of("matmul(a, b) => matmul(a, b) where a: act[2,2,3], b: act[4,3,5]"), Catch::Contains("batch sizes"));
+    CHECK_THROWS_WITH(rule_of("matmul(a, b) => matmul(a, b) where a: act[1,1,2,2,3], b: act[1,1,1,3,5]"),
+                      Catch::Contains("rank 2, 3 or 4"));
+}
+
+TEST_CASE("transpose at any rank with any permutation", "[ir][transformer]") {
+    const Rule r = rule_of("transpose[perm=[3,1,0,2]](x) => transpose[perm=[3,1,0,2]](x) where x: act[2,3,4,5]");
+    CHECK(r.lhs.type(r.lhs.outputs()[0]) == type({5, 3, 2, 4}));
+    std::mt19937_64 rng(4);
+    const ExactTensor x = random_exact(r.variables()[0].type, rng);
+    const ExactTensor out = evaluate_exact(r.lhs, {x}, 1)[0];
+    for (int i0 = 0; i0 < 2; ++i0)
+        for (int i1 = 0; i1 < 3; ++i1)
+            for (int i2 = 0; i2 < 4; ++i2)
+                for (int i3 = 0; i3 < 5; ++i3)
+                    CHECK(out.num[((i3 * 3 + i1) * 2 + i0) * 4 + i2] == x.num[((i0 * 3 + i1) * 4 + i2) * 5 + i3]);
+    CHECK(modular_equal("transpose[perm=[1,2,0]](transpose[perm=[2,0,1]](x)) => x where x: act[2,3,4]"));
+    CHECK(modular_equal("transpose[perm=[0,2,1]](x) => transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](x))) where x: act[2,3,3]"));
+    CHECK_FALSE(modular_equal("transpose[perm=[0,2,1]](x) => transpose[perm=[2,1,0]](x) where x: act[3,3,3]"));
+}
