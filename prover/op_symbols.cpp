@@ -249,6 +249,27 @@ FuncId declare_op(Terms& terms, const OpSig& sig) {
     return terms.declare(op_symbol_name(sig), std::move(args), Sort::Tensor);
 }
 
+namespace {
+
+// Binary element-wise operators broadcast (ir/shape_rules.cpp): per axis the lengths are equal,
+// or one is 1 and the result takes the other (ranks beyond the operand's are 0, so they agree).
+TermId broadcast_shape_rule(Terms& t, const DimFuncs& d, FuncId f, const std::vector<TermId>& xs) {
+    auto dim = [&](int k, TermId x) { return d.dim(t, k, x); };
+    TermId a = t.app(f, {xs[0], xs[1]});
+    std::vector<TermId> guard{t.le(t.int_lit(0), dim(0, xs[0])), d.same_distribution(t, xs[0], xs[1])};
+    std::vector<TermId> result{d.same_distribution(t, a, xs[0])};
+    const TermId one = t.int_lit(1);
+    for (int k = 0; k < d.max_rank(); ++k) {
+        const TermId x = dim(k, xs[0]), y = dim(k, xs[1]);
+        guard.push_back(t.or_({t.eq(x, y), t.and_({t.eq(x, one), t.le(one, y)}), t.and_({t.eq(y, one), t.le(one, x)})}));
+        result.push_back(t.implies(t.eq(x, one), t.eq(dim(k, a), y)));
+        result.push_back(t.implies(t.not_(t.eq(x, one)), t.eq(dim(k, a), x)));
+    }
+    return t.forall(xs, t.implies(t.and_(guard), t.and_(result)), {{a}});
+}
+
+}  // namespace
+
 std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig& sig) {
     const FuncId f = declare_op(t, sig);
     const Params& p = sig.params;
@@ -272,21 +293,7 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
         case OpKind::EwAdd:
         case OpKind::EwSub:
         case OpKind::EwMul:
-        case OpKind::EwDiv: {
-            // Broadcasting (ir/shape_rules.cpp): per axis the lengths are equal, or one is 1 and
-            // the result takes the other (ranks beyond the operand's are 0, so they must agree).
-            TermId a = t.app(f, {xs[0], xs[1]});
-            std::vector<TermId> guard{t.le(t.int_lit(0), dim(0, xs[0])), d.same_distribution(t, xs[0], xs[1])};
-            std::vector<TermId> result{d.same_distribution(t, a, xs[0])};
-            const TermId one = t.int_lit(1);
-            for (int k = 0; k < R; ++k) {
-                const TermId x = dim(k, xs[0]), y = dim(k, xs[1]);
-                guard.push_back(t.or_({t.eq(x, y), t.and_({t.eq(x, one), t.le(one, y)}), t.and_({t.eq(y, one), t.le(one, x)})}));
-                result.push_back(t.implies(t.eq(x, one), t.eq(dim(k, a), y)));
-                result.push_back(t.implies(t.not_(t.eq(x, one)), t.eq(dim(k, a), x)));
-            }
-            return {t.forall(xs, t.implies(t.and_(guard), t.and_(result)), {{a}})};
-        }
+        case OpKind::EwDiv: return {broadcast_shape_rule(t, d, f, xs)};
         case OpKind::Smul: {
             TermId a = t.app(f, {xs[0], xs[1]});
             return {t.forall(xs, t.implies(t.and_({has_rank(t, d, xs[1], 0), d.whole(t, xs[1])}),
