@@ -160,3 +160,25 @@ TEST_CASE("axioms --validate: command line, text and JSON, exit status", "[prove
     CHECK(u.code == 2);
     CHECK_THAT(u.err, Catch::Contains("--max-dim"));
 }
+
+TEST_CASE("axioms --validate: exp, division and softmax axioms are decided in the modular domain",
+          "[prover][validate][transformer]") {
+    const AxiomSet set = parse_axiom_set(
+        "exp_sum: exp(ewadd(x, y)) => ewmul(exp(x), exp(y))\n"
+        "div_mul: ewmul(ewdiv(x, y), y) => x\n"
+        "softmax_shift: softmax[axis=1](ewadd(x, c)) => softmax[axis=1](x) where x: act[a,b], c: act[a,1]\n"
+        "sum_linear: reduce_sum[axis=0](ewadd(x, y)) => ewadd(reduce_sum[axis=0](x), reduce_sum[axis=0](y))\n"
+        "exp_additive: exp(ewadd(x, y)) => ewadd(exp(x), exp(y))\n"
+        "softmax_wrong_axis: softmax[axis=0](ewadd(x, c)) => softmax[axis=0](x) where x: act[a,b], c: act[a,1]\n",
+        "t.rf");
+    const auto vals = validate_axioms(set, small(3));
+    for (const char* name : {"exp_sum", "div_mul", "softmax_shift", "sum_linear"}) {
+        INFO(name);
+        CHECK(find(vals, name).status == AxiomValidation::Status::Proved);
+    }
+    for (const char* name : {"exp_additive", "softmax_wrong_axis"}) {
+        INFO(name);
+        CHECK(find(vals, name).status == AxiomValidation::Status::Refuted);
+        CHECK_THAT(find(vals, name).counterexample, Catch::Contains("float32"));
+    }
+}
