@@ -109,7 +109,7 @@ Comb Encoder::elem(OpKind op, std::vector<Comb> args) {
     return single(intern(std::move(a)));
 }
 
-Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) {
+Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, bool dense) {
     d_q.normalised = true;
     std::vector<std::pair<TermId, std::vector<int>>> products{{terms().real_lit(1), {}}};
     for (const Comb& c : args) {
@@ -128,11 +128,12 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
             param::stride(p, op) == std::array<int32_t, 2>{1, 1}) {
             // Under SAME padding at stride 1: the enlarged kernel acts as the kernel itself
             // (enlarge pads it with zeros around the centre), and the identity kernel of an
-            // odd size is the identity.
+            // odd size is the identity (of a dense convolution only: grouped, each output
+            // channel reads another group's channels).
             const Atom& w = d_atoms[atoms[1]];
             if (w.kind == Atom::Kind::Linear && w.op == OpKind::Enlarge) atoms[1] = w.factors[0];
             const Atom& k = d_atoms[atoms[1]];
-            if (k.kind == Atom::Kind::Const && k.op == OpKind::ConstIconv) {
+            if (dense && k.kind == Atom::Kind::Const && k.op == OpKind::ConstIconv) {
                 std::vector<int32_t> shape = param::list(k.params);
                 if (shape.size() == 4 && shape[2] % 2 == 1 && shape[3] % 2 == 1) {
                     out = add(out, {{coef, atoms[0]}});
@@ -149,7 +150,7 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
                  (op == OpKind::Matmul && c.rank >= 2 && static_cast<size_t>(c.axis) == c.rank - 2))) {
                 const Atom cc = c;
                 std::vector<Comb> parts;
-                for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}));
+                for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}, dense));
                 out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
                 continue;
             }
@@ -164,9 +165,10 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
                 continue;
             }
             // A concat of kernels along their output channels: a concat of the results along
-            // the channel axis.
+            // the channel axis, when the convolution is dense (grouped, an output channel's
+            // group depends on the kernel's whole output count).
             // (Unary linear operators, e.g. poolavg, have no second operand.)
-            if (atoms.size() == 2 && op == OpKind::Conv2d && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
+            if (dense && atoms.size() == 2 && op == OpKind::Conv2d && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
                 d_atoms[atoms[1]].axis == 0) {
                 const Atom kc = d_atoms[atoms[1]];
                 std::vector<Comb> parts;
@@ -231,6 +233,7 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
 
 Comb Encoder::opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args) {
     Atom a = atom_of(Atom::Kind::Opaque, op);
+    a.params = p;  // poolmax's window, for its sign fact (pointwise_scalar.cpp)
     a.key = std::string(op_name(op)) + "#" + std::to_string(output) + "[";
     for (int32_t x : p.v) a.key += std::to_string(x) + ",";
     a.key += "]";
@@ -255,6 +258,23 @@ Comb Encoder::concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank
             sizes.push_back(sizes_in[i]);
         }
     }
+    // Adjacent slices of one tensor along the axis are one slice (so a concat of all of its
+    // slices in order is the tensor): the concat of a grouped convolution's blocks meets the
+    // dense convolution they cut.
+    std::vector<int64_t> merged_sizes{sizes[0]};
+    std::vector<Comb> merged{parts[0]};
+    for (size_t i = 1; i < parts.size(); ++i) {
+        if (auto m = merge_slices(merged.back(), parts[i], axis)) {
+            merged.back() = *m;
+            merged_sizes.back() += sizes[i];
+        } else {
+            merged.push_back(parts[i]);
+            merged_sizes.push_back(sizes[i]);
+        }
+    }
+    if (merged.size() == 1) return merged[0];
+    sizes = std::move(merged_sizes);
+    parts = std::move(merged);
     Atom a = atom_of(Atom::Kind::Concat, OpKind::Concat);
     a.axis = axis;
     a.sizes = sizes;
@@ -265,6 +285,40 @@ Comb Encoder::concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank
     for (const Comb& c : parts) a.key += comb_key(c);
     a.args = parts;
     return single(intern(std::move(a)));
+}
+
+std::optional<Comb> Encoder::merge_slices(const Comb& x, const Comb& y, int axis) {
+    // Each term of x a slice along `axis`, and y the same terms over the positions that follow.
+    if (x.size() != y.size() || x.empty()) return std::nullopt;
+    struct Cut {
+        TermId coef;
+        int source;
+        int64_t off, len, full;
+    };
+    auto cut_of = [&](TermId coef, int atom) -> std::optional<Cut> {
+        const Atom& a = d_atoms[atom];
+        if (a.kind != Atom::Kind::Shift || a.sizes.size() != 3 || a.axis != axis) return std::nullopt;
+        return Cut{coef, a.args[0][0].second, a.sizes[0], a.sizes[1], a.sizes[2]};
+    };
+    std::map<int, Cut> next;  // y's terms by their slices' source
+    for (const auto& [coef, atom] : y) {
+        auto c = cut_of(coef, atom);
+        if (!c || !next.emplace(c->source, *c).second) return std::nullopt;
+    }
+    std::vector<Cut> cuts;
+    for (const auto& [coef, atom] : x) {
+        auto c = cut_of(coef, atom);
+        if (!c) return std::nullopt;
+        auto it = next.find(c->source);
+        if (it == next.end()) return std::nullopt;
+        const Cut& t = it->second;
+        if (t.coef != c->coef || t.off != c->off + c->len || t.full != c->full) return std::nullopt;
+        c->len += t.len;
+        cuts.push_back(*c);
+    }
+    Comb out;  // built after every check: slice_atom may grow d_atoms
+    for (const Cut& c : cuts) out = add(out, scale(slice_atom(c.source, axis, c.off, c.len, c.full), c.coef));
+    return out;
 }
 
 Comb Encoder::constant(OpKind op, const Params& p) {
@@ -300,6 +354,15 @@ Comb Encoder::transpose(const std::vector<int32_t>& perm, int atom) {
 Comb Encoder::relu(const Comb& in) {
     if (in.size() == 1) {
         const auto [coef, atom] = in[0];
+        const Atom a = d_atoms[atom];  // a copy: interning below may grow d_atoms
+        // Element-wise, so per part of a concat; relu(0) = 0, so it keeps an enlarged kernel's zeros.
+        if (a.kind == Atom::Kind::Concat) {
+            std::vector<Comb> parts;
+            for (const Comb& part : a.args) parts.push_back(relu(scale(part, coef)));
+            return concat(a.axis, a.sizes, a.rank, parts);
+        }
+        if (a.kind == Atom::Kind::Linear && a.op == OpKind::Enlarge && coef_nonneg(coef))
+            return scale(enlarged(relu(single(a.factors[0])), a), coef);
         if (coef_nonneg(coef)) return scale(elem(OpKind::Relu, {single(atom)}), coef);
         const auto [k, rest] = split_number(coef);
         if (k > 1) return scale(elem(OpKind::Relu, {{{rest, atom}}}), terms().real_lit(k));
@@ -316,6 +379,34 @@ std::optional<Comb> Encoder::pool_concat(OpKind op, const Params& p, uint32_t ou
 }
 
 Comb Encoder::poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
+    // A uniform tensor (ones, the pool kernel: every element equal) is its own maximum, whatever
+    // its coefficient's sign, and adding one moves every maximum by it (the window's padding is
+    // left out of the maximum, not read as zeros).
+    auto uniform = [&](int atom) {
+        const Atom& a = d_atoms[atom];
+        return a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool);
+    };
+    Comb rest, moved;
+    for (const auto& e : in[0]) (uniform(e.second) ? moved : rest).push_back(e);
+    if (rest.empty()) return in[0];
+    if (!moved.empty()) return add(poolmax(p, output, {rest}), moved);
+    // A sum of non-decreasing maps of one atom B with coefficients >= 0 is non-decreasing in B,
+    // so every term takes its maximum where B does: poolmax of the sum is the sum of the terms'
+    // poolmaxes (poolmax(x + relu(x)) = poolmax(x) + relu(poolmax(x))).
+    if (in[0].size() > 1) {
+        std::optional<int> base;
+        bool monotone = true;
+        for (const auto& [coef, atom] : in[0]) {
+            const int b = monotone_base(atom);
+            monotone = monotone && b >= 0 && coef_nonneg(coef) && (!base || *base == b);
+            base = b;
+        }
+        if (monotone) {
+            Comb out;
+            for (const auto& e : in[0]) out = add(out, poolmax(p, output, {{e}}));
+            return out;
+        }
+    }
     if (in[0].size() == 1) {
         const auto [coef, atom] = in[0][0];
         const auto [k, rest] = split_number(coef);
@@ -329,13 +420,21 @@ Comb Encoder::poolmax(const Params& p, uint32_t output, const std::vector<Comb>&
         // relu is monotone, so it commutes with a maximum.
         if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
             const Comb inner = a.args[0];
-            return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
+            return scale(relu(poolmax(p, output, {inner})), coef);
         }
         // So is a power B^k for k odd, or of a non-negative B: poolmax(B^k) = poolmax(B)^k.
         if (auto pw = power(atom); pw && pw->second > 1 && (pw->second % 2 == 1 || d_atoms[pw->first].nonneg)) {
             const Comb base = poolmax(p, output, {single(pw->first)});
             Comb prod = base;
             for (int i = 1; i < pw->second; ++i) prod = ewmul(prod, base);
+            return scale(prod, coef);
+        }
+        // An even power B^(2m) is (B^2)^m, and B^2 >= 0: poolmax(B^(2m)) = poolmax(B^2)^m.
+        if (auto pw = power(atom); pw && pw->second > 2 && pw->second % 2 == 0) {
+            const Comb square = ewmul(single(pw->first), single(pw->first));
+            const Comb base = poolmax(p, output, {square});
+            Comb prod = base;
+            for (int i = 1; i < pw->second / 2; ++i) prod = ewmul(prod, base);
             return scale(prod, coef);
         }
         if (auto pc = pool_concat(OpKind::PoolMax, p, output, atom)) return scale(*pc, coef);
@@ -371,6 +470,16 @@ Comb Encoder::concat_or_split(const Graph& g, const Node& n, ValueRef v, const s
     return single(intern(std::move(a)));
 }
 
+int Encoder::monotone_base(int atom) {
+    if (const int a = relu_of(atom); a >= 0) return a;
+    auto pw = power(atom);
+    if (!pw) return -1;
+    if (pw->second == 1) return atom;
+    if (pw->second % 2 == 1) return monotone_base(pw->first);
+    if (const int a = relu_of(pw->first); a >= 0) return a;  // relu(B)^k: 0, then increasing
+    return -1;
+}
+
 std::optional<std::pair<int, int>> Encoder::power(int atom) {
     const Atom& a = d_atoms[atom];
     if (a.kind != Atom::Kind::Elem || a.op != OpKind::EwMul) return std::pair{atom, 1};
@@ -386,6 +495,27 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
     Comb out;
     for (const auto& [c, a] : x)
         for (const auto& [d, b] : y) {
+            const Atom p = d_atoms[a], q = d_atoms[b];  // copies: interning may grow d_atoms
+            // Element-wise, so per part of a concat (the other operand cut to the part).
+            if (p.kind == Atom::Kind::Concat || q.kind == Atom::Kind::Concat) {
+                const Atom& cc = p.kind == Atom::Kind::Concat ? p : q;
+                const int other = p.kind == Atom::Kind::Concat ? b : a;
+                std::vector<Comb> parts;
+                int64_t start = 0, total = 0;
+                for (int64_t n : cc.sizes) total += n;
+                for (size_t i = 0; i < cc.args.size(); ++i) {
+                    parts.push_back(ewmul(cc.args[i], slice(single(other), cc.axis, start, cc.sizes[i], total)));
+                    start += cc.sizes[i];
+                }
+                out = add(out, scale(concat(cc.axis, cc.sizes, cc.rank, parts), cmul(c, d)));
+                continue;
+            }
+            // 0 * 0 = 0: a product of two kernels enlarged alike is the enlarged product.
+            if (p.kind == Atom::Kind::Linear && p.op == OpKind::Enlarge && q.kind == Atom::Kind::Linear &&
+                q.op == OpKind::Enlarge && enlarged_dims(p) == enlarged_dims(q)) {
+                out = add(out, scale(enlarged(ewmul(single(p.factors[0]), single(q.factors[0])), p), cmul(c, d)));
+                continue;
+            }
             // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax
             // sees as a monotone map.
             int l = a, r = b;
@@ -393,6 +523,23 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
             else if (relu_of(r) == l) l = r;
             out = add(out, scale(elem(OpKind::EwMul, {single(l), single(r)}), cmul(c, d)));
         }
+    return out;
+}
+
+std::string Encoder::enlarged_dims(const Atom& e) {
+    // The key is "enlarge[DIMS]aID" (build, flip).
+    return e.key.substr(0, e.key.rfind("]a"));
+}
+
+Comb Encoder::enlarged(const Comb& inner, const Atom& like) {
+    Comb out;
+    for (const auto& [c, a] : inner) {
+        Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
+        e.factors = {a};
+        e.nonneg = d_atoms[a].nonneg;
+        e.key = enlarged_dims(like) + "]a" + std::to_string(a);
+        out = add(out, {{c, intern(std::move(e))}});
+    }
     return out;
 }
 
@@ -489,7 +636,10 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
                                             param::padding(n.params, n.op), Activation::None);
             std::optional<Comb> special;
             if (n.op == OpKind::Conv2d) special = special_conv(g, n, base, in);
-            Comb lin = special ? *special : linear(n.op, base, in);
+            if (n.op == OpKind::Conv2d && !special) special = grouped_conv(g, n, base, in);
+            // A convolution is dense when its input's channels are its kernel's.
+            const bool dense = n.op != OpKind::Conv2d || g.type(n.inputs[0]).dims[1] == g.type(n.inputs[1]).dims[1];
+            Comb lin = special ? *special : linear(n.op, base, in, dense);
             switch (act) {
                 case Activation::None: return lin;
                 case Activation::Relu: return relu(lin);

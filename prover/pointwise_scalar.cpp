@@ -81,6 +81,12 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
             r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
             d_opaque.insert(op_name(a.op));
             if (a.nonneg) fact(t.le(t.real_lit(0), r));
+            // A maximum over a window that holds the position itself (stride 1, SAME padding)
+            // is at least the element there.
+            if (a.kind == Atom::Kind::Opaque && a.op == OpKind::PoolMax && a.args.size() == 1 &&
+                param::padding(a.params, OpKind::PoolMax) == Padding::Same &&
+                param::stride(a.params, OpKind::PoolMax) == std::array<int32_t, 2>{1, 1})
+                fact(t.le(scalar(a.args[0], idx), r));
             break;
         case Atom::Kind::Const: {
             std::vector<int32_t> shape = param::list(a.params);

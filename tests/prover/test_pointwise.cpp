@@ -372,3 +372,48 @@ TEST_CASE("bounded: sparse draws refute what dense draws let a sum of squares hi
     auto h = check("relu(ewadd(x, ewmul(x, x))) => ewadd(x, ewmul(x, x)) where x: weight[4,4,3,3]");
     CHECK(h.verdict == prover::Verdict::Refuted);
 }
+
+TEST_CASE("pointwise: a grouped convolution is its dense blocks side by side", "[prover][pointwise][grouped]") {
+    // Each group reads its own channels of the input and writes its own output channels: over a
+    // channel concat the blocks are dense convolutions of the parts, and adjacent blocks of one
+    // dense convolution are that convolution.
+    for (const char* text : {
+             "conv2d(concat[axis=1](relu(conv2d(x, w)), relu(conv2d(x, w))), w) => "
+             "conv2d(relu(conv2d(concat[axis=1](x, x), w)), w) where x: act[2,4,5,5], w: weight[4,4,3,3]",
+             "conv2d(concat[axis=1](x, x), w) => conv2d(x, w) where x: act[2,4,5,5], w: weight[4,4,3,3]",
+             "concat[axis=1](conv2d(x, v), conv2d(y, w)) => conv2d(concat[axis=1](x, y), concat[axis=0](v, w)) "
+             "where x: act[2,4,5,5], y: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,3,3]",
+             "conv2d(concat[axis=1](ewadd(x, y), ewadd(y, x)), w) => ewadd(conv2d(x, w), conv2d(y, w)) "
+             "where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,3,3]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Proved);
+        CHECK(c.bounded == "passed");
+    }
+    // Near misses: the parts swapped; a group that reads the other part; a concat of kernels,
+    // which splits a dense convolution's output but not a grouped one's.
+    for (const char* text : {
+             "concat[axis=1](conv2d(x, v), conv2d(y, w)) => conv2d(concat[axis=1](y, x), concat[axis=0](v, w)) "
+             "where x: act[2,4,5,5], y: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,3,3]",
+             "conv2d(concat[axis=1](x, y), w) => conv2d(x, w) where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,3,3]",
+             "conv2d(concat[axis=1](x, y), concat[axis=0](v, w)) => concat[axis=1](conv2d(concat[axis=1](x, y), v), "
+             "conv2d(concat[axis=1](x, y), w)) where x: act[2,4,5,5], y: act[2,4,5,5], v: weight[2,4,3,3], w: weight[2,4,3,3]",
+         }) {
+        INFO(text);
+        auto c = check(text);
+        CHECK(c.verdict == prover::Verdict::Refuted);
+    }
+}
+
+TEST_CASE("pointwise: a planted wrong step for grouped convolutions is an error, never proved",
+          "[prover][pointwise][grouped]") {
+    prover::CheckOptions o;
+    o.pointwise_fault = prover::PointwiseFault::GroupsReadFirstChannels;
+    o.bounded = false;  // the re-check of a pointwise proof is not optional
+    auto c = check("conv2d(concat[axis=1](x, y), w) => conv2d(x, w) where x: act[2,4,5,5], y: act[2,4,5,5], "
+                   "w: weight[4,4,3,3]",
+                   o);
+    CHECK(c.verdict == prover::Verdict::Error);
+    CHECK_THAT(c.error, Catch::Contains("pointwise strategy is unsound"));
+}
