@@ -87,6 +87,44 @@ Level shared_shapes(const Rule& r) {
     return l;
 }
 
+// The general form's symbols at the values the rule it generalises has there (a variable's
+// dimension that is one symbol in `general` and a number in `found`), when they are one
+// assignment: a witness that makes the general form `found` again.
+std::optional<std::map<SymbolId, int64_t>> instance_values(const Rule& general, const Rule& found) {
+    std::map<SymbolId, int64_t> values;
+    for (const Variable& g : general.variables()) {
+        auto f = std::find_if(found.variables().begin(), found.variables().end(),
+                              [&](const Variable& v) { return v.name == g.name; });
+        if (f == found.variables().end() || f->type.rank() != g.type.rank()) return std::nullopt;
+        for (size_t k = 0; k < g.type.rank(); ++k) {
+            const Dim& d = g.type.dims[k];
+            if (!f->type.dims[k].is_concrete()) return std::nullopt;
+            const int64_t v = f->type.dims[k].value();
+            if (d.is_concrete()) {
+                if (d.value() != v) return std::nullopt;
+                continue;
+            }
+            if (d.terms().size() != 1 || d.terms()[0].second != 1 || d.constant() != 0) return std::nullopt;
+            if (!values.emplace(d.terms()[0].first, v).second && values[d.terms()[0].first] != v) return std::nullopt;
+        }
+    }
+    return values;
+}
+
+// Whether the assumptions (and every symbol >= 1, as encode_assumptions states them) hold at
+// `values`: then they are satisfiable, and no solver call is needed to know it.
+bool holds_at(const Rule& rule, const std::vector<Assumption>& assumptions, const std::map<SymbolId, int64_t>& values) {
+    for (SymbolId s : rule.symbols()) {
+        auto it = values.find(s);
+        if (it == values.end() || it->second < 1) return false;
+    }
+    for (const Assumption& a : assumptions) {
+        auto l = a.lhs.evaluate(values), r = a.rhs.evaluate(values);
+        if (!l || !r || *l != *r) return false;
+    }
+    return true;
+}
+
 // The level whose assumptions a proved rule was proved under.
 const Level* proved_level(const std::vector<const Level*>& usable, const RuleCheck& out) {
     if (out.verdict != Verdict::Proved) return nullptr;
@@ -98,7 +136,10 @@ const Level* proved_level(const std::vector<const Level*>& usable, const RuleChe
 void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const char* unsound_what) {
     BoundedCheckOptions bo;
     // A rule no strategy proved gets sparse draws too: refuting it is worth the few evaluations.
-    if (out.verdict != Verdict::Proved) bo.sparse_draws = 8;
+    if (out.verdict != Verdict::Proved) {
+        bo.sparse_draws = 8;
+        bo.small_draws = 4;
+    }
     if (level && !level->assumptions.empty()) {
         std::vector<Assumption> as = level->assumptions;
         bo.admissible = [as](const std::map<SymbolId, int64_t>& a) {
@@ -207,13 +248,16 @@ std::optional<GeneralProof> Checker::prove_general_assuming(const Rule& general,
         both.kinds.insert(both.kinds.end(), shared.kinds.begin(), shared.kinds.end());
         levels.push_back(both);
     }
+    const std::optional<std::map<SymbolId, int64_t>> witness = instance_values(general, found);
     try {
         for (const Level& level : levels) {
             Rule instance = found;
             instance.preconditions = level.kinds;
             if (!preconditions_hold(instance)) continue;
-            if (d_backends.front()->check_sat(encode_assumptions(general, level.assumptions), d_options.timeout_ms) !=
-                SatAnswer::Sat)
+            // Satisfiable assumptions: the rule found is a witness (no solver call), else ask.
+            if (!(witness && holds_at(general, level.assumptions, *witness)) &&
+                d_backends.front()->check_sat(encode_assumptions(general, level.assumptions), d_options.timeout_ms) !=
+                    SatAnswer::Sat)
                 continue;
             // The bounded checker first, under the same assumptions (a false form costs ms); a
             // proved form is re-checked the same way, so this is also its second opinion.
@@ -297,10 +341,13 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             }
         }
         // Levels whose assumptions are inconsistent (or undecided) would prove anything: dropped.
+        // A rule without symbols needs no solver for that: its assumptions are numbers.
         std::vector<const Level*> usable;
+        const bool concrete = rule.symbols().empty();
         for (const Level& level : levels)
-            if (level.assumptions.empty() ||
-                d_backends.front()->check_sat(encode_assumptions(rule, level.assumptions), d_options.timeout_ms) == SatAnswer::Sat)
+            if (level.assumptions.empty() || (concrete ? holds_at(rule, level.assumptions, {})
+                                                       : d_backends.front()->check_sat(encode_assumptions(rule, level.assumptions),
+                                                                                       d_options.timeout_ms) == SatAnswer::Sat))
                 usable.push_back(&level);
         Query reported;
         const int n = static_cast<int>(d_backends.size());

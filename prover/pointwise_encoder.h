@@ -194,6 +194,8 @@ private:
     Comb flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector<int64_t>& kd);
     Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo);
 
+    // Facts of the positions where const_imm or const_iconv is not 0 (pointwise_scalar.cpp).
+    void diagonal_facts();
     void fact(TermId f);
     TermId fresh(const std::string& base);
 
