@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "ir/native_text.h"
 #include "ir/output_file.h"
 #include "ir/precondition.h"
 #include "ir/shape_groups.h"
@@ -169,13 +170,39 @@ Checker::Checker(const AxiomSet& axioms, CheckOptions options) : d_axioms(axioms
 
 Checker::~Checker() = default;
 
-std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule, const std::string& query_name) {
+std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule, const std::string& query_name,
+                                                               bool pointwise_first) {
+    // Candidates that differ only in their shapes have one general form: proved (or not) once.
+    Rule unnamed = rule;
+    unnamed.name.clear();
+    const std::string key = print_native(unnamed);
+    auto it = d_general_proofs.find(key);
+    if (it == d_general_proofs.end())
+        it = d_general_proofs.emplace(key, prove_without_assumptions_uncached(rule, query_name, pointwise_first)).first;
+    if (!it->second) return std::nullopt;
+    GeneralProof g = *it->second;
+    g.rule.name = rule.name;
+    return g;
+}
+
+std::optional<GeneralProof> Checker::prove_without_assumptions_uncached(const Rule& rule, const std::string& query_name,
+                                                                        bool pointwise_first) {
     GeneralProof g;
     g.rule = rule;
     try {
         // The bounded checker first: it refutes a false generalisation in milliseconds, where a
         // solver would spend its whole limit failing to prove it.
         if (bounded_check(rule).outcome == BoundedCheck::Outcome::Refuted) return std::nullopt;
+        // A rule proved pointwise has general forms E-matching seldom proves: the cheap
+        // strategy first, and E-matching (up to the probe limit) only when it fails.
+        if (pointwise_first && d_options.pointwise) {
+            std::string why;
+            Query pq;
+            if (auto pw = prove_pointwise(rule, query_name, pq, why)) {
+                g.results = std::move(*pw);
+                return g;
+            }
+        }
         Query q = encode_rule(rule, d_axioms, {});
         q.name = query_name;
         for (auto& b : d_backends) {
@@ -185,7 +212,7 @@ std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule,
             std::string why;
             Query pq;
             std::optional<std::vector<ProofResult>> pw;
-            if (d_options.pointwise) pw = prove_pointwise(rule, query_name, pq, why);
+            if (d_options.pointwise && !pointwise_first) pw = prove_pointwise(rule, query_name, pq, why);
             if (!pw) return std::nullopt;
             g.results = std::move(*pw);
             break;
@@ -196,7 +223,7 @@ std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule,
     return g;
 }
 
-std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name) {
+std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name, bool pointwise_first) {
     // Variables first: a rule found with few inputs of a shape (TASO's generator has three)
     // often repeats one where any two would do; each repeated variable is told apart while a
     // proof still holds (a few rounds: at most one new variable each).
@@ -211,7 +238,7 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
         }
         std::optional<GeneralProof> found;
         for (size_t i = 0; i < wider.size() && !found; ++i)
-            found = prove_without_assumptions(wider[i], query_name + "_vars" + std::to_string(round));
+            found = prove_without_assumptions(wider[i], query_name + "_vars" + std::to_string(round), pointwise_first);
         if (!found) break;
         current = found->rule;
         best = std::move(found);
@@ -224,9 +251,16 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
         return best;  // no more general typing: the rule stays as it is
     }
     if (general.is_concrete()) return best;
-    if (auto g = prove_without_assumptions(general, query_name + "_general")) return g;
+    if (auto g = prove_without_assumptions(general, query_name + "_general", pointwise_first)) return g;
     if (d_options.strengthen)
         if (auto g = prove_general_assuming(general, current, query_name + "_general")) return g;
+    // Then every dimension but the channels: a grouped convolution's blocks need those numbers.
+    try {
+        Rule but_channels = generalize_shapes_but_channels(current);
+        if (!(but_channels.is_concrete()))
+            if (auto g = prove_without_assumptions(but_channels, query_name + "_channels", pointwise_first)) return g;
+    } catch (const std::exception&) {
+    }
     return best;
 }
 
@@ -404,7 +438,7 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
             write_file_atomically(out.smt2_path, smt2_file_text(reported, out.verdict));
         }
-        if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
+        if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name, by_pointwise);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
         out.error = e.what();

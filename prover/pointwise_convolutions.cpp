@@ -80,9 +80,12 @@ std::optional<Comb> Encoder::special_conv(const Graph& g, const Node& n, const P
 }
 
 std::optional<Comb> Encoder::grouped_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in) {
-    const auto xd = concrete_dims(g.type(n.inputs[0])), kd = concrete_dims(g.type(n.inputs[1]));
-    if (!xd || !kd || xd->size() != 4 || kd->size() != 4) return std::nullopt;
-    const int64_t c = (*xd)[1], cg = (*kd)[1], o = (*kd)[0];
+    // Only the channel counts are read: batch and spatial sizes may be symbols.
+    const TensorType &xt = g.type(n.inputs[0]), &kt = g.type(n.inputs[1]);
+    if (xt.rank() != 4 || kt.rank() != 4 || !xt.dims[1].is_concrete() || !kt.dims[0].is_concrete() ||
+        !kt.dims[1].is_concrete())
+        return std::nullopt;
+    const int64_t c = xt.dims[1].value(), cg = kt.dims[1].value(), o = kt.dims[0].value();
     if (cg <= 0 || c == cg || c % cg != 0) return std::nullopt;
     const int64_t groups = c / cg;
     // Many groups would make as many case splits in the scalar query for little gain.
@@ -176,6 +179,14 @@ Comb Encoder::flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector
         }
         if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
             out = add(out, scale(relu(flip(a.args[0], k1, k2, kd)), coef));
+            continue;
+        }
+        if (a.kind == Atom::Kind::Concat && a.axis == 0 && a.rank == 4) {
+            // Output channels of K: the flip swaps them to axis 1, part by part.
+            std::vector<Comb> parts;
+            for (size_t i = 0; i < a.args.size(); ++i)
+                parts.push_back(flip(a.args[i], k1, k2, {a.sizes[i], kd[1], kd[2], kd[3]}));
+            out = add(out, scale(concat(1, a.sizes, 4, parts), coef));
             continue;
         }
         if (a.kind == Atom::Kind::Elem && a.op == OpKind::EwMul) {

@@ -275,6 +275,21 @@ Comb Encoder::concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank
     if (merged.size() == 1) return merged[0];
     sizes = std::move(merged_sizes);
     parts = std::move(merged);
+    // A coefficient that every term of every part has comes out: concat(2a, 2b) = 2 concat(a, b).
+    const TermId common = parts[0].empty() ? -1 : parts[0][0].first;
+    const bool factor = common >= 0 && number(common) != int64_t{1} &&
+                        std::all_of(parts.begin(), parts.end(), [&](const Comb& c) {
+                            return !c.empty() && std::all_of(c.begin(), c.end(), [&](const auto& e) { return e.first == common; });
+                        });
+    if (factor) {
+        std::vector<Comb> unit;
+        for (const Comb& c : parts) {
+            Comb u;
+            for (const auto& e : c) u.push_back({terms().real_lit(1), e.second});
+            unit.push_back(u);
+        }
+        return scale(concat(axis, sizes, rank, unit), common);
+    }
     Atom a = atom_of(Atom::Kind::Concat, OpKind::Concat);
     a.axis = axis;
     a.sizes = sizes;
@@ -361,6 +376,8 @@ Comb Encoder::relu(const Comb& in) {
             for (const Comb& part : a.args) parts.push_back(relu(scale(part, coef)));
             return concat(a.axis, a.sizes, a.rank, parts);
         }
+        // Idempotent: relu(c * relu(A)) = c * relu(A) for c >= 0.
+        if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu && coef_nonneg(coef)) return in;
         if (a.kind == Atom::Kind::Linear && a.op == OpKind::Enlarge && coef_nonneg(coef))
             return scale(enlarged(relu(single(a.factors[0])), a), coef);
         if (coef_nonneg(coef)) return scale(elem(OpKind::Relu, {single(atom)}), coef);
