@@ -181,12 +181,14 @@ Comb Encoder::flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector
             out = add(out, scale(relu(flip(a.args[0], k1, k2, kd)), coef));
             continue;
         }
-        if (a.kind == Atom::Kind::Concat && a.axis == 0 && a.rank == 4) {
-            // Output channels of K: the flip swaps them to axis 1, part by part.
+        if (a.kind == Atom::Kind::Concat && a.axis <= 1 && a.rank == 4) {
+            // The flip swaps K's first two axes: a concat along one is a concat along the other
+            // of the parts' flips.
             std::vector<Comb> parts;
             for (size_t i = 0; i < a.args.size(); ++i)
-                parts.push_back(flip(a.args[i], k1, k2, {a.sizes[i], kd[1], kd[2], kd[3]}));
-            out = add(out, scale(concat(1, a.sizes, 4, parts), coef));
+                parts.push_back(flip(a.args[i], k1, k2,
+                                     {a.axis == 0 ? a.sizes[i] : kd[0], a.axis == 1 ? a.sizes[i] : kd[1], kd[2], kd[3]}));
+            out = add(out, scale(concat(1 - a.axis, a.sizes, 4, parts), coef));
             continue;
         }
         if (a.kind == Atom::Kind::Elem && a.op == OpKind::EwMul) {

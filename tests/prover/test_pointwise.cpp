@@ -499,12 +499,15 @@ TEST_CASE("bounded: draws of small magnitude refute x + x*x under a convolution"
 TEST_CASE("pointwise: the block form keeps what a grouped convolution's atom proved", "[prover][pointwise][grouped]") {
     // Size-3 candidates the opaque grouped convolution proved: the block form must too (a
     // common coefficient comes out of a concat, relu is idempotent, a flip goes through a
-    // concat of kernels).
+    // concat of kernels along either of its first two axes).
     for (const char* text : {
              "conv2d(conv2d[act=relu](x, ewadd(v, v)), w) => conv2d(conv2d[act=relu](x, v), ewadd(w, w)) "
              "where x: act[2,4,5,5], v: weight[4,1,3,3], w: weight[4,4,3,3]",
              "relu(enlarge(v, w)) => conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d[act=relu]("
              "const_iconv[shape=[4,4,3,3]](), v)) where v: weight[4,4,1,3], w: weight[4,4,3,3]",
+             "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), v)) => "
+             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), v)) "
+             "where v: weight[4,1,3,3]",
          }) {
         INFO(text);
         auto c = check(text);
