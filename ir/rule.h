@@ -48,6 +48,10 @@ Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values);
 /// equalities the operators need. A rule found at TASO's test shapes thereby states what holds
 /// at every shape -- if it is proved so. Throws ParseError or TypeError if that does not type.
 Rule generalize_shapes(const Rule& rule);
+/// The same, but the channel dimensions of 4-D variables stay numbers (axis 1, and axis 0 of a
+/// weight): the form to try when the fully general one is not proved, since a grouped
+/// convolution's block structure is read from its channel counts.
+Rule generalize_shapes_but_channels(const Rule& rule);
 
 /// Rules that say more than `rule` by telling apart the occurrences of one variable: for a
 /// variable used at several places on the left side, each left occurrence gets its own variable

@@ -9,7 +9,9 @@
 
 namespace rf {
 
-Rule generalize_shapes(const Rule& rule) {
+namespace {
+
+Rule generalize_shapes_where(const Rule& rule, bool keep_channels) {
     // Through the text: the parser and build_rule already know how to type a rule with
     // symbolic declarations, and the printed form is the canonical one.
     RuleAst ast = parse_native_rule(print_native(rule), "<generalize " + rule.name + ">");
@@ -25,12 +27,22 @@ Rule generalize_shapes(const Rule& rule) {
         return s;
     };
     for (VarDecl& d : ast.decls)
-        for (std::string& dim : d.dims)
+        for (size_t k = 0; k < d.dims.size(); ++k) {
+            std::string& dim = d.dims[k];
+            const bool channel = d.dims.size() == 4 && (k == 1 || (k == 0 && d.role == Role::Weight));
+            if (keep_channels && channel) continue;
             if (!dim.empty() && (std::isdigit(static_cast<unsigned char>(dim[0])) || dim[0] == '-')) dim = fresh();
+        }
     Rule general = build_rule(ast);
     general.name = rule.name;
     return general;
 }
+
+}  // namespace
+
+Rule generalize_shapes(const Rule& rule) { return generalize_shapes_where(rule, false); }
+
+Rule generalize_shapes_but_channels(const Rule& rule) { return generalize_shapes_where(rule, true); }
 
 namespace {
 

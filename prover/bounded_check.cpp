@@ -161,9 +161,9 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
     if (floating) result.domain = CheckDomain::Float;
     for (const Rule& inst : insts) {
         ++result.instances;
-        for (int d = 0; d < o.draws + o.sparse_draws; ++d) {
+        for (int d = 0; d < o.draws + o.sparse_draws + o.small_draws; ++d) {
             // Small values first: they keep denominators and products small; later draws widen.
-            int64_t range = d < o.draws / 2 ? 3 : 9;
+            int64_t range = d < o.draws / 2 || d >= o.draws + o.sparse_draws ? 3 : 9;
             std::vector<ExactTensor> inputs;
             for (const Variable& v : inst.variables()) {
                 // Float rules: multiples of 1/8 in [-2, 2], exact in float32 and as rationals.
@@ -173,7 +173,14 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                     normalize(inputs.back());
                 }
             }
-            if (d >= o.draws && (d - o.draws) % 2 == 0)
+            // Small magnitudes (eighths): x*x is then far below x, so the linear terms show.
+            if (!floating && d >= o.draws + o.sparse_draws)
+                for (ExactTensor& t : inputs) {
+                    t.den = 8;
+                    normalize(t);
+                }
+            const bool extra = d >= o.draws && d < o.draws + o.sparse_draws;
+            if (extra && (d - o.draws) % 2 == 0)
                 for (ExactTensor& t : inputs) {
                     const bool zero = rng() % 3 == 0;
                     for (int64_t& x : t.num)
@@ -181,7 +188,7 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                 }
             // Sign-sliced: every value of a leading slice takes one random sign. A maximum over
             // random values is almost always positive; this gives slices that are not.
-            if (d >= o.draws && (d - o.draws) % 2 == 1)
+            if (extra && (d - o.draws) % 2 == 1)
                 for (ExactTensor& t : inputs) {
                     const size_t slices = t.dims.empty() ? 1 : static_cast<size_t>(std::max<int64_t>(t.dims[0], 1));
                     const size_t per = t.num.size() / slices;

@@ -46,6 +46,10 @@ struct BoundedCheckOptions {
     /// conv2d(concat(x*x, y), ...) looks non-negative); sparse ones show single terms. The
     /// checker uses them only to refute a rule that no strategy proved (cheap: few such rules).
     int sparse_draws = 0;
+    /// Extra dense draws after those, of values in eighths up to 3/8: a square is then far
+    /// below the value, so x + x*x looks like x (e.g. conv2d(x + x*x, x + x*x) takes both signs).
+    /// Also for rules no strategy proved only.
+    int small_draws = 0;
     uint64_t seed = 1;        ///< everything random derives from this (reproducible)
     /// When set, only shape assignments it accepts are tested: a rule proved under shape
     /// assumptions (e.g. "variables of one role share their shape") is tested under the same ones.

@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "ir/native_text.h"
 #include "ir/output_file.h"
 #include "ir/precondition.h"
 #include "ir/shape_groups.h"
@@ -87,6 +88,44 @@ Level shared_shapes(const Rule& r) {
     return l;
 }
 
+// The general form's symbols at the values the rule it generalises has there (a variable's
+// dimension that is one symbol in `general` and a number in `found`), when they are one
+// assignment: a witness that makes the general form `found` again.
+std::optional<std::map<SymbolId, int64_t>> instance_values(const Rule& general, const Rule& found) {
+    std::map<SymbolId, int64_t> values;
+    for (const Variable& g : general.variables()) {
+        auto f = std::find_if(found.variables().begin(), found.variables().end(),
+                              [&](const Variable& v) { return v.name == g.name; });
+        if (f == found.variables().end() || f->type.rank() != g.type.rank()) return std::nullopt;
+        for (size_t k = 0; k < g.type.rank(); ++k) {
+            const Dim& d = g.type.dims[k];
+            if (!f->type.dims[k].is_concrete()) return std::nullopt;
+            const int64_t v = f->type.dims[k].value();
+            if (d.is_concrete()) {
+                if (d.value() != v) return std::nullopt;
+                continue;
+            }
+            if (d.terms().size() != 1 || d.terms()[0].second != 1 || d.constant() != 0) return std::nullopt;
+            if (!values.emplace(d.terms()[0].first, v).second && values[d.terms()[0].first] != v) return std::nullopt;
+        }
+    }
+    return values;
+}
+
+// Whether the assumptions (and every symbol >= 1, as encode_assumptions states them) hold at
+// `values`: then they are satisfiable, and no solver call is needed to know it.
+bool holds_at(const Rule& rule, const std::vector<Assumption>& assumptions, const std::map<SymbolId, int64_t>& values) {
+    for (SymbolId s : rule.symbols()) {
+        auto it = values.find(s);
+        if (it == values.end() || it->second < 1) return false;
+    }
+    for (const Assumption& a : assumptions) {
+        auto l = a.lhs.evaluate(values), r = a.rhs.evaluate(values);
+        if (!l || !r || *l != *r) return false;
+    }
+    return true;
+}
+
 // The level whose assumptions a proved rule was proved under.
 const Level* proved_level(const std::vector<const Level*>& usable, const RuleCheck& out) {
     if (out.verdict != Verdict::Proved) return nullptr;
@@ -98,7 +137,10 @@ const Level* proved_level(const std::vector<const Level*>& usable, const RuleChe
 void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const char* unsound_what) {
     BoundedCheckOptions bo;
     // A rule no strategy proved gets sparse draws too: refuting it is worth the few evaluations.
-    if (out.verdict != Verdict::Proved) bo.sparse_draws = 8;
+    if (out.verdict != Verdict::Proved) {
+        bo.sparse_draws = 8;
+        bo.small_draws = 4;
+    }
     if (level && !level->assumptions.empty()) {
         std::vector<Assumption> as = level->assumptions;
         bo.admissible = [as](const std::map<SymbolId, int64_t>& a) {
@@ -128,13 +170,39 @@ Checker::Checker(const AxiomSet& axioms, CheckOptions options) : d_axioms(axioms
 
 Checker::~Checker() = default;
 
-std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule, const std::string& query_name) {
+std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule, const std::string& query_name,
+                                                               bool pointwise_first) {
+    // Candidates that differ only in their shapes have one general form: proved (or not) once.
+    Rule unnamed = rule;
+    unnamed.name.clear();
+    const std::string key = print_native(unnamed);
+    auto it = d_general_proofs.find(key);
+    if (it == d_general_proofs.end())
+        it = d_general_proofs.emplace(key, prove_without_assumptions_uncached(rule, query_name, pointwise_first)).first;
+    if (!it->second) return std::nullopt;
+    GeneralProof g = *it->second;
+    g.rule.name = rule.name;
+    return g;
+}
+
+std::optional<GeneralProof> Checker::prove_without_assumptions_uncached(const Rule& rule, const std::string& query_name,
+                                                                        bool pointwise_first) {
     GeneralProof g;
     g.rule = rule;
     try {
         // The bounded checker first: it refutes a false generalisation in milliseconds, where a
         // solver would spend its whole limit failing to prove it.
         if (bounded_check(rule).outcome == BoundedCheck::Outcome::Refuted) return std::nullopt;
+        // A rule proved pointwise has general forms E-matching seldom proves: the cheap
+        // strategy first, and E-matching (up to the probe limit) only when it fails.
+        if (pointwise_first && d_options.pointwise) {
+            std::string why;
+            Query pq;
+            if (auto pw = prove_pointwise(rule, query_name, pq, why)) {
+                g.results = std::move(*pw);
+                return g;
+            }
+        }
         Query q = encode_rule(rule, d_axioms, {});
         q.name = query_name;
         for (auto& b : d_backends) {
@@ -144,7 +212,7 @@ std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule,
             std::string why;
             Query pq;
             std::optional<std::vector<ProofResult>> pw;
-            if (d_options.pointwise) pw = prove_pointwise(rule, query_name, pq, why);
+            if (d_options.pointwise && !pointwise_first) pw = prove_pointwise(rule, query_name, pq, why);
             if (!pw) return std::nullopt;
             g.results = std::move(*pw);
             break;
@@ -155,7 +223,7 @@ std::optional<GeneralProof> Checker::prove_without_assumptions(const Rule& rule,
     return g;
 }
 
-std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name) {
+std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name, bool pointwise_first) {
     // Variables first: a rule found with few inputs of a shape (TASO's generator has three)
     // often repeats one where any two would do; each repeated variable is told apart while a
     // proof still holds (a few rounds: at most one new variable each).
@@ -170,7 +238,7 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
         }
         std::optional<GeneralProof> found;
         for (size_t i = 0; i < wider.size() && !found; ++i)
-            found = prove_without_assumptions(wider[i], query_name + "_vars" + std::to_string(round));
+            found = prove_without_assumptions(wider[i], query_name + "_vars" + std::to_string(round), pointwise_first);
         if (!found) break;
         current = found->rule;
         best = std::move(found);
@@ -183,9 +251,16 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
         return best;  // no more general typing: the rule stays as it is
     }
     if (general.is_concrete()) return best;
-    if (auto g = prove_without_assumptions(general, query_name + "_general")) return g;
+    if (auto g = prove_without_assumptions(general, query_name + "_general", pointwise_first)) return g;
     if (d_options.strengthen)
         if (auto g = prove_general_assuming(general, current, query_name + "_general")) return g;
+    // Then every dimension but the channels: a grouped convolution's blocks need those numbers.
+    try {
+        Rule but_channels = generalize_shapes_but_channels(current);
+        if (!(but_channels.is_concrete()))
+            if (auto g = prove_without_assumptions(but_channels, query_name + "_channels", pointwise_first)) return g;
+    } catch (const std::exception&) {
+    }
     return best;
 }
 
@@ -207,13 +282,16 @@ std::optional<GeneralProof> Checker::prove_general_assuming(const Rule& general,
         both.kinds.insert(both.kinds.end(), shared.kinds.begin(), shared.kinds.end());
         levels.push_back(both);
     }
+    const std::optional<std::map<SymbolId, int64_t>> witness = instance_values(general, found);
     try {
         for (const Level& level : levels) {
             Rule instance = found;
             instance.preconditions = level.kinds;
             if (!preconditions_hold(instance)) continue;
-            if (d_backends.front()->check_sat(encode_assumptions(general, level.assumptions), d_options.timeout_ms) !=
-                SatAnswer::Sat)
+            // Satisfiable assumptions: the rule found is a witness (no solver call), else ask.
+            if (!(witness && holds_at(general, level.assumptions, *witness)) &&
+                d_backends.front()->check_sat(encode_assumptions(general, level.assumptions), d_options.timeout_ms) !=
+                    SatAnswer::Sat)
                 continue;
             // The bounded checker first, under the same assumptions (a false form costs ms); a
             // proved form is re-checked the same way, so this is also its second opinion.
@@ -297,10 +375,13 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             }
         }
         // Levels whose assumptions are inconsistent (or undecided) would prove anything: dropped.
+        // A rule without symbols needs no solver for that: its assumptions are numbers.
         std::vector<const Level*> usable;
+        const bool concrete = rule.symbols().empty();
         for (const Level& level : levels)
-            if (level.assumptions.empty() ||
-                d_backends.front()->check_sat(encode_assumptions(rule, level.assumptions), d_options.timeout_ms) == SatAnswer::Sat)
+            if (level.assumptions.empty() || (concrete ? holds_at(rule, level.assumptions, {})
+                                                       : d_backends.front()->check_sat(encode_assumptions(rule, level.assumptions),
+                                                                                       d_options.timeout_ms) == SatAnswer::Sat))
                 usable.push_back(&level);
         Query reported;
         const int n = static_cast<int>(d_backends.size());
@@ -357,7 +438,7 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
             write_file_atomically(out.smt2_path, smt2_file_text(reported, out.verdict));
         }
-        if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
+        if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name, by_pointwise);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
         out.error = e.what();

@@ -13,6 +13,7 @@
 // reported as an Error, never as a proof.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,9 +106,14 @@ public:
 private:
     /// The most general form of a proved rule that is proved too: repeated variables told apart
     /// (ir generalize_variables), then every dimension symbolic (generalize_shapes).
-    std::optional<GeneralProof> prove_general(const Rule& rule, const std::string& query_name);
-    /// `rule` passed by the bounded checker and proved by every back-end, as stated.
-    std::optional<GeneralProof> prove_without_assumptions(const Rule& rule, const std::string& query_name);
+    /// `pointwise_first`: the rule was proved pointwise, so its general forms most likely are too.
+    std::optional<GeneralProof> prove_general(const Rule& rule, const std::string& query_name, bool pointwise_first);
+    /// `rule` passed by the bounded checker and proved by every back-end, as stated; remembered
+    /// per rule text (candidates that differ only in their shapes share their general form).
+    std::optional<GeneralProof> prove_without_assumptions(const Rule& rule, const std::string& query_name,
+                                                          bool pointwise_first);
+    std::optional<GeneralProof> prove_without_assumptions_uncached(const Rule& rule, const std::string& query_name,
+                                                                   bool pointwise_first);
     /// `general` proved under the standard assumption levels that `found` (the rule it
     /// generalises) satisfies, E-matching only.
     std::optional<GeneralProof> prove_general_assuming(const Rule& general, const Rule& found, const std::string& query_name);
@@ -118,6 +124,7 @@ private:
     const AxiomSet& d_axioms;
     CheckOptions d_options;
     std::vector<std::unique_ptr<Backend>> d_backends;
+    std::map<std::string, std::optional<GeneralProof>> d_general_proofs;  ///< by print_native text
 };
 
 /// The shape assumptions that state `rule.preconditions`: those of the level Checker::check

@@ -38,8 +38,9 @@ namespace rf::prover {
 /// A fault planted on purpose, so that tests can show a wrong normalisation step ends as an
 /// error (the bounded checker refutes the "proof"), never as "proved".
 /// PoolKernelAnyStride: a pooled identity kernel counts as the pool kernel at any stride and
-/// padding of the pooling (only stride 1, SAME is right).
-enum class PointwiseFault { None, ReluIsIdentity, PoolKernelAnyStride };
+/// padding of the pooling (only stride 1, SAME is right). GroupsReadFirstChannels: every group
+/// of a grouped convolution reads the input's first channels (each reads its own).
+enum class PointwiseFault { None, ReluIsIdentity, PoolKernelAnyStride, GroupsReadFirstChannels };
 
 struct PointwiseQuery {
     Query query;             ///< QF_NRA: unsat means the scalar identity (so the rule) holds

@@ -1,5 +1,6 @@
-// Convolutions with a constant that the pointwise strategy reads as index maps: the identity
-// kernel as input (a flip) and pooled identity kernels (prover/pointwise_encoder.h).
+// Convolutions that the pointwise strategy reads through index maps: the identity kernel as
+// input (a flip), pooled identity kernels, and grouped convolutions as their dense blocks
+// (channel slices) (prover/pointwise_encoder.h).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -78,6 +79,78 @@ std::optional<Comb> Encoder::special_conv(const Graph& g, const Node& n, const P
     return scale(linear(OpKind::PoolAvg, pool, {in[0]}), coef);
 }
 
+std::optional<Comb> Encoder::grouped_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in) {
+    // Only the channel counts are read: batch and spatial sizes may be symbols.
+    const TensorType &xt = g.type(n.inputs[0]), &kt = g.type(n.inputs[1]);
+    if (xt.rank() != 4 || kt.rank() != 4 || !xt.dims[1].is_concrete() || !kt.dims[0].is_concrete() ||
+        !kt.dims[1].is_concrete())
+        return std::nullopt;
+    const int64_t c = xt.dims[1].value(), cg = kt.dims[1].value(), o = kt.dims[0].value();
+    if (cg <= 0 || c == cg || c % cg != 0) return std::nullopt;
+    const int64_t groups = c / cg;
+    // Many groups would make as many case splits in the scalar query for little gain.
+    if (o % groups != 0 || groups > 16) return std::nullopt;
+    const int64_t per_group = o / groups;
+    std::vector<Comb> parts;
+    for (int64_t k = 0; k < groups; ++k) {
+        // (The planted fault: every group reads the input's first channels.)
+        const int64_t first = d_fault == PointwiseFault::GroupsReadFirstChannels ? 0 : k * cg;
+        Comb block = linear(OpKind::Conv2d, base, {slice(in[0], 1, first, cg, c), in[1]});
+        parts.push_back(slice(block, 1, k * per_group, per_group, o));
+    }
+    return concat(1, std::vector<int64_t>(static_cast<size_t>(groups), per_group), 4, parts);
+}
+
+Comb Encoder::slice(const Comb& c, int axis, int64_t off, int64_t len, int64_t full) {
+    Comb out;
+    for (const auto& [coef, atom] : c) out = add(out, scale(slice_atom(atom, axis, off, len, full), coef));
+    return out;
+}
+
+Comb Encoder::slice_atom(int atom, int axis, int64_t off, int64_t len, int64_t full) {
+    if (off == 0 && len == full) return single(atom);
+    const Atom a = d_atoms[atom];  // a copy: interning below may grow d_atoms
+    if (a.kind == Atom::Kind::One) return single(atom);  // ones everywhere, whatever the shape
+    if (a.kind == Atom::Kind::Concat && a.axis == axis) {
+        // The parts that meet [off, off + len), each cut to it.
+        std::vector<Comb> parts;
+        std::vector<int64_t> sizes;
+        int64_t start = 0;
+        for (size_t i = 0; i < a.args.size(); ++i) {
+            const int64_t end = start + a.sizes[i], lo = std::max(off, start), hi = std::min(off + len, end);
+            if (lo < hi) {
+                parts.push_back(slice(a.args[i], axis, lo - start, hi - lo, a.sizes[i]));
+                sizes.push_back(hi - lo);
+            }
+            start = end;
+        }
+        if (parts.size() == 1) return parts[0];
+        return concat(axis, sizes, a.rank, parts);
+    }
+    if (a.kind == Atom::Kind::Concat) {
+        // A concat along another axis: the same positions of every part.
+        std::vector<Comb> parts;
+        for (const Comb& part : a.args) parts.push_back(slice(part, axis, off, len, full));
+        return concat(a.axis, a.sizes, a.rank, parts);
+    }
+    if (a.kind == Atom::Kind::Elem) {
+        // Element-wise over operands of one shape: the operator of the operands' slices.
+        std::vector<Comb> args;
+        for (const Comb& x : a.args) args.push_back(slice(x, axis, off, len, full));
+        if (a.op == OpKind::EwMul) return ewmul(args[0], args[1]);
+        if (a.op == OpKind::Relu) return relu(args[0]);
+        return elem(a.op, std::move(args));
+    }
+    if (a.kind == Atom::Kind::Shift && a.sizes.size() == 3 && a.axis == axis)
+        return slice(a.args[0], axis, a.sizes[0] + off, len, a.sizes[2]);  // a slice of a slice
+    Atom s = atom_of(Atom::Kind::Shift, OpKind::Split);
+    s.axis = axis;
+    s.sizes = {off, len, full};
+    s.key = "slice" + std::to_string(axis) + "[" + dims_text(s.sizes) + "]a" + std::to_string(atom);
+    s.args = {single(atom)};
+    return single(intern(std::move(s)));
+}
+
 Comb Encoder::flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector<int64_t>& kd) {
     Comb out;
     for (const auto& [coef, atom] : kernel) {
@@ -105,7 +178,22 @@ Comb Encoder::flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector
             continue;
         }
         if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
-            out = add(out, scale(elem(OpKind::Relu, {flip(a.args[0], k1, k2, kd)}), coef));
+            out = add(out, scale(relu(flip(a.args[0], k1, k2, kd)), coef));
+            continue;
+        }
+        if (a.kind == Atom::Kind::Concat && a.axis <= 1 && a.rank == 4) {
+            // The flip swaps K's first two axes: a concat along one is a concat along the other
+            // of the parts' flips.
+            std::vector<Comb> parts;
+            for (size_t i = 0; i < a.args.size(); ++i)
+                parts.push_back(flip(a.args[i], k1, k2,
+                                     {a.axis == 0 ? a.sizes[i] : kd[0], a.axis == 1 ? a.sizes[i] : kd[1], kd[2], kd[3]}));
+            out = add(out, scale(concat(1 - a.axis, a.sizes, 4, parts), coef));
+            continue;
+        }
+        if (a.kind == Atom::Kind::Elem && a.op == OpKind::EwMul) {
+            // An index map (0 out of range, and 0 * 0 = 0): the product of the flipped operands.
+            out = add(out, scale(ewmul(flip(a.args[0], k1, k2, kd), flip(a.args[1], k1, k2, kd)), coef));
             continue;
         }
         Atom f = atom_of(Atom::Kind::Linear, OpKind::Conv2d);

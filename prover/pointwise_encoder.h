@@ -38,8 +38,9 @@ struct Atom {
     // along `axis` (split's second output).
     enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
     int axis = 0;
-    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset};
-                                   // a flip (special_conv): {k1, k2, kh, kw, o, c}
+    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset}
+                                   // (a slice: {offset, length, full size}); a flip
+                                   // (special_conv): {k1, k2, kh, kw, o, c}
     size_t rank = 0;               // Concat
     bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
     Params params;                 // Const, Linear
@@ -112,11 +113,15 @@ private:
 
     Comb elem(OpKind op, std::vector<Comb> args);
 
-    // A linear (in each operand) operator: distributes over the operands' sums.
-    Comb linear(OpKind op, const Params& p, const std::vector<Comb>& args);
+    // A linear (in each operand) operator: distributes over the operands' sums. `dense`: a
+    // conv2d's groups are known to be 1 (the steps that read its kernel as a whole need it).
+    Comb linear(OpKind op, const Params& p, const std::vector<Comb>& args, bool dense = true);
     Comb opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args);
 
     Comb concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank, const std::vector<Comb>& parts_in);
+    // x then y along `axis` as one sum of slices, when every term of x is a slice whose next
+    // positions are a term of y with the same coefficient (nullopt otherwise).
+    std::optional<Comb> merge_slices(const Comb& x, const Comb& y, int axis);
     Comb constant(OpKind op, const Params& p);
 
     // A transpose of one atom; of a concat, the concat of the transposed parts along the axis
@@ -139,9 +144,17 @@ private:
     // opaque function of the operands otherwise.
     Comb concat_or_split(const Graph& g, const Node& n, ValueRef v, const std::vector<Comb>& in);
 
+    // B when `atom` is a non-decreasing map of one atom B (B, relu(B), an odd power of such,
+    // relu(B)^k); -1 otherwise.
+    int monotone_base(int atom);
+
     // `atom` as a power B^k of an element-wise product of one atom B (k = 1: B itself).
     std::optional<std::pair<int, int>> power(int atom);
     Comb ewmul(const Comb& x, const Comb& y);
+
+    // An enlarged kernel's dims as its key writes them, and `inner` enlarged as `like` is.
+    static std::string enlarged_dims(const Atom& e);
+    Comb enlarged(const Comb& inner, const Atom& like);
 
     // The atom A when `atom` is relu(A) of one atom with coefficient 1; -1 otherwise.
     int relu_of(int atom);
@@ -164,10 +177,25 @@ private:
     //    both are poolavg[k1,k2](x) at the convolution's stride and padding.
     std::optional<Comb> special_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in);
 
+    // A grouped convolution (groups G = C / CG > 1, every channel count a number) is G dense
+    // ones side by side: output channels [g*O/G, (g+1)*O/G) are those of the dense
+    // conv2d(x[:, g*CG:(g+1)*CG], W), so the result is the concat along the channel axis of
+    // slices of dense convolutions of the input's channel slices. A slice of a concat is its
+    // part, and a concat of adjacent slices of one tensor is that tensor, so a grouped
+    // convolution over a channel concat meets the dense ones its groups are.
+    std::optional<Comb> grouped_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in);
+
+    // Positions [off, off + len) along `axis` of a tensor `full` long there: an index map,
+    // pushed through concats along the axis and element-wise operators.
+    Comb slice(const Comb& c, int axis, int64_t off, int64_t len, int64_t full);
+    Comb slice_atom(int atom, int axis, int64_t off, int64_t len, int64_t full);
+
     // conv2d(const_iconv[c,c,k1,k2], K) for K of dims `kd`, linear in K (see special_conv).
     Comb flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector<int64_t>& kd);
     Comb build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo);
 
+    // Facts of the positions where const_imm or const_iconv is not 0 (pointwise_scalar.cpp).
+    void diagonal_facts();
     void fact(TermId f);
     TermId fresh(const std::string& base);
 

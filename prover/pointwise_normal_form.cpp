@@ -109,7 +109,7 @@ Comb Encoder::elem(OpKind op, std::vector<Comb> args) {
     return single(intern(std::move(a)));
 }
 
-Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) {
+Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, bool dense) {
     d_q.normalised = true;
     std::vector<std::pair<TermId, std::vector<int>>> products{{terms().real_lit(1), {}}};
     for (const Comb& c : args) {
@@ -128,11 +128,12 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
             param::stride(p, op) == std::array<int32_t, 2>{1, 1}) {
             // Under SAME padding at stride 1: the enlarged kernel acts as the kernel itself
             // (enlarge pads it with zeros around the centre), and the identity kernel of an
-            // odd size is the identity.
+            // odd size is the identity (of a dense convolution only: grouped, each output
+            // channel reads another group's channels).
             const Atom& w = d_atoms[atoms[1]];
             if (w.kind == Atom::Kind::Linear && w.op == OpKind::Enlarge) atoms[1] = w.factors[0];
             const Atom& k = d_atoms[atoms[1]];
-            if (k.kind == Atom::Kind::Const && k.op == OpKind::ConstIconv) {
+            if (dense && k.kind == Atom::Kind::Const && k.op == OpKind::ConstIconv) {
                 std::vector<int32_t> shape = param::list(k.params);
                 if (shape.size() == 4 && shape[2] % 2 == 1 && shape[3] % 2 == 1) {
                     out = add(out, {{coef, atoms[0]}});
@@ -149,7 +150,7 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
                  (op == OpKind::Matmul && c.rank >= 2 && static_cast<size_t>(c.axis) == c.rank - 2))) {
                 const Atom cc = c;
                 std::vector<Comb> parts;
-                for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}));
+                for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}, dense));
                 out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
                 continue;
             }
@@ -163,10 +164,10 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
                 out = add(out, scale(concat(rc.axis, rc.sizes, rc.rank, parts), coef));
                 continue;
             }
-            // A concat of kernels along their output channels: a concat of the results along
-            // the channel axis.
-            // (Unary linear operators, e.g. poolavg, have no second operand.)
-            if (atoms.size() == 2 && op == OpKind::Conv2d && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
+            // A concat of kernels along their output channels: a concat of the results along the
+            // channel axis, when the convolution is dense (grouped, an output channel's group
+            // depends on the kernel's whole output count; poolavg has no second operand).
+            if (dense && atoms.size() == 2 && op == OpKind::Conv2d && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
                 d_atoms[atoms[1]].axis == 0) {
                 const Atom kc = d_atoms[atoms[1]];
                 std::vector<Comb> parts;
@@ -231,6 +232,7 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args) 
 
 Comb Encoder::opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args) {
     Atom a = atom_of(Atom::Kind::Opaque, op);
+    a.params = p;  // poolmax's window, for its sign fact (pointwise_scalar.cpp)
     a.key = std::string(op_name(op)) + "#" + std::to_string(output) + "[";
     for (int32_t x : p.v) a.key += std::to_string(x) + ",";
     a.key += "]";
@@ -255,6 +257,38 @@ Comb Encoder::concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank
             sizes.push_back(sizes_in[i]);
         }
     }
+    // Adjacent slices of one tensor along the axis are one slice (so a concat of all of its
+    // slices in order is the tensor): the concat of a grouped convolution's blocks meets the
+    // dense convolution they cut.
+    std::vector<int64_t> merged_sizes{sizes[0]};
+    std::vector<Comb> merged{parts[0]};
+    for (size_t i = 1; i < parts.size(); ++i) {
+        if (auto m = merge_slices(merged.back(), parts[i], axis)) {
+            merged.back() = *m;
+            merged_sizes.back() += sizes[i];
+        } else {
+            merged.push_back(parts[i]);
+            merged_sizes.push_back(sizes[i]);
+        }
+    }
+    if (merged.size() == 1) return merged[0];
+    sizes = std::move(merged_sizes);
+    parts = std::move(merged);
+    // A coefficient that every term of every part has comes out: concat(2a, 2b) = 2 concat(a, b).
+    const TermId common = parts[0].empty() ? -1 : parts[0][0].first;
+    const bool factor = common >= 0 && number(common) != int64_t{1} &&
+                        std::all_of(parts.begin(), parts.end(), [&](const Comb& c) {
+                            return !c.empty() && std::all_of(c.begin(), c.end(), [&](const auto& e) { return e.first == common; });
+                        });
+    if (factor) {
+        std::vector<Comb> unit;
+        for (const Comb& c : parts) {
+            Comb u;
+            for (const auto& e : c) u.push_back({terms().real_lit(1), e.second});
+            unit.push_back(u);
+        }
+        return scale(concat(axis, sizes, rank, unit), common);
+    }
     Atom a = atom_of(Atom::Kind::Concat, OpKind::Concat);
     a.axis = axis;
     a.sizes = sizes;
@@ -265,6 +299,40 @@ Comb Encoder::concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank
     for (const Comb& c : parts) a.key += comb_key(c);
     a.args = parts;
     return single(intern(std::move(a)));
+}
+
+std::optional<Comb> Encoder::merge_slices(const Comb& x, const Comb& y, int axis) {
+    // Each term of x a slice along `axis`, and y the same terms over the positions that follow.
+    if (x.size() != y.size() || x.empty()) return std::nullopt;
+    struct Cut {
+        TermId coef;
+        int source;
+        int64_t off, len, full;
+    };
+    auto cut_of = [&](TermId coef, int atom) -> std::optional<Cut> {
+        const Atom& a = d_atoms[atom];
+        if (a.kind != Atom::Kind::Shift || a.sizes.size() != 3 || a.axis != axis) return std::nullopt;
+        return Cut{coef, a.args[0][0].second, a.sizes[0], a.sizes[1], a.sizes[2]};
+    };
+    std::map<int, Cut> next;  // y's terms by their slices' source
+    for (const auto& [coef, atom] : y) {
+        auto c = cut_of(coef, atom);
+        if (!c || !next.emplace(c->source, *c).second) return std::nullopt;
+    }
+    std::vector<Cut> cuts;
+    for (const auto& [coef, atom] : x) {
+        auto c = cut_of(coef, atom);
+        if (!c) return std::nullopt;
+        auto it = next.find(c->source);
+        if (it == next.end()) return std::nullopt;
+        const Cut& t = it->second;
+        if (t.coef != c->coef || t.off != c->off + c->len || t.full != c->full) return std::nullopt;
+        c->len += t.len;
+        cuts.push_back(*c);
+    }
+    Comb out;  // built after every check: slice_atom may grow d_atoms
+    for (const Cut& c : cuts) out = add(out, scale(slice_atom(c.source, axis, c.off, c.len, c.full), c.coef));
+    return out;
 }
 
 Comb Encoder::constant(OpKind op, const Params& p) {
@@ -300,49 +368,22 @@ Comb Encoder::transpose(const std::vector<int32_t>& perm, int atom) {
 Comb Encoder::relu(const Comb& in) {
     if (in.size() == 1) {
         const auto [coef, atom] = in[0];
+        const Atom a = d_atoms[atom];  // a copy: interning below may grow d_atoms
+        // Element-wise, so per part of a concat; relu(0) = 0, so it keeps an enlarged kernel's zeros.
+        if (a.kind == Atom::Kind::Concat) {
+            std::vector<Comb> parts;
+            for (const Comb& part : a.args) parts.push_back(relu(scale(part, coef)));
+            return concat(a.axis, a.sizes, a.rank, parts);
+        }
+        // Idempotent: relu(c * relu(A)) = c * relu(A) for c >= 0.
+        if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu && coef_nonneg(coef)) return in;
+        if (a.kind == Atom::Kind::Linear && a.op == OpKind::Enlarge && coef_nonneg(coef))
+            return scale(enlarged(relu(single(a.factors[0])), a), coef);
         if (coef_nonneg(coef)) return scale(elem(OpKind::Relu, {single(atom)}), coef);
         const auto [k, rest] = split_number(coef);
         if (k > 1) return scale(elem(OpKind::Relu, {{{rest, atom}}}), terms().real_lit(k));
     }
     return elem(OpKind::Relu, {in});
-}
-
-std::optional<Comb> Encoder::pool_concat(OpKind op, const Params& p, uint32_t output, int atom) {
-    const Atom c = d_atoms[atom];
-    if (c.kind != Atom::Kind::Concat || c.axis > 1 || c.rank != 4) return std::nullopt;
-    std::vector<Comb> parts;
-    for (const Comb& part : c.args) parts.push_back(op == OpKind::PoolMax ? poolmax(p, output, {part}) : linear(op, p, {part}));
-    return concat(c.axis, c.sizes, c.rank, parts);
-}
-
-Comb Encoder::poolmax(const Params& p, uint32_t output, const std::vector<Comb>& in) {
-    if (in[0].size() == 1) {
-        const auto [coef, atom] = in[0][0];
-        const auto [k, rest] = split_number(coef);
-        if (!coef_nonneg(coef)) {
-            // poolmax(k * r * A) = k * poolmax(r * A) for a number k > 0.
-            if (k > 1) return scale(poolmax(p, output, {{{rest, atom}}}), terms().real_lit(k));
-            return opaque(OpKind::PoolMax, p, output, in);
-        }
-        const Atom& a = d_atoms[atom];
-        if (a.kind == Atom::Kind::One || (a.kind == Atom::Kind::Const && a.op == OpKind::ConstPool)) return in[0];
-        // relu is monotone, so it commutes with a maximum.
-        if (a.kind == Atom::Kind::Elem && a.op == OpKind::Relu) {
-            const Comb inner = a.args[0];
-            return scale(elem(OpKind::Relu, {poolmax(p, output, {inner})}), coef);
-        }
-        // So is a power B^k for k odd, or of a non-negative B: poolmax(B^k) = poolmax(B)^k.
-        if (auto pw = power(atom); pw && pw->second > 1 && (pw->second % 2 == 1 || d_atoms[pw->first].nonneg)) {
-            const Comb base = poolmax(p, output, {single(pw->first)});
-            Comb prod = base;
-            for (int i = 1; i < pw->second; ++i) prod = ewmul(prod, base);
-            return scale(prod, coef);
-        }
-        if (auto pc = pool_concat(OpKind::PoolMax, p, output, atom)) return scale(*pc, coef);
-        Comb inner = opaque(OpKind::PoolMax, p, output, {single(atom)});
-        return scale(inner, coef);
-    }
-    return opaque(OpKind::PoolMax, p, output, in);
 }
 
 Comb Encoder::concat_or_split(const Graph& g, const Node& n, ValueRef v, const std::vector<Comb>& in) {
@@ -371,21 +412,32 @@ Comb Encoder::concat_or_split(const Graph& g, const Node& n, ValueRef v, const s
     return single(intern(std::move(a)));
 }
 
-std::optional<std::pair<int, int>> Encoder::power(int atom) {
-    const Atom& a = d_atoms[atom];
-    if (a.kind != Atom::Kind::Elem || a.op != OpKind::EwMul) return std::pair{atom, 1};
-    for (const Comb& c : a.args)
-        if (c.size() != 1 || number(c[0].first) != int64_t{1}) return std::nullopt;
-    auto l = power(a.args[0][0].second), r = power(a.args[1][0].second);
-    if (!l || !r || l->first != r->first) return std::nullopt;
-    return std::pair{l->first, l->second + r->second};
-}
-
 Comb Encoder::ewmul(const Comb& x, const Comb& y) {
     // Bilinear: distributes over sums, coefficients pulled out.
     Comb out;
     for (const auto& [c, a] : x)
         for (const auto& [d, b] : y) {
+            const Atom p = d_atoms[a], q = d_atoms[b];  // copies: interning may grow d_atoms
+            // Element-wise, so per part of a concat (the other operand cut to the part).
+            if (p.kind == Atom::Kind::Concat || q.kind == Atom::Kind::Concat) {
+                const Atom& cc = p.kind == Atom::Kind::Concat ? p : q;
+                const int other = p.kind == Atom::Kind::Concat ? b : a;
+                std::vector<Comb> parts;
+                int64_t start = 0, total = 0;
+                for (int64_t n : cc.sizes) total += n;
+                for (size_t i = 0; i < cc.args.size(); ++i) {
+                    parts.push_back(ewmul(cc.args[i], slice(single(other), cc.axis, start, cc.sizes[i], total)));
+                    start += cc.sizes[i];
+                }
+                out = add(out, scale(concat(cc.axis, cc.sizes, cc.rank, parts), cmul(c, d)));
+                continue;
+            }
+            // 0 * 0 = 0: a product of two kernels enlarged alike is the enlarged product.
+            if (p.kind == Atom::Kind::Linear && p.op == OpKind::Enlarge && q.kind == Atom::Kind::Linear &&
+                q.op == OpKind::Enlarge && enlarged_dims(p) == enlarged_dims(q)) {
+                out = add(out, scale(enlarged(ewmul(single(p.factors[0]), single(q.factors[0])), p), cmul(c, d)));
+                continue;
+            }
             // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax
             // sees as a monotone map.
             int l = a, r = b;
@@ -393,6 +445,23 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
             else if (relu_of(r) == l) l = r;
             out = add(out, scale(elem(OpKind::EwMul, {single(l), single(r)}), cmul(c, d)));
         }
+    return out;
+}
+
+std::string Encoder::enlarged_dims(const Atom& e) {
+    // The key is "enlarge[DIMS]aID" (build, flip).
+    return e.key.substr(0, e.key.rfind("]a"));
+}
+
+Comb Encoder::enlarged(const Comb& inner, const Atom& like) {
+    Comb out;
+    for (const auto& [c, a] : inner) {
+        Atom e = atom_of(Atom::Kind::Linear, OpKind::Enlarge);
+        e.factors = {a};
+        e.nonneg = d_atoms[a].nonneg;
+        e.key = enlarged_dims(like) + "]a" + std::to_string(a);
+        out = add(out, {{c, intern(std::move(e))}});
+    }
     return out;
 }
 
@@ -498,7 +567,10 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
                                             param::padding(n.params, n.op), Activation::None);
             std::optional<Comb> special;
             if (n.op == OpKind::Conv2d) special = special_conv(g, n, base, in);
-            Comb lin = special ? *special : linear(n.op, base, in);
+            if (n.op == OpKind::Conv2d && !special) special = grouped_conv(g, n, base, in);
+            // A convolution is dense when its input's channels are its kernel's.
+            const bool dense = n.op != OpKind::Conv2d || g.type(n.inputs[0]).dims[1] == g.type(n.inputs[1]).dims[1];
+            Comb lin = special ? *special : linear(n.op, base, in, dense);
             switch (act) {
                 case Activation::None: return lin;
                 case Activation::Relu: return relu(lin);

@@ -20,7 +20,40 @@ TermId Encoder::scalar(const Comb& c, const Index& idx) {
     return d_q.query.terms.real_add(parts);
 }
 
+void Encoder::diagonal_facts() {
+    // The identity matrix and the identity kernel are 0 off the diagonal of their first two
+    // axes. Where one of them is not 0 at a position, that position is on the diagonal, so there
+    // an atom equals itself with the two axes swapped (a transpose changes nothing), and the flip
+    // conv2d(const_iconv, K) is K (the flip of K at the kernel's centre, for K of the identity
+    // kernel's spatial size). Snapshot first: scalar() below may add entries.
+    std::vector<std::pair<std::pair<int, Index>, TermId>> seen(d_scalar.begin(), d_scalar.end());
+    Terms& t = terms();
+    for (const auto& [key, c] : seen) {
+        const Atom k = d_atoms[key.first];  // a copy: scalar_atom() may grow d_atoms
+        if (k.kind != Atom::Kind::Const || (k.op != OpKind::ConstImm && k.op != OpKind::ConstIconv)) continue;
+        const std::vector<int32_t> shape = param::list(k.params);
+        const Index& idx = key.second;
+        if (idx.size() < 2 || shape.size() != idx.size() || shape[0] != shape[1]) continue;
+        const TermId on_diagonal = t.not_(t.eq(c, t.real_lit(0)));
+        Index swapped = idx;
+        std::swap(swapped[0], swapped[1]);
+        for (const auto& [other, value] : seen) {
+            if (other.second != idx || other.first == key.first) continue;
+            const Atom a = d_atoms[other.first];  // a copy: scalar() may grow d_atoms
+            if (a.kind == Atom::Kind::Const) continue;
+            auto mirror = d_scalar.find({other.first, swapped});
+            if (mirror != d_scalar.end() && mirror->second != value)
+                fact(t.implies(on_diagonal, t.eq(value, mirror->second)));
+            const bool is_flip = a.kind == Atom::Kind::Linear && a.op == OpKind::Conv2d && a.sizes.size() == 6 &&
+                                 k.op == OpKind::ConstIconv && a.sizes[0] == a.sizes[2] && a.sizes[1] == a.sizes[3] &&
+                                 a.sizes[0] == shape[2] && a.sizes[1] == shape[3];
+            if (is_flip) fact(t.implies(on_diagonal, t.eq(value, scalar_atom(a.factors[0], idx))));
+        }
+    }
+}
+
 PointwiseQuery Encoder::finish(std::vector<TermId> differ) {
+    diagonal_facts();
     Terms& t = d_q.query.terms;
     // Ackermann: an uninterpreted function takes equal arguments to equal values.
     for (size_t i = 0; i < d_uf.size(); ++i)
@@ -81,6 +114,12 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
             r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
             d_opaque.insert(op_name(a.op));
             if (a.nonneg) fact(t.le(t.real_lit(0), r));
+            // A maximum over a window that holds the position itself (stride 1, SAME padding)
+            // is at least the element there.
+            if (a.kind == Atom::Kind::Opaque && a.op == OpKind::PoolMax && a.args.size() == 1 &&
+                param::padding(a.params, OpKind::PoolMax) == Padding::Same &&
+                param::stride(a.params, OpKind::PoolMax) == std::array<int32_t, 2>{1, 1})
+                fact(t.le(scalar(a.args[0], idx), r));
             break;
         case Atom::Kind::Const: {
             std::vector<int32_t> shape = param::list(a.params);

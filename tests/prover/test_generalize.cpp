@@ -117,3 +117,35 @@ TEST_CASE("checker --generalize: a general form that needs the standard assumpti
     if (d.general)
         for (Precondition p : d.general->rule.preconditions) CHECK(p != Precondition::DenseConvolutions);
 }
+
+TEST_CASE("checker --generalize: a grouped convolution keeps its channel counts, nothing else", "[prover][generalize]") {
+    // The block structure of a grouped convolution is read from its channel counts, so the fully
+    // symbolic form is not proved; batch and spatial sizes still become symbols.
+    Rule g = generalize_shapes_but_channels(
+        rule("conv2d(concat[axis=1](x, x), w) => conv2d(x, w) where x: act[2,4,5,5], w: weight[4,4,3,3]"));
+    REQUIRE(g.variables().size() == 2);
+    CHECK(g.variables()[0].type.dims[1] == Dim(4));
+    CHECK_FALSE(g.variables()[0].type.dims[0].is_concrete());
+    CHECK_FALSE(g.variables()[0].type.dims[2].is_concrete());
+    CHECK(g.variables()[1].type.dims[0] == Dim(4));
+    CHECK(g.variables()[1].type.dims[1] == Dim(4));
+    CHECK_FALSE(g.variables()[1].type.dims[2].is_concrete());
+
+    prover::CheckOptions o;
+    o.generalize = true;
+    prover::Checker checker(prover::builtin_axioms(), o);
+    auto c = checker.check(rule("conv2d(concat[axis=1](x, x), w) => conv2d(x, w) where x: act[2,4,5,5], w: weight[4,4,3,3]"),
+                           "grouped");
+    REQUIRE(c.verdict == prover::Verdict::Proved);
+    REQUIRE(c.general.has_value());
+    const TensorType& x = c.general->rule.variables()[0].type;
+    CHECK(x.dims[1] == Dim(4));
+    CHECK_FALSE(x.dims[2].is_concrete());
+    // A second candidate with the same general form gets that proof under its own name.
+    auto d = checker.check(rule("other: conv2d(concat[axis=1](x, x), w) => conv2d(x, w) where x: act[1,4,3,3], "
+                                "w: weight[4,4,3,3]"),
+                           "grouped2");
+    REQUIRE(d.general.has_value());
+    CHECK(d.general->rule.name == "other");
+    CHECK(print_native(d.general->rule).find("act[") != std::string::npos);
+}
