@@ -1,6 +1,7 @@
 #include "prover/checker.h"
 
 #include "prover/bounded_check.h"
+#include "prover/rank_check.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +12,7 @@
 
 #include "ir/output_file.h"
 #include "ir/precondition.h"
+#include "ir/rank_generic.h"
 #include "ir/shape_groups.h"
 #include "ir/symbol_places.h"
 #include "prover/smt2_file.h"
@@ -109,6 +111,15 @@ void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const 
     }
     BoundedCheck b = bounded_check(rule, bo);
     out.bounded = outcome_name(b.outcome);
+    // A proof of a rank-generic rule stands for every rank (ir/rank_generic.h): tested there too.
+    if (b.outcome != BoundedCheck::Outcome::Refuted && out.verdict == Verdict::Proved && !bo.admissible)
+        if (auto at = refute_at_other_ranks(rule, bo)) {
+            out.verdict = Verdict::Error;
+            out.counterexample = at->check.counterexample->to_string(at->instance);
+            out.error = "proved at rank " + std::to_string(rank_generality(rule).rank) + " but refuted at rank " +
+                        std::to_string(at->rank) + " (the rank-generic argument does not hold for it): " + out.counterexample;
+            return;
+        }
     if (b.outcome != BoundedCheck::Outcome::Refuted) return;
     out.counterexample = b.counterexample->to_string(rule);
     if (out.verdict == Verdict::Proved) {
