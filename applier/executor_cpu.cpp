@@ -93,12 +93,16 @@ FloatTensor matmul_fast(const Node& n, const FloatTensor& a, const FloatTensor& 
     FloatTensor out;
     out.dims = dims_of(n.outputs[0]);
     out.data.assign(static_cast<size_t>(eval_detail::volume(out.dims)), 0.f);
+    // One sgemm per batch index of the result; leading batch dimensions broadcast (ir/eval_ops.h).
     const size_t r = a.dims.size();
-    const int64_t batch = r == 3 ? a.dims[0] : 1, M = a.dims[r - 2], K = a.dims[r - 1], N = bm.dims[r - 1];
-    for (int64_t b = 0; b < batch; ++b)
-        blas::sgemm(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), a.data.data() + b * M * K,
-                    static_cast<int>(K), bm.data.data() + b * K * N, static_cast<int>(N), out.data.data() + b * M * N,
+    const int64_t M = a.dims[r - 2], K = a.dims[r - 1], N = bm.dims[r - 1];
+    const Dims ob(out.dims.begin(), out.dims.end() - 2), ab(a.dims.begin(), a.dims.end() - 2),
+        bb(bm.dims.begin(), bm.dims.end() - 2);
+    eval_detail::broadcast_each(ob, ab, bb, [&](int64_t b, int64_t ia, int64_t ib) {
+        blas::sgemm(static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), a.data.data() + ia * M * K,
+                    static_cast<int>(K), bm.data.data() + ib * K * N, static_cast<int>(N), out.data.data() + b * M * N,
                     static_cast<int>(N));
+    });
     activate(out.data, param::activation(n.params, n.op));
     return out;
 }

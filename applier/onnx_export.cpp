@@ -97,6 +97,33 @@ private:
         return name;
     }
 
+    /// A rank-0 float constant (the decompositions' 0.5, 1, 1/sqrt(2), 1e-5).
+    std::string float_initializer(const std::string& name, float v) {
+        onnx::TensorProto* t = d_graph->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::FLOAT);
+        t->add_float_data(v);
+        return name;
+    }
+
+    /// x / sqrt(mean(c * c) + 1e-5) along `axis`, c = x - mean(x) when `center` (layernorm) else x
+    /// (rmsnorm): opset 13 has neither LayerNormalization (17) nor RMSNormalization (23), and
+    /// LayerNormalization normalises every axis from `axis` on, not one.
+    void emit_norm(const std::string& x, const std::string& out, int64_t axis, bool center) {
+        auto mean = [&](const std::string& v, const std::string& name) {
+            onnx::NodeProto* r = emit("ReduceMean", {v}, name);
+            ints(r, "axes", {axis});
+            int1(r, "keepdims", 1);
+            return name;
+        };
+        const std::string c = center ? emit("Sub", {x, mean(x, out + "_mean")}, out + "_centred")->output(0) : x;
+        const std::string sq = emit("Mul", {c, c}, out + "_sq")->output(0);
+        const std::string var = mean(sq, out + "_var");
+        const std::string eps = emit("Add", {var, float_initializer(out + "_eps", 1e-5f)}, out + "_vareps")->output(0);
+        const std::string den = emit("Sqrt", {eps}, out + "_den")->output(0);
+        emit("Div", {c, den}, out);
+    }
+
     void weight(int32_t var) {
         const Variable& decl = d_g.variables()[var];
         if (static_cast<size_t>(var) >= d_values.size() || d_values[var].data.size() != static_cast<size_t>(decl.type.volume()))
@@ -194,7 +221,32 @@ private:
             case OpKind::Relu: emit("Relu", in, out); return;
             case OpKind::Sigmoid: emit("Sigmoid", in, out); return;
             case OpKind::Tanh: emit("Tanh", in, out); return;
+            case OpKind::EwSub: emit("Sub", in, out); return;
+            case OpKind::EwDiv: emit("Div", in, out); return;
+            case OpKind::Softmax: int1(emit("Softmax", in, out), "axis", param::axis(n.params)); return;
+            case OpKind::ReduceSum: {  // opset 13: the axes are an input
+                in.push_back(int64_initializer(out + "_axes", {param::axis(n.params)}));
+                int1(emit("ReduceSum", in, out), "keepdims", 1);
+                return;
+            }
+            case OpKind::ReduceMean: {  // opset 13: the axes are an attribute
+                onnx::NodeProto* r = emit("ReduceMean", in, out);
+                ints(r, "axes", {param::axis(n.params)});
+                int1(r, "keepdims", 1);
+                return;
+            }
+            case OpKind::LayerNorm:
+            case OpKind::RmsNorm: emit_norm(in[0], out, param::axis(n.params), n.op == OpKind::LayerNorm); return;
             RF_UNARY_ELEMENTWISE_CASES  // the catalogue's ONNX spelling, when it has one
+                if (n.op == OpKind::Gelu) {  // Gelu is opset 20: x * 0.5 * (1 + erf(x / sqrt(2)))
+                    const std::string s = emit("Mul", {in[0], float_initializer(out + "_rsqrt2", 0.70710678118654752f)},
+                                               out + "_scaled")->output(0);
+                    const std::string e = emit("Erf", {s}, out + "_erf")->output(0);
+                    const std::string p = emit("Add", {e, float_initializer(out + "_one", 1.f)}, out + "_erf1")->output(0);
+                    const std::string h = emit("Mul", {in[0], float_initializer(out + "_half", 0.5f)}, out + "_half_x")->output(0);
+                    emit("Mul", {h, p}, out);
+                    return;
+                }
                 if (op_info(n.op).onnx_name.empty()) unsupported(i, "ONNX has no such operator");
                 emit(std::string(op_info(n.op).onnx_name), in, out);
                 return;

@@ -70,6 +70,7 @@ std::vector<OpTemplate> taso_templates() {
     std::vector<OpTemplate> t;
     OpTemplate mm = tmpl("matmul", OpKind::Matmul, param::matmul(Activation::None), 2);
     mm.distinct_operands = true;
+    mm.max_rank = 3;  // TASO's matmul; rank-4 batches came with issue 22
     t.push_back(mm);
     t.push_back(tmpl("ewadd", OpKind::EwAdd, Params{}, 2));
     t.push_back(tmpl("ewmul", OpKind::EwMul, Params{}, 2));
@@ -109,6 +110,8 @@ std::vector<OpTemplate> taso_templates() {
 
 bool operand_shapes_fit(const OpTemplate& t, const TensorType& a, const TensorType* b) {
     if (t.rank >= 0 && static_cast<int>(a.rank()) != t.rank) return false;
+    if (t.max_rank >= 0 && static_cast<int>(a.rank()) > t.max_rank) return false;
+    if (b && !t.broadcast && t.arity == 2 && op_info(t.op).has(kElementwise) && a.dims != b->dims) return false;
     if (t.kernel[0] == 0 || !b) return true;
     if (b->rank() != 4) return false;
     for (size_t k = 0; k < 2; ++k)
@@ -122,6 +125,7 @@ std::vector<OpTemplate> full_templates() {
     t.push_back(tmpl("tanh", OpKind::Tanh, Params{}, 1));
     OpTemplate mm = tmpl("matmul_relu", OpKind::Matmul, param::matmul(Activation::Relu), 2);
     mm.distinct_operands = true;
+    mm.max_rank = 3;
     t.push_back(mm);
     t.push_back(conv("conv3x1", 3, 1, Activation::None));
     t.push_back(conv("conv3x1_relu", 3, 1, Activation::Relu));

@@ -24,10 +24,14 @@ struct OpTemplate {
     Params params;       ///< at the base shape; constants are re-shaped per instantiation
     int arity = 1;
     int rank = -1;                     ///< operand 0 must have this rank (-1: any)
+    int max_rank = -1;                 ///< operand 0's rank is at most this (-1: any)
     std::array<int, 2> kernel{0, 0};   ///< operand 1's dims 2,3 must be these (0: any)
     bool data_not_weight_var = false;  ///< operand 0 is not a weight variable (TASO's conv)
     bool operands_are_variables = false;  ///< every operand is an input variable (TASO's enlarge)
     bool distinct_operands = false;    ///< operands differ (TASO's matmul, smul)
+    /// An element-wise binary operator may broadcast length-1 axes (issue 22); off, its operands
+    /// have one shape, as in TASO's presets, whose graphs stay what they were before broadcasting.
+    bool broadcast = false;
     bool resize_only = false;          ///< enlarge: operand 0's kernel differs from operand 1's
 };
 

@@ -59,6 +59,16 @@ uint64_t type_hash(const TensorType& t) {
 }
 
 uint64_t value_hash(const ExactTensor& t, uint64_t th) {
+    if (t.modular) {
+        // The Z_p images only: values that agree there are taken as equal (ir/eval_modular.cpp),
+        // and the Z_q image of an equal value may be known on one side only.
+        const uint64_t head[2] = {th, 0x6d6f'6475'6c61'7200ULL};
+        uint64_t h = XXH3_64bits(head, sizeof head);
+        std::vector<uint64_t> ps;
+        ps.reserve(t.mod.size());
+        for (const ModValue& v : t.mod) ps.push_back(v.p);
+        return XXH3_64bits_withSeed(ps.data(), ps.size() * sizeof(uint64_t), h);
+    }
     // Values are in lowest terms, so (num, den) is unique to the rational tensor.
     const uint64_t head[2] = {th, static_cast<uint64_t>(t.den)};
     const uint64_t seed = XXH3_64bits(head, sizeof head);

@@ -27,8 +27,10 @@ TensorType instantiate_type(const TensorType& t, const std::map<SymbolId, int64_
     return r;
 }
 
-ShapePlan::ShapePlan(std::vector<Variable> vars, std::vector<Instantiation> insts, int base, uint64_t seed)
-    : d_vars(std::move(vars)), d_insts(std::move(insts)), d_base(base), d_seed(seed) {
+bool fingerprint_needs_modular(OpKind op) { return op_info(op).has(kModular) || op_info(op).has(kDivides); }
+
+ShapePlan::ShapePlan(std::vector<Variable> vars, std::vector<Instantiation> insts, int base, uint64_t seed, bool modular)
+    : d_vars(std::move(vars)), d_insts(std::move(insts)), d_base(base), d_seed(seed), d_modular(modular) {
     assert(base >= 0 && base < static_cast<int>(d_insts.size()));
     for (const Instantiation& in : d_insts) {
         std::vector<Variable> table = d_vars;
@@ -43,7 +45,8 @@ ShapePlan::ShapePlan(std::vector<Variable> vars, std::vector<Instantiation> inst
             // Seeded per (variable, point), not by a running stream: adding a variable or a
             // point leaves every other input's numbers unchanged.
             std::mt19937_64 rng(mix64(seed ^ mix64(v * 0x10001 + p + 1)));
-            values.push_back(random_exact(d_concrete[d_points[p].inst][v].type, rng));
+            const TensorType& t = d_concrete[d_points[p].inst][v].type;
+            values.push_back(modular ? random_modular(t, rng) : random_exact(t, rng));
         }
         d_inputs.push_back(std::move(values));
     }

@@ -37,8 +37,12 @@ class ShapePlan {
 public:
     ShapePlan() = default;
     /// `vars[i].type` may use symbols; `insts[base]` is the shape graphs are built at.
-    /// Evaluation points are ordered by instantiation, then draw.
-    ShapePlan(std::vector<Variable> vars, std::vector<Instantiation> insts, int base, uint64_t seed);
+    /// Evaluation points are ordered by instantiation, then draw. With `modular`, inputs are
+    /// uniform values of the modular domain (ir/eval.h) instead of integers in [-8, 8]: a plan
+    /// whose operators need it (fingerprint_needs_modular) must say so, so that every value of
+    /// its run is compared in one domain.
+    ShapePlan(std::vector<Variable> vars, std::vector<Instantiation> insts, int base, uint64_t seed,
+              bool modular = false);
 
     /// The variables with their symbolic types (as given).
     const std::vector<Variable>& symbolic_variables() const { return d_vars; }
@@ -50,7 +54,8 @@ public:
     const std::vector<EvalPoint>& points() const { return d_points; }
     uint64_t seed() const { return d_seed; }
 
-    /// The value of variable `var` at evaluation point `point` (integers in [-8, 8]).
+    bool modular() const { return d_modular; }
+    /// The value of variable `var` at evaluation point `point` (integers in [-8, 8], or modular).
     const ExactTensor& input(int var, int point) const { return d_inputs[point][var]; }
 
     /// The shape a constant built at the base shape `base_dims` has at `inst`: constants follow
@@ -66,7 +71,12 @@ private:
     std::vector<std::vector<ExactTensor>> d_inputs;  ///< per point, per variable
     int d_base = 0;
     uint64_t d_seed = 0;
+    bool d_modular = false;
 };
+
+/// Whether fingerprints of graphs with this operator need modular inputs: its value leaves the
+/// rationals (kModular), or it divides (kDivides: integer inputs in [-8, 8] make divisors zero).
+bool fingerprint_needs_modular(OpKind op);
 
 /// A concrete type: every symbol replaced by its value (asserts that all are given).
 TensorType instantiate_type(const TensorType& t, const std::map<SymbolId, int64_t>& values);

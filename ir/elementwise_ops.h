@@ -21,8 +21,11 @@
 //   };
 #pragma once
 
+#include <math.h>
+
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "ir/op_kind.h"
 
@@ -43,6 +46,52 @@ template <OpKind K>
 struct UnaryElementwise;
 
 // ---- entries (one per operator of the family, in catalogue order) ----
+// The Reals functions below are written in float (expf, sqrtf, erff exist on the host and in
+// CUDA device code alike): only the float domains instantiate them.
+
+/// exp(x). `exponential` marks the one function the modular fingerprint domain (ir/eval_modular.cpp)
+/// computes as a group homomorphism, x -> w^x, so that exp of a sum is the product of exps there.
+template <>
+struct UnaryElementwise<OpKind::Exp> {
+    static constexpr ScalarNeeds needs = ScalarNeeds::Reals;
+    static constexpr bool exponential = true;
+    template <class T>
+    RF_HOST_DEVICE static T value(T x) {
+        return static_cast<T>(expf(static_cast<float>(x)));
+    }
+};
+
+/// sqrt(x); NaN below zero, as in IEEE arithmetic and ONNX.
+template <>
+struct UnaryElementwise<OpKind::Sqrt> {
+    static constexpr ScalarNeeds needs = ScalarNeeds::Reals;
+    template <class T>
+    RF_HOST_DEVICE static T value(T x) {
+        return static_cast<T>(sqrtf(static_cast<float>(x)));
+    }
+};
+
+/// gelu(x) = x * Phi(x) = x/2 * (1 + erf(x / sqrt(2))): ONNX's Gelu with approximate = "none".
+template <>
+struct UnaryElementwise<OpKind::Gelu> {
+    static constexpr ScalarNeeds needs = ScalarNeeds::Reals;
+    template <class T>
+    RF_HOST_DEVICE static T value(T x) {
+        const float v = static_cast<float>(x);
+        return static_cast<T>(0.5f * v * (1.f + erff(v * 0.70710678118654752f)));
+    }
+};
+
+/// Whether an entry is the exponential (see UnaryElementwise<OpKind::Exp>); C++17, as the CUDA
+/// executor reads this header too.
+template <class Entry, class = void>
+struct IsExponential : std::false_type {};
+template <class Entry>
+struct IsExponential<Entry, std::void_t<decltype(Entry::exponential)>> : std::bool_constant<Entry::exponential> {};
+template <class Entry>
+constexpr bool is_exponential() {
+    return IsExponential<Entry>::value;
+}
 
 
 // ---- checks on the rows ----

@@ -26,13 +26,35 @@
 
 namespace rf {
 
+/// One element of the modular domain (ir/eval_modular.cpp): its image in Z_p (kModP) and in
+/// Z_q (kModQ, q = (p-1)/2), or kUnknownQ where the value came out of exp, sqrt, gelu or another
+/// function the Z_q image cannot follow (only the Z_p image is then known).
+struct ModValue {
+    uint64_t p = 0, q = 0;
+    bool operator==(const ModValue& o) const { return p == o.p && q == o.q; }
+};
+/// p: the largest safe prime below 2^62 (p = 2q + 1, q prime); w = 4 has order q in Z_p*.
+inline constexpr uint64_t kModP = 4611686018427377339ULL;
+inline constexpr uint64_t kModQ = 2305843009213688669ULL;
+inline constexpr uint64_t kModGenerator = 4;
+inline constexpr uint64_t kUnknownQ = ~uint64_t{0};
+
 /// An exact tensor: element i is num[i] / den. Every tensor the evaluator returns is in lowest
 /// terms (gcd(den, num...) == 1), a form unique to its value, so (dims, num, den) may be hashed.
+///
+/// Or, when `modular` is set, a tensor of the modular domain: values that rationals cannot hold
+/// (exp, sqrt, gelu, softmax and the norms; see ir/eval_modular.cpp), held as their images
+/// `mod` in Z_p x Z_q; `num` is then empty and `den` 1. Exact evaluation turns a node's result
+/// modular when its operator needs it or an operand is modular; a ShapePlan whose operators need
+/// it makes every input modular from the start, so that all values of such a run compare alike.
 struct ExactTensor {
     std::vector<int64_t> dims;
     std::vector<int64_t> num;
     int64_t den = 1;
-    /// Equal as rational tensors (dims and values), whatever the denominators.
+    bool modular = false;
+    std::vector<ModValue> mod;
+    /// Equal as rational tensors (dims and values), whatever the denominators; modular tensors
+    /// compare their Z_p images (equal values have equal images; see ir/eval_modular.cpp).
     bool operator==(const ExactTensor& o) const;
     bool operator!=(const ExactTensor& o) const { return !(*this == o); }
 };
@@ -53,6 +75,13 @@ inline constexpr uint64_t kFieldPrime = (uint64_t{1} << 61) - 1;
 class EvalOverflow : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+/// A value is undefined (a division by zero): like an overflow, the evaluation says nothing at
+/// this point, so callers that skip overflowed points skip these too.
+class EvalUndefined : public EvalOverflow {
+public:
+    using EvalOverflow::EvalOverflow;
 };
 
 /// The graph has a non-concrete type, or an input tensor's dims disagree with its variable.
@@ -89,6 +118,16 @@ std::vector<FieldTensor> evaluate_field(const Graph& g, const std::vector<FieldT
 FieldTensor random_field(const TensorType& t, std::mt19937_64& rng);
 /// The field image of an exact tensor (num * den^-1 mod p).
 FieldTensor to_field(const ExactTensor& t);
+
+/// Whether an operator's value leaves the rationals (exp, sqrt, gelu, softmax, layernorm,
+/// rmsnorm): exact evaluation computes it in the modular domain.
+bool needs_modular(OpKind op);
+/// Whether some node of g needs the modular domain.
+bool needs_modular(const Graph& g);
+/// The modular image of a rational tensor (num * den^-1 in Z_p and in Z_q); a modular one as is.
+ExactTensor to_modular(const ExactTensor& t);
+/// Uniform random values of the modular domain: independent images in Z_p and Z_q.
+ExactTensor random_modular(const TensorType& t, std::mt19937_64& rng);
 
 /// Brings t to lowest terms (divides den and every numerator by their gcd); den must be positive.
 void normalize(ExactTensor& t);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "ir/eval.h"
+#include "ir/eval_modular.h"
 #include "ir/eval_ops.h"
 
 namespace rf {
@@ -103,6 +104,11 @@ struct ExactArith : eval_detail::OrderedMax<int64_t> {
         overflowed |= __builtin_mul_overflow(a, b, &r);
         return r;
     }
+    int64_t sub(int64_t a, int64_t b) {
+        int64_t r;
+        overflowed |= __builtin_sub_overflow(a, b, &r);
+        return r;
+    }
     static bool is_zero(int64_t a) { return a == 0; }
     static int64_t zero() { return 0; }
     static int64_t one() { return 1; }
@@ -112,6 +118,7 @@ struct ExactArith : eval_detail::OrderedMax<int64_t> {
 struct UncheckedArith : eval_detail::OrderedMax<int64_t> {
     static int64_t add(int64_t a, int64_t b) { return a + b; }
     static int64_t mul(int64_t a, int64_t b) { return a * b; }
+    static int64_t sub(int64_t a, int64_t b) { return a - b; }
     static bool is_zero(int64_t a) { return a == 0; }
     static int64_t zero() { return 0; }
     static int64_t one() { return 1; }
@@ -222,6 +229,28 @@ public:
         return t;
     }
 
+    /// a / b element by element, exactly: each quotient in lowest terms, then all over their
+    /// common denominator. A zero divisor leaves the value undefined (EvalUndefined): a rule
+    /// with division holds where its divisors are not zero, so such a point says nothing.
+    Tensor ew_div(const Tensor& a, const Tensor& b, const Dims& od) const {
+        std::vector<Rational> q(static_cast<size_t>(eval_detail::volume(od)), Rational(0));
+        eval_detail::broadcast_each(od, a.dims, b.dims, [&](int64_t i, int64_t ia, int64_t ib) {
+            if (b.num[ib] == 0) throw EvalUndefined("ewdiv: division by zero");
+            int64_t n = checked_mul(a.num[ia], b.den, "a division"), d = checked_mul(b.num[ib], a.den, "a division");
+            if (d < 0) n = checked_mul(n, -1, "a division"), d = checked_mul(d, -1, "a division");
+            q[i] = Rational(n, d);
+        });
+        return over_common_denominator(od, q);
+    }
+
+    /// num/den as a tensor of `rank` axes of length 1.
+    Tensor constant(size_t rank, int64_t num, int64_t den) const {
+        Tensor t = make(Dims(rank, 1), den);
+        t.num[0] = num;
+        normalize(t);
+        return t;
+    }
+
     // Ring and Order functions are computed exactly, element by element, and the results put
     // over their common denominator; Reals ones have no rational value and become a seeded
     // random function of the value, as sigmoid and tanh do.
@@ -234,20 +263,50 @@ public:
         } else {
             std::vector<Rational> r;
             r.reserve(t.num.size());
-            int64_t common = 1;
-            for (int64_t v : t.num) {
-                r.push_back(Entry::template value<Rational>(Rational(v, t.den)));
-                common = checked_mul(common / static_cast<int64_t>(std::gcd(common, r.back().den)), r.back().den,
-                                     "a common denominator");
-            }
-            for (size_t i = 0; i < r.size(); ++i) t.num[i] = checked_mul(r[i].num, common / r[i].den, "a rescaling");
-            t.den = common;
+            for (int64_t v : t.num) r.push_back(Entry::template value<Rational>(Rational(v, t.den)));
+            return over_common_denominator(t.dims, r);
         }
         normalize(t);
         return t;
     }
 
+    /// Rationals of one tensor put over their common denominator, in lowest terms.
+    Tensor over_common_denominator(const Dims& dims, const std::vector<Rational>& r) const {
+        int64_t common = 1;
+        for (const Rational& x : r)
+            common = checked_mul(common / static_cast<int64_t>(std::gcd(common, x.den)), x.den, "a common denominator");
+        Tensor t = make(dims, common);
+        for (size_t i = 0; i < r.size(); ++i) t.num[i] = checked_mul(r[i].num, common / r[i].den, "a rescaling");
+        normalize(t);
+        return t;
+    }
+
 private:
+    uint64_t d_seed;
+};
+
+// Exact evaluation proper: each node in the rational domain, unless its operator needs the
+// modular one (kModular) or an operand is already modular (ir/eval_modular.cpp).
+class ExactEval {
+public:
+    using Tensor = ExactTensor;
+
+    explicit ExactEval(uint64_t seed) : d_rational(seed), d_seed(seed) {}
+
+    static size_t count(const Tensor& t) { return t.modular ? t.mod.size() : t.num.size(); }
+    static void check_input(const Tensor& t, const std::string& name) {
+        if (!t.modular) ExactDomain::check_input(t, name);
+    }
+    std::vector<Tensor> eval_node(const Node& node, const std::vector<const Tensor*>& in,
+                                  const std::vector<const TensorType*>& in_types) {
+        bool modular = needs_modular(node.op);
+        for (const Tensor* t : in) modular = modular || t->modular;
+        if (modular) return eval_detail::eval_node_modular(node, in, in_types, d_seed);
+        return eval_detail::eval_op(d_rational, node, in, in_types);
+    }
+
+private:
+    ExactDomain d_rational;
     uint64_t d_seed;
 };
 
@@ -266,6 +325,14 @@ void normalize(ExactTensor& t) {
 }
 
 bool ExactTensor::operator==(const ExactTensor& o) const {
+    if (modular || o.modular) {
+        if (dims != o.dims) return false;
+        const ExactTensor a = to_modular(*this), b = to_modular(o);
+        if (a.mod.size() != b.mod.size()) return false;
+        for (size_t i = 0; i < a.mod.size(); ++i)
+            if (a.mod[i].p != b.mod[i].p) return false;
+        return true;
+    }
     if (dims != o.dims || num.size() != o.num.size()) return false;
     if (den == o.den) return num == o.num;
     // a/p == b/q  <=>  a*q == b*p; the products fit in 128 bits.
@@ -280,13 +347,13 @@ std::vector<ExactTensor> eval_node_exact(const Node& node, const std::vector<con
         if (in[i] && in[i]->den <= 0)
             throw EvalError(std::string(op_name(node.op)) + ": operand " + std::to_string(i) +
                             " has a non-positive denominator");
-    ExactDomain dom(function_seed);
+    ExactEval dom(function_seed);
     return eval_detail::eval_node_checked(dom, node, in, in_types);
 }
 
 std::vector<ExactTensor> evaluate_exact(const Graph& g, const std::vector<ExactTensor>& variables,
                                         uint64_t function_seed) {
-    ExactDomain dom(function_seed);
+    ExactEval dom(function_seed);
     std::vector<ExactTensor> out = eval_detail::evaluate_graph(dom, g, variables);
     for (ExactTensor& t : out) normalize(t);  // an output may be a variable as the caller gave it
     return out;

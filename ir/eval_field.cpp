@@ -84,6 +84,7 @@ struct FieldArith {
     uint64_t seed = 0;
     static uint64_t add(uint64_t a, uint64_t b) { return fadd(a, b); }
     static uint64_t mul(uint64_t a, uint64_t b) { return fmul(a, b); }
+    static uint64_t sub(uint64_t a, uint64_t b) { return fadd(a, b ? P - b : 0); }
     static bool is_zero(uint64_t a) { return a == 0; }
     static uint64_t zero() { return 0; }
     static uint64_t one() { return 1; }
@@ -123,6 +124,20 @@ public:
             case Activation::Tanh: salt = kTanhSalt; break;
         }
         for (uint64_t& v : t.data) v = random_function(v, d_seed, salt);
+        return t;
+    }
+    /// a * b^-1 element-wise; a zero divisor gives 0 (a rule with division holds where its
+    /// divisors are not zero, and a random point makes one zero with probability ~1/p).
+    Tensor ew_div(const Tensor& a, const Tensor& b, const eval_detail::Dims& od) const {
+        Tensor t = make(od, 1);
+        eval_detail::broadcast_each(od, a.dims, b.dims, [&](int64_t i, int64_t ia, int64_t ib) {
+            t.data[i] = b.data[ib] ? fmul(a.data[ia], finv(b.data[ib])) : 0;
+        });
+        return t;
+    }
+    Tensor constant(size_t rank, int64_t num, int64_t den) const {
+        Tensor t = make(eval_detail::Dims(rank, 1), 1);
+        t.data[0] = fmul(from_int(num), finv(from_int(den)));
         return t;
     }
     // A Ring function maps into the field homomorphically; the field has no order and no

@@ -1,6 +1,7 @@
 // Float evaluation: float32 with the real sigmoid and tanh, for checking a rewritten model
 // against the original within a tolerance. The operators themselves are eval_ops.h's, shared
 // with exact evaluation; this file only says what float arithmetic and activations are.
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -16,6 +17,7 @@ namespace {
 struct FloatArith : eval_detail::OrderedMax<float> {
     float add(float a, float b) const { return a + b; }
     float mul(float a, float b) const { return a * b; }
+    float sub(float a, float b) const { return a - b; }
     static bool is_zero(float a) { return a == 0.f; }
     static float zero() { return 0.f; }
     static float one() { return 1.f; }
@@ -49,6 +51,33 @@ public:
                 for (float& v : t.data) v = std::tanh(v);
                 break;
         }
+        return t;
+    }
+    Tensor ew_div(const Tensor& a, const Tensor& b, const eval_detail::Dims& od) const {
+        Tensor t = make(od, 1);
+        eval_detail::broadcast_each(od, a.dims, b.dims,
+                                    [&](int64_t i, int64_t ia, int64_t ib) { t.data[i] = a.data[ia] / b.data[ib]; });
+        return t;
+    }
+    Tensor constant(size_t rank, int64_t num, int64_t den) const {
+        Tensor t = make(eval_detail::Dims(rank, 1), 1);
+        t.data[0] = static_cast<float>(static_cast<double>(num) / static_cast<double>(den));
+        return t;
+    }
+    /// Softmax with the maximum of each line subtracted first, so that exp cannot overflow: the
+    /// same value as exp(x) / sum exp(x) (softmax is invariant under a shift along its axis).
+    Tensor softmax(const Tensor& x, size_t axis) const {
+        Tensor t = x;
+        const eval_detail::AxisView v = eval_detail::axis_view(x.dims, axis);
+        for (int64_t o = 0; o < v.outer; ++o)
+            for (int64_t i = 0; i < v.inner; ++i) {
+                float* line = t.data.data() + o * v.axis * v.inner + i;
+                float m = line[0];
+                for (int64_t k = 1; k < v.axis; ++k) m = std::max(m, line[k * v.inner]);
+                float s = 0.f;
+                for (int64_t k = 0; k < v.axis; ++k) s += (line[k * v.inner] = std::exp(line[k * v.inner] - m));
+                for (int64_t k = 0; k < v.axis; ++k) line[k * v.inner] /= s;
+            }
         return t;
     }
     // Floats compute every scalar function, whatever it needs.

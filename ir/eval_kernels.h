@@ -233,6 +233,40 @@ inline AxisView axis_view(const Dims& d, size_t axis) {
     return v;
 }
 
+/// Calls f(i, ia, ib) for every flat index i of a result of dims `od`, with the flat indices ia
+/// and ib of the operands (dims ad, bd, of the result's rank) that element reads: an operand's
+/// axis of length 1 broadcasts (numpy and ONNX). Operands of the result's dims take the plain
+/// loop, so unbroadcast element-wise operators cost what they did before broadcasting.
+template <class F>
+void broadcast_each(const Dims& od, const Dims& ad, const Dims& bd, F&& f) {
+    const int64_t n = volume(od);
+    if (ad == od && bd == od) {
+        for (int64_t i = 0; i < n; ++i) f(i, i, i);
+        return;
+    }
+    const size_t r = od.size();
+    std::vector<int64_t> sa(r, 0), sb(r, 0), idx(r, 0);
+    int64_t stride_a = 1, stride_b = 1;
+    for (size_t k = r; k-- > 0;) {
+        sa[k] = ad[k] == 1 ? 0 : stride_a;
+        sb[k] = bd[k] == 1 ? 0 : stride_b;
+        stride_a *= ad[k];
+        stride_b *= bd[k];
+    }
+    int64_t ia = 0, ib = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        f(i, ia, ib);
+        for (size_t k = r; k-- > 0;) {  // odometer over the result's axes
+            ia += sa[k];
+            ib += sb[k];
+            if (++idx[k] < od[k]) break;
+            ia -= sa[k] * od[k];
+            ib -= sb[k] * od[k];
+            idx[k] = 0;
+        }
+    }
+}
+
 /// Concatenation along an axis: for each outer index, the operands' blocks one after another.
 template <class T>
 void concat(const std::vector<const T*>& parts, const std::vector<int64_t>& part_axis, int64_t outer,
@@ -244,6 +278,17 @@ void concat(const std::vector<const T*>& parts, const std::vector<int64_t>& part
             out += block;
         }
     }
+}
+
+/// out[o, 0, i] = sum over k of x[o, k, i], for x seen as [outer, axis, inner] (out is zero-filled).
+template <class Ar, class T>
+void reduce_sum(Ar& ar, const T* x, const AxisView& v, T* out) {
+    for (int64_t o = 0; o < v.outer; ++o)
+        for (int64_t k = 0; k < v.axis; ++k) {
+            const T* row = x + (o * v.axis + k) * v.inner;
+            T* orow = out + o * v.inner;
+            for (int64_t i = 0; i < v.inner; ++i) orow[i] = ar.add(orow[i], row[i]);
+        }
 }
 
 /// The slice [begin, begin + len) of the middle axis of an [outer, axis, inner] tensor.

@@ -19,6 +19,11 @@
 //   unary_elementwise<Entry>(t, salt)        applies a same-shape unary operator's scalar
 //                                            function (ir/elementwise_ops.h), or the seeded
 //                                            random function `salt` names where it cannot
+//   ew_div(a, b, dims)                       a / b element-wise, broadcasting length-1 axes
+//   constant(rank, num, den)                 the rational num/den as a tensor of dims [1,...]
+// and optionally softmax(x, axis) where the domain computes it better than exp / sum of exp
+// (floats subtract the maximum first). Softmax, layernorm and rmsnorm are otherwise composed
+// here from exp, sqrt, sums, broadcast subtraction and division, once for every domain.
 // `evaluate_graph` walks a graph in node order and evaluates only what its outputs depend on.
 #pragma once
 
@@ -123,10 +128,16 @@ typename Dom::Tensor eval_matmul(Dom& dom, const Node& node, const TensorPtrs<Do
         });
         return dom.finish(std::move(out), ar, act);
     }
+    // Leading batch dimensions broadcast like an element-wise operator's: one product per batch
+    // index of the result, reading each operand's (possibly broadcast) matrix.
     const size_t r = a.dims.size();
-    dom.run_bounded({&a, &b}, a.dims[r - 1], [&](auto& kar) {
-        matmul(kar, data(&a), data(&b), Dom::data(out).data(), r == 3 ? a.dims[0] : 1, a.dims[r - 2],
-               a.dims[r - 1], b.dims[r - 1]);
+    const int64_t M = a.dims[r - 2], K = a.dims[r - 1], N = b.dims[r - 1];
+    const Dims ob(out.dims.begin(), out.dims.end() - 2), ab(a.dims.begin(), a.dims.end() - 2),
+        bb(b.dims.begin(), b.dims.end() - 2);
+    dom.run_bounded({&a, &b}, K, [&](auto& kar) {
+        broadcast_each(ob, ab, bb, [&](int64_t i, int64_t ia, int64_t ib) {
+            matmul(kar, data(&a) + ia * M * K, data(&b) + ib * K * N, Dom::data(out).data() + i * M * N, 1, M, K, N);
+        });
     });
     return dom.finish(std::move(out), ar, act);
 }
@@ -194,6 +205,74 @@ typename Dom::Tensor eval_replicas(Dom& dom, const Node& node, const TensorPtrs<
     return dom.finish(std::move(out), ar, Activation::None);
 }
 
+/// a op b for the binary element-wise operators, broadcasting length-1 axes between operands of
+/// one rank (numpy, ONNX); `od` is the result's dims.
+template <class Dom>
+typename Dom::Tensor eval_ew_binary(Dom& dom, OpKind op, const typename Dom::Tensor& a, const typename Dom::Tensor& b,
+                                    const Dims& od) {
+    using Tensor = typename Dom::Tensor;
+    typename Dom::Arith ar;
+    if (op == OpKind::EwDiv) return dom.ew_div(a, b, od);
+    if (op == OpKind::EwMul) {
+        Tensor out = dom.make(od, dom.mul_scale(Dom::scale(a), Dom::scale(b)));
+        auto* o = Dom::data(out).data();
+        const auto *x = Dom::data(a).data(), *y = Dom::data(b).data();
+        broadcast_each(od, a.dims, b.dims, [&](int64_t i, int64_t ia, int64_t ib) { o[i] = ar.mul(x[ia], y[ib]); });
+        return dom.finish(std::move(out), ar, Activation::None);
+    }
+    std::vector<Tensor> storage;
+    int64_t s = 1;
+    auto ops = dom.align({&a, &b}, storage, s);
+    Tensor out = dom.make(od, s);
+    auto* o = Dom::data(out).data();
+    const auto *x = Dom::data(*ops[0]).data(), *y = Dom::data(*ops[1]).data();
+    if (op == OpKind::EwSub)
+        broadcast_each(od, a.dims, b.dims, [&](int64_t i, int64_t ia, int64_t ib) { o[i] = ar.sub(x[ia], y[ib]); });
+    else
+        broadcast_each(od, a.dims, b.dims, [&](int64_t i, int64_t ia, int64_t ib) { o[i] = ar.add(x[ia], y[ib]); });
+    return dom.finish(std::move(out), ar, Activation::None);
+}
+
+/// The sum along `axis`, kept with length 1; divided by the axis length for a mean.
+template <class Dom>
+typename Dom::Tensor eval_reduce(Dom& dom, const typename Dom::Tensor& x, size_t axis, bool mean) {
+    typename Dom::Arith ar;
+    Dims od = x.dims;
+    od[axis] = 1;
+    typename Dom::Tensor out = dom.make(od, Dom::scale(x));
+    const AxisView v = axis_view(x.dims, axis);
+    dom.run_bounded({&x}, v.axis, [&](auto& kar) { reduce_sum(kar, Dom::data(x).data(), v, Dom::data(out).data()); });
+    if (mean) dom.divide(out, v.axis);
+    return dom.finish(std::move(out), ar, Activation::None);
+}
+
+/// exp(x) / sum of exp(x) along the axis, unless the domain has its own.
+template <class Dom>
+typename Dom::Tensor eval_softmax(Dom& dom, const typename Dom::Tensor& x, size_t axis) {
+    if constexpr (requires { dom.softmax(x, axis); }) {
+        return dom.softmax(x, axis);
+    } else {
+        using Exp = UnaryElementwise<OpKind::Exp>;
+        auto e = dom.template unary_elementwise<Exp>(x, unary_elementwise_salt("exp"));
+        auto sum = eval_reduce(dom, e, axis, false);
+        return dom.ew_div(e, sum, x.dims);
+    }
+}
+
+/// layernorm: (x - mean) / sqrt(mean((x - mean)^2) + 1e-5); rmsnorm: x / sqrt(mean(x*x) + 1e-5),
+/// along the axis, no affine part. 1e-5 is the rational 1/100000 in every domain.
+template <class Dom>
+typename Dom::Tensor eval_norm(Dom& dom, const typename Dom::Tensor& x, size_t axis, bool center) {
+    using Sqrt = UnaryElementwise<OpKind::Sqrt>;
+    auto centred = center ? eval_ew_binary(dom, OpKind::EwSub, x, eval_reduce(dom, x, axis, true), x.dims) : x;
+    auto sq = eval_ew_binary(dom, OpKind::EwMul, centred, centred, x.dims);
+    auto ms = eval_reduce(dom, sq, axis, true);
+    auto eps = dom.constant(x.dims.size(), 1, 100000);
+    auto den = dom.template unary_elementwise<Sqrt>(eval_ew_binary(dom, OpKind::EwAdd, ms, eps, ms.dims),
+                                                    unary_elementwise_salt("sqrt"));
+    return dom.ew_div(centred, den, x.dims);
+}
+
 /// The outputs of one node. Output dims come from the node's (concrete) types, which the shape
 /// rules derived from the same operands, so the kernels can trust them.
 template <class Dom>
@@ -220,24 +299,23 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
             return {dom.finish(std::move(out), ar, param::activation(p, op))};
         }
         case OpKind::Matmul: return {eval_matmul(dom, node, in, in_types)};
-        case OpKind::EwAdd: {
-            std::vector<Tensor> storage;
-            int64_t s = 1;
-            auto ops = dom.align(in, storage, s);
-            Tensor out = dom.make(out_dims(0), s);
-            auto* o = Dom::data(out).data();
-            const auto *a = data(ops[0]), *b = data(ops[1]);
-            for (size_t i = 0, n = Dom::data(out).size(); i < n; ++i) o[i] = ar.add(a[i], b[i]);
-            return {dom.finish(std::move(out), ar, Activation::None)};
-        }
+        case OpKind::EwAdd:
+        case OpKind::EwSub:
         case OpKind::EwMul:
+        case OpKind::EwDiv: return {eval_ew_binary(dom, op, *in[0], *in[1], out_dims(0))};
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+            return {eval_reduce(dom, *in[0], static_cast<size_t>(param::axis(p)), op == OpKind::ReduceMean)};
+        case OpKind::Softmax: return {eval_softmax(dom, *in[0], static_cast<size_t>(param::axis(p)))};
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm:
+            return {eval_norm(dom, *in[0], static_cast<size_t>(param::axis(p)), op == OpKind::LayerNorm)};
         case OpKind::Smul: {
             // Smul's scalar is rank 0: it broadcasts by a zero stride.
-            const bool scalar = op == OpKind::Smul;
             Tensor out = dom.make(out_dims(0), dom.mul_scale(Dom::scale(*in[0]), Dom::scale(*in[1])));
             auto* o = Dom::data(out).data();
             const auto *a = data(in[0]), *b = data(in[1]);
-            for (size_t i = 0, n = Dom::data(out).size(); i < n; ++i) o[i] = ar.mul(a[i], b[scalar ? 0 : i]);
+            for (size_t i = 0, n = Dom::data(out).size(); i < n; ++i) o[i] = ar.mul(a[i], b[0]);
             return {dom.finish(std::move(out), ar, Activation::None)};
         }
         case OpKind::Relu:
@@ -317,6 +395,22 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
 
 /// Checks what the public eval_node_* entry points are given: one type per operand, operand
 /// dims equal to those types, buffers of the right size, concrete output types.
+/// The number of elements a tensor of the domain holds (a domain with two representations says).
+template <class Dom>
+int64_t elem_count(const typename Dom::Tensor& t) {
+    if constexpr (requires { Dom::count(t); }) return static_cast<int64_t>(Dom::count(t));
+    else return static_cast<int64_t>(Dom::data(t).size());
+}
+
+/// A node's outputs: the domain's own dispatch where it has one (exact evaluation picks the
+/// rational or the modular domain per node), else eval_op.
+template <class Dom>
+std::vector<typename Dom::Tensor> eval_in(Dom& dom, const Node& node, const std::vector<const typename Dom::Tensor*>& in,
+                                          const std::vector<const TensorType*>& in_types) {
+    if constexpr (requires { dom.eval_node(node, in, in_types); }) return dom.eval_node(node, in, in_types);
+    else return eval_op(dom, node, in, in_types);
+}
+
 template <class Dom>
 void check_node_call(const Node& node, const std::vector<const typename Dom::Tensor*>& in,
                      const std::vector<TensorType>& in_types) {
@@ -329,7 +423,7 @@ void check_node_call(const Node& node, const std::vector<const typename Dom::Ten
                         std::to_string(in.size()) + " operand values");
     for (size_t i = 0; i < in.size(); ++i) {
         if (!in[i] || !dims_match(in[i]->dims, in_types[i]) ||
-            static_cast<int64_t>(Dom::data(*in[i]).size()) != volume(in[i]->dims))
+            elem_count<Dom>(*in[i]) != volume(in[i]->dims))
             throw EvalError(op + ": operand " + std::to_string(i) + " value " +
                             (in[i] ? dims_str(in[i]->dims) : "(null)") + " does not match its type " +
                             in_types[i].to_string());
@@ -345,7 +439,7 @@ std::vector<typename Dom::Tensor> eval_node_checked(Dom& dom, const Node& node,
     check_node_call<Dom>(node, in, in_types);
     std::vector<const TensorType*> types;
     for (const TensorType& t : in_types) types.push_back(&t);
-    return eval_op(dom, node, in, types);
+    return eval_in(dom, node, in, types);
 }
 
 template <class Dom>
@@ -380,9 +474,9 @@ std::vector<typename Dom::Tensor> evaluate_graph(Dom& dom, const Graph& g,
             if (static_cast<size_t>(var) >= variables.size())
                 throw EvalError("variable " + decl.name + ": no value given");
             const Tensor& t = variables[var];
-            if (!dims_match(t.dims, decl.type) || static_cast<int64_t>(Dom::data(t).size()) != volume(t.dims))
+            if (!dims_match(t.dims, decl.type) || elem_count<Dom>(t) != volume(t.dims))
                 throw EvalError("variable " + decl.name + ": value " + dims_str(t.dims) + " (" +
-                                std::to_string(Dom::data(t).size()) + " elements) does not match its type " +
+                                std::to_string(elem_count<Dom>(t)) + " elements) does not match its type " +
                                 decl.type.to_string());
             Dom::check_input(t, decl.name);
             var_value[i] = &t;
@@ -394,7 +488,7 @@ std::vector<typename Dom::Tensor> evaluate_graph(Dom& dom, const Graph& g,
             in.push_back(value(v));
             in_types.push_back(&g.type(v));
         }
-        owned[i] = eval_op(dom, nd, in, in_types);
+        owned[i] = eval_in(dom, nd, in, in_types);
     }
     std::vector<Tensor> out;
     out.reserve(g.outputs().size());

@@ -22,6 +22,12 @@ inline constexpr unsigned kElementwise = 1u << 1;  ///< result[i] depends on ope
 inline constexpr unsigned kUsesOrder = 1u << 2;    ///< its meaning needs the order of the reals (max)
 inline constexpr unsigned kPartition = 1u << 3;    ///< parallel: cuts or joins one dimension
 inline constexpr unsigned kReplica = 1u << 4;      ///< parallel: copies or sums replicas
+/// Its value leaves the rationals (exp, sqrt): exact evaluation computes it in the modular
+/// domain (ir/eval_modular.cpp).
+inline constexpr unsigned kModular = 1u << 5;
+/// Divides by an operand's value: undefined at a zero divisor, so fingerprints draw inputs from
+/// the modular domain, where a random divisor is zero with probability ~1/p (ir/eval.h).
+inline constexpr unsigned kDivides = 1u << 6;
 
 // The one operator list. Every per-operator fact that is data is a column here; code that needs
 // an operator's behaviour (shape rule, evaluator, SMT symbol) switches over OpKind without a
@@ -57,6 +63,13 @@ inline constexpr unsigned kReplica = 1u << 4;      ///< parallel: copies or sums
     X(Combine, "combine", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_COMBINE", "")            \
     X(Replicate, "replicate", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REPLICATE", "")          \
     X(Reduction, "reduction", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REDUCE", "")            \
+    X(EwSub, "ewsub", "", 2, 2, 1, false, kElementwise, kNoParams, -1, "", "Sub")                            \
+    X(EwDiv, "ewdiv", "", 2, 2, 1, false, kElementwise | kDivides, kNoParams, -1, "", "Div")                            \
+    X(ReduceSum, "reduce_sum", "", 1, 1, 1, false, kNoTraits, kAxisParams, -1, "", "ReduceSum")              \
+    X(ReduceMean, "reduce_mean", "", 1, 1, 1, false, kNoTraits, kAxisParams, -1, "", "ReduceMean")           \
+    X(Softmax, "softmax", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "Softmax")                     \
+    X(LayerNorm, "layernorm", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "LayerNormalization")      \
+    X(RmsNorm, "rmsnorm", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "RMSNormalization")            \
     RF_UNARY_ELEMENTWISE_OPS(X)
 
 // The same-shape unary family: parameterless element-wise unary operators whose value is one
@@ -67,7 +80,10 @@ inline constexpr unsigned kReplica = 1u << 4;      ///< parallel: copies or sums
 // the shape rules, TENSAT slots, SMT symbols, the pointwise strategy and the consumers without
 // an edit there (docs/adding-an-operator.md). relu, sigmoid and tanh are not in it: they are
 // also fused activations, with their own per-domain code.
-#define RF_UNARY_ELEMENTWISE_OPS(X)
+#define RF_UNARY_ELEMENTWISE_OPS(X)                                                   \
+    X(Exp, "exp", "", 1, 1, 1, false, kElementwise | kModular, kNoParams, -1, "", "Exp")    \
+    X(Sqrt, "sqrt", "", 1, 1, 1, false, kElementwise | kModular, kNoParams, -1, "", "Sqrt") \
+    X(Gelu, "gelu", "", 1, 1, 1, false, kElementwise | kModular, kNoParams, -1, "", "Gelu")
 
 // `case OpKind::K:` for every operator of the same-shape unary family (possibly none).
 #define RF_UNARY_ELEMENTWISE_CASE(kind, ...) case OpKind::kind:
@@ -154,7 +170,7 @@ const std::vector<OpKind>& all_op_kinds();
 
 // Typed access to parameters, so callers never index slots by hand.
 namespace param {
-int32_t axis(const Params& p);             // concat, split
+int32_t axis(const Params& p);             // concat, split, reductions, softmax, the norms
 Padding padding(const Params& p, OpKind k);          // conv2d, pool
 Activation activation(const Params& p, OpKind k);    // conv2d, matmul, pool (None for others)
 std::array<int32_t, 2> stride(const Params& p, OpKind k);

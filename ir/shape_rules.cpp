@@ -126,6 +126,12 @@ std::optional<std::vector<int32_t>> checked_list(const Ctx& c, OpKind op, const 
 
 using One = std::optional<TensorType>;
 
+// Whether a dimension is (already known to be) 1: such an axis broadcasts.
+bool is_one(const Ctx& c, const Dim& d) {
+    const Dim r = c.u.resolve(d);
+    return r.is_concrete() && r.value() == 1;
+}
+
 One infer_conv2d(const Ctx& c, const Params& p, const std::vector<TensorType>& in) {
     const OpKind op = OpKind::Conv2d;
     if (!need_undistributed(c, op, in) || !need_rank(c, op, in, 0, 4, "input") || !need_rank(c, op, in, 1, 4, "weight"))
@@ -169,6 +175,7 @@ bool matmul_distribution(const Ctx& c, const std::vector<TensorType>& in, Tensor
     const TensorType &x = in[0], &w = in[1];
     if (!x.is_distributed() && !w.is_distributed()) return true;
     const size_t r = x.rank();
+    if (r > 3) { fail_with(c, op, [&] { return "distributed operands must have rank 2 or 3 (inputs " + types_str(in) + ")"; }); return false; }
     for (size_t i = 0; i + 2 < r; ++i) {
         if (x.degree(i) != w.degree(i))
             { fail_with(c, op, [&] { return "batch dimension " + std::to_string(i) + " is cut differently (inputs " + types_str(in) + ")"; }); return false; }
@@ -195,21 +202,33 @@ One infer_matmul(const Ctx& c, const Params& p, const std::vector<TensorType>& i
     const OpKind op = OpKind::Matmul;
     if (!check_pad_act(c, op, Padding::Same, param::activation(p, op))) return std::nullopt;
     size_t r = in[0].rank();
-    if (r < 2 || r > 3) return fail_with(c, op, [&] { return "operands must have rank 2 or 3, got " + types_str(in); });
+    if (r < 2 || r > 4) return fail_with(c, op, [&] { return "operands must have rank 2, 3 or 4, got " + types_str(in); });
     if (!need_rank(c, op, in, 1, r, "right operand")) return std::nullopt;
-    for (size_t i = 0; i + 2 < r; ++i)
-        if (!unify_dim(c, op, in[0].dims[i], in[1].dims[i], [] { return "batch sizes"; }, in)) return std::nullopt;
-    if (!unify_dim(c, op, in[0].dims[r - 1], in[1].dims[r - 2], [] { return "contracted sizes"; }, in)) return std::nullopt;
     TensorType t;
     t.dims = in[0].dims;
+    // Leading batch dimensions: equal, or one of them 1 and broadcast (numpy's matmul).
+    for (size_t i = 0; i + 2 < r; ++i) {
+        if (is_one(c, in[0].dims[i]) != is_one(c, in[1].dims[i])) {
+            const TensorType& big = is_one(c, in[0].dims[i]) ? in[1] : in[0];
+            t.dims[i] = big.dims[i];
+            t.set_split(i, big.split(i));
+            continue;
+        }
+        if (!unify_dim(c, op, in[0].dims[i], in[1].dims[i], [] { return "batch sizes"; }, in))
+            return std::nullopt;
+        t.set_split(i, combine(in[0].split(i), in[1].split(i), c.u));
+    }
+    if (!unify_dim(c, op, in[0].dims[r - 1], in[1].dims[r - 2], [] { return "contracted sizes"; }, in)) return std::nullopt;
     t.dims[r - 1] = in[1].dims[r - 1];
-    for (size_t i = 0; i + 2 < r; ++i) t.set_split(i, combine(in[0].split(i), in[1].split(i), c.u));
     t.set_split(r - 2, in[0].split(r - 2));
     t.set_split(r - 1, in[1].split(r - 1));
     if (!matmul_distribution(c, in, t)) return std::nullopt;
     return t;
 }
 
+// Binary element-wise operators broadcast as numpy and ONNX do, between operands of one rank:
+// an axis of length 1 on one side takes the other side's length (and its concat boundary);
+// any other pair of lengths must be equal.
 One infer_elementwise(const Ctx& c, OpKind op, const std::vector<TensorType>& in) {
     if (!need_rank(c, op, in, 1, in[0].rank(), "right operand") || !need_same_distribution(c, op, in)) return std::nullopt;
     TensorType t;
@@ -217,9 +236,31 @@ One infer_elementwise(const Ctx& c, OpKind op, const std::vector<TensorType>& in
     t.degrees = in[0].degrees;
     t.replicas = in[0].replicas;
     for (size_t i = 0; i < in[0].rank(); ++i) {
-        if (!unify_dim(c, op, in[0].dims[i], in[1].dims[i], [&] { return "sizes of axis " + std::to_string(i); }, in))
+        const bool one0 = is_one(c, in[0].dims[i]), one1 = is_one(c, in[1].dims[i]);
+        if (one0 != one1) {  // broadcast along axis i
+            const TensorType& big = one0 ? in[1] : in[0];
+            t.dims[i] = big.dims[i];
+            t.set_split(i, big.split(i));
+            continue;
+        }
+        if (!unify_dim(c, op, in[0].dims[i], in[1].dims[i],
+                       [&] { return "sizes of axis " + std::to_string(i); }, in))
             return std::nullopt;
         t.set_split(i, combine(in[0].split(i), in[1].split(i), c.u));
+    }
+    return t;
+}
+
+// Reductions keep their axis with length 1; softmax and the norms keep the operand's type.
+One infer_axis_op(const Ctx& c, OpKind op, const Params& p, const std::vector<TensorType>& in) {
+    if (!need_undistributed(c, op, in)) return std::nullopt;
+    const int axis = param::axis(p);
+    if (axis < 0 || static_cast<size_t>(axis) >= in[0].rank())
+        return fail_with(c, op, [&] { return "axis " + std::to_string(axis) + " out of range for " + in[0].to_string(); });
+    TensorType t = in[0];
+    if (op == OpKind::ReduceSum || op == OpKind::ReduceMean) {
+        t.dims[axis] = Dim(1);
+        t.set_split(axis, nullptr);
     }
     return t;
 }
@@ -440,12 +481,19 @@ RankRule rank_rule(OpKind op, const Params& p) {
             return r;
         case OpKind::Transpose: return shared(p.v[0]);  // the permutation's length
         case OpKind::Concat:
-        case OpKind::Split: return shared(RankRule::kFree, param::axis(p) + 1);
+        case OpKind::Split:
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm: return shared(RankRule::kFree, param::axis(p) + 1);
         case OpKind::Repartition:
         case OpKind::Combine: return shared(RankRule::kFree, param::parallel_dim(p) + 1);
-        case OpKind::Matmul:  // rank 2 or 3: not one rank, so the operands only agree
+        case OpKind::Matmul:  // rank 2 to 4: not one rank, so the operands only agree
         case OpKind::EwAdd:
+        case OpKind::EwSub:
         case OpKind::EwMul:
+        case OpKind::EwDiv:
         case OpKind::Relu:
         case OpKind::Sigmoid:
         RF_UNARY_ELEMENTWISE_CASES
@@ -470,7 +518,14 @@ std::optional<std::vector<TensorType>> try_infer_output_types(OpKind op, const P
         case OpKind::Conv2d: return one(infer_conv2d(c, p, in));
         case OpKind::Matmul: return one(infer_matmul(c, p, in));
         case OpKind::EwAdd:
-        case OpKind::EwMul: return one(infer_elementwise(c, op, in));
+        case OpKind::EwSub:
+        case OpKind::EwMul:
+        case OpKind::EwDiv: return one(infer_elementwise(c, op, in));
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm: return one(infer_axis_op(c, op, p, in));
         case OpKind::Smul:
             if (!need_rank(c, op, in, 1, 0, "scalar")) return std::nullopt;
             if (in[1].is_distributed())

@@ -78,6 +78,13 @@ std::vector<Slot> tensat_slots(OpKind k) {
         case OpKind::Combine:
         case OpKind::Replicate:
         case OpKind::Reduction:
+        case OpKind::EwSub:
+        case OpKind::EwDiv:
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm:
         case OpKind::ConstPool: return {};
     }
     return {};
@@ -127,6 +134,13 @@ Params pack_params(OpKind k, const ParamValues& v, int& rank_hint) {
         case OpKind::Combine:
         case OpKind::Replicate:
         case OpKind::Reduction:
+        case OpKind::EwSub:
+        case OpKind::EwDiv:
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm:
         case OpKind::ConstPool: return Params{};
     }
     return Params{};
@@ -171,6 +185,13 @@ ParamValues unpack_params(OpKind k, const Params& p, const TensorType& out) {
         case OpKind::Combine:
         case OpKind::Replicate:
         case OpKind::Reduction:
+        case OpKind::EwSub:
+        case OpKind::EwDiv:
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm:
         case OpKind::ConstPool: return {};
     }
     return {};

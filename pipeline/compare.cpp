@@ -154,13 +154,20 @@ bool covered(const Graph& g, const Node& n, const std::vector<OpTemplate>& templ
             case OpKind::Combine:
             case OpKind::Replicate:
             case OpKind::Reduction:
+            case OpKind::ReduceSum:
+            case OpKind::ReduceMean:
+            case OpKind::Softmax:
+            case OpKind::LayerNorm:
+            case OpKind::RmsNorm:
                 if (t.params != n.params) continue;
                 return true;
             // Constants and reshape carry a shape the enumerator re-shapes per instantiation;
             // the rest have no parameters: the operator alone decides.
             case OpKind::Input:
             case OpKind::EwAdd:
+            case OpKind::EwSub:
             case OpKind::EwMul:
+            case OpKind::EwDiv:
             case OpKind::Smul:
             case OpKind::Relu:
             case OpKind::Sigmoid:

@@ -1,6 +1,8 @@
 #include "prover/bounded_check.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <sstream>
@@ -70,6 +72,17 @@ std::vector<Rule> instances(const Rule& rule, const BoundedCheckOptions& o, std:
     return out;
 }
 
+// The shape assignment of an instance: the first variable dimension that is exactly each symbol.
+std::map<SymbolId, int64_t> assignment_of(const Rule& rule, const Rule& inst) {
+    std::map<SymbolId, int64_t> a;
+    for (SymbolId s : rule.symbols())
+        for (size_t vi = 0; vi < rule.variables().size(); ++vi)
+            for (size_t k = 0; k < rule.variables()[vi].type.dims.size(); ++k)
+                if (rule.variables()[vi].type.dims[k] == Dim::symbol(s) && !a.count(s))
+                    a[s] = inst.variables()[vi].type.dims[k].value();
+    return a;
+}
+
 std::optional<std::pair<size_t, size_t>> first_difference(const std::vector<ExactTensor>& l,
                                                           const std::vector<ExactTensor>& r) {
     for (size_t o = 0; o < l.size(); ++o) {
@@ -85,7 +98,45 @@ std::optional<std::pair<size_t, size_t>> first_difference(const std::vector<Exac
     return std::nullopt;
 }
 
+FloatTensor as_float(const ExactTensor& t) {
+    FloatTensor f;
+    f.dims = t.dims;
+    for (int64_t v : t.num) f.data.push_back(static_cast<float>(static_cast<double>(v) / static_cast<double>(t.den)));
+    return f;
+}
+
+std::string float_text(float v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.7g", static_cast<double>(v));
+    return buf;
+}
+
+// Float outputs compared within the tolerance: nullopt when they agree; {output, element} of the
+// first difference; {SIZE_MAX, 0} when some value is not finite (the draw says nothing).
+std::optional<std::pair<size_t, size_t>> first_float_difference(const std::vector<FloatTensor>& l,
+                                                                const std::vector<FloatTensor>& r) {
+    for (size_t o = 0; o < l.size(); ++o) {
+        double scale = 1;
+        for (const auto* t : {&l[o], &r[o]})
+            for (float v : t->data) {
+                if (!std::isfinite(v)) return std::pair{SIZE_MAX, size_t{0}};
+                scale = std::max(scale, 1 + std::fabs(static_cast<double>(v)));
+            }
+        for (size_t i = 0; i < l[o].data.size() && i < r[o].data.size(); ++i)
+            if (std::fabs(static_cast<double>(l[o].data[i]) - r[o].data[i]) > kFloatTolerance * scale) return std::pair{o, i};
+    }
+    return std::nullopt;
+}
+
 }  // namespace
+
+const char* check_domain_name(CheckDomain d) {
+    switch (d) {
+        case CheckDomain::Exact: return "exact";
+        case CheckDomain::Float: return "float32";
+    }
+    return "?";
+}
 
 const char* outcome_name(BoundedCheck::Outcome o) {
     switch (o) {
@@ -106,13 +157,22 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
         return result;
     }
     std::mt19937_64 rng(o.seed);
+    const bool floating = needs_modular(rule.lhs) || needs_modular(rule.rhs);
+    if (floating) result.domain = CheckDomain::Float;
     for (const Rule& inst : insts) {
         ++result.instances;
         for (int d = 0; d < o.draws + o.sparse_draws; ++d) {
             // Small values first: they keep denominators and products small; later draws widen.
             int64_t range = d < o.draws / 2 ? 3 : 9;
             std::vector<ExactTensor> inputs;
-            for (const Variable& v : inst.variables()) inputs.push_back(random_exact(v.type, rng, -range, range));
+            for (const Variable& v : inst.variables()) {
+                // Float rules: multiples of 1/8 in [-2, 2], exact in float32 and as rationals.
+                inputs.push_back(random_exact(v.type, rng, floating ? -16 : -range, floating ? 16 : range));
+                if (floating) {
+                    inputs.back().den = 8;
+                    normalize(inputs.back());
+                }
+            }
             if (d >= o.draws && (d - o.draws) % 2 == 0)
                 for (ExactTensor& t : inputs) {
                     const bool zero = rng() % 3 == 0;
@@ -136,8 +196,33 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                         normalize(t);
                     }
                 }
-            for (int f = 0; f < o.function_seeds; ++f) {
+            for (int f = 0; f < (floating ? 1 : o.function_seeds); ++f) {
                 uint64_t fseed = o.seed * 1000003ULL + static_cast<uint64_t>(f);
+                if (floating) {
+                    std::vector<FloatTensor> fin;
+                    for (const ExactTensor& t : inputs) fin.push_back(as_float(t));
+                    const std::vector<FloatTensor> l = evaluate_float(inst.lhs, fin), r = evaluate_float(inst.rhs, fin);
+                    auto diff = first_float_difference(l, r);
+                    if (diff && diff->first == SIZE_MAX) {
+                        ++result.overflows;
+                        continue;
+                    }
+                    ++result.evaluations;
+                    if (!diff) continue;
+                    Counterexample cx;
+                    cx.domain = CheckDomain::Float;
+                    for (const Variable& v : inst.variables()) cx.variable_shapes.push_back(v.name + ": " + v.type.to_string());
+                    cx.symbols = assignment_of(rule, inst);
+                    cx.inputs = inputs;
+                    cx.function_seed = fseed;
+                    cx.output = diff->first;
+                    cx.element = diff->second;
+                    cx.lhs_value = float_text(l[cx.output].data[cx.element]);
+                    cx.rhs_value = float_text(r[cx.output].data[cx.element]);
+                    result.outcome = BoundedCheck::Outcome::Refuted;
+                    result.counterexample = std::move(cx);
+                    return result;
+                }
                 std::vector<ExactTensor> l, r;
                 try {
                     l = evaluate_exact(inst.lhs, inputs, fseed);
@@ -150,16 +235,7 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                 auto diff = first_difference(l, r);
                 if (!diff) continue;
                 Counterexample cx;
-                for (SymbolId s : rule.symbols()) {
-                    // Recover the assignment from the instance: the first variable dimension that
-                    // is exactly this symbol.
-                    for (size_t vi = 0; vi < rule.variables().size(); ++vi)
-                        for (size_t k = 0; k < rule.variables()[vi].type.dims.size(); ++k) {
-                            const Dim& dim = rule.variables()[vi].type.dims[k];
-                            if (dim == Dim::symbol(s) && !cx.symbols.count(s))
-                                cx.symbols[s] = inst.variables()[vi].type.dims[k].value();
-                        }
-                }
+                cx.symbols = assignment_of(rule, inst);
                 for (const Variable& v : inst.variables()) cx.variable_shapes.push_back(v.name + ": " + v.type.to_string());
                 cx.inputs = inputs;
                 cx.function_seed = fseed;
@@ -174,7 +250,8 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
         }
     }
     if (result.evaluations == 0) {
-        result.note = "every evaluation overflowed int64";
+        result.note = floating ? "every float evaluation had a value that is not finite"
+                               : "every evaluation overflowed int64 or divided by zero";
         return result;
     }
     result.outcome = BoundedCheck::Outcome::Passed;
@@ -186,7 +263,10 @@ std::string Counterexample::to_string(const Rule& rule) const {
     s << "at shapes";
     for (const std::string& v : variable_shapes) s << " " << v << ";";
     s << " output " << output << " element " << element << ": left " << lhs_value << ", right " << rhs_value;
-    s << " (function seed " << function_seed << ")";
+    if (domain == CheckDomain::Float)
+        s << " (float32, beyond the tolerance " << kFloatTolerance << " x (1 + the output's largest magnitude))";
+    else
+        s << " (function seed " << function_seed << ")";
     // Inputs in full when they are small enough to read.
     size_t total = 0;
     for (const ExactTensor& t : inputs) total += t.num.size();

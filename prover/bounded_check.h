@@ -8,6 +8,15 @@
 // real refutation because the semantics are exact. When no difference is found the rule has
 // only been *tested* (evidence, not a proof); proofs come from the SMT back-ends.
 //
+// Rules whose operators leave the rationals (exp, sqrt, gelu, softmax, the norms: kModular) are
+// evaluated in float32 instead, on inputs that are exact multiples of 1/8 in [-2, 2] (so the
+// counterexample's inputs are still exact rationals), and two values differ when they differ by
+// more than kFloatTolerance times (1 + the largest magnitude of that output on either side); a
+// draw where either side is not finite (a zero divisor, sqrt of a negative) says nothing. The
+// result says which domain decided it. A rule with division and no such operator stays exact:
+// a zero divisor leaves that draw undefined (skipped), as the rule holds only where divisors
+// are not zero.
+//
 // Shapes: a rule with symbolic shapes is instantiated at several assignments, smallest first
 // (so counterexamples are small), always including "every symbol equal" (which satisfies the
 // divisibility of grouped convolutions) and independent random sizes (which catch rules that
@@ -43,6 +52,13 @@ struct BoundedCheckOptions {
     std::function<bool(const std::map<SymbolId, int64_t>& assignment)> admissible;
 };
 
+/// The relative tolerance of the float domain (see the file comment).
+inline constexpr double kFloatTolerance = 1e-3;
+
+/// Where the checker evaluated a rule: exact rationals, or float32 within kFloatTolerance.
+enum class CheckDomain { Exact, Float };
+const char* check_domain_name(CheckDomain d);
+
 struct Counterexample {
     std::map<SymbolId, int64_t> symbols;   ///< the shape assignment
     std::vector<std::string> variable_shapes;  ///< "x: [2,3]" per variable
@@ -50,7 +66,8 @@ struct Counterexample {
     uint64_t function_seed = 0;
     size_t output = 0;                     ///< which rule output differs
     size_t element = 0;                    ///< flat index of the first differing element
-    std::string lhs_value, rhs_value;      ///< that element on each side, "num/den"
+    std::string lhs_value, rhs_value;      ///< that element on each side, "num/den" (or a float)
+    CheckDomain domain = CheckDomain::Exact;  ///< which evaluation found the difference
     /// A readable report: shapes, the differing element, and the inputs when they are small.
     std::string to_string(const Rule& rule) const;
 };
@@ -61,7 +78,8 @@ struct BoundedCheck {
     std::optional<Counterexample> counterexample;  ///< set when Refuted
     int instances = 0;    ///< shape assignments that type-checked and were evaluated
     int evaluations = 0;  ///< (draw, function seed) pairs compared
-    int overflows = 0;    ///< draws skipped because a value left the int64 range
+    int overflows = 0;    ///< draws skipped because a value left the int64 range or was undefined
+    CheckDomain domain = CheckDomain::Exact;  ///< exact unless an operator leaves the rationals
     std::string note;     ///< why Inconclusive
 };
 

@@ -177,7 +177,9 @@ std::string op_symbol_name(const OpSig& sig) {
         case OpKind::Conv2d: return "conv2d" + window_suffix(sig.op, p);
         case OpKind::Matmul: return std::string("matmul_") + activation_name(param::activation(p, sig.op));
         case OpKind::EwAdd:
+        case OpKind::EwSub:
         case OpKind::EwMul:
+        case OpKind::EwDiv:
         case OpKind::Smul:
         case OpKind::Relu:
         case OpKind::Sigmoid:
@@ -188,6 +190,12 @@ std::string op_symbol_name(const OpSig& sig) {
         // it is one function, so the prover identifies the two (exports keep the flag).
         case OpKind::Transpose: return "transpose_p" + join(param::list(p), "_");
         case OpKind::Concat: return "concat" + std::to_string(sig.arity) + "_a" + std::to_string(param::axis(p));
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm:
+            return std::string(op_name(sig.op)) + "_a" + std::to_string(param::axis(p));
         case OpKind::Split: return "split" + std::to_string(sig.output) + "_a" + std::to_string(param::axis(p));
         case OpKind::PoolAvg:
         case OpKind::PoolMax: {
@@ -262,11 +270,22 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
             return {t.forall({xs[0]}, t.and_({same_shape(t, d, a, xs[0]), d.same_distribution(t, a, xs[0])}), {{a}})};
         }
         case OpKind::EwAdd:
-        case OpKind::EwMul: {
+        case OpKind::EwSub:
+        case OpKind::EwMul:
+        case OpKind::EwDiv: {
+            // Broadcasting (ir/shape_rules.cpp): per axis the lengths are equal, or one is 1 and
+            // the result takes the other (ranks beyond the operand's are 0, so they must agree).
             TermId a = t.app(f, {xs[0], xs[1]});
-            TermId guard = t.and_({t.le(t.int_lit(0), dim(0, xs[0])), same_shape(t, d, xs[0], xs[1]),
-                                   d.same_distribution(t, xs[0], xs[1])});
-            return {t.forall(xs, t.implies(guard, t.and_({same_shape(t, d, a, xs[0]), d.same_distribution(t, a, xs[0])})), {{a}})};
+            std::vector<TermId> guard{t.le(t.int_lit(0), dim(0, xs[0])), d.same_distribution(t, xs[0], xs[1])};
+            std::vector<TermId> result{d.same_distribution(t, a, xs[0])};
+            const TermId one = t.int_lit(1);
+            for (int k = 0; k < R; ++k) {
+                const TermId x = dim(k, xs[0]), y = dim(k, xs[1]);
+                guard.push_back(t.or_({t.eq(x, y), t.and_({t.eq(x, one), t.le(one, y)}), t.and_({t.eq(y, one), t.le(one, x)})}));
+                result.push_back(t.implies(t.eq(x, one), t.eq(dim(k, a), y)));
+                result.push_back(t.implies(t.not_(t.eq(x, one)), t.eq(dim(k, a), x)));
+            }
+            return {t.forall(xs, t.implies(t.and_(guard), t.and_(result)), {{a}})};
         }
         case OpKind::Smul: {
             TermId a = t.app(f, {xs[0], xs[1]});
@@ -314,11 +333,13 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
             std::vector<TermId> out;
             out.push_back(rule(xs, a, t.and_({has_rank(t, d, x, 2), has_rank(t, d, y, 2), t.eq(dim(1, x), dim(0, y))}),
                                {dim(0, x), dim(1, y)}));
-            if (R >= 3)
-                out.push_back(rule(xs, a,
-                                   t.and_({has_rank(t, d, x, 3), has_rank(t, d, y, 3), t.eq(dim(0, x), dim(0, y)),
-                                           t.eq(dim(2, x), dim(1, y))}),
-                                   {dim(0, x), dim(1, x), dim(2, y)}));
+            if (R >= 3) {
+                const TermId rank3 = t.and_({has_rank(t, d, x, 3), has_rank(t, d, y, 3), t.eq(dim(2, x), dim(1, y))});
+                out.push_back(rule(xs, a, t.and_({rank3, t.eq(dim(0, x), dim(0, y))}), {dim(0, x), dim(1, x), dim(2, y)}));
+                // A batch of 1 broadcasts against the other operand's (ir/shape_rules.cpp).
+                out.push_back(rule(xs, a, t.and_({rank3, t.eq(dim(0, x), t.int_lit(1))}), {dim(0, y), dim(1, x), dim(2, y)}));
+                out.push_back(rule(xs, a, t.and_({rank3, t.eq(dim(0, y), t.int_lit(1))}), {dim(0, x), dim(1, x), dim(2, y)}));
+            }
             return out;
         }
         case OpKind::Conv2d:
@@ -337,6 +358,13 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
             return {t.and_({shape_is(t, d, c, dims), d.whole(t, c)})};
         }
         case OpKind::Reshape: return {};
+        // Uninterpreted symbols with no shape facts yet (issue 22's prover side adds them): sound.
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm:
+            return {};
         case OpKind::Repartition:
         case OpKind::Combine:
         case OpKind::Replicate:

@@ -248,19 +248,57 @@ private:
             }
             case OpKind::Matmul: {
                 const Dims ad = dims_of(d_g.type(n.inputs[0])), bd = dims_of(d_g.type(n.inputs[1]));
+                const Dims od = dims_of(n.outputs[0]);
                 const size_t r = ad.size();
-                const int batch = r == 3 ? int(ad[0]) : 1, M = int(ad[r - 2]), K = int(ad[r - 1]), N = int(bd[r - 1]);
+                const int M = int(ad[r - 2]), K = int(ad[r - 1]), N = int(bd[r - 1]);
+                const Dims ob(od.begin(), od.end() - 2), ab(ad.begin(), ad.end() - 2), bb(bd.begin(), bd.end() - 2);
                 const float one = 1.f, zero = 0.f;
                 // Row-major C = A B is column-major C^T = B^T A^T.
-                check(cublasSgemmStridedBatched(d_h.blas, CUBLAS_OP_N, CUBLAS_OP_N, N, M, K, &one, in(n, 1), N,
-                                                int64_t(K) * N, in(n, 0), K, int64_t(M) * K, &zero, out, N,
-                                                int64_t(M) * N, batch),
-                      "cublasSgemmStridedBatched");
+                if (ab == ob && bb == ob) {
+                    check(cublasSgemmStridedBatched(d_h.blas, CUBLAS_OP_N, CUBLAS_OP_N, N, M, K, &one, in(n, 1), N,
+                                                    int64_t(K) * N, in(n, 0), K, int64_t(M) * K, &zero, out, N,
+                                                    int64_t(M) * N, int(eval_detail::volume(ob))),
+                          "cublasSgemmStridedBatched");
+                } else {  // broadcast batch dimensions: one product per batch index of the result
+                    eval_detail::broadcast_each(ob, ab, bb, [&](int64_t b, int64_t ia, int64_t ib) {
+                        check(cublasSgemm(d_h.blas, CUBLAS_OP_N, CUBLAS_OP_N, N, M, K, &one, in(n, 1) + ib * K * N, N,
+                                          in(n, 0) + ia * M * K, K, &zero, out + b * M * N, N),
+                              "cublasSgemm");
+                    });
+                }
                 cuda::activate(out, count, static_cast<int>(param::activation(n.params, n.op)));
                 return;
             }
-            case OpKind::EwAdd: cuda::binary(in(n, 0), in(n, 1), out, count, cuda::BinaryOp::Add, false); return;
-            case OpKind::EwMul: cuda::binary(in(n, 0), in(n, 1), out, count, cuda::BinaryOp::Mul, false); return;
+            case OpKind::EwAdd:
+            case OpKind::EwSub:
+            case OpKind::EwMul:
+            case OpKind::EwDiv: {
+                const cuda::BinaryOp op = n.op == OpKind::EwAdd   ? cuda::BinaryOp::Add
+                                          : n.op == OpKind::EwSub ? cuda::BinaryOp::Sub
+                                          : n.op == OpKind::EwMul ? cuda::BinaryOp::Mul
+                                                                  : cuda::BinaryOp::Div;
+                const Dims ad = dims_of(d_g.type(n.inputs[0])), bd = dims_of(d_g.type(n.inputs[1])),
+                           od = dims_of(n.outputs[0]);
+                if (ad == od && bd == od) cuda::binary(in(n, 0), in(n, 1), out, count, op, false);
+                else cuda::binary_broadcast(in(n, 0), in(n, 1), out, od, ad, bd, op);
+                return;
+            }
+            case OpKind::ReduceSum:
+            case OpKind::ReduceMean:
+            case OpKind::Softmax:
+            case OpKind::LayerNorm:
+            case OpKind::RmsNorm: {
+                const Dims xd = dims_of(d_g.type(n.inputs[0]));
+                const size_t axis = static_cast<size_t>(param::axis(n.params));
+                const eval_detail::AxisView v = eval_detail::axis_view(xd, axis);
+                const cuda::AxisOp op = n.op == OpKind::ReduceSum    ? cuda::AxisOp::Sum
+                                        : n.op == OpKind::ReduceMean ? cuda::AxisOp::Mean
+                                        : n.op == OpKind::Softmax    ? cuda::AxisOp::Softmax
+                                        : n.op == OpKind::LayerNorm  ? cuda::AxisOp::LayerNorm
+                                                                     : cuda::AxisOp::RmsNorm;
+                cuda::axis_op(in(n, 0), out, v.outer, v.axis, v.inner, op);
+                return;
+            }
             case OpKind::Smul: cuda::binary(in(n, 0), in(n, 1), out, count, cuda::BinaryOp::Mul, true); return;
             case OpKind::Relu:
             case OpKind::Sigmoid:

@@ -16,7 +16,63 @@ int blocks_for(int64_t n) {
 __global__ void binary_kernel(const float* a, const float* b, float* out, int64_t n, int op, bool scalar) {
     for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
         const float y = b[scalar ? 0 : i];
-        out[i] = op == 0 ? a[i] + y : a[i] * y;
+        out[i] = op == 0 ? a[i] + y : op == 1 ? a[i] * y : op == 2 ? a[i] - y : a[i] / y;
+    }
+}
+
+struct Broadcast8 {
+    int rank;
+    int64_t out_dims[8];
+    int64_t a_strides[8];  ///< 0 where a broadcasts
+    int64_t b_strides[8];
+};
+
+__global__ void binary_broadcast_kernel(const float* a, const float* b, float* out, int64_t n, int op, Broadcast8 s) {
+    for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+        int64_t rem = i, ia = 0, ib = 0;
+        for (int k = s.rank - 1; k >= 0; --k) {
+            const int64_t idx = rem % s.out_dims[k];
+            rem /= s.out_dims[k];
+            ia += idx * s.a_strides[k];
+            ib += idx * s.b_strides[k];
+        }
+        const float x = a[ia], y = b[ib];
+        out[i] = op == 0 ? x + y : op == 1 ? x * y : op == 2 ? x - y : x / y;
+    }
+}
+
+__global__ void axis_op_kernel(const float* x, float* out, int64_t outer, int64_t axis, int64_t inner, int op) {
+    const int64_t lines = outer * inner;
+    for (int64_t l = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; l < lines; l += int64_t(gridDim.x) * blockDim.x) {
+        const int64_t o = l / inner, in_ = l % inner;
+        const float* xl = x + o * axis * inner + in_;
+        if (op <= 1) {  // sum, mean
+            float s = 0.f;
+            for (int64_t k = 0; k < axis; ++k) s += xl[k * inner];
+            out[o * inner + in_] = op == 1 ? s / float(axis) : s;
+            continue;
+        }
+        float* ol = out + o * axis * inner + in_;
+        if (op == 2) {  // softmax
+            float m = xl[0];
+            for (int64_t k = 1; k < axis; ++k) m = fmaxf(m, xl[k * inner]);
+            float s = 0.f;
+            for (int64_t k = 0; k < axis; ++k) s += expf(xl[k * inner] - m);
+            for (int64_t k = 0; k < axis; ++k) ol[k * inner] = expf(xl[k * inner] - m) / s;
+            continue;
+        }
+        float mean = 0.f;
+        if (op == 3) {
+            for (int64_t k = 0; k < axis; ++k) mean += xl[k * inner];
+            mean /= float(axis);
+        }
+        float var = 0.f;
+        for (int64_t k = 0; k < axis; ++k) {
+            const float d = xl[k * inner] - mean;
+            var += d * d;
+        }
+        const float den = sqrtf(var / float(axis) + 1e-5f);
+        for (int64_t k = 0; k < axis; ++k) ol[k * inner] = (xl[k * inner] - mean) / den;
     }
 }
 
@@ -100,7 +156,29 @@ __global__ void pool_kernel(const float* x, float* out, int64_t planes, int64_t 
 }  // namespace
 
 void binary(const float* a, const float* b, float* out, int64_t n, BinaryOp op, bool scalar) {
-    binary_kernel<<<blocks_for(n), kThreads>>>(a, b, out, n, op == BinaryOp::Add ? 0 : 1, scalar);
+    binary_kernel<<<blocks_for(n), kThreads>>>(a, b, out, n, static_cast<int>(op), scalar);
+}
+
+void binary_broadcast(const float* a, const float* b, float* out, const std::vector<int64_t>& od,
+                      const std::vector<int64_t>& ad, const std::vector<int64_t>& bd, BinaryOp op) {
+    if (od.size() > 8) throw std::invalid_argument("binary_broadcast: rank above 8");
+    Broadcast8 s{};
+    s.rank = static_cast<int>(od.size());
+    int64_t n = 1, sa = 1, sb = 1;
+    for (int k = s.rank - 1; k >= 0; --k) {
+        s.out_dims[k] = od[k];
+        s.a_strides[k] = ad[k] == 1 ? 0 : sa;
+        s.b_strides[k] = bd[k] == 1 ? 0 : sb;
+        sa *= ad[k];
+        sb *= bd[k];
+        n *= od[k];
+    }
+    if (n > 0) binary_broadcast_kernel<<<blocks_for(n), kThreads>>>(a, b, out, n, static_cast<int>(op), s);
+}
+
+void axis_op(const float* x, float* out, int64_t outer, int64_t axis, int64_t inner, AxisOp op) {
+    const int64_t lines = outer * inner;
+    if (lines > 0 && axis > 0) axis_op_kernel<<<blocks_for(lines), kThreads>>>(x, out, outer, axis, inner, static_cast<int>(op));
 }
 
 void activate(float* x, int64_t n, int activation) {

@@ -10,10 +10,20 @@
 
 namespace rf::cuda {
 
-enum class BinaryOp { Add, Mul };
+enum class BinaryOp { Add, Mul, Sub, Div };
 
 /// out[i] = a[i] op b[scalar ? 0 : i].
 void binary(const float* a, const float* b, float* out, int64_t n, BinaryOp op, bool scalar);
+/// out = a op b with numpy broadcasting of length-1 axes between operands of the result's rank
+/// (at most 8): out has dims `od`, a has `ad`, b has `bd`.
+void binary_broadcast(const float* a, const float* b, float* out, const std::vector<int64_t>& od,
+                      const std::vector<int64_t>& ad, const std::vector<int64_t>& bd, BinaryOp op);
+
+/// What axis_op computes along the middle axis of an [outer, axis, inner] tensor.
+enum class AxisOp { Sum, Mean, Softmax, LayerNorm, RmsNorm };
+/// Sum and Mean write [outer, 1, inner]; Softmax (max subtracted first), LayerNorm and RmsNorm
+/// (eps 1e-5, no affine part) write [outer, axis, inner]. One thread per (outer, inner) line.
+void axis_op(const float* x, float* out, int64_t outer, int64_t axis, int64_t inner, AxisOp op);
 /// In place: 0 none, 1 sigmoid, 2 relu, 3 tanh (rf::Activation's numbering).
 void activate(float* x, int64_t n, int activation);
 /// out = x with axes permuted (out.dims[i] = dims[perm[i]]), rank at most 8.

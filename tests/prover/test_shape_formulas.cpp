@@ -206,7 +206,9 @@ std::vector<Params> sample_params(std::mt19937& rng, OpKind op) {
         case OpKind::ConstOne: out = {param::shape_list({2, 4, 5, 5}), param::shape_list({3}), param::shape_list({})}; break;
         case OpKind::ConstPool: out = {param::shape_list({4, 1, 3, 3})}; break;
         case OpKind::EwAdd:
+        case OpKind::EwSub:
         case OpKind::EwMul:
+        case OpKind::EwDiv:
         case OpKind::Smul:
         case OpKind::Relu:
         case OpKind::Sigmoid:
@@ -219,7 +221,12 @@ std::vector<Params> sample_params(std::mt19937& rng, OpKind op) {
         case OpKind::Repartition:
         case OpKind::Combine:
         case OpKind::Replicate:
-        case OpKind::Reduction: break;
+        case OpKind::Reduction:
+        case OpKind::ReduceSum:  // no formula yet (prover/op_symbols.cpp)
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm: break;
     }
     return out;
 }
