@@ -198,11 +198,27 @@ std::vector<OpTemplate> transformer_templates() {
     t.push_back(concat("concat2d_1", 2, 1));
     t.push_back(tmpl("split_0", OpKind::Split, param::axis_param(0), 1));
     t.push_back(tmpl("split_1", OpKind::Split, param::axis_param(1), 1));
-    t.push_back(tmpl("ewadd", OpKind::EwAdd, Params{}, 2));
-    t.push_back(tmpl("ewmul", OpKind::EwMul, Params{}, 2));
+    // Element-wise binary operators broadcast the [N,1] and [1,D] inputs (issue 22).
+    for (auto [name, op] : {std::pair{"ewadd", OpKind::EwAdd}, {"ewmul", OpKind::EwMul}, {"ewsub", OpKind::EwSub},
+                            {"ewdiv", OpKind::EwDiv}}) {
+        OpTemplate b = tmpl(name, op, Params{}, 2);
+        b.broadcast = true;
+        t.push_back(b);
+    }
     OpTemplate sm = tmpl("smul", OpKind::Smul, Params{}, 2);
     sm.distinct_operands = true;
     t.push_back(sm);
+    t.push_back(tmpl("exp", OpKind::Exp, Params{}, 1));
+    t.push_back(tmpl("sqrt", OpKind::Sqrt, Params{}, 1));
+    t.push_back(tmpl("gelu", OpKind::Gelu, Params{}, 1));
+    for (int axis : {0, 1}) {
+        const std::string a = std::to_string(axis);
+        t.push_back(tmpl("reduce_sum_" + a, OpKind::ReduceSum, param::axis_param(axis), 1));
+        t.push_back(tmpl("reduce_mean_" + a, OpKind::ReduceMean, param::axis_param(axis), 1));
+        t.push_back(tmpl("softmax_" + a, OpKind::Softmax, param::axis_param(axis), 1));
+    }
+    t.push_back(tmpl("layernorm_1", OpKind::LayerNorm, param::axis_param(1), 1));
+    t.push_back(tmpl("rmsnorm_1", OpKind::RmsNorm, param::axis_param(1), 1));
     return t;
 }
 

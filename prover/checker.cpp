@@ -257,7 +257,7 @@ std::optional<GeneralProof> Checker::prove_general_assuming(const Rule& general,
 
 std::optional<std::vector<ProofResult>> Checker::prove_pointwise(const Rule& rule, const std::string& query_name,
                                                                  Query& query, std::string& why) {
-    std::optional<PointwiseQuery> pq = encode_pointwise(rule, why, d_options.pointwise_fault);
+    std::optional<PointwiseQuery> pq = encode_pointwise(rule, why, d_options.pointwise_fault, DivisorMode::AssumeNonZero);
     if (!pq) return std::nullopt;
     pq->query.name = query_name;
     std::vector<ProofResult> results;
@@ -354,6 +354,11 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 break;
             }
         }
+        // A rule with division holds where its divisors are non-zero: stated unless none can be.
+        if (out.verdict == Verdict::Proved && divisors_can_be_zero(rule)) {
+            out.assumed.push_back(precondition_meaning(Precondition::NonZeroDivisors));
+            out.preconditions.push_back(Precondition::NonZeroDivisors);
+        }
         if (out.verdict == Verdict::Unknown && !pointwise_why.empty())
             for (ProofResult& r : out.results)
                 if (auto* u = std::get_if<Unknown>(&r.outcome)) u->reason += "; pointwise: " + pointwise_why;
@@ -368,7 +373,10 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
             write_file_atomically(out.smt2_path, smt2_file_text(reported, out.verdict));
         }
-        if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name);
+        // (A rule under nonzero_divisors keeps its form: the general search does not state it.)
+        if (d_options.generalize && out.verdict == Verdict::Proved &&
+            std::find(out.preconditions.begin(), out.preconditions.end(), Precondition::NonZeroDivisors) == out.preconditions.end())
+            out.general = prove_general(rule, query_name);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
         out.error = e.what();

@@ -38,7 +38,9 @@ TEST_CASE("transformer preset: activations, per-row and per-column inputs, weigh
         CHECK(at[6].type.rank() == 0);           // s0
     }
     const auto names = template_names(c.templates);
-    for (const char* n : {"matmul", "transpose", "concat2d_0", "concat2d_1", "split_0", "split_1", "ewadd", "ewmul", "smul"})
+    for (const char* n : {"matmul", "transpose", "concat2d_0", "concat2d_1", "split_0", "split_1", "ewadd", "ewmul", "smul",
+                          "ewsub", "ewdiv", "exp", "sqrt", "gelu", "reduce_sum_0", "reduce_sum_1", "reduce_mean_1",
+                          "softmax_1", "layernorm_1", "rmsnorm_1"})
         CHECK(names.count(n) == 1);
     CHECK_THROWS_WITH(preset_config("transformers", 2), Catch::Contains("transformer"));
 }
