@@ -7,7 +7,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "ir/native_text.h"
+#include "ir/rank_generic.h"
 
 namespace rf {
 
@@ -197,50 +197,16 @@ std::optional<Match> finish(const Graph& g, const Rule& rule, const State& s) {
     return m;
 }
 
-// A rule built only from element-wise operators over variables of symbolic shapes: each output
-// element is one scalar function of the operands' elements at that position, the same at every
-// rank, so the rule holds at every rank once it holds at its own (any scalar values can sit at a
-// position). Typed at rank 2 when written without `where`, it still matches any rank.
-bool rank_generic(const Rule& rule) {
-    for (const Graph* side : {&rule.lhs, &rule.rhs})
-        for (const Node& n : side->nodes())
-            if (n.op != OpKind::Input && !op_info(n.op).has(kElementwise)) return false;
-    for (const Variable& v : rule.variables()) {
-        if (v.type.is_distributed()) return false;
-        for (const Dim& d : v.type.dims)
-            if (d.is_concrete()) return false;
-    }
-    return true;
-}
-
-// `rule` retyped with every variable of rank r (fresh symbols; the operators unify them).
-std::optional<Rule> at_rank(const Rule& rule, size_t r) {
-    try {
-        RuleAst ast = parse_native_rule(print_native(rule), "<rank " + std::to_string(r) + " " + rule.name + ">");
-        for (size_t i = 0; i < ast.decls.size(); ++i) {
-            VarDecl& d = ast.decls[i];
-            d.has_shape = true;
-            d.dims.clear();
-            for (size_t k = 0; k < r; ++k) d.dims.push_back("r" + std::to_string(i) + "_" + std::to_string(k));
-            d.degrees.assign(r, 1);
-        }
-        Rule out = build_rule(ast);
-        out.name = rule.name;
-        out.preconditions = rule.preconditions;
-        return out;
-    } catch (const std::exception&) {
-        return std::nullopt;  // does not type at this rank
-    }
-}
-
 std::vector<Match> find_matches_at_rank(const Graph& g, const Rule& rule, const MatchOptions& options);
 
 }  // namespace
 
 std::vector<Match> find_matches(const Graph& g, const Rule& rule, const MatchOptions& options) {
     std::vector<Match> out = find_matches_at_rank(g, rule, options);
-    if (!rank_generic(rule) || rule.variables().empty()) return out;
-    const size_t own = rule.variables()[0].type.rank();
+    // A rank-generic rule (ir/rank_generic.h) holds at every rank: retyped at the model's ranks.
+    const RankGenerality generality = rank_generality(rule);
+    if (!generality.generic()) return out;
+    const size_t own = generality.rank;
     std::set<size_t> ranks;
     for (uint32_t i = 0; i < g.nodes().size(); ++i)
         for (const TensorType& t : g.node(i).outputs)

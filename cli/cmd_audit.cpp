@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "cli/result_json.h"
 #include "ir/native_text.h"
+#include "ir/rank_generic.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
@@ -104,6 +105,9 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostr
     out << "shapes   ";
     for (const Variable& v : rule.variables()) out << " " << v.name << ": " << role_name(v.role) << v.type.to_string();
     out << "\n";
+    if (const RankGenerality g = rank_generality(rule); g.generic())
+        out << "ranks     every rank >= " << g.min_rank << " (typed at " << g.rank
+            << "; the proof covers all, ir/rank_generic.h)\n";
     for (const std::string& cond : rule.conditions) out << "condition " << cond << "  (from the typing)\n";
     for (const std::string& a : c.assumed) out << "assumed   " << a << "  (needed by the proof)\n";
     for (const prover::ProofResult& r : c.results)

@@ -74,7 +74,7 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
         ("help,h", "show this help")
         ("db", po::value(&o.db_path)->required(), "database file (created if missing)")
         ("max-ops", po::value(&o.max_ops)->required(), "largest graph size, in operators")
-        ("preset", po::value(&o.preset)->default_value("taso"), "operator templates and inputs: taso | full | unity (parallel operators, docs/parallel.md)")
+        ("preset", po::value(&o.preset)->default_value("taso"), "operator templates and inputs: taso | full | unity (parallel operators, docs/parallel.md) | transformer (docs/transformer.md)")
         ("ops", po::value(&o.ops), "keep only these templates (comma-separated names)")
         ("threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
         ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")

@@ -170,6 +170,58 @@ std::vector<OpTemplate> unity_templates() {
     return t;
 }
 
+ShapePlan transformer_plan(uint64_t seed) {
+    const Dim N = Dim::symbol(kN2), D = Dim::symbol(kC2);
+    std::vector<Variable> vars;
+    for (const char* n : {"x1", "x2"}) vars.push_back(var(n, Role::Activation, {N, D}));
+    vars.push_back(var("r1", Role::Activation, {N, Dim(1)}));  // per row: a mean, a mask column
+    vars.push_back(var("c1", Role::Activation, {Dim(1), D}));  // per column: a bias, a norm's scale
+    for (const char* n : {"w1", "w2"}) vars.push_back(var(n, Role::Weight, {D, D}));
+    vars.push_back(var("s0", Role::Weight, {}));
+    // N and D apart from each other and from 1 (a size 1 would make a row input broadcast like
+    // an activation); the third swaps which is larger.
+    std::vector<Instantiation> insts(3);
+    insts[0].values = {{kN2, 2}, {kC2, 3}};
+    insts[1].values = {{kN2, 3}, {kC2, 4}};
+    insts[1].draws = 2;
+    insts[2].values = {{kN2, 4}, {kC2, 2}};
+    return ShapePlan(std::move(vars), std::move(insts), 1, seed);
+}
+
+std::vector<OpTemplate> transformer_templates() {
+    std::vector<OpTemplate> t;
+    OpTemplate mm = tmpl("matmul", OpKind::Matmul, param::matmul(Activation::None), 2);
+    mm.distinct_operands = true;
+    t.push_back(mm);
+    t.push_back(tmpl("transpose", OpKind::Transpose, param::transpose({1, 0}, false), 1));
+    t.push_back(concat("concat2d_0", 2, 0));
+    t.push_back(concat("concat2d_1", 2, 1));
+    t.push_back(tmpl("split_0", OpKind::Split, param::axis_param(0), 1));
+    t.push_back(tmpl("split_1", OpKind::Split, param::axis_param(1), 1));
+    // Element-wise binary operators broadcast the [N,1] and [1,D] inputs (issue 22).
+    for (auto [name, op] : {std::pair{"ewadd", OpKind::EwAdd}, {"ewmul", OpKind::EwMul}, {"ewsub", OpKind::EwSub},
+                            {"ewdiv", OpKind::EwDiv}}) {
+        OpTemplate b = tmpl(name, op, Params{}, 2);
+        b.broadcast = true;
+        t.push_back(b);
+    }
+    OpTemplate sm = tmpl("smul", OpKind::Smul, Params{}, 2);
+    sm.distinct_operands = true;
+    t.push_back(sm);
+    t.push_back(tmpl("exp", OpKind::Exp, Params{}, 1));
+    t.push_back(tmpl("sqrt", OpKind::Sqrt, Params{}, 1));
+    t.push_back(tmpl("gelu", OpKind::Gelu, Params{}, 1));
+    for (int axis : {0, 1}) {
+        const std::string a = std::to_string(axis);
+        t.push_back(tmpl("reduce_sum_" + a, OpKind::ReduceSum, param::axis_param(axis), 1));
+        t.push_back(tmpl("reduce_mean_" + a, OpKind::ReduceMean, param::axis_param(axis), 1));
+        t.push_back(tmpl("softmax_" + a, OpKind::Softmax, param::axis_param(axis), 1));
+    }
+    t.push_back(tmpl("layernorm_1", OpKind::LayerNorm, param::axis_param(1), 1));
+    t.push_back(tmpl("rmsnorm_1", OpKind::RmsNorm, param::axis_param(1), 1));
+    return t;
+}
+
 EnumConfig preset_config(const std::string& preset, int max_ops) {
     // Checked here, before any caller opens a database or records a run (a --max-ops 99 once
     // left a run 'running' forever: enumerate() refused it only after the run was stored).
@@ -185,8 +237,11 @@ EnumConfig preset_config(const std::string& preset, int max_ops) {
     else if (preset == "unity") {
         c.templates = unity_templates();
         c.plan = unity_plan();
+    } else if (preset == "transformer") {
+        c.templates = transformer_templates();
+        c.plan = transformer_plan();
     } else
-        throw std::invalid_argument("unknown preset '" + preset + "' (known: taso, full, unity)");
+        throw std::invalid_argument("unknown preset '" + preset + "' (known: taso, full, unity, transformer)");
     c.max_ops = max_ops;
     return c;
 }

@@ -71,7 +71,14 @@ ShapePlan unity_plan(uint64_t seed = 1);
 /// the four parallel operators (degree 2; repartition and combine on dimensions 0 to 2).
 std::vector<OpTemplate> unity_templates();
 
-/// "taso", "full" or "unity"; throws std::invalid_argument for another name.
+/// The transformer setting (issue 22): two [N,D] activations, a per-row [N,1] and a per-column
+/// [1,D] input, two [D,D] weights and a scalar, sizes told apart by the instantiations.
+ShapePlan transformer_plan(uint64_t seed = 1);
+/// matmul, transpose, concat and split of rank 2, the element-wise operators and smul, with the
+/// transformer operators (exp, division, reductions, softmax, the norms) along axes 0 and 1.
+std::vector<OpTemplate> transformer_templates();
+
+/// "taso", "full", "unity" or "transformer"; throws std::invalid_argument for another name.
 EnumConfig preset_config(const std::string& preset, int max_ops);
 /// Keeps the templates named in a comma-separated list; throws std::invalid_argument naming an
 /// unknown one (and listing the known names).

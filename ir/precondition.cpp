@@ -14,12 +14,13 @@ const char* precondition_name(Precondition p) {
     switch (p) {
         case Precondition::DenseConvolutions: return "dense_convolutions";
         case Precondition::SameShapes: return "same_shapes";
+        case Precondition::NonZeroDivisors: return "nonzero_divisors";
     }
     return "?";
 }
 
 std::optional<Precondition> precondition_from(std::string_view name) {
-    for (Precondition p : {Precondition::DenseConvolutions, Precondition::SameShapes})
+    for (Precondition p : {Precondition::DenseConvolutions, Precondition::SameShapes, Precondition::NonZeroDivisors})
         if (name == precondition_name(p)) return p;
     return std::nullopt;
 }
@@ -28,6 +29,7 @@ const char* precondition_meaning(Precondition p) {
     switch (p) {
         case Precondition::DenseConvolutions: return "convolutions are dense (groups = 1)";
         case Precondition::SameShapes: return "variables of one role and rank have the same shape";
+        case Precondition::NonZeroDivisors: return "every divisor is non-zero";
     }
     return "?";
 }
@@ -87,6 +89,7 @@ std::vector<std::string> precondition_texts(const Rule& rule) {
             if (differ) out.push_back(text + " (same shape)");
         }
     }
+    if (has(rule, Precondition::NonZeroDivisors)) out.push_back(precondition_meaning(Precondition::NonZeroDivisors));
     return out;
 }
 

@@ -8,7 +8,10 @@
 // which side is the left one, so it survives canonical renaming and orientation in the database:
 //   dense_convolutions: every conv2d of the rule (either side) is dense, groups = 1 (input
 //                       channels = weight channels);
-//   same_shapes:        variables of one role and rank have one shape.
+//   same_shapes:        variables of one role and rank have one shape;
+//   nonzero_divisors:   every divisor of an ewdiv (either side) is non-zero at every element --
+//                       a condition on values, not shapes: a consumer must know it of its data
+//                       (the applier's numerical check sees a violation as a mismatch).
 // A typing condition (Rule::conditions) needs no entry: the rule does not type-check without it,
 // so every consumer's own shape checking enforces it.
 #pragma once
@@ -22,9 +25,10 @@ namespace rf {
 
 struct Rule;
 
-enum class Precondition { DenseConvolutions, SameShapes };
+enum class Precondition { DenseConvolutions, SameShapes, NonZeroDivisors };
 
-/// "dense_convolutions", "same_shapes": the spelling in the native syntax, JSON and the database.
+/// "dense_convolutions", "same_shapes", "nonzero_divisors": the spelling in the native syntax,
+/// JSON and the database.
 const char* precondition_name(Precondition p);
 std::optional<Precondition> precondition_from(std::string_view name);
 /// What it means in words, without variable names ("convolutions are dense (groups = 1)").

@@ -431,7 +431,8 @@ private:
     }
 
     Rule build() {
-        // Variables nobody constrained get a rank-2 shape: any rank would do.
+        // Variables nobody constrained get a rank-2 shape, the representative rank: where the
+        // operators allow, the rule stands for every rank (ir/rank_generic.h).
         for (const auto& [name, v] : d_declared)
             if (!v.used) error(v.decl_loc, "declared variable '" + name + "' does not occur on the left-hand side");
         std::vector<Variable> vars;

@@ -1,6 +1,7 @@
 #include "prover/checker.h"
 
 #include "prover/bounded_check.h"
+#include "prover/rank_check.h"
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "ir/native_text.h"
 #include "ir/output_file.h"
 #include "ir/precondition.h"
+#include "ir/rank_generic.h"
 #include "ir/shape_groups.h"
 #include "ir/symbol_places.h"
 #include "prover/smt2_file.h"
@@ -151,6 +153,15 @@ void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const 
     }
     BoundedCheck b = bounded_check(rule, bo);
     out.bounded = outcome_name(b.outcome);
+    // A proof of a rank-generic rule stands for every rank (ir/rank_generic.h): tested there too.
+    if (b.outcome != BoundedCheck::Outcome::Refuted && out.verdict == Verdict::Proved && !bo.admissible)
+        if (auto at = refute_at_other_ranks(rule, bo)) {
+            out.verdict = Verdict::Error;
+            out.counterexample = at->check.counterexample->to_string(at->instance);
+            out.error = "proved at rank " + std::to_string(rank_generality(rule).rank) + " but refuted at rank " +
+                        std::to_string(at->rank) + " (the rank-generic argument does not hold for it): " + out.counterexample;
+            return;
+        }
     if (b.outcome != BoundedCheck::Outcome::Refuted) return;
     out.counterexample = b.counterexample->to_string(rule);
     if (out.verdict == Verdict::Proved) {
@@ -324,7 +335,7 @@ std::optional<GeneralProof> Checker::prove_general_assuming(const Rule& general,
 
 std::optional<std::vector<ProofResult>> Checker::prove_pointwise(const Rule& rule, const std::string& query_name,
                                                                  Query& query, std::string& why) {
-    std::optional<PointwiseQuery> pq = encode_pointwise(rule, why, d_options.pointwise_fault);
+    std::optional<PointwiseQuery> pq = encode_pointwise(rule, why, d_options.pointwise_fault, DivisorMode::AssumeNonZero);
     if (!pq) return std::nullopt;
     pq->query.name = query_name;
     std::vector<ProofResult> results;
@@ -424,6 +435,11 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
                 break;
             }
         }
+        // A rule with division holds where its divisors are non-zero: stated unless none can be.
+        if (out.verdict == Verdict::Proved && divisors_can_be_zero(rule)) {
+            out.assumed.push_back(precondition_meaning(Precondition::NonZeroDivisors));
+            out.preconditions.push_back(Precondition::NonZeroDivisors);
+        }
         if (out.verdict == Verdict::Unknown && !pointwise_why.empty())
             for (ProofResult& r : out.results)
                 if (auto* u = std::get_if<Unknown>(&r.outcome)) u->reason += "; pointwise: " + pointwise_why;
@@ -438,7 +454,10 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             out.smt2_path = (std::filesystem::path(d_options.smt2_dir) / (query_name + ".smt2")).string();
             write_file_atomically(out.smt2_path, smt2_file_text(reported, out.verdict));
         }
-        if (d_options.generalize && out.verdict == Verdict::Proved) out.general = prove_general(rule, query_name, by_pointwise);
+        // (A rule under nonzero_divisors keeps its form: the general search does not state it.)
+        if (d_options.generalize && out.verdict == Verdict::Proved &&
+            std::find(out.preconditions.begin(), out.preconditions.end(), Precondition::NonZeroDivisors) == out.preconditions.end())
+            out.general = prove_general(rule, query_name, by_pointwise);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;
         out.error = e.what();

@@ -118,9 +118,13 @@ private:
     /// generalises) satisfies, E-matching only.
     std::optional<GeneralProof> prove_general_assuming(const Rule& general, const Rule& found, const std::string& query_name);
     /// The pointwise strategy on every back-end: their results when all prove it (the query
-    /// reported in `query`), nullopt otherwise (`why` says why).
+    /// reported in `query`), nullopt otherwise (`why` says why). Divisions are proved assuming
+    /// their divisors non-zero (divisors_can_be_zero says whether the rule must state it).
     std::optional<std::vector<ProofResult>> prove_pointwise(const Rule& rule, const std::string& query_name, Query& query,
                                                             std::string& why);
+    /// Whether some divisor of the rule's ewdivs may be zero (prover/checker_divisors.cpp): true
+    /// unless the pointwise encoding shows every one non-zero (a sum of exps); false without any.
+    bool divisors_can_be_zero(const Rule& rule);
     const AxiomSet& d_axioms;
     CheckOptions d_options;
     std::vector<std::unique_ptr<Backend>> d_backends;

@@ -268,6 +268,18 @@ TermId broadcast_shape_rule(Terms& t, const DimFuncs& d, FuncId f, const std::ve
     return t.forall(xs, t.implies(t.and_(guard), t.and_(result)), {{a}});
 }
 
+// Along an axis the operand reaches: a sum or mean keeps it with length 1, softmax and the norms
+// keep the operand's shape (ir/shape_rules.cpp's infer_axis_op).
+std::vector<TermId> axis_op_shape_rule(Terms& t, const DimFuncs& d, const OpSig& sig, FuncId f, const std::vector<TermId>& xs) {
+    const int axis = param::axis(sig.params);
+    if (axis >= d.max_rank()) return {};
+    const bool reduces = sig.op == OpKind::ReduceSum || sig.op == OpKind::ReduceMean;
+    TermId a = t.app(f, {xs[0]});
+    std::vector<TermId> out;
+    for (int k = 0; k < d.max_rank(); ++k) out.push_back(reduces && k == axis ? t.int_lit(1) : d.dim(t, k, xs[0]));
+    return {guarded_shape_rule(t, d, xs, xs, a, t.le(t.int_lit(1), d.dim(t, axis, xs[0])), out)};
+}
+
 }  // namespace
 
 std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig& sig) {
@@ -365,13 +377,8 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
             return {t.and_({shape_is(t, d, c, dims), d.whole(t, c)})};
         }
         case OpKind::Reshape: return {};
-        // Uninterpreted symbols with no shape facts yet (issue 22's prover side adds them): sound.
-        case OpKind::ReduceSum:
-        case OpKind::ReduceMean:
-        case OpKind::Softmax:
-        case OpKind::LayerNorm:
-        case OpKind::RmsNorm:
-            return {};
+        case OpKind::ReduceSum: case OpKind::ReduceMean:
+        case OpKind::Softmax: case OpKind::LayerNorm: case OpKind::RmsNorm: return axis_op_shape_rule(t, d, sig, f, xs);
         case OpKind::Repartition:
         case OpKind::Combine:
         case OpKind::Replicate:

@@ -17,9 +17,11 @@ using pointwise_detail::Encoder;
 using pointwise_detail::Index;
 using pointwise_detail::Pos;
 
-std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& why, PointwiseFault fault) {
+std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& why, PointwiseFault fault,
+                                               DivisorMode divisors) {
     try {
         Encoder e(rule, fault);
+        if (divisors == DivisorMode::AssumeNonZero) e.assume_nonzero_divisors();
         std::map<ValueRef, Comb> lmemo, rmemo;
         std::vector<TermId> differ;
         std::string identity;
@@ -37,8 +39,14 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
             identity += (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
             if (ls != rs) differ.push_back(e.terms().distinct(ls, rs));
         }
+        const size_t num_divisors = e.divisors().size();
+        if (divisors == DivisorMode::AskZero) {
+            differ.clear();
+            for (TermId d : e.divisors()) differ.push_back(e.terms().eq(d, e.terms().real_lit(0)));
+        }
         PointwiseQuery q = e.finish(std::move(differ));
         q.identity = std::move(identity);
+        q.divisors = num_divisors;
         return q;
     } catch (const std::domain_error& x) {
         why = std::string("outside the pointwise fragment: ") + x.what();

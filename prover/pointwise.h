@@ -39,19 +39,27 @@ namespace rf::prover {
 /// error (the bounded checker refutes the "proof"), never as "proved".
 /// PoolKernelAnyStride: a pooled identity kernel counts as the pool kernel at any stride and
 /// padding of the pooling (only stride 1, SAME is right). GroupsReadFirstChannels: every group
-/// of a grouped convolution reads the input's first channels (each reads its own).
-enum class PointwiseFault { None, ReluIsIdentity, PoolKernelAnyStride, GroupsReadFirstChannels };
+/// of a grouped convolution reads the input's first channels (each reads its own). ExpIsAdditive:
+/// exp(a + b) is taken as exp(a) + exp(b) instead of exp(a) * exp(b).
+enum class PointwiseFault { None, ReluIsIdentity, PoolKernelAnyStride, GroupsReadFirstChannels, ExpIsAdditive };
+
+/// How a query treats the divisors of ewdiv (prover/pointwise_transformer.cpp): claim nothing
+/// at a zero divisor, assume every divisor non-zero (the rule's nonzero_divisors precondition),
+/// or ask instead whether some divisor can be zero (unsat: none can, so no condition is needed).
+enum class DivisorMode { Free, AssumeNonZero, AskZero };
 
 struct PointwiseQuery {
     Query query;             ///< QF_NRA: unsat means the scalar identity (so the rule) holds
     std::string identity;    ///< the scalar identity, lhs = rhs per output, for reports
     std::vector<std::string> opaque;  ///< operators whose elements are opaque reals (none: element-wise)
     bool normalised = false;  ///< the multilinear normal form changed something (a linear op was seen)
+    size_t divisors = 0;      ///< divisions in the query
 };
 
 /// The scalar query of `rule`, or nullopt (with `why`) when the rule is outside what the
 /// translation handles (distributed tensors, a smul whose scalar is not rank 0).
 std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& why,
-                                               PointwiseFault fault = PointwiseFault::None);
+                                               PointwiseFault fault = PointwiseFault::None,
+                                               DivisorMode divisors = DivisorMode::Free);
 
 }  // namespace rf::prover

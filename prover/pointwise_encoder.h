@@ -84,6 +84,9 @@ public:
     PointwiseQuery finish(std::vector<TermId> differ);
 
     Terms& terms() { return d_q.query.terms; }
+    /// Division (pointwise_transformer.cpp): assume every divisor non-zero; the divisors' scalars.
+    void assume_nonzero_divisors() { d_assume_nonzero_divisors = true; }
+    const std::vector<TermId>& divisors() const { return d_divisors; }
     void set_range(int sym, int64_t n) { d_sym_dim[sym] = n; }
 
 private:
@@ -151,6 +154,12 @@ private:
     // `atom` as a power B^k of an element-wise product of one atom B (k = 1: B itself).
     std::optional<std::pair<int, int>> power(int atom);
     Comb ewmul(const Comb& x, const Comb& y);
+    // ewsub, ewdiv (x times a reciprocal atom), and the scalars and facts of exp and of the
+    // reciprocal (pointwise_transformer.cpp); transformer_scalar gives -1 for another operator.
+    Comb ewsub(const Comb& x, const Comb& y);
+    Comb ewdiv(const Comb& x, const Comb& y);
+    TermId transformer_scalar(const Atom& a, const std::vector<TermId>& xs, int id, const Index& idx);
+    void transformer_facts();
 
     // An enlarged kernel's dims as its key writes them, and `inner` enlarged as `like` is.
     static std::string enlarged_dims(const Atom& e);
@@ -214,6 +223,9 @@ private:
     std::vector<UfApp> d_uf;
     std::set<std::string> d_opaque;
     std::set<TermId> d_nonneg_terms;  // reals known >= 0 (relu's), for coef_nonneg
+    std::vector<UfApp> d_exps;         // exp's applications, for its homomorphism facts
+    std::vector<TermId> d_divisors;    // each division's divisor, as a real
+    bool d_assume_nonzero_divisors = false;
 };
 
 }  // namespace rf::prover::pointwise_detail

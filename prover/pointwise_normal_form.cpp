@@ -522,9 +522,10 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
             if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
             return scale(in[0], scalar(in[1], {}));
         case OpKind::EwMul: return ewmul(in[0], in[1]);
-        // The transformer operators: this strategy does not model them yet (issue 22; t2-prove).
-        case OpKind::EwSub:
-        case OpKind::EwDiv:
+        // ewsub and ewdiv: prover/pointwise_transformer.cpp; reductions, softmax and the norms
+        // are outside this strategy (the transformer axioms decide them).
+        case OpKind::EwSub: return ewsub(in[0], in[1]);
+        case OpKind::EwDiv: return ewdiv(in[0], in[1]);
         case OpKind::ReduceSum:
         case OpKind::ReduceMean:
         case OpKind::Softmax:

@@ -9,6 +9,10 @@
 
 namespace rf::prover::pointwise_detail {
 
+namespace {
+constexpr int kBroadcastPos = 9999;  // the one position of a length-1 axis
+}  // namespace
+
 TermId Encoder::scalar(const Comb& c, const Index& idx) {
     std::vector<TermId> parts;
     for (const auto& [coef, atom] : c) {
@@ -67,6 +71,7 @@ PointwiseQuery Encoder::finish(std::vector<TermId> differ) {
         if (d_sym_dim.count(sym) && th >= d_sym_dim[sym]) fact(i->second);
         for (auto j = std::next(i); j != d_below.end() && j->first.first == sym; ++j) fact(t.implies(i->second, j->second));
     }
+    transformer_facts();
     d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
     d_q.query.logic = "QF_NRA";
     d_q.opaque.assign(d_opaque.begin(), d_opaque.end());
@@ -107,7 +112,17 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
     Terms& t = terms();
     TermId r = -1;
     switch (a.kind) {
-        case Atom::Kind::Var: r = fresh(d_rule.variables()[a.var].name + "_at" + idx_text(idx)); break;
+        case Atom::Kind::Var: {
+            // A broadcast operand (an axis of length 1) has one element along that axis: every
+            // position there reads it (exact, so sound, and what makes broadcasting decidable).
+            Index at = idx;
+            const TensorType& vt = d_rule.variables()[a.var].type;
+            for (size_t k = 0; k < at.size() && k < vt.rank(); ++k)
+                if (vt.dims[k].is_concrete() && vt.dims[k].value() == 1) at[k] = Pos{kBroadcastPos, 0};
+            const std::string name = d_rule.variables()[a.var].name + "_at" + idx_text(at);
+            r = at != idx && terms().find(name) >= 0 ? terms().app(terms().find(name)) : fresh(name);
+            break;
+        }
         case Atom::Kind::One: r = t.real_lit(1); break;
         case Atom::Kind::Linear:
         case Atom::Kind::Opaque:
@@ -188,7 +203,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
                 d_nonneg_terms.insert(r);
                 TermId zero = t.real_lit(0);
                 fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
-            } else {
+            } else if ((r = transformer_scalar(a, xs, id, idx)) < 0) {
                 r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
                 d_uf.push_back({a.op, xs[0], r});
             }

@@ -146,11 +146,27 @@ TEST_CASE("match: an element-wise rule without `where` matches tensors of any ra
     REQUIRE(ms.size() == 1);
     CHECK(ms[0].roots[0] == r2);
     CHECK(ms[0].instance.variables()[0].type.rank() == 4);
-    CHECK(find_matches(g, rule("ewadd(x, x) => smul(x, const_one[shape=[]]())")).empty());  // smul: not element-wise
+    // smul by a scalar is position-wise too (ir/rank_generic.h): the scalar keeps rank 0.
+    auto sm = find_matches(g, rule("ewadd(x, x) => smul(x, const_one[shape=[]]())"));  // (false; only matching)
+    REQUIRE(sm.size() == 1);
+    CHECK(sm[0].instance.variables()[0].type.rank() == 3);
     auto es = find_matches(g, rule("ewadd(x, x) => ewmul(x, ewadd(x, x))"));  // (false; only matching is tested)
     REQUIRE(es.size() == 1);
     CHECK(es[0].roots[0] == s);
     // A rule at concrete shapes, or with an operator whose meaning depends on the rank, keeps its rank.
     CHECK(find_matches(g, rule("relu(relu(x)) => relu(x) where x: act[2,3]")).empty());
     CHECK(find_matches(g, rule("relu(transpose[perm=[1,0]](x)) => transpose[perm=[1,0]](relu(x))")).empty());
+}
+
+TEST_CASE("match: a concat/split rule without `where` matches at any rank its axis reaches", "[applier]") {
+    // split(concat(x, y)) along axis 1 on 3-D tensors; the rule is typed at rank 2.
+    GraphBuilder b({act("x", {2, 3, 5}), act("y", {2, 4, 5})});
+    auto c = b.add1(OpKind::Concat, param::axis_param(1), {b.input(0), b.input(1)});
+    auto s = b.add(OpKind::Split, param::axis_param(1), {c});
+    Graph g = std::move(b).finish({s[0]});
+    Rule r = rule("split[axis=1](concat[axis=1](x, y)).0 => x");
+    REQUIRE(r.variables()[0].type.rank() == 2);
+    auto ms = find_matches(g, r);
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].instance.variables()[0].type.rank() == 3);
 }

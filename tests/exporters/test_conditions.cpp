@@ -48,6 +48,21 @@ std::string fresh(const std::string& name) {
 
 }  // namespace
 
+TEST_CASE("preconditions: nonzero_divisors is a value condition, read, printed and stated", "[exporters][conditions]") {
+    // A rule with division (the prover states it when some divisor can be zero); here with
+    // element-wise operators that exist in every build, since only the spelling is tested.
+    Rule r = rule("ewmul(x, y) => ewmul(y, x) assuming nonzero_divisors");
+    REQUIRE(r.preconditions == std::vector<Precondition>{Precondition::NonZeroDivisors});
+    CHECK(precondition_texts(r) == std::vector<std::string>{"every divisor is non-zero"});
+    CHECK(condition_texts(r).back() == "every divisor is non-zero");
+    const std::string text = print_native(r);
+    CHECK(contains(text, " assuming nonzero_divisors"));
+    CHECK(rule(text).preconditions == r.preconditions);
+    CHECK(precondition_from("nonzero_divisors") == Precondition::NonZeroDivisors);
+    // Not decidable on shapes: the applier's shape check lets it through.
+    CHECK(preconditions_hold(r));
+}
+
 TEST_CASE("preconditions: rendered in the rule's own names, read and printed by the native syntax",
           "[exporters][conditions]") {
     Rule r = rule(kGroupedMerge + " assuming same_shapes");

@@ -104,6 +104,8 @@ TEST_CASE("cli audit: verdicts, axioms used, conditions, counterexample and the 
     CHECK(f.code == 1);
     CHECK_THAT(f.out, Catch::Contains("verdict   refuted"));
     CHECK_THAT(f.out, Catch::Contains("counterexample at shapes"));
+    CHECK_THAT(f.out, Catch::Contains("ranks     every rank >= 0 (typed at 2"));  // ir/rank_generic.h
+    CHECK_THAT(r.out, !Catch::Contains("ranks "));  // conv2d: rank 4 only
 
     CHECK(run({"audit", "1", "--db", "/nonexistent/x.db"}).code == cli::kUsage);
     CHECK(run({"audit", "relu(x) => relu(y)"}).code == cli::kUsage);
