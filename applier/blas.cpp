@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace rf::blas {
+namespace rf::applier::blas {
 
 namespace {
 
@@ -42,4 +42,4 @@ void sgemm(int m, int n, int k, const float* a, int lda, const float* b, int ldb
     load_sgemm()(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc);
 }
 
-}  // namespace rf::blas
+}  // namespace rf::applier::blas

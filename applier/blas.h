@@ -7,10 +7,10 @@
 // only it loads the library.
 #pragma once
 
-namespace rf::blas {
+namespace rf::applier::blas {
 
 /// C = A B in row-major storage: A is m x k (row stride lda), B is k x n (ldb), C is m x n (ldc).
 /// Throws std::runtime_error when OpenBLAS cannot be loaded.
 void sgemm(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc);
 
-}  // namespace rf::blas
+}  // namespace rf::applier::blas

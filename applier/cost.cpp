@@ -17,7 +17,7 @@
 #include "applier/precompute.h"
 #include "ir/native_text.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -254,4 +254,4 @@ void CostModel::save(const std::string& path) const {
         throw std::runtime_error(path + ": cannot replace: " + std::strerror(errno));
 }
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -16,7 +16,7 @@
 #include "applier/executor.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::applier {
 
 struct TimingOptions {
     int warmup = 1;  ///< runs discarded first (caches, lazy allocation, cuDNN plans)
@@ -91,4 +91,4 @@ private:
     size_t d_measured = 0;
 };
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -43,4 +43,4 @@ std::vector<FloatTensor> run_graph(Executor& ex, const Graph& g, const std::vect
     return run->outputs();
 }
 
-}  // namespace rf
+}  // namespace rf::applier

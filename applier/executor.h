@@ -15,7 +15,7 @@
 #include "ir/eval.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// A graph bound to its variable values, ready to run (possibly many times).
 class PreparedRun {
@@ -50,4 +50,4 @@ std::unique_ptr<Executor> make_executor(const std::string& device);
 /// Runs once and returns the outputs.
 std::vector<FloatTensor> run_graph(Executor& ex, const Graph& g, const std::vector<FloatTensor>& variables);
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -12,7 +12,7 @@
 #include "applier/executor.h"
 #include "ir/eval_kernels.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -218,4 +218,4 @@ public:
 
 std::unique_ptr<Executor> make_cpu_executor() { return std::make_unique<CpuExecutor>(); }
 
-}  // namespace rf
+}  // namespace rf::applier

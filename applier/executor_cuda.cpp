@@ -12,7 +12,7 @@
 
 #include "applier/executor.h"
 
-namespace rf {
+namespace rf::applier {
 
 #ifdef RF_CUDA_MODULE
 
@@ -67,4 +67,4 @@ bool built_with_cuda() { return false; }
 
 #endif
 
-}  // namespace rf
+}  // namespace rf::applier

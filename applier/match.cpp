@@ -9,7 +9,7 @@
 
 #include "ir/rank_generic.h"
 
-namespace rf {
+namespace rf::applier {
 
 std::string Match::site() const {
     std::string s;
@@ -287,4 +287,4 @@ Rule reversed(const Rule& rule) {
     return r;
 }
 
-}  // namespace rf
+}  // namespace rf::applier

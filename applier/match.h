@@ -18,7 +18,7 @@
 #include "ir/graph.h"
 #include "ir/rule.h"
 
-namespace rf {
+namespace rf::applier {
 
 struct Match {
     std::vector<ValueRef> bindings;  ///< per rule variable: the model value it stands for
@@ -43,4 +43,4 @@ std::vector<Match> find_matches(const Graph& g, const Rule& rule, const MatchOpt
 /// every variable (the reversed rule would leave one unbound).
 Rule reversed(const Rule& rule);
 
-}  // namespace rf
+}  // namespace rf::applier

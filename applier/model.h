@@ -16,7 +16,7 @@
 #include "ir/eval.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::applier {
 
 struct Model {
     std::string name;
@@ -38,4 +38,4 @@ Model build_model(const std::string& name);
 /// Throws std::runtime_error naming the file and the line (TENSAT) or node (ONNX) at fault.
 Model load_model_file(const std::string& path);
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -11,7 +11,7 @@
 #include "ir/eval_kernels.h"
 #include "onnx.pb.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -307,4 +307,4 @@ void write_onnx(const std::string& path, const Graph& g, const std::vector<Float
     if (!out) throw std::runtime_error(path + ": write failed");
 }
 
-}  // namespace rf
+}  // namespace rf::applier

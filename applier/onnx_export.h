@@ -14,7 +14,7 @@
 #include "ir/eval.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// The serialized ModelProto of `g`; values[i] is the value of variable i (used for weights).
 /// output_names: one per graph output, or empty for "output0", "output1", ...
@@ -26,4 +26,4 @@ std::string export_onnx(const Graph& g, const std::vector<FloatTensor>& values,
 void write_onnx(const std::string& path, const Graph& g, const std::vector<FloatTensor>& values,
                 const std::vector<std::string>& output_names);
 
-}  // namespace rf
+}  // namespace rf::applier

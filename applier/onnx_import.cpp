@@ -16,7 +16,7 @@
 #include "applier/onnx_values.h"
 #include "onnx.pb.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -518,4 +518,4 @@ Model load_onnx_model(const std::string& path) {
     return import_onnx(ss.str(), path, std::filesystem::path(path).stem().string());
 }
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -12,7 +12,7 @@
 
 #include "applier/model.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// Reads a .onnx file; Model::name is the file's stem. Throws std::runtime_error naming the file
 /// and, for a node it cannot import, the node's op type and name.
@@ -20,4 +20,4 @@ Model load_onnx_model(const std::string& path);
 /// Imports a serialized ModelProto; `source` names it in errors.
 Model import_onnx(const std::string& bytes, const std::string& source, const std::string& name);
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-namespace rf::onnx_values {
+namespace rf::applier::onnx_values {
 
 std::string join(const std::vector<int64_t>& v) {
     std::string s;
@@ -86,4 +86,4 @@ FloatTensor broadcast(const FloatTensor& small, const std::vector<int64_t>& dims
     return out;
 }
 
-}  // namespace rf::onnx_values
+}  // namespace rf::applier::onnx_values

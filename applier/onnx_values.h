@@ -11,7 +11,7 @@
 #include "ir/eval.h"
 #include "onnx.pb.h"
 
-namespace rf::onnx_values {
+namespace rf::applier::onnx_values {
 
 /// A node-level failure; the importer adds the source and the node.
 class NodeError : public std::runtime_error {
@@ -30,4 +30,4 @@ std::optional<FloatTensor> float_values(const onnx::TensorProto& t);
 /// when axis >= 0 (a convolution's bias, one value per channel).
 FloatTensor broadcast(const FloatTensor& small, const std::vector<int64_t>& dims, int axis = -1);
 
-}  // namespace rf::onnx_values
+}  // namespace rf::applier::onnx_values

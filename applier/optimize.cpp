@@ -8,7 +8,7 @@
 #include "applier/rewrite.h"
 #include "ir/canonical.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -83,4 +83,4 @@ OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, Co
     return res;
 }
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -15,7 +15,7 @@
 #include "ir/graph.h"
 #include "ir/rule.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// One rule in one direction, with the assumptions its proof holds under.
 struct SearchRule {
@@ -58,4 +58,4 @@ struct OptimizeResult {
 OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, CostModel& cost,
                         const OptimizeOptions& options);
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-namespace rf {
+namespace rf::applier {
 
 bool measurably_faster(const PairedTiming& t) {
     return t.b.median_ms < t.a.median_ms && sign_test_p(t.b_faster, t.a.runs) < 0.01;
@@ -74,4 +74,4 @@ ModelOptimizeResult optimize_model(const Model& model, const std::vector<SearchR
     return res;
 }
 
-}  // namespace rf
+}  // namespace rf::applier

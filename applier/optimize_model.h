@@ -17,7 +17,7 @@
 #include "applier/precompute.h"
 #include "applier/validate.h"
 
-namespace rf {
+namespace rf::applier {
 
 struct ModelOptimizeOptions {
     OptimizeOptions search;
@@ -52,4 +52,4 @@ ModelOptimizeResult optimize_model(const Model& model, const std::vector<SearchR
 /// alone, because load on a shared machine moves both graphs' times together.
 bool measurably_faster(const PairedTiming& t);
 
-}  // namespace rf
+}  // namespace rf::applier

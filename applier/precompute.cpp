@@ -5,7 +5,7 @@
 
 #include "applier/validate.h"
 
-namespace rf {
+namespace rf::applier {
 
 std::vector<FloatTensor> model_variables(const Model& m, uint64_t seed) {
     std::vector<FloatTensor> values = random_variables(m.graph, seed);
@@ -112,4 +112,4 @@ FoldedGraph fold_weights(const Graph& g, const std::vector<FloatTensor>& variabl
     return res;
 }
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -12,7 +12,7 @@
 #include "applier/model.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// Values for every variable of the model: its own weight values (Model::weights) where it has
 /// them, seeded random values (random_variables in applier/validate.h) for the rest.
@@ -34,4 +34,4 @@ struct FoldedGraph {
 /// are dropped.
 FoldedGraph fold_weights(const Graph& g, const std::vector<FloatTensor>& variables, Executor& ex);
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -112,4 +112,4 @@ std::vector<size_t> compatible_sites(const std::vector<Match>& matches) {
     return chosen;
 }
 
-}  // namespace rf
+}  // namespace rf::applier

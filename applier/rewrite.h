@@ -14,7 +14,7 @@
 #include "applier/match.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// The rewrite would make a value depend on itself (possible only for rules with several
 /// outputs, or sites combined badly): not applicable, the graph is unchanged.
@@ -33,4 +33,4 @@ Graph apply_match(const Graph& g, const Match& m);
 /// node, so that they can be rewritten together.
 std::vector<size_t> compatible_sites(const std::vector<Match>& matches);
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -12,7 +12,7 @@
 
 #include "applier/models/net_builder.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -296,4 +296,4 @@ Model load_tensat_model(const std::string& path) {
     return parse_tensat_model(in, path, std::filesystem::path(path).stem().string());
 }
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -13,7 +13,7 @@
 
 #include "applier/model.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// Reads a .model file. Throws std::runtime_error "FILE:LINE: what" on any malformed record, an
 /// unknown operator type (named with its number and TASO name) or a shape the IR rejects.
@@ -21,4 +21,4 @@ Model load_tensat_model(const std::string& path);
 /// The same from a stream; `source` names it in errors, `name` becomes Model::name.
 Model parse_tensat_model(std::istream& in, const std::string& source, const std::string& name);
 
-}  // namespace rf
+}  // namespace rf::applier

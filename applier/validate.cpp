@@ -8,7 +8,7 @@
 
 #include "applier/rewrite.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -204,4 +204,4 @@ RuleReport ModelValidator::check_rule(const Rule& rule, bool reverse) {
     return rep;
 }
 
-}  // namespace rf
+}  // namespace rf::applier

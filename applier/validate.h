@@ -18,7 +18,7 @@
 #include "ir/graph.h"
 #include "ir/rule.h"
 
-namespace rf {
+namespace rf::applier {
 
 /// Values for every variable of `g`, each drawn from a generator seeded by `seed` and the
 /// variable's name, so graphs over one variable table get equal values. Activations are
@@ -99,4 +99,4 @@ private:
     std::optional<double> d_time_before;
 };
 
-}  // namespace rf
+}  // namespace rf::applier

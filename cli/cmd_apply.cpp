@@ -27,25 +27,25 @@ std::string ms_text(double ms) {
 // the summary on `err`.
 void print_text(const pipeline::ApplyReport& r, std::ostream& out, std::ostream& err) {
     for (const pipeline::AppliedRule& a : r.rules) {
-        const RuleReport& rep = a.report;
+        const applier::RuleReport& rep = a.report;
         out << a.id << " " << rep.rule << " " << rep.direction << " sites=" << rep.matched << " applied=" << rep.applied
             << " mismatches=" << rep.mismatches << " errors=" << rep.errors;
         if (rep.time_before_ms && rep.time_after_ms)
             out << " before=" << ms_text(*rep.time_before_ms) << " after=" << ms_text(*rep.time_after_ms);
         out << "\n";
-        for (const SiteCheck& sc : rep.sites)
-            if (sc.status != SiteStatus::Valid)
-                err << (sc.status == SiteStatus::Mismatch ? "mismatch" : "error") << ": rule " << a.id << " (" << rep.rule
+        for (const applier::SiteCheck& sc : rep.sites)
+            if (sc.status != applier::SiteStatus::Valid)
+                err << (sc.status == applier::SiteStatus::Mismatch ? "mismatch" : "error") << ": rule " << a.id << " (" << rep.rule
                     << ") on " << r.model << " at " << rep.direction << ":" << sc.site << ": " << sc.message << "\n";
     }
     if (const auto& opt = r.optimization) {
-        const OptimizeResult& res = opt->result;
+        const applier::OptimizeResult& res = opt->result;
         out << "optimize: " << res.steps.size() << " rewrites, " << res.expanded << " graphs expanded, " << res.candidates
             << " candidates (" << res.stopped << "); cost model " << ms_text(res.cost_before) << " -> "
             << ms_text(res.cost_after) << "; measured end to end " << ms_text(opt->time_before_ms) << " -> "
             << ms_text(opt->time_after_ms) << " (median of " << r.reps << "); outputs "
             << (opt->outputs.ok ? "match" : "MISMATCH: " + opt->outputs.detail) << "\n";
-        for (const OptimizeStep& st : res.steps) out << "  " << st.rule << " at " << st.site << "\n";
+        for (const applier::OptimizeStep& st : res.steps) out << "  " << st.rule << " at " << st.site << "\n";
     }
     err << r.model << " on " << r.device << ": " << r.considered << " rules considered (" << r.skipped_unproved
         << " unproved skipped), " << r.rules_matched << " matched, " << r.sites << " sites, " << r.applied << " applied, "
@@ -108,7 +108,7 @@ int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostr
     o.timeout_ms = timeout_ms;
     o.max_sites = max_sites;
     o.seed = seed;
-    o.timing = TimingOptions{warmup, reps};
+    o.timing = applier::TimingOptions{warmup, reps};
     o.time = !vm["no-time"].as<bool>();
     o.optimize = vm["optimize"].as<bool>();
     o.alpha = alpha;

@@ -91,8 +91,8 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
         return kOk;
     }
     if (o.max_ops < 1) throw UsageError("discover: --max-ops must be at least 1");
-    if (o.max_ops > enumeration::kMaxOps)  // refused before the database is opened: no run is recorded
-        throw UsageError("discover: --max-ops must be between 1 and " + std::to_string(enumeration::kMaxOps) + ", got " +
+    if (o.max_ops > enumerator::kMaxOps)  // refused before the database is opened: no run is recorded
+        throw UsageError("discover: --max-ops must be between 1 and " + std::to_string(enumerator::kMaxOps) + ", got " +
                          std::to_string(o.max_ops) + " (the largest graph the enumerator builds)");
     o.threads = checked_threads("discover", o.threads, err);
     if (o.timeout_ms < 1) throw UsageError("discover: --timeout-ms must be positive");

@@ -31,7 +31,7 @@ double peak_rss_mb() {
     return ru.ru_maxrss / 1024.0;  // Linux reports KiB
 }
 
-nlohmann::json drops_json(const DropCounts& d) {
+nlohmann::json drops_json(const enumerator::DropCounts& d) {
     return {{"common_subgraph", d.common_subgraph}, {"common_outermost_op", d.common_outermost_op},
             {"common_output", d.common_output},     {"unbound_variable", d.unbound_variable},
             {"single_rules", d.single_rules},
@@ -124,23 +124,23 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         return run_enumerate_db(o, vm["json"].as<bool>(), out);
     }
     if (!out_file.empty()) check_output_path(out_file);  // before the enumeration, which may take long
-    EnumConfig cfg = pipeline::enumeration_config(preset, max_ops, ops);
+    enumerator::EnumConfig cfg = pipeline::enumeration_config(preset, max_ops, ops);
     cfg.threads = threads;
     cfg.max_outputs = max_outputs;
     cfg.progress = !vm["quiet"].as<bool>();
-    EnumResult res = enumerate(cfg);
+    enumerator::EnumResult res = enumerator::enumerate(cfg);
 
     if (!out_file.empty()) {
         std::ostringstream f;
         f << "# ruleforge enumerate --preset " << preset << " --max-ops " << max_ops << ": " << res.candidates.size()
           << " candidate rules (unproved)\n";
-        for (const Candidate& c : res.candidates) f << print_native(c.rule) << "\n";
+        for (const enumerator::Candidate& c : res.candidates) f << print_native(c.rule) << "\n";
         write_file_atomically(out_file, f.str());
     }
-    ReferenceReport check;
+    enumerator::ReferenceReport check;
     if (verify) {
         if (cfg.progress) err << "verify: evaluating every graph of " << res.num_classes() << " classes whole at every point\n";
-        check = check_against_reference(res, cfg);
+        check = enumerator::check_against_reference(res, cfg);
     }
     const int code = verify && !check.ok() ? kFailed : kOk;
     const double rss = peak_rss_mb();
@@ -155,7 +155,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         j["peak_rss_mb"] = rss;
         j["classes"] = res.num_classes();
         j["candidates"] = res.candidates.size();
-        for (const LevelStats& l : res.levels)
+        for (const enumerator::LevelStats& l : res.levels)
             j["levels"].push_back({{"size", l.size}, {"graphs", l.graphs}, {"pair_graphs", l.pair_graphs},
                                    {"new_classes", l.new_classes}, {"joined", l.joined},
                                    {"full_evaluations", l.full_evaluations}, {"hash_collisions", l.hash_collisions},
@@ -172,7 +172,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     out << "preset " << preset << ": " << cfg.templates.size() << " templates, " << cfg.plan.symbolic_variables().size()
         << " variables, " << cfg.plan.points().size() << " evaluation points\n";
     out << "size      graphs  pair-graphs  new-classes      joined  candidates  dropped(subgraph/outer/output/unbound/singles/renaming)  seconds\n";
-    for (const LevelStats& l : res.levels)
+    for (const enumerator::LevelStats& l : res.levels)
         out << std::setw(4) << l.size << std::setw(12) << l.graphs << std::setw(13) << l.pair_graphs << std::setw(13)
             << l.new_classes << std::setw(12) << l.joined << std::setw(12) << l.candidates << "  " << l.drops.common_subgraph
             << "/" << l.drops.common_outermost_op << "/" << l.drops.common_output << "/" << l.drops.unbound_variable << "/"

@@ -34,7 +34,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 /// The database's proved rules (all, or the kept ones), each forwards and, where it binds every
 /// variable, backwards: the search may rewrite either way.
-std::vector<SearchRule> search_rules(const OptimizeArgs& a) {
+std::vector<applier::SearchRule> search_rules(const OptimizeArgs& a) {
     std::unique_ptr<ruledb::Database> db;
     try {
         ruledb::Database::Options dbo;
@@ -47,13 +47,13 @@ std::vector<SearchRule> search_rules(const OptimizeArgs& a) {
     ruledb::RuleFilter f;
     if (!a.include_unproved) f.status = ruledb::RuleStatus::Proved;
     if (a.kept_only) f.decision = ruledb::Decision::Kept;
-    std::vector<SearchRule> rules;
+    std::vector<applier::SearchRule> rules;
     for (const ruledb::RuleSummary& s : db->list_rules(f)) {
         Rule r = db->load_rule(s.id);
         r.preconditions = s.preconditions;
         const std::string label = std::to_string(s.id) + " " + r.name;
         try {
-            rules.push_back({label + " rev", reversed(r)});
+            rules.push_back({label + " rev", applier::reversed(r)});
         } catch (const std::invalid_argument&) {
             // not reversible: its right side drops a variable
         }
@@ -69,7 +69,7 @@ std::string load_average() {
     return in ? a + " " + b + " " + c : "unknown";
 }
 
-nlohmann::json timing_json(const Timing& t) {
+nlohmann::json timing_json(const applier::Timing& t) {
     return {{"median_ms", t.median_ms}, {"q1_ms", t.q1_ms}, {"q3_ms", t.q3_ms}, {"spread_ms", t.spread_ms()},
             {"min_ms", t.min_ms},       {"max_ms", t.max_ms}, {"runs", t.runs}};
 }
@@ -81,11 +81,11 @@ std::string ms(double v) {
 }
 
 // The report as JSON (docs/cli.md lists its keys).
-nlohmann::json optimize_json(const OptimizeArgs& a, const Model& model, const std::string& device, size_t rules,
-                             const ModelOptimizeResult& r, const std::string& load_before) {
+nlohmann::json optimize_json(const OptimizeArgs& a, const applier::Model& model, const std::string& device, size_t rules,
+                             const applier::ModelOptimizeResult& r, const std::string& load_before) {
     const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
     nlohmann::json steps = nlohmann::json::array();
-    for (const OptimizeStep& st : r.search.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
+    for (const applier::OptimizeStep& st : r.search.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
     nlohmann::json doc{{"model", model.name},
                        {"device", device},
                        {"clock", a.clock},
@@ -121,8 +121,8 @@ nlohmann::json optimize_json(const OptimizeArgs& a, const Model& model, const st
 }
 
 // The report as text.
-void print_optimize_text(std::ostream& out, const OptimizeArgs& a, const Model& model, const std::string& device,
-                         size_t rules, const ModelOptimizeResult& r, const std::string& load_before) {
+void print_optimize_text(std::ostream& out, const OptimizeArgs& a, const applier::Model& model, const std::string& device,
+                         size_t rules, const applier::ModelOptimizeResult& r, const std::string& load_before) {
     const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
     const size_t applied = r.kept_original ? 0 : r.search.steps.size();
     out << "optimize " << model.name << " on " << device << " with " << rules << " rules: " << applied
@@ -137,7 +137,7 @@ void print_optimize_text(std::ostream& out, const OptimizeArgs& a, const Model& 
         << ", tolerance " << r.check.tolerance << ")\n"
         << "  result    " << r.verdict << "\n";
     if (!r.kept_original)
-        for (const OptimizeStep& st : r.search.steps) out << "  " << st.rule << " at " << st.site << "\n";
+        for (const applier::OptimizeStep& st : r.search.steps) out << "  " << st.rule << " at " << st.site << "\n";
     if (!a.out.empty()) out << "wrote " << a.out << "\n";
 }
 
@@ -154,7 +154,7 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
         "report says why. --out writes the returned graph as ONNX (opset 13, weights as\n"
         "initializers). docs/optimize.md has figures.\n\noptions");
     OptimizeArgs a;
-    ModelOptimizeOptions mo;
+    applier::ModelOptimizeOptions mo;
     int reps = 21, warmup = 2;
     opts.add_options()
         ("help,h", "show this help")
@@ -186,7 +186,7 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
     if (vm.count("out") && !ends_with(a.out, ".onnx")) throw UsageError("optimize: --out must name a .onnx file, got '" + a.out + "'");
     if (a.clock != "wall" && a.clock != "cpu") throw UsageError("optimize: --clock must be wall or cpu, got '" + a.clock + "'");
     if (a.clock == "cpu" && a.device == "cuda") throw UsageError("optimize: --clock cpu cannot time a GPU; use --clock wall");
-    mo.timing = TimingOptions{warmup, reps, a.clock == "cpu"};
+    mo.timing = applier::TimingOptions{warmup, reps, a.clock == "cpu"};
     mo.operator_timing.cpu_clock = a.clock == "cpu";
     mo.cost_cache = vm.count("cost-cache") ? a.cost_cache : a.db + ".costs";
     mo.search.progress = [&err](int expanded, size_t candidates, double best, double seconds) {
@@ -194,22 +194,22 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
             << " candidates, best predicted " << ms(best) << "\n";
     };
 
-    std::unique_ptr<Executor> ex;
+    std::unique_ptr<applier::Executor> ex;
     try {
-        ex = make_executor(a.device);
+        ex = applier::make_executor(a.device);
     } catch (const std::exception& e) {
         throw UsageError("optimize: --device " + a.device + ": " + e.what());
     }
-    Model model;
+    applier::Model model;
     try {
-        model = ends_with(a.model, ".onnx") || ends_with(a.model, ".model") ? load_model_file(a.model) : build_model(a.model);
+        model = ends_with(a.model, ".onnx") || ends_with(a.model, ".model") ? applier::load_model_file(a.model) : applier::build_model(a.model);
     } catch (const std::exception& e) {
         throw UsageError(std::string("optimize: --model: ") + e.what());
     }
-    const std::vector<SearchRule> rules = search_rules(a);
+    const std::vector<applier::SearchRule> rules = search_rules(a);
     const std::string load_before = load_average();
-    ModelOptimizeResult r = optimize_model(model, rules, *ex, mo);
-    if (!a.out.empty()) write_onnx(a.out, r.chosen.graph, r.chosen.variables, model.output_names);
+    applier::ModelOptimizeResult r = applier::optimize_model(model, rules, *ex, mo);
+    if (!a.out.empty()) applier::write_onnx(a.out, r.chosen.graph, r.chosen.variables, model.output_names);
     for (const std::string& w : r.warnings) err << "warning: optimize: " << w << "\n";
 
     if (a.json)

@@ -19,7 +19,7 @@
 
 #include <sys/mman.h>
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 template <class T>
 struct HugePageAllocator {
@@ -100,4 +100,4 @@ private:
     T* d_p;
 };
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

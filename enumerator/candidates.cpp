@@ -33,7 +33,7 @@
 #include "ir/graph_rebuild.h"
 #include "ir/native_text.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 namespace {
 
@@ -540,4 +540,4 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     return out;
 }
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

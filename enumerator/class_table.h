@@ -11,7 +11,7 @@
 #include "enumerator/enumerator.h"
 #include "enumerator/term_store.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 inline constexpr uint32_t kNoClass = UINT32_MAX;
 
@@ -69,10 +69,10 @@ struct ClassTable {
     /// resolution computed them: the store prints them, and recomputing one means evaluating
     /// the representative at every point again (15 % of the size-3 store). A class missing here
     /// (a rank that did not resolve its bucket) is evaluated again by the reader.
-    std::vector<std::pair<uint32_t, Fingerprint>> member_fps;
-    const Fingerprint* fingerprint_of(uint32_t c) const {
+    std::vector<std::pair<uint32_t, fingerprint::Fingerprint>> member_fps;
+    const fingerprint::Fingerprint* fingerprint_of(uint32_t c) const {
         auto it = std::lower_bound(member_fps.begin(), member_fps.end(), c,
-                                   [](const std::pair<uint32_t, Fingerprint>& e, uint32_t x) { return e.first < x; });
+                                   [](const std::pair<uint32_t, fingerprint::Fingerprint>& e, uint32_t x) { return e.first < x; });
         return it != member_fps.end() && it->first == c ? &it->second : nullptr;
     }
 };
@@ -81,4 +81,4 @@ struct ClassTable {
 std::vector<Candidate> extract_candidates(const TermStore& store, const ClassTable& table,
                                           std::vector<LevelStats>& levels, int threads);
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

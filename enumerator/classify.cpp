@@ -13,7 +13,7 @@
 #include "enumerator/parallel_sort.h"
 #include "fingerprint/graph_fingerprint.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 struct Bucket {
     uint32_t begin, end;
@@ -42,7 +42,7 @@ struct Classification {
     struct JoinedFp {
         uint32_t bucket;
         int64_t local;
-        Fingerprint fp;
+        fingerprint::Fingerprint fp;
     };
     std::vector<std::vector<JoinedFp>> joined_fps;  ///< per thread
     uint32_t first_class = 0;
@@ -101,7 +101,7 @@ void Enumerator::fingerprint_values(Classification& w) {
             }
         try {
             ExactTensor t = d_s.evaluate(v, firstp);
-            w.pkey[i] = truncate64(mix_key(mask, value_hash(t, d_s.type_hash_of(r.type[pts[firstp].inst]))), bits);
+            w.pkey[i] = fingerprint::truncate64(mix_key(mask, fingerprint::value_hash(t, d_s.type_hash_of(r.type[pts[firstp].inst]))), bits);
             if (w.keep && firstp == 0) w.p0[i] = std::move(t);
         } catch (const EvalOverflow&) {
             w.overflow[i] = 1;
@@ -354,4 +354,4 @@ void Enumerator::overflow_classes(Classification& w, LevelStats& st) {
         }
 }
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

@@ -16,9 +16,8 @@
 #include "enumerator/parallel_scan.h"
 #include "fingerprint/graph_fingerprint.h"
 
-namespace rf {
+namespace rf::enumerator {
 
-using namespace enumeration;
 
 EnumResult::EnumResult() = default;
 EnumResult::~EnumResult() {
@@ -33,8 +32,8 @@ EnumResult& EnumResult::operator=(EnumResult&&) noexcept = default;
 size_t EnumResult::num_classes() const { return d_classes ? d_classes->classes.size() : 0; }
 size_t EnumResult::class_size(size_t i) const { return d_classes->classes[i].num_members; }
 
-Fingerprint EnumResult::class_fingerprint(size_t i) const {
-    if (const Fingerprint* f = d_classes->fingerprint_of(static_cast<uint32_t>(i))) return *f;
+fingerprint::Fingerprint EnumResult::class_fingerprint(size_t i) const {
+    if (const fingerprint::Fingerprint* f = d_classes->fingerprint_of(static_cast<uint32_t>(i))) return *f;
     return d_store->full_values(d_classes->classes[i].rep).fp;
 }
 
@@ -62,7 +61,6 @@ PhaseProfile phase_profile(std::string phase, int size, const PhaseStart& start)
             static_cast<uint64_t>(ru.ru_maxrss) * 1024};  // Linux reports KiB
 }
 
-namespace enumeration {
 
 void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
     // Node and value ids follow the proposals' (sorted) order; the records are filled in parallel.
@@ -111,7 +109,7 @@ void Enumerator::index_inputs() {
         const ExactTensor& t = d_s.plan().input(d_s.values[v].var, 0);
         uint64_t mask = 0;
         for (int i = 0; i < d_s.num_insts(); ++i) mask |= uint64_t{1} << i;
-        const uint64_t pk = truncate64(mix_key(mask, value_hash(t, d_s.type_hash_of(d_s.values[v].type[0]))),
+        const uint64_t pk = fingerprint::truncate64(mix_key(mask, fingerprint::value_hash(t, d_s.type_hash_of(d_s.values[v].type[0]))),
                                        std::min(d_s.config().hash_bits, 64));
         d_t.classes[v].pkey = pk;
         d_t.index(v);
@@ -143,7 +141,6 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
     }
 }
 
-}  // namespace enumeration
 
 EnumResult enumerate(const EnumConfig& config) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -168,4 +165,4 @@ EnumResult enumerate(const EnumConfig& config) {
     return res;
 }
 
-}  // namespace rf
+}  // namespace rf::enumerator

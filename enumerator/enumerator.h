@@ -25,12 +25,10 @@
 #include "ir/graph.h"
 #include "ir/rule.h"
 
-namespace rf {
+namespace rf::enumerator {
 
-namespace enumeration {
 class TermStore;
 struct ClassTable;
-}  // namespace enumeration
 
 /// Candidates dropped before any solver, by reason.
 struct DropCounts {
@@ -92,7 +90,7 @@ PhaseProfile phase_profile(std::string phase, int size, const PhaseStart& start)
 
 /// One class, materialised as IR graphs.
 struct EnumClass {
-    Fingerprint fingerprint;
+    fingerprint::Fingerprint fingerprint;
     Graph representative;
     std::vector<Graph> members;  ///< excluding the representative
 };
@@ -116,15 +114,15 @@ public:
     /// Number of members (excluding the representative) of class i, without building graphs.
     size_t class_size(size_t i) const;
     /// The fingerprint of class i alone (what get_class(i).fingerprint is, without the graphs).
-    Fingerprint class_fingerprint(size_t i) const;
+    fingerprint::Fingerprint class_fingerprint(size_t i) const;
 
 private:
     friend EnumResult enumerate(const EnumConfig& config);
-    std::unique_ptr<enumeration::TermStore> d_store;
-    std::unique_ptr<enumeration::ClassTable> d_classes;
+    std::unique_ptr<TermStore> d_store;
+    std::unique_ptr<ClassTable> d_classes;
 };
 
 /// Runs the enumeration; the result is identical for every thread count.
 EnumResult enumerate(const EnumConfig& config);
 
-}  // namespace rf
+}  // namespace rf::enumerator

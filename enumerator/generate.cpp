@@ -17,7 +17,7 @@
 #include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 bool Enumerator::operands_ok(const OpTemplate& t, ValueId a, ValueId b) const {
     const int base = d_s.plan().base();
@@ -371,4 +371,4 @@ std::vector<std::vector<Proposal>> Enumerator::generate(int n, BigVector<const P
     return local;
 }
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

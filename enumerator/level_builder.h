@@ -19,7 +19,7 @@
 #include "enumerator/term_store.h"
 #include "enumerator/work_exchange.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 /// A node of the level being built. A level's proposals and its node and value records are
 /// all alive while the nodes are added (26 M proposals at size 4), so a
@@ -127,4 +127,4 @@ private:
     }
 };
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

@@ -14,7 +14,7 @@
 
 #include "enumerator/big_vector.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 namespace scan_detail {
 inline size_t blocks() { return static_cast<size_t>(std::max(1, omp_get_max_threads())); }
@@ -76,4 +76,4 @@ BigVector<Index> select_indices(size_t n, Keep keep) {
     return out;
 }
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

@@ -9,11 +9,11 @@
 
 #include <parallel/algorithm>
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 template <class It, class Less>
 void parallel_sort(It begin, It end, Less less) {
     __gnu_parallel::sort(begin, end, less, __gnu_parallel::balanced_quicksort_tag());
 }
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

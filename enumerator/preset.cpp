@@ -5,7 +5,7 @@
 
 #include "enumerator/term_store.h"
 
-namespace rf {
+namespace rf::enumerator {
 
 namespace {
 
@@ -43,7 +43,7 @@ OpTemplate concat(const std::string& name, int rank, int axis) {
 
 }  // namespace
 
-ShapePlan taso_plan(uint64_t seed) {
+fingerprint::ShapePlan taso_plan(uint64_t seed) {
     const Dim N2 = Dim::symbol(kN2), C2 = Dim::symbol(kC2), N4 = Dim::symbol(kN4), C4 = Dim::symbol(kC4),
               H = Dim::symbol(kH), W = Dim::symbol(kW);
     std::vector<Variable> vars;
@@ -58,12 +58,12 @@ ShapePlan taso_plan(uint64_t seed) {
     // Point 0 is the cheapest world (it is evaluated for every graph; the others only when a
     // fingerprint hit needs confirming); TASO's own shape is the base; the third moves every
     // size away from both, including batch vs channel coincidences (TASO: 2 + 2 == 4).
-    std::vector<Instantiation> insts(3);
+    std::vector<fingerprint::Instantiation> insts(3);
     insts[0].values = {{kN2, 2}, {kC2, 3}, {kN4, 1}, {kC4, 2}, {kH, 3}, {kW, 4}};
     insts[1].values = {{kN2, 2}, {kC2, 4}, {kN4, 2}, {kC4, 4}, {kH, 5}, {kW, 5}};
     insts[1].draws = 2;
     insts[2].values = {{kN2, 3}, {kC2, 5}, {kN4, 3}, {kC4, 3}, {kH, 4}, {kW, 6}};
-    return ShapePlan(std::move(vars), std::move(insts), 1, seed);
+    return fingerprint::ShapePlan(std::move(vars), std::move(insts), 1, seed);
 }
 
 std::vector<OpTemplate> taso_templates() {
@@ -132,19 +132,19 @@ std::vector<OpTemplate> full_templates() {
     return t;
 }
 
-ShapePlan unity_plan(uint64_t seed) {
+fingerprint::ShapePlan unity_plan(uint64_t seed) {
     const Dim B = Dim::symbol(kN4), N = Dim::symbol(kN2), C = Dim::symbol(kC2);
     std::vector<Variable> vars;
     for (const char* n : {"x1", "x2"}) vars.push_back(var(n, Role::Activation, {B, N, C}));
     for (const char* n : {"w1", "w2"}) vars.push_back(var(n, Role::Weight, {B, C, C}));
     // Sizes divide by 8, so three partitions of one dimension still cut it evenly; the second
     // and third instantiations tell the three dimensions apart.
-    std::vector<Instantiation> insts(3);
+    std::vector<fingerprint::Instantiation> insts(3);
     insts[0].values = {{kN4, 8}, {kN2, 8}, {kC2, 8}};
     insts[1].values = {{kN4, 8}, {kN2, 8}, {kC2, 16}};
     insts[1].draws = 2;
     insts[2].values = {{kN4, 16}, {kN2, 8}, {kC2, 8}};
-    return ShapePlan(std::move(vars), std::move(insts), 1, seed);
+    return fingerprint::ShapePlan(std::move(vars), std::move(insts), 1, seed);
 }
 
 std::vector<OpTemplate> unity_templates() {
@@ -170,7 +170,7 @@ std::vector<OpTemplate> unity_templates() {
     return t;
 }
 
-ShapePlan transformer_plan(uint64_t seed) {
+fingerprint::ShapePlan transformer_plan(uint64_t seed) {
     const Dim N = Dim::symbol(kN2), D = Dim::symbol(kC2);
     std::vector<Variable> vars;
     for (const char* n : {"x1", "x2"}) vars.push_back(var(n, Role::Activation, {N, D}));
@@ -180,12 +180,12 @@ ShapePlan transformer_plan(uint64_t seed) {
     vars.push_back(var("s0", Role::Weight, {}));
     // N and D apart from each other and from 1 (a size 1 would make a row input broadcast like
     // an activation); the third swaps which is larger.
-    std::vector<Instantiation> insts(3);
+    std::vector<fingerprint::Instantiation> insts(3);
     insts[0].values = {{kN2, 2}, {kC2, 3}};
     insts[1].values = {{kN2, 3}, {kC2, 4}};
     insts[1].draws = 2;
     insts[2].values = {{kN2, 4}, {kC2, 2}};
-    return ShapePlan(std::move(vars), std::move(insts), 1, seed);
+    return fingerprint::ShapePlan(std::move(vars), std::move(insts), 1, seed);
 }
 
 std::vector<OpTemplate> transformer_templates() {
@@ -225,8 +225,8 @@ std::vector<OpTemplate> transformer_templates() {
 EnumConfig preset_config(const std::string& preset, int max_ops) {
     // Checked here, before any caller opens a database or records a run (a --max-ops 99 once
     // left a run 'running' forever: enumerate() refused it only after the run was stored).
-    if (max_ops < 1 || max_ops > enumeration::kMaxOps)
-        throw std::invalid_argument("--max-ops must be between 1 and " + std::to_string(enumeration::kMaxOps) + ", got " +
+    if (max_ops < 1 || max_ops > kMaxOps)
+        throw std::invalid_argument("--max-ops must be between 1 and " + std::to_string(kMaxOps) + ", got " +
                                     std::to_string(max_ops) + " (the largest graph the enumerator builds)");
     EnumConfig c;
     c.plan = taso_plan();
@@ -271,4 +271,4 @@ std::vector<OpTemplate> select_templates(const std::vector<OpTemplate>& all, con
     return out;
 }
 
-}  // namespace rf
+}  // namespace rf::enumerator

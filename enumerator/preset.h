@@ -13,7 +13,7 @@
 #include "fingerprint/shape_plan.h"
 #include "ir/op_kind.h"
 
-namespace rf {
+namespace rf::enumerator {
 
 class WorkExchange;
 
@@ -43,7 +43,7 @@ bool operand_shapes_fit(const OpTemplate& t, const TensorType& a, const TensorTy
 /// Everything one enumeration run depends on (the result is a pure function of it).
 struct EnumConfig {
     std::vector<OpTemplate> templates;
-    ShapePlan plan;
+    fingerprint::ShapePlan plan;
     int max_ops = 2;
     int max_outputs = 2;       ///< 1: single-output graphs only; 2: also two-output graphs
     int threads = 0;           ///< 0: OpenMP's default
@@ -58,7 +58,7 @@ struct EnumConfig {
 /// TASO's 20 variables (three 2x4 activations x1..x3, three 4x4 weights w1..w3, three 2x4x5x5
 /// activations i1..i3, three 4x4x3x3, three 4x4x1x3, three 4x4x3x1 weights, one 4x1x3x3 weight,
 /// one scalar) with symbolic shapes, TASO's shape as the base and two more instantiations.
-ShapePlan taso_plan(uint64_t seed = 1);
+fingerprint::ShapePlan taso_plan(uint64_t seed = 1);
 /// TASO's 26 templates, in its order.
 std::vector<OpTemplate> taso_templates();
 /// TASO's templates plus sigmoid, tanh, matmul+relu and the 3x1 convolutions.
@@ -66,14 +66,14 @@ std::vector<OpTemplate> full_templates();
 
 /// FlexFlow/Unity's parallelization setting, of rank 3 as FlexFlow's generator: two [B,N,C]
 /// activations and two [B,C,C] weights, sizes multiples of 8 (docs/parallel.md).
-ShapePlan unity_plan(uint64_t seed = 1);
+fingerprint::ShapePlan unity_plan(uint64_t seed = 1);
 /// Matmul (with and without relu), element-wise operators, relu, concat and split of rank 3, and
 /// the four parallel operators (degree 2; repartition and combine on dimensions 0 to 2).
 std::vector<OpTemplate> unity_templates();
 
 /// The transformer setting (issue 22): two [N,D] activations, a per-row [N,1] and a per-column
 /// [1,D] input, two [D,D] weights and a scalar, sizes told apart by the instantiations.
-ShapePlan transformer_plan(uint64_t seed = 1);
+fingerprint::ShapePlan transformer_plan(uint64_t seed = 1);
 /// matmul, transpose, concat and split of rank 2, the element-wise operators and smul, with the
 /// transformer operators (exp, division, reductions, softmax, the norms) along axes 0 and 1.
 std::vector<OpTemplate> transformer_templates();
@@ -84,4 +84,4 @@ EnumConfig preset_config(const std::string& preset, int max_ops);
 /// unknown one (and listing the known names).
 std::vector<OpTemplate> select_templates(const std::vector<OpTemplate>& all, const std::string& list);
 
-}  // namespace rf
+}  // namespace rf::enumerator

@@ -10,7 +10,7 @@
 #include "fingerprint/graph_fingerprint.h"
 #include "ir/native_text.h"
 
-namespace rf {
+namespace rf::enumerator {
 
 namespace {
 
@@ -26,7 +26,7 @@ std::string spell(const Graph& g) {
 
 }  // namespace
 
-ReferenceReport check_partition(const PartitionView& partition, const ShapePlan& plan, uint64_t function_seed,
+ReferenceReport check_partition(const PartitionView& partition, const fingerprint::ShapePlan& plan, uint64_t function_seed,
                                 int hash_bits, int threads) {
     const auto t0 = std::chrono::steady_clock::now();
     ReferenceReport rep;
@@ -34,7 +34,7 @@ ReferenceReport check_partition(const PartitionView& partition, const ShapePlan&
     rep.classes = n;
     // Per class: the untruncated reference fingerprint of its representative (to find two
     // classes with equal values) and whether it overflowed.
-    std::vector<Fingerprint> full(n);
+    std::vector<fingerprint::Fingerprint> full(n);
     std::vector<uint8_t> overflowed(n, 0);
     std::vector<std::pair<size_t, std::string>> problems;
     std::mutex m;
@@ -46,11 +46,11 @@ ReferenceReport check_partition(const PartitionView& partition, const ShapePlan&
 #pragma omp parallel for schedule(dynamic, 64) reduction(+ : graphs) num_threads(threads > 0 ? threads : omp_get_max_threads())
     for (size_t i = 0; i < n; ++i) {
         const EnumClass c = partition.get_class(i);
-        const GraphValues rv = evaluate_points(c.representative, plan, function_seed);
+        const fingerprint::GraphValues rv = fingerprint::evaluate_points(c.representative, plan, function_seed);
         ++graphs;
         full[i] = rv.fingerprint(128);
         overflowed[i] = rv.overflowed();
-        const Fingerprint expected = truncate(full[i], hash_bits);
+        const fingerprint::Fingerprint expected = fingerprint::truncate(full[i], hash_bits);
         if (expected != c.fingerprint)
             problem(i, "class " + std::to_string(i) + ": fingerprint " + c.fingerprint.to_string() +
                            " is not the reference fingerprint " + expected.to_string() + " of its representative " +
@@ -60,7 +60,7 @@ ReferenceReport check_partition(const PartitionView& partition, const ShapePlan&
                            std::to_string(c.members.size()) + " members");
         for (const Graph& g : c.members) {
             ++graphs;
-            if (!same_values(rv, evaluate_points(g, plan, function_seed)))
+            if (!fingerprint::same_values(rv, fingerprint::evaluate_points(g, plan, function_seed)))
                 problem(i, "class " + std::to_string(i) + ": member " + spell(g) +
                                " does not compute what the representative " + spell(c.representative) +
                                " computes");
@@ -83,8 +83,8 @@ ReferenceReport check_partition(const PartitionView& partition, const ShapePlan&
             for (size_t y = x + 1; y < hi; ++y) {
                 const size_t a = order[x], b = order[y];
                 const EnumClass ca = partition.get_class(a), cb = partition.get_class(b);
-                if (same_values(evaluate_points(ca.representative, plan, function_seed),
-                                evaluate_points(cb.representative, plan, function_seed)))
+                if (fingerprint::same_values(fingerprint::evaluate_points(ca.representative, plan, function_seed),
+                                fingerprint::evaluate_points(cb.representative, plan, function_seed)))
                     problem(b, "classes " + std::to_string(a) + " and " + std::to_string(b) +
                                    " compute the same values: " + spell(ca.representative) + " and " +
                                    spell(cb.representative));
@@ -105,4 +105,4 @@ ReferenceReport check_against_reference(const EnumResult& result, const EnumConf
     return check_partition(view, config.plan, config.function_seed, config.hash_bits, config.threads);
 }
 
-}  // namespace rf
+}  // namespace rf::enumerator

@@ -17,7 +17,7 @@
 
 #include "enumerator/enumerator.h"
 
-namespace rf {
+namespace rf::enumerator {
 
 struct ReferenceReport {
     uint64_t classes = 0;     ///< classes checked
@@ -38,10 +38,10 @@ struct PartitionView {
 
 /// Checks the partition against reference evaluation over `plan` (sigmoid/tanh drawn from
 /// `function_seed`); class fingerprints are compared truncated to `hash_bits`.
-ReferenceReport check_partition(const PartitionView& partition, const ShapePlan& plan, uint64_t function_seed,
+ReferenceReport check_partition(const PartitionView& partition, const fingerprint::ShapePlan& plan, uint64_t function_seed,
                                 int hash_bits, int threads);
 
 /// The classes of an enumeration, checked against the reference path with its own plan.
 ReferenceReport check_against_reference(const EnumResult& result, const EnumConfig& config);
 
-}  // namespace rf
+}  // namespace rf::enumerator

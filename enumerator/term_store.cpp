@@ -11,7 +11,7 @@
 #include "fingerprint/graph_fingerprint.h"
 #include "ir/shape_rules.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 namespace {
 
@@ -92,7 +92,7 @@ NodeId first_shared(const NodeSet& a, const NodeSet& b) {
 }
 
 TermStore::TermStore(const EnumConfig& cfg) : d_cfg(cfg) {
-    const ShapePlan& plan = d_cfg.plan;
+    const fingerprint::ShapePlan& plan = d_cfg.plan;
     for (const OpTemplate& t : d_cfg.templates) {
         std::vector<Params> per;
         for (int i = 0; i < plan.num_insts(); ++i)
@@ -113,7 +113,7 @@ TypeId TermStore::intern(const TensorType& t) {
     auto [it, fresh] = d_type_index.try_emplace(type_key(t), static_cast<TypeId>(d_types.size()));
     if (fresh) {
         d_types.push_back(t);
-        d_type_hash.push_back(rf::type_hash(t));
+        d_type_hash.push_back(rf::fingerprint::type_hash(t));
         d_type_keys.push_back(it->first);
     }
     return it->second;
@@ -242,24 +242,24 @@ FullValues TermStore::full_values(ValueId v) const {
         const TypeId t = values[v].type[pts[p].inst];
         fv.types.push_back(t);
         if (t == kIllTyped) {
-            fv.status.push_back(static_cast<uint8_t>(PointStatus::IllTyped));
+            fv.status.push_back(static_cast<uint8_t>(fingerprint::PointStatus::IllTyped));
             fv.values.emplace_back();
-            hashes.push_back(point_hash(PointStatus::IllTyped));
+            hashes.push_back(fingerprint::point_hash(fingerprint::PointStatus::IllTyped));
             continue;
         }
         Memo memo;
         try {
             fv.values.push_back(memo.take(eval_rec(v, static_cast<int>(p), memo, true)));
-            fv.status.push_back(static_cast<uint8_t>(PointStatus::Ok));
-            hashes.push_back(point_hash(PointStatus::Ok, &fv.values.back(), d_type_hash[t]));
+            fv.status.push_back(static_cast<uint8_t>(fingerprint::PointStatus::Ok));
+            hashes.push_back(fingerprint::point_hash(fingerprint::PointStatus::Ok, &fv.values.back(), d_type_hash[t]));
         } catch (const EvalOverflow&) {
             fv.overflow = true;
             fv.values.emplace_back();
-            fv.status.push_back(static_cast<uint8_t>(PointStatus::Overflow));
-            hashes.push_back(point_hash(PointStatus::Overflow));
+            fv.status.push_back(static_cast<uint8_t>(fingerprint::PointStatus::Overflow));
+            hashes.push_back(fingerprint::point_hash(fingerprint::PointStatus::Overflow));
         }
     }
-    fv.fp = combine_points(hashes, d_cfg.hash_bits);
+    fv.fp = fingerprint::combine_points(hashes, d_cfg.hash_bits);
     return fv;
 }
 
@@ -343,4 +343,4 @@ Graph TermStore::to_graph(const std::vector<ValueId>& outputs) const {
     return std::move(b).finish(outs);
 }
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

@@ -25,7 +25,7 @@
 #include "ir/eval.h"
 #include "ir/graph.h"
 
-namespace rf::enumeration {
+namespace rf::enumerator {
 
 using ValueId = uint32_t;
 using NodeId = uint32_t;
@@ -90,7 +90,7 @@ struct FullValues {
     std::vector<ExactTensor> values;
     std::vector<TypeId> types;
     bool overflow = false;
-    Fingerprint fp;
+    fingerprint::Fingerprint fp;
 };
 
 class TermStore {
@@ -98,7 +98,7 @@ public:
     explicit TermStore(const EnumConfig& cfg);
 
     const EnumConfig& config() const { return d_cfg; }
-    const ShapePlan& plan() const { return d_cfg.plan; }
+    const fingerprint::ShapePlan& plan() const { return d_cfg.plan; }
     int num_insts() const { return d_cfg.plan.num_insts(); }
 
     BigVector<NodeRec> nodes;
@@ -213,4 +213,4 @@ private:
     std::vector<ExactTensor> d_stand_ins;  ///< per size-1 value and point (prepare_stand_ins)
 };
 
-}  // namespace rf::enumeration
+}  // namespace rf::enumerator

@@ -22,7 +22,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace rf {
+namespace rf::enumerator {
 
 class WorkExchange {
 public:
@@ -34,7 +34,6 @@ public:
     virtual std::vector<std::vector<uint8_t>> allgather(const std::vector<uint8_t>& mine, const std::string& phase) = 0;
 };
 
-namespace enumeration {
 
 /// Plain little-endian packing of the exchanged records (every process is the same binary).
 class ByteWriter {
@@ -98,5 +97,4 @@ private:
     size_t d_pos = 0;
 };
 
-}  // namespace enumeration
-}  // namespace rf
+}  // namespace rf::enumerator

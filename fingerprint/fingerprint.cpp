@@ -4,7 +4,7 @@
 
 #include <xxhash.h>
 
-namespace rf {
+namespace rf::fingerprint {
 
 std::string Fingerprint::to_string() const {
     char buf[33];
@@ -92,4 +92,4 @@ Fingerprint combine_points(const std::vector<uint64_t>& point_hashes, int bits) 
     return truncate(Fingerprint{h.high64, h.low64}, bits);
 }
 
-}  // namespace rf
+}  // namespace rf::fingerprint

@@ -16,7 +16,7 @@
 #include "ir/eval.h"
 #include "ir/tensor_type.h"
 
-namespace rf {
+namespace rf::fingerprint {
 
 struct Fingerprint {
     uint64_t hi = 0, lo = 0;
@@ -50,4 +50,4 @@ uint64_t point_hash(PointStatus status, const ExactTensor* value = nullptr, uint
 /// The fingerprint of a graph's point hashes, in point order, kept to its low `bits` bits.
 Fingerprint combine_points(const std::vector<uint64_t>& point_hashes, int bits = 128);
 
-}  // namespace rf
+}  // namespace rf::fingerprint

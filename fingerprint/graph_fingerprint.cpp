@@ -2,7 +2,7 @@
 
 #include "ir/graph_rebuild.h"
 
-namespace rf {
+namespace rf::fingerprint {
 
 bool GraphValues::overflowed() const {
     for (const PointValues& p : points)
@@ -76,4 +76,4 @@ bool same_values(const GraphValues& a, const GraphValues& b) {
     return true;
 }
 
-}  // namespace rf
+}  // namespace rf::fingerprint

@@ -12,7 +12,7 @@
 #include "fingerprint/shape_plan.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::fingerprint {
 
 /// The outputs of a graph at one evaluation point.
 struct PointValues {
@@ -43,4 +43,4 @@ GraphValues evaluate_points(const Graph& g, const ShapePlan& plan, uint64_t func
 /// false whenever either side overflowed.
 bool same_values(const GraphValues& a, const GraphValues& b);
 
-}  // namespace rf
+}  // namespace rf::fingerprint

@@ -4,7 +4,7 @@
 #include <random>
 #include <stdexcept>
 
-namespace rf {
+namespace rf::fingerprint {
 
 namespace {
 
@@ -66,4 +66,4 @@ std::vector<int32_t> ShapePlan::constant_shape(const std::vector<int32_t>& base_
     return base_dims;
 }
 
-}  // namespace rf
+}  // namespace rf::fingerprint

@@ -19,7 +19,7 @@
 #include "ir/eval.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::fingerprint {
 
 /// One assignment of the plan's shape symbols, and how many random draws to evaluate at it.
 struct Instantiation {
@@ -81,4 +81,4 @@ bool fingerprint_needs_modular(OpKind op);
 /// A concrete type: every symbol replaced by its value (asserts that all are given).
 TensorType instantiate_type(const TensorType& t, const std::map<SymbolId, int64_t>& values);
 
-}  // namespace rf
+}  // namespace rf::fingerprint

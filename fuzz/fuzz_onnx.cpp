@@ -10,7 +10,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string bytes(reinterpret_cast<const char*>(data), size);
     try {
-        rf::Model m = rf::import_onnx(bytes, "fuzz-input.onnx", "fuzz");
+        rf::applier::Model m = rf::applier::import_onnx(bytes, "fuzz-input.onnx", "fuzz");
         (void)m.graph.nodes().size();
     } catch (const std::runtime_error&) {
         // the user error: not an ONNX model, or one with a node the IR cannot express

@@ -33,10 +33,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-Model load_model(const std::string& spec) {
+applier::Model load_model(const std::string& spec) {
     try {
-        if (ends_with(spec, ".onnx") || ends_with(spec, ".model")) return load_model_file(spec);
-        return build_model(spec);
+        if (ends_with(spec, ".onnx") || ends_with(spec, ".model")) return applier::load_model_file(spec);
+        return applier::build_model(spec);
     } catch (const std::exception& e) {  // an unknown name, a file that does not read as a model
         throw support::UserError(std::string("--model: ") + e.what());
     }
@@ -91,7 +91,7 @@ void prove_open_rules(ruledb::Database& db, std::vector<SelectedRule>& rules, in
 }
 
 ruledb::ValidationRecord record_for(const SelectedRule& s, const std::string& model, const std::string& device,
-                                    const RuleReport& rep, const SiteCheck& sc, ruledb::Id run) {
+                                    const applier::RuleReport& rep, const applier::SiteCheck& sc, ruledb::Id run) {
     ruledb::ValidationRecord v;
     v.rule = s.id;
     v.model = model;
@@ -99,8 +99,8 @@ ruledb::ValidationRecord record_for(const SelectedRule& s, const std::string& mo
     v.device = device;
     v.max_abs_error = std::isfinite(sc.cmp.max_abs_error) ? sc.cmp.max_abs_error : 1e300;
     v.max_rel_error = std::isfinite(sc.cmp.max_rel_error) ? sc.cmp.max_rel_error : 1e300;
-    v.status = sc.status == SiteStatus::Valid      ? ruledb::ValidationStatus::Valid
-               : sc.status == SiteStatus::Mismatch ? ruledb::ValidationStatus::Invalid
+    v.status = sc.status == applier::SiteStatus::Valid      ? ruledb::ValidationStatus::Valid
+               : sc.status == applier::SiteStatus::Mismatch ? ruledb::ValidationStatus::Invalid
                                                    : ruledb::ValidationStatus::Error;
     v.message = sc.message;
     if (sc.site.rfind("all:", 0) == 0) {
@@ -113,8 +113,8 @@ ruledb::ValidationRecord record_for(const SelectedRule& s, const std::string& mo
 
 // Each selected rule in each asked direction: checked, its verdicts recorded, and when every
 // rewrite held, offered to the search.
-void check_rules(ruledb::Database& db, ModelValidator& validator, const std::vector<SelectedRule>& rules,
-                 const ApplyOptions& o, ApplyReport& report, std::vector<SearchRule>& search_rules) {
+void check_rules(ruledb::Database& db, applier::ModelValidator& validator, const std::vector<SelectedRule>& rules,
+                 const ApplyOptions& o, ApplyReport& report, std::vector<applier::SearchRule>& search_rules) {
     for (const SelectedRule& s : rules) {
         const bool proved = s.status == ruledb::RuleStatus::Proved;
         if (!proved && !o.include_unproved) {
@@ -125,7 +125,7 @@ void check_rules(ruledb::Database& db, ModelValidator& validator, const std::vec
         bool any = false;
         for (bool reverse : {false, true}) {
             if ((reverse && o.direction == "fwd") || (!reverse && o.direction == "rev")) continue;
-            RuleReport rep;
+            applier::RuleReport rep;
             try {
                 rep = validator.check_rule(s.rule, reverse);
             } catch (const std::invalid_argument&) {
@@ -138,12 +138,12 @@ void check_rules(ruledb::Database& db, ModelValidator& validator, const std::vec
             report.mismatches += rep.mismatches;
             report.errors += rep.errors;
             db.atomically([&] {
-                for (const SiteCheck& sc : rep.sites)
+                for (const applier::SiteCheck& sc : rep.sites)
                     db.record_validation(record_for(s, report.model, report.device, rep, sc, report.run));
             });
             if (rep.mismatches == 0 && rep.errors == 0)
                 search_rules.push_back({std::to_string(s.id) + " " + s.rule.name + " " + rep.direction,
-                                        reverse ? reversed(s.rule) : s.rule});
+                                        reverse ? applier::reversed(s.rule) : s.rule});
             rep.rule = s.rule.name;
             report.rules.push_back(AppliedRule{s.id, s.status, std::move(rep)});
         }
@@ -156,11 +156,11 @@ void check_rules(ruledb::Database& db, ModelValidator& validator, const std::vec
 std::string ApplyReport::to_json() const {
     nlohmann::json jrules = nlohmann::json::array();
     for (const AppliedRule& a : rules) {
-        const RuleReport& rep = a.report;
+        const applier::RuleReport& rep = a.report;
         nlohmann::json jsites = nlohmann::json::array();
-        for (const SiteCheck& sc : rep.sites) {
+        for (const applier::SiteCheck& sc : rep.sites) {
             nlohmann::json j{{"site", sc.site},
-                             {"status", site_status_name(sc.status)},
+                             {"status", applier::site_status_name(sc.status)},
                              {"max_abs_error", sc.cmp.max_abs_error},
                              {"max_rel_error", sc.cmp.max_rel_error},
                              {"tolerance", sc.cmp.tolerance}};
@@ -185,9 +185,9 @@ std::string ApplyReport::to_json() const {
                          {"applied", applied}, {"mismatches", mismatches}, {"errors", errors},
                          {"skipped_unproved", skipped_unproved}}}};
     if (optimization) {
-        const OptimizeResult& res = optimization->result;
+        const applier::OptimizeResult& res = optimization->result;
         nlohmann::json steps = nlohmann::json::array();
-        for (const OptimizeStep& st : res.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
+        for (const applier::OptimizeStep& st : res.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
         doc["optimize"] = {{"steps", steps},
                            {"expanded", res.expanded},
                            {"candidates", res.candidates},
@@ -204,13 +204,13 @@ std::string ApplyReport::to_json() const {
 }
 
 ApplyReport apply_rules(const ApplyOptions& o) {
-    std::unique_ptr<Executor> ex;
+    std::unique_ptr<applier::Executor> ex;
     try {
-        ex = make_executor(o.device);
+        ex = applier::make_executor(o.device);
     } catch (const std::exception& e) {  // an unknown device, or one this build or machine lacks
         throw support::UserError("--device " + o.device + ": " + e.what());
     }
-    Model model = load_model(o.model);
+    applier::Model model = load_model(o.model);
     ruledb::Database db(o.db_path, ruledb::Database::Options{false});
     std::vector<SelectedRule> rules = select_rules(db, o);
 
@@ -230,33 +230,33 @@ ApplyReport apply_rules(const ApplyOptions& o) {
     report.run = db.begin_run(spec);
     if (o.prove) prove_open_rules(db, rules, o.timeout_ms, report.run, report);
 
-    ValidateOptions vo;
+    applier::ValidateOptions vo;
     vo.seed = o.seed;
     vo.max_sites = o.max_sites == 0 ? SIZE_MAX : o.max_sites;
     vo.time = o.time;
     vo.timing = o.timing;
-    std::unique_ptr<ModelValidator> validator;
+    std::unique_ptr<applier::ModelValidator> validator;
     try {
-        validator = std::make_unique<ModelValidator>(model.name, model.graph, *ex, vo);
+        validator = std::make_unique<applier::ModelValidator>(model.name, model.graph, *ex, vo);
     } catch (const std::exception& e) {
         db.finish_run(report.run, ruledb::RunStatus::Failed);
         report.failure = e.what();
         return report;
     }
 
-    std::vector<SearchRule> search_rules;
+    std::vector<applier::SearchRule> search_rules;
     check_rules(db, *validator, rules, o, report, search_rules);
 
     if (o.optimize) {
-        CostModel cost(*ex, vo.timing, o.seed);
-        OptimizeOptions oo;
+        applier::CostModel cost(*ex, vo.timing, o.seed);
+        applier::OptimizeOptions oo;
         oo.alpha = o.alpha;
         oo.budget = o.budget;
         ApplyOptimization opt;
-        opt.result = optimize(model.graph, search_rules, cost, oo);
+        opt.result = applier::optimize(model.graph, search_rules, cost, oo);
         opt.outputs = validator->compare_with_model(opt.result.best);
         opt.time_before_ms = validator->time_before_ms();
-        opt.time_after_ms = time_graph(*ex, opt.result.best, validator->variables(), vo.timing).median_ms;
+        opt.time_after_ms = applier::time_graph(*ex, opt.result.best, validator->variables(), vo.timing).median_ms;
         opt.operators_measured = cost.measured();
         if (!opt.outputs.ok) ++report.mismatches;
         report.optimization = std::move(opt);

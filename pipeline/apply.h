@@ -28,7 +28,7 @@ struct ApplyOptions {
     int timeout_ms = 4000;             ///< per query, with `prove`
     size_t max_sites = 0;              ///< one-site checks per rule and direction (0: all)
     uint64_t seed = 1;
-    TimingOptions timing{};            ///< warm-up and timed runs per measurement
+    applier::TimingOptions timing{};            ///< warm-up and timed runs per measurement
     bool time = true;                  ///< time the model before and after
     bool optimize = false;             ///< run the cost-guided search with the applicable rules
     double alpha = 1.0;
@@ -39,13 +39,13 @@ struct ApplyOptions {
 struct AppliedRule {
     ruledb::Id id = 0;
     ruledb::RuleStatus status = ruledb::RuleStatus::Unproved;
-    RuleReport report;  ///< report.rule is the rule's name
+    applier::RuleReport report;  ///< report.rule is the rule's name
 };
 
 /// The cost-guided search (ApplyOptions::optimize).
 struct ApplyOptimization {
-    OptimizeResult result;
-    Comparison outputs;          ///< the best graph's outputs against the model's
+    applier::OptimizeResult result;
+    applier::Comparison outputs;          ///< the best graph's outputs against the model's
     double time_before_ms = 0, time_after_ms = 0;  ///< measured end to end, median
     size_t operators_measured = 0;
 };

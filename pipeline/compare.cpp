@@ -27,7 +27,7 @@ struct GeneratorShape {
 // shapes, in the preset's order, for variables of rank `rank`.
 std::vector<GeneratorShape> generator_shapes_from_preset(size_t rank) {
     std::vector<GeneratorShape> out;
-    const ShapePlan plan = taso_plan();  // named: the loop must not outlive a temporary
+    const fingerprint::ShapePlan plan = enumerator::taso_plan();  // named: the loop must not outlive a temporary
     for (const Variable& v : plan.base_variables()) {
         if (v.type.rank() != rank) continue;
         GeneratorShape s{v.role, {}};
@@ -134,15 +134,15 @@ private:
 
 // Whether some enumerated template produces node `n`: the same operator with the same
 // parameters, on operands whose known dimensions meet the template's (the enumerator's test).
-bool covered(const Graph& g, const Node& n, const std::vector<OpTemplate>& templates) {
-    for (const OpTemplate& t : templates) {
+bool covered(const Graph& g, const Node& n, const std::vector<enumerator::OpTemplate>& templates) {
+    for (const enumerator::OpTemplate& t : templates) {
         if (t.op != n.op) continue;
         switch (n.op) {
             case OpKind::Conv2d:
             case OpKind::Concat: {
                 if (t.params != n.params) continue;
                 const TensorType* b = n.inputs.size() > 1 ? &g.type(n.inputs[1]) : nullptr;
-                if (!operand_shapes_fit(t, g.type(n.inputs.at(0)), b)) continue;
+                if (!enumerator::operand_shapes_fit(t, g.type(n.inputs.at(0)), b)) continue;
                 return true;
             }
             case OpKind::Matmul:
@@ -186,21 +186,21 @@ bool covered(const Graph& g, const Node& n, const std::vector<OpTemplate>& templ
 }
 
 // The first operator of the rule no template produces, in words; empty when all are covered.
-std::string uncovered_operator(const Rule& r, const std::vector<OpTemplate>& templates) {
+std::string uncovered_operator(const Rule& r, const std::vector<enumerator::OpTemplate>& templates) {
     for (const Graph* g : {&r.lhs, &r.rhs})
         for (const Node& n : g->nodes()) {
             if (n.op == OpKind::Input || covered(*g, n, templates)) continue;
             bool kind_known = std::any_of(templates.begin(), templates.end(),
-                                          [&](const OpTemplate& t) { return t.op == n.op; });
+                                          [&](const enumerator::OpTemplate& t) { return t.op == n.op; });
             return std::string(op_name(n.op)) + (kind_known ? " (with these parameters)" : "");
         }
     return "";
 }
 
-std::vector<OpTemplate> templates_named(const std::vector<std::string>& names) {
-    std::vector<OpTemplate> all = full_templates(), out;
-    for (const OpTemplate& t : unity_templates()) all.push_back(t);
-    for (const OpTemplate& t : all)
+std::vector<enumerator::OpTemplate> templates_named(const std::vector<std::string>& names) {
+    std::vector<enumerator::OpTemplate> all = enumerator::full_templates(), out;
+    for (const enumerator::OpTemplate& t : enumerator::unity_templates()) all.push_back(t);
+    for (const enumerator::OpTemplate& t : all)
         if (std::find(names.begin(), names.end(), t.name) != names.end()) out.push_back(t);
     return out;
 }
@@ -232,7 +232,7 @@ KeptRules load_kept(ruledb::Database& db) {
 }
 
 RuleComparison compare_one(ruledb::Database& db, const Rule& rule, const KeptRules& kept,
-                           const std::optional<EnumerationBound>& bound, const std::vector<OpTemplate>& templates,
+                           const std::optional<EnumerationBound>& bound, const std::vector<enumerator::OpTemplate>& templates,
                            const CompareOptions& options) {
     RuleComparison c;
     c.name = rule.name;
@@ -325,12 +325,12 @@ std::optional<EnumerationBound> enumeration_bound(ruledb::Database& db) {
         if (!p.is_object() || !p.contains("preset") || !p.contains("max_ops")) continue;  // not discover
         try {
             int max_ops = p["max_ops"].get<int>();
-            EnumConfig config = preset_config(p["preset"].get<std::string>(), max_ops);
+            enumerator::EnumConfig config = enumerator::preset_config(p["preset"].get<std::string>(), max_ops);
             std::string ops = p.value("ops", std::string());
-            std::vector<OpTemplate> ts = ops.empty() ? config.templates : select_templates(config.templates, ops);
+            std::vector<enumerator::OpTemplate> ts = ops.empty() ? config.templates : enumerator::select_templates(config.templates, ops);
             if (!bound) bound.emplace();
             bound->max_ops = std::max(bound->max_ops, max_ops);
-            for (const OpTemplate& t : ts)
+            for (const enumerator::OpTemplate& t : ts)
                 if (std::find(bound->templates.begin(), bound->templates.end(), t.name) == bound->templates.end())
                     bound->templates.push_back(t.name);
         } catch (const std::exception&) {
@@ -358,7 +358,7 @@ std::vector<Instance> generator_instances(const Rule& rule, size_t limit) {
 CompareReport compare(ruledb::Database& db, const exporters::ImportResult& reference, const CompareOptions& options) {
     const KeptRules kept = load_kept(db);
     const std::optional<EnumerationBound> bound = enumeration_bound(db);
-    const std::vector<OpTemplate> templates = bound ? templates_named(bound->templates) : std::vector<OpTemplate>{};
+    const std::vector<enumerator::OpTemplate> templates = bound ? templates_named(bound->templates) : std::vector<enumerator::OpTemplate>{};
 
     CompareReport report;
     for (size_t i = 0; i < reference.rules.size(); ++i) {

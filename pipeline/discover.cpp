@@ -36,10 +36,10 @@ nlohmann::json params_of(const DiscoverOptions& o) {
 
 }  // namespace
 
-EnumConfig config_of(const DiscoverOptions& o) {
+enumerator::EnumConfig config_of(const DiscoverOptions& o) {
     if (o.max_ops < 1) throw support::UserError("--max-ops must be at least 1");
     if (o.batch < 1) throw support::UserError("batch size must be positive");
-    EnumConfig cfg = enumeration_config(o.preset, o.max_ops, o.ops);
+    enumerator::EnumConfig cfg = enumeration_config(o.preset, o.max_ops, o.ops);
     cfg.threads = o.threads;
     cfg.progress = o.progress;
     return cfg;
@@ -86,8 +86,8 @@ prover::CheckOptions check_options(const DiscoverOptions& o) {
     return copts;
 }
 
-void count_enumeration(const EnumResult& er, DiscoverSummary& s) {
-    for (const LevelStats& l : er.levels) {
+void count_enumeration(const enumerator::EnumResult& er, DiscoverSummary& s) {
+    for (const enumerator::LevelStats& l : er.levels) {
         s.graphs += l.graphs + l.pair_graphs;
         s.dropped_before_solver += l.drops.total();
     }
@@ -103,7 +103,7 @@ std::vector<Span> open_spans(ruledb::Database& db, ruledb::Id run, const std::st
     }
 }
 
-void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<Candidate>& candidates, size_t batch) {
+void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<enumerator::Candidate>& candidates, size_t batch) {
     for (const Span& span : open_spans(db, run, "store", candidates.size(), batch)) {
         if (support::stop_requested()) interrupted(db, run, support::stop_signal(), "while storing the candidates");
         db.atomically([&] {
@@ -217,7 +217,7 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     if (o.distributed) return discover_distributed(o);
     using steps::Clock;
     using steps::since;
-    EnumConfig cfg = steps::config_of(o);
+    enumerator::EnumConfig cfg = steps::config_of(o);
     DiscoverSummary s;
     ruledb::Database db(o.db_path);
     const ruledb::Id run = steps::open_run(db, o, s);
@@ -229,7 +229,7 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     // Enumeration is deterministic and cheap next to proving: a resumed run enumerates again
     // and skips the spans already stored.
     auto t0 = Clock::now();
-    EnumResult er = enumerate(cfg);
+    enumerator::EnumResult er = enumerator::enumerate(cfg);
     if (support::stop_requested()) steps::interrupted(db, run, support::stop_signal(), "while enumerating");
     steps::count_enumeration(er, s);
     s.stages.push_back({"enumerate", since(t0)});

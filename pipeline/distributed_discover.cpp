@@ -59,7 +59,7 @@ std::vector<Traffic> total_traffic(Mpi& mpi, const std::vector<Traffic>& mine) {
 }
 
 DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s, std::optional<ruledb::Database>& db,
-                          ruledb::Id run, EnumConfig cfg) {
+                          ruledb::Id run, enumerator::EnumConfig cfg) {
     const bool root = mpi.rank() == 0;
     std::vector<Traffic> traffic;  // what this rank sent, by phase
     auto phase = [&](const std::string& name, auto&& body) {
@@ -72,11 +72,11 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
     // generation, fingerprinting, class decisions (by fingerprint owner) and candidate checks,
     // and all end with the same classes and candidates (enumerator/work_exchange.h).
     auto t0 = Clock::now();
-    EnumResult er;
+    enumerator::EnumResult er;
     cfg.progress = o.progress && root;
     MpiWorkExchange exchange(mpi);
     if (mpi.size() > 1) cfg.exchange = &exchange;
-    er = enumerate(cfg);
+    er = enumerator::enumerate(cfg);
     traffic = exchange.traffic();
     steps::count_enumeration(er, s);
     s.stages.push_back({"enumerate", since(t0)});
@@ -138,7 +138,7 @@ DiscoverSummary discover_distributed(const DiscoverOptions& o) {
     s.ranks = mpi.size();
     std::optional<ruledb::Database> db;
     ruledb::Id run = 0;
-    EnumConfig cfg;
+    enumerator::EnumConfig cfg;
     {
         Failure f = Failure::None;
         std::string message;

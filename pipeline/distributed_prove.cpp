@@ -68,7 +68,7 @@ private:
 // Rank 0's own prover: a thread (with its OpenMP team) taking chunks from the queue.
 class LocalProver {
 public:
-    LocalProver(Queue& q, const std::vector<Candidate>& c, const prover::CheckOptions& o, int threads)
+    LocalProver(Queue& q, const std::vector<enumerator::Candidate>& c, const prover::CheckOptions& o, int threads)
         : d_queue(q) {
         d_work.threads = threads;
         d_thread = std::thread([this, &c, o, threads] {
@@ -120,10 +120,10 @@ private:
 
 }  // namespace
 
-uint64_t candidate_digest(const std::vector<Candidate>& candidates) {
+uint64_t candidate_digest(const std::vector<enumerator::Candidate>& candidates) {
     XXH3_state_t* st = XXH3_createState();
     XXH3_64bits_reset(st);
-    for (const Candidate& c : candidates) {
+    for (const enumerator::Candidate& c : candidates) {
         const std::string t = print_native(c.rule);
         XXH3_64bits_update(st, t.data(), t.size() + 1);  // with the NUL: texts stay separate
     }
@@ -132,7 +132,7 @@ uint64_t candidate_digest(const std::vector<Candidate>& candidates) {
     return h;
 }
 
-std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candidates,
+std::vector<prover::RuleCheck> prove_indices(const std::vector<enumerator::Candidate>& candidates,
                                              const std::vector<uint64_t>& indices,
                                              const prover::CheckOptions& options, int threads) {
     for (uint64_t i : indices)
@@ -144,7 +144,7 @@ std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candi
         [&](size_t k) { return "candidate_" + std::to_string(indices[k]); }, options, threads);
 }
 
-std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
+std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<enumerator::Candidate>& candidates,
                                          const CoordinatorSetup& setup, ProofTally& tally, support::Progress& progress) {
     const uint64_t digest = candidate_digest(candidates);
     std::vector<uint64_t> order;
@@ -244,7 +244,7 @@ std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const s
     return work;
 }
 
-void serve_proving(Mpi& mpi, const std::vector<Candidate>& candidates, const prover::CheckOptions& options,
+void serve_proving(Mpi& mpi, const std::vector<enumerator::Candidate>& candidates, const prover::CheckOptions& options,
                    int threads) {
     wire::Request req;
     req.candidate_digest = candidate_digest(candidates);

@@ -30,11 +30,11 @@
 namespace rf::pipeline {
 
 /// A digest of the candidate list (texts in order), to check that all ranks agree on it.
-uint64_t candidate_digest(const std::vector<Candidate>& candidates);
+uint64_t candidate_digest(const std::vector<enumerator::Candidate>& candidates);
 
 /// Proves the candidates at `indices` with `threads` OpenMP threads, one prover::Checker each
 /// (query names as a single-process run gives them). The checks come back in `indices` order.
-std::vector<prover::RuleCheck> prove_indices(const std::vector<Candidate>& candidates,
+std::vector<prover::RuleCheck> prove_indices(const std::vector<enumerator::Candidate>& candidates,
                                              const std::vector<uint64_t>& indices,
                                              const prover::CheckOptions& options, int threads);
 
@@ -52,13 +52,13 @@ struct CoordinatorSetup {
 /// std::runtime_error when a rank's candidate list differs or a message does not decode,
 /// ruledb::DbError for the database, and support::Interrupted on a stop request (the span in
 /// flight is not stored).
-std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<Candidate>& candidates,
+std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<enumerator::Candidate>& candidates,
                                          const CoordinatorSetup& setup, ProofTally& tally, support::Progress& progress);
 
 /// Every other rank: asks rank 0 for work, proves it, sends the results back, until told to stop.
 /// On a stop request it sends nothing more (its answers may be an interrupted solver's) and
 /// waits for rank 0 to end the job.
-void serve_proving(Mpi& mpi, const std::vector<Candidate>& candidates, const prover::CheckOptions& options,
+void serve_proving(Mpi& mpi, const std::vector<enumerator::Candidate>& candidates, const prover::CheckOptions& options,
                    int threads);
 
 }  // namespace rf::pipeline

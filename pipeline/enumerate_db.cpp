@@ -46,9 +46,9 @@ ruledb::Id open_run(ruledb::Database& db, const EnumerateDbOptions& o, Enumerate
     return last->id;
 }
 
-nlohmann::json levels_json(const std::vector<LevelStats>& levels) {
+nlohmann::json levels_json(const std::vector<enumerator::LevelStats>& levels) {
     nlohmann::json out = nlohmann::json::array();
-    for (const LevelStats& l : levels)
+    for (const enumerator::LevelStats& l : levels)
         out.push_back({{"size", l.size},
                        {"graphs", l.graphs},
                        {"pair_graphs", l.pair_graphs},
@@ -67,8 +67,8 @@ struct ClassRows {
     std::vector<ruledb::GraphEntry> members;
 };
 
-ClassRows class_rows(const EnumResult& er, size_t i) {
-    EnumClass c = er.get_class(i);
+ClassRows class_rows(const enumerator::EnumResult& er, size_t i) {
+    enumerator::EnumClass c = er.get_class(i);
     ClassRows r;
     r.fingerprint = c.fingerprint.to_string();
     r.rep = ruledb::describe_graph(c.representative);
@@ -90,7 +90,7 @@ std::vector<Span> spans_of(ruledb::Database& db, ruledb::Id run, const std::stri
 // index pages being re-read from the OS at every insert; capped at 512 MiB (size 4: a 1 GB
 // file, of which the unique text indexes are the part inserted at random places). The cache only
 // grows as pages are used.
-int store_cache_mib(const EnumResult& er) {
+int store_cache_mib(const enumerator::EnumResult& er) {
     uint64_t members = er.candidates.size() * 3;
     for (size_t i = 0; i < er.num_classes(); ++i) members += er.class_size(i);
     return static_cast<int>(std::clamp<uint64_t>(members / 1000, 16, 512));
@@ -107,9 +107,9 @@ private:
     int d_limit, d_stored = 0;
 };
 
-nlohmann::json profile_array(const std::vector<PhaseProfile>& profile) {
+nlohmann::json profile_array(const std::vector<enumerator::PhaseProfile>& profile) {
     nlohmann::json out = nlohmann::json::array();
-    for (const PhaseProfile& p : profile)
+    for (const enumerator::PhaseProfile& p : profile)
         out.push_back({{"phase", p.phase},
                        {"size", p.size},
                        {"seconds", p.seconds},
@@ -120,7 +120,7 @@ nlohmann::json profile_array(const std::vector<PhaseProfile>& profile) {
 
 }  // namespace
 
-std::string profile_json(const std::vector<PhaseProfile>& profile) { return profile_array(profile).dump(); }
+std::string profile_json(const std::vector<enumerator::PhaseProfile>& profile) { return profile_array(profile).dump(); }
 
 std::string EnumerateDbSummary::to_json() const {
     return nlohmann::json{{"run", run},
@@ -141,10 +141,10 @@ std::string EnumerateDbSummary::to_json() const {
         .dump(2);
 }
 
-EnumConfig enumeration_config(const std::string& preset, int max_ops, const std::string& ops) {
+enumerator::EnumConfig enumeration_config(const std::string& preset, int max_ops, const std::string& ops) {
     try {
-        EnumConfig cfg = preset_config(preset, max_ops);
-        if (!ops.empty()) cfg.templates = select_templates(cfg.templates, ops);
+        enumerator::EnumConfig cfg = enumerator::preset_config(preset, max_ops);
+        if (!ops.empty()) cfg.templates = enumerator::select_templates(cfg.templates, ops);
         return cfg;
     } catch (const std::invalid_argument& e) {  // the enumerator's word for a name it does not know
         throw support::UserError(e.what());
@@ -158,7 +158,7 @@ namespace {
 struct StoreContext {
     ruledb::Database& db;
     ruledb::Id run;
-    const EnumResult& er;
+    const enumerator::EnumResult& er;
     EnumerateDbSummary& s;
     Stopper& stop;
     support::Progress& progress;
@@ -173,7 +173,7 @@ void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, co
     // Plain references, not a structured binding: clang 14 cannot capture bindings in lambdas.
     auto& db = cx.db;
     const ruledb::Id run = cx.run;
-    const EnumResult& er = cx.er;
+    const enumerator::EnumResult& er = cx.er;
     EnumerateDbSummary& s = cx.s;
     Stopper& stop = cx.stop;
     support::Progress& progress = cx.progress;
@@ -225,7 +225,7 @@ void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
     // Plain references, not a structured binding: clang 14 cannot capture bindings in lambdas.
     auto& db = cx.db;
     const ruledb::Id run = cx.run;
-    const EnumResult& er = cx.er;
+    const enumerator::EnumResult& er = cx.er;
     EnumerateDbSummary& s = cx.s;
     Stopper& stop = cx.stop;
     support::Progress& progress = cx.progress;
@@ -272,7 +272,7 @@ void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
 EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
     if (o.max_ops < 1) throw support::UserError("--max-ops must be at least 1");
     if (o.batch < 1) throw support::UserError("--batch must be positive");
-    EnumConfig cfg = enumeration_config(o.preset, o.max_ops, o.ops);
+    enumerator::EnumConfig cfg = enumeration_config(o.preset, o.max_ops, o.ops);
     cfg.threads = o.threads;
     cfg.max_outputs = o.max_outputs;
     cfg.progress = o.progress;
@@ -283,19 +283,19 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
     s.run = run;
     try {
         auto t0 = Clock::now();
-        const EnumResult er = enumerate(cfg);
+        const enumerator::EnumResult er = enumerator::enumerate(cfg);
         support::throw_if_stopped("while enumerating");
         s.enumerate_seconds = since(t0);
         s.levels = er.levels;
         s.profile = er.profile;
-        for (const LevelStats& l : er.levels) {
+        for (const enumerator::LevelStats& l : er.levels) {
             s.graphs += l.graphs + l.pair_graphs;
             s.dropped_before_solver += l.drops.total();
         }
         s.classes = er.num_classes();
         s.candidates = er.candidates.size();
 
-        const PhaseStart store_start = PhaseStart::now();
+        const enumerator::PhaseStart store_start = enumerator::PhaseStart::now();
         const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
         Stopper stop(o.stop_after_batches);
         db.tune_for_load(store_cache_mib(er));
@@ -321,7 +321,7 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
         store_candidates(cx, cand_spans, class_id);
         const size_t visited = cx.visited;
         progress.finish();
-        s.profile.push_back(phase_profile("store", 0, store_start));
+        s.profile.push_back(enumerator::phase_profile("store", 0, store_start));
         s.store_seconds = s.profile.back().seconds;
         if (visited < class_spans.size() + cand_spans.size()) {
             s.stopped = true;  // left running, as a kill would leave it

@@ -48,18 +48,18 @@ struct EnumerateDbSummary {
     uint64_t stored_candidates = 0;
     uint64_t batches_done = 0, batches_skipped = 0;   ///< skipped: stored by the run resumed
     double enumerate_seconds = 0, store_seconds = 0;
-    std::vector<LevelStats> levels;
+    std::vector<enumerator::LevelStats> levels;
     /// The enumeration's phases (enumerator.h), then "store": time and peak memory of each.
-    std::vector<PhaseProfile> profile;
+    std::vector<enumerator::PhaseProfile> profile;
     std::string to_json() const;
 };
 
 /// The enumeration of a preset up to `max_ops` operators, limited to the comma-separated `ops`
 /// when not empty. Throws support::UserError for an unknown preset or operator.
-EnumConfig enumeration_config(const std::string& preset, int max_ops, const std::string& ops);
+enumerator::EnumConfig enumeration_config(const std::string& preset, int max_ops, const std::string& ops);
 
 /// A profile as JSON: [{"phase", "size", "seconds", "peak_rss_bytes"}...] in the order run.
-std::string profile_json(const std::vector<PhaseProfile>& profile);
+std::string profile_json(const std::vector<enumerator::PhaseProfile>& profile);
 
 /// Runs (or resumes) an enumeration into a database. Throws support::UserError for bad
 /// options (unknown preset or operator, a resume with no run to resume or other options) and

@@ -13,7 +13,7 @@
 
 namespace rf::pipeline {
 
-class MpiWorkExchange final : public WorkExchange {
+class MpiWorkExchange final : public enumerator::WorkExchange {
 public:
     explicit MpiWorkExchange(Mpi& mpi) : d_mpi(mpi) {}
     int rank() const override { return d_mpi.rank(); }

@@ -23,7 +23,7 @@
 #include "ir/elementwise_ops.h"
 #include "ir/eval_kernels.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -399,12 +399,12 @@ private:
 
 }  // namespace
 
-}  // namespace rf
+}  // namespace rf::applier
 
 // The module's entry point, found with dlsym by applier/executor_cuda.cpp: a C name, and errors
 // as text, so nothing but the Executor interface crosses the boundary.
-extern "C" __attribute__((visibility("default"))) rf::Executor* rf_cuda_executor_create(char* why, size_t why_size) {
-    auto fail = [&](const std::string& m) -> rf::Executor* {
+extern "C" __attribute__((visibility("default"))) rf::applier::Executor* rf_cuda_executor_create(char* why, size_t why_size) {
+    auto fail = [&](const std::string& m) -> rf::applier::Executor* {
         std::snprintf(why, why_size, "%s", m.c_str());
         return nullptr;
     };
@@ -413,7 +413,7 @@ extern "C" __attribute__((visibility("default"))) rf::Executor* rf_cuda_executor
         cudaError_t e = cudaGetDeviceCount(&count);
         if (e != cudaSuccess) return fail(std::string("no CUDA device: ") + cudaGetErrorString(e));
         if (count == 0) return fail("no CUDA device: the driver reports none");
-        return new rf::CudaExecutor();
+        return new rf::applier::CudaExecutor();
     } catch (const std::exception& ex) {
         return fail(std::string("CUDA executor: ") + ex.what());
     }

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace rf::cuda {
+namespace rf::applier::cuda {
 
 namespace {
 
@@ -216,4 +216,4 @@ void pool(const float* x, float* out, int64_t planes, int64_t H, int64_t W, int6
     pool_kernel<<<blocks_for(planes * OH * OW), kThreads>>>(x, out, planes, H, W, OH, OW, kh, kw, sh, sw, ph, pw, is_max);
 }
 
-}  // namespace rf::cuda
+}  // namespace rf::applier::cuda

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace rf::cuda {
+namespace rf::applier::cuda {
 
 enum class BinaryOp { Add, Mul, Sub, Div };
 
@@ -53,4 +53,4 @@ void unary_elementwise(const float* x, float* out, int64_t n) {
     if (n > 0) unary_elementwise_kernel<Entry><<<int((n + kThreads - 1) / kThreads), kThreads>>>(x, out, n);
 }
 
-}  // namespace rf::cuda
+}  // namespace rf::applier::cuda

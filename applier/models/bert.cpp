@@ -11,7 +11,7 @@
 #include "applier/models/catalog.h"
 #include "applier/models/net_builder.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 namespace {
 
@@ -53,4 +53,4 @@ Model bert() {
     return std::move(nb).finish("bert", std::move(outputs));
 }
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

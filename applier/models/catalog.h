@@ -5,7 +5,7 @@
 
 #include "applier/model.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 Model resnet50();
 Model resnext50();
@@ -16,4 +16,4 @@ Model inception_v3();
 Model squeezenet();
 Model vgg19();
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

@@ -8,7 +8,7 @@
 #include "applier/models/catalog.h"
 #include "applier/models/net_builder.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 namespace {
 
@@ -99,4 +99,4 @@ Model inception_v3() {
     return std::move(nb).finish("inception_v3", {v});
 }
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

@@ -8,7 +8,7 @@
 #include "applier/models/catalog.h"
 #include "applier/models/net_builder.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 namespace {
 
@@ -74,4 +74,4 @@ Model nasnet_a() {
     return std::move(nb).finish("nasnet_a", {input});
 }
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

@@ -5,7 +5,7 @@
 #include "applier/models/catalog.h"
 #include "applier/models/net_builder.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 namespace {
 
@@ -42,4 +42,4 @@ Model nasrnn() {
     return std::move(nb).finish("nasrnn", {state});
 }
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

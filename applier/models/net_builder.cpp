@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -125,4 +125,4 @@ Model NetBuilder::finish(std::string name, std::vector<ValueRef> outputs) && {
     return Model{std::move(name), std::move(d_b).finish(std::move(outputs)), {}, {}};
 }
 
-}  // namespace rf
+}  // namespace rf::applier

@@ -13,7 +13,7 @@
 #include "applier/model.h"
 #include "ir/graph.h"
 
-namespace rf {
+namespace rf::applier {
 
 class NetBuilder {
 public:
@@ -61,4 +61,4 @@ private:
     int d_next_weight = 0;
 };
 
-}  // namespace rf
+}  // namespace rf::applier

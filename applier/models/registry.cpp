@@ -11,7 +11,7 @@
 #include "applier/onnx_import.h"
 #include "applier/tensat_model.h"
 
-namespace rf {
+namespace rf::applier {
 
 namespace {
 
@@ -55,4 +55,4 @@ Model load_model_file(const std::string& path) {
     throw std::runtime_error(path + ": unknown model file type '" + ext + "' (expected .model or .onnx)");
 }
 
-}  // namespace rf
+}  // namespace rf::applier

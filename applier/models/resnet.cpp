@@ -7,7 +7,7 @@
 #include "applier/models/catalog.h"
 #include "applier/models/net_builder.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 namespace {
 
@@ -51,4 +51,4 @@ Model resnext50() {
     return std::move(nb).finish("resnext50", {out});
 }
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

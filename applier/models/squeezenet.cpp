@@ -4,7 +4,7 @@
 #include "applier/models/catalog.h"
 #include "applier/models/net_builder.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 namespace {
 
@@ -38,4 +38,4 @@ Model squeezenet() {
     return std::move(nb).finish("squeezenet", {t});
 }
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

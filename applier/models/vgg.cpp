@@ -6,7 +6,7 @@
 #include "applier/models/catalog.h"
 #include "applier/models/net_builder.h"
 
-namespace rf::models {
+namespace rf::applier::models {
 
 Model vgg19() {
     NetBuilder nb;
@@ -24,4 +24,4 @@ Model vgg19() {
     return std::move(nb).finish("vgg19", {t});
 }
 
-}  // namespace rf::models
+}  // namespace rf::applier::models

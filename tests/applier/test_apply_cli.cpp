@@ -50,7 +50,7 @@ TEST_CASE("apply: --help and usage errors", "[applier][cli]") {
 
 TEST_CASE("apply: --device cuda says why it cannot run", "[applier][cli]") {
     try {
-        make_cuda_executor();
+        applier::make_cuda_executor();
     } catch (const std::exception& e) {
         std::string db = fresh_db("applier_cuda.db");
         REQUIRE(run_cli({"import", "--db", db, "--format", "native",
@@ -58,7 +58,7 @@ TEST_CASE("apply: --device cuda says why it cannot run", "[applier][cli]") {
                     .code == 0);
         auto r = run_cli({"apply", "--db", db, "--model", "squeezenet", "--device", "cuda"});
         CHECK(r.code == 2);
-        CHECK_THAT(r.err, Catch::Contains(built_with_cuda() ? "no CUDA device" : "built without CUDA"));
+        CHECK_THAT(r.err, Catch::Contains(applier::built_with_cuda() ? "no CUDA device" : "built without CUDA"));
         return;
     }
     WARN("a GPU is present: the CUDA executor is tested in test_cuda.cpp");

@@ -23,14 +23,14 @@ TEST_CASE("cpu executor: its matmul, convolution and relu kernels equal the refe
         "matmul[act=relu](x, w) => matmul[act=relu](x, w) where x: act[5,7], w: weight[7,3]",
         "relu(ewadd(x, y)) => relu(ewadd(x, y)) where x: act[3,40], y: act[3,40]",
     };
-    auto ex = make_cpu_executor();
+    auto ex = applier::make_cpu_executor();
     std::mt19937_64 rng(11);
     for (const char* text : rules) {
         INFO(text);
         const Rule r = build_rule(parse_native_rule(text, "t.rf"));
         std::vector<FloatTensor> vars;
         for (const Variable& v : r.variables()) vars.push_back(random_float(v.type, rng));
-        const std::vector<FloatTensor> got = run_graph(*ex, r.lhs, vars), ref = evaluate_float(r.lhs, vars);
+        const std::vector<FloatTensor> got = applier::run_graph(*ex, r.lhs, vars), ref = evaluate_float(r.lhs, vars);
         REQUIRE(got.size() == 1);
         REQUIRE(got[0].dims == ref[0].dims);
         double worst = 0, largest = 0;

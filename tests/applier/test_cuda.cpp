@@ -39,26 +39,26 @@ Graph every_operator() {
 }  // namespace
 
 TEST_CASE("cuda: the CUDA executor computes what the reference evaluator computes", "[applier][cuda]") {
-    std::unique_ptr<Executor> cuda;
+    std::unique_ptr<applier::Executor> cuda;
     try {
-        cuda = make_cuda_executor();
+        cuda = applier::make_cuda_executor();
     } catch (const std::exception& e) {
         const std::string why = e.what();
-        CHECK_THAT(why, Catch::Contains(built_with_cuda() ? "no CUDA device" : "built without CUDA"));
+        CHECK_THAT(why, Catch::Contains(applier::built_with_cuda() ? "no CUDA device" : "built without CUDA"));
         WARN("skipped: no GPU present (" << why << ")");
         return;
     }
     Graph g = every_operator();
-    auto ref = make_reference_executor();
+    auto ref = applier::make_reference_executor();
     for (uint64_t seed : {1u, 2u}) {
         INFO("seed " << seed);
-        auto vars = random_variables(g, seed);
-        Comparison c = compare_outputs(run_graph(*ref, g, vars), run_graph(*cuda, g, vars), comparison_tolerance(g, g));
+        auto vars = applier::random_variables(g, seed);
+        applier::Comparison c = applier::compare_outputs(applier::run_graph(*ref, g, vars), applier::run_graph(*cuda, g, vars), applier::comparison_tolerance(g, g));
         INFO(c.detail);
         CHECK(c.ok);
     }
     // Repeated execution of one prepared run gives the same outputs.
-    auto vars = random_variables(g, 3);
+    auto vars = applier::random_variables(g, 3);
     auto run = cuda->prepare(g, vars);
     run->execute();
     auto first = run->outputs();

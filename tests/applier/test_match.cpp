@@ -32,7 +32,7 @@ Graph two_conv_relu() {
 
 TEST_CASE("match: every relu(conv2d) site, bound to the model's values", "[applier]") {
     Graph g = two_conv_relu();
-    auto ms = find_matches(g, rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)"));
+    auto ms = applier::find_matches(g, rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)"));
     REQUIRE(ms.size() == 2);
     CHECK(ms[0].roots[0].node < ms[1].roots[0].node);
     CHECK(ms[0].bindings[0] == ValueRef{0, 0});  // x is the model input
@@ -45,8 +45,8 @@ TEST_CASE("match: every relu(conv2d) site, bound to the model's values", "[appli
 
 TEST_CASE("match: parameters must agree", "[applier]") {
     Graph g = two_conv_relu();
-    CHECK(find_matches(g, rule("relu(conv2d[stride=[2,2]](x, w)) => conv2d[stride=[2,2],act=relu](x, w) where x: act[1,4,8,8], w: weight[4,4,3,3]")).empty());
-    CHECK(find_matches(g, rule("relu(conv2d[pad=valid](x, w)) => conv2d[pad=valid,act=relu](x, w)")).empty());
+    CHECK(applier::find_matches(g, rule("relu(conv2d[stride=[2,2]](x, w)) => conv2d[stride=[2,2],act=relu](x, w) where x: act[1,4,8,8], w: weight[4,4,3,3]")).empty());
+    CHECK(applier::find_matches(g, rule("relu(conv2d[pad=valid](x, w)) => conv2d[pad=valid,act=relu](x, w)")).empty());
 }
 
 TEST_CASE("match: a variable used twice binds one value", "[applier]") {
@@ -54,7 +54,7 @@ TEST_CASE("match: a variable used twice binds one value", "[applier]") {
     auto same = b.add1(OpKind::EwMul, {}, {b.input(0), b.input(0)});
     auto diff = b.add1(OpKind::EwMul, {}, {b.input(0), b.input(1)});
     Graph g = std::move(b).finish({same, diff});
-    auto ms = find_matches(g, rule("ewmul(x, x) => ewmul(x, x) where x: act[m,n]"));
+    auto ms = applier::find_matches(g, rule("ewmul(x, x) => ewmul(x, x) where x: act[m,n]"));
     REQUIRE(ms.size() == 1);
     CHECK(ms[0].roots[0] == same);
 }
@@ -64,7 +64,7 @@ TEST_CASE("match: commutative operands match in either order", "[applier]") {
     auto r = b.add1(OpKind::Relu, {}, {b.input(1)});
     auto s = b.add1(OpKind::EwAdd, {}, {b.input(0), r});  // relu is the second operand
     Graph g = std::move(b).finish({s});
-    auto ms = find_matches(g, rule("ewadd(relu(x), y) => ewadd(y, relu(x)) where x: act[m,n], y: act[m,n]"));
+    auto ms = applier::find_matches(g, rule("ewadd(relu(x), y) => ewadd(y, relu(x)) where x: act[m,n], y: act[m,n]"));
     REQUIRE(ms.size() == 1);
     CHECK(ms[0].bindings[0] == g.node(r.node).inputs[0]);  // x = c
     // Not commutative: matmul's operands keep their order.
@@ -72,7 +72,7 @@ TEST_CASE("match: commutative operands match in either order", "[applier]") {
     auto rb = m.add1(OpKind::Relu, {}, {m.input(1)});
     auto mm = m.add1(OpKind::Matmul, param::matmul(Activation::None), {m.input(0), rb});
     Graph gm = std::move(m).finish({mm});
-    CHECK(find_matches(gm, rule("matmul(relu(x), y) => matmul(relu(x), y) where x: act[m,k], y: act[k,n]")).empty());
+    CHECK(applier::find_matches(gm, rule("matmul(relu(x), y) => matmul(relu(x), y) where x: act[m,k], y: act[k,n]")).empty());
 }
 
 TEST_CASE("match: a symbol shared by two variables is a shape condition", "[applier]") {
@@ -87,9 +87,9 @@ TEST_CASE("match: a symbol shared by two variables is a shape condition", "[appl
     auto good = b.add1(OpKind::EwAdd, {}, {c1, c3});
     Graph g = std::move(b).finish({bad, good});
     Rule r = rule("ewadd(conv2d(x, u), conv2d(x, v)) => conv2d(x, ewadd(u, v))");
-    auto ms = find_matches(g, r);
+    auto ms = applier::find_matches(g, r);
     REQUIRE(ms.size() == 2);  // good, in both operand orders of the commutative ewadd
-    for (const Match& m : ms) CHECK(m.roots[0] == good);
+    for (const applier::Match& m : ms) CHECK(m.roots[0] == good);
 }
 
 TEST_CASE("match: proof assumptions restrict the sites", "[applier]") {
@@ -98,11 +98,11 @@ TEST_CASE("match: proof assumptions restrict the sites", "[applier]") {
     auto c = b.add1(OpKind::Conv2d, kConv, {b.input(0), b.input(1)});
     Graph g = std::move(b).finish({b.add1(OpKind::Relu, {}, {c})});
     Rule r = rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)");
-    CHECK(find_matches(g, r).size() == 1);
+    CHECK(applier::find_matches(g, r).size() == 1);
     r.preconditions = {Precondition::DenseConvolutions};
-    CHECK(find_matches(g, r).empty());
+    CHECK(applier::find_matches(g, r).empty());
     // Read from the native syntax as well.
-    CHECK(find_matches(g, rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w) assuming dense_convolutions")).empty());
+    CHECK(applier::find_matches(g, rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w) assuming dense_convolutions")).empty());
 }
 
 TEST_CASE("match: a rule with two outputs matches both roots", "[applier]") {
@@ -112,23 +112,23 @@ TEST_CASE("match: a rule with two outputs matches both roots", "[applier]") {
     Graph g = std::move(b).finish({m1, m2});
     Rule r = rule("(matmul(x, a), matmul(x, c)) => (split[axis=1](matmul(x, concat[axis=1](a, c))).0, "
                   "split[axis=1](matmul(x, concat[axis=1](a, c))).1) where x: act[m,k], a: weight[k,p], c: weight[k,q]");
-    auto ms = find_matches(g, r);
+    auto ms = applier::find_matches(g, r);
     REQUIRE(ms.size() == 2);  // (m1, m2) and (m2, m1)
     CHECK(ms[0].site() == "n2+n4");
     CHECK(ms[1].site() == "n4+n2");
     // One value cannot be both outputs.
     GraphBuilder one({act("x", {4, 6}), weight("p", {6, 5})});
     auto only = one.add1(OpKind::Matmul, param::matmul(Activation::None), {one.input(0), one.input(1)});
-    CHECK(find_matches(std::move(one).finish({only}), r).empty());
+    CHECK(applier::find_matches(std::move(one).finish({only}), r).empty());
 }
 
 TEST_CASE("match: reversed rules", "[applier]") {
     Rule r = rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w)");
-    Rule back = reversed(r);
+    Rule back = applier::reversed(r);
     CHECK(back.lhs == r.rhs);
-    CHECK(find_matches(two_conv_relu(), back).empty());
+    CHECK(applier::find_matches(two_conv_relu(), back).empty());
     // Read right to left, y would be unbound.
-    CHECK_THROWS_WITH(reversed(rule("split[axis=0](concat[axis=0](x, y)).0 => x where x: act[a,b], y: act[c,b]")),
+    CHECK_THROWS_WITH(applier::reversed(rule("split[axis=0](concat[axis=0](x, y)).0 => x where x: act[a,b], y: act[c,b]")),
                       Catch::Contains("right side does not use 'y'"));
 }
 
@@ -142,20 +142,20 @@ TEST_CASE("match: an element-wise rule without `where` matches tensors of any ra
     Graph g = std::move(b).finish({r2, s});
     Rule rr = rule("relu(relu(x)) => relu(x)");
     REQUIRE(rr.variables()[0].type.rank() == 2);
-    auto ms = find_matches(g, rr);
+    auto ms = applier::find_matches(g, rr);
     REQUIRE(ms.size() == 1);
     CHECK(ms[0].roots[0] == r2);
     CHECK(ms[0].instance.variables()[0].type.rank() == 4);
     // smul by a scalar is position-wise too (ir/rank_generic.h): the scalar keeps rank 0.
-    auto sm = find_matches(g, rule("ewadd(x, x) => smul(x, const_one[shape=[]]())"));  // (false; only matching)
+    auto sm = applier::find_matches(g, rule("ewadd(x, x) => smul(x, const_one[shape=[]]())"));  // (false; only matching)
     REQUIRE(sm.size() == 1);
     CHECK(sm[0].instance.variables()[0].type.rank() == 3);
-    auto es = find_matches(g, rule("ewadd(x, x) => ewmul(x, ewadd(x, x))"));  // (false; only matching is tested)
+    auto es = applier::find_matches(g, rule("ewadd(x, x) => ewmul(x, ewadd(x, x))"));  // (false; only matching is tested)
     REQUIRE(es.size() == 1);
     CHECK(es[0].roots[0] == s);
     // A rule at concrete shapes, or with an operator whose meaning depends on the rank, keeps its rank.
-    CHECK(find_matches(g, rule("relu(relu(x)) => relu(x) where x: act[2,3]")).empty());
-    CHECK(find_matches(g, rule("relu(transpose[perm=[1,0]](x)) => transpose[perm=[1,0]](relu(x))")).empty());
+    CHECK(applier::find_matches(g, rule("relu(relu(x)) => relu(x) where x: act[2,3]")).empty());
+    CHECK(applier::find_matches(g, rule("relu(transpose[perm=[1,0]](x)) => transpose[perm=[1,0]](relu(x))")).empty());
 }
 
 TEST_CASE("match: a concat/split rule without `where` matches at any rank its axis reaches", "[applier]") {
@@ -166,7 +166,7 @@ TEST_CASE("match: a concat/split rule without `where` matches at any rank its ax
     Graph g = std::move(b).finish({s[0]});
     Rule r = rule("split[axis=1](concat[axis=1](x, y)).0 => x");
     REQUIRE(r.variables()[0].type.rank() == 2);
-    auto ms = find_matches(g, r);
+    auto ms = applier::find_matches(g, r);
     REQUIRE(ms.size() == 1);
     CHECK(ms[0].instance.variables()[0].type.rank() == 3);
 }

@@ -62,14 +62,14 @@ TEST_CASE("applier: the built-in model list is sorted and complete", "[applier]"
     std::vector<std::string> want;
     for (const Expect& e : expectations()) want.push_back(e.name);
     std::sort(want.begin(), want.end());
-    CHECK(model_names() == want);
+    CHECK(applier::model_names() == want);
 }
 
 TEST_CASE("applier: every built-in model builds with the counts worked out by hand", "[applier]") {
     for (const Expect& e : expectations()) {
         INFO("model " << e.name);
         auto t0 = std::chrono::steady_clock::now();
-        Model m = build_model(e.name);
+        applier::Model m = applier::build_model(e.name);
         auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         CHECK(m.name == e.name);
         CHECK(m.graph.num_ops() == e.ops);
@@ -90,7 +90,7 @@ TEST_CASE("applier: every built-in model builds with the counts worked out by ha
 }
 
 TEST_CASE("applier: grouped and depthwise convolutions carry their groups in the weight shape", "[applier]") {
-    Model m = build_model("resnext50");
+    applier::Model m = applier::build_model("resnext50");
     int grouped = 0;
     for (const Node& n : m.graph.nodes()) {
         if (n.op != OpKind::Conv2d) continue;
@@ -99,7 +99,7 @@ TEST_CASE("applier: grouped and depthwise convolutions carry their groups in the
     }
     CHECK(grouped == 16);  // the 3x3 conv of every bottleneck
 
-    Model nas = build_model("nasnet_a");
+    applier::Model nas = applier::build_model("nasnet_a");
     int depthwise = 0;
     for (const Node& n : nas.graph.nodes())
         if (n.op == OpKind::Conv2d && nas.graph.type(n.inputs[1]).dims[1].value() == 1) ++depthwise;
@@ -108,7 +108,7 @@ TEST_CASE("applier: grouped and depthwise convolutions carry their groups in the
 
 TEST_CASE("applier: an unknown model name lists the known ones", "[applier]") {
     try {
-        build_model("resnet51");
+        applier::build_model("resnet51");
         FAIL("no error");
     } catch (const std::invalid_argument& e) {
         CHECK(std::string(e.what()) ==
@@ -121,7 +121,7 @@ TEST_CASE("applier: the recurrent and attention models evaluate in float", "[app
     // reshape and shuffle-transpose (bert) and every activation (nasrnn) at their real sizes.
     for (const char* name : {"nasrnn", "bert"}) {
         INFO("model " << name);
-        Model m = build_model(name);
+        applier::Model m = applier::build_model(name);
         std::mt19937_64 rng(7);
         std::vector<FloatTensor> vars;
         for (const Variable& v : m.graph.variables()) vars.push_back(random_float(v.type, rng, -0.05f, 0.05f));
@@ -137,9 +137,9 @@ TEST_CASE("applier: the recurrent and attention models evaluate in float", "[app
 TEST_CASE("applier: every built-in model evaluates on the reference evaluator", "[applier][.slow]") {
     // Seconds to minutes per convolutional model on the plain loops of ir/eval.h: this records
     // what the reference costs (run one with -c MODEL); the fast executors exist for the rest.
-    for (const std::string& name : model_names()) {
+    for (const std::string& name : applier::model_names()) {
         DYNAMIC_SECTION(name) {
-            Model m = build_model(name);
+            applier::Model m = applier::build_model(name);
             std::mt19937_64 rng(7);
             std::vector<FloatTensor> vars;
             for (const Variable& v : m.graph.variables()) vars.push_back(random_float(v.type, rng, -0.05f, 0.05f));

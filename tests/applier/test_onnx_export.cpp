@@ -21,7 +21,7 @@ namespace {
 
 struct Onnx : testing::OnnxBuilder {
     void init(const std::string& name, std::vector<int64_t> dims, std::vector<float> v) { initializer(name, dims, v); }
-    Model load() const { return import_onnx(m.SerializeAsString(), "m.onnx", "m"); }
+    applier::Model load() const { return applier::import_onnx(m.SerializeAsString(), "m.onnx", "m"); }
 };
 
 void attr_int(onnx::NodeProto* n, const char* name, int64_t v) {
@@ -35,12 +35,12 @@ FloatTensor tensor(std::vector<int64_t> dims, std::vector<float> v) { return Flo
 
 /// Runs a model on given inputs (by variable name) and its weights.
 std::vector<FloatTensor> run(const Graph& g, const std::vector<FloatTensor>& weights_and_inputs) {
-    auto ex = make_reference_executor();
-    return run_graph(*ex, g, weights_and_inputs);
+    auto ex = applier::make_reference_executor();
+    return applier::run_graph(*ex, g, weights_and_inputs);
 }
 
-std::vector<FloatTensor> values_with_input(const Model& m, const std::string& input, const FloatTensor& x) {
-    std::vector<FloatTensor> v = model_variables(m, 1);
+std::vector<FloatTensor> values_with_input(const applier::Model& m, const std::string& input, const FloatTensor& x) {
+    std::vector<FloatTensor> v = applier::model_variables(m, 1);
     for (size_t i = 0; i < m.graph.variables().size(); ++i)
         if (m.graph.variables()[i].name == input) v[i] = x;
     return v;
@@ -66,7 +66,7 @@ TEST_CASE("onnx import: weight values kept -- conv bias per channel, batch norm 
     eps->set_type(onnx::AttributeProto::FLOAT);
     eps->set_f(1.f);
     o.g->add_output()->set_name("y");
-    Model m = o.load();
+    applier::Model m = o.load();
     CHECK(m.output_names == std::vector<std::string>{"y"});
     CHECK(m.weights.size() == 4);  // w, b (broadcast), y's scale and bias
     auto y = run(m.graph, values_with_input(m, "x", tensor({1, 2, 1, 1}, {3, 5})));
@@ -83,7 +83,7 @@ TEST_CASE("onnx import: a Gemm bias broadcasts numpy-style, transB reads the wei
     o.init("c", {2}, {100, 200});
     attr_int(o.node("Gemm", {"x", "W", "c"}, "y"), "transB", 1);
     o.g->add_output()->set_name("y");
-    Model m = o.load();
+    applier::Model m = o.load();
     auto y = run(m.graph, values_with_input(m, "x", tensor({2, 3}, {1, 2, 3, 4, 5, 6})));
     CHECK(y[0].data == std::vector<float>{101, 205, 104, 211});
 }
@@ -117,14 +117,14 @@ TEST_CASE("onnx export: weights pre-computed, names kept, outputs equal after a 
     st->CopyFrom(*s);
     o.g->add_output()->set_name("c2");
     o.g->add_output()->set_name("pooled");
-    Model m = o.load();
+    applier::Model m = o.load();
 
-    auto ex = make_reference_executor();
+    auto ex = applier::make_reference_executor();
     FloatTensor x{{1, 3, 8, 8}, {}};
     for (int i = 0; i < 192; ++i) x.data.push_back(std::sin(0.7f * static_cast<float>(i)));
     const auto values = values_with_input(m, "image", x);
-    FoldedGraph f = fold_weights(m.graph, values, *ex);
-    const std::string bytes = export_onnx(f.graph, f.variables, m.output_names);
+    applier::FoldedGraph f = applier::fold_weights(m.graph, values, *ex);
+    const std::string bytes = applier::export_onnx(f.graph, f.variables, m.output_names);
 
     onnx::ModelProto back;
     REQUIRE(back.ParseFromString(bytes));
@@ -136,10 +136,10 @@ TEST_CASE("onnx export: weights pre-computed, names kept, outputs equal after a 
     CHECK(back.graph().output(1).name() == "pooled");
     CHECK(back.graph().initializer_size() >= 3);
 
-    Model again = import_onnx(bytes, "out.onnx", "out");
-    const auto want = run_graph(*ex, m.graph, values);
-    const auto got = run_graph(*ex, again.graph, values_with_input(again, "image", x));
-    const Comparison cmp = compare_outputs(want, got, 1e-6);
+    applier::Model again = applier::import_onnx(bytes, "out.onnx", "out");
+    const auto want = applier::run_graph(*ex, m.graph, values);
+    const auto got = applier::run_graph(*ex, again.graph, values_with_input(again, "image", x));
+    const applier::Comparison cmp = applier::compare_outputs(want, got, 1e-6);
     INFO(cmp.detail);
     CHECK(cmp.ok);
 }
@@ -149,6 +149,6 @@ TEST_CASE("onnx export: an operator ONNX cannot take is named", "[applier][onnx]
     ValueRef x = b.add_variable(Variable{"x", Role::Activation, make_type({2, 2})});
     ValueRef one = b.add1(OpKind::ConstOne, param::shape_list({2, 2}), {});
     Graph g = std::move(b).finish({b.add1(OpKind::EwAdd, {}, {x, one})});
-    CHECK_THROWS_WITH(export_onnx(g, {FloatTensor{{2, 2}, {1, 2, 3, 4}}}, {}),
+    CHECK_THROWS_WITH(applier::export_onnx(g, {FloatTensor{{2, 2}, {1, 2, 3, 4}}}, {}),
                       Catch::Contains("const_one (node 1): a weight-only value; pre-compute the weights first"));
 }

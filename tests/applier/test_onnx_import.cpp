@@ -56,7 +56,7 @@ struct OnnxModel {
         for (auto& s : out) n->add_output(s);
         return n;
     }
-    Model load() const {
+    applier::Model load() const {
         auto path = std::filesystem::temp_directory_path() / ("rf_test_" + std::to_string(std::random_device{}()) + ".onnx");
         {
             std::ofstream f(path, std::ios::binary);
@@ -66,11 +66,11 @@ struct OnnxModel {
             std::filesystem::path p;
             ~Remove() { std::filesystem::remove(p); }
         } cleanup{path};
-        return load_model_file(path.string());
+        return applier::load_model_file(path.string());
     }
     std::string error() const {
         try {
-            import_onnx(m.SerializeAsString(), "m.onnx", "m");
+            applier::import_onnx(m.SerializeAsString(), "m.onnx", "m");
         } catch (const std::runtime_error& e) {
             return e.what();
         }
@@ -117,7 +117,7 @@ TEST_CASE("applier: a small CNN round-trips through an ONNX file", "[applier]") 
     o.node("MatMul", "fc", {"f", "fc"}, {"y"});
     o.output("y");
 
-    Model m = o.load();
+    applier::Model m = o.load();
     CHECK(m.name.rfind("rf_test_", 0) == 0);
     const Graph& g = m.graph;
     CHECK(test::op_counts(g) == std::map<std::string, int>{{"conv2d", 2}, {"ewadd", 2}, {"relu", 1}, {"poolmax", 1},
@@ -163,7 +163,7 @@ TEST_CASE("applier: ONNX Gemm, Transpose, Concat, Flatten, pooling and BatchNorm
     o.output("cc");
     o.output("flat");
     o.output("out2");
-    Model m = o.load();
+    applier::Model m = o.load();
     const Graph& g = m.graph;
     std::vector<std::string> shapes;
     for (const ValueRef& v : g.outputs()) shapes.push_back(g.type(v).to_string());
@@ -252,7 +252,7 @@ TEST_CASE("applier: truncated or random bytes are a clean ONNX error", "[applier
     const std::string bytes = o.m.SerializeAsString();
     for (size_t cut : {bytes.size() / 3, bytes.size() / 2, bytes.size() - 1}) {
         INFO("cut at " << cut);
-        CHECK_THROWS_AS(import_onnx(bytes.substr(0, cut), "m.onnx", "m"), std::runtime_error);
+        CHECK_THROWS_AS(applier::import_onnx(bytes.substr(0, cut), "m.onnx", "m"), std::runtime_error);
     }
     std::mt19937_64 rng(42);
     int rejected = 0;
@@ -260,12 +260,12 @@ TEST_CASE("applier: truncated or random bytes are a clean ONNX error", "[applier
         std::string junk(64 + rng() % 256, '\0');
         for (char& c : junk) c = static_cast<char>(rng());
         try {
-            import_onnx(junk, "junk.onnx", "junk");
+            applier::import_onnx(junk, "junk.onnx", "junk");
         } catch (const std::runtime_error& e) {
             ++rejected;
             CHECK(std::string(e.what()).rfind("junk.onnx: ", 0) == 0);
         }
     }
     CHECK(rejected == 200);
-    CHECK_THROWS_WITH(load_model_file("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open: No such file or directory");
+    CHECK_THROWS_WITH(applier::load_model_file("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open: No such file or directory");
 }

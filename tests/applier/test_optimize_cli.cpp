@@ -49,11 +49,11 @@ TEST_CASE("optimize: usage errors name what is wrong", "[applier][cli][optimize]
     auto d = run_cli({"optimize", "--db", std::string(RF_BINARY_DIR) + "/no_such.db", "--model", "squeezenet"});
     CHECK(d.code == 2);
     try {
-        make_cuda_executor();
+        applier::make_cuda_executor();
     } catch (const std::exception&) {
         auto g = run_cli({"optimize", "--db", db, "--model", "squeezenet", "--device", "cuda"});
         CHECK(g.code == 2);
-        CHECK_THAT(g.err, Catch::Contains(built_with_cuda() ? "no CUDA device" : "built without CUDA"));
+        CHECK_THAT(g.err, Catch::Contains(applier::built_with_cuda() ? "no CUDA device" : "built without CUDA"));
     }
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("optimize: --budget 0 returns the original, timed against itself, and 
     CHECK(j["out"] == out);
     CHECK_THAT(j["verdict"].get<std::string>(), Catch::Contains("the original is returned"));
 
-    Model back = load_onnx_model(out);
+    applier::Model back = applier::load_onnx_model(out);
     REQUIRE(back.graph.variables().size() > 1);
     CHECK(back.output_names == std::vector<std::string>{"output0"});
     CHECK(back.weights.size() + 1 == back.graph.variables().size());  // every weight has its value

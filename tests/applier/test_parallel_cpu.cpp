@@ -21,8 +21,8 @@ TEST_CASE("cpu executor: distributed graphs run on simulated devices", "[applier
     std::mt19937_64 rng(7);
     std::vector<FloatTensor> vars;
     for (const Variable& v : r.variables()) vars.push_back(random_float(v.type, rng));
-    auto ex = make_cpu_executor();
-    const std::vector<FloatTensor> lhs = run_graph(*ex, r.lhs, vars), rhs = run_graph(*ex, r.rhs, vars);
+    auto ex = applier::make_cpu_executor();
+    const std::vector<FloatTensor> lhs = applier::run_graph(*ex, r.lhs, vars), rhs = applier::run_graph(*ex, r.rhs, vars);
     const std::vector<FloatTensor> ref = evaluate_float(r.lhs, vars);
     REQUIRE(lhs.size() == 1);
     REQUIRE(lhs[0].dims == ref[0].dims);
@@ -41,7 +41,7 @@ TEST_CASE("cpu executor: distributed graphs run on simulated devices", "[applier
         "t.rf"));
     const std::vector<FloatTensor> pv = {random_float(partial.variables()[0].type, rng),
                                          random_float(partial.variables()[1].type, rng)};
-    const std::vector<FloatTensor> sums = run_graph(*ex, partial.lhs, pv);
+    const std::vector<FloatTensor> sums = applier::run_graph(*ex, partial.lhs, pv);
     REQUIRE(sums[0].dims == std::vector<int64_t>{2, 4, 4});
     for (int i = 0; i < 4; ++i)
         for (int j = 0; j < 4; ++j) {

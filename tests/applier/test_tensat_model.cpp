@@ -19,7 +19,7 @@ std::string ref(const char* file) { return std::string(RF_REFERENCE_DIR) + "/ten
 std::string error_of(const std::string& text) {
     std::istringstream in(text);
     try {
-        parse_tensat_model(in, "t.model", "t");
+        applier::parse_tensat_model(in, "t.model", "t");
     } catch (const std::runtime_error& e) {
         return e.what();
     }
@@ -54,7 +54,7 @@ TEST_CASE("applier: TENSAT's model files load with their operator counts", "[app
     for (const Case& c : cases) {
         INFO(c.file);
         auto t0 = std::chrono::steady_clock::now();
-        Model m = load_model_file(ref(c.file));
+        applier::Model m = applier::load_model_file(ref(c.file));
         auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         UNSCOPED_INFO(c.file << " loaded in " << ms << " ms");
         CHECK(m.graph.num_ops() == c.ops);
@@ -81,7 +81,7 @@ TEST_CASE("applier: a small TENSAT model maps every field", "[applier]") {
         "8\n15\n7:0\n2,1,0,1\n"
         "9\n18\n6:0,8:0\n2,2\n";
     std::istringstream in(text);
-    Model m = parse_tensat_model(in, "small.model", "small");
+    applier::Model m = applier::parse_tensat_model(in, "small.model", "small");
     const Graph& g = m.graph;
     REQUIRE(g.outputs().size() == 1);
     CHECK(g.type(g.outputs()[0]).to_string() == "[12,5]");
@@ -119,6 +119,6 @@ TEST_CASE("applier: malformed TENSAT model files name the line", "[applier]") {
     CHECK(error_of(in + "2\n13\n1:0\n1,2,2\n") ==
           "t.model:5: OP_SPLIT 2: split: input [1,4,8,8] has no concat boundary on axis 1");
     CHECK(error_of("") == "t.model: no operators");
-    CHECK_THROWS_WITH(load_model_file("/nonexistent/x.model"), "/nonexistent/x.model: cannot open: No such file or directory");
-    CHECK_THROWS_WITH(load_model_file("x.pb"), "x.pb: unknown model file type '.pb' (expected .model or .onnx)");
+    CHECK_THROWS_WITH(applier::load_model_file("/nonexistent/x.model"), "/nonexistent/x.model: cannot open: No such file or directory");
+    CHECK_THROWS_WITH(applier::load_model_file("x.pb"), "x.pb: unknown model file type '.pb' (expected .model or .onnx)");
 }

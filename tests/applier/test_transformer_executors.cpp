@@ -42,12 +42,12 @@ TEST_CASE("transformer operators: the CPU executor computes what the reference e
           "[applier][transformer]") {
     const Graph g = attention_block();
     CHECK(g.type(g.outputs()[1]).to_string() == "[5,2,2,3]");
-    auto ref = make_reference_executor();
-    auto cpu = make_cpu_executor();
+    auto ref = applier::make_reference_executor();
+    auto cpu = applier::make_cpu_executor();
     for (uint64_t seed : {1u, 2u}) {
         INFO("seed " << seed);
-        auto vars = random_variables(g, seed);
-        const Comparison c = compare_outputs(run_graph(*ref, g, vars), run_graph(*cpu, g, vars), comparison_tolerance(g, g));
+        auto vars = applier::random_variables(g, seed);
+        const applier::Comparison c = applier::compare_outputs(applier::run_graph(*ref, g, vars), applier::run_graph(*cpu, g, vars), applier::comparison_tolerance(g, g));
         INFO(c.detail);
         CHECK(c.ok);
     }
@@ -55,21 +55,21 @@ TEST_CASE("transformer operators: the CPU executor computes what the reference e
 
 TEST_CASE("transformer operators: the CUDA executor computes what the reference evaluator computes",
           "[applier][cuda][transformer]") {
-    std::unique_ptr<Executor> cuda;
+    std::unique_ptr<applier::Executor> cuda;
     try {
-        cuda = make_cuda_executor();
+        cuda = applier::make_cuda_executor();
     } catch (const std::exception& e) {
         const std::string why = e.what();
-        CHECK_THAT(why, Catch::Contains(built_with_cuda() ? "no CUDA device" : "built without CUDA"));
+        CHECK_THAT(why, Catch::Contains(applier::built_with_cuda() ? "no CUDA device" : "built without CUDA"));
         WARN("skipped: no GPU present (" << why << ")");
         return;
     }
     const Graph g = attention_block();
-    auto ref = make_reference_executor();
+    auto ref = applier::make_reference_executor();
     for (uint64_t seed : {1u, 2u}) {
         INFO("seed " << seed);
-        auto vars = random_variables(g, seed);
-        const Comparison c = compare_outputs(run_graph(*ref, g, vars), run_graph(*cuda, g, vars), comparison_tolerance(g, g));
+        auto vars = applier::random_variables(g, seed);
+        const applier::Comparison c = applier::compare_outputs(applier::run_graph(*ref, g, vars), applier::run_graph(*cuda, g, vars), applier::comparison_tolerance(g, g));
         INFO(c.detail);
         CHECK(c.ok);
     }

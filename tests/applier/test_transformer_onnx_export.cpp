@@ -37,7 +37,7 @@ TEST_CASE("onnx export: the transformer operators at opset 13", "[applier][onnx]
     std::vector<std::string> names;
     for (size_t i = 0; i < outs.size(); ++i) names.push_back("out" + std::to_string(i));
     onnx::ModelProto m;
-    REQUIRE(m.ParseFromString(export_onnx(g, {}, names)));
+    REQUIRE(m.ParseFromString(applier::export_onnx(g, {}, names)));
     const auto n = op_counts(m);
     CHECK(n.count("Gelu") == 0);
     CHECK(n.count("LayerNormalization") == 0);

@@ -16,28 +16,28 @@ using namespace rf;
 
 namespace {
 
-EnumConfig one_variable(std::vector<OpTemplate> templates, std::vector<int64_t> sizes, int max_ops, bool square = false) {
+enumerator::EnumConfig one_variable(std::vector<enumerator::OpTemplate> templates, std::vector<int64_t> sizes, int max_ops, bool square = false) {
     Variable x{"x", Role::Activation, make_type({Dim::symbol(0), Dim::symbol(square ? 0 : 1)})};
-    std::vector<Instantiation> insts;
-    for (int64_t n : sizes) insts.push_back(Instantiation{{{0, n}, {1, n + 2}}, 1});
-    EnumConfig c;
-    c.plan = ShapePlan({x}, insts, 0, 3);
+    std::vector<fingerprint::Instantiation> insts;
+    for (int64_t n : sizes) insts.push_back(fingerprint::Instantiation{{{0, n}, {1, n + 2}}, 1});
+    enumerator::EnumConfig c;
+    c.plan = fingerprint::ShapePlan({x}, insts, 0, 3);
     c.templates = std::move(templates);
     c.max_ops = max_ops;
     c.max_outputs = 1;
     return c;
 }
 
-OpTemplate named(const std::string& name) {
-    for (const OpTemplate& t : full_templates())
+enumerator::OpTemplate named(const std::string& name) {
+    for (const enumerator::OpTemplate& t : enumerator::full_templates())
         if (t.name == name) return t;
     FAIL("no template " << name);
     return {};
 }
 
-std::vector<std::string> texts(const EnumResult& r) {
+std::vector<std::string> texts(const enumerator::EnumResult& r) {
     std::vector<std::string> out;
-    for (const Candidate& c : r.candidates) out.push_back(print_native(c.rule));
+    for (const enumerator::Candidate& c : r.candidates) out.push_back(print_native(c.rule));
     return out;
 }
 
@@ -46,7 +46,7 @@ std::vector<std::string> texts(const EnumResult& r) {
 TEST_CASE("enumerator: relu and ewadd over one variable, counted by hand", "[enumerator]") {
     // Size 1: relu(x), x+x. Size 2: relu(relu x) (= relu x), relu(x+x) = relu x + relu x,
     // x + relu x, x + (x+x), (x+x) + (x+x). Classes: x, relu x, 2x, 2 relu x, x + relu x, 3x, 4x.
-    EnumResult r = enumerate(one_variable({named("relu"), named("ewadd")}, {2, 3}, 2));
+    enumerator::EnumResult r = enumerator::enumerate(one_variable({named("relu"), named("ewadd")}, {2, 3}, 2));
     REQUIRE(r.levels.size() == 2);
     CHECK(r.levels[0].graphs == 2);
     CHECK(r.levels[0].new_classes == 2);
@@ -61,24 +61,24 @@ TEST_CASE("enumerator: relu and ewadd over one variable, counted by hand", "[enu
 
 TEST_CASE("enumerator: a rule true only at one shape is not proposed", "[enumerator]") {
     // transpose(x) == x holds for 1x1 x only.
-    EnumConfig one = one_variable({named("transpose")}, {1}, 1, true);
-    CHECK(enumerate(one).candidates.size() == 1);
-    EnumConfig two = one_variable({named("transpose")}, {1, 3}, 1, true);
-    EnumResult r = enumerate(two);
+    enumerator::EnumConfig one = one_variable({named("transpose")}, {1}, 1, true);
+    CHECK(enumerator::enumerate(one).candidates.size() == 1);
+    enumerator::EnumConfig two = one_variable({named("transpose")}, {1, 3}, 1, true);
+    enumerator::EnumResult r = enumerator::enumerate(two);
     CHECK(r.candidates.empty());
     CHECK(r.num_classes() == 2);
 }
 
 TEST_CASE("enumerator: the result does not depend on the thread count", "[enumerator]") {
-    EnumConfig c = preset_config("taso", 2);
+    enumerator::EnumConfig c = enumerator::preset_config("taso", 2);
     c.threads = 1;
-    EnumResult a = enumerate(c);
+    enumerator::EnumResult a = enumerator::enumerate(c);
     c.threads = 2;
-    EnumResult b = enumerate(c);
+    enumerator::EnumResult b = enumerator::enumerate(c);
     CHECK(texts(a) == texts(b));
     REQUIRE(a.num_classes() == b.num_classes());
     for (size_t i = 0; i < a.num_classes(); i += 97) {
-        EnumClass x = a.get_class(i), y = b.get_class(i);
+        enumerator::EnumClass x = a.get_class(i), y = b.get_class(i);
         CHECK(x.fingerprint == y.fingerprint);
         CHECK(canonical_text(x.representative) == canonical_text(y.representative));
         CHECK(x.members.size() == y.members.size());
@@ -105,7 +105,7 @@ std::vector<Graph> all_commutations(const Graph& g) {
 
 TEST_CASE("enumerator: no duplicate candidates under renaming, reordering, commuting or swapping sides",
           "[enumerator]") {
-    EnumResult r = enumerate(preset_config("taso", 2));
+    enumerator::EnumResult r = enumerator::enumerate(enumerator::preset_config("taso", 2));
     REQUIRE(!r.candidates.empty());
     // Each candidate's spellings, as canonical texts; no text may belong to two candidates.
     std::map<std::string, size_t> owner;
@@ -123,49 +123,49 @@ TEST_CASE("enumerator: no duplicate candidates under renaming, reordering, commu
                 }
     }
     uint64_t renamings = 0;
-    for (const LevelStats& l : r.levels) renamings += l.drops.renaming;
+    for (const enumerator::LevelStats& l : r.levels) renamings += l.drops.renaming;
     CHECK(renamings > 0);  // TASO's three x's etc. give every rule in several namings
 }
 
 TEST_CASE("enumerator: fingerprint hits are confirmed in full (forced collisions)", "[enumerator]") {
-    EnumConfig c = one_variable({named("relu"), named("ewadd"), named("ewmul")}, {2, 3}, 2);
-    EnumResult wide = enumerate(c);
+    enumerator::EnumConfig c = one_variable({named("relu"), named("ewadd"), named("ewmul")}, {2, 3}, 2);
+    enumerator::EnumResult wide = enumerator::enumerate(c);
     c.hash_bits = 3;  // eight fingerprints for dozens of classes
-    EnumResult narrow = enumerate(c);
+    enumerator::EnumResult narrow = enumerator::enumerate(c);
     CHECK(texts(wide) == texts(narrow));
     CHECK(wide.num_classes() == narrow.num_classes());
     uint64_t collisions = 0;
-    for (const LevelStats& l : narrow.levels) collisions += l.hash_collisions;
+    for (const enumerator::LevelStats& l : narrow.levels) collisions += l.hash_collisions;
     CHECK(collisions > 0);
 }
 
 TEST_CASE("enumerator: overflowing graphs get classes of their own", "[enumerator]") {
     // x^(2^k) by repeated ewmul overflows int64 by size 6.
-    EnumConfig c = one_variable({named("ewmul")}, {2}, 6);
-    EnumResult r = enumerate(c);
+    enumerator::EnumConfig c = one_variable({named("ewmul")}, {2}, 6);
+    enumerator::EnumResult r = enumerator::enumerate(c);
     uint64_t overflows = 0;
-    for (const LevelStats& l : r.levels) overflows += l.overflows;
+    for (const enumerator::LevelStats& l : r.levels) overflows += l.overflows;
     CHECK(overflows > 0);
     // No candidate rests on an overflowed value.
-    for (const Candidate& cand : r.candidates) {
-        CHECK_FALSE(evaluate_points(cand.rule.lhs, ShapePlan(cand.rule.lhs.variables(), {Instantiation{}}, 0, 1), 1).overflowed());
+    for (const enumerator::Candidate& cand : r.candidates) {
+        CHECK_FALSE(fingerprint::evaluate_points(cand.rule.lhs, fingerprint::ShapePlan(cand.rule.lhs.variables(), {fingerprint::Instantiation{}}, 0, 1), 1).overflowed());
     }
 }
 
 TEST_CASE("enumerator: TASO's preset has its 26 templates and 20 variables", "[enumerator]") {
-    EnumConfig c = preset_config("taso", 1);
+    enumerator::EnumConfig c = enumerator::preset_config("taso", 1);
     CHECK(c.templates.size() == 26);
     CHECK(c.plan.base_variables().size() == 20);
     CHECK(c.plan.base_variables()[6].type.to_string() == "[2,4,5,5]");
-    EnumResult r = enumerate(c);
+    enumerator::EnumResult r = enumerator::enumerate(c);
     CHECK(r.levels[0].graphs > 300);
-    CHECK_THROWS_AS(select_templates(c.templates, "relu,nosuch"), std::invalid_argument);
+    CHECK_THROWS_AS(enumerator::select_templates(c.templates, "relu,nosuch"), std::invalid_argument);
 }
 
 TEST_CASE("enumerator: single-output candidates name the class they come from", "[enumerator]") {
-    EnumResult r = enumerate(preset_config("taso", 2));
+    enumerator::EnumResult r = enumerator::enumerate(enumerator::preset_config("taso", 2));
     size_t linked = 0;
-    for (const Candidate& c : r.candidates) {
+    for (const enumerator::Candidate& c : r.candidates) {
         if (c.num_outputs == 2) {
             CHECK(c.class_index == -1);
             continue;
@@ -174,7 +174,7 @@ TEST_CASE("enumerator: single-output candidates name the class they come from", 
         REQUIRE(static_cast<size_t>(c.class_index) < r.num_classes());
         CHECK(r.class_size(c.class_index) > 0);
         // The class's fingerprint is the one of both sides.
-        const EnumClass k = r.get_class(c.class_index);
+        const enumerator::EnumClass k = r.get_class(c.class_index);
         CHECK(r.class_fingerprint(c.class_index) == k.fingerprint);
         ++linked;
     }

@@ -11,15 +11,15 @@
 using namespace rf;
 
 namespace {
-std::set<std::string> template_names(const std::vector<OpTemplate>& ts) {
+std::set<std::string> template_names(const std::vector<enumerator::OpTemplate>& ts) {
     std::set<std::string> out;
-    for (const OpTemplate& t : ts) out.insert(t.name);
+    for (const enumerator::OpTemplate& t : ts) out.insert(t.name);
     return out;
 }
 }  // namespace
 
 TEST_CASE("transformer preset: activations, per-row and per-column inputs, weights, a scalar", "[enumerator][transformer]") {
-    EnumConfig c = preset_config("transformer", 2);
+    enumerator::EnumConfig c = enumerator::preset_config("transformer", 2);
     const auto& vars = c.plan.symbolic_variables();
     std::vector<std::string> shapes;
     for (const Variable& v : vars) shapes.push_back(v.name + ":" + v.type.to_string());
@@ -42,15 +42,15 @@ TEST_CASE("transformer preset: activations, per-row and per-column inputs, weigh
                           "ewsub", "ewdiv", "exp", "sqrt", "gelu", "reduce_sum_0", "reduce_sum_1", "reduce_mean_1",
                           "softmax_1", "layernorm_1", "rmsnorm_1"})
         CHECK(names.count(n) == 1);
-    CHECK_THROWS_WITH(preset_config("transformers", 2), Catch::Contains("transformer"));
+    CHECK_THROWS_WITH(enumerator::preset_config("transformers", 2), Catch::Contains("transformer"));
 }
 
 TEST_CASE("transformer preset: size 2 finds scaling folded through matmul", "[enumerator][transformer]") {
-    EnumConfig c = preset_config("transformer", 2);
-    c.templates = select_templates(c.templates, "matmul,smul");
-    EnumResult r = enumerate(c);
+    enumerator::EnumConfig c = enumerator::preset_config("transformer", 2);
+    c.templates = enumerator::select_templates(c.templates, "matmul,smul");
+    enumerator::EnumResult r = enumerator::enumerate(c);
     bool folded = false;
-    for (const Candidate& cand : r.candidates) {
+    for (const enumerator::Candidate& cand : r.candidates) {
         const std::string text = print_native(cand.rule);
         folded = folded || (text.find("smul(matmul(") != std::string::npos && text.find("matmul(smul(") != std::string::npos);
     }

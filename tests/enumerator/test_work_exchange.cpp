@@ -55,7 +55,7 @@ private:
     bool d_broken = false;
 };
 
-class ThreadExchange final : public WorkExchange {
+class ThreadExchange final : public enumerator::WorkExchange {
 public:
     ThreadExchange(Hub& hub, int rank, int ranks) : d_hub(hub), d_rank(rank), d_ranks(ranks) {}
     int rank() const override { return d_rank; }
@@ -72,17 +72,17 @@ private:
     uint64_t d_calls = 0;
 };
 
-std::vector<std::string> texts(const EnumResult& r) {
+std::vector<std::string> texts(const enumerator::EnumResult& r) {
     std::vector<std::string> out;
-    for (const Candidate& c : r.candidates)
+    for (const enumerator::Candidate& c : r.candidates)
         out.push_back(print_native(c.rule) + " #" + std::to_string(c.class_index) + " " + std::to_string(c.lhs_size) +
                       "/" + std::to_string(c.rhs_size));
     return out;
 }
 
-std::vector<std::string> levels(const EnumResult& r) {
+std::vector<std::string> levels(const enumerator::EnumResult& r) {
     std::vector<std::string> out;
-    for (const LevelStats& l : r.levels)
+    for (const enumerator::LevelStats& l : r.levels)
         out.push_back(std::to_string(l.graphs) + " " + std::to_string(l.pair_graphs) + " " + std::to_string(l.new_classes) +
                       " " + std::to_string(l.joined) + " " + std::to_string(l.full_evaluations) + " " +
                       std::to_string(l.hash_collisions) + " " + std::to_string(l.overflows) + " " +
@@ -92,22 +92,22 @@ std::vector<std::string> levels(const EnumResult& r) {
 }
 
 // `stride`: compare every stride-th class's fingerprint (each costs a full evaluation).
-void check_shared(EnumConfig cfg, int ranks, size_t stride = 1) {
+void check_shared(enumerator::EnumConfig cfg, int ranks, size_t stride = 1) {
     cfg.threads = 1;
-    const EnumResult single = enumerate(cfg);
+    const enumerator::EnumResult single = enumerator::enumerate(cfg);
     REQUIRE(!single.candidates.empty());
     Hub hub(ranks);
     std::vector<std::unique_ptr<ThreadExchange>> ex;
     for (int r = 0; r < ranks; ++r) ex.push_back(std::make_unique<ThreadExchange>(hub, r, ranks));
-    std::vector<EnumResult> results(ranks);
+    std::vector<enumerator::EnumResult> results(ranks);
     std::vector<std::string> errors(ranks);
     std::vector<std::thread> threads;
     for (int r = 0; r < ranks; ++r)
         threads.emplace_back([&, r] {
-            EnumConfig c = cfg;
+            enumerator::EnumConfig c = cfg;
             c.exchange = ex[r].get();
             try {
-                results[r] = enumerate(c);
+                results[r] = enumerator::enumerate(c);
             } catch (const std::exception& e) {
                 errors[r] = e.what();
                 hub.fail();
@@ -147,7 +147,7 @@ void check_shared(EnumConfig cfg, int ranks, size_t stride = 1) {
 }  // namespace
 
 TEST_CASE("shared enumeration: 2 and 3 ranks end with the single-process result (TASO, size 2)", "[enumerator][exchange]") {
-    EnumConfig cfg = preset_config("taso", 2);
+    enumerator::EnumConfig cfg = enumerator::preset_config("taso", 2);
     for (int ranks : {2, 3}) {
         INFO(ranks << " ranks");
         check_shared(cfg, ranks);
@@ -155,8 +155,8 @@ TEST_CASE("shared enumeration: 2 and 3 ranks end with the single-process result 
 }
 
 TEST_CASE("shared enumeration: size 3 on a few templates, with forced fingerprint collisions", "[enumerator][exchange]") {
-    EnumConfig cfg = preset_config("taso", 3);
-    cfg.templates = select_templates(cfg.templates, "ewadd,ewmul,matmul,relu,transpose,split_1");
+    enumerator::EnumConfig cfg = enumerator::preset_config("taso", 3);
+    cfg.templates = enumerator::select_templates(cfg.templates, "ewadd,ewmul,matmul,relu,transpose,split_1");
     check_shared(cfg, 2);
     // Few hash bits: most buckets are "hard" (shared by unrelated graphs), so the owners'
     // full comparisons and the verdicts they send decide nearly every class.
@@ -169,5 +169,5 @@ TEST_CASE("shared enumeration: TASO's size 3, 2 ranks, equals the single-process
     // The full setting: the ranks compute some typings in different orders (each first meets
     // the pairs of its own tasks), so their type ids differ; the task list, which each rank
     // splits by position, must not (it once did: 18 graphs were enumerated twice or not at all).
-    check_shared(preset_config("taso", 3), 2, 97);
+    check_shared(enumerator::preset_config("taso", 3), 2, 97);
 }

@@ -14,27 +14,27 @@ using namespace rf;
 namespace {
 
 // x, y: act[n, m]; c: act[n, 1], at two instantiations of (n, m), two draws each.
-ShapePlan plan(bool modular) {
+fingerprint::ShapePlan plan(bool modular) {
     const Dim n = Dim::symbol(0), m = Dim::symbol(1);
     std::vector<Variable> vars{{"x", Role::Activation, make_type({n, m})},
                                {"y", Role::Activation, make_type({n, m})},
                                {"c", Role::Activation, make_type({n, Dim(1)})}};
-    std::vector<Instantiation> insts{Instantiation{{{0, 2}, {1, 3}}, 2}, Instantiation{{{0, 3}, {1, 4}}, 2}};
-    return ShapePlan(vars, insts, 0, 5, modular);
+    std::vector<fingerprint::Instantiation> insts{fingerprint::Instantiation{{{0, 2}, {1, 3}}, 2}, fingerprint::Instantiation{{{0, 3}, {1, 4}}, 2}};
+    return fingerprint::ShapePlan(vars, insts, 0, 5, modular);
 }
 
 // The two sides of a rule over the plan's variables x, y, c (in that order).
-std::pair<Graph, Graph> sides(const ShapePlan& p, const std::string& lhs, const std::string& rhs) {
+std::pair<Graph, Graph> sides(const fingerprint::ShapePlan& p, const std::string& lhs, const std::string& rhs) {
     const std::string where = " where x: act[d0,d1], y: act[d0,d1], c: act[d0,1]";
     const Rule r = build_rule(parse_native_rule("ewadd(ewadd(x, y), c) => " + lhs + where));
     const Rule s = build_rule(parse_native_rule("ewadd(ewadd(x, y), c) => " + rhs + where));
-    return {instantiate_graph(r.rhs, p, p.base()), instantiate_graph(s.rhs, p, p.base())};
+    return {fingerprint::instantiate_graph(r.rhs, p, p.base()), fingerprint::instantiate_graph(s.rhs, p, p.base())};
 }
 
 }  // namespace
 
 TEST_CASE("modular fingerprints: identities share a class, near-misses do not", "[fingerprint][transformer]") {
-    const ShapePlan p = plan(true);
+    const fingerprint::ShapePlan p = plan(true);
     REQUIRE(p.modular());
     CHECK(p.input(0, 0).modular);
     const std::pair<const char*, const char*> same[] = {
@@ -52,28 +52,28 @@ TEST_CASE("modular fingerprints: identities share a class, near-misses do not", 
     for (const auto& [l, r] : same) {
         INFO(l << " vs " << r);
         const auto [gl, gr] = sides(p, l, r);
-        const GraphValues a = evaluate_points(gl, p, 1), b = evaluate_points(gr, p, 1);
+        const fingerprint::GraphValues a = fingerprint::evaluate_points(gl, p, 1), b = fingerprint::evaluate_points(gr, p, 1);
         CHECK(a.fingerprint() == b.fingerprint());
-        CHECK(same_values(a, b));
+        CHECK(fingerprint::same_values(a, b));
     }
     for (const auto& [l, r] : differ) {
         INFO(l << " vs " << r);
         const auto [gl, gr] = sides(p, l, r);
-        const GraphValues a = evaluate_points(gl, p, 1), b = evaluate_points(gr, p, 1);
+        const fingerprint::GraphValues a = fingerprint::evaluate_points(gl, p, 1), b = fingerprint::evaluate_points(gr, p, 1);
         CHECK(a.fingerprint() != b.fingerprint());
-        CHECK_FALSE(same_values(a, b));
+        CHECK_FALSE(fingerprint::same_values(a, b));
     }
 }
 
 TEST_CASE("modular fingerprints: which operators ask for the modular domain", "[fingerprint][transformer]") {
     for (OpKind op : {OpKind::Exp, OpKind::Sqrt, OpKind::Gelu, OpKind::EwDiv, OpKind::Softmax, OpKind::LayerNorm,
                       OpKind::RmsNorm})
-        CHECK(fingerprint_needs_modular(op));
+        CHECK(fingerprint::fingerprint_needs_modular(op));
     for (OpKind op : {OpKind::EwAdd, OpKind::EwSub, OpKind::EwMul, OpKind::Matmul, OpKind::Relu, OpKind::Sigmoid,
                       OpKind::ReduceSum, OpKind::ReduceMean, OpKind::Conv2d, OpKind::Transpose})
-        CHECK_FALSE(fingerprint_needs_modular(op));
+        CHECK_FALSE(fingerprint::fingerprint_needs_modular(op));
     // A plan that does not ask keeps TASO's integer inputs.
-    const ShapePlan q = plan(false);
+    const fingerprint::ShapePlan q = plan(false);
     CHECK_FALSE(q.input(0, 0).modular);
     CHECK(q.input(0, 0).den == 1);
 }

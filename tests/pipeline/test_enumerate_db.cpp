@@ -177,7 +177,7 @@ TEST_CASE("enumerate --db: the profile names every phase with its time and peak 
     const pipeline::EnumerateDbSummary s = pipeline::enumerate_into_database(options(db, 2));
     std::vector<std::string> names;
     uint64_t peak = 0;
-    for (const PhaseProfile& p : s.profile) {
+    for (const enumerator::PhaseProfile& p : s.profile) {
         names.push_back(p.phase + " " + std::to_string(p.size));
         CHECK(p.seconds >= 0);
         CHECK(p.cpu_seconds >= 0);
@@ -254,12 +254,12 @@ TEST_CASE("enumerate --db: the indexes dropped for the load are back after it, o
 
 TEST_CASE("describe_canonical_rule: describe_rule's entry for every candidate, in either orientation",
           "[pipeline][enumerator][ruledb]") {
-    EnumConfig cfg = pipeline::enumeration_config("taso", 2, "");
+    enumerator::EnumConfig cfg = pipeline::enumeration_config("taso", 2, "");
     cfg.progress = false;
-    const EnumResult er = enumerate(cfg);
+    const enumerator::EnumResult er = enumerator::enumerate(cfg);
     REQUIRE(er.candidates.size() > 100);
     size_t swapped = 0;
-    for (const Candidate& c : er.candidates) {
+    for (const enumerator::Candidate& c : er.candidates) {
         INFO(c.rule.name);
         check_same_entry(ruledb::describe_canonical_rule(c.rule), ruledb::describe_rule(c.rule));
         // The other orientation, canonical too: the entry must swap it back.

@@ -55,7 +55,7 @@ TEST_CASE("reliability: every ONNX fuzz corpus file imports or gives the documen
         INFO(entry.path().string());
         const std::string bytes = reliability::read_file(entry.path().string());
         try {
-            const Model m = import_onnx(bytes, entry.path().string(), "corpus");
+            const applier::Model m = applier::import_onnx(bytes, entry.path().string(), "corpus");
             models += m.graph.nodes().empty() ? 0 : 1;
         } catch (const std::runtime_error&) {
         }
