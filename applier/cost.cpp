@@ -9,10 +9,10 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "applier/precompute.h"
 #include "ir/native_text.h"
@@ -59,7 +59,9 @@ constexpr size_t kColdBytes = size_t{64} << 20, kColdMinBytes = size_t{1} << 20,
 std::optional<std::pair<Params, OpKind>> unfused(const Node& n) {
     const Activation act = param::activation(n.params, n.op);
     if (act == Activation::None) return std::nullopt;
-    const OpKind alone = act == Activation::Relu ? OpKind::Relu : act == Activation::Sigmoid ? OpKind::Sigmoid : OpKind::Tanh;
+    const OpKind alone = act == Activation::Relu      ? OpKind::Relu
+                         : act == Activation::Sigmoid ? OpKind::Sigmoid
+                                                      : OpKind::Tanh;
     switch (n.op) {
         case OpKind::Conv2d: {
             const auto s = param::stride(n.params, n.op);
@@ -70,7 +72,8 @@ std::optional<std::pair<Params, OpKind>> unfused(const Node& n) {
         case OpKind::PoolMax: {
             const auto k = param::kernel(n.params);
             const auto s = param::stride(n.params, n.op);
-            return std::pair{param::pool(k[0], k[1], s[0], s[1], param::padding(n.params, n.op), Activation::None), alone};
+            return std::pair{param::pool(k[0], k[1], s[0], s[1], param::padding(n.params, n.op), Activation::None),
+                             alone};
         }
         default: return std::nullopt;
     }
@@ -167,12 +170,14 @@ double CostModel::node_cost(const Graph& g, uint32_t node, const std::vector<cha
     // products looked 20% cheaper (4.9 -> 3.9 ms predicted) and measured slower (6.7 -> 7.2 ms).
     // So the runs rotate over copies of the operands that together exceed the caches. Weights
     // smaller than a core's L2 are fetched in microseconds and are timed as they are.
-    const size_t copies = weight_bytes < kColdMinBytes ? 1 : std::min(kMaxCopies, (kColdBytes + weight_bytes - 1) / weight_bytes);
+    const size_t copies =
+        weight_bytes < kColdMinBytes ? 1 : std::min(kMaxCopies, (kColdBytes + weight_bytes - 1) / weight_bytes);
     std::vector<std::vector<FloatTensor>> sets(copies, values);  // each its own storage
     std::vector<std::unique_ptr<PreparedRun>> runs;
     for (const auto& set : sets) runs.push_back(d_ex.prepare(one, set));
     for (int i = 0; i < std::max(1, d_options.warmup); ++i) runs[0]->execute();
-    for (size_t k = 1; k < copies; ++k) runs[k]->execute();  // whatever a first run sets up, not the weights' cache lines
+    for (size_t k = 1; k < copies; ++k)
+        runs[k]->execute();  // whatever a first run sets up, not the weights' cache lines
     std::vector<double> ms;
     double total = 0;
     while (static_cast<int>(ms.size()) < std::max(1, d_options.reps) ||

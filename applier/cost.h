@@ -43,7 +43,8 @@ Timing summarize(std::vector<double> ms);
 /// Times execute() of a prepared run.
 Timing time_run(PreparedRun& run, const TimingOptions& options);
 /// Prepares `g` once and times it.
-Timing time_graph(Executor& ex, const Graph& g, const std::vector<FloatTensor>& variables, const TimingOptions& options);
+Timing time_graph(Executor& ex, const Graph& g, const std::vector<FloatTensor>& variables,
+                  const TimingOptions& options);
 /// Two graphs timed in pairs of adjacent runs.
 struct PairedTiming {
     Timing a, b;
@@ -85,8 +86,8 @@ private:
     Executor& d_ex;
     TimingOptions d_options;
     uint64_t d_seed;
-    std::string device() const;  ///< the executor's name, and the clock when it is the CPU time
-    std::map<std::string, double> d_cache;        ///< key without the device
+    std::string device() const;                     ///< the executor's name, and the clock when it is the CPU time
+    std::map<std::string, double> d_cache;          ///< key without the device
     std::map<std::string, double> d_other_devices;  ///< full lines of other devices, kept on save
     size_t d_measured = 0;
 };

@@ -36,9 +36,7 @@ void relu_into(const float* x, float* out, size_t n) {
 void activate(std::vector<float>& v, Activation act) {
     switch (act) {
         case Activation::None: return;
-        case Activation::Relu:
-            relu_into(v.data(), v.data(), v.size());
-            return;
+        case Activation::Relu: relu_into(v.data(), v.data(), v.size()); return;
         case Activation::Sigmoid:
             for (float& x : v) x = 1.f / (1.f + std::exp(-x));
             return;
@@ -90,9 +88,9 @@ FloatTensor conv2d_fast(const Node& n, const FloatTensor& x, const FloatTensor& 
                 }
                 src = col.data();
             }
-            blas::sgemm(static_cast<int>(OG), static_cast<int>(cols), static_cast<int>(rows), w.data.data() + g * OG * rows,
-                        static_cast<int>(rows), src, static_cast<int>(cols), out.data.data() + (b * O + g * OG) * cols,
-                        static_cast<int>(cols));
+            blas::sgemm(static_cast<int>(OG), static_cast<int>(cols), static_cast<int>(rows),
+                        w.data.data() + g * OG * rows, static_cast<int>(rows), src, static_cast<int>(cols),
+                        out.data.data() + (b * O + g * OG) * cols, static_cast<int>(cols));
         }
     }
     activate(out.data, param::activation(n.params, n.op));

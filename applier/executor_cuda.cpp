@@ -5,8 +5,8 @@
 #include <string>
 
 #ifdef RF_CUDA_MODULE
-#include <cstdlib>
 #include <dlfcn.h>
+#include <cstdlib>
 #include <mutex>
 #endif
 
@@ -59,8 +59,9 @@ bool built_with_cuda() { return true; }
 #else
 
 std::unique_ptr<Executor> make_cuda_executor() {
-    throw std::runtime_error("built without CUDA: this ruleforge was configured without nvcc (RF_HAVE_CUDA off); "
-                             "use --device cpu");
+    throw std::runtime_error(
+        "built without CUDA: this ruleforge was configured without nvcc (RF_HAVE_CUDA off); "
+        "use --device cpu");
 }
 
 bool built_with_cuda() { return false; }

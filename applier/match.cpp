@@ -27,8 +27,8 @@ constexpr uint32_t kUnset = UINT32_MAX;
 
 /// A partial match: pattern (left-side) node -> model node, variable -> model value.
 struct State {
-    std::vector<uint32_t> node;      ///< per pattern node; kUnset when not matched yet
-    std::vector<ValueRef> binding;   ///< per variable; node == kUnset when unbound
+    std::vector<uint32_t> node;     ///< per pattern node; kUnset when not matched yet
+    std::vector<ValueRef> binding;  ///< per variable; node == kUnset when unbound
 };
 
 class Matcher {
@@ -66,7 +66,8 @@ public:
     const std::vector<uint32_t>& nodes_with(OpKind op) const { return d_by_op[static_cast<size_t>(op)]; }
 
 private:
-    std::vector<State> unify_operands(const State& s, const std::vector<ValueRef>& p, const std::vector<ValueRef>& m) const {
+    std::vector<State> unify_operands(const State& s, const std::vector<ValueRef>& p,
+                                      const std::vector<ValueRef>& m) const {
         std::vector<State> states{s};
         for (size_t i = 0; i < p.size() && !states.empty(); ++i) {
             std::vector<State> next;
@@ -176,7 +177,8 @@ std::optional<Match> finish(const Graph& g, const Rule& rule, const State& s) {
     m.bindings = s.binding;
     for (const ValueRef& out : rule.lhs.outputs()) {
         const Node& pn = rule.lhs.node(out.node);
-        m.roots.push_back(pn.op == OpKind::Input ? s.binding[param::variable(pn.params)] : ValueRef{s.node[out.node], out.output});
+        m.roots.push_back(pn.op == OpKind::Input ? s.binding[param::variable(pn.params)]
+                                                 : ValueRef{s.node[out.node], out.output});
     }
     // Two outputs computing one model value would need two replacements for it.
     for (size_t i = 0; i < m.roots.size(); ++i)
@@ -243,7 +245,8 @@ std::vector<Match> find_matches_at_rank(const Graph& g, const Rule& rule, const 
         std::vector<State> next;
         for (const State& s : states) {
             if (s.node[root.node] != kUnset) {
-                for (State& x : matcher.unify(s, root, ValueRef{s.node[root.node], root.output})) next.push_back(std::move(x));
+                for (State& x : matcher.unify(s, root, ValueRef{s.node[root.node], root.output}))
+                    next.push_back(std::move(x));
                 continue;
             }
             for (uint32_t m : matcher.nodes_with(L.node(root.node).op))

@@ -126,8 +126,10 @@ private:
 
     void weight(int32_t var) {
         const Variable& decl = d_g.variables()[var];
-        if (static_cast<size_t>(var) >= d_values.size() || d_values[var].data.size() != static_cast<size_t>(decl.type.volume()))
-            throw std::runtime_error("onnx export: weight '" + decl.name + "' has no value of type " + decl.type.to_string());
+        if (static_cast<size_t>(var) >= d_values.size() ||
+            d_values[var].data.size() != static_cast<size_t>(decl.type.volume()))
+            throw std::runtime_error("onnx export: weight '" + decl.name + "' has no value of type " +
+                                     decl.type.to_string());
         onnx::TensorProto* t = d_graph->add_initializer();
         t->set_name(decl.name);
         t->set_data_type(onnx::TensorProto::FLOAT);
@@ -143,7 +145,8 @@ private:
         const int64_t H = in.dims[2].value(), W = in.dims[3].value();
         const int64_t OH = n.outputs[0].dims[2].value(), OW = n.outputs[0].dims[3].value();
         if (!same) return p;
-        const int64_t th = std::max<int64_t>((OH - 1) * sh + kh - H, 0), tw = std::max<int64_t>((OW - 1) * sw + kw - W, 0);
+        const int64_t th = std::max<int64_t>((OH - 1) * sh + kh - H, 0),
+                      tw = std::max<int64_t>((OW - 1) * sw + kw - W, 0);
         p[0] = eval_detail::pad_before(true, H, OH, kh, sh);
         p[1] = eval_detail::pad_before(true, W, OW, kw, sw);
         p[2] = th - p[0];
@@ -166,8 +169,18 @@ private:
     }
 
     [[noreturn]] void unsupported(uint32_t i, const char* why) const {
-        throw std::runtime_error("onnx export: " + std::string(op_name(d_g.node(i).op)) + " (node " + std::to_string(i) +
-                                 "): " + why);
+        throw std::runtime_error("onnx export: " + std::string(op_name(d_g.node(i).op)) + " (node " +
+                                 std::to_string(i) + "): " + why);
+    }
+
+    // Gelu is opset 20: written as x * 0.5 * (1 + erf(x / sqrt(2))).
+    void emit_gelu(const std::string& x, const std::string& out) {
+        const std::string s =
+            emit("Mul", {x, float_initializer(out + "_rsqrt2", 0.70710678118654752f)}, out + "_scaled")->output(0);
+        const std::string e = emit("Erf", {s}, out + "_erf")->output(0);
+        const std::string p = emit("Add", {e, float_initializer(out + "_one", 1.f)}, out + "_erf1")->output(0);
+        const std::string h = emit("Mul", {x, float_initializer(out + "_half", 0.5f)}, out + "_half_x")->output(0);
+        emit("Mul", {h, p}, out);
     }
 
     void node(uint32_t i) {
@@ -179,8 +192,10 @@ private:
             case OpKind::Input: {
                 const int32_t var = param::variable(n.params);
                 const Variable& decl = d_g.variables()[var];
-                if (decl.role == Role::Weight) weight(var);
-                else value_info(d_graph->add_input(), decl.name, decl.type);
+                if (decl.role == Role::Weight)
+                    weight(var);
+                else
+                    value_info(d_graph->add_input(), decl.name, decl.type);
                 return;
             }
             case OpKind::Conv2d: {
@@ -236,17 +251,11 @@ private:
                 return;
             }
             case OpKind::LayerNorm:
-            case OpKind::RmsNorm: emit_norm(in[0], out, param::axis(n.params), n.op == OpKind::LayerNorm); return;
-            RF_UNARY_ELEMENTWISE_CASES  // the catalogue's ONNX spelling, when it has one
-                if (n.op == OpKind::Gelu) {  // Gelu is opset 20: x * 0.5 * (1 + erf(x / sqrt(2)))
-                    const std::string s = emit("Mul", {in[0], float_initializer(out + "_rsqrt2", 0.70710678118654752f)},
-                                               out + "_scaled")->output(0);
-                    const std::string e = emit("Erf", {s}, out + "_erf")->output(0);
-                    const std::string p = emit("Add", {e, float_initializer(out + "_one", 1.f)}, out + "_erf1")->output(0);
-                    const std::string h = emit("Mul", {in[0], float_initializer(out + "_half", 0.5f)}, out + "_half_x")->output(0);
-                    emit("Mul", {h, p}, out);
-                    return;
-                }
+            case OpKind::RmsNorm:
+                emit_norm(in[0], out, param::axis(n.params), n.op == OpKind::LayerNorm);
+                return;
+                RF_UNARY_ELEMENTWISE_CASES  // the catalogue's ONNX spelling, when it has one
+                if (n.op == OpKind::Gelu) return emit_gelu(in[0], out);
                 if (op_info(n.op).onnx_name.empty()) unsupported(i, "ONNX has no such operator");
                 emit(std::string(op_info(n.op).onnx_name), in, out);
                 return;
@@ -294,7 +303,8 @@ private:
 
 }  // namespace
 
-std::string export_onnx(const Graph& g, const std::vector<FloatTensor>& values, const std::vector<std::string>& output_names) {
+std::string export_onnx(const Graph& g, const std::vector<FloatTensor>& values,
+                        const std::vector<std::string>& output_names) {
     return Exporter(g, values).run(output_names);
 }
 

@@ -40,7 +40,8 @@ public:
         }
         for (int i = 0; i < g.node_size(); ++i) {
             const onnx::NodeProto& n = g.node(i);
-            const std::string where = n.op_type() + " node " + (n.name().empty() ? "#" + std::to_string(i) : "'" + n.name() + "'");
+            const std::string where =
+                n.op_type() + " node " + (n.name().empty() ? "#" + std::to_string(i) : "'" + n.name() + "'");
             try {
                 import_node(n);
             } catch (const NodeError& e) {
@@ -108,7 +109,8 @@ private:
 
     const onnx::TensorProto& constant(const std::string& name, const char* what) {
         auto c = d_consts.find(name);
-        if (c == d_consts.end()) throw NodeError(std::string(what) + " '" + name + "' must be an initializer or Constant");
+        if (c == d_consts.end())
+            throw NodeError(std::string(what) + " '" + name + "' must be an initializer or Constant");
         return *c->second;
     }
 
@@ -172,7 +174,8 @@ private:
             *padded = same != std::vector<int64_t>(4, 0);
             return Padding::Same;
         }
-        if (ap != "NOTSET" && !ap.empty()) throw NodeError("auto_pad " + ap + " puts the odd padding first; the IR pads SAME_UPPER");
+        if (ap != "NOTSET" && !ap.empty())
+            throw NodeError("auto_pad " + ap + " puts the odd padding first; the IR pads SAME_UPPER");
         if (pads == std::vector<int64_t>(4, 0)) return Padding::Valid;
         if (pads == same) {
             *padded = true;
@@ -189,14 +192,16 @@ private:
         for (int i = 0; i < 2; ++i) {
             const int64_t in = d_nb.dim(x, 2 + i);
             int64_t want;
-            if (ap == "SAME_UPPER" || ap == "SAME_LOWER") want = (in + s[i] - 1) / s[i];
+            if (ap == "SAME_UPPER" || ap == "SAME_LOWER")
+                want = (in + s[i] - 1) / s[i];
             else {
                 const int64_t span = in + (ap == "VALID" ? 0 : pads[i] + pads[2 + i]) - k[i];
                 want = (ceil_mode ? (span + s[i] - 1) / s[i] : span / s[i]) + 1;
             }
             if (d_nb.dim(y, 2 + i) != want)
-                throw NodeError("output size " + std::to_string(d_nb.dim(y, 2 + i)) + " on axis " + std::to_string(2 + i) +
-                                " differs from ONNX's " + std::to_string(want) + " (ceil_mode or padding the IR cannot express)");
+                throw NodeError("output size " + std::to_string(d_nb.dim(y, 2 + i)) + " on axis " +
+                                std::to_string(2 + i) + " differs from ONNX's " + std::to_string(want) +
+                                " (ceil_mode or padding the IR cannot express)");
         }
     }
 
@@ -204,13 +209,15 @@ private:
         auto v = attr_ints(n, name, dflt);
         if (v.size() != 2) throw NodeError(std::string(name) + " must have 2 entries (2-D only), got " + join(v));
         for (int64_t e : v)
-            if (e < 1 || e > INT32_MAX) throw NodeError(std::string(name) + " entries must be positive, got " + join(v));
+            if (e < 1 || e > INT32_MAX)
+                throw NodeError(std::string(name) + " entries must be positive, got " + join(v));
         return v;
     }
 
     void need_rank(ValueRef x, size_t r, const char* what) {
         if (d_nb.type(x).rank() != r)
-            throw NodeError(std::string(what) + " must have rank " + std::to_string(r) + ", got " + d_nb.type(x).to_string());
+            throw NodeError(std::string(what) + " must have rank " + std::to_string(r) + ", got " +
+                            d_nb.type(x).to_string());
     }
 
     ValueRef conv(const onnx::NodeProto& n) {
@@ -218,10 +225,12 @@ private:
         ValueRef x = operand(n, 0), w = operand(n, 1);
         need_rank(x, 4, "input");
         need_rank(w, 4, "weight");
-        if (attr_ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1}) throw NodeError("dilations other than 1 are not supported");
+        if (attr_ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1})
+            throw NodeError("dilations other than 1 are not supported");
         const std::vector<int64_t> k = {d_nb.dim(w, 2), d_nb.dim(w, 3)};
         if (attr(n, "kernel_shape") && attr_ints(n, "kernel_shape") != k)
-            throw NodeError("kernel_shape " + join(attr_ints(n, "kernel_shape")) + " disagrees with weight " + d_nb.type(w).to_string());
+            throw NodeError("kernel_shape " + join(attr_ints(n, "kernel_shape")) + " disagrees with weight " +
+                            d_nb.type(w).to_string());
         const int64_t group = attr_int(n, "group", 1);
         if (group < 1 || d_nb.dim(w, 1) * group != d_nb.dim(x, 1))
             throw NodeError("group " + std::to_string(group) + " disagrees with input " + d_nb.type(x).to_string() +
@@ -277,7 +286,8 @@ private:
             std::vector<int64_t> cd(t.dims().begin(), t.dims().end());
             if (cd == d_nb.dims(ov)) break;
             if (!broadcasts(cd, d_nb.dims(ov)))
-                throw NodeError("constant '" + c + "' " + join(cd) + " does not broadcast to " + d_nb.type(ov).to_string());
+                throw NodeError("constant '" + c + "' " + join(cd) + " does not broadcast to " +
+                                d_nb.type(ov).to_string());
             const std::string var = unique(c);
             ValueRef w = d_nb.weight(d_nb.dims(ov), var);
             if (auto values = float_values(t)) d_weights[var] = broadcast(*values, d_nb.dims(ov));
@@ -319,19 +329,23 @@ private:
     }
 
     ValueRef pool(const onnx::NodeProto& n, bool is_max) {
-        if (is_max) only_attrs(n, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"});
-        else only_attrs(n, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
+        if (is_max)
+            only_attrs(n, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"});
+        else
+            only_attrs(n, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
         ValueRef x = operand(n, 0);
         need_rank(x, 4, "input");
         if (!attr(n, "kernel_shape")) throw NodeError("kernel_shape is required");
         auto k = pair_attr(n, "kernel_shape", {});
         auto s = pair_attr(n, "strides", {1, 1});
-        if (attr_ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1}) throw NodeError("dilations other than 1 are not supported");
+        if (attr_ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1})
+            throw NodeError("dilations other than 1 are not supported");
         bool padded = false;
         Padding pad = window_padding(n, x, k, s, &padded);
         if (!is_max && padded && attr_int(n, "count_include_pad", 0) == 0)
             throw NodeError("count_include_pad=0 with padding: the IR's average pooling counts the padding");
-        const int kh = static_cast<int>(k[0]), kw = static_cast<int>(k[1]), sh = static_cast<int>(s[0]), sw = static_cast<int>(s[1]);
+        const int kh = static_cast<int>(k[0]), kw = static_cast<int>(k[1]), sh = static_cast<int>(s[0]),
+                  sw = static_cast<int>(s[1]);
         ValueRef y = is_max ? d_nb.maxpool(x, kh, kw, sh, sw, pad) : d_nb.avgpool(x, kh, kw, sh, sw, pad);
         check_window_out(n, x, y, k, s, attr_int(n, "ceil_mode", 0) != 0);
         return y;
@@ -360,7 +374,8 @@ private:
             }
         }
         if (infer >= 0) {
-            if (vol % known != 0) throw NodeError("shape " + join(shape) + " does not divide " + d_nb.type(x).to_string());
+            if (vol % known != 0)
+                throw NodeError("shape " + join(shape) + " does not divide " + d_nb.type(x).to_string());
             shape[static_cast<size_t>(infer)] = vol / known;
         }
         return d_nb.reshape(x, shape);
@@ -372,7 +387,8 @@ private:
         auto d = d_nb.dims(x);
         int64_t axis = attr_int(n, "axis", 1);
         if (axis < 0) axis += static_cast<int64_t>(d.size());
-        if (axis < 0 || axis > static_cast<int64_t>(d.size())) throw NodeError("axis out of range for " + d_nb.type(x).to_string());
+        if (axis < 0 || axis > static_cast<int64_t>(d.size()))
+            throw NodeError("axis out of range for " + d_nb.type(x).to_string());
         int64_t a = 1, b = 1;
         for (size_t i = 0; i < d.size(); ++i) (static_cast<int64_t>(i) < axis ? a : b) *= d[i];
         return d_nb.reshape(x, {a, b});
@@ -391,11 +407,13 @@ private:
         const int axis = axis_of(n, x, 0);
         std::vector<int64_t> sizes = attr_ints(n, "split");
         if (n.input_size() > 1 && !n.input(1).empty()) sizes = int_values(constant(n.input(1), "split"));
-        if (n.output_size() != 2) throw NodeError("split into " + std::to_string(n.output_size()) + " parts: the IR's split has two outputs");
+        if (n.output_size() != 2)
+            throw NodeError("split into " + std::to_string(n.output_size()) + " parts: the IR's split has two outputs");
         auto outs = d_nb.graph().add(OpKind::Split, param::axis_param(axis), {x});
-        if (!sizes.empty() && (sizes.size() != 2 || d_nb.dim(outs[0], axis) != sizes[0] || d_nb.dim(outs[1], axis) != sizes[1]))
-            throw NodeError("split sizes " + join(sizes) + " are not the concat boundary of " + d_nb.type(x).to_string() +
-                            " (the IR's split cuts there)");
+        if (!sizes.empty() &&
+            (sizes.size() != 2 || d_nb.dim(outs[0], axis) != sizes[0] || d_nb.dim(outs[1], axis) != sizes[1]))
+            throw NodeError("split sizes " + join(sizes) + " are not the concat boundary of " +
+                            d_nb.type(x).to_string() + " (the IR's split cuts there)");
         if (sizes.empty() && d_nb.dim(outs[0], axis) != d_nb.dim(outs[1], axis))
             throw NodeError("an even split of " + d_nb.type(x).to_string() + " is not its concat boundary");
         return outs;
@@ -403,7 +421,8 @@ private:
 
     // y = (x - mean) / sqrt(var + eps) * scale + B, per channel, as the IR's batchnorm holds it:
     // a depthwise kernel s = scale / sqrt(var + eps) and a bias B - mean * s of x's full shape.
-    void batchnorm_values(const onnx::NodeProto& n, const std::vector<int64_t>& xd, const std::string& prefix, float eps) {
+    void batchnorm_values(const onnx::NodeProto& n, const std::vector<int64_t>& xd, const std::string& prefix,
+                          float eps) {
         if (n.input_size() != 5) throw NodeError("needs 5 inputs (X, scale, B, mean, var)");
         std::vector<std::optional<FloatTensor>> p;
         for (int k = 1; k < 5; ++k) {
@@ -425,7 +444,8 @@ private:
 
     void import_node(const onnx::NodeProto& n) {
         const std::string& op = n.op_type();
-        if (!n.domain().empty() && n.domain() != "ai.onnx") throw NodeError("operator domain '" + n.domain() + "' is not supported");
+        if (!n.domain().empty() && n.domain() != "ai.onnx")
+            throw NodeError("operator domain '" + n.domain() + "' is not supported");
         if (op == "Constant") {
             only_attrs(n, {"value"});
             if (!attr(n, "value") || !attr(n, "value")->has_t()) throw NodeError("only a tensor 'value' is supported");
@@ -496,9 +516,9 @@ private:
     std::string d_source;
     NetBuilder d_nb;
     std::map<std::string, const onnx::TensorProto*> d_consts;  ///< initializers and Constant outputs
-    std::list<onnx::TensorProto> d_owned;                       ///< Constant values (stable addresses)
+    std::list<onnx::TensorProto> d_owned;                      ///< Constant values (stable addresses)
     std::map<std::string, ValueRef> d_values;
-    std::set<std::string> d_names;  ///< variable names taken
+    std::set<std::string> d_names;                 ///< variable names taken
     std::map<std::string, FloatTensor> d_weights;  ///< weight values by variable name
 };
 

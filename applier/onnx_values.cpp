@@ -46,7 +46,8 @@ std::optional<FloatTensor> float_values(const onnx::TensorProto& t) {
         v.data.assign(t.float_data().begin(), t.float_data().end());
     } else if (!t.raw_data().empty()) {
         v.data.resize(t.raw_data().size() / 4);
-        std::memcpy(v.data.data(), t.raw_data().data(), v.data.size() * 4);  // little-endian, as x86
+        std::memcpy(v.data.data(), t.raw_data().data(),
+                    v.data.size() * 4);  // little-endian, as x86
     } else {
         return std::nullopt;
     }

@@ -20,15 +20,15 @@ namespace rf::applier {
 /// One rule in one direction, with the assumptions its proof holds under.
 struct SearchRule {
     std::string label;  ///< "12 taso_64 fwd": how steps name it
-    Rule rule;  ///< with the preconditions its proof holds under (checked at every site)
+    Rule rule;          ///< with the preconditions its proof holds under (checked at every site)
 };
 
 struct OptimizeOptions {
     double alpha = 1.0;
-    int budget = 50;            ///< graphs expanded at most
-    size_t queue_limit = 256;   ///< the most expensive entries are dropped beyond this
-    size_t sites_per_rule = 64; ///< matches tried per rule and graph
-    double time_limit_s = 0;    ///< stop expanding after this many seconds (0: no limit)
+    int budget = 50;             ///< graphs expanded at most
+    size_t queue_limit = 256;    ///< the most expensive entries are dropped beyond this
+    size_t sites_per_rule = 64;  ///< matches tried per rule and graph
+    double time_limit_s = 0;     ///< stop expanding after this many seconds (0: no limit)
     /// A graph becomes the best only when it costs this fraction less than the best so far.
     /// Operator timings on a loaded machine differ by a few percent between runs, and below
     /// that the search only collected noise: on the 8 built-in models (CPU, TASO's rules) the
@@ -51,8 +51,8 @@ struct OptimizeResult {
     double cost_before = 0, cost_after = 0;  ///< by the cost model, ms
     std::vector<OptimizeStep> steps;         ///< from the input graph to `best`
     int expanded = 0;
-    size_t candidates = 0;                   ///< rewritten graphs costed
-    std::string stopped;                     ///< "queue empty", "budget" or "time limit"
+    size_t candidates = 0;  ///< rewritten graphs costed
+    std::string stopped;    ///< "queue empty", "budget" or "time limit"
 };
 
 OptimizeResult optimize(const Graph& g, const std::vector<SearchRule>& rules, CostModel& cost,

@@ -21,23 +21,24 @@ namespace rf::applier {
 
 struct ModelOptimizeOptions {
     OptimizeOptions search;
-    TimingOptions timing{2, 21};        ///< end-to-end timing of the original and the result
+    TimingOptions timing{2, 21};          ///< end-to-end timing of the original and the result
     TimingOptions operator_timing{1, 5};  ///< per operator instance, for the cost model
-    uint64_t seed = 1;                  ///< random weights (where the model has none) and inputs
-    std::string cost_cache;             ///< file the cost model is read from and saved to ("": none)
+    uint64_t seed = 1;                    ///< random weights (where the model has none) and inputs
+    std::string cost_cache;               ///< file the cost model is read from and saved to ("": none)
 };
 
 struct ModelOptimizeResult {
-    OptimizeResult search;     ///< the search's best graph, its steps, its predicted costs
-    FoldedGraph before;        ///< the original, weight-only values pre-computed
-    FoldedGraph chosen;        ///< what optimize hands back: the search's best, or the original
+    OptimizeResult search;           ///< the search's best graph, its steps, its predicted costs
+    FoldedGraph before;              ///< the original, weight-only values pre-computed
+    FoldedGraph chosen;              ///< what optimize hands back: the search's best, or the original
     Timing time_before, time_after;  ///< end to end, interleaved: the original, then `chosen`
-    Timing time_candidate;     ///< the search's best, timed interleaved with the original
-    int candidate_wins = 0;    ///< pairs of runs in which the search's best was faster
-    Comparison check;          ///< outputs of the search's best against the original's
+    Timing time_candidate;           ///< the search's best, timed interleaved with the original
+    int candidate_wins = 0;          ///< pairs of runs in which the search's best was faster
+    Comparison check;                ///< outputs of the search's best against the original's
     bool kept_original = false;
-    std::string verdict;       ///< why the result is what it is, one line
-    size_t operators_known = 0, operators_measured = 0;  ///< cost model: instances known, newly timed
+    std::string verdict;  ///< why the result is what it is, one line
+    size_t operators_known = 0,
+           operators_measured = 0;      ///< cost model: instances known, newly timed
     std::vector<std::string> warnings;  ///< what went wrong without changing the result
 };
 

@@ -15,7 +15,8 @@ std::vector<FloatTensor> model_variables(const Model& m, uint64_t seed) {
         if (it == m.weights.end()) continue;
         if (static_cast<int64_t>(it->second.data.size()) != vars[i].type.volume() ||
             it->second.dims.size() != vars[i].type.rank())
-            throw EvalError("weight " + vars[i].name + ": its value does not match its type " + vars[i].type.to_string());
+            throw EvalError("weight " + vars[i].name + ": its value does not match its type " +
+                            vars[i].type.to_string());
         values[i] = it->second;
     }
     return values;

@@ -23,9 +23,9 @@ std::vector<FloatTensor> model_variables(const Model& m, uint64_t seed);
 std::vector<char> weight_only_nodes(const Graph& g);
 
 struct FoldedGraph {
-    Graph graph;                        ///< weight-only values replaced by weights "folded<k>"
-    std::vector<FloatTensor> variables; ///< values of graph's variables, in its table order
-    size_t folded = 0;                  ///< weight-only operator values turned into weights
+    Graph graph;                         ///< weight-only values replaced by weights "folded<k>"
+    std::vector<FloatTensor> variables;  ///< values of graph's variables, in its table order
+    size_t folded = 0;                   ///< weight-only operator values turned into weights
 };
 
 /// Computes, with `ex`, every weight-only operator value that a node depending on a model input

@@ -12,8 +12,13 @@ namespace {
 class Rewriter {
 public:
     Rewriter(const Graph& g, const std::vector<const Match*>& matches)
-        : d_g(g), d_matches(matches), d_b(g.variables()), d_node(g.nodes().size()), d_node_state(g.nodes().size(), 0),
-          d_rhs(matches.size()), d_rhs_state(matches.size(), 0) {
+        : d_g(g),
+          d_matches(matches),
+          d_b(g.variables()),
+          d_node(g.nodes().size()),
+          d_node_state(g.nodes().size(), 0),
+          d_rhs(matches.size()),
+          d_rhs_state(matches.size(), 0) {
         for (size_t m = 0; m < matches.size(); ++m)
             for (size_t k = 0; k < matches[m]->roots.size(); ++k) {
                 auto [it, fresh] = d_replace.emplace(matches[m]->roots[k], std::make_pair(m, k));
@@ -39,7 +44,8 @@ private:
 
     const std::vector<ValueRef>& node(uint32_t i) {
         if (d_node_state[i] == 2) return d_node[i];
-        if (d_node_state[i] == 1) throw RewriteError("the rewrite makes node n" + std::to_string(i) + " depend on itself");
+        if (d_node_state[i] == 1)
+            throw RewriteError("the rewrite makes node n" + std::to_string(i) + " depend on itself");
         d_node_state[i] = 1;
         const Node& n = d_g.node(i);
         if (n.op == OpKind::Input) {

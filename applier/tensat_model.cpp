@@ -19,19 +19,32 @@ namespace {
 // TASO's OpType numbering (include/taso/ops.h), for naming what a file contains.
 const char* taso_op_name(int t) {
     static const char* const names[] = {
-        "OP_INPUT",        "OP_WEIGHT",      "OP_ANY",          "OP_CONV2D",       "OP_DROPOUT",
-        "OP_LINEAR",       "OP_POOL2D_MAX",  "OP_POOL2D_AVG",   "OP_RELU",         "OP_SIGMOID",
-        "OP_TANH",         "OP_BATCHNORM",   "OP_CONCAT",       "OP_SPLIT",        "OP_RESHAPE",
-        "OP_TRANSPOSE",    "OP_EW_ADD",      "OP_EW_MUL",       "OP_MATMUL",       "OP_MUL",
-        "OP_ENLARGE",      "OP_MERGE_GCONV", "OP_CONSTANT_IMM", "OP_CONSTANT_ICONV", "OP_CONSTANT_ONE",
-        "OP_CONSTANT_POOL"};
+        "OP_INPUT",        "OP_WEIGHT",       "OP_ANY",     "OP_CONV2D",      "OP_DROPOUT",      "OP_LINEAR",
+        "OP_POOL2D_MAX",   "OP_POOL2D_AVG",   "OP_RELU",    "OP_SIGMOID",     "OP_TANH",         "OP_BATCHNORM",
+        "OP_CONCAT",       "OP_SPLIT",        "OP_RESHAPE", "OP_TRANSPOSE",   "OP_EW_ADD",       "OP_EW_MUL",
+        "OP_MATMUL",       "OP_MUL",          "OP_ENLARGE", "OP_MERGE_GCONV", "OP_CONSTANT_IMM", "OP_CONSTANT_ICONV",
+        "OP_CONSTANT_ONE", "OP_CONSTANT_POOL"};
     return t >= 0 && t < static_cast<int>(std::size(names)) ? names[t] : "unknown";
 }
 
 enum TasoOp : int {
-    kInput = 0, kWeight = 1, kConv2d = 3, kDropout = 4, kPoolMax = 6, kPoolAvg = 7, kRelu = 8,
-    kSigmoid = 9, kTanh = 10, kBatchnorm = 11, kConcat = 12, kSplit = 13, kReshape = 14,
-    kTranspose = 15, kEwAdd = 16, kEwMul = 17, kMatmul = 18,
+    kInput = 0,
+    kWeight = 1,
+    kConv2d = 3,
+    kDropout = 4,
+    kPoolMax = 6,
+    kPoolAvg = 7,
+    kRelu = 8,
+    kSigmoid = 9,
+    kTanh = 10,
+    kBatchnorm = 11,
+    kConcat = 12,
+    kSplit = 13,
+    kReshape = 14,
+    kTranspose = 15,
+    kEwAdd = 16,
+    kEwMul = 17,
+    kMatmul = 18,
 };
 
 class Error : public std::runtime_error {
@@ -100,7 +113,8 @@ private:
             auto guid = to_int(lines[i]);
             if (!guid) throw Error(d_source, r.line, "expected an operator id, got '" + lines[i] + "'");
             auto type = to_int(lines[i + 1]);
-            if (!type) throw Error(d_source, r.line + 1, "expected an operator type number, got '" + lines[i + 1] + "'");
+            if (!type)
+                throw Error(d_source, r.line + 1, "expected an operator type number, got '" + lines[i + 1] + "'");
             r.guid = *guid;
             r.type = static_cast<int>(*type);
             if (!lines[i + 2].empty() && lines[i + 2] != "\r") {
@@ -115,7 +129,8 @@ private:
             if (!lines[i + 3].empty() && lines[i + 3] != "\r") {
                 for (const std::string& p : split_on(lines[i + 3], ',')) {
                     auto v = to_int(p);
-                    if (!v) throw Error(d_source, r.line + 3, "expected integer parameters, got '" + lines[i + 3] + "'");
+                    if (!v)
+                        throw Error(d_source, r.line + 3, "expected integer parameters, got '" + lines[i + 3] + "'");
                     r.params.push_back(*v);
                 }
             }
@@ -133,8 +148,9 @@ private:
 
     ValueRef operand(const Record& r, size_t k, bool consume = true) {
         if (k >= r.deps.size())
-            throw Error(d_source, r.line + 2, std::string(taso_op_name(r.type)) + " needs operand " +
-                                                  std::to_string(k + 1) + ", has " + std::to_string(r.deps.size()));
+            throw Error(d_source, r.line + 2,
+                        std::string(taso_op_name(r.type)) + " needs operand " + std::to_string(k + 1) + ", has " +
+                            std::to_string(r.deps.size()));
         auto [g, o] = r.deps[k];
         const std::string ref = std::to_string(g) + ":" + std::to_string(o);
         if (auto it = d_vars.find(g); it != d_vars.end()) {
@@ -148,8 +164,9 @@ private:
         auto it = d_ops.find(g);
         if (it == d_ops.end()) throw Error(d_source, r.line + 2, "operand " + ref + " refers to no earlier operator");
         if (o < 0 || static_cast<size_t>(o) >= it->second.size())
-            throw Error(d_source, r.line + 2, "operand " + ref + ": operator " + std::to_string(g) + " has " +
-                                                  std::to_string(it->second.size()) + " output(s)");
+            throw Error(d_source, r.line + 2,
+                        "operand " + ref + ": operator " + std::to_string(g) + " has " +
+                            std::to_string(it->second.size()) + " output(s)");
         ValueRef v = it->second[static_cast<size_t>(o)];
         if (consume) d_consumed.insert(v);
         return v;
@@ -157,17 +174,20 @@ private:
 
     void need_params(const Record& r, size_t n) {
         if (r.params.size() < n)
-            throw Error(d_source, r.line + 3, std::string(taso_op_name(r.type)) + " needs " + std::to_string(n) +
-                                                  " parameters, got " + std::to_string(r.params.size()));
+            throw Error(d_source, r.line + 3,
+                        std::string(taso_op_name(r.type)) + " needs " + std::to_string(n) + " parameters, got " +
+                            std::to_string(r.params.size()));
     }
 
     int narrow(const Record& r, int64_t v) {
-        if (v < INT32_MIN || v > INT32_MAX) throw Error(d_source, r.line + 3, "parameter " + std::to_string(v) + " out of range");
+        if (v < INT32_MIN || v > INT32_MAX)
+            throw Error(d_source, r.line + 3, "parameter " + std::to_string(v) + " out of range");
         return static_cast<int>(v);
     }
 
     Padding padding(const Record& r, int64_t v) {
-        if (v != 0 && v != 1) throw Error(d_source, r.line + 3, "padding must be 0 (SAME) or 1 (VALID), got " + std::to_string(v));
+        if (v != 0 && v != 1)
+            throw Error(d_source, r.line + 3, "padding must be 0 (SAME) or 1 (VALID), got " + std::to_string(v));
         return static_cast<Padding>(v);
     }
 
@@ -184,8 +204,9 @@ private:
         if (d_nb.dims(x) != want) {
             std::string w;
             for (size_t i = 0; i < want.size(); ++i) w += (i ? "," : "") + std::to_string(want[i]);
-            throw Error(d_source, r.line + 3, std::string(taso_op_name(r.type)) + ": parameters say operand [" + w +
-                                                  "], operand is " + d_nb.type(x).to_string());
+            throw Error(d_source, r.line + 3,
+                        std::string(taso_op_name(r.type)) + ": parameters say operand [" + w + "], operand is " +
+                            d_nb.type(x).to_string());
         }
     }
 
@@ -229,14 +250,16 @@ private:
                 ValueRef x = operand(r, 0);
                 need_params(r, 3);
                 if (p.size() != 3)
-                    throw Error(d_source, r.line + 3, "OP_SPLIT into " + std::to_string(p.size() - 1) +
-                                                          " parts: the IR's split has two outputs");
+                    throw Error(
+                        d_source, r.line + 3,
+                        "OP_SPLIT into " + std::to_string(p.size() - 1) + " parts: the IR's split has two outputs");
                 auto outs = d_nb.graph().add(OpKind::Split, param::axis_param(narrow(r, p[0])), {x});
                 const size_t axis = static_cast<size_t>(p[0]);
                 if (d_nb.dim(outs[0], axis) != p[1] || d_nb.dim(outs[1], axis) != p[2])
-                    throw Error(d_source, r.line + 3, "OP_SPLIT sizes " + std::to_string(p[1]) + "," +
-                                                          std::to_string(p[2]) + " are not the concat boundary of " +
-                                                          d_nb.type(x).to_string() + " (the IR's split cuts there)");
+                    throw Error(d_source, r.line + 3,
+                                "OP_SPLIT sizes " + std::to_string(p[1]) + "," + std::to_string(p[2]) +
+                                    " are not the concat boundary of " + d_nb.type(x).to_string() +
+                                    " (the IR's split cuts there)");
                 return outs;
             }
             case kReshape: return {d_nb.reshape(operand(r, 0), p)};
@@ -251,8 +274,9 @@ private:
                 return {d_nb.graph().add1(OpKind::Transpose, param::transpose(perm, p[n + 1] != 0), {x})};
             }
             default:
-                throw Error(d_source, r.line + 1, "unsupported TASO operator type " + std::to_string(r.type) + " (" +
-                                                      taso_op_name(r.type) + ")");
+                throw Error(
+                    d_source, r.line + 1,
+                    "unsupported TASO operator type " + std::to_string(r.type) + " (" + taso_op_name(r.type) + ")");
         }
     }
 
@@ -270,7 +294,8 @@ private:
         try {
             outs = apply(r);
         } catch (const TypeError& e) {
-            throw Error(d_source, r.line, std::string(taso_op_name(r.type)) + " " + std::to_string(r.guid) + ": " + e.what());
+            throw Error(d_source, r.line,
+                        std::string(taso_op_name(r.type)) + " " + std::to_string(r.guid) + ": " + e.what());
         }
         for (const ValueRef& v : outs) d_results.push_back(v);
         d_ops[r.guid] = std::move(outs);

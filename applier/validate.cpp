@@ -118,8 +118,8 @@ Comparison compare_outputs(const std::vector<FloatTensor>& expected, const std::
             c.ok = false;
             std::ostringstream s;
             s << "output " << o << " element " << at << ": expected " << e.data[at] << ", got " << r.data[at]
-              << " (error " << worst << " = " << rel << " of the output's largest magnitude " << scale
-              << ", tolerance " << tolerance << ")";
+              << " (error " << worst << " = " << rel << " of the output's largest magnitude " << scale << ", tolerance "
+              << tolerance << ")";
             c.detail = s.str();
         }
     }

@@ -38,7 +38,7 @@ struct Comparison {
     double max_rel_error = 0;  ///< per output: max abs error / max |expected|; the largest
     double tolerance = 0;      ///< the relative tolerance it was held to
     bool ok = true;
-    std::string detail;        ///< for a failure: which output, element, values
+    std::string detail;  ///< for a failure: which output, element, values
 };
 
 Comparison compare_outputs(const std::vector<FloatTensor>& expected, const std::vector<FloatTensor>& got,
@@ -56,13 +56,13 @@ struct SiteCheck {
 
 /// One rule in one direction on one model.
 struct RuleReport {
-    std::string rule;              ///< the rule's name
-    std::string direction;         ///< "fwd" (left to right) or "rev"
-    size_t matched = 0;            ///< sites found
-    size_t validated = 0;          ///< sites checked one at a time
-    size_t applied = 0;            ///< sites in the combined rewrite, when it validated
+    std::string rule;       ///< the rule's name
+    std::string direction;  ///< "fwd" (left to right) or "rev"
+    size_t matched = 0;     ///< sites found
+    size_t validated = 0;   ///< sites checked one at a time
+    size_t applied = 0;     ///< sites in the combined rewrite, when it validated
     size_t mismatches = 0, errors = 0;
-    std::vector<SiteCheck> sites;  ///< one-site checks, then the combined one
+    std::vector<SiteCheck> sites;                         ///< one-site checks, then the combined one
     std::optional<double> time_before_ms, time_after_ms;  ///< whole model, median
 };
 

@@ -89,15 +89,21 @@ int main() {
         auto a = random(static_cast<size_t>(M) * K), b = random(static_cast<size_t>(K) * N * 4);
         std::vector<float> c(static_cast<size_t>(M) * N * 4), parts(c.size());
         const double sep = median_ms([&] {
-            for (int i = 0; i < 4; ++i) gemm(M, N, K, a.data(), K, b.data() + static_cast<size_t>(i) * K * N, N, c.data() + static_cast<size_t>(i) * M * N, N);
+            for (int i = 0; i < 4; ++i)
+                gemm(M, N, K, a.data(), K, b.data() + static_cast<size_t>(i) * K * N, N,
+                     c.data() + static_cast<size_t>(i) * M * N, N);
         });
         const double mer = median_ms([&] { gemm(M, 4 * N, K, a.data(), K, b.data(), 4 * N, c.data(), 4 * N); });
         const double split = median_ms([&] {
             for (int i = 0; i < 4; ++i)
-                for (int r = 0; r < M; ++r) std::memcpy(&parts[(static_cast<size_t>(i) * M + r) * N], &c[static_cast<size_t>(r) * 4 * N + static_cast<size_t>(i) * N], N * 4);
+                for (int r = 0; r < M; ++r)
+                    std::memcpy(&parts[(static_cast<size_t>(i) * M + r) * N],
+                                &c[static_cast<size_t>(r) * 4 * N + static_cast<size_t>(i) * N], N * 4);
         });
-        std::printf("bert, 4 projections [64,1024]x[1024,1024]: separate %.3f ms, merged %.3f ms, split copies %.3f ms\n",
-                    sep, mer, split);
+        std::printf(
+            "bert, 4 projections [64,1024]x[1024,1024]: separate %.3f ms, merged %.3f ms, split "
+            "copies %.3f ms\n",
+            sep, mer, split);
     }
     {  // NasRNN: 8 gates of one step, [1,512] x [512,512], weights streamed from memory (as in the model)
         const int K = 512, N = 512, sets = 40;
@@ -106,11 +112,15 @@ int main() {
         for (int s = 0; s < sets; ++s) ws.push_back(random(static_cast<size_t>(K) * N * 8));
         std::vector<float> c(static_cast<size_t>(N) * 8);
         int s = 0;
-        const double sep = median_ms([&] {
-            const auto& b = ws[s++ % sets];
-            for (int i = 0; i < 8; ++i) gemm(1, N, K, a.data(), K, b.data() + static_cast<size_t>(i) * K * N, N, c.data() + i * N, N);
-        }, sets - 1);
-        const double mer = median_ms([&] { gemm(1, 8 * N, K, a.data(), K, ws[s++ % sets].data(), 8 * N, c.data(), 8 * N); }, sets - 1);
+        const double sep = median_ms(
+            [&] {
+                const auto& b = ws[s++ % sets];
+                for (int i = 0; i < 8; ++i)
+                    gemm(1, N, K, a.data(), K, b.data() + static_cast<size_t>(i) * K * N, N, c.data() + i * N, N);
+            },
+            sets - 1);
+        const double mer =
+            median_ms([&] { gemm(1, 8 * N, K, a.data(), K, ws[s++ % sets].data(), 8 * N, c.data(), 8 * N); }, sets - 1);
         std::printf("nasrnn, 8 gates [1,512]x[512,512]: separate %.3f ms, merged %.3f ms\n", sep, mer);
     }
     for (const auto [C, HW, O] : std::vector<std::array<int, 3>>{{256, 35 * 35, 64}, {768, 17 * 17, 192}}) {
@@ -118,7 +128,9 @@ int main() {
         auto x = random(static_cast<size_t>(C) * HW), w = random(static_cast<size_t>(3) * O * C);
         std::vector<float> c(static_cast<size_t>(3) * O * HW);
         const double sep = median_ms([&] {
-            for (int i = 0; i < 3; ++i) gemm(O, HW, C, w.data() + static_cast<size_t>(i) * O * C, C, x.data(), HW, c.data() + static_cast<size_t>(i) * O * HW, HW);
+            for (int i = 0; i < 3; ++i)
+                gemm(O, HW, C, w.data() + static_cast<size_t>(i) * O * C, C, x.data(), HW,
+                     c.data() + static_cast<size_t>(i) * O * HW, HW);
         });
         const double mer = median_ms([&] { gemm(3 * O, HW, C, w.data(), C, x.data(), HW, c.data(), HW); });
         std::printf("three 1x1 convolutions C=%d O=%d HW=%d: separate %.3f ms, merged %.3f ms\n", C, O, HW, sep, mer);
@@ -130,7 +142,8 @@ int main() {
         const double sep = median_ms([&] {
             for (int i = 0; i < 2; ++i) {
                 im2col(x.data(), C, H, H, 3, col.data());
-                gemm(E, HW, 9 * C, w.data() + static_cast<size_t>(i) * E * 9 * C, 9 * C, col.data(), HW, out.data() + static_cast<size_t>(i) * E * HW, HW);
+                gemm(E, HW, 9 * C, w.data() + static_cast<size_t>(i) * E * 9 * C, 9 * C, col.data(), HW,
+                     out.data() + static_cast<size_t>(i) * E * HW, HW);
             }
         });
         const double mer = median_ms([&] {
@@ -139,7 +152,8 @@ int main() {
         });
         std::printf("two 3x3 convolutions C=64 56x56 O=64: separate %.3f ms, merged %.3f ms\n", sep, mer);
     }
-    for (const auto [C, H, E] : std::vector<std::array<int, 3>>{{16, 55, 64}, {32, 27, 128}, {48, 13, 192}, {64, 13, 256}}) {
+    for (const auto [C, H, E] :
+         std::vector<std::array<int, 3>>{{16, 55, 64}, {32, 27, 128}, {48, 13, 192}, {64, 13, 256}}) {
         // SqueezeNet's fire module: 1x1 and 3x3 expand convolutions of the squeeze output,
         // against TASO's enlarge-then-merge (one 3x3 convolution with both kernels, 1x1 zero-padded)
         const int HW = H * H;
@@ -155,8 +169,10 @@ int main() {
             im2col(x.data(), C, H, H, 3, col.data());
             gemm(2 * E, HW, 9 * C, w.data(), 9 * C, col.data(), HW, out.data(), HW);
         });
-        std::printf("fire C=%d %dx%d E=%d: 1x1 + 3x3 %.3f ms (+ concat copy %.3f), enlarged and merged %.3f ms\n", C, H, H,
-                    E, sep, concat, mer);
+        std::printf(
+            "fire C=%d %dx%d E=%d: 1x1 + 3x3 %.3f ms (+ concat copy %.3f), enlarged and merged "
+            "%.3f ms\n",
+            C, H, H, E, sep, concat, mer);
     }
     {  // ReLU over a convolution's output (random signs), with the branch and vectorised
         const size_t n = 256 * 56 * 56;

@@ -18,7 +18,10 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"fmt", "parse rules, type-check both sides, print them normalised or canonical", run_fmt},
         {"check", "prove rules from the axioms with Z3 and/or cvc5 (one line per rule)", run_check},
-        {"audit", "explain one rule: shapes, conditions, each back-end's verdict, axioms used, counterexample", run_audit},
+        {"audit",
+         "explain one rule: shapes, conditions, each back-end's verdict, axioms used, "
+         "counterexample",
+         run_audit},
         {"axioms", "list the prover's axioms: name, statement, shape condition", run_axioms},
         {"list", "list the rules of a database (filters: status, operator, size)", run_list},
         {"show", "show one rule: text, proofs per back-end, pruning decision, provenance", run_show},
@@ -38,10 +41,12 @@ const std::vector<Command>& commands() {
 }
 
 void print_help(std::ostream& out) {
-    out << "ruleforge " RF_VERSION " - discover, prove and ship rewrite rules for tensor programs\n\n"
+    out << "ruleforge " RF_VERSION
+           " - discover, prove and ship rewrite rules for tensor programs\n\n"
            "usage: ruleforge COMMAND [OPTIONS]\n\n"
            "commands:\n";
-    for (const Command& c : commands()) out << "  " << c.name << std::string(12 - std::string_view(c.name).size(), ' ') << c.summary << "\n";
+    for (const Command& c : commands())
+        out << "  " << c.name << std::string(12 - std::string_view(c.name).size(), ' ') << c.summary << "\n";
     out << "\n'ruleforge COMMAND --help' describes a command's options.\n";
 }
 

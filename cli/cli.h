@@ -12,9 +12,9 @@ namespace rf::cli {
 /// Exit codes shared by every command.
 enum ExitCode : int {
     kOk = 0,
-    kFailed = 1,      ///< the input was read but is bad (a rule does not parse, type or prove)
-    kUsage = 2,       ///< wrong options or a missing file
-    kInternal = 3,    ///< a bug in ruleforge
+    kFailed = 1,    ///< the input was read but is bad (a rule does not parse, type or prove)
+    kUsage = 2,     ///< wrong options or a missing file
+    kInternal = 3,  ///< a bug in ruleforge
 };
 
 /// Runs `ruleforge args...` (args excludes the program name), writing to out and err.

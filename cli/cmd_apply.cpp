@@ -35,21 +35,22 @@ void print_text(const pipeline::ApplyReport& r, std::ostream& out, std::ostream&
         out << "\n";
         for (const applier::SiteCheck& sc : rep.sites)
             if (sc.status != applier::SiteStatus::Valid)
-                err << (sc.status == applier::SiteStatus::Mismatch ? "mismatch" : "error") << ": rule " << a.id << " (" << rep.rule
-                    << ") on " << r.model << " at " << rep.direction << ":" << sc.site << ": " << sc.message << "\n";
+                err << (sc.status == applier::SiteStatus::Mismatch ? "mismatch" : "error") << ": rule " << a.id << " ("
+                    << rep.rule << ") on " << r.model << " at " << rep.direction << ":" << sc.site << ": " << sc.message
+                    << "\n";
     }
     if (const auto& opt = r.optimization) {
         const applier::OptimizeResult& res = opt->result;
-        out << "optimize: " << res.steps.size() << " rewrites, " << res.expanded << " graphs expanded, " << res.candidates
-            << " candidates (" << res.stopped << "); cost model " << ms_text(res.cost_before) << " -> "
-            << ms_text(res.cost_after) << "; measured end to end " << ms_text(opt->time_before_ms) << " -> "
+        out << "optimize: " << res.steps.size() << " rewrites, " << res.expanded << " graphs expanded, "
+            << res.candidates << " candidates (" << res.stopped << "); cost model " << ms_text(res.cost_before)
+            << " -> " << ms_text(res.cost_after) << "; measured end to end " << ms_text(opt->time_before_ms) << " -> "
             << ms_text(opt->time_after_ms) << " (median of " << r.reps << "); outputs "
             << (opt->outputs.ok ? "match" : "MISMATCH: " + opt->outputs.detail) << "\n";
         for (const applier::OptimizeStep& st : res.steps) out << "  " << st.rule << " at " << st.site << "\n";
     }
     err << r.model << " on " << r.device << ": " << r.considered << " rules considered (" << r.skipped_unproved
-        << " unproved skipped), " << r.rules_matched << " matched, " << r.sites << " sites, " << r.applied << " applied, "
-        << r.mismatches << " mismatches, " << r.errors << " errors\n";
+        << " unproved skipped), " << r.rules_matched << " matched, " << r.sites << " sites, " << r.applied
+        << " applied, " << r.mismatches << " mismatches, " << r.errors << " errors\n";
 }
 
 }  // namespace
@@ -58,7 +59,8 @@ int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostr
     po::options_description opts(
         "ruleforge apply --db FILE --model NAME|FILE.onnx|FILE.model [options]\n\n"
         "Applies the database's proved rules to a model: finds every site of each rule (both\n"
-        "directions), rewrites each site alone and all compatible sites together, runs the original\n"
+        "directions), rewrites each site alone and all compatible sites together, runs the "
+        "original\n"
         "and the rewritten model on the same seeded random inputs and weights, and compares the\n"
         "outputs within a float32 tolerance (docs/applier.md). Every verdict is stored in the\n"
         "database. One line per rule and direction that matched:\n"
@@ -69,25 +71,24 @@ int run_apply(const std::vector<std::string>& args, std::ostream& out, std::ostr
     int reps = 5, warmup = 1, budget = 50, timeout_ms = 4000;
     size_t max_sites = 0;
     double alpha = 1.0;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&db_path)->required(), "database file")
-        ("model", po::value(&model_spec)->required(), "built-in model name, or a .onnx / .model file")
-        ("device", po::value(&device)->default_value("cpu"), "cpu (OpenBLAS) | reference (plain evaluator) | cuda")
-        ("rules", po::value(&rules_spec), "comma-separated rule ids or hash prefixes (default: every rule)")
-        ("include-unproved", po::bool_switch(), "also apply rules that are not proved (to test them)")
-        ("prove", po::bool_switch(), "first prove the selected rules no proof has settled, recording the proofs")
-        ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "--prove: time limit per query")
-        ("direction", po::value(&direction)->default_value("both"), "fwd | rev | both")
-        ("max-sites", po::value(&max_sites)->default_value(0), "sites checked one at a time per rule and direction (0: all)")
-        ("seed", po::value(&seed)->default_value(1), "seed of the random inputs and weights")
-        ("reps", po::value(&reps)->default_value(5), "timed runs per measurement (median reported)")
-        ("warmup", po::value(&warmup)->default_value(1), "untimed runs before each measurement")
-        ("no-time", po::bool_switch(), "do not time the model before and after")
-        ("optimize", po::bool_switch(), "run the cost-guided search with the applicable rules")
-        ("alpha", po::value(&alpha)->default_value(1.0), "--optimize: keep graphs costing < alpha * best")
-        ("budget", po::value(&budget)->default_value(50), "--optimize: graphs expanded at most")
-        ("json", po::bool_switch(), "print one JSON document");
+    opts.add_options()("help,h", "show this help")("db", po::value(&db_path)->required(), "database file")(
+        "model", po::value(&model_spec)->required(), "built-in model name, or a .onnx / .model file")(
+        "device", po::value(&device)->default_value("cpu"), "cpu (OpenBLAS) | reference (plain evaluator) | cuda")(
+        "rules", po::value(&rules_spec), "comma-separated rule ids or hash prefixes (default: every rule)")(
+        "include-unproved", po::bool_switch(), "also apply rules that are not proved (to test them)")(
+        "prove", po::bool_switch(), "first prove the selected rules no proof has settled, recording the proofs")(
+        "timeout-ms", po::value(&timeout_ms)->default_value(4000), "--prove: time limit per query")(
+        "direction", po::value(&direction)->default_value("both"), "fwd | rev | both")(
+        "max-sites", po::value(&max_sites)->default_value(0),
+        "sites checked one at a time per rule and direction (0: all)")("seed", po::value(&seed)->default_value(1),
+                                                                       "seed of the random inputs and weights")(
+        "reps", po::value(&reps)->default_value(5), "timed runs per measurement (median reported)")(
+        "warmup", po::value(&warmup)->default_value(1), "untimed runs before each measurement")(
+        "no-time", po::bool_switch(), "do not time the model before and after")(
+        "optimize", po::bool_switch(), "run the cost-guided search with the applicable rules")(
+        "alpha", po::value(&alpha)->default_value(1.0), "--optimize: keep graphs costing < alpha * best")(
+        "budget", po::value(&budget)->default_value(50), "--optimize: graphs expanded at most")(
+        "json", po::bool_switch(), "print one JSON document");
     auto vm = parse_options("apply", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";

@@ -27,7 +27,8 @@ Rule rule_to_audit(const std::string& spec, const std::string& db_path) {
     ruledb::Database db(db_path, ruledb::Database::Options{.create = false, .read_only = true});
     std::vector<ruledb::Id> ids = db.match_rules(spec);
     if (ids.empty()) throw UsageError("audit: no rule '" + spec + "' in " + db_path);
-    if (ids.size() > 1) throw UsageError("audit: '" + spec + "' matches " + std::to_string(ids.size()) + " rules in " + db_path);
+    if (ids.size() > 1)
+        throw UsageError("audit: '" + spec + "' matches " + std::to_string(ids.size()) + " rules in " + db_path);
     Rule r = db.load_rule(ids[0]);
     // The rule's one name, as list and export print it: its own, else rule_<id>.
     auto details = db.rule_details(ids[0]);
@@ -54,20 +55,20 @@ std::string outcome_text(const prover::ProofResult& r) {
 }  // namespace
 
 int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge audit RULE [--db F] [options]\n\n"
-                                 "Proves one rule with each back-end and the bounded checker and explains the\n"
-                                 "result. RULE is a rule id or hash prefix of the database F, or, without --db,\n"
-                                 "a rule in native syntax. Exits 1 when the rule is refuted or the audit fails.\n\noptions");
+    po::options_description opts(
+        "ruleforge audit RULE [--db F] [options]\n\n"
+        "Proves one rule with each back-end and the bounded checker and explains the\n"
+        "result. RULE is a rule id or hash prefix of the database F, or, without --db,\n"
+        "a rule in native syntax. Exits 1 when the rule is refuted or the audit fails.\n\noptions");
     std::string spec, db_path, backend, smt2;
     int timeout_ms = 4000;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("rule", po::value(&spec)->required(), "rule id, hash prefix, or rule text")
-        ("db", po::value(&db_path), "database to read the rule from")
-        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both")
-        ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
-        ("smt2", po::value(&smt2), "write the query to this SMT-LIB2 file")
-        ("json", po::bool_switch(), "print one JSON document (the keys of check --json) instead of lines");
+    opts.add_options()("help,h", "show this help")(
+        "rule", po::value(&spec)->required(), "rule id, hash prefix, or rule text")("db", po::value(&db_path),
+                                                                                    "database to read the rule from")(
+        "backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both")(
+        "timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")(
+        "smt2", po::value(&smt2), "write the query to this SMT-LIB2 file")(
+        "json", po::bool_switch(), "print one JSON document (the keys of check --json) instead of lines");
     po::positional_options_description pos;
     pos.add("rule", 1);
     auto vm = parse_options("audit", args, opts, pos);
@@ -113,7 +114,8 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out, std::ostr
     for (const prover::ProofResult& r : c.results)
         out << r.backend << std::string(10 - std::min<size_t>(9, r.backend.size()), ' ') << outcome_text(r) << "  ("
             << std::fixed << std::setprecision(1) << r.seconds * 1000 << " ms)\n";
-    if (!c.bounded.empty()) out << "bounded   " << c.bounded << " (exact evaluation at small shapes, independent of the axioms)\n";
+    if (!c.bounded.empty())
+        out << "bounded   " << c.bounded << " (exact evaluation at small shapes, independent of the axioms)\n";
     if (!c.counterexample.empty()) out << "counterexample " << c.counterexample << "\n";
     if (c.disagreement) out << "warning   the back-ends disagree\n";
     out << "verdict   " << prover::verdict_name(c.verdict) << "  (axioms " << axioms.version << ")\n";

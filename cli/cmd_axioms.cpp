@@ -37,7 +37,8 @@ std::function<void(uint64_t, uint64_t)> progress_printer(std::ostream& err, cons
         const double s = std::chrono::duration<double>(now - start).count();
         const double rate = s > 0 ? static_cast<double>(done) / s : 0;
         err << "[" << tag << "] " << done << "/" << total << ", " << static_cast<uint64_t>(rate) << "/s";
-        if (done < total && rate > 0) err << ", ETA " << static_cast<uint64_t>(static_cast<double>(total - done) / rate) << " s";
+        if (done < total && rate > 0)
+            err << ", ETA " << static_cast<uint64_t>(static_cast<double>(total - done) / rate) << " s";
         err << std::endl;
     };
 }
@@ -46,7 +47,9 @@ void list_axioms(const prover::AxiomSet& set, bool json, std::ostream& out) {
     if (json) {
         nlohmann::json j{{"version", set.version}, {"source", set.source}, {"axioms", nlohmann::json::array()}};
         for (const prover::Axiom& a : set.axioms)
-            j["axioms"].push_back({{"name", a.name}, {"statement", a.statement}, {"condition", a.condition},
+            j["axioms"].push_back({{"name", a.name},
+                                   {"statement", a.statement},
+                                   {"condition", a.condition},
                                    {"scope", prover::axiom_scope_name(a.scope)}});
         out << j.dump(2) << "\n";
         return;
@@ -59,7 +62,10 @@ void list_axioms(const prover::AxiomSet& set, bool json, std::ostream& out) {
         out << a.name << "\n    " << stmt.substr(stmt.find(':') + 1 + (stmt[stmt.find(':') + 1] == ' ')) << "\n";
         if (!a.condition.empty()) out << "    if " << a.condition << "\n";
         if (a.scope != prover::AxiomScope::Whole)
-            out << "    for tensors of " << (a.scope == prover::AxiomScope::Any ? "any distribution" : "any distribution where the left side is defined") << "\n";
+            out << "    for tensors of "
+                << (a.scope == prover::AxiomScope::Any ? "any distribution"
+                                                       : "any distribution where the left side is defined")
+                << "\n";
     }
 }
 
@@ -67,8 +73,8 @@ void list_axioms(const prover::AxiomSet& set, bool json, std::ostream& out) {
 nlohmann::json validation_json(const prover::AxiomSet& set, const prover::AxiomValidationOptions& o,
                                const std::vector<prover::AxiomValidation>& vals,
                                const std::vector<prover::AxiomRedundancy>& red,
-                               std::map<std::string, uint64_t>& by_status, uint64_t instances,
-                               double validate_seconds, double redundancy_seconds) {
+                               std::map<std::string, uint64_t>& by_status, uint64_t instances, double validate_seconds,
+                               double redundancy_seconds) {
     nlohmann::json j{{"version", set.version},
                      {"source", set.source},
                      {"max_dim", o.max_dim},
@@ -82,9 +88,8 @@ nlohmann::json validation_json(const prover::AxiomSet& set, const prover::AxiomV
                          {"tested", v.tested},       {"note", v.note}};
         if (!v.counterexample.empty()) a["counterexample"] = v.counterexample;
         if (!red.empty())
-            a["redundancy"] = {{"redundant", red[i].redundant},
-                               {"derived_from", red[i].derived_from},
-                               {"verdict", red[i].verdict}};
+            a["redundancy"] = {
+                {"redundant", red[i].redundant}, {"derived_from", red[i].derived_from}, {"verdict", red[i].verdict}};
         j["axioms"].push_back(a);
     }
     j["summary"] = {{"axioms", vals.size()},
@@ -112,7 +117,8 @@ int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ost
         "Lists the axioms the prover uses: name, statement (native rule syntax) and the shape\n"
         "condition under which it is assumed. With --validate, checks each axiom against the\n"
         "operators' meaning (the reference evaluator, not the SMT encoding) at every shape whose\n"
-        "dimensions are 1..--max-dim, and reports which axioms follow from the others. Exit status\n"
+        "dimensions are 1..--max-dim, and reports which axioms follow from the others. Exit "
+        "status\n"
         "1 when an axiom is refuted or cannot be checked.\n\noptions");
     opts.add_options()("help,h", "show this help")("json", po::bool_switch(), "print JSON")(
         "axioms", po::value<std::string>(), "read the axioms from this file instead of the built-in set")(
@@ -121,8 +127,8 @@ int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ost
         "max-rank", po::value<int>()->default_value(4), "largest rank tried for rank-generic variables")(
         "draws", po::value<int>()->default_value(6), "exact random draws for instances that need relu/max semantics")(
         "seed", po::value<uint64_t>()->default_value(1), "random seed")(
-        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")(
-        "no-redundancy", po::bool_switch(), "skip the redundancy report")(
+        "threads,j", po::value<int>()->default_value(0), "threads (0: all cores)")("no-redundancy", po::bool_switch(),
+                                                                                   "skip the redundancy report")(
         "timeout-ms", po::value<int>()->default_value(2000), "solver limit per redundancy query")(
         "quiet,q", po::bool_switch(), "no progress lines");
     auto vm = parse_options("axioms", args, opts, {});
@@ -149,7 +155,8 @@ int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ost
     o.seed = vm["seed"].as<uint64_t>();
     o.threads = vm["threads"].as<int>();
     if (o.max_dim < 1 || o.max_dim > 8) throw UsageError("--max-dim must be in 1..8, got " + std::to_string(o.max_dim));
-    if (o.max_rank < 0 || o.max_rank > 6) throw UsageError("--max-rank must be in 0..6, got " + std::to_string(o.max_rank));
+    if (o.max_rank < 0 || o.max_rank > 6)
+        throw UsageError("--max-rank must be in 0..6, got " + std::to_string(o.max_rank));
     if (o.exact_draws < 1) throw UsageError("--draws must be at least 1");
     if (o.threads < 0) throw UsageError("--threads must not be negative");
     const int timeout_ms = vm["timeout-ms"].as<int>();
@@ -182,8 +189,8 @@ int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     out << "# " << vals.size() << " axioms (" << set.version << "), every shape with dimensions 1.." << o.max_dim
         << ", ranks 0.." << o.max_rank << " for rank-generic variables\n";
-    out << std::left << std::setw(30) << "axiom" << std::setw(9) << "status" << std::right << std::setw(9)
-        << "variants" << std::setw(11) << "instances" << std::setw(11) << "field" << std::setw(9) << "tested"
+    out << std::left << std::setw(30) << "axiom" << std::setw(9) << "status" << std::right << std::setw(9) << "variants"
+        << std::setw(11) << "instances" << std::setw(11) << "field" << std::setw(9) << "tested"
         << "\n";
     for (const auto& v : vals) {
         out << std::left << std::setw(30) << v.name << std::setw(9) << prover::validation_status_name(v.status)
@@ -205,9 +212,8 @@ int run_axioms(const std::vector<std::string>& args, std::ostream& out, std::ost
             for (const auto& d : x.derived_from) out << " " << d;
             out << "\n";
         }
-        out << "redundancy: " << n << " of " << red.size() << " axioms follow from the others (z3, "
-            << timeout_ms << " ms per query, " << std::fixed << std::setprecision(1) << redundancy_seconds
-            << " s)\n";
+        out << "redundancy: " << n << " of " << red.size() << " axioms follow from the others (z3, " << timeout_ms
+            << " ms per query, " << std::fixed << std::setprecision(1) << redundancy_seconds << " s)\n";
     }
     return failed ? kFailed : kOk;
 }

@@ -4,10 +4,10 @@
 // refuted or malformed; an unproved (unknown) rule is not an error.
 #include <algorithm>
 #include <iomanip>
-#include <map>
-#include <optional>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include <omp.h>
@@ -83,7 +83,8 @@ std::optional<RulesToCheck> read_rules_to_check(const std::string& rule_text, co
                 // Each rule on its own: a malformed one is an error line at its position (with
                 // its file:line:col), and the others are still checked.
                 std::vector<ParsedRule> parsed = parse_rules_each(
-                    text, name, xf == exporters::ExchangeFormat::Tensat ? RuleFormat::Tensat : RuleFormat::Native, multi);
+                    text, name, xf == exporters::ExchangeFormat::Tensat ? RuleFormat::Tensat : RuleFormat::Native,
+                    multi);
                 asts.resize(parsed.size());
                 read_errors.resize(parsed.size());
                 bool hinted = false;
@@ -214,7 +215,10 @@ int report_checks(const RulesToCheck& in, const std::vector<prover::RuleCheck>& 
         out << nlohmann::json{{"axioms", axioms.version},
                               {"rules", jrules},
                               {"summary",
-                               {{"proved", counts[0]}, {"refuted", counts[1]}, {"unknown", counts[2]}, {"error", counts[3]},
+                               {{"proved", counts[0]},
+                                {"refuted", counts[1]},
+                                {"unknown", counts[2]},
+                                {"error", counts[3]},
                                 {"disagreements", disagreements},
                                 {"unknown_reasons", unknown_reasons}}}}
                    .dump(2)
@@ -230,29 +234,30 @@ int report_checks(const RulesToCheck& in, const std::vector<prover::RuleCheck>& 
 }  // namespace
 
 int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge check \"LHS => RHS\" | --file F [options]\n\n"
-                                 "Proves rules from the axioms (ruleforge axioms) with SMT solvers. One line per\n"
-                                 "rule: <index> <proved|refuted|unknown|error> z3=<verdict> cvc5=<verdict>\n"
-                                 "[condition: ...] <time> [name]. A rule that does not follow as stated is\n"
-                                 "retried assuming dense convolutions, then shared shapes per role; the\n"
-                                 "assumptions are printed as its condition. Reads native, tensat, taso and\n"
-                                 "flexflow files. Exits 1 if any rule is refuted or malformed.\n\noptions");
+    po::options_description opts(
+        "ruleforge check \"LHS => RHS\" | --file F [options]\n\n"
+        "Proves rules from the axioms (ruleforge axioms) with SMT solvers. One line per\n"
+        "rule: <index> <proved|refuted|unknown|error> z3=<verdict> cvc5=<verdict>\n"
+        "[condition: ...] <time> [name]. A rule that does not follow as stated is\n"
+        "retried assuming dense convolutions, then shared shapes per role; the\n"
+        "assumptions are printed as its condition. Reads native, tensat, taso and\n"
+        "flexflow files. Exits 1 if any rule is refuted or malformed.\n\noptions");
     std::string rule_text, file, format, backend, smt2_dir;
     int timeout_ms = 4000, threads = 0;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("rule", po::value(&rule_text), "one rule in native syntax")
-        ("file", po::value(&file), "rule file to read ('-' for standard input)")
-        ("format", po::value(&format), "format of --file: native | tensat | taso | flexflow (default: from the content)")
-        ("taso-shapes", po::bool_switch(), "taso: give variables the roles and shapes of TASO's generator inputs")
-        ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")
-        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")
-        ("timeout-ms", po::value(&timeout_ms)->default_value(4000), "time limit per query and back-end")
-        ("threads", po::value(&threads)->default_value(0), "rules proved in parallel (0: all cores)")
-        ("smt2-dir", po::value(&smt2_dir), "write each rule's query as DIR/rule_<index>.smt2")
-        ("no-assume", po::bool_switch(), "do not retry under the standard shape assumptions")
-        ("no-bounded", po::bool_switch(), "skip the bounded semantic checker (no refutations then)")
-        ("json", po::bool_switch(), "print one JSON document instead of lines");
+    opts.add_options()("help,h", "show this help")("rule", po::value(&rule_text), "one rule in native syntax")(
+        "file", po::value(&file), "rule file to read ('-' for standard input)")(
+        "format", po::value(&format),
+        "format of --file: native | tensat | taso | flexflow (default: from the content)")(
+        "taso-shapes", po::bool_switch(), "taso: give variables the roles and shapes of TASO's generator inputs")(
+        "multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")(
+        "backend", po::value(&backend)->default_value(kDefaultBackend),
+        "z3 | cvc5 | both (proved only if both prove it)")("timeout-ms", po::value(&timeout_ms)->default_value(4000),
+                                                           "time limit per query and back-end")(
+        "threads", po::value(&threads)->default_value(0), "rules proved in parallel (0: all cores)")(
+        "smt2-dir", po::value(&smt2_dir), "write each rule's query as DIR/rule_<index>.smt2")(
+        "no-assume", po::bool_switch(), "do not retry under the standard shape assumptions")(
+        "no-bounded", po::bool_switch(), "skip the bounded semantic checker (no refutations then)")(
+        "json", po::bool_switch(), "print one JSON document instead of lines");
     po::positional_options_description pos;
     pos.add("rule", 1);
     auto vm = parse_options("check", args, opts, pos);
@@ -260,7 +265,8 @@ int run_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
         out << opts << "\n";
         return kOk;
     }
-    if (rule_text.empty() == file.empty()) throw UsageError("check: give either one rule or --file F (see 'ruleforge check --help')");
+    if (rule_text.empty() == file.empty())
+        throw UsageError("check: give either one rule or --file F (see 'ruleforge check --help')");
     if (timeout_ms < 1) throw UsageError("check: --timeout-ms must be positive");
     threads = checked_threads("check", threads, err);
     if (!format.empty()) {

@@ -3,8 +3,8 @@
 // reference rule (found / derivable / missing with the reason) and a summary. The comparison is
 // a report: it exits 0 whatever it finds; only a missing database or unreadable file is an error.
 // The logic is pipeline::compare; this file parses options and prints.
-#include <optional>
 #include <iostream>
+#include <optional>
 
 #include "cli/cli.h"
 #include "cli/command.h"
@@ -47,20 +47,22 @@ void print_line(std::ostream& out, const pipeline::RuleComparison& c) {
 int run_compare(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
     po::options_description opts(
         "ruleforge compare --db FILE --reference RULES [options]\n\n"
-        "For each rule of RULES: found (the database stores it, up to renaming and swapped sides),\n"
-        "derivable (the kept proved rules rewrite its left side to its right side), or missing with\n"
+        "For each rule of RULES: found (the database stores it, up to renaming and swapped "
+        "sides),\n"
+        "derivable (the kept proved rules rewrite its left side to its right side), or missing "
+        "with\n"
         "the reason (operator not enumerated, beyond the size bound, not proved, not found).\n"
-        "Symbolic reference shapes are tried at TASO's generator shapes. Exits 0 whatever it finds.\n\noptions");
+        "Symbolic reference shapes are tried at TASO's generator shapes. Exits 0 whatever it "
+        "finds.\n\noptions");
     std::string db_path, reference, format;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&db_path)->required(), "database file (must exist)")
-        ("reference", po::value(&reference)->required(), "reference rule file ('-' for standard input)")
-        ("format", po::value(&format), "format of the reference: taso | tensat | native | flexflow (default: from the content)")
-        ("multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")
-        ("max-steps", po::value<int>()->default_value(5), "derivation: rewrite steps in all (both sides together)")
-        ("max-states", po::value<size_t>()->default_value(20000), "derivation: distinct graphs visited per instance")
-        ("json", po::bool_switch(), "print {\"rules\": [...], \"summary\": {...}}");
+    opts.add_options()("help,h", "show this help")("db", po::value(&db_path)->required(), "database file (must exist)")(
+        "reference", po::value(&reference)->required(), "reference rule file ('-' for standard input)")(
+        "format", po::value(&format),
+        "format of the reference: taso | tensat | native | flexflow (default: from the content)")(
+        "multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")(
+        "max-steps", po::value<int>()->default_value(5), "derivation: rewrite steps in all (both sides together)")(
+        "max-states", po::value<size_t>()->default_value(20000), "derivation: distinct graphs visited per instance")(
+        "json", po::bool_switch(), "print {\"rules\": [...], \"summary\": {...}}");
     auto vm = parse_options("compare", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -84,7 +86,8 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out, std::os
     format = exporters::exchange_format_name(*fmt);
     exporters::ReadOptions read_options;
     read_options.multi = vm["multi"].as<bool>();
-    if (read_options.multi && *fmt != ExchangeFormat::Tensat) throw UsageError("compare: --multi applies to --format tensat");
+    if (read_options.multi && *fmt != ExchangeFormat::Tensat)
+        throw UsageError("compare: --multi applies to --format tensat");
     exporters::ImportResult read;
     try {
         read = exporters::read_rule_bytes(bytes, name, *fmt, read_options);

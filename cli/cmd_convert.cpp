@@ -23,9 +23,10 @@ using exporters::ExchangeFormat;
 ExchangeFormat format_option(const std::string& value, const char* option, bool reading) {
     auto f = exporters::exchange_format_from_name(value);
     if (!f || (reading && !exporters::can_read(*f)))
-        throw UsageError(std::string("convert: ") + option + " must be " +
-                         (reading ? "native, tensat, taso or flexflow" : "native, tensat, taso, flexflow, json or dot") +
-                         ", got '" + value + "'");
+        throw UsageError(
+            std::string("convert: ") + option + " must be " +
+            (reading ? "native, tensat, taso or flexflow" : "native, tensat, taso, flexflow, json or dot") + ", got '" +
+            value + "'");
     return *f;
 }
 
@@ -48,25 +49,27 @@ void write_file(const std::string& path, const std::string& data, const std::str
 int run_convert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts(
         "ruleforge convert IN [--format FORMAT] --to FORMAT --out PATH [options]\n\n"
-        "Converts a rule file between formats (no database needed). Reads native, tensat (TENSAT text),\n"
-        "taso (TASO's protobuf) and flexflow (FlexFlow's substitution JSON); writes those and json\n"
+        "Converts a rule file between formats (no database needed). Reads native, tensat (TENSAT "
+        "text),\n"
+        "taso (TASO's protobuf) and flexflow (FlexFlow's substitution JSON); writes those and "
+        "json\n"
         "(ruleforge's schema, docs/json-schema.md) and dot (Graphviz, one digraph per rule).\n"
         "Rules that cannot be read or written are reported with the reason. Exits 1 if the input\n"
         "is not the format or holds a malformed rule (the others are still converted).\n\noptions");
     std::string in, from, from_alias, to, out_path;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("in", po::value(&in)->required(), "rule file to read ('-' for standard input)")
-        ("format", po::value(&from), "format of IN: native | tensat | taso | flexflow (default: from the content)")
-        ("from", po::value(&from_alias), "the same as --format (older spelling)")
-        ("to", po::value(&to)->required(), "format to write: native | tensat | taso | flexflow | json | dot")
-        ("out", po::value(&out_path)->required(), "file to write ('-' for standard output)")
-        ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule (reading), "
-                                     "write the two-output rules (writing)")
-        ("taso-shapes", po::bool_switch(), "TASO input: give variables the roles and shapes of TASO's generator "
-                                           "inputs (for generated_size3.pb)")
-        ("details", po::bool_switch(), "list every left-out rule instead of grouping them by reason")
-        ("json", po::bool_switch(), "print the report as JSON");
+    opts.add_options()("help,h", "show this help")("in", po::value(&in)->required(),
+                                                   "rule file to read ('-' for standard input)")(
+        "format", po::value(&from), "format of IN: native | tensat | taso | flexflow (default: from the content)")(
+        "from", po::value(&from_alias), "the same as --format (older spelling)")(
+        "to", po::value(&to)->required(), "format to write: native | tensat | taso | flexflow | json | dot")(
+        "out", po::value(&out_path)->required(), "file to write ('-' for standard output)")(
+        "multi", po::bool_switch(),
+        "TENSAT: two consecutive lines form one two-output rule (reading), "
+        "write the two-output rules (writing)")("taso-shapes", po::bool_switch(),
+                                                "TASO input: give variables the roles and shapes of TASO's generator "
+                                                "inputs (for generated_size3.pb)")(
+        "details", po::bool_switch(), "list every left-out rule instead of grouping them by reason")(
+        "json", po::bool_switch(), "print the report as JSON");
     po::positional_options_description pos;
     pos.add("in", 1);
     auto vm = parse_options("convert", args, opts, pos);
@@ -75,7 +78,8 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
         return kOk;
     }
     if (!from_alias.empty()) {
-        if (!from.empty() && from != from_alias) throw UsageError("convert: --format and --from name different formats");
+        if (!from.empty() && from != from_alias)
+            throw UsageError("convert: --format and --from name different formats");
         from = from_alias;
     }
     if (!from.empty()) format_option(from, from_alias.empty() ? "--format" : "--from", true);
@@ -88,7 +92,8 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
     if (multi && in_format != ExchangeFormat::Tensat && out_format != ExchangeFormat::Tensat)
         throw UsageError("convert: --multi applies to TENSAT text (--from tensat or --to tensat)");
     bool taso_shapes = vm["taso-shapes"].as<bool>();
-    if (taso_shapes && in_format != ExchangeFormat::Taso) throw UsageError("convert: --taso-shapes applies to --from taso");
+    if (taso_shapes && in_format != ExchangeFormat::Taso)
+        throw UsageError("convert: --taso-shapes applies to --from taso");
     bool detail = vm["details"].as<bool>();
     std::ostream& report = out_path == "-" ? err : out;
 
@@ -101,7 +106,8 @@ int run_convert(const std::vector<std::string>& args, std::ostream& out, std::os
         read = exporters::read_rule_bytes(bytes, in_name, in_format, read_options);
     } catch (const exporters::ImportError& e) {
         err << "error: " << e.what() << "\n";
-        if (std::string hint = exporters::format_mismatch_hint(bytes, in_format); !hint.empty()) err << "hint: " << hint << "\n";
+        if (std::string hint = exporters::format_mismatch_hint(bytes, in_format); !hint.empty())
+            err << "hint: " << hint << "\n";
         return kFailed;
     }
     exporters::WriteOptions write_options;

@@ -57,34 +57,39 @@ void print_summary(const pipeline::DiscoverSummary& s, std::ostream& out) {
         for (const pipeline::Traffic& t : s.traffic) out << "    " << t.phase << ": " << t.bytes << "\n";
     }
     out << "  time:";
-    for (const pipeline::StageTime& t : s.stages) out << " " << t.stage << " " << std::fixed << std::setprecision(2) << t.seconds << "s";
+    for (const pipeline::StageTime& t : s.stages)
+        out << " " << t.stage << " " << std::fixed << std::setprecision(2) << t.seconds << "s";
     out << "\n";
 }
 
 }  // namespace
 
 int run_discover(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge discover --db F --max-ops N [options]\n\n"
-                                 "Enumerates operator graphs up to N operators, groups them by exact fingerprint,\n"
-                                 "proves each candidate rule and stores everything in the database F. A run that\n"
-                                 "stopped (killed, out of time) continues with --resume.\n\noptions");
+    po::options_description opts(
+        "ruleforge discover --db F --max-ops N [options]\n\n"
+        "Enumerates operator graphs up to N operators, groups them by exact fingerprint,\n"
+        "proves each candidate rule and stores everything in the database F. A run that\n"
+        "stopped (killed, out of time) continues with --resume.\n\noptions");
     pipeline::DiscoverOptions o;
     std::string backend;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&o.db_path)->required(), "database file (created if missing)")
-        ("max-ops", po::value(&o.max_ops)->required(), "largest graph size, in operators")
-        ("preset", po::value(&o.preset)->default_value("taso"), "operator templates and inputs: taso | full | unity (parallel operators, docs/parallel.md) | transformer (docs/transformer.md)")
-        ("ops", po::value(&o.ops), "keep only these templates (comma-separated names)")
-        ("threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
-        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")
-        ("timeout-ms", po::value(&o.timeout_ms)->default_value(4000), "time limit per query and back-end")
-        ("resume", po::bool_switch(&o.resume), "continue the last unfinished discover run in the database (exactly where it stopped, whatever --batch; a finished run: nothing to do, exit 0)")
-        ("batch", po::value(&o.batch)->default_value(128), "candidates per transaction (what a stop rolls back)")
-        ("distributed", po::bool_switch(&o.distributed),
-         "under mpirun: the ranks share enumeration and proving; rank 0 alone writes the database")
-        ("json", po::bool_switch(), "print the summary as JSON")
-        ("quiet,q", po::bool_switch(), "no progress lines");
+    opts.add_options()("help,h", "show this help")("db", po::value(&o.db_path)->required(),
+                                                   "database file (created if missing)")(
+        "max-ops", po::value(&o.max_ops)->required(), "largest graph size, in operators")(
+        "preset", po::value(&o.preset)->default_value("taso"),
+        "operator templates and inputs: taso | full | unity (parallel operators, docs/parallel.md) "
+        "| transformer (docs/transformer.md)")("ops", po::value(&o.ops),
+                                               "keep only these templates (comma-separated names)")(
+        "threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")(
+        "backend", po::value(&backend)->default_value(kDefaultBackend),
+        "z3 | cvc5 | both (proved only if both prove it)")("timeout-ms", po::value(&o.timeout_ms)->default_value(4000),
+                                                           "time limit per query and back-end")(
+        "resume", po::bool_switch(&o.resume),
+        "continue the last unfinished discover run in the database (exactly where it stopped, "
+        "whatever --batch; a finished run: nothing to do, exit 0)")(
+        "batch", po::value(&o.batch)->default_value(128), "candidates per transaction (what a stop rolls back)")(
+        "distributed", po::bool_switch(&o.distributed),
+        "under mpirun: the ranks share enumeration and proving; rank 0 alone writes the database")(
+        "json", po::bool_switch(), "print the summary as JSON")("quiet,q", po::bool_switch(), "no progress lines");
     auto vm = parse_options("discover", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -106,8 +111,8 @@ int run_discover(const std::vector<std::string>& args, std::ostream& out, std::o
     try {
         s = pipeline::discover(o);
     } catch (const support::Interrupted& e) {
-        throw support::Interrupted(e.signal(), "discover: " + e.what() + "; continue it with: ruleforge " + o.command_line +
-                                                   (o.resume ? "" : " --resume"));
+        throw support::Interrupted(e.signal(), "discover: " + e.what() + "; continue it with: ruleforge " +
+                                                   o.command_line + (o.resume ? "" : " --resume"));
     }
     if (s.rank != 0) return kOk;  // a distributed run's other ranks: rank 0 reports for all
     if (vm["json"].as<bool>())

@@ -34,8 +34,7 @@ double peak_rss_mb() {
 nlohmann::json drops_json(const enumerator::DropCounts& d) {
     return {{"common_subgraph", d.common_subgraph}, {"common_outermost_op", d.common_outermost_op},
             {"common_output", d.common_output},     {"unbound_variable", d.unbound_variable},
-            {"single_rules", d.single_rules},
-            {"renaming", d.renaming}};
+            {"single_rules", d.single_rules},       {"renaming", d.renaming}};
 }
 
 void print_stored(const pipeline::EnumerateDbSummary& s, const std::string& db, std::ostream& out) {
@@ -43,9 +42,8 @@ void print_stored(const pipeline::EnumerateDbSummary& s, const std::string& db, 
         << "  graphs enumerated      " << s.graphs << "\n"
         << "  classes                " << s.classes << " (" << s.stored_classes << " with members stored, "
         << s.stored_members << " members)\n"
-        << "  candidates             " << s.candidates << " (" << s.stored_candidates << " new in the database, pending; "
-        << s.dropped_before_solver
-        << " dropped before any solver)\n"
+        << "  candidates             " << s.candidates << " (" << s.stored_candidates
+        << " new in the database, pending; " << s.dropped_before_solver << " dropped before any solver)\n"
         << "  batches                " << s.batches_done << " stored, " << s.batches_skipped << " already stored\n"
         << "  time: enumerate " << std::fixed << std::setprecision(2) << s.enumerate_seconds << "s store "
         << s.store_seconds << "s\n"
@@ -70,32 +68,68 @@ int run_enumerate_db(pipeline::EnumerateDbOptions o, bool json, std::ostream& ou
     return kOk;
 }
 
+// The --json form of an in-memory enumeration: totals, levels, profile, the reference check.
+nlohmann::json enumeration_json(const std::string& preset, int max_ops, int threads, const enumerator::EnumConfig& cfg,
+                                const enumerator::EnumResult& res, double rss, bool verify,
+                                const enumerator::ReferenceReport& check) {
+    nlohmann::json j;
+    j["preset"] = preset;
+    j["max_ops"] = max_ops;
+    j["threads"] = threads;
+    j["templates"] = cfg.templates.size();
+    j["variables"] = cfg.plan.symbolic_variables().size();
+    j["seconds"] = res.seconds;
+    j["peak_rss_mb"] = rss;
+    j["classes"] = res.num_classes();
+    j["candidates"] = res.candidates.size();
+    for (const enumerator::LevelStats& l : res.levels)
+        j["levels"].push_back({{"size", l.size},
+                               {"graphs", l.graphs},
+                               {"pair_graphs", l.pair_graphs},
+                               {"new_classes", l.new_classes},
+                               {"joined", l.joined},
+                               {"full_evaluations", l.full_evaluations},
+                               {"hash_collisions", l.hash_collisions},
+                               {"overflows", l.overflows},
+                               {"candidates", l.candidates},
+                               {"drops", drops_json(l.drops)},
+                               {"seconds", l.seconds}});
+    j["profile"] = nlohmann::json::parse(pipeline::profile_json(res.profile));
+    if (verify)
+        j["reference_check"] = {{"classes", check.classes},       {"graphs", check.graphs},
+                                {"overflowed", check.overflowed}, {"problems", check.problems},
+                                {"examples", check.examples},     {"seconds", check.seconds}};
+    return j;
+}
+
 }  // namespace
 
 int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge enumerate --max-ops N [--db F [--resume]] [options]\n\n"
-                                 "Enumerates every graph of up to N operators over the preset's operator templates\n"
-                                 "and input variables, groups them by exact fingerprint and prints per size level\n"
-                                 "the graphs enumerated, classes, candidate rules and drops by reason. With --db,\n"
-                                 "stores the classes that have members and the candidates (pending) in F, for\n"
-                                 "`ruleforge prove --db F`; a run that stopped continues with --resume.\n\noptions");
+    po::options_description opts(
+        "ruleforge enumerate --max-ops N [--db F [--resume]] [options]\n\n"
+        "Enumerates every graph of up to N operators over the preset's operator templates\n"
+        "and input variables, groups them by exact fingerprint and prints per size level\n"
+        "the graphs enumerated, classes, candidate rules and drops by reason. With --db,\n"
+        "stores the classes that have members and the candidates (pending) in F, for\n"
+        "`ruleforge prove --db F`; a run that stopped continues with --resume.\n\noptions");
     int max_ops = 0, threads = 0, max_outputs = 2, batch = 256;
     std::string preset, ops, out_file, db;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("max-ops", po::value(&max_ops)->required(), "largest graph size (operators), 1..6")
-        ("preset", po::value(&preset)->default_value("taso"), "taso (TASO's 26 templates, 20 inputs) | full | unity (parallel operators)")
-        ("ops", po::value(&ops), "comma-separated template names to keep (default: all of the preset)")
-        ("threads", po::value(&threads)->default_value(0), "OpenMP threads (0: all cores)")
-        ("max-outputs", po::value(&max_outputs)->default_value(2), "1: single-output rules only; 2: also two-output")
-        ("out", po::value(&out_file), "write the candidate rules, one per line, in native syntax")
-        ("db", po::value(&db), "store classes and candidates in this database (created if missing)")
-        ("resume", po::bool_switch(), "with --db: continue the last unfinished enumerate run")
-        ("batch", po::value(&batch)->default_value(256), "with --db: classes or candidates per transaction")
-        ("verify", po::bool_switch(), "check the classes against the reference path: every graph rebuilt\n"
-                                      "and evaluated whole at every point (slow; exit 1 on a difference)")
-        ("json", po::bool_switch(), "print the figures as JSON")
-        ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+    opts.add_options()("help,h", "show this help")("max-ops", po::value(&max_ops)->required(),
+                                                   "largest graph size (operators), 1..6")(
+        "preset", po::value(&preset)->default_value("taso"),
+        "taso (TASO's 26 templates, 20 inputs) | full | unity (parallel operators)")(
+        "ops", po::value(&ops), "comma-separated template names to keep (default: all of the preset)")(
+        "threads", po::value(&threads)->default_value(0), "OpenMP threads (0: all cores)")(
+        "max-outputs", po::value(&max_outputs)->default_value(2), "1: single-output rules only; 2: also two-output")(
+        "out", po::value(&out_file), "write the candidate rules, one per line, in native syntax")(
+        "db", po::value(&db), "store classes and candidates in this database (created if missing)")(
+        "resume", po::bool_switch(), "with --db: continue the last unfinished enumerate run")(
+        "batch", po::value(&batch)->default_value(256), "with --db: classes or candidates per transaction")(
+        "verify", po::bool_switch(),
+        "check the classes against the reference path: every graph rebuilt\n"
+        "and evaluated whole at every point (slow; exit 1 on a difference)")(
+        "json", po::bool_switch(), "print the figures as JSON")("quiet,q", po::bool_switch(),
+                                                                "no progress lines on stderr");
     auto vm = parse_options("enumerate", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -108,7 +142,8 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     if (db.empty() && vm["resume"].as<bool>()) throw UsageError("enumerate: --resume needs --db");
     if (!db.empty() && !out_file.empty()) throw UsageError("enumerate: --out and --db exclude each other");
     const bool verify = vm["verify"].as<bool>();
-    if (!db.empty() && verify) throw UsageError("enumerate: --verify and --db exclude each other (verify a run without --db)");
+    if (!db.empty() && verify)
+        throw UsageError("enumerate: --verify and --db exclude each other (verify a run without --db)");
     if (!db.empty()) {
         pipeline::EnumerateDbOptions o;
         o.db_path = db;
@@ -139,44 +174,26 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
     }
     enumerator::ReferenceReport check;
     if (verify) {
-        if (cfg.progress) err << "verify: evaluating every graph of " << res.num_classes() << " classes whole at every point\n";
+        if (cfg.progress)
+            err << "verify: evaluating every graph of " << res.num_classes() << " classes whole at every point\n";
         check = enumerator::check_against_reference(res, cfg);
     }
     const int code = verify && !check.ok() ? kFailed : kOk;
     const double rss = peak_rss_mb();
     if (vm["json"].as<bool>()) {
-        nlohmann::json j;
-        j["preset"] = preset;
-        j["max_ops"] = max_ops;
-        j["threads"] = threads;
-        j["templates"] = cfg.templates.size();
-        j["variables"] = cfg.plan.symbolic_variables().size();
-        j["seconds"] = res.seconds;
-        j["peak_rss_mb"] = rss;
-        j["classes"] = res.num_classes();
-        j["candidates"] = res.candidates.size();
-        for (const enumerator::LevelStats& l : res.levels)
-            j["levels"].push_back({{"size", l.size}, {"graphs", l.graphs}, {"pair_graphs", l.pair_graphs},
-                                   {"new_classes", l.new_classes}, {"joined", l.joined},
-                                   {"full_evaluations", l.full_evaluations}, {"hash_collisions", l.hash_collisions},
-                                   {"overflows", l.overflows}, {"candidates", l.candidates},
-                                   {"drops", drops_json(l.drops)}, {"seconds", l.seconds}});
-        j["profile"] = nlohmann::json::parse(pipeline::profile_json(res.profile));
-        if (verify)
-            j["reference_check"] = {{"classes", check.classes},     {"graphs", check.graphs},
-                                    {"overflowed", check.overflowed}, {"problems", check.problems},
-                                    {"examples", check.examples},   {"seconds", check.seconds}};
-        out << j.dump(2) << "\n";
+        out << enumeration_json(preset, max_ops, threads, cfg, res, rss, verify, check).dump(2) << "\n";
         return code;
     }
     out << "preset " << preset << ": " << cfg.templates.size() << " templates, " << cfg.plan.symbolic_variables().size()
         << " variables, " << cfg.plan.points().size() << " evaluation points\n";
-    out << "size      graphs  pair-graphs  new-classes      joined  candidates  dropped(subgraph/outer/output/unbound/singles/renaming)  seconds\n";
+    out << "size      graphs  pair-graphs  new-classes      joined  candidates  "
+           "dropped(subgraph/outer/output/unbound/singles/renaming)  seconds\n";
     for (const enumerator::LevelStats& l : res.levels)
         out << std::setw(4) << l.size << std::setw(12) << l.graphs << std::setw(13) << l.pair_graphs << std::setw(13)
-            << l.new_classes << std::setw(12) << l.joined << std::setw(12) << l.candidates << "  " << l.drops.common_subgraph
-            << "/" << l.drops.common_outermost_op << "/" << l.drops.common_output << "/" << l.drops.unbound_variable << "/"
-            << l.drops.single_rules << "/" << l.drops.renaming << std::setw(10) << std::fixed << std::setprecision(2) << l.seconds << "\n";
+            << l.new_classes << std::setw(12) << l.joined << std::setw(12) << l.candidates << "  "
+            << l.drops.common_subgraph << "/" << l.drops.common_outermost_op << "/" << l.drops.common_output << "/"
+            << l.drops.unbound_variable << "/" << l.drops.single_rules << "/" << l.drops.renaming << std::setw(10)
+            << std::fixed << std::setprecision(2) << l.seconds << "\n";
     out << "total: " << res.num_classes() << " classes, " << res.candidates.size() << " candidates, " << std::fixed
         << std::setprecision(2) << res.seconds << " s, peak memory " << std::setprecision(0) << rss << " MB\n";
     if (verify) {

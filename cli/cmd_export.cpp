@@ -43,8 +43,9 @@ exporters::RuleRecordMeta meta_of(ruledb::Database& db, const ruledb::RuleSummar
         for (const ruledb::ProofInfo& p : d->proofs) {
             std::vector<std::string> names;
             for (Precondition x : p.record.preconditions) names.push_back(precondition_name(x));
-            m.proofs.push_back(exporters::ProofEntry{p.record.backend, ruledb::to_string(p.record.status), p.record.time_ms,
-                                                     p.record.axioms, p.record.condition, p.record.reason, names});
+            m.proofs.push_back(exporters::ProofEntry{p.record.backend, ruledb::to_string(p.record.status),
+                                                     p.record.time_ms, p.record.axioms, p.record.condition,
+                                                     p.record.reason, names});
         }
         if (d->origin_run) {
             m.run_command = d->origin_run->spec.command;
@@ -117,39 +118,45 @@ int run_export(const std::vector<std::string>& args, std::ostream& out, std::ost
     po::options_description opts(
         "ruleforge export --db FILE --to FORMAT --out PATH [options]\n\n"
         "Writes the rules of a database as taso (TASO's protobuf), tensat (TENSAT text), flexflow\n"
-        "(FlexFlow's substitution JSON), json (ruleforge's schema, with proofs and provenance), dot\n"
+        "(FlexFlow's substitution JSON), json (ruleforge's schema, with proofs and provenance), "
+        "dot\n"
         "(Graphviz), native text, or smt2 (a folder with one SMT-LIB2 query per rule). Rules the\n"
-        "format cannot express are left out and reported; so are, for taso, tensat and flexflow, the\n"
-        "rules proved only under an added assumption, which those formats cannot state.\n\noptions");
+        "format cannot express are left out and reported; so are, for taso, tensat and flexflow, "
+        "the\n"
+        "rules proved only under an added assumption, which those formats cannot "
+        "state.\n\noptions");
     std::string db_path, format, format_alias, out_path, status;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&db_path)->required(), "database file")
-        ("to", po::value(&format), "format to write: taso | tensat | flexflow | json | dot | native | smt2")
-        ("format", po::value(&format_alias), "the same as --to (older spelling)")
-        ("out", po::value(&out_path)->required(), "file to write ('-' for standard output); a folder for smt2")
-        ("status", po::value(&status), "only rules with this status: proved | refuted | unknown | unproved")
-        ("kept-only", po::bool_switch(), "only the rules the minimal set keeps")
-        ("multi", po::bool_switch(), "tensat: write the two-output rules (TENSAT keeps them in a file of their own)")
-        ("details", po::bool_switch(), "list every left-out rule instead of grouping them by reason")
-        ("include-conditional", po::bool_switch(),
-         "taso, tensat, flexflow: also write the rules proved only under an added assumption (dense\n"
-         "convolutions, equal shapes), which these formats cannot state; each is reported as a warning")
-        ("json", po::bool_switch(), "print the report as one JSON document (not with --to smt2)");
+    opts.add_options()("help,h", "show this help")("db", po::value(&db_path)->required(), "database file")(
+        "to", po::value(&format), "format to write: taso | tensat | flexflow | json | dot | native | smt2")(
+        "format", po::value(&format_alias), "the same as --to (older spelling)")(
+        "out", po::value(&out_path)->required(), "file to write ('-' for standard output); a folder for smt2")(
+        "status", po::value(&status), "only rules with this status: proved | refuted | unknown | unproved")(
+        "kept-only", po::bool_switch(), "only the rules the minimal set keeps")(
+        "multi", po::bool_switch(), "tensat: write the two-output rules (TENSAT keeps them in a file of their own)")(
+        "details", po::bool_switch(), "list every left-out rule instead of grouping them by reason")(
+        "include-conditional", po::bool_switch(),
+        "taso, tensat, flexflow: also write the rules proved only under an added assumption "
+        "(dense\n"
+        "convolutions, equal shapes), which these formats cannot state; each is reported as a "
+        "warning")("json", po::bool_switch(), "print the report as one JSON document (not with --to smt2)");
     auto vm = parse_options("export", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
         return kOk;
     }
     if (!format_alias.empty()) {
-        if (!format.empty() && format != format_alias) throw UsageError("export: --to and --format name different formats");
+        if (!format.empty() && format != format_alias)
+            throw UsageError("export: --to and --format name different formats");
         format = format_alias;
     }
     if (format.empty()) throw UsageError("export: give the format to write with --to (see 'ruleforge export --help')");
     const bool smt2 = format == "smt2";
     auto fmt = smt2 ? std::optional{exporters::ExchangeFormat::Native} : exporters::exchange_format_from_name(format);
     if (!fmt)
-        throw UsageError("export: --to (or --format) must be taso, tensat, flexflow, json, dot, native or smt2, got '" + format + "'");
+        throw UsageError(
+            "export: --to (or --format) must be taso, tensat, flexflow, json, dot, native or smt2, "
+            "got '" +
+            format + "'");
     if (smt2 && vm["json"].as<bool>()) throw UsageError("export: --json does not apply to --to smt2");
     if (smt2 && out_path == "-") throw UsageError("export: --to smt2 writes a folder: give --out DIR");
     bool multi = vm["multi"].as<bool>();

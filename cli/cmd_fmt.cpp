@@ -25,18 +25,17 @@ RuleFormat format_option(const std::string& value, const char* option) {
 }  // namespace
 
 int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge fmt FILE [options]\n\n"
-                                 "Parses the rules of FILE ('-' for standard input), type-checks both sides of\n"
-                                 "each and prints them one per line. Exits 1 if any rule is malformed.\n\noptions");
+    po::options_description opts(
+        "ruleforge fmt FILE [options]\n\n"
+        "Parses the rules of FILE ('-' for standard input), type-checks both sides of\n"
+        "each and prints them one per line. Exits 1 if any rule is malformed.\n\noptions");
     std::string file, from, to;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("file", po::value(&file)->required(), "rule file to read")
-        ("format", po::value(&from), "syntax of FILE: native | tensat (default: from the content)")
-        ("to", po::value(&to), "syntax to print: native | tensat (default: same as --format)")
-        ("multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")
-        ("canonical", po::bool_switch(), "rename variables and order nodes canonically")
-        ("json", po::bool_switch(), "print {\"rules\": [{index, name, rule | error}], \"count\", \"failed\"}");
+    opts.add_options()("help,h", "show this help")("file", po::value(&file)->required(), "rule file to read")(
+        "format", po::value(&from), "syntax of FILE: native | tensat (default: from the content)")(
+        "to", po::value(&to), "syntax to print: native | tensat (default: same as --format)")(
+        "multi", po::bool_switch(), "TENSAT: two consecutive lines form one two-output rule")(
+        "canonical", po::bool_switch(), "rename variables and order nodes canonically")(
+        "json", po::bool_switch(), "print {\"rules\": [{index, name, rule | error}], \"count\", \"failed\"}");
     po::positional_options_description pos;
     pos.add("file", 1);
     auto vm = parse_options("fmt", args, opts, pos);

@@ -25,17 +25,16 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
         "with operators ruleforge lacks are skipped and reported. Without --format the format is\n"
         "told from the file's content.\n\noptions");
     std::string db_path, format, file;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&db_path)->required(), "database file")
-        ("format", po::value(&format), "taso | tensat | native | flexflow (default: from the content)")
-        ("file", po::value(&file)->required(), "rule file to import ('-' for standard input)")
-        ("multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")
-        ("taso-shapes", po::bool_switch(), "taso: give variables the roles and shapes of TASO's generator inputs")
-        ("details", po::bool_switch(), "list every skipped rule instead of grouping them by reason")
-        ("json", po::bool_switch(), "print the report as one JSON document")
-        ("skip-malformed", po::bool_switch(), "import the well-formed rules of a file that has malformed ones (they are "
-                                              "listed, and the exit status is still 1)");
+    opts.add_options()("help,h", "show this help")("db", po::value(&db_path)->required(), "database file")(
+        "format", po::value(&format), "taso | tensat | native | flexflow (default: from the content)")(
+        "file", po::value(&file)->required(), "rule file to import ('-' for standard input)")(
+        "multi", po::bool_switch(), "tensat: two consecutive lines form one two-output rule")(
+        "taso-shapes", po::bool_switch(), "taso: give variables the roles and shapes of TASO's generator inputs")(
+        "details", po::bool_switch(), "list every skipped rule instead of grouping them by reason")(
+        "json", po::bool_switch(), "print the report as one JSON document")(
+        "skip-malformed", po::bool_switch(),
+        "import the well-formed rules of a file that has malformed ones (they are "
+        "listed, and the exit status is still 1)");
     po::positional_options_description pos;
     pos.add("file", 1);
     auto vm = parse_options("import", args, opts, pos);
@@ -49,7 +48,8 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
             throw UsageError("import: --format must be taso, tensat, native or flexflow, got '" + format + "'");
     }
     const std::string bytes = read_text_file(file);
-    const std::optional<exporters::ExchangeFormat> fmt = exporters::resolve_read_format(bytes, file == "-" ? "<stdin>" : file, format);
+    const std::optional<exporters::ExchangeFormat> fmt =
+        exporters::resolve_read_format(bytes, file == "-" ? "<stdin>" : file, format);
     format = exporters::exchange_format_name(*fmt);
     exporters::ReadOptions read_options;
     read_options.multi = vm["multi"].as<bool>();
@@ -65,20 +65,21 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
         read = exporters::read_rule_bytes(bytes, name, *fmt, read_options);
     } catch (const exporters::ImportError& e) {
         err << "error: " << e.what() << "\n";
-        if (std::string hint = exporters::format_mismatch_hint(bytes, *fmt); !hint.empty()) err << "hint: " << hint << "\n";
+        if (std::string hint = exporters::format_mismatch_hint(bytes, *fmt); !hint.empty())
+            err << "hint: " << hint << "\n";
         err << "nothing was imported\n";
         return kFailed;
     }
     const bool json = vm["json"].as<bool>();
     nlohmann::json report = {{"input", name},
-                              {"format", format},
-                              {"database", db_path},
-                              {"total", read.total},
-                              {"read", read.rules.size()},
-                              {"unsupported", issues_json(read.unsupported)},
-                              {"malformed", issues_json(read.malformed)},
-                              {"imported", 0},
-                              {"duplicates", 0}};
+                             {"format", format},
+                             {"database", db_path},
+                             {"total", read.total},
+                             {"read", read.rules.size()},
+                             {"unsupported", issues_json(read.unsupported)},
+                             {"malformed", issues_json(read.malformed)},
+                             {"imported", 0},
+                             {"duplicates", 0}};
     if (!json) exporters::print_import_report(out, name, format, read, vm["details"].as<bool>());
     const bool skip_malformed = vm["skip-malformed"].as<bool>();
     if (!read.malformed.empty() && !skip_malformed) {
@@ -114,7 +115,8 @@ int run_import(const std::vector<std::string>& args, std::ostream& out, std::ost
             << " already there or duplicates of one another)\n";
     }
     if (!read.malformed.empty()) {
-        err << "error: " << name << ": " << read.malformed.size() << " malformed rule(s) (listed above) were not imported\n";
+        err << "error: " << name << ": " << read.malformed.size()
+            << " malformed rule(s) (listed above) were not imported\n";
         return kFailed;
     }
     return kOk;

@@ -14,19 +14,18 @@
 namespace rf::cli {
 
 int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
-    po::options_description opts("ruleforge list --db FILE [options]\n\n"
-                                 "Lists the rules of a ruleforge database, filtered.\n\noptions");
+    po::options_description opts(
+        "ruleforge list --db FILE [options]\n\n"
+        "Lists the rules of a ruleforge database, filtered.\n\noptions");
     std::string db_path, status, op;
     int max_ops = -1, min_ops = -1;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&db_path)->required(), "database file")
-        ("status", po::value(&status),
-         "proved | refuted | unknown | unproved (truth), or kept | pruned | undecided (decision)")
-        ("op", po::value(&op), "only rules using this operator (e.g. conv2d)")
-        ("max-ops", po::value(&max_ops), "only rules whose sides have at most N operators")
-        ("min-ops", po::value(&min_ops), "only rules with a side of at least N operators")
-        ("json", po::bool_switch(), "print JSON: {\"rules\": [...], \"count\": N}");
+    opts.add_options()("help,h", "show this help")("db", po::value(&db_path)->required(), "database file")(
+        "status", po::value(&status),
+        "proved | refuted | unknown | unproved (truth), or kept | pruned | undecided (decision)")(
+        "op", po::value(&op), "only rules using this operator (e.g. conv2d)")(
+        "max-ops", po::value(&max_ops), "only rules whose sides have at most N operators")(
+        "min-ops", po::value(&min_ops), "only rules with a side of at least N operators")(
+        "json", po::bool_switch(), "print JSON: {\"rules\": [...], \"count\": N}");
     auto vm = parse_options("list", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -39,8 +38,10 @@ int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostre
         else if (auto d = ruledb::decision_from(status))
             filter.decision = d;
         else
-            throw UsageError("list: --status must be proved, refuted, unknown, unproved, kept, pruned or undecided, got '" +
-                             status + "'");
+            throw UsageError(
+                "list: --status must be proved, refuted, unknown, unproved, kept, pruned or "
+                "undecided, got '" +
+                status + "'");
     }
     if (vm.count("op")) {
         if (!op_from_name(op)) throw UsageError("list: --op: unknown operator '" + op + "'");
@@ -64,7 +65,8 @@ int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostre
         if (filter.status == ruledb::RuleStatus::Unknown) {
             j["candidates"] = nlohmann::json::array();
             for (const auto& c : candidates)
-                j["candidates"].push_back({{"id", c.id}, {"name", c.rule.name}, {"status", "unknown"}, {"rule", print_native(c.rule)}});
+                j["candidates"].push_back(
+                    {{"id", c.id}, {"name", c.rule.name}, {"status", "unknown"}, {"rule", print_native(c.rule)}});
         }
         out << j.dump(2) << "\n";
         return kOk;
@@ -73,7 +75,8 @@ int run_list(const std::vector<std::string>& args, std::ostream& out, std::ostre
     for (const auto& r : rules) out << ruledb::rule_table_row(r) << "\n";
     out << rules.size() << (rules.size() == 1 ? " rule" : " rules") << "\n";
     if (!candidates.empty()) {
-        out << candidates.size() << " unknown candidates (no proof either way; `prove --retry-unknown` retries them):\n";
+        out << candidates.size()
+            << " unknown candidates (no proof either way; `prove --retry-unknown` retries them):\n";
         for (const auto& c : candidates) out << print_native(c.rule) << "\n";  // opens with its name
     }
     return kOk;

@@ -24,22 +24,27 @@ std::string counts_line(const ruledb::MergeCounts& c) {
 }
 
 nlohmann::json counts_json(const ruledb::MergeCounts& c) {
-    return {{"runs", c.runs},           {"graphs", c.graphs}, {"classes", c.classes},
-            {"candidates", c.candidates}, {"rules", c.rules},  {"rules_present", c.rules_present},
-            {"proofs", c.proofs},       {"validations", c.validations}, {"duplicates", c.duplicates}};
+    return {{"runs", c.runs},
+            {"graphs", c.graphs},
+            {"classes", c.classes},
+            {"candidates", c.candidates},
+            {"rules", c.rules},
+            {"rules_present", c.rules_present},
+            {"proofs", c.proofs},
+            {"validations", c.validations},
+            {"duplicates", c.duplicates}};
 }
 
 }  // namespace
 
 int run_merge(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge merge OUT.db SHARD.db... [options]\n\n"
-                                 "Merges ruleforge databases into OUT.db (created if missing) without duplicates,\n"
-                                 "keeping each run's provenance.\n\noptions");
+    po::options_description opts(
+        "ruleforge merge OUT.db SHARD.db... [options]\n\n"
+        "Merges ruleforge databases into OUT.db (created if missing) without duplicates,\n"
+        "keeping each run's provenance.\n\noptions");
     std::vector<std::string> files;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("files", po::value(&files)->multitoken(), "OUT.db then the shards")
-        ("json", po::bool_switch(), "print JSON");
+    opts.add_options()("help,h", "show this help")("files", po::value(&files)->multitoken(), "OUT.db then the shards")(
+        "json", po::bool_switch(), "print JSON");
     po::positional_options_description pos;
     pos.add("files", -1);
     auto vm = parse_options("merge", args, opts, pos);
@@ -47,7 +52,8 @@ int run_merge(const std::vector<std::string>& args, std::ostream& out, std::ostr
         out << opts << "\n";
         return kOk;
     }
-    if (files.size() < 2) throw UsageError("merge: needs OUT.db and at least one SHARD.db (see 'ruleforge merge --help')");
+    if (files.size() < 2)
+        throw UsageError("merge: needs OUT.db and at least one SHARD.db (see 'ruleforge merge --help')");
     bool json = vm["json"].as<bool>();
     nlohmann::json report = {{"out", files[0]}, {"shards", nlohmann::json::array()}};
     ruledb::MergeCounts total;
@@ -80,8 +86,8 @@ int run_merge(const std::vector<std::string>& args, std::ostream& out, std::ostr
     } catch (const ruledb::DbError& e) {
         err << "error: merge: " << e.what() << "\n";
         if (merged)
-            err << "(the " << merged << " shard" << (merged > 1 ? "s" : "") << " merged before this error are kept whole in '"
-                << files[0] << "')\n";
+            err << "(the " << merged << " shard" << (merged > 1 ? "s" : "")
+                << " merged before this error are kept whole in '" << files[0] << "')\n";
         return kUsage;
     }
     return kOk;

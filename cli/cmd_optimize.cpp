@@ -70,7 +70,7 @@ std::string load_average() {
 }
 
 nlohmann::json timing_json(const applier::Timing& t) {
-    return {{"median_ms", t.median_ms}, {"q1_ms", t.q1_ms}, {"q3_ms", t.q3_ms}, {"spread_ms", t.spread_ms()},
+    return {{"median_ms", t.median_ms}, {"q1_ms", t.q1_ms},   {"q3_ms", t.q3_ms}, {"spread_ms", t.spread_ms()},
             {"min_ms", t.min_ms},       {"max_ms", t.max_ms}, {"runs", t.runs}};
 }
 
@@ -81,11 +81,12 @@ std::string ms(double v) {
 }
 
 // The report as JSON (docs/cli.md lists its keys).
-nlohmann::json optimize_json(const OptimizeArgs& a, const applier::Model& model, const std::string& device, size_t rules,
-                             const applier::ModelOptimizeResult& r, const std::string& load_before) {
+nlohmann::json optimize_json(const OptimizeArgs& a, const applier::Model& model, const std::string& device,
+                             size_t rules, const applier::ModelOptimizeResult& r, const std::string& load_before) {
     const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
     nlohmann::json steps = nlohmann::json::array();
-    for (const applier::OptimizeStep& st : r.search.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
+    for (const applier::OptimizeStep& st : r.search.steps)
+        steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
     nlohmann::json doc{{"model", model.name},
                        {"device", device},
                        {"clock", a.clock},
@@ -121,13 +122,14 @@ nlohmann::json optimize_json(const OptimizeArgs& a, const applier::Model& model,
 }
 
 // The report as text.
-void print_optimize_text(std::ostream& out, const OptimizeArgs& a, const applier::Model& model, const std::string& device,
-                         size_t rules, const applier::ModelOptimizeResult& r, const std::string& load_before) {
+void print_optimize_text(std::ostream& out, const OptimizeArgs& a, const applier::Model& model,
+                         const std::string& device, size_t rules, const applier::ModelOptimizeResult& r,
+                         const std::string& load_before) {
     const double cost_after = r.kept_original ? r.search.cost_before : r.search.cost_after;
     const size_t applied = r.kept_original ? 0 : r.search.steps.size();
-    out << "optimize " << model.name << " on " << device << " with " << rules << " rules: " << applied
-        << " rewrites (" << r.search.expanded << " graphs expanded, " << r.search.candidates << " candidates, stopped: "
-        << r.search.stopped << ")\n"
+    out << "optimize " << model.name << " on " << device << " with " << rules << " rules: " << applied << " rewrites ("
+        << r.search.expanded << " graphs expanded, " << r.search.candidates
+        << " candidates, stopped: " << r.search.stopped << ")\n"
         << "  predicted " << ms(r.search.cost_before) << " -> " << ms(cost_after) << " (cost model; "
         << r.operators_known << " operator instances, " << r.operators_measured << " timed now)\n"
         << "  measured  " << ms(r.time_before.median_ms) << " (spread " << ms(r.time_before.spread_ms()) << ") -> "
@@ -145,9 +147,11 @@ void print_optimize_text(std::ostream& out, const OptimizeArgs& a, const applier
 
 int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     po::options_description opts(
-        "ruleforge optimize --db FILE --model NAME|FILE.onnx|FILE.model [--out FILE.onnx] [options]\n\n"
+        "ruleforge optimize --db FILE --model NAME|FILE.onnx|FILE.model [--out FILE.onnx] "
+        "[options]\n\n"
         "Makes a model faster with the database's proved rules: TASO's cost-guided backtracking\n"
-        "search over a per-operator cost model measured on the device (kept in a cache file), then\n"
+        "search over a per-operator cost model measured on the device (kept in a cache file), "
+        "then\n"
         "weight-only values pre-computed, the outputs checked against the original's, and both\n"
         "graphs timed end to end, interleaved. The rewritten graph is returned only when it is\n"
         "valid and faster beyond the spread of the timings; otherwise the original is, and the\n"
@@ -156,24 +160,24 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
     OptimizeArgs a;
     applier::ModelOptimizeOptions mo;
     int reps = 21, warmup = 2;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&a.db)->required(), "database file")
-        ("model", po::value(&a.model)->required(), "built-in model name, or a .onnx / .model file")
-        ("out", po::value(&a.out), "write the returned graph as an ONNX model")
-        ("device", po::value(&a.device)->default_value("cpu"), "cpu (OpenBLAS) | reference | cuda")
-        ("budget", po::value(&mo.search.budget)->default_value(50), "graphs expanded at most (0: return the original)")
-        ("alpha", po::value(&mo.search.alpha)->default_value(1.0), "keep graphs costing < alpha * best (>= 1)")
-        ("time-limit", po::value(&mo.search.time_limit_s)->default_value(0), "seconds of search at most (0: none)")
-        ("kept-only", po::bool_switch(&a.kept_only), "only the rules a discovery kept (not those it pruned)")
-        ("include-unproved", po::bool_switch(&a.include_unproved), "also rules no proof settled (outputs are still checked)")
-        ("cost-cache", po::value(&a.cost_cache), "per-operator cost file (default: DB.costs; '' for none)")
-        ("seed", po::value(&mo.seed)->default_value(1), "seed of random inputs and of weights the model has no values for")
-        ("reps", po::value(&reps)->default_value(21), "end-to-end runs of each graph, interleaved")
-        ("warmup", po::value(&warmup)->default_value(2), "untimed runs of each graph first")
-        ("clock", po::value(&a.clock)->default_value("wall"),
-         "wall | cpu: time by this process's CPU time (a shared machine; with OMP_NUM_THREADS=1)")
-        ("json", po::bool_switch(&a.json), "print one JSON document");
+    opts.add_options()("help,h", "show this help")("db", po::value(&a.db)->required(), "database file")(
+        "model", po::value(&a.model)->required(), "built-in model name, or a .onnx / .model file")(
+        "out", po::value(&a.out), "write the returned graph as an ONNX model")(
+        "device", po::value(&a.device)->default_value("cpu"), "cpu (OpenBLAS) | reference | cuda")(
+        "budget", po::value(&mo.search.budget)->default_value(50), "graphs expanded at most (0: return the original)")(
+        "alpha", po::value(&mo.search.alpha)->default_value(1.0), "keep graphs costing < alpha * best (>= 1)")(
+        "time-limit", po::value(&mo.search.time_limit_s)->default_value(0), "seconds of search at most (0: none)")(
+        "kept-only", po::bool_switch(&a.kept_only), "only the rules a discovery kept (not those it pruned)")(
+        "include-unproved", po::bool_switch(&a.include_unproved),
+        "also rules no proof settled (outputs are still checked)")(
+        "cost-cache", po::value(&a.cost_cache), "per-operator cost file (default: DB.costs; '' for none)")(
+        "seed", po::value(&mo.seed)->default_value(1),
+        "seed of random inputs and of weights the model has no values for")(
+        "reps", po::value(&reps)->default_value(21), "end-to-end runs of each graph, interleaved")(
+        "warmup", po::value(&warmup)->default_value(2), "untimed runs of each graph first")(
+        "clock", po::value(&a.clock)->default_value("wall"),
+        "wall | cpu: time by this process's CPU time (a shared machine; with OMP_NUM_THREADS=1)")(
+        "json", po::bool_switch(&a.json), "print one JSON document");
     auto vm = parse_options("optimize", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -183,9 +187,12 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
     if (mo.search.alpha < 1.0) throw UsageError("optimize: --alpha must be >= 1");
     if (mo.search.time_limit_s < 0) throw UsageError("optimize: --time-limit must be >= 0");
     if (reps < 1 || warmup < 0) throw UsageError("optimize: --reps must be >= 1 and --warmup >= 0");
-    if (vm.count("out") && !ends_with(a.out, ".onnx")) throw UsageError("optimize: --out must name a .onnx file, got '" + a.out + "'");
-    if (a.clock != "wall" && a.clock != "cpu") throw UsageError("optimize: --clock must be wall or cpu, got '" + a.clock + "'");
-    if (a.clock == "cpu" && a.device == "cuda") throw UsageError("optimize: --clock cpu cannot time a GPU; use --clock wall");
+    if (vm.count("out") && !ends_with(a.out, ".onnx"))
+        throw UsageError("optimize: --out must name a .onnx file, got '" + a.out + "'");
+    if (a.clock != "wall" && a.clock != "cpu")
+        throw UsageError("optimize: --clock must be wall or cpu, got '" + a.clock + "'");
+    if (a.clock == "cpu" && a.device == "cuda")
+        throw UsageError("optimize: --clock cpu cannot time a GPU; use --clock wall");
     mo.timing = applier::TimingOptions{warmup, reps, a.clock == "cpu"};
     mo.operator_timing.cpu_clock = a.clock == "cpu";
     mo.cost_cache = vm.count("cost-cache") ? a.cost_cache : a.db + ".costs";
@@ -202,7 +209,8 @@ int run_optimize(const std::vector<std::string>& args, std::ostream& out, std::o
     }
     applier::Model model;
     try {
-        model = ends_with(a.model, ".onnx") || ends_with(a.model, ".model") ? applier::load_model_file(a.model) : applier::build_model(a.model);
+        model = ends_with(a.model, ".onnx") || ends_with(a.model, ".model") ? applier::load_model_file(a.model)
+                                                                            : applier::build_model(a.model);
     } catch (const std::exception& e) {
         throw UsageError(std::string("optimize: --model: ") + e.what());
     }

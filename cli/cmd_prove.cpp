@@ -23,16 +23,15 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
         "open. Exit status 1 when some rule is refuted.\n\noptions");
     pipeline::ProveDbOptions o;
     std::string backend;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&o.db_path)->required(), "database file (must exist)")
-        ("backend", po::value(&backend)->default_value(kDefaultBackend), "z3 | cvc5 | both (proved only if both prove it)")
-        ("timeout-ms", po::value(&o.timeout_ms)->default_value(4000), "time limit per query and back-end")
-        ("threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
-        ("retry-unknown", po::bool_switch(&o.retry_unknown), "also retry what earlier proofs left unknown")
-        ("no-prune", po::bool_switch(), "do not minimise the kept rule set afterwards")
-        ("json", po::bool_switch(), "print the summary as JSON")
-        ("quiet,q", po::bool_switch(), "no progress lines");
+    opts.add_options()("help,h", "show this help")("db", po::value(&o.db_path)->required(),
+                                                   "database file (must exist)")(
+        "backend", po::value(&backend)->default_value(kDefaultBackend),
+        "z3 | cvc5 | both (proved only if both prove it)")("timeout-ms", po::value(&o.timeout_ms)->default_value(4000),
+                                                           "time limit per query and back-end")(
+        "threads", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")(
+        "retry-unknown", po::bool_switch(&o.retry_unknown), "also retry what earlier proofs left unknown")(
+        "no-prune", po::bool_switch(), "do not minimise the kept rule set afterwards")(
+        "json", po::bool_switch(), "print the summary as JSON")("quiet,q", po::bool_switch(), "no progress lines");
     auto vm = parse_options("prove", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -59,8 +58,8 @@ int run_prove(const std::vector<std::string>& args, std::ostream& out, std::ostr
             << "  proved   " << s.proved << "\n  refuted  " << s.refuted << "\n  unknown  " << s.unknown << "\n";
         if (s.errors) out << "  errors   " << s.errors << "\n";
         out << "  kept     " << s.kept << " rules in the database\n"
-            << "  time: prove " << std::fixed << std::setprecision(2) << s.prove_seconds << "s prune " << s.prune_seconds
-            << "s\n";
+            << "  time: prove " << std::fixed << std::setprecision(2) << s.prove_seconds << "s prune "
+            << s.prune_seconds << "s\n";
     }
     return s.refuted || s.errors ? kFailed : kOk;
 }

@@ -24,19 +24,17 @@ int run_report(const std::vector<std::string>& args, std::ostream& out, std::ost
         "their validation status. The database is opened read-only. DIR must be new, empty or a\n"
         "previous report, which is replaced at once.\n\noptions");
     site::SiteOptions o;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("db", po::value(&o.db_path)->required(), "database file")
-        ("out", po::value(&o.out_dir)->required(), "report directory")
-        ("no-bounded-check", po::bool_switch(), "do not run the bounded checker on each rule")
-        ("no-validate-axioms", po::bool_switch(), "do not validate the axioms (the page says so)")
-        ("axiom-max-dim", po::value(&o.axiom_max_dim)->default_value(2),
-         "axiom validation: dimensions 1..N (`axioms --validate` uses 4)")
-        ("axiom-max-rank", po::value(&o.axiom_max_rank)->default_value(2),
-         "axiom validation: ranks up to N for rank-generic variables (`axioms --validate` uses 4)")
-        ("threads,j", po::value(&o.threads)->default_value(0), "threads for axiom validation (0: all cores)")
-        ("dot", po::value(&o.dot_program)->default_value("dot"), "the Graphviz program")
-        ("json", po::bool_switch(), "print what was written as JSON");
+    opts.add_options()("help,h", "show this help")("db", po::value(&o.db_path)->required(), "database file")(
+        "out", po::value(&o.out_dir)->required(), "report directory")("no-bounded-check", po::bool_switch(),
+                                                                      "do not run the bounded checker on each rule")(
+        "no-validate-axioms", po::bool_switch(), "do not validate the axioms (the page says so)")(
+        "axiom-max-dim", po::value(&o.axiom_max_dim)->default_value(2),
+        "axiom validation: dimensions 1..N (`axioms --validate` uses 4)")(
+        "axiom-max-rank", po::value(&o.axiom_max_rank)->default_value(2),
+        "axiom validation: ranks up to N for rank-generic variables (`axioms --validate` uses 4)")(
+        "threads,j", po::value(&o.threads)->default_value(0), "threads for axiom validation (0: all cores)")(
+        "dot", po::value(&o.dot_program)->default_value("dot"), "the Graphviz program")(
+        "json", po::bool_switch(), "print what was written as JSON");
     auto vm = parse_options("report", args, opts, {});
     if (vm.count("help")) {
         out << opts << "\n";
@@ -70,8 +68,9 @@ int run_report(const std::vector<std::string>& args, std::ostream& out, std::ost
     } else {
         out << "wrote " << s.files.size() << " files to " << s.out_dir << " (" << s.rules << " rules, " << s.svgs
             << " pictures, " << s.axioms << " axioms" << (s.axioms_validated ? " validated" : "") << ", "
-            << s.unknown_candidates << " unknown candidates" << (s.replaced_previous ? "; replaced the previous report" : "")
-            << "): open " << s.out_dir << "/index.html\n";
+            << s.unknown_candidates << " unknown candidates"
+            << (s.replaced_previous ? "; replaced the previous report" : "") << "): open " << s.out_dir
+            << "/index.html\n";
     }
     return kOk;
 }

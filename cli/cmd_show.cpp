@@ -13,16 +13,16 @@
 namespace rf::cli {
 
 int run_show(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    po::options_description opts("ruleforge show RULE --db FILE [options]\n\n"
-                                 "Shows one rule. RULE is a rule id, a prefix of its canonical hash (hex) or its\n"
-                                 "name.\n\noptions");
+    po::options_description opts(
+        "ruleforge show RULE --db FILE [options]\n\n"
+        "Shows one rule. RULE is a rule id, a prefix of its canonical hash (hex) or its\n"
+        "name.\n\noptions");
     std::string db_path, spec;
-    opts.add_options()
-        ("help,h", "show this help")
-        ("rule", po::value(&spec)->required(), "rule id, hash prefix or name")
-        ("db", po::value(&db_path)->required(), "database file")
-        ("dot", po::bool_switch(), "print a Graphviz picture of both sides instead")
-        ("json", po::bool_switch(), "print JSON");
+    opts.add_options()("help,h", "show this help")(
+        "rule", po::value(&spec)->required(), "rule id, hash prefix or name")("db", po::value(&db_path)->required(),
+                                                                              "database file")(
+        "dot", po::bool_switch(), "print a Graphviz picture of both sides instead")("json", po::bool_switch(),
+                                                                                    "print JSON");
     po::positional_options_description pos;
     pos.add("rule", 1);
     auto vm = parse_options("show", args, opts, pos);
@@ -46,7 +46,8 @@ int run_show(const std::vector<std::string>& args, std::ostream& out, std::ostre
     auto details = db.rule_details(ids[0]);
     if (vm["dot"].as<bool>()) {
         Rule rule = db.load_rule(ids[0]);
-        out << exporters::rule_to_dot(rule, "rule", "rule " + std::to_string(ids[0]) + " (" + details->summary.hash.substr(0, 12) + ")");
+        out << exporters::rule_to_dot(
+            rule, "rule", "rule " + std::to_string(ids[0]) + " (" + details->summary.hash.substr(0, 12) + ")");
     } else if (vm["json"].as<bool>()) {
         out << ruledb::to_json(*details).dump(2) << "\n";
     } else {

@@ -27,11 +27,11 @@
 #include "enumerator/class_table.h"
 #include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
-#include "support/progress.h"
 #include "enumerator/work_exchange.h"
 #include "ir/canonical.h"
 #include "ir/graph_rebuild.h"
 #include "ir/native_text.h"
+#include "support/progress.h"
 
 namespace rf::enumerator {
 
@@ -316,9 +316,9 @@ struct PairRec {
 struct PairGroup {
     size_t begin, end;
     Outputs rep;
-    int rep_size = 0;    ///< independent: the representatives' sizes summed
+    int rep_size = 0;  ///< independent: the representatives' sizes summed
     bool independent = false;
-    size_t first = 0;    ///< where its pending pairs start in the pending list
+    size_t first = 0;  ///< where its pending pairs start in the pending list
     size_t count() const { return end - begin - (independent ? 0 : 1); }
 };
 
@@ -407,7 +407,8 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
         g.rep = g.independent ? Outputs(r1, r2) : Outputs(head.u1, head.u2);
         g.rep_size = g.independent ? s.size(r1) + s.size(r2) : head.size;
     }
-    const BigVector<size_t> first = exclusive_scan(plan.groups.size(), size_t{0}, [&](size_t gi) { return plan.groups[gi].count(); });
+    const BigVector<size_t> first =
+        exclusive_scan(plan.groups.size(), size_t{0}, [&](size_t gi) { return plan.groups[gi].count(); });
 #pragma omp parallel for schedule(static)
     for (size_t gi = 0; gi < plan.groups.size(); ++gi) plan.groups[gi].first = first[gi];
     plan.total = first.back();
@@ -512,7 +513,8 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
         d.single_rules += counts[l * kVerdicts + kSingles];
     }
     BigVector<size_t> order = select_indices<size_t>(pend.size(), [&](size_t i) { return pend[i].verdict == kKeep; });
-    __gnu_parallel::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pend[a].kept->key < pend[b].kept->key; });
+    __gnu_parallel::stable_sort(order.begin(), order.end(),
+                                [&](size_t a, size_t b) { return pend[a].kept->key < pend[b].kept->key; });
     std::vector<size_t> kept;  // positions in `order`
     for (size_t k = 0; k < order.size(); ++k) {
         if (k > 0 && pend[order[k - 1]].kept->key == pend[order[k]].kept->key)

@@ -71,8 +71,9 @@ struct ClassTable {
     /// (a rank that did not resolve its bucket) is evaluated again by the reader.
     std::vector<std::pair<uint32_t, fingerprint::Fingerprint>> member_fps;
     const fingerprint::Fingerprint* fingerprint_of(uint32_t c) const {
-        auto it = std::lower_bound(member_fps.begin(), member_fps.end(), c,
-                                   [](const std::pair<uint32_t, fingerprint::Fingerprint>& e, uint32_t x) { return e.first < x; });
+        auto it = std::lower_bound(
+            member_fps.begin(), member_fps.end(), c,
+            [](const std::pair<uint32_t, fingerprint::Fingerprint>& e, uint32_t x) { return e.first < x; });
         return it != member_fps.end() && it->first == c ? &it->second : nullptr;
     }
 };

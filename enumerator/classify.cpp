@@ -28,14 +28,14 @@ struct Classification {
     WorkExchange* ex = nullptr;
     size_t ranks = 1, me = 0;
     bool shared = false;
-    BigVector<uint64_t> pkey;      ///< primary hash of each new value
+    BigVector<uint64_t> pkey;       ///< primary hash of each new value
     std::vector<uint8_t> overflow;  ///< exact evaluation at the first point overflowed
     std::vector<ExactTensor> p0;    ///< first-point values, for the next level (keep only)
     BigVector<uint32_t> order;      ///< non-overflowed values in (hash, structural key) order
     BigVector<Bucket> buckets;
     /// Per value: an existing class, or -(1 + new local index within its bucket).
     BigVector<int64_t> verdict;
-    std::vector<uint8_t> late_overflow;  ///< overflowed in the full evaluation
+    std::vector<uint8_t> late_overflow;       ///< overflowed in the full evaluation
     uint64_t collisions = 0, full_evals = 0;  ///< of the buckets this process resolves
     /// A class that a value of bucket `bucket` joins, by its local id there (an existing class,
     /// or -(1 + new local index)), with the fingerprint the resolution computed for it.
@@ -101,7 +101,8 @@ void Enumerator::fingerprint_values(Classification& w) {
             }
         try {
             ExactTensor t = d_s.evaluate(v, firstp);
-            w.pkey[i] = fingerprint::truncate64(mix_key(mask, fingerprint::value_hash(t, d_s.type_hash_of(r.type[pts[firstp].inst]))), bits);
+            w.pkey[i] = fingerprint::truncate64(
+                mix_key(mask, fingerprint::value_hash(t, d_s.type_hash_of(r.type[pts[firstp].inst]))), bits);
             if (w.keep && firstp == 0) w.p0[i] = std::move(t);
         } catch (const EvalOverflow&) {
             w.overflow[i] = 1;

@@ -18,7 +18,6 @@
 
 namespace rf::enumerator {
 
-
 EnumResult::EnumResult() = default;
 EnumResult::~EnumResult() {
     // Tens of thousands of rules, each a few hundred small allocations: released on every
@@ -61,12 +60,12 @@ PhaseProfile phase_profile(std::string phase, int size, const PhaseStart& start)
             static_cast<uint64_t>(ru.ru_maxrss) * 1024};  // Linux reports KiB
 }
 
-
 void Enumerator::add_nodes(const BigVector<const Proposal*>& order) {
     // Node and value ids follow the proposals' (sorted) order; the records are filled in parallel.
     const NodeId first_node = static_cast<NodeId>(d_s.nodes.size());
-    const BigVector<ValueId> first_value = exclusive_scan(order.size(), static_cast<ValueId>(d_s.values.size()),
-                                                          [&](size_t i) { return static_cast<ValueId>(order[i]->nout); });
+    const BigVector<ValueId> first_value =
+        exclusive_scan(order.size(), static_cast<ValueId>(d_s.values.size()),
+                       [&](size_t i) { return static_cast<ValueId>(order[i]->nout); });
     resize_exact(d_s.nodes, d_s.nodes.size() + order.size());
     resize_exact(d_s.values, first_value.back());
 #pragma omp parallel for schedule(static)
@@ -109,8 +108,9 @@ void Enumerator::index_inputs() {
         const ExactTensor& t = d_s.plan().input(d_s.values[v].var, 0);
         uint64_t mask = 0;
         for (int i = 0; i < d_s.num_insts(); ++i) mask |= uint64_t{1} << i;
-        const uint64_t pk = fingerprint::truncate64(mix_key(mask, fingerprint::value_hash(t, d_s.type_hash_of(d_s.values[v].type[0]))),
-                                       std::min(d_s.config().hash_bits, 64));
+        const uint64_t pk =
+            fingerprint::truncate64(mix_key(mask, fingerprint::value_hash(t, d_s.type_hash_of(d_s.values[v].type[0]))),
+                                    std::min(d_s.config().hash_bits, 64));
         d_t.classes[v].pkey = pk;
         d_t.index(v);
     }
@@ -140,7 +140,6 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
         levels.push_back(st);
     }
 }
-
 
 EnumResult enumerate(const EnumConfig& config) {
     const auto t0 = std::chrono::steady_clock::now();

@@ -48,13 +48,13 @@ struct DropCounts {
 /// Figures for one size level (candidates are counted at the size of their larger side).
 struct LevelStats {
     int size = 0;
-    uint64_t graphs = 0;          ///< single-output graphs enumerated (one per node output)
-    uint64_t pair_graphs = 0;     ///< two-output graphs formed
-    uint64_t new_classes = 0;     ///< classes whose representative has this size
-    uint64_t joined = 0;          ///< graphs that joined an existing class (members)
+    uint64_t graphs = 0;            ///< single-output graphs enumerated (one per node output)
+    uint64_t pair_graphs = 0;       ///< two-output graphs formed
+    uint64_t new_classes = 0;       ///< classes whose representative has this size
+    uint64_t joined = 0;            ///< graphs that joined an existing class (members)
     uint64_t full_evaluations = 0;  ///< graphs evaluated at every point (a primary-hash hit)
     uint64_t hash_collisions = 0;   ///< fingerprint hits refuted by the full comparison
-    uint64_t overflows = 0;       ///< graphs whose exact evaluation overflowed (own class)
+    uint64_t overflows = 0;         ///< graphs whose exact evaluation overflowed (own class)
     uint64_t candidates = 0;
     DropCounts drops;
     double seconds = 0;

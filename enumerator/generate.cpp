@@ -89,7 +89,8 @@ void Enumerator::run_task(const GenTask& t, int n, std::vector<Proposal>& out,
         } else if (!t.shared) {
             for (ValueId b : *t.bs) {
                 if (comm && a > b) continue;
-                if (d_s.size(a) > 0 && d_s.size(b) > 0 && first_shared(d_s.node_set(a), d_s.node_set(b)) != kNoNode) continue;
+                if (d_s.size(a) > 0 && d_s.size(b) > 0 && first_shared(d_s.node_set(a), d_s.node_set(b)) != kNoNode)
+                    continue;
                 try_pair(a, b);
             }
         } else {
@@ -159,7 +160,8 @@ void Enumerator::share_proposals(WorkExchange& ex, int n, std::vector<std::vecto
     for (size_t r = 0; r < all.size(); ++r) {
         if (static_cast<int>(r) == ex.rank()) continue;
         const size_t count = all[r].size() / 10;
-        if (count * 10 != all[r].size()) throw std::logic_error("enumerator: a generate message is not a list of triples");
+        if (count * 10 != all[r].size())
+            throw std::logic_error("enumerator: a generate message is not a list of triples");
 #pragma omp parallel for schedule(static) reduction(|| : lost)
         for (size_t i = 0; i < count; ++i) {
             uint16_t tmpl;
@@ -322,7 +324,8 @@ std::vector<std::vector<Proposal>> Enumerator::run_tasks(int n, const std::vecto
 #pragma omp parallel for schedule(dynamic, 256) reduction(|| : missing)
         for (size_t i = 0; i < again.size(); ++i) {
             const auto& [tmpl, a, b] = again[i];
-            missing = missing || !propose(static_cast<int>(tmpl), a, b, n, local[first_extra + omp_get_thread_num()], false);
+            missing =
+                missing || !propose(static_cast<int>(tmpl), a, b, n, local[first_extra + omp_get_thread_num()], false);
         }
         if (missing) throw std::logic_error("enumerator: a typing was not prepared before the parallel pass");
     }

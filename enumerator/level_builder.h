@@ -15,9 +15,9 @@
 #include "enumerator/big_vector.h"
 #include "enumerator/class_table.h"
 #include "enumerator/enumerator.h"
-#include "support/progress.h"
 #include "enumerator/term_store.h"
 #include "enumerator/work_exchange.h"
+#include "support/progress.h"
 
 namespace rf::enumerator {
 

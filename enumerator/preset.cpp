@@ -162,8 +162,10 @@ std::vector<OpTemplate> unity_templates() {
         t.push_back(tmpl("split3d_" + std::to_string(axis), OpKind::Split, param::axis_param(axis), 1));
     }
     for (int dim : {0, 1, 2}) {
-        t.push_back(tmpl("repartition_" + std::to_string(dim), OpKind::Repartition, param::partition(OpKind::Repartition, dim, 2), 1));
-        t.push_back(tmpl("combine_" + std::to_string(dim), OpKind::Combine, param::partition(OpKind::Combine, dim, 2), 1));
+        t.push_back(tmpl("repartition_" + std::to_string(dim), OpKind::Repartition,
+                         param::partition(OpKind::Repartition, dim, 2), 1));
+        t.push_back(
+            tmpl("combine_" + std::to_string(dim), OpKind::Combine, param::partition(OpKind::Combine, dim, 2), 1));
     }
     t.push_back(tmpl("replicate", OpKind::Replicate, param::replica(2), 1));
     t.push_back(tmpl("reduction", OpKind::Reduction, param::replica(2), 1));
@@ -199,7 +201,9 @@ std::vector<OpTemplate> transformer_templates() {
     t.push_back(tmpl("split_0", OpKind::Split, param::axis_param(0), 1));
     t.push_back(tmpl("split_1", OpKind::Split, param::axis_param(1), 1));
     // Element-wise binary operators broadcast the [N,1] and [1,D] inputs (issue 22).
-    for (auto [name, op] : {std::pair{"ewadd", OpKind::EwAdd}, {"ewmul", OpKind::EwMul}, {"ewsub", OpKind::EwSub},
+    for (auto [name, op] : {std::pair{"ewadd", OpKind::EwAdd},
+                            {"ewmul", OpKind::EwMul},
+                            {"ewsub", OpKind::EwSub},
                             {"ewdiv", OpKind::EwDiv}}) {
         OpTemplate b = tmpl(name, op, Params{}, 2);
         b.broadcast = true;

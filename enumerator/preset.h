@@ -19,20 +19,20 @@ class WorkExchange;
 
 /// One operator with fixed parameters, plus the operand restrictions TASO's generator applies.
 struct OpTemplate {
-    std::string name;    ///< e.g. "conv3x3_relu"; what --ops selects
+    std::string name;  ///< e.g. "conv3x3_relu"; what --ops selects
     OpKind op = OpKind::Relu;
-    Params params;       ///< at the base shape; constants are re-shaped per instantiation
+    Params params;  ///< at the base shape; constants are re-shaped per instantiation
     int arity = 1;
-    int rank = -1;                     ///< operand 0 must have this rank (-1: any)
-    int max_rank = -1;                 ///< operand 0's rank is at most this (-1: any)
-    std::array<int, 2> kernel{0, 0};   ///< operand 1's dims 2,3 must be these (0: any)
-    bool data_not_weight_var = false;  ///< operand 0 is not a weight variable (TASO's conv)
+    int rank = -1;                        ///< operand 0 must have this rank (-1: any)
+    int max_rank = -1;                    ///< operand 0's rank is at most this (-1: any)
+    std::array<int, 2> kernel{0, 0};      ///< operand 1's dims 2,3 must be these (0: any)
+    bool data_not_weight_var = false;     ///< operand 0 is not a weight variable (TASO's conv)
     bool operands_are_variables = false;  ///< every operand is an input variable (TASO's enlarge)
-    bool distinct_operands = false;    ///< operands differ (TASO's matmul, smul)
+    bool distinct_operands = false;       ///< operands differ (TASO's matmul, smul)
     /// An element-wise binary operator may broadcast length-1 axes (issue 22); off, its operands
     /// have one shape, as in TASO's presets, whose graphs stay what they were before broadcasting.
     bool broadcast = false;
-    bool resize_only = false;          ///< enlarge: operand 0's kernel differs from operand 1's
+    bool resize_only = false;  ///< enlarge: operand 0's kernel differs from operand 1's
 };
 
 /// Whether operands of types `a` and `b` (null for a unary template) meet the template's shape
@@ -45,11 +45,11 @@ struct EnumConfig {
     std::vector<OpTemplate> templates;
     fingerprint::ShapePlan plan;
     int max_ops = 2;
-    int max_outputs = 2;       ///< 1: single-output graphs only; 2: also two-output graphs
-    int threads = 0;           ///< 0: OpenMP's default
+    int max_outputs = 2;              ///< 1: single-output graphs only; 2: also two-output graphs
+    int threads = 0;                  ///< 0: OpenMP's default
     uint64_t function_seed = 0x5eed;  ///< the random function standing for sigmoid/tanh
-    int hash_bits = 128;       ///< test hook: fewer bits force fingerprint collisions
-    bool progress = false;     ///< progress lines on stderr
+    int hash_bits = 128;              ///< test hook: fewer bits force fingerprint collisions
+    bool progress = false;            ///< progress lines on stderr
     /// Processes sharing the work (enumerator/work_exchange.h); null: this process does it all.
     /// It changes where the work is done, never the result.
     WorkExchange* exchange = nullptr;

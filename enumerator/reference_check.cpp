@@ -26,8 +26,8 @@ std::string spell(const Graph& g) {
 
 }  // namespace
 
-ReferenceReport check_partition(const PartitionView& partition, const fingerprint::ShapePlan& plan, uint64_t function_seed,
-                                int hash_bits, int threads) {
+ReferenceReport check_partition(const PartitionView& partition, const fingerprint::ShapePlan& plan,
+                                uint64_t function_seed, int hash_bits, int threads) {
     const auto t0 = std::chrono::steady_clock::now();
     ReferenceReport rep;
     const size_t n = partition.num_classes;
@@ -62,8 +62,7 @@ ReferenceReport check_partition(const PartitionView& partition, const fingerprin
             ++graphs;
             if (!fingerprint::same_values(rv, fingerprint::evaluate_points(g, plan, function_seed)))
                 problem(i, "class " + std::to_string(i) + ": member " + spell(g) +
-                               " does not compute what the representative " + spell(c.representative) +
-                               " computes");
+                               " does not compute what the representative " + spell(c.representative) + " computes");
         }
     }
     rep.graphs = graphs;
@@ -75,7 +74,8 @@ ReferenceReport check_partition(const PartitionView& partition, const fingerprin
         else
             order.push_back(i);
     }
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return full[a] < full[b] || (full[a] == full[b] && a < b); });
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return full[a] < full[b] || (full[a] == full[b] && a < b); });
     for (size_t lo = 0; lo < order.size();) {
         size_t hi = lo + 1;
         while (hi < order.size() && full[order[hi]] == full[order[lo]]) ++hi;
@@ -84,7 +84,7 @@ ReferenceReport check_partition(const PartitionView& partition, const fingerprin
                 const size_t a = order[x], b = order[y];
                 const EnumClass ca = partition.get_class(a), cb = partition.get_class(b);
                 if (fingerprint::same_values(fingerprint::evaluate_points(ca.representative, plan, function_seed),
-                                fingerprint::evaluate_points(cb.representative, plan, function_seed)))
+                                             fingerprint::evaluate_points(cb.representative, plan, function_seed)))
                     problem(b, "classes " + std::to_string(a) + " and " + std::to_string(b) +
                                    " compute the same values: " + spell(ca.representative) + " and " +
                                    spell(cb.representative));

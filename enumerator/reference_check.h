@@ -38,8 +38,8 @@ struct PartitionView {
 
 /// Checks the partition against reference evaluation over `plan` (sigmoid/tanh drawn from
 /// `function_seed`); class fingerprints are compared truncated to `hash_bits`.
-ReferenceReport check_partition(const PartitionView& partition, const fingerprint::ShapePlan& plan, uint64_t function_seed,
-                                int hash_bits, int threads);
+ReferenceReport check_partition(const PartitionView& partition, const fingerprint::ShapePlan& plan,
+                                uint64_t function_seed, int hash_bits, int threads);
 
 /// The classes of an enumeration, checked against the reference path with its own plan.
 ReferenceReport check_against_reference(const EnumResult& result, const EnumConfig& config);

@@ -96,7 +96,8 @@ TermStore::TermStore(const EnumConfig& cfg) : d_cfg(cfg) {
     for (const OpTemplate& t : d_cfg.templates) {
         std::vector<Params> per;
         for (int i = 0; i < plan.num_insts(); ++i)
-            per.push_back(is_constant_op(t.op) ? param::shape_list(plan.constant_shape(param::list(t.params), i)) : t.params);
+            per.push_back(is_constant_op(t.op) ? param::shape_list(plan.constant_shape(param::list(t.params), i))
+                                               : t.params);
         d_params.push_back(std::move(per));
     }
     for (size_t v = 0; v < plan.symbolic_variables().size(); ++v) {
@@ -285,7 +286,8 @@ bool TermStore::agree_replacing(std::span<const ValueId> as, std::span<const Val
         try {
             for (size_t k = 0; k < as.size(); ++k) {
                 if (values[as[k]].type[inst] == kIllTyped) continue;
-                if (*eval_rec(as[k], static_cast<int>(p), ma, false) != *eval_rec(bs[k], static_cast<int>(p), mb, false))
+                if (*eval_rec(as[k], static_cast<int>(p), ma, false) !=
+                    *eval_rec(bs[k], static_cast<int>(p), mb, false))
                     return false;
             }
         } catch (const EvalOverflow&) {

@@ -199,7 +199,7 @@ private:
 
     EnumConfig d_cfg;
     std::vector<std::vector<Params>> d_params;  ///< per template, per instantiation
-    std::deque<TensorType> d_types;  ///< a deque: references stay valid as types are added
+    std::deque<TensorType> d_types;             ///< a deque: references stay valid as types are added
     std::vector<uint64_t> d_type_hash;
     std::vector<std::string> d_type_keys;
     std::unordered_map<std::string, TypeId> d_type_index;

@@ -34,7 +34,6 @@ public:
     virtual std::vector<std::vector<uint8_t>> allgather(const std::vector<uint8_t>& mine, const std::string& phase) = 0;
 };
 
-
 /// Plain little-endian packing of the exchanged records (every process is the same binary).
 class ByteWriter {
 public:
@@ -91,7 +90,8 @@ public:
 private:
     void need(uint64_t n) const {
         // Every rank runs the same binary on the same configuration: a short message is a bug.
-        if (d_pos + n > d_b.size()) throw std::logic_error("enumerator: a work-exchange message is shorter than its records");
+        if (d_pos + n > d_b.size())
+            throw std::logic_error("enumerator: a work-exchange message is shorter than its records");
     }
     const std::vector<uint8_t>& d_b;
     size_t d_pos = 0;

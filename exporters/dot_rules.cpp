@@ -41,8 +41,8 @@ void write_side(std::ostream& out, const Graph& g, const char* prefix, const cha
     for (size_t n = 0; n < g.nodes().size(); ++n) {
         const Node& node = g.node(static_cast<uint32_t>(n));
         if (node.op == OpKind::Input) continue;
-        std::string label = std::string(op_name(node.op)) + print_native_params(node.op, node.params) + "\n" +
-                            shape_text(node.outputs);
+        std::string label =
+            std::string(op_name(node.op)) + print_native_params(node.op, node.params) + "\n" + shape_text(node.outputs);
         out << "    " << prefix << n << " [label=" << quote(label);
         if (!output_of[n].empty()) out << ", peripheries=2, xlabel=" << quote(output_of[n]);
         out << "];\n";
@@ -71,7 +71,8 @@ void write_side(std::ostream& out, const Graph& g, const char* prefix, const cha
 std::string rule_to_dot(const Rule& rule, const std::string& graph_name, const std::string& title_text) {
     std::ostringstream out;
     out << "digraph " << quote(graph_name) << " {\n";
-    out << "  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n";
+    out << "  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge "
+           "[fontname=\"Helvetica\", fontsize=10];\n";
     // The title states what the rule holds under, in its own names (typing conditions, then
     // what it was proved under): a picture of a conditional rule must not look unconditional.
     std::string title = title_text.empty() ? rule.name : title_text;
@@ -79,8 +80,8 @@ std::string rule_to_dot(const Rule& rule, const std::string& graph_name, const s
     if (!title.empty()) out << "  label=" << quote(title) << ";\n  labelloc=t;\n";
     for (size_t i = 0; i < rule.variables().size(); ++i) {
         const Variable& v = rule.variables()[i];
-        out << "  v" << i << " [shape=ellipse, label="
-            << quote(v.name + "\n" + role_name(v.role) + v.type.to_string()) << "];\n";
+        out << "  v" << i << " [shape=ellipse, label=" << quote(v.name + "\n" + role_name(v.role) + v.type.to_string())
+            << "];\n";
     }
     write_side(out, rule.lhs, "l", "left side");
     write_side(out, rule.rhs, "r", "right side");
@@ -91,7 +92,8 @@ std::string rule_to_dot(const Rule& rule, const std::string& graph_name, const s
 ExportResult write_dot_rules(const std::vector<Rule>& rules) {
     ExportResult result;
     for (size_t i = 0; i < rules.size(); ++i) {
-        result.data += (i ? "\n" : "") + rule_to_dot(rules[i], rules[i].name.empty() ? "rule_" + std::to_string(i) : rules[i].name);
+        result.data += (i ? "\n" : "") +
+                       rule_to_dot(rules[i], rules[i].name.empty() ? "rule_" + std::to_string(i) : rules[i].name);
         ++result.written;
     }
     return result;

@@ -60,8 +60,7 @@ T field(const json& j, const char* key, const std::string& where) {
                                   ? v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
                                   : v.is_number_integer() && v.get<int64_t>() >= std::numeric_limits<T>::min() &&
                                         v.get<int64_t>() <= std::numeric_limits<T>::max();
-        if (!in_range)
-            throw LiftError(where + ": field \"" + key + "\" is not an integer in range (" + v.dump() + ")");
+        if (!in_range) throw LiftError(where + ": field \"" + key + "\" is not an integer in range (" + v.dump() + ")");
         return static_cast<T>(v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>());
     }
     try {
@@ -89,13 +88,14 @@ DecodedOp decode_parallel_op(OpKind k, const json& op, const std::string& label,
     for (const json& p : field<json>(op, "para", label)) {
         const std::string key = field<std::string>(p, "key", label);
         const int32_t value = field<int32_t>(p, "value", label);
-        std::optional<int32_t>* slot = key == "PM_PARALLEL_DIM" ? &dim : key == "PM_PARALLEL_DEGREE" ? &degree : nullptr;
+        std::optional<int32_t>* slot = key == "PM_PARALLEL_DIM"      ? &dim
+                                       : key == "PM_PARALLEL_DEGREE" ? &degree
+                                                                     : nullptr;
         if (!slot) throw LiftError(label + ": unexpected parameter '" + key + "'");
         if (*slot) throw LiftError(label + ": parameter " + key + " given twice");
         *slot = value;
     }
-    if (!dim || *dim < 0 || *dim >= kMaxListLen)
-        throw LiftError(label + ": PM_PARALLEL_DIM missing or out of range");
+    if (!dim || *dim < 0 || *dim >= kMaxListLen) throw LiftError(label + ": PM_PARALLEL_DIM missing or out of range");
     if (!degree || *degree < 2 || *degree > 1024)
         throw LiftError(label + ": PM_PARALLEL_DEGREE missing or not in [2, 1024]");
     d.params = is_partition_op(k) ? param::partition(k, *dim, *degree) : param::replica(*degree);
@@ -106,10 +106,14 @@ DecodedOp decode_parallel_op(OpKind k, const json& op, const std::string& label,
 json parallel_operator_json(const ListedOp& op) {
     const int32_t dim =
         is_partition_op(op.kind) ? param::parallel_dim(op.params) : static_cast<int32_t>(op.input_types.at(0).rank());
-    json j = {{"_t", "Operator"}, {"type", std::string(op_info(op.kind).flexflow_name)}, {"input", json::array()}, {"para", json::array()}};
+    json j = {{"_t", "Operator"},
+              {"type", std::string(op_info(op.kind).flexflow_name)},
+              {"input", json::array()},
+              {"para", json::array()}};
     for (OperandRef r : op.inputs) j["input"].push_back({{"_t", "Tensor"}, {"opId", r.op}, {"tsId", r.output}});
     j["para"].push_back({{"_t", "Parameter"}, {"key", "PM_PARALLEL_DIM"}, {"value", dim}});
-    j["para"].push_back({{"_t", "Parameter"}, {"key", "PM_PARALLEL_DEGREE"}, {"value", param::degree(op.params, op.kind)}});
+    j["para"].push_back(
+        {{"_t", "Parameter"}, {"key", "PM_PARALLEL_DEGREE"}, {"value", param::degree(op.params, op.kind)}});
     return j;
 }
 
@@ -123,9 +127,13 @@ int file_rank(const json& rules) {
         for (const char* side : {"srcOp", "dstOp"}) {
             if (!r.contains(side) || !r[side].is_array()) continue;
             for (const json& op : r[side]) {
-                if (!op.is_object() || op.value("type", json()) != "OP_CONCAT" || !op.contains("para") || !op["para"].is_array()) continue;
+                if (!op.is_object() || op.value("type", json()) != "OP_CONCAT" || !op.contains("para") ||
+                    !op["para"].is_array())
+                    continue;
                 for (const json& p : op["para"]) {
-                    if (!p.is_object() || p.value("key", json()) != "PM_NUMDIM" || !p.contains("value") || !p["value"].is_number_integer()) continue;
+                    if (!p.is_object() || p.value("key", json()) != "PM_NUMDIM" || !p.contains("value") ||
+                        !p["value"].is_number_integer())
+                        continue;
                     const int64_t v = p["value"].get<int64_t>();
                     if (v < 1 || v > kMaxListLen || (rank >= 0 && rank != v)) return -1;
                     rank = static_cast<int>(v);
@@ -216,7 +224,8 @@ std::vector<DecodedOp> decode_side(const json& ops, const char* side, int rank) 
         }
         for (const json& in : field<json>(ops[j], "input", label)) t.inputs.push_back(operand_of(in, label));
         for (const json& p : field<json>(ops[j], "para", label))
-            t.params.emplace_back(param_code(field<std::string>(p, "key", label), label), field<int32_t>(p, "value", label));
+            t.params.emplace_back(param_code(field<std::string>(p, "key", label), label),
+                                  field<int32_t>(p, "value", label));
         out.push_back(decode_taso_op(t, label));
     }
     return out;
@@ -226,7 +235,8 @@ json operator_json(const TasoOperator& t, std::string_view type) {
     json op = {{"_t", "Operator"}, {"type", std::string(type)}, {"input", json::array()}, {"para", json::array()}};
     for (OperandRef r : t.inputs) op["input"].push_back({{"_t", "Tensor"}, {"opId", r.op}, {"tsId", r.output}});
     for (const auto& [key, value] : t.params)
-        op["para"].push_back({{"_t", "Parameter"}, {"key", std::string("PM_") + taso_param_name(key)}, {"value", value}});
+        op["para"].push_back(
+            {{"_t", "Parameter"}, {"key", std::string("PM_") + taso_param_name(key)}, {"value", value}});
     return op;
 }
 
@@ -257,23 +267,26 @@ ImportResult read_flexflow_rules(const std::string& text, const std::string& fil
         try {
             DecodedRule d;
             d.name = r.is_object() && r.contains("name") && r["name"].is_string() ? r["name"].get<std::string>()
-                                                                                   : "flexflow_" + std::to_string(i);
+                                                                                  : "flexflow_" + std::to_string(i);
             issue.name = d.name;
             d.src = decode_side(field<json>(r, "srcOp", "rule"), "srcOp", rank);
             d.dst = decode_side(field<json>(r, "dstOp", "rule"), "dstOp", rank);
             for (const json& m : field<json>(r, "mappedOutput", "rule"))
-                d.outputs.push_back(MappedOutput{{field<int32_t>(m, "srcOpId", "mappedOutput"), field<int32_t>(m, "srcTsId", "mappedOutput")},
-                                                 {field<int32_t>(m, "dstOpId", "mappedOutput"), field<int32_t>(m, "dstTsId", "mappedOutput")}});
+                d.outputs.push_back(MappedOutput{
+                    {field<int32_t>(m, "srcOpId", "mappedOutput"), field<int32_t>(m, "srcTsId", "mappedOutput")},
+                    {field<int32_t>(m, "dstOpId", "mappedOutput"), field<int32_t>(m, "dstTsId", "mappedOutput")}});
             try {
                 result.rules.push_back(lift_rule(d));
             } catch (const LiftError& e) {
                 // Typed with whole inputs it fails; with distributed ones it may not.
                 // Without a rank the file states, the IR's default rank for untyped variables (2).
                 const bool parallel = has_parallel_op(d);
-                std::optional<Rule> typed = parallel ? lift_with_distributed_inputs(d, rank > 0 ? rank : 2) : std::nullopt;
+                std::optional<Rule> typed =
+                    parallel ? lift_with_distributed_inputs(d, rank > 0 ? rank : 2) : std::nullopt;
                 if (!typed) {
                     if (parallel && std::string(e.what()).find("right-hand side is not bound") == std::string::npos)
-                        throw UnsupportedOp(std::string("no distribution of the inputs tried types both sides: ") + e.what());
+                        throw UnsupportedOp(std::string("no distribution of the inputs tried types both sides: ") +
+                                            e.what());
                     throw;
                 }
                 result.rules.push_back(std::move(*typed));

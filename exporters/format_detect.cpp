@@ -74,9 +74,11 @@ ExchangeFormat resolve_read_format(std::string_view bytes, const std::string& fi
         return *asked;
     }
     std::optional<ExchangeFormat> seen = detect_format(bytes);
-    if (!seen) throw support::UserError(file + ": cannot tell the rule format from the content (no rule line); give --format");
+    if (!seen)
+        throw support::UserError(file + ": cannot tell the rule format from the content (no rule line); give --format");
     if (!can_read(*seen))
-        throw support::UserError(file + ": looks like " + described(*seen) + ", which ruleforge writes but does not read");
+        throw support::UserError(file + ": looks like " + described(*seen) +
+                                 ", which ruleforge writes but does not read");
     return *seen;
 }
 

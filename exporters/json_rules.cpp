@@ -43,8 +43,10 @@ json meta_json(const RuleRecordMeta& m) {
                           {"reason", optional_text(p.reason)}});
         axioms.insert(p.axioms.begin(), p.axioms.end());
     }
-    json provenance = {{"database", m.database},       {"rule_id", optional_id(m.rule_id)},
-                       {"run", optional_id(m.run)},     {"candidate", optional_id(m.candidate)},
+    json provenance = {{"database", m.database},
+                       {"rule_id", optional_id(m.rule_id)},
+                       {"run", optional_id(m.run)},
+                       {"candidate", optional_id(m.candidate)},
                        {"run_command", optional_text(m.run_command)},
                        {"tool_version", optional_text(m.tool_version)},
                        {"axiom_version", optional_text(m.axiom_version)},

@@ -21,9 +21,9 @@ struct ProofEntry {
     std::string backend;  ///< "z3", "cvc5", "bounded", ...
     std::string status;   ///< proved | refuted | unknown | timeout | error
     double time_ms = 0;
-    std::vector<std::string> axioms;  ///< the unsat core, by name
-    std::string condition;            ///< shape condition the proof needs, in words ("" = none)
-    std::string reason;               ///< for unknown / timeout / error
+    std::vector<std::string> axioms;           ///< the unsat core, by name
+    std::string condition;                     ///< shape condition the proof needs, in words ("" = none)
+    std::string reason;                        ///< for unknown / timeout / error
     std::vector<std::string> preconditions{};  ///< what it was proved under, by name (ir/precondition.h)
 };
 

@@ -25,15 +25,18 @@ void print_import_report(std::ostream& out, const std::string& file, const std::
     out << "read " << result.rules.size() << " of " << result.total << (result.total == 1 ? " rule" : " rules")
         << " from " << file << " (" << format << ")\n";
     print_issues(out, "unsupported (valid " + format + ", not expressible in ruleforge)", result.unsupported, detail);
-    print_issues(out, "malformed", result.malformed, true);  // each needs its rule index to be fixed
+    print_issues(out, "malformed", result.malformed,
+                 true);  // each needs its rule index to be fixed
 }
 
 void print_export_report(std::ostream& out, const std::string& path, const std::string& format,
                          const ExportResult& result, bool detail) {
-    out << "wrote " << result.written << (result.written == 1 ? " rule" : " rules") << " to " << path << " ("
-        << format << ")\n";
+    out << "wrote " << result.written << (result.written == 1 ? " rule" : " rules") << " to " << path << " (" << format
+        << ")\n";
     print_issues(out, "left out (" + format + " cannot express or load them)", result.left_out, detail);
-    print_issues(out, "warning: written without conditions " + format + " cannot state (a consumer may apply them where they are false)",
+    print_issues(out,
+                 "warning: written without conditions " + format +
+                     " cannot state (a consumer may apply them where they are false)",
                  result.warnings, detail);
 }
 

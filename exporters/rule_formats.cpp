@@ -48,12 +48,13 @@ ExportResult write_tensat(const std::vector<Rule>& rules, bool multi) {
     for (size_t i = 0; i < rules.size(); ++i) {
         const Rule& r = rules[i];
         if (r.num_outputs() != want) {
-            result.left_out.push_back(Issue{i, r.name,
-                                            multi ? "has " + std::to_string(r.num_outputs()) +
-                                                        " output(s): a TENSAT multi-output file holds two-output rules only"
-                                                  : "has " + std::to_string(r.num_outputs()) +
-                                                        " outputs: TENSAT keeps two-output rules in a file of their own "
-                                                        "(write it with --multi)"});
+            result.left_out.push_back(
+                Issue{i, r.name,
+                      multi ? "has " + std::to_string(r.num_outputs()) +
+                                  " output(s): a TENSAT multi-output file holds two-output rules only"
+                            : "has " + std::to_string(r.num_outputs()) +
+                                  " outputs: TENSAT keeps two-output rules in a file of their own "
+                                  "(write it with --multi)"});
             continue;
         }
         try {
@@ -96,8 +97,8 @@ ExportResult write_format(const std::vector<Rule>& rules, ExchangeFormat format,
 }  // namespace
 
 std::optional<ExchangeFormat> exchange_format_from_name(std::string_view name) {
-    for (ExchangeFormat f : {ExchangeFormat::Native, ExchangeFormat::Tensat, ExchangeFormat::Taso, ExchangeFormat::Flexflow,
-                             ExchangeFormat::Json, ExchangeFormat::Dot})
+    for (ExchangeFormat f : {ExchangeFormat::Native, ExchangeFormat::Tensat, ExchangeFormat::Taso,
+                             ExchangeFormat::Flexflow, ExchangeFormat::Json, ExchangeFormat::Dot})
         if (name == exchange_format_name(f)) return f;
     return std::nullopt;
 }

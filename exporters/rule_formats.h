@@ -23,7 +23,7 @@ const char* exchange_format_name(ExchangeFormat f);
 bool can_read(ExchangeFormat f);
 
 struct ReadOptions {
-    bool multi = false;  ///< TENSAT: two consecutive lines form one two-output rule
+    bool multi = false;                  ///< TENSAT: two consecutive lines form one two-output rule
     bool taso_generator_shapes = false;  ///< TASO: see TasoReadOptions::generator_shapes
 };
 

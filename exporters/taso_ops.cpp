@@ -9,15 +9,15 @@ namespace rf::exporters {
 namespace {
 
 constexpr std::array<const char*, kTasoOpCount> kOpNames = {
-    "INPUT",    "WEIGHT",  "ANY",        "CONV2D",    "DROPOUT",      "LINEAR",         "POOL2D_MAX",
-    "POOL2D_AVG", "RELU",  "SIGMOID",    "TANH",      "BATCHNORM",    "CONCAT",         "SPLIT",
-    "RESHAPE",  "TRANSPOSE", "EW_ADD",   "EW_MUL",    "MATMUL",       "MUL",            "ENLARGE",
-    "MERGE_GCONV", "CONSTANT_IMM", "CONSTANT_ICONV", "CONSTANT_ONE", "CONSTANT_POOL",
+    "INPUT",        "WEIGHT",        "ANY",    "CONV2D",    "DROPOUT", "LINEAR",      "POOL2D_MAX",   "POOL2D_AVG",
+    "RELU",         "SIGMOID",       "TANH",   "BATCHNORM", "CONCAT",  "SPLIT",       "RESHAPE",      "TRANSPOSE",
+    "EW_ADD",       "EW_MUL",        "MATMUL", "MUL",       "ENLARGE", "MERGE_GCONV", "CONSTANT_IMM", "CONSTANT_ICONV",
+    "CONSTANT_ONE", "CONSTANT_POOL",
 };
 
 constexpr std::array<const char*, kTasoParamCount> kParamNames = {
-    "OP_TYPE", "NUM_INPUTS", "NUM_OUTPUTS", "GROUP", "KERNEL_H", "KERNEL_W", "STRIDE_H",
-    "STRIDE_W", "PAD",       "ACTI",        "NUMDIM", "AXIS",    "PERM",     "OUTSHUFFLE",
+    "OP_TYPE",  "NUM_INPUTS", "NUM_OUTPUTS", "GROUP",  "KERNEL_H", "KERNEL_W", "STRIDE_H",
+    "STRIDE_W", "PAD",        "ACTI",        "NUMDIM", "AXIS",     "PERM",     "OUTSHUFFLE",
 };
 
 int32_t code(TasoOp t) { return static_cast<int32_t>(t); }
@@ -33,7 +33,8 @@ public:
     ParamReader(const TasoOperator& op, const std::string& label) : d_label(label) {
         for (const auto& [key, value] : op.params) {
             if (!taso_param_name(key)) fail("unknown parameter key " + std::to_string(key));
-            if (!d_values.emplace(key, value).second) fail(std::string("parameter ") + taso_param_name(key) + " given twice");
+            if (!d_values.emplace(key, value).second)
+                fail(std::string("parameter ") + taso_param_name(key) + " given twice");
         }
     }
 
@@ -47,7 +48,8 @@ public:
 
     int32_t need(TasoParam p, int32_t lo, int32_t hi) const {
         auto v = find(p);
-        if (!v) fail(std::string("missing parameter ") + taso_param_name(code(p)) + " (" + std::to_string(code(p)) + ")");
+        if (!v)
+            fail(std::string("missing parameter ") + taso_param_name(code(p)) + " (" + std::to_string(code(p)) + ")");
         check(p, *v, lo, hi);
         return *v;
     }
@@ -126,7 +128,9 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
     if (op.kind == OpKind::Input) throw NotExpressible("an input variable is not an operator");
     if (is_parallel_op(op.kind)) {
         if (taso) refuse(op.kind, "TASO has no parallel operators");
-        refuse(op.kind, "FlexFlow's parallel operators are not TASO operators (the FlexFlow writer spells them)");
+        refuse(op.kind,
+               "FlexFlow's parallel operators are not TASO operators (the FlexFlow writer spells "
+               "them)");
     }
     if (type < 0) refuse(op.kind, "TASO has no such operator");
     t.type = type;
@@ -146,9 +150,7 @@ TasoOperator encode_taso_op(const ListedOp& op, TasoTarget target) {
             put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
             return t;
         }
-        case TasoOp::Matmul:
-            put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind)));
-            return t;
+        case TasoOp::Matmul: put(TasoParam::Acti, static_cast<int32_t>(param::activation(p, op.kind))); return t;
         case TasoOp::EwAdd:
         case TasoOp::EwMul:
         case TasoOp::Mul:
@@ -221,7 +223,8 @@ DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
         return d;
     };
     if (auto k = r.find(TasoParam::OpType); k && *k != op.type)
-        r.fail("parameter OP_TYPE = " + std::to_string(*k) + " contradicts the operator type " + std::to_string(op.type));
+        r.fail("parameter OP_TYPE = " + std::to_string(*k) + " contradicts the operator type " +
+               std::to_string(op.type));
     if (!taso_op_name(op.type)) r.fail("unknown TASO operator type " + std::to_string(op.type));
     switch (static_cast<TasoOp>(op.type)) {
         case TasoOp::Conv2d: {
@@ -233,7 +236,8 @@ DecodedOp decode_taso_op(const TasoOperator& op, const std::string& label) {
         }
         case TasoOp::PoolMax:
         case TasoOp::PoolAvg: {
-            if (op.inputs.size() == 2) return unsupported("pooling with a weight operand (TASO's runtime form) is not in the IR");
+            if (op.inputs.size() == 2)
+                return unsupported("pooling with a weight operand (TASO's runtime form) is not in the IR");
             need_inputs(op, r, 1, 1);
             int32_t kh = r.need(TasoParam::KernelH, 1, kBig), kw = r.need(TasoParam::KernelW, 1, kBig);
             int32_t sh = r.need(TasoParam::StrideH, 1, kBig), sw = r.need(TasoParam::StrideW, 1, kBig);

@@ -22,17 +22,51 @@ namespace rf::exporters {
 
 /// TASO's OpType numbers.
 enum class TasoOp : int32_t {
-    Input = 0, Weight = 1, Any = 2, Conv2d = 3, Dropout = 4, Linear = 5, PoolMax = 6, PoolAvg = 7,
-    Relu = 8, Sigmoid = 9, Tanh = 10, Batchnorm = 11, Concat = 12, Split = 13, Reshape = 14,
-    Transpose = 15, EwAdd = 16, EwMul = 17, Matmul = 18, Mul = 19, Enlarge = 20, MergeGconv = 21,
-    ConstImm = 22, ConstIconv = 23, ConstOne = 24, ConstPool = 25,
+    Input = 0,
+    Weight = 1,
+    Any = 2,
+    Conv2d = 3,
+    Dropout = 4,
+    Linear = 5,
+    PoolMax = 6,
+    PoolAvg = 7,
+    Relu = 8,
+    Sigmoid = 9,
+    Tanh = 10,
+    Batchnorm = 11,
+    Concat = 12,
+    Split = 13,
+    Reshape = 14,
+    Transpose = 15,
+    EwAdd = 16,
+    EwMul = 17,
+    Matmul = 18,
+    Mul = 19,
+    Enlarge = 20,
+    MergeGconv = 21,
+    ConstImm = 22,
+    ConstIconv = 23,
+    ConstOne = 24,
+    ConstPool = 25,
 };
 inline constexpr int32_t kTasoOpCount = 26;
 
 /// TASO's PMParameter numbers.
 enum class TasoParam : int32_t {
-    OpType = 0, NumInputs = 1, NumOutputs = 2, Group = 3, KernelH = 4, KernelW = 5, StrideH = 6,
-    StrideW = 7, Pad = 8, Acti = 9, NumDim = 10, Axis = 11, Perm = 12, OutShuffle = 13,
+    OpType = 0,
+    NumInputs = 1,
+    NumOutputs = 2,
+    Group = 3,
+    KernelH = 4,
+    KernelW = 5,
+    StrideH = 6,
+    StrideW = 7,
+    Pad = 8,
+    Acti = 9,
+    NumDim = 10,
+    Axis = 11,
+    Perm = 12,
+    OutShuffle = 13,
 };
 inline constexpr int32_t kTasoParamCount = 14;
 

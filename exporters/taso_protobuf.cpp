@@ -38,8 +38,9 @@ GraphSubst::RuleCollection parse_collection(const std::string& bytes, const std:
     GraphSubst::RuleCollection c;
     // ParsePartial + our own checks: ParseFromString would log to stderr before failing.
     if (!c.ParsePartialFromString(bytes))
-        throw ImportError(file + ": not a TASO rule file (protobuf GraphSubst.RuleCollection): the bytes do not "
-                                 "parse (truncated or not protobuf)");
+        throw ImportError(file +
+                          ": not a TASO rule file (protobuf GraphSubst.RuleCollection): the bytes do not "
+                          "parse (truncated or not protobuf)");
     if (!c.IsInitialized())
         throw ImportError(file + ": not a TASO rule file: required fields missing (" + c.InitializationErrorString() +
                           "), truncated or foreign protobuf");
@@ -74,8 +75,8 @@ std::vector<DecodedOp> decode_side(const google::protobuf::RepeatedPtrField<Grap
                                    const char* side) {
     std::vector<DecodedOp> out;
     for (int j = 0; j < ops.size(); ++j)
-        out.push_back(decode_taso_op(from_proto(ops[j]),
-                                     std::string(side) + " " + std::to_string(j) + " (" + taso_op_label(ops[j].type()) + ")"));
+        out.push_back(decode_taso_op(from_proto(ops[j]), std::string(side) + " " + std::to_string(j) + " (" +
+                                                             taso_op_label(ops[j].type()) + ")"));
     return out;
 }
 
@@ -88,10 +89,10 @@ std::optional<VarDecl> taso_generator_variable(int32_t k) {
         std::vector<std::string> dims;
     };
     static const std::vector<Group> groups = {
-        {1, 3, Role::Activation, {"2", "4"}},       {4, 6, Role::Weight, {"4", "4"}},
+        {1, 3, Role::Activation, {"2", "4"}},           {4, 6, Role::Weight, {"4", "4"}},
         {7, 9, Role::Activation, {"2", "4", "5", "5"}}, {10, 12, Role::Weight, {"4", "4", "3", "3"}},
-        {13, 15, Role::Weight, {"4", "4", "1", "3"}}, {16, 18, Role::Weight, {"4", "4", "3", "1"}},
-        {19, 19, Role::Weight, {"4", "1", "3", "3"}}, {20, 20, Role::Weight, {}},
+        {13, 15, Role::Weight, {"4", "4", "1", "3"}},   {16, 18, Role::Weight, {"4", "4", "3", "1"}},
+        {19, 19, Role::Weight, {"4", "1", "3", "3"}},   {20, 20, Role::Weight, {}},
     };
     for (const Group& g : groups) {
         if (k < g.first || k > g.last) continue;

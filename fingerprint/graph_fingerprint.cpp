@@ -13,7 +13,8 @@ bool GraphValues::overflowed() const {
 std::vector<uint64_t> GraphValues::point_hashes() const {
     std::vector<uint64_t> hs;
     for (const PointValues& p : points) {
-        if (p.status != PointStatus::Ok) hs.push_back(point_hash(p.status));
+        if (p.status != PointStatus::Ok)
+            hs.push_back(point_hash(p.status));
         else
             for (size_t k = 0; k < p.outputs.size(); ++k)
                 hs.push_back(point_hash(p.status, &p.outputs[k], type_hash(p.types[k])));
@@ -52,7 +53,8 @@ GraphValues evaluate_points(const Graph& g, const ShapePlan& plan, uint64_t func
             continue;
         }
         std::vector<ExactTensor> vars;
-        for (size_t v = 0; v < plan.symbolic_variables().size(); ++v) vars.push_back(plan.input(static_cast<int>(v), static_cast<int>(p)));
+        for (size_t v = 0; v < plan.symbolic_variables().size(); ++v)
+            vars.push_back(plan.input(static_cast<int>(v), static_cast<int>(p)));
         try {
             pv.outputs = evaluate_exact(at[inst], vars, function_seed);
             for (const ValueRef& o : at[inst].outputs()) pv.types.push_back(at[inst].type(o));

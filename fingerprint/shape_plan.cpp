@@ -29,7 +29,8 @@ TensorType instantiate_type(const TensorType& t, const std::map<SymbolId, int64_
 
 bool fingerprint_needs_modular(OpKind op) { return op_info(op).has(kModular) || op_info(op).has(kDivides); }
 
-ShapePlan::ShapePlan(std::vector<Variable> vars, std::vector<Instantiation> insts, int base, uint64_t seed, bool modular)
+ShapePlan::ShapePlan(std::vector<Variable> vars, std::vector<Instantiation> insts, int base, uint64_t seed,
+                     bool modular)
     : d_vars(std::move(vars)), d_insts(std::move(insts)), d_base(base), d_seed(seed), d_modular(modular) {
     assert(base >= 0 && base < static_cast<int>(d_insts.size()));
     for (const Instantiation& in : d_insts) {

@@ -7,6 +7,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rf::fuzz::check(rf::fuzz::read_write_read(data, size, ExchangeFormat::Native, {}, /*same_text=*/true));
     const std::string deep = rf::fuzz::nested(data, size, "relu(", ")");
     rf::fuzz::check(rf::fuzz::read_write_read(reinterpret_cast<const uint8_t*>(deep.data()), deep.size(),
-                                              ExchangeFormat::Native, {}, /*same_text=*/true));
+                                              ExchangeFormat::Native, {},
+                                              /*same_text=*/true));
     return 0;
 }

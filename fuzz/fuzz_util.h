@@ -20,8 +20,7 @@ namespace rf::fuzz {
 /// them again: every written rule must come back well-formed, with the same native text when
 /// `same_text` (the formats that carry names, roles and shapes). Returns the broken invariant,
 /// or nullopt. Another exception, a crash or a sanitizer report is a finding too.
-inline std::optional<std::string> read_write_read(const uint8_t* data, size_t size,
-                                                  exporters::ExchangeFormat format,
+inline std::optional<std::string> read_write_read(const uint8_t* data, size_t size, exporters::ExchangeFormat format,
                                                   exporters::ReadOptions options = {}, bool same_text = false) {
     using namespace rf::exporters;
     std::string bytes(reinterpret_cast<const char*>(data), size);

@@ -19,8 +19,7 @@ int64_t Dim::value() const {
 namespace {
 // Merges two sorted term lists, adding coefficients (scaled by k for the second) and dropping 0s.
 std::vector<std::pair<SymbolId, int64_t>> merge_terms(const std::vector<std::pair<SymbolId, int64_t>>& a,
-                                                     const std::vector<std::pair<SymbolId, int64_t>>& b,
-                                                     int64_t k) {
+                                                      const std::vector<std::pair<SymbolId, int64_t>>& b, int64_t k) {
     std::vector<std::pair<SymbolId, int64_t>> out;
     size_t i = 0, j = 0;
     while (i < a.size() || j < b.size()) {

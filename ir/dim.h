@@ -53,9 +53,7 @@ public:
 
     bool operator==(const Dim& o) const { return d_constant == o.d_constant && d_terms == o.d_terms; }
     bool operator!=(const Dim& o) const { return !(*this == o); }
-    bool operator<(const Dim& o) const {
-        return std::tie(d_terms, d_constant) < std::tie(o.d_terms, o.d_constant);
-    }
+    bool operator<(const Dim& o) const { return std::tie(d_terms, d_constant) < std::tie(o.d_terms, o.d_constant); }
 
 private:
     int64_t d_constant = 0;

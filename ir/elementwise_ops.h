@@ -93,7 +93,6 @@ constexpr bool is_exponential() {
     return IsExponential<Entry>::value;
 }
 
-
 // ---- checks on the rows ----
 
 /// The salt of the seeded random function that stands in for an operator where its domain
@@ -106,9 +105,10 @@ constexpr uint64_t unary_elementwise_salt(std::string_view native_name) {
 
 namespace elementwise_detail {
 // A row of the family must be element-wise, unary with one output, and have its entry above.
-#define RF_UNARY_ELEMENTWISE_CHECK(kind, name, tensat, min_arity, max_arity, outputs, commutative, traits, ...)    \
-    static_assert(((traits) & kElementwise) != 0, name ": a same-shape unary operator needs the kElementwise trait"); \
-    static_assert((min_arity) == 1 && (max_arity) == 1 && (outputs) == 1, name ": must take one operand, give one result"); \
+#define RF_UNARY_ELEMENTWISE_CHECK(kind, name, tensat, min_arity, max_arity, outputs, commutative, traits, ...)     \
+    static_assert(((traits)&kElementwise) != 0, name ": a same-shape unary operator needs the kElementwise trait"); \
+    static_assert((min_arity) == 1 && (max_arity) == 1 && (outputs) == 1,                                           \
+                  name ": must take one operand, give one result");                                                 \
     static_assert(sizeof(UnaryElementwise<OpKind::kind>) > 0, name ": needs its entry in ir/elementwise_ops.h");
 RF_UNARY_ELEMENTWISE_OPS(RF_UNARY_ELEMENTWISE_CHECK)
 #undef RF_UNARY_ELEMENTWISE_CHECK

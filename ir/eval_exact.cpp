@@ -76,7 +76,9 @@ struct Rational {
     }
     static int64_t mul(int64_t a, int64_t b) { return checked_mul(a, b, "an element-wise operator"); }
     friend Rational operator-(Rational a) { return {mul(a.num, -1), a.den}; }
-    friend Rational operator+(Rational a, Rational b) { return {add(mul(a.num, b.den), mul(b.num, a.den)), mul(a.den, b.den)}; }
+    friend Rational operator+(Rational a, Rational b) {
+        return {add(mul(a.num, b.den), mul(b.num, a.den)), mul(a.den, b.den)};
+    }
     friend Rational operator-(Rational a, Rational b) { return a + -b; }
     friend Rational operator*(Rational a, Rational b) { return {mul(a.num, b.num), mul(a.den, b.den)}; }
     // Denominators are positive: compare the cross products.
@@ -144,8 +146,7 @@ public:
 
     static void check_input(const Tensor& t, const std::string& name) {
         if (t.den <= 0)
-            throw EvalError("variable " + name + ": denominator " + std::to_string(t.den) +
-                            " is not positive");
+            throw EvalError("variable " + name + ": denominator " + std::to_string(t.den) + " is not positive");
     }
 
     Tensor make(Dims dims, int64_t den) const {
@@ -166,8 +167,8 @@ public:
         for (const Tensor* t : in) {
             if (t->den == common) continue;
             all_equal = false;
-            common = checked_mul(common / static_cast<int64_t>(std::gcd(common, t->den)), t->den,
-                                 "a common denominator");
+            common =
+                checked_mul(common / static_cast<int64_t>(std::gcd(common, t->den)), t->den, "a common denominator");
         }
         if (all_equal) return in;
         storage.reserve(in.size());  // pointers into storage must stay valid
@@ -194,8 +195,7 @@ public:
     void run_bounded(std::initializer_list<const Tensor*> factors, int64_t terms, Kernel&& kernel) const {
         uint64_t bound = static_cast<uint64_t>(terms);
         bool fits = true;
-        for (const Tensor* t : factors)
-            fits = fits && !__builtin_mul_overflow(bound, max_magnitude(t->num), &bound);
+        for (const Tensor* t : factors) fits = fits && !__builtin_mul_overflow(bound, max_magnitude(t->num), &bound);
         if (fits && bound <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
             UncheckedArith ar;
             kernel(ar);
@@ -368,8 +368,7 @@ ExactTensor random_exact(const TensorType& t, std::mt19937_64& rng, int64_t lo, 
     // Not std::uniform_int_distribution: its output differs between standard libraries, and a
     // fingerprint must not. The modulo bias is irrelevant for ranges this small.
     const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
-    for (int64_t& v : r.num)
-        v = static_cast<int64_t>(static_cast<uint64_t>(lo) + (span == 0 ? rng() : rng() % span));
+    for (int64_t& v : r.num) v = static_cast<int64_t>(static_cast<uint64_t>(lo) + (span == 0 ? rng() : rng() % span));
     return r;
 }
 

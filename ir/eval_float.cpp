@@ -13,7 +13,6 @@ namespace rf {
 
 namespace {
 
-
 struct FloatArith : eval_detail::OrderedMax<float> {
     float add(float a, float b) const { return a + b; }
     float mul(float a, float b) const { return a * b; }

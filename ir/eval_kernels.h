@@ -56,8 +56,7 @@ struct Window {
 /// out[n,o,y,x] += sum_{c,ky,kx} x[n, g*CG + c, y*sh - ph + ky, x*sw - pw + kx] * w[o,c,ky,kx],
 /// where g = o / (O / groups) and groups = C / CG (implied by the weight's shape).
 template <class Ar, class T>
-void conv2d(Ar& ar, const T* x, const Dims& xd, const T* w, const Dims& wd, T* out, const Dims& od,
-            const Window& win) {
+void conv2d(Ar& ar, const T* x, const Dims& xd, const T* w, const Dims& wd, T* out, const Dims& od, const Window& win) {
     const int64_t N = xd[0], C = xd[1], H = xd[2], W = xd[3];
     const int64_t O = wd[0], CG = wd[1], KH = wd[2], KW = wd[3];
     const int64_t OH = od[2], OW = od[3];
@@ -133,8 +132,7 @@ struct MatmulParts {
 template <class Ar, class T>
 void parallel_matmul(Ar& ar, const T* a, const T* bm, T* out, int64_t batch, int64_t M, int64_t K, int64_t N,
                      const MatmulParts& parts) {
-    const int64_t mb = M / parts.row_parts, kb = K / parts.contracted_parts,
-                  nb = N / parts.col_parts, e = parts.extra;
+    const int64_t mb = M / parts.row_parts, kb = K / parts.contracted_parts, nb = N / parts.col_parts, e = parts.extra;
     const int64_t a_size = batch * M * K, b_size = batch * K * N, o_size = batch * M * N;
     for (int64_t c = 0; c < parts.contracted_parts; ++c)
         for (int64_t ei = 0; ei < e; ++ei) {
@@ -147,7 +145,8 @@ void parallel_matmul(Ar& ar, const T* a, const T* bm, T* out, int64_t batch, int
                     for (int64_t j = 0; j < N; ++j) {
                         const T* arow = arow_base + ((j / nb) * e + ei) * a_size;
                         T acc = o[(b * M + i) * N + j];
-                        for (int64_t k = c * kb; k < (c + 1) * kb; ++k) acc = ar.add(acc, ar.mul(arow[k], bbase[k * N + j]));
+                        for (int64_t k = c * kb; k < (c + 1) * kb; ++k)
+                            acc = ar.add(acc, ar.mul(arow[k], bbase[k * N + j]));
                         o[(b * M + i) * N + j] = acc;
                     }
                 }
@@ -269,8 +268,8 @@ void broadcast_each(const Dims& od, const Dims& ad, const Dims& bd, F&& f) {
 
 /// Concatenation along an axis: for each outer index, the operands' blocks one after another.
 template <class T>
-void concat(const std::vector<const T*>& parts, const std::vector<int64_t>& part_axis, int64_t outer,
-            int64_t inner, T* out) {
+void concat(const std::vector<const T*>& parts, const std::vector<int64_t>& part_axis, int64_t outer, int64_t inner,
+            T* out) {
     for (int64_t o = 0; o < outer; ++o) {
         for (size_t k = 0; k < parts.size(); ++k) {
             const int64_t block = part_axis[k] * inner;
@@ -304,8 +303,7 @@ void enlarge(const T* w, const Dims& wd, T* out, const Dims& od) {
     const int64_t planes = wd[0] * wd[1], kh = wd[2], kw = wd[3], KH = od[2], KW = od[3];
     const int64_t dy = (KH - kh) / 2, dx = (KW - kw) / 2;
     for (int64_t p = 0; p < planes; ++p)
-        for (int64_t y = 0; y < kh; ++y)
-            std::copy_n(w + (p * kh + y) * kw, kw, out + (p * KH + y + dy) * KW + dx);
+        for (int64_t y = 0; y < kh; ++y) std::copy_n(w + (p * kh + y) * kw, kw, out + (p * KH + y + dy) * KW + dx);
 }
 
 /// The identity convolution kernel [C, C or 1, kh, kw]: 1 at the spatial centre of the planes

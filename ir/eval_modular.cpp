@@ -124,7 +124,8 @@ public:
         return t;
     }
     int64_t mul_scale(int64_t, int64_t) const { return 1; }
-    std::vector<const Tensor*> align(const std::vector<const Tensor*>& in, std::vector<Tensor>&, int64_t& common) const {
+    std::vector<const Tensor*> align(const std::vector<const Tensor*>& in, std::vector<Tensor>&,
+                                     int64_t& common) const {
         common = 1;
         return in;
     }
@@ -150,8 +151,8 @@ public:
     }
     Tensor ew_div(const Tensor& a, const Tensor& b, const eval_detail::Dims& od) const {
         Tensor t = make(od, 1);
-        eval_detail::broadcast_each(od, a.dims, b.dims,
-                                    [&](int64_t i, int64_t ia, int64_t ib) { t.mod[i] = mod_div(a.mod[ia], b.mod[ib]); });
+        eval_detail::broadcast_each(
+            od, a.dims, b.dims, [&](int64_t i, int64_t ia, int64_t ib) { t.mod[i] = mod_div(a.mod[ia], b.mod[ib]); });
         return t;
     }
     Tensor constant(size_t rank, int64_t num, int64_t den) const {

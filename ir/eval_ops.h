@@ -68,8 +68,7 @@ inline std::string dims_str(const Dims& d) {
 inline Window window_of(const Node& node, const Dims& xd, const Dims& od, int64_t kh, int64_t kw) {
     auto [sh, sw] = param::stride(node.params, node.op);
     const bool same = param::padding(node.params, node.op) == Padding::Same;
-    return Window{
-        kh, kw, sh, sw, pad_before(same, xd[2], od[2], kh, sh), pad_before(same, xd[3], od[3], kw, sw)};
+    return Window{kh, kw, sh, sw, pad_before(same, xd[2], od[2], kh, sh), pad_before(same, xd[3], od[3], kw, sw)};
 }
 
 /// What a domain without denominators (float, the prime field) has in common: every tensor's
@@ -118,8 +117,8 @@ typename Dom::Tensor eval_matmul(Dom& dom, const Node& node, const TensorPtrs<Do
         const size_t r = ta.rank();
         MatmulParts parts{ta.degree(r - 2), ta.degree(r - 1), tb.degree(r - 1), 1};
         parts.extra = ta.replicas / parts.col_parts;
-        const int64_t batch = r == 3 ? ta.dims[0].value() : 1, M = ta.dims[r - 2].value(),
-                      K = ta.dims[r - 1].value(), N = tb.dims[r - 1].value();
+        const int64_t batch = r == 3 ? ta.dims[0].value() : 1, M = ta.dims[r - 2].value(), K = ta.dims[r - 1].value(),
+                      N = tb.dims[r - 1].value();
         if (M % parts.row_parts || K % parts.contracted_parts || N % parts.col_parts || parts.extra < 1)
             throw EvalError("matmul: operand types " + ta.to_string() + ", " + tb.to_string() +
                             " cut a dimension into parts that do not divide it");
@@ -327,7 +326,7 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
             return {dom.finish(Tensor(*in[0]), ar, act)};
         }
 #define RF_EVAL_UNARY_ELEMENTWISE(kind, name, ...) \
-    case OpKind::kind:                              \
+    case OpKind::kind:                             \
         return {dom.template unary_elementwise<UnaryElementwise<OpKind::kind>>(*in[0], unary_elementwise_salt(name))};
             RF_UNARY_ELEMENTWISE_OPS(RF_EVAL_UNARY_ELEMENTWISE)
 #undef RF_EVAL_UNARY_ELEMENTWISE
@@ -398,17 +397,22 @@ std::vector<typename Dom::Tensor> eval_op(Dom& dom, const Node& node,
 /// The number of elements a tensor of the domain holds (a domain with two representations says).
 template <class Dom>
 int64_t elem_count(const typename Dom::Tensor& t) {
-    if constexpr (requires { Dom::count(t); }) return static_cast<int64_t>(Dom::count(t));
-    else return static_cast<int64_t>(Dom::data(t).size());
+    if constexpr (requires { Dom::count(t); })
+        return static_cast<int64_t>(Dom::count(t));
+    else
+        return static_cast<int64_t>(Dom::data(t).size());
 }
 
 /// A node's outputs: the domain's own dispatch where it has one (exact evaluation picks the
 /// rational or the modular domain per node), else eval_op.
 template <class Dom>
-std::vector<typename Dom::Tensor> eval_in(Dom& dom, const Node& node, const std::vector<const typename Dom::Tensor*>& in,
+std::vector<typename Dom::Tensor> eval_in(Dom& dom, const Node& node,
+                                          const std::vector<const typename Dom::Tensor*>& in,
                                           const std::vector<const TensorType*>& in_types) {
-    if constexpr (requires { dom.eval_node(node, in, in_types); }) return dom.eval_node(node, in, in_types);
-    else return eval_op(dom, node, in, in_types);
+    if constexpr (requires { dom.eval_node(node, in, in_types); })
+        return dom.eval_node(node, in, in_types);
+    else
+        return eval_op(dom, node, in, in_types);
 }
 
 template <class Dom>
@@ -422,8 +426,7 @@ void check_node_call(const Node& node, const std::vector<const typename Dom::Ten
         throw EvalError(op + ": " + std::to_string(in_types.size()) + " operand types for " +
                         std::to_string(in.size()) + " operand values");
     for (size_t i = 0; i < in.size(); ++i) {
-        if (!in[i] || !dims_match(in[i]->dims, in_types[i]) ||
-            elem_count<Dom>(*in[i]) != volume(in[i]->dims))
+        if (!in[i] || !dims_match(in[i]->dims, in_types[i]) || elem_count<Dom>(*in[i]) != volume(in[i]->dims))
             throw EvalError(op + ": operand " + std::to_string(i) + " value " +
                             (in[i] ? dims_str(in[i]->dims) : "(null)") + " does not match its type " +
                             in_types[i].to_string());

@@ -14,12 +14,10 @@ int Graph::num_ops() const {
 }
 
 bool Graph::operator==(const Graph& o) const {
-    if (!(d_variables == o.d_variables) || d_outputs != o.d_outputs || d_nodes.size() != o.d_nodes.size())
-        return false;
+    if (!(d_variables == o.d_variables) || d_outputs != o.d_outputs || d_nodes.size() != o.d_nodes.size()) return false;
     for (size_t i = 0; i < d_nodes.size(); ++i) {
         const Node &a = d_nodes[i], &b = o.d_nodes[i];
-        if (a.op != b.op || a.params != b.params || a.inputs != b.inputs || !(a.outputs == b.outputs))
-            return false;
+        if (a.op != b.op || a.params != b.params || a.inputs != b.inputs || !(a.outputs == b.outputs)) return false;
     }
     return true;
 }
@@ -69,9 +67,9 @@ std::vector<ValueRef> GraphBuilder::add(OpKind op, const Params& params, const s
     int n = static_cast<int>(inputs.size());
     if (n < info.min_arity || n > info.max_arity)
         throw TypeError(std::string(info.name) + ": expects " +
-                        (info.min_arity == info.max_arity ? std::to_string(info.min_arity)
-                                                          : std::to_string(info.min_arity) + " to " +
-                                                                std::to_string(info.max_arity)) +
+                        (info.min_arity == info.max_arity
+                             ? std::to_string(info.min_arity)
+                             : std::to_string(info.min_arity) + " to " + std::to_string(info.max_arity)) +
                         " operands, got " + std::to_string(n));
     for ([[maybe_unused]] const ValueRef& v : inputs) {
         assert(v.node < d_graph.d_nodes.size() && "operand refers to a later node");

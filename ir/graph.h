@@ -9,8 +9,8 @@
 
 #include <cstdint>
 #include <stdexcept>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ir/op_kind.h"
@@ -25,9 +25,7 @@ struct ValueRef {
     uint32_t output = 0;
     bool operator==(const ValueRef& o) const { return node == o.node && output == o.output; }
     bool operator!=(const ValueRef& o) const { return !(*this == o); }
-    bool operator<(const ValueRef& o) const {
-        return node < o.node || (node == o.node && output < o.output);
-    }
+    bool operator<(const ValueRef& o) const { return node < o.node || (node == o.node && output < o.output); }
 };
 
 struct Node {
@@ -42,9 +40,7 @@ struct Variable {
     std::string name;
     Role role = Role::Activation;
     TensorType type;
-    bool operator==(const Variable& o) const {
-        return name == o.name && role == o.role && type == o.type;
-    }
+    bool operator==(const Variable& o) const { return name == o.name && role == o.role && type == o.type; }
 };
 
 class Graph {

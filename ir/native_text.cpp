@@ -10,8 +10,27 @@ namespace rf {
 
 namespace {
 
-enum class Tok { Ident, Int, LParen, RParen, LBrack, RBrack, Comma, Colon, Equals, Arrow, Dot, Plus, Minus, Star, Slash, Tilde, Newline, End,
-                 Error };  ///< Error: text the lexer could not read; its text is the message
+enum class Tok {
+    Ident,
+    Int,
+    LParen,
+    RParen,
+    LBrack,
+    RBrack,
+    Comma,
+    Colon,
+    Equals,
+    Arrow,
+    Dot,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Tilde,
+    Newline,
+    End,
+    Error
+};  ///< Error: text the lexer could not read; its text is the message
 
 struct Token {
     Tok kind;
@@ -106,10 +125,22 @@ std::vector<Token> lex(std::string_view text, const std::string& file) {
         }
         Tok k;
         switch (c) {
-            case '(': k = Tok::LParen; ++depth; break;
-            case ')': k = Tok::RParen; --depth; break;
-            case '[': k = Tok::LBrack; ++depth; break;
-            case ']': k = Tok::RBrack; --depth; break;
+            case '(':
+                k = Tok::LParen;
+                ++depth;
+                break;
+            case ')':
+                k = Tok::RParen;
+                --depth;
+                break;
+            case '[':
+                k = Tok::LBrack;
+                ++depth;
+                break;
+            case ']':
+                k = Tok::RBrack;
+                --depth;
+                break;
             case ',': k = Tok::Comma; break;
             case ':': k = Tok::Colon; break;
             case '=': k = Tok::Equals; break;
@@ -193,7 +224,8 @@ public:
         auto continues = [&](size_t i) {
             if (i == 0) return false;
             const Token& prev = d_toks[i - 1];
-            return prev.kind == Tok::Arrow || prev.kind == Tok::Comma || (prev.kind == Tok::Ident && prev.text == "where");
+            return prev.kind == Tok::Arrow || prev.kind == Tok::Comma ||
+                   (prev.kind == Tok::Ident && prev.text == "where");
         };
         while (d_toks[d_pos].kind != Tok::End) {
             const Token& t = d_toks[d_pos];
@@ -354,9 +386,12 @@ private:
             }
             case ParamKind::Padding: {
                 const Token& t = expect(Tok::Ident, "(same or valid)");
-                if (t.text == "same") p.v[s.slot] = static_cast<int32_t>(Padding::Same);
-                else if (t.text == "valid") p.v[s.slot] = static_cast<int32_t>(Padding::Valid);
-                else error(t, "padding must be same or valid, got '" + t.text + "'");
+                if (t.text == "same")
+                    p.v[s.slot] = static_cast<int32_t>(Padding::Same);
+                else if (t.text == "valid")
+                    p.v[s.slot] = static_cast<int32_t>(Padding::Valid);
+                else
+                    error(t, "padding must be same or valid, got '" + t.text + "'");
                 return;
             }
             case ParamKind::Activation: {
@@ -384,8 +419,10 @@ private:
     std::string dim() {
         std::string s;
         do {
-            if (!s.empty()) s += d_toks[d_pos - 1].text;
-            else if (accept(Tok::Minus)) s += "-";
+            if (!s.empty())
+                s += d_toks[d_pos - 1].text;
+            else if (accept(Tok::Minus))
+                s += "-";
             if (peek().kind == Tok::Int && peek(1).kind == Tok::Star) {
                 s += next().text;
                 next();
@@ -405,12 +442,17 @@ private:
         d.name = name.text;
         d.loc = name.loc;
         // "x ~ act[...]": an axiom file's typing example, not a condition (prover/axiom_set.h).
-        if (accept(Tok::Tilde)) d.condition = false;
-        else expect(Tok::Colon, "after the variable name");
+        if (accept(Tok::Tilde))
+            d.condition = false;
+        else
+            expect(Tok::Colon, "after the variable name");
         const Token& role = expect(Tok::Ident, "(act or weight)");
-        if (role.text == "act") d.role = Role::Activation;
-        else if (role.text == "weight") d.role = Role::Weight;
-        else error(role, "role must be act or weight, got '" + role.text + "'");
+        if (role.text == "act")
+            d.role = Role::Activation;
+        else if (role.text == "weight")
+            d.role = Role::Weight;
+        else
+            error(role, "role must be act or weight, got '" + role.text + "'");
         if (accept(Tok::LBrack)) {
             d.has_shape = true;
             if (peek().kind != Tok::RBrack) {

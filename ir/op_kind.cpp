@@ -35,8 +35,8 @@ constexpr std::array kReplicaParams{kReplicaDegree};
 
 std::vector<OpInfo> build_table() {
     std::vector<OpInfo> t;
-#define RF_OP_INFO(kind, name, tensat, lo, hi, outs, comm, traits, layout, taso, flexflow, onnx)              \
-    t.push_back(OpInfo{OpKind::kind, name, tensat, lo, hi, outs, comm, traits,                                \
+#define RF_OP_INFO(kind, name, tensat, lo, hi, outs, comm, traits, layout, taso, flexflow, onnx) \
+    t.push_back(OpInfo{OpKind::kind, name, tensat, lo, hi, outs, comm, traits,                   \
                        std::vector<ParamSpec>(layout.begin(), layout.end()), taso, flexflow, onnx});
     RF_OPS(RF_OP_INFO)
 #undef RF_OP_INFO

@@ -36,40 +36,39 @@ inline constexpr unsigned kDivides = 1u << 6;
 // X(Kind, native spelling, TENSAT spelling ("" = not expressible), min arity, max arity,
 //   outputs, commutative, traits, parameter layout (ir/op_kind.cpp),
 //   TASO OpType number (-1 = none), FlexFlow JSON spelling ("" = none), ONNX op_type ("" = none))
-#define RF_OPS(X)                                                                                            \
-    X(Input, "input", "", 0, 0, 1, false, kNoTraits, kNoParams, -1, "", "")                                  \
-    X(Conv2d, "conv2d", "conv2d", 2, 2, 1, false, kNoTraits, kConv2dParams, 3, "OP_CONV2D", "Conv")          \
-    X(Matmul, "matmul", "matmul", 2, 2, 1, false, kNoTraits, kMatmulParams, 18, "OP_LINEAR", "MatMul")       \
-    X(EwAdd, "ewadd", "ewadd", 2, 2, 1, true, kElementwise, kNoParams, 16, "OP_EW_ADD", "Add")               \
-    X(EwMul, "ewmul", "ewmul", 2, 2, 1, true, kElementwise, kNoParams, 17, "OP_EW_MUL", "Mul")               \
-    X(Smul, "smul", "smul", 2, 2, 1, false, kNoTraits, kNoParams, 19, "OP_MUL", "")                          \
-    X(Relu, "relu", "relu", 1, 1, 1, false, kElementwise | kUsesOrder, kNoParams, 8, "OP_RELU", "Relu")      \
-    X(Sigmoid, "sigmoid", "sigmoid", 1, 1, 1, false, kElementwise, kNoParams, 9, "OP_SIGMOID", "Sigmoid")    \
-    X(Tanh, "tanh", "tanh", 1, 1, 1, false, kElementwise, kNoParams, 10, "OP_TANH", "Tanh")                  \
-    X(Transpose, "transpose", "transpose", 1, 1, 1, false, kNoTraits, kTransposeParams, 15, "OP_TRANSPOSE",  \
-      "Transpose")                                                                                           \
-    X(Concat, "concat", "concat", 2, 8, 1, false, kNoTraits, kAxisParams, 12, "OP_CONCAT", "Concat")         \
-    X(Split, "split", "split", 1, 1, 2, false, kNoTraits, kAxisParams, 13, "OP_SPLIT", "Split")              \
-    X(PoolAvg, "poolavg", "poolavg", 1, 1, 1, false, kNoTraits, kPoolParams, 7, "OP_POOL2D_AVG",             \
-      "AveragePool")                                                                                         \
-    X(PoolMax, "poolmax", "poolmax", 1, 1, 1, false, kUsesOrder, kPoolParams, 6, "OP_POOL2D_MAX", "MaxPool") \
-    X(Enlarge, "enlarge", "enlarge", 2, 2, 1, false, kNoTraits, kNoParams, 20, "OP_ENLARGE", "")             \
-    X(ConstImm, "const_imm", "", 0, 0, 1, false, kConstant, kShapeParams, 22, "OP_CONSTANT_IMM", "")         \
-    X(ConstIconv, "const_iconv", "", 0, 0, 1, false, kConstant, kShapeParams, 23, "OP_CONSTANT_ICONV", "")   \
-    X(ConstOne, "const_one", "", 0, 0, 1, false, kConstant, kShapeParams, 24, "OP_CONSTANT_ONE", "")         \
-    X(ConstPool, "const_pool", "", 0, 0, 1, false, kConstant, kShapeParams, 25, "OP_CONSTANT_POOL", "")      \
-    X(Reshape, "reshape", "reshape", 1, 1, 1, false, kNoTraits, kShapeParams, 14, "OP_RESHAPE", "Reshape")   \
-    X(Repartition, "repartition", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_PARTITION", "")  \
-    X(Combine, "combine", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_COMBINE", "")            \
-    X(Replicate, "replicate", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REPLICATE", "")          \
-    X(Reduction, "reduction", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REDUCE", "")            \
-    X(EwSub, "ewsub", "", 2, 2, 1, false, kElementwise, kNoParams, -1, "", "Sub")                            \
-    X(EwDiv, "ewdiv", "", 2, 2, 1, false, kElementwise | kDivides, kNoParams, -1, "", "Div")                            \
-    X(ReduceSum, "reduce_sum", "", 1, 1, 1, false, kNoTraits, kAxisParams, -1, "", "ReduceSum")              \
-    X(ReduceMean, "reduce_mean", "", 1, 1, 1, false, kNoTraits, kAxisParams, -1, "", "ReduceMean")           \
-    X(Softmax, "softmax", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "Softmax")                     \
-    X(LayerNorm, "layernorm", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "LayerNormalization")      \
-    X(RmsNorm, "rmsnorm", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "RMSNormalization")            \
+#define RF_OPS(X)                                                                                               \
+    X(Input, "input", "", 0, 0, 1, false, kNoTraits, kNoParams, -1, "", "")                                     \
+    X(Conv2d, "conv2d", "conv2d", 2, 2, 1, false, kNoTraits, kConv2dParams, 3, "OP_CONV2D", "Conv")             \
+    X(Matmul, "matmul", "matmul", 2, 2, 1, false, kNoTraits, kMatmulParams, 18, "OP_LINEAR", "MatMul")          \
+    X(EwAdd, "ewadd", "ewadd", 2, 2, 1, true, kElementwise, kNoParams, 16, "OP_EW_ADD", "Add")                  \
+    X(EwMul, "ewmul", "ewmul", 2, 2, 1, true, kElementwise, kNoParams, 17, "OP_EW_MUL", "Mul")                  \
+    X(Smul, "smul", "smul", 2, 2, 1, false, kNoTraits, kNoParams, 19, "OP_MUL", "")                             \
+    X(Relu, "relu", "relu", 1, 1, 1, false, kElementwise | kUsesOrder, kNoParams, 8, "OP_RELU", "Relu")         \
+    X(Sigmoid, "sigmoid", "sigmoid", 1, 1, 1, false, kElementwise, kNoParams, 9, "OP_SIGMOID", "Sigmoid")       \
+    X(Tanh, "tanh", "tanh", 1, 1, 1, false, kElementwise, kNoParams, 10, "OP_TANH", "Tanh")                     \
+    X(Transpose, "transpose", "transpose", 1, 1, 1, false, kNoTraits, kTransposeParams, 15, "OP_TRANSPOSE",     \
+      "Transpose")                                                                                              \
+    X(Concat, "concat", "concat", 2, 8, 1, false, kNoTraits, kAxisParams, 12, "OP_CONCAT", "Concat")            \
+    X(Split, "split", "split", 1, 1, 2, false, kNoTraits, kAxisParams, 13, "OP_SPLIT", "Split")                 \
+    X(PoolAvg, "poolavg", "poolavg", 1, 1, 1, false, kNoTraits, kPoolParams, 7, "OP_POOL2D_AVG", "AveragePool") \
+    X(PoolMax, "poolmax", "poolmax", 1, 1, 1, false, kUsesOrder, kPoolParams, 6, "OP_POOL2D_MAX", "MaxPool")    \
+    X(Enlarge, "enlarge", "enlarge", 2, 2, 1, false, kNoTraits, kNoParams, 20, "OP_ENLARGE", "")                \
+    X(ConstImm, "const_imm", "", 0, 0, 1, false, kConstant, kShapeParams, 22, "OP_CONSTANT_IMM", "")            \
+    X(ConstIconv, "const_iconv", "", 0, 0, 1, false, kConstant, kShapeParams, 23, "OP_CONSTANT_ICONV", "")      \
+    X(ConstOne, "const_one", "", 0, 0, 1, false, kConstant, kShapeParams, 24, "OP_CONSTANT_ONE", "")            \
+    X(ConstPool, "const_pool", "", 0, 0, 1, false, kConstant, kShapeParams, 25, "OP_CONSTANT_POOL", "")         \
+    X(Reshape, "reshape", "reshape", 1, 1, 1, false, kNoTraits, kShapeParams, 14, "OP_RESHAPE", "Reshape")      \
+    X(Repartition, "repartition", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_PARTITION", "")     \
+    X(Combine, "combine", "", 1, 1, 1, false, kPartition, kPartitionParams, -1, "OP_COMBINE", "")               \
+    X(Replicate, "replicate", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REPLICATE", "")             \
+    X(Reduction, "reduction", "", 1, 1, 1, false, kReplica, kReplicaParams, -1, "OP_REDUCE", "")                \
+    X(EwSub, "ewsub", "", 2, 2, 1, false, kElementwise, kNoParams, -1, "", "Sub")                               \
+    X(EwDiv, "ewdiv", "", 2, 2, 1, false, kElementwise | kDivides, kNoParams, -1, "", "Div")                    \
+    X(ReduceSum, "reduce_sum", "", 1, 1, 1, false, kNoTraits, kAxisParams, -1, "", "ReduceSum")                 \
+    X(ReduceMean, "reduce_mean", "", 1, 1, 1, false, kNoTraits, kAxisParams, -1, "", "ReduceMean")              \
+    X(Softmax, "softmax", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "Softmax")                         \
+    X(LayerNorm, "layernorm", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "LayerNormalization")          \
+    X(RmsNorm, "rmsnorm", "", 1, 1, 1, false, kModular, kAxisParams, -1, "", "RMSNormalization")                \
     RF_UNARY_ELEMENTWISE_OPS(X)
 
 // The same-shape unary family: parameterless element-wise unary operators whose value is one
@@ -80,7 +79,7 @@ inline constexpr unsigned kDivides = 1u << 6;
 // the shape rules, TENSAT slots, SMT symbols, the pointwise strategy and the consumers without
 // an edit there (docs/adding-an-operator.md). relu, sigmoid and tanh are not in it: they are
 // also fused activations, with their own per-domain code.
-#define RF_UNARY_ELEMENTWISE_OPS(X)                                                   \
+#define RF_UNARY_ELEMENTWISE_OPS(X)                                                         \
     X(Exp, "exp", "", 1, 1, 1, false, kElementwise | kModular, kNoParams, -1, "", "Exp")    \
     X(Sqrt, "sqrt", "", 1, 1, 1, false, kElementwise | kModular, kNoParams, -1, "", "Sqrt") \
     X(Gelu, "gelu", "", 1, 1, 1, false, kElementwise | kModular, kNoParams, -1, "", "Gelu")
@@ -106,11 +105,11 @@ enum class Activation : int32_t { None = 0, Sigmoid = 1, Relu = 2, Tanh = 3 };
 
 /// How a parameter is written and stored.
 enum class ParamKind : uint8_t {
-    Int,      ///< one integer (axis, shuffle flag)
-    Pair,     ///< two integers, written [h,w] (kernel, stride)
-    Padding,  ///< same | valid
+    Int,         ///< one integer (axis, shuffle flag)
+    Pair,        ///< two integers, written [h,w] (kernel, stride)
+    Padding,     ///< same | valid
     Activation,  ///< none | sigmoid | relu | tanh
-    List,     ///< up to kMaxListLen integers, written [a,b,...] (permutation, shape)
+    List,        ///< up to kMaxListLen integers, written [a,b,...] (permutation, shape)
 };
 
 inline constexpr int kMaxListLen = 8;
@@ -119,7 +118,7 @@ inline constexpr int kParamSlots = 10;
 struct ParamSpec {
     std::string_view name;
     ParamKind kind;
-    int slot;             ///< first slot in Params::v; a List stores its length there
+    int slot;               ///< first slot in Params::v; a List stores its length there
     int32_t default_value;  ///< for Int/Padding/Activation; Pair uses it for both halves
     bool has_default;
 };
@@ -139,7 +138,7 @@ struct OpInfo {
     std::string_view tensat_name;  ///< "" when TENSAT cannot express it
     int min_arity, max_arity, num_outputs;
     bool commutative;
-    unsigned traits;                 ///< kConstant | kElementwise | ...
+    unsigned traits;  ///< kConstant | kElementwise | ...
     std::vector<ParamSpec> params;
     int32_t taso_op;                 ///< TASO's OpType number; -1 when TASO has no such operator
     std::string_view flexflow_name;  ///< FlexFlow JSON's "type"; "" when it has none
@@ -170,15 +169,15 @@ const std::vector<OpKind>& all_op_kinds();
 
 // Typed access to parameters, so callers never index slots by hand.
 namespace param {
-int32_t axis(const Params& p);             // concat, split, reductions, softmax, the norms
-Padding padding(const Params& p, OpKind k);          // conv2d, pool
-Activation activation(const Params& p, OpKind k);    // conv2d, matmul, pool (None for others)
+int32_t axis(const Params& p);                     // concat, split, reductions, softmax, the norms
+Padding padding(const Params& p, OpKind k);        // conv2d, pool
+Activation activation(const Params& p, OpKind k);  // conv2d, matmul, pool (None for others)
 std::array<int32_t, 2> stride(const Params& p, OpKind k);
-std::array<int32_t, 2> kernel(const Params& p);  // pool
+std::array<int32_t, 2> kernel(const Params& p);            // pool
 std::vector<int32_t> list(const Params& p, int slot = 0);  // perm, shape
-bool shuffle(const Params& p);              // transpose
-int32_t parallel_dim(const Params& p);      // repartition, combine
-int32_t degree(const Params& p, OpKind k);  // the four parallel operators
+bool shuffle(const Params& p);                             // transpose
+int32_t parallel_dim(const Params& p);                     // repartition, combine
+int32_t degree(const Params& p, OpKind k);                 // the four parallel operators
 
 Params conv2d(int sh, int sw, Padding pad, Activation act);
 Params matmul(Activation act);
@@ -188,7 +187,7 @@ Params transpose(const std::vector<int32_t>& perm, bool shuffle);
 Params shape_list(const std::vector<int32_t>& dims);  // constants, reshape
 Params input(int32_t variable);
 Params partition(OpKind k, int32_t dim, int32_t degree);  // repartition, combine
-Params replica(int32_t degree);                            // replicate, reduction
+Params replica(int32_t degree);                           // replicate, reduction
 int32_t variable(const Params& p);
 }  // namespace param
 

@@ -64,7 +64,6 @@ std::vector<std::pair<Dim, Dim>> convolution_channels(const Rule& r) {
     return out;
 }
 
-
 }  // namespace
 
 std::vector<std::string> precondition_texts(const Rule& rule) {

@@ -15,7 +15,9 @@ namespace {
 
 class RankClasses {
 public:
-    explicit RankClasses(size_t n) : d_parent(n), d_pinned(n, false) { std::iota(d_parent.begin(), d_parent.end(), size_t{0}); }
+    explicit RankClasses(size_t n) : d_parent(n), d_pinned(n, false) {
+        std::iota(d_parent.begin(), d_parent.end(), size_t{0});
+    }
     size_t find(size_t x) {
         while (d_parent[x] != x) x = d_parent[x] = d_parent[d_parent[x]];
         return x;
@@ -83,8 +85,10 @@ RankGenerality rank_generality(const Rule& rule) {
             } else {
                 for (size_t k = 1; k < node.outputs.size(); ++k) classes.unite(self, self + k);
                 for (size_t k = 0; k < node.inputs.size(); ++k) {
-                    if (node.op == OpKind::Smul && k == 1) classes.pin(id(node.inputs[k]));  // the scalar
-                    else classes.unite(self, id(node.inputs[k]));
+                    if (node.op == OpKind::Smul && k == 1)
+                        classes.pin(id(node.inputs[k]));  // the scalar
+                    else
+                        classes.unite(self, id(node.inputs[k]));
                 }
                 if (node.op == OpKind::Concat || node.op == OpKind::Split)
                     min_rank = std::max(min_rank, static_cast<size_t>(param::axis(node.params)) + 1);

@@ -1,8 +1,8 @@
 #include "ir/rule.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cassert>
+#include <cctype>
 #include <functional>
 #include <unordered_map>
 
@@ -118,8 +118,7 @@ private:
     // Two uses that need different ranks: reported at the term whose constraint came last.
     [[noreturn]] void rank_conflict(int at, int a, int b) {
         const Term& t = d_ast.terms[at];
-        std::string what = t.kind == Term::Kind::Var ? "variable '" + t.var + "'"
-                                                     : std::string(op_name(t.op));
+        std::string what = t.kind == Term::Kind::Var ? "variable '" + t.var + "'" : std::string(op_name(t.op));
         error(t.loc, what + " needs rank " + std::to_string(b) + " here but rank " + std::to_string(a) +
                          " elsewhere in the rule");
     }
@@ -173,8 +172,10 @@ private:
         if (rule.result >= 0) rank_fix(i, rule.result, i);
         for (size_t k = 0; k < t.args.size(); ++k) {
             const int r = rule.operand_rank(k);
-            if (r == RankRule::kAsResult) rank_union(t.args[k], i, i);
-            else if (r >= 0) rank_fix(t.args[k], r, i);
+            if (r == RankRule::kAsResult)
+                rank_union(t.args[k], i, i);
+            else if (r >= 0)
+                rank_fix(t.args[k], r, i);
         }
         if (t.rank_hint >= 0) rank_fix(i, t.rank_hint, i);
     }
@@ -247,8 +248,7 @@ private:
     SType var_type(const Term& term, bool on_lhs) {
         int idx = variable_index(term.var);
         if (idx < 0) {
-            if (!on_lhs)
-                error(term.loc, "variable '" + term.var + "' on the right-hand side is not bound on the left");
+            if (!on_lhs) error(term.loc, "variable '" + term.var + "' on the right-hand side is not bound on the left");
             // Variables are numbered by first appearance; a declaration only describes one.
             VarState v;
             auto decl = d_declared.find(term.var);
@@ -344,9 +344,10 @@ private:
                 const OpInfo& info = op_info(term.op);
                 int n = static_cast<int>(term.args.size());
                 if (n < info.min_arity || n > info.max_arity)
-                    error(term.loc, std::string(info.name) + " expects " + std::to_string(info.min_arity) +
-                                        (info.min_arity == info.max_arity ? "" : " to " + std::to_string(info.max_arity)) +
-                                        " operands, got " + std::to_string(n));
+                    error(term.loc,
+                          std::string(info.name) + " expects " + std::to_string(info.min_arity) +
+                              (info.min_arity == info.max_arity ? "" : " to " + std::to_string(info.max_arity)) +
+                              " operands, got " + std::to_string(n));
                 std::vector<SType> args;
                 for (TermId a : term.args) {
                     const Term& at = d_ast.terms[a];
@@ -415,8 +416,10 @@ private:
             std::string s = places[0];
             for (size_t i = 1; i < places.size(); ++i) s += " = " + places[i];
             bool plain_symbol = value.terms().size() == 1 && value.terms()[0].second == 1 && value.constant() == 0;
-            if (!plain_symbol) s += " = " + value.to_string();
-            else if (places.size() < 2) continue;
+            if (!plain_symbol)
+                s += " = " + value.to_string();
+            else if (places.size() < 2)
+                continue;
             out.push_back(s);
         }
         return out;
@@ -426,8 +429,8 @@ private:
         if (!unify_types(l, r))
             error(d_ast.terms[d_ast.rhs[output]].loc,
                   "the two sides have different shapes" +
-                      (d_ast.lhs.size() > 1 ? " at output " + std::to_string(output) : std::string()) +
-                      ": " + type_str(l) + " vs " + type_str(r));
+                      (d_ast.lhs.size() > 1 ? " at output " + std::to_string(output) : std::string()) + ": " +
+                      type_str(l) + " vs " + type_str(r));
     }
 
     Rule build() {
@@ -464,7 +467,8 @@ private:
         const TensorType& type = var.type;
         for (size_t k = 0; k < type.dims.size(); ++k) {
             const Dim& d = type.dims[k];
-            bool positive_term = std::any_of(d.terms().begin(), d.terms().end(), [](const auto& t) { return t.second > 0; });
+            bool positive_term =
+                std::any_of(d.terms().begin(), d.terms().end(), [](const auto& t) { return t.second > 0; });
             if (positive_term || d.constant() >= 1) continue;
             SourceLoc at = decl_loc;
             if (!declared)
@@ -473,7 +477,8 @@ private:
                         at = term.loc;
                         break;
                     }
-            error(at, "the shapes force dimension " + std::to_string(k) + " of '" + var.name + "' to be zero or negative");
+            error(at,
+                  "the shapes force dimension " + std::to_string(k) + " of '" + var.name + "' to be zero or negative");
         }
     }
 

@@ -37,12 +37,12 @@ using TermId = int32_t;
 
 struct Term {
     enum class Kind : uint8_t { Var, App, Proj } kind = Kind::Var;
-    std::string var;          ///< Var: the variable's name (without TENSAT's '?')
+    std::string var;            ///< Var: the variable's name (without TENSAT's '?')
     OpKind op = OpKind::Input;  ///< App
-    Params params;            ///< App
-    std::vector<TermId> args;  ///< App: operands; Proj: the projected term
-    int output = 0;           ///< Proj: which output
-    int rank_hint = -1;       ///< App: rank the syntax states (TENSAT's concat NDIM), -1 if none
+    Params params;              ///< App
+    std::vector<TermId> args;   ///< App: operands; Proj: the projected term
+    int output = 0;             ///< Proj: which output
+    int rank_hint = -1;         ///< App: rank the syntax states (TENSAT's concat NDIM), -1 if none
     SourceLoc loc;
 };
 

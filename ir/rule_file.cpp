@@ -30,7 +30,8 @@ std::vector<RuleAst> parse_rules(std::string_view text, const std::string& file,
     return {};
 }
 
-std::vector<ParsedRule> parse_rules_each(std::string_view text, const std::string& file, RuleFormat format, bool multi) {
+std::vector<ParsedRule> parse_rules_each(std::string_view text, const std::string& file, RuleFormat format,
+                                         bool multi) {
     switch (format) {
         case RuleFormat::Native:
             if (multi) throw std::invalid_argument("--multi applies to TENSAT text only");
@@ -49,7 +50,8 @@ std::string read_text_file(const std::string& path) {
     // A directory opens as a stream on Linux and reads as nothing: name it instead of
     // handing back an empty rule set.
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw support::UserError("cannot read '" + path + "': it is a directory");
+    if (std::filesystem::is_directory(path, ec))
+        throw support::UserError("cannot read '" + path + "': it is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw support::UserError("cannot read '" + path + "': " + std::strerror(errno));
     ss << in.rdbuf();

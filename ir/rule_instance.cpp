@@ -42,8 +42,8 @@ Rule instantiate(const Rule& rule, const std::map<SymbolId, int64_t>& values) {
     for (const Variable& v : vars)
         for (size_t k = 0; k < v.type.rank(); ++k)
             if (v.type.dims[k].value() % v.type.degree(k) != 0)
-                throw TypeError("instantiate: dimension " + std::to_string(k) + " of '" + v.name + "' does not divide into " +
-                                std::to_string(v.type.degree(k)) + " parts");
+                throw TypeError("instantiate: dimension " + std::to_string(k) + " of '" + v.name +
+                                "' does not divide into " + std::to_string(v.type.degree(k)) + " parts");
     Rule r;
     r.name = rule.name;
     r.conditions = rule.conditions;

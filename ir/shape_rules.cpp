@@ -39,8 +39,7 @@ bool need_rank(const Ctx& c, OpKind op, const std::vector<TensorType>& in, size_
     if (in[i].rank() == rank) return true;
     fail_with(c, op, [&] {
         std::ostringstream m;
-        m << what << " must have rank " << rank << ", got " << in[i].to_string() << " (inputs "
-          << types_str(in) << ")";
+        m << what << " must have rank " << rank << ", got " << in[i].to_string() << " (inputs " << types_str(in) << ")";
         return m.str();
     });
     return false;
@@ -76,24 +75,36 @@ SplitInfo combine(const SplitInfo& a, const SplitInfo& b, DimUnifier& u) {
 }
 
 bool check_pad_act(const Ctx& c, OpKind op, Padding pad, Activation act) {
-    if (pad != Padding::Same && pad != Padding::Valid) { fail(c, op, "padding must be same or valid"); return false; }
+    if (pad != Padding::Same && pad != Padding::Valid) {
+        fail(c, op, "padding must be same or valid");
+        return false;
+    }
     int a = static_cast<int>(act);
-    if (a < 0 || a > 3) { fail(c, op, "activation must be none, sigmoid, relu or tanh"); return false; }
+    if (a < 0 || a > 3) {
+        fail(c, op, "activation must be none, sigmoid, relu or tanh");
+        return false;
+    }
     return true;
 }
 
 // Operators without a parallel semantics take only tensors that live whole on one device.
 bool need_undistributed(const Ctx& c, OpKind op, const std::vector<TensorType>& in) {
     for (const TensorType& t : in)
-        if (t.is_distributed())
-            { fail_with(c, op, [&] { return "takes no distributed operand, got " + t.to_string() + " (inputs " + types_str(in) + ")"; }); return false; }
+        if (t.is_distributed()) {
+            fail_with(c, op, [&] {
+                return "takes no distributed operand, got " + t.to_string() + " (inputs " + types_str(in) + ")";
+            });
+            return false;
+        }
     return true;
 }
 
 bool need_same_distribution(const Ctx& c, OpKind op, const std::vector<TensorType>& in) {
     for (size_t k = 1; k < in.size(); ++k)
-        if (!in[k].same_distribution(in[0]))
-            { fail_with(c, op, [&] { return "operands are distributed differently (inputs " + types_str(in) + ")"; }); return false; }
+        if (!in[k].same_distribution(in[0])) {
+            fail_with(c, op, [&] { return "operands are distributed differently (inputs " + types_str(in) + ")"; });
+            return false;
+        }
     return true;
 }
 
@@ -103,18 +114,22 @@ std::optional<Dim> window_out(const Ctx& c, OpKind op, const Dim& in, const Dim&
     if (stride < 1) return fail(c, op, "stride must be at least 1");
     if (pad == Padding::Same) {
         if (stride == 1) return n;
-        if (!n.is_concrete()) return fail_with(c, op, [&] { return "stride > 1 needs a concrete spatial size, got " + n.to_string(); });
+        if (!n.is_concrete())
+            return fail_with(c, op, [&] { return "stride > 1 needs a concrete spatial size, got " + n.to_string(); });
         return Dim((n.value() + stride - 1) / stride);
     }
     Dim diff = n - kk;
     if (stride == 1) {
         if (diff.is_concrete() && diff.value() < 0)
-            return fail_with(c, op, [&] { return "VALID window " + kk.to_string() + " larger than input " + n.to_string(); });
+            return fail_with(c, op,
+                             [&] { return "VALID window " + kk.to_string() + " larger than input " + n.to_string(); });
         return diff + Dim(1);
     }
-    if (!diff.is_concrete()) return fail_with(c, op, [&] { return "stride > 1 needs concrete sizes, got " + n.to_string(); });
+    if (!diff.is_concrete())
+        return fail_with(c, op, [&] { return "stride > 1 needs concrete sizes, got " + n.to_string(); });
     if (diff.value() < 0)
-        return fail_with(c, op, [&] { return "VALID window " + kk.to_string() + " larger than input " + n.to_string(); });
+        return fail_with(c, op,
+                         [&] { return "VALID window " + kk.to_string() + " larger than input " + n.to_string(); });
     return Dim(diff.value() / stride + 1);
 }
 
@@ -175,16 +190,25 @@ bool matmul_distribution(const Ctx& c, const std::vector<TensorType>& in, Tensor
     const TensorType &x = in[0], &w = in[1];
     if (!x.is_distributed() && !w.is_distributed()) return true;
     const size_t r = x.rank();
-    if (r > 3) { fail_with(c, op, [&] { return "distributed operands must have rank 2 or 3 (inputs " + types_str(in) + ")"; }); return false; }
+    if (r > 3) {
+        fail_with(c, op, [&] { return "distributed operands must have rank 2 or 3 (inputs " + types_str(in) + ")"; });
+        return false;
+    }
     for (size_t i = 0; i + 2 < r; ++i) {
-        if (x.degree(i) != w.degree(i))
-            { fail_with(c, op, [&] { return "batch dimension " + std::to_string(i) + " is cut differently (inputs " + types_str(in) + ")"; }); return false; }
+        if (x.degree(i) != w.degree(i)) {
+            fail_with(c, op, [&] {
+                return "batch dimension " + std::to_string(i) + " is cut differently (inputs " + types_str(in) + ")";
+            });
+            return false;
+        }
         t.set_degree(i, x.degree(i));
     }
     const int32_t rows = x.degree(r - 2);
     const int32_t contracted = x.degree(r - 1), cols = w.degree(r - 1);
-    if (w.degree(r - 2) != contracted)
-        { fail_with(c, op, [&] { return "the contracted dimension is cut differently (inputs " + types_str(in) + ")"; }); return false; }
+    if (w.degree(r - 2) != contracted) {
+        fail_with(c, op, [&] { return "the contracted dimension is cut differently (inputs " + types_str(in) + ")"; });
+        return false;
+    }
     if (x.replicas % cols != 0 || w.replicas % rows != 0 || x.replicas / cols != w.replicas / rows) {
         fail_with(c, op, [&] {
             return "the left operand needs " + std::to_string(cols) + "*e replicas and the right one " +
@@ -202,7 +226,8 @@ One infer_matmul(const Ctx& c, const Params& p, const std::vector<TensorType>& i
     const OpKind op = OpKind::Matmul;
     if (!check_pad_act(c, op, Padding::Same, param::activation(p, op))) return std::nullopt;
     size_t r = in[0].rank();
-    if (r < 2 || r > 4) return fail_with(c, op, [&] { return "operands must have rank 2, 3 or 4, got " + types_str(in); });
+    if (r < 2 || r > 4)
+        return fail_with(c, op, [&] { return "operands must have rank 2, 3 or 4, got " + types_str(in); });
     if (!need_rank(c, op, in, 1, r, "right operand")) return std::nullopt;
     TensorType t;
     t.dims = in[0].dims;
@@ -214,11 +239,14 @@ One infer_matmul(const Ctx& c, const Params& p, const std::vector<TensorType>& i
             t.set_split(i, big.split(i));
             continue;
         }
-        if (!unify_dim(c, op, in[0].dims[i], in[1].dims[i], [] { return "batch sizes"; }, in))
+        if (!unify_dim(
+                c, op, in[0].dims[i], in[1].dims[i], [] { return "batch sizes"; }, in))
             return std::nullopt;
         t.set_split(i, combine(in[0].split(i), in[1].split(i), c.u));
     }
-    if (!unify_dim(c, op, in[0].dims[r - 1], in[1].dims[r - 2], [] { return "contracted sizes"; }, in)) return std::nullopt;
+    if (!unify_dim(
+            c, op, in[0].dims[r - 1], in[1].dims[r - 2], [] { return "contracted sizes"; }, in))
+        return std::nullopt;
     t.dims[r - 1] = in[1].dims[r - 1];
     t.set_split(r - 2, in[0].split(r - 2));
     t.set_split(r - 1, in[1].split(r - 1));
@@ -230,7 +258,8 @@ One infer_matmul(const Ctx& c, const Params& p, const std::vector<TensorType>& i
 // an axis of length 1 on one side takes the other side's length (and its concat boundary);
 // any other pair of lengths must be equal.
 One infer_elementwise(const Ctx& c, OpKind op, const std::vector<TensorType>& in) {
-    if (!need_rank(c, op, in, 1, in[0].rank(), "right operand") || !need_same_distribution(c, op, in)) return std::nullopt;
+    if (!need_rank(c, op, in, 1, in[0].rank(), "right operand") || !need_same_distribution(c, op, in))
+        return std::nullopt;
     TensorType t;
     t.dims = in[0].dims;
     t.degrees = in[0].degrees;
@@ -243,8 +272,8 @@ One infer_elementwise(const Ctx& c, OpKind op, const std::vector<TensorType>& in
             t.set_split(i, big.split(i));
             continue;
         }
-        if (!unify_dim(c, op, in[0].dims[i], in[1].dims[i],
-                       [&] { return "sizes of axis " + std::to_string(i); }, in))
+        if (!unify_dim(
+                c, op, in[0].dims[i], in[1].dims[i], [&] { return "sizes of axis " + std::to_string(i); }, in))
             return std::nullopt;
         t.set_split(i, combine(in[0].split(i), in[1].split(i), c.u));
     }
@@ -256,7 +285,8 @@ One infer_axis_op(const Ctx& c, OpKind op, const Params& p, const std::vector<Te
     if (!need_undistributed(c, op, in)) return std::nullopt;
     const int axis = param::axis(p);
     if (axis < 0 || static_cast<size_t>(axis) >= in[0].rank())
-        return fail_with(c, op, [&] { return "axis " + std::to_string(axis) + " out of range for " + in[0].to_string(); });
+        return fail_with(c, op,
+                         [&] { return "axis " + std::to_string(axis) + " out of range for " + in[0].to_string(); });
     TensorType t = in[0];
     if (op == OpKind::ReduceSum || op == OpKind::ReduceMean) {
         t.dims[axis] = Dim(1);
@@ -271,7 +301,9 @@ One infer_transpose(const Ctx& c, const Params& p, const std::vector<TensorType>
     if (!perm_or) return std::nullopt;
     const std::vector<int32_t>& perm = *perm_or;
     if (perm.size() != in[0].rank())
-        return fail_with(c, op, [&] { return "perm has " + std::to_string(perm.size()) + " entries for input " + in[0].to_string(); });
+        return fail_with(c, op, [&] {
+            return "perm has " + std::to_string(perm.size()) + " entries for input " + in[0].to_string();
+        });
     std::vector<int32_t> sorted = perm;
     std::sort(sorted.begin(), sorted.end());
     for (size_t i = 0; i < sorted.size(); ++i)
@@ -290,16 +322,20 @@ One infer_concat(const Ctx& c, const Params& p, const std::vector<TensorType>& i
     size_t r = in[0].rank();
     int axis = param::axis(p);
     if (axis < 0 || static_cast<size_t>(axis) >= r)
-        return fail_with(c, op, [&] { return "axis " + std::to_string(axis) + " out of range for " + in[0].to_string(); });
+        return fail_with(c, op,
+                         [&] { return "axis " + std::to_string(axis) + " out of range for " + in[0].to_string(); });
     if (!need_same_distribution(c, op, in)) return std::nullopt;
     if (in[0].degree(axis) != 1)
-        return fail_with(c, op, [&] { return "cannot join along axis " + std::to_string(axis) + ", which is cut: " + in[0].to_string(); });
+        return fail_with(c, op, [&] {
+            return "cannot join along axis " + std::to_string(axis) + ", which is cut: " + in[0].to_string();
+        });
     TensorType t = in[0];
     for (size_t k = 1; k < in.size(); ++k) {
         if (!need_rank(c, op, in, k, r, "every operand")) return std::nullopt;
         for (size_t i = 0; i < r; ++i) {
             if (static_cast<int>(i) == axis) continue;
-            if (!unify_dim(c, op, t.dims[i], in[k].dims[i], [&] { return "sizes of axis " + std::to_string(i); }, in))
+            if (!unify_dim(
+                    c, op, t.dims[i], in[k].dims[i], [&] { return "sizes of axis " + std::to_string(i); }, in))
                 return std::nullopt;
             t.set_split(i, combine(t.split(i), in[k].split(i), c.u));
         }
@@ -317,12 +353,17 @@ std::optional<std::vector<TensorType>> infer_split(const Ctx& c, const Params& p
     const OpKind op = OpKind::Split;
     int axis = param::axis(p);
     if (axis < 0 || static_cast<size_t>(axis) >= in[0].rank())
-        return fail_with(c, op, [&] { return "axis " + std::to_string(axis) + " out of range for " + in[0].to_string(); });
+        return fail_with(c, op,
+                         [&] { return "axis " + std::to_string(axis) + " out of range for " + in[0].to_string(); });
     if (in[0].degree(axis) != 1)
-        return fail_with(c, op, [&] { return "cannot split axis " + std::to_string(axis) + ", which is cut: " + in[0].to_string(); });
+        return fail_with(c, op, [&] {
+            return "cannot split axis " + std::to_string(axis) + ", which is cut: " + in[0].to_string();
+        });
     const SplitInfo& s = in[0].split(axis);
     if (!s)
-        return fail_with(c, op, [&] { return "input " + in[0].to_string() + " has no concat boundary on axis " + std::to_string(axis); });
+        return fail_with(c, op, [&] {
+            return "input " + in[0].to_string() + " has no concat boundary on axis " + std::to_string(axis);
+        });
     TensorType left = in[0], right = in[0];
     left.dims[axis] = s->left_size;
     right.dims[axis] = in[0].dims[axis] - s->left_size;
@@ -352,14 +393,16 @@ One infer_pool(const Ctx& c, OpKind op, const Params& p, const std::vector<Tenso
 
 One infer_enlarge(const Ctx& c, const std::vector<TensorType>& in) {
     const OpKind op = OpKind::Enlarge;
-    if (!need_undistributed(c, op, in) || !need_rank(c, op, in, 0, 4, "kernel") || !need_rank(c, op, in, 1, 4, "reference kernel"))
+    if (!need_undistributed(c, op, in) || !need_rank(c, op, in, 0, 4, "kernel") ||
+        !need_rank(c, op, in, 1, 4, "reference kernel"))
         return std::nullopt;
     TensorType t = in[0];
     for (int i : {2, 3}) {
         Dim from = c.u.resolve(in[0].dims[i]), to = c.u.resolve(in[1].dims[i]);
         Dim diff = to - from;
         if (diff.is_concrete() && (diff.value() < 0 || diff.value() % 2 != 0))
-            return fail_with(c, op, [&] { return "cannot centre kernel " + in[0].to_string() + " in " + in[1].to_string(); });
+            return fail_with(c, op,
+                             [&] { return "cannot centre kernel " + in[0].to_string() + " in " + in[1].to_string(); });
         t.dims[i] = in[1].dims[i];
         t.set_split(i, nullptr);
     }
@@ -397,7 +440,8 @@ One infer_reshape(const Ctx& c, const Params& p, const std::vector<TensorType>& 
     int64_t in_vol = 1;
     for (const Dim& d : in[0].dims) {
         Dim r = c.u.resolve(d);
-        if (!r.is_concrete()) return fail_with(c, op, [&] { return "needs a concrete input shape, got " + in[0].to_string(); });
+        if (!r.is_concrete())
+            return fail_with(c, op, [&] { return "needs a concrete input shape, got " + in[0].to_string(); });
         in_vol *= r.value();
     }
     if (vol != in_vol)
@@ -423,7 +467,8 @@ One infer_parallel(const Ctx& c, OpKind op, const Params& p, const std::vector<T
     if (op == OpKind::Reduction) {
         if (t.replicas % k != 0)
             return fail_with(c, op, [&] {
-                return t.to_string() + " has " + std::to_string(t.replicas) + " replicas, not a multiple of " + std::to_string(k);
+                return t.to_string() + " has " + std::to_string(t.replicas) + " replicas, not a multiple of " +
+                       std::to_string(k);
             });
         t.replicas /= k;
         return t;
@@ -460,58 +505,9 @@ std::optional<std::vector<TensorType>> one(One t) {
 
 }  // namespace
 
-RankRule rank_rule(OpKind op, const Params& p) {
-    RankRule r;
-    auto shared = [&](int result = RankRule::kFree, int reach = 0) {
-        r.result = result;
-        r.operand = {RankRule::kAsResult, RankRule::kAsResult};
-        r.reach = reach;
-        return r;
-    };
-    switch (op) {
-        case OpKind::Conv2d:
-        case OpKind::PoolAvg:
-        case OpKind::PoolMax:
-        case OpKind::Enlarge:
-            r.result = 4;
-            r.operand = {4, 4};
-            return r;
-        case OpKind::Smul:
-            r.operand = {RankRule::kAsResult, 0};
-            return r;
-        case OpKind::Transpose: return shared(p.v[0]);  // the permutation's length
-        case OpKind::Concat:
-        case OpKind::Split:
-        case OpKind::ReduceSum:
-        case OpKind::ReduceMean:
-        case OpKind::Softmax:
-        case OpKind::LayerNorm:
-        case OpKind::RmsNorm: return shared(RankRule::kFree, param::axis(p) + 1);
-        case OpKind::Repartition:
-        case OpKind::Combine: return shared(RankRule::kFree, param::parallel_dim(p) + 1);
-        case OpKind::Matmul:  // rank 2 to 4: not one rank, so the operands only agree
-        case OpKind::EwAdd:
-        case OpKind::EwSub:
-        case OpKind::EwMul:
-        case OpKind::EwDiv:
-        case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
-        case OpKind::Tanh:
-        case OpKind::Replicate:
-        case OpKind::Reduction: return shared();
-        case OpKind::ConstImm:
-        case OpKind::ConstIconv:
-        case OpKind::ConstOne:
-        case OpKind::ConstPool:
-        case OpKind::Reshape: r.result = p.v[0]; return r;  // the shape's length
-        case OpKind::Input: return r;
-    }
-    return r;
-}
-
-std::optional<std::vector<TensorType>> try_infer_output_types(OpKind op, const Params& p, const std::vector<TensorType>& in,
-                                                              DimUnifier& u, std::string* why) {
+std::optional<std::vector<TensorType>> try_infer_output_types(OpKind op, const Params& p,
+                                                              const std::vector<TensorType>& in, DimUnifier& u,
+                                                              std::string* why) {
     const Ctx c{u, why};
     switch (op) {
         case OpKind::Input: return fail(c, op, "an input has no operands");
@@ -532,8 +528,7 @@ std::optional<std::vector<TensorType>> try_infer_output_types(OpKind op, const P
                 return fail_with(c, op, [&] { return "the scalar must not be distributed, got " + in[1].to_string(); });
             return std::vector<TensorType>{in[0]};
         case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: return std::vector<TensorType>{in[0]};
         case OpKind::Transpose: return one(infer_transpose(c, p, in));
         case OpKind::Concat: return one(infer_concat(c, p, in));

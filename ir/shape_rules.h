@@ -39,23 +39,23 @@ public:
 /// shapes at fault. Arity is checked by the caller. Without `why` no message is built: the
 /// enumerator asks this of millions of operand pairs, most of them ill-typed.
 std::optional<std::vector<TensorType>> try_infer_output_types(OpKind op, const Params& params,
-                                                              const std::vector<TensorType>& inputs,
-                                                              DimUnifier& u, std::string* why = nullptr);
+                                                              const std::vector<TensorType>& inputs, DimUnifier& u,
+                                                              std::string* why = nullptr);
 
 /// As try_infer_output_types, for callers to whom an ill-typed operator is a user's error:
 /// throws TypeError with the reason.
-std::vector<TensorType> infer_output_types(OpKind op, const Params& params,
-                                           const std::vector<TensorType>& inputs, DimUnifier& u);
+std::vector<TensorType> infer_output_types(OpKind op, const Params& params, const std::vector<TensorType>& inputs,
+                                           DimUnifier& u);
 
 /// The ranks an operator's shape rule fixes, for typing rule text before any shape is known
 /// (ir/rule.cpp). Stated here beside the rules it summarises; tests/ir/test_shape_rules.cpp
 /// checks it against try_infer_output_types on sampled shapes.
 struct RankRule {
-    static constexpr int kFree = -1;      ///< any rank (as far as ranks go)
-    static constexpr int kAsResult = -2;  ///< the result's rank (element-wise, concat, transpose)
-    int result = kFree;                   ///< the result's rank when the operator or its parameters fix it
+    static constexpr int kFree = -1;           ///< any rank (as far as ranks go)
+    static constexpr int kAsResult = -2;       ///< the result's rank (element-wise, concat, transpose)
+    int result = kFree;                        ///< the result's rank when the operator or its parameters fix it
     std::array<int, 2> operand{kFree, kFree};  ///< the first operand; every later one
-    int reach = 0;                        ///< an axis or cut dimension: the rank must exceed it
+    int reach = 0;                             ///< an axis or cut dimension: the rank must exceed it
     int operand_rank(size_t i) const { return operand[i == 0 ? 0 : 1]; }
 };
 RankRule rank_rule(OpKind op, const Params& params);

@@ -19,9 +19,9 @@ namespace rf {
 namespace {
 
 using tensat::describe;
+using tensat::is_space;
 using tensat::Lexer;
 using tensat::Token;
-using tensat::is_space;
 
 constexpr int32_t kMaxI32 = std::numeric_limits<int32_t>::max();
 
@@ -32,7 +32,7 @@ enum class SlotKind : uint8_t { Tensor, Int, List };
 
 struct Slot {
     SlotKind kind;
-    const char* name;  ///< as written in the form shown in messages: ACT, x, PERM...
+    const char* name;              ///< as written in the form shown in messages: ACT, x, PERM...
     int32_t lo = 0, hi = kMaxI32;  ///< Int: the value; List: every entry
     const char* domain = nullptr;  ///< Int: the allowed values in words, when they are codes
 };
@@ -57,8 +57,7 @@ std::vector<Slot> tensat_slots(OpKind k) {
         case OpKind::EwMul: return {tensor("a"), tensor("b")};
         case OpKind::Smul: return {tensor("x"), tensor("s")};
         case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: return {tensor("x")};
         case OpKind::Transpose: return {tensor("x"), int_list("PERM", 0), integer("SHUFFLE", 0, 1)};
         // NDIM states the operands' rank; TENSAT uses it only to check a match.
@@ -66,8 +65,8 @@ std::vector<Slot> tensat_slots(OpKind k) {
         case OpKind::Split: return {integer("AXIS", 0), tensor("x")};
         case OpKind::PoolAvg:
         case OpKind::PoolMax:
-            return {tensor("x"), integer("KH", 1), integer("KW", 1), integer("SH", 1), integer("SW", 1),
-                    pad_slot(), act_slot()};
+            return {tensor("x"),      integer("KH", 1), integer("KW", 1), integer("SH", 1),
+                    integer("SW", 1), pad_slot(),       act_slot()};
         case OpKind::Enlarge: return {tensor("w"), tensor("ref")};
         case OpKind::Reshape: return {tensor("x"), int_list("SHAPE", 1)};
         case OpKind::Input:
@@ -122,8 +121,7 @@ Params pack_params(OpKind k, const ParamValues& v, int& rank_hint) {
         case OpKind::EwMul:
         case OpKind::Smul:
         case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge:
         case OpKind::Input:
@@ -152,8 +150,7 @@ ParamValues unpack_params(OpKind k, const Params& p, const TensorType& out) {
     switch (k) {
         case OpKind::Conv2d: {
             auto [sh, sw] = param::stride(p, k);
-            return {{sh, sw, static_cast<int32_t>(param::padding(p, k)),
-                     static_cast<int32_t>(param::activation(p, k))},
+            return {{sh, sw, static_cast<int32_t>(param::padding(p, k)), static_cast<int32_t>(param::activation(p, k))},
                     {}};
         }
         case OpKind::Matmul: return {{static_cast<int32_t>(param::activation(p, k))}, {}};
@@ -173,8 +170,7 @@ ParamValues unpack_params(OpKind k, const Params& p, const TensorType& out) {
         case OpKind::EwMul:
         case OpKind::Smul:
         case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge:
         case OpKind::Input:
@@ -274,8 +270,7 @@ private:
     }
 
     TermId parse_variable(const Token& t) {
-        if (t.text[0] != '?')
-            fail(t, "expected an operand (a ?variable or an (operator ...)), got " + describe(t));
+        if (t.text[0] != '?') fail(t, "expected an operand (a ?variable or an (operator ...)), got " + describe(t));
         if (t.text.size() == 1) fail(t, "expected a variable name after '?'");
         Term term;
         term.kind = Term::Kind::Var;
@@ -341,8 +336,8 @@ private:
         }
         Token extra = d_lex.next();
         if (extra.kind == Token::Kind::End || extra.kind == Token::Kind::Arrow) unclosed(extra, open);
-        fail(extra, "too many arguments to " + std::string(name.text) + ": expected (" + std::string(name.text) +
-                        " " + form_of(sel.op) + ")");
+        fail(extra, "too many arguments to " + std::string(name.text) + ": expected (" + std::string(name.text) + " " +
+                        form_of(sel.op) + ")");
     }
 
     void parse_slot(const Slot& slot, OpKind op, const Token& open, Term& term, ParamValues& values) {
@@ -376,7 +371,7 @@ private:
 
     void check_range(const Token& at, int32_t value, const Slot& slot, OpKind op) const {
         if (value >= slot.lo && value <= slot.hi) return;
-        std::string allowed = slot.domain ? slot.domain
+        std::string allowed = slot.domain          ? slot.domain
                               : slot.hi == kMaxI32 ? "at least " + std::to_string(slot.lo)
                                                    : std::to_string(slot.lo) + " to " + std::to_string(slot.hi);
         fail(at, slot_label(slot, op) + " out of range: got " + std::to_string(value) + ", expected " + allowed);
@@ -519,8 +514,8 @@ private:
         size_t want = 0;
         for (const Slot& s : slots) want += s.kind == SlotKind::Tensor ? 1 : 0;
         if (n.inputs.size() != want)
-            throw std::invalid_argument("print_tensat: TENSAT's " + std::string(op_info(n.op).tensat_name) +
-                                        " takes " + std::to_string(want) + " operands, this one has " +
+            throw std::invalid_argument("print_tensat: TENSAT's " + std::string(op_info(n.op).tensat_name) + " takes " +
+                                        std::to_string(want) + " operands, this one has " +
                                         std::to_string(n.inputs.size()));
     }
 
@@ -570,8 +565,9 @@ std::vector<ParsedRule> parse_tensat_rules_each(std::string_view text, const std
         pending_half = multi && !pending_half;
     }
     if (pending_half && !rules.back().error) {
-        rules.back().error = ParseError(rules.back().ast->loc, "a two-output rule needs two consecutive lines; this rule is "
-                                                               "the last line and has no second half (odd number of rules)");
+        rules.back().error = ParseError(rules.back().ast->loc,
+                                        "a two-output rule needs two consecutive lines; this rule is "
+                                        "the last line and has no second half (odd number of rules)");
         rules.back().ast.reset();
     }
     return rules;

@@ -76,7 +76,9 @@ void prove_open_rules(ruledb::Database& db, std::vector<SelectedRule>& rules, in
     job.rule = [&](size_t i) -> const Rule& { return open[i]->rule; };
     job.name = [&](size_t i) { return "rule_" + std::to_string(open[i]->id); };
     job.store = [&](size_t i, const prover::RuleCheck& c) { store_rule_check(db, run, open[i]->id, c, tally); };
-    job.stopped = [](size_t, int sig) { throw support::Interrupted(sig, "stopped by " + support::signal_name(sig) + " while proving"); };
+    job.stopped = [](size_t, int sig) {
+        throw support::Interrupted(sig, "stopped by " + support::signal_name(sig) + " while proving");
+    };
     job.check.timeout_ms = timeout_ms;
     prove_and_store(db, batches(open.size(), 64), job);
     size_t proved = 0;
@@ -101,7 +103,7 @@ ruledb::ValidationRecord record_for(const SelectedRule& s, const std::string& mo
     v.max_rel_error = std::isfinite(sc.cmp.max_rel_error) ? sc.cmp.max_rel_error : 1e300;
     v.status = sc.status == applier::SiteStatus::Valid      ? ruledb::ValidationStatus::Valid
                : sc.status == applier::SiteStatus::Mismatch ? ruledb::ValidationStatus::Invalid
-                                                   : ruledb::ValidationStatus::Error;
+                                                            : ruledb::ValidationStatus::Error;
     v.message = sc.message;
     if (sc.site.rfind("all:", 0) == 0) {
         v.time_before_ms = rep.time_before_ms;
@@ -167,9 +169,15 @@ std::string ApplyReport::to_json() const {
             if (!sc.message.empty()) j["message"] = sc.message;
             jsites.push_back(j);
         }
-        nlohmann::json j{{"id", a.id},           {"name", rep.rule},       {"status", ruledb::to_string(a.status)},
-                         {"direction", rep.direction}, {"sites", rep.matched}, {"validated", rep.validated},
-                         {"applied", rep.applied},  {"mismatches", rep.mismatches}, {"errors", rep.errors},
+        nlohmann::json j{{"id", a.id},
+                         {"name", rep.rule},
+                         {"status", ruledb::to_string(a.status)},
+                         {"direction", rep.direction},
+                         {"sites", rep.matched},
+                         {"validated", rep.validated},
+                         {"applied", rep.applied},
+                         {"mismatches", rep.mismatches},
+                         {"errors", rep.errors},
                          {"checks", jsites}};
         if (rep.time_before_ms) j["time_before_ms"] = *rep.time_before_ms;
         if (rep.time_after_ms) j["time_after_ms"] = *rep.time_after_ms;
@@ -181,13 +189,18 @@ std::string ApplyReport::to_json() const {
                        {"run", run},
                        {"rules", jrules},
                        {"summary",
-                        {{"rules_considered", considered}, {"rules_matched", rules_matched}, {"sites", sites},
-                         {"applied", applied}, {"mismatches", mismatches}, {"errors", errors},
+                        {{"rules_considered", considered},
+                         {"rules_matched", rules_matched},
+                         {"sites", sites},
+                         {"applied", applied},
+                         {"mismatches", mismatches},
+                         {"errors", errors},
                          {"skipped_unproved", skipped_unproved}}}};
     if (optimization) {
         const applier::OptimizeResult& res = optimization->result;
         nlohmann::json steps = nlohmann::json::array();
-        for (const applier::OptimizeStep& st : res.steps) steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
+        for (const applier::OptimizeStep& st : res.steps)
+            steps.push_back({{"rule", st.rule}, {"site", st.site}, {"cost_ms", st.cost_after}});
         doc["optimize"] = {{"steps", steps},
                            {"expanded", res.expanded},
                            {"candidates", res.candidates},
@@ -221,10 +234,14 @@ ApplyReport apply_rules(const ApplyOptions& o) {
     report.reps = o.timing.reps;
     ruledb::RunSpec spec;
     spec.command = "ruleforge apply --model " + o.model + " --device " + o.device;
-    spec.params_json = nlohmann::json{{"model", o.model},          {"device", o.device},
-                                      {"seed", o.seed},            {"rules", o.rules.value_or("")},
-                                      {"include_unproved", o.include_unproved}, {"direction", o.direction}}
-                           .dump();
+    spec.params_json = nlohmann::json{
+        {"model", o.model},
+        {"device", o.device},
+        {"seed", o.seed},
+        {"rules", o.rules.value_or("")},
+        {"include_unproved", o.include_unproved},
+        {"direction",
+         o.direction}}.dump();
     spec.seeds = {o.seed};
     spec.axiom_version = prover::builtin_axioms().version;
     report.run = db.begin_run(spec);

@@ -19,8 +19,8 @@ namespace rf::pipeline {
 
 struct ApplyOptions {
     std::string db_path;
-    std::string model;             ///< a built-in model's name, or a .onnx / .model file
-    std::string device = "cpu";    ///< cpu | reference | cuda
+    std::string model;                 ///< a built-in model's name, or a .onnx / .model file
+    std::string device = "cpu";        ///< cpu | reference | cuda
     std::optional<std::string> rules;  ///< comma-separated rule ids or hash prefixes; none: every rule
     std::string direction = "both";    ///< fwd | rev | both
     bool include_unproved = false;     ///< also apply rules that are not proved
@@ -28,9 +28,9 @@ struct ApplyOptions {
     int timeout_ms = 4000;             ///< per query, with `prove`
     size_t max_sites = 0;              ///< one-site checks per rule and direction (0: all)
     uint64_t seed = 1;
-    applier::TimingOptions timing{};            ///< warm-up and timed runs per measurement
-    bool time = true;                  ///< time the model before and after
-    bool optimize = false;             ///< run the cost-guided search with the applicable rules
+    applier::TimingOptions timing{};  ///< warm-up and timed runs per measurement
+    bool time = true;                 ///< time the model before and after
+    bool optimize = false;            ///< run the cost-guided search with the applicable rules
     double alpha = 1.0;
     int budget = 50;
 };
@@ -45,7 +45,7 @@ struct AppliedRule {
 /// The cost-guided search (ApplyOptions::optimize).
 struct ApplyOptimization {
     applier::OptimizeResult result;
-    applier::Comparison outputs;          ///< the best graph's outputs against the model's
+    applier::Comparison outputs;                   ///< the best graph's outputs against the model's
     double time_before_ms = 0, time_after_ms = 0;  ///< measured end to end, median
     size_t operators_measured = 0;
 };
@@ -54,13 +54,12 @@ struct ApplyReport {
     std::string model, device;
     uint64_t seed = 0;
     ruledb::Id run = 0;
-    int reps = 0;                             ///< timed runs per measurement (for the text line)
-    std::optional<size_t> proved, tried;      ///< with `prove`: open rules proved of those tried
+    int reps = 0;                         ///< timed runs per measurement (for the text line)
+    std::optional<size_t> proved, tried;  ///< with `prove`: open rules proved of those tried
     /// The model itself cannot be checked (its own outputs are not finite): nothing was applied.
     std::optional<std::string> failure;
     std::vector<AppliedRule> rules;
-    size_t considered = 0, skipped_unproved = 0, rules_matched = 0, sites = 0, applied = 0, mismatches = 0,
-           errors = 0;
+    size_t considered = 0, skipped_unproved = 0, rules_matched = 0, sites = 0, applied = 0, mismatches = 0, errors = 0;
     std::optional<ApplyOptimization> optimization;
 
     /// A rewrite mismatched or failed (or the model could not be checked).

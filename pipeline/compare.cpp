@@ -47,9 +47,7 @@ const std::vector<GeneratorShape>& generator_shapes(size_t rank) {
     return rank < by_rank.size() ? by_rank[rank] : none;
 }
 
-bool is_plain_symbol(const Dim& d) {
-    return d.terms().size() == 1 && d.terms()[0].second == 1 && d.constant() == 0;
-}
+bool is_plain_symbol(const Dim& d) { return d.terms().size() == 1 && d.terms()[0].second == 1 && d.constant() == 0; }
 
 // Whether `shape` fits variable `v` under the symbols bound so far; binds the plain symbols it
 // meets. Compound dimensions (d0+d1) are left to instantiate(), which re-types everything.
@@ -170,16 +168,14 @@ bool covered(const Graph& g, const Node& n, const std::vector<enumerator::OpTemp
             case OpKind::EwDiv:
             case OpKind::Smul:
             case OpKind::Relu:
-            case OpKind::Sigmoid:
-            RF_UNARY_ELEMENTWISE_CASES
+            case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
             case OpKind::Tanh:
             case OpKind::Enlarge:
             case OpKind::ConstImm:
             case OpKind::ConstIconv:
             case OpKind::ConstOne:
             case OpKind::ConstPool:
-            case OpKind::Reshape:
-                return true;
+            case OpKind::Reshape: return true;
         }
     }
     return false;
@@ -232,8 +228,8 @@ KeptRules load_kept(ruledb::Database& db) {
 }
 
 RuleComparison compare_one(ruledb::Database& db, const Rule& rule, const KeptRules& kept,
-                           const std::optional<EnumerationBound>& bound, const std::vector<enumerator::OpTemplate>& templates,
-                           const CompareOptions& options) {
+                           const std::optional<EnumerationBound>& bound,
+                           const std::vector<enumerator::OpTemplate>& templates, const CompareOptions& options) {
     RuleComparison c;
     c.name = rule.name;
     std::vector<Instance> tries;
@@ -298,10 +294,14 @@ RuleComparison compare_one(ruledb::Database& db, const Rule& rule, const KeptRul
             return c;
         }
     c.reason = "not found";
-    if (!bound) c.detail = "the database records no discover run (preset and size bound unknown)";
+    if (!bound)
+        c.detail = "the database records no discover run (preset and size bound unknown)";
     else if (!search_end.empty())
         c.detail = "no derivation from the kept rules (search stopped by " + search_end +
-                   (search_end == "states" ? ": raise --max-states" : search_end == "steps" ? ": raise --max-steps" : "") + ")";
+                   (search_end == "states"  ? ": raise --max-states"
+                    : search_end == "steps" ? ": raise --max-steps"
+                                            : "") +
+                   ")";
     return c;
 }
 
@@ -327,7 +327,8 @@ std::optional<EnumerationBound> enumeration_bound(ruledb::Database& db) {
             int max_ops = p["max_ops"].get<int>();
             enumerator::EnumConfig config = enumerator::preset_config(p["preset"].get<std::string>(), max_ops);
             std::string ops = p.value("ops", std::string());
-            std::vector<enumerator::OpTemplate> ts = ops.empty() ? config.templates : enumerator::select_templates(config.templates, ops);
+            std::vector<enumerator::OpTemplate> ts =
+                ops.empty() ? config.templates : enumerator::select_templates(config.templates, ops);
             if (!bound) bound.emplace();
             bound->max_ops = std::max(bound->max_ops, max_ops);
             for (const enumerator::OpTemplate& t : ts)
@@ -358,7 +359,8 @@ std::vector<Instance> generator_instances(const Rule& rule, size_t limit) {
 CompareReport compare(ruledb::Database& db, const exporters::ImportResult& reference, const CompareOptions& options) {
     const KeptRules kept = load_kept(db);
     const std::optional<EnumerationBound> bound = enumeration_bound(db);
-    const std::vector<enumerator::OpTemplate> templates = bound ? templates_named(bound->templates) : std::vector<enumerator::OpTemplate>{};
+    const std::vector<enumerator::OpTemplate> templates =
+        bound ? templates_named(bound->templates) : std::vector<enumerator::OpTemplate>{};
 
     CompareReport report;
     for (size_t i = 0; i < reference.rules.size(); ++i) {
@@ -419,8 +421,9 @@ std::string CompareReport::to_json() const {
         }
         rules_json.push_back(std::move(j));
     }
-    nlohmann::json out = {{"rules", rules_json},
-                          {"summary", {{"found", found}, {"derivable", derivable}, {"missing", missing}, {"total", total()}}}};
+    nlohmann::json out = {
+        {"rules", rules_json},
+        {"summary", {{"found", found}, {"derivable", derivable}, {"missing", missing}, {"total", total()}}}};
     return out.dump(2);
 }
 

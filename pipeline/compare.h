@@ -34,8 +34,8 @@ struct CompareOptions {
 
 /// The answer for one reference rule.
 struct RuleComparison {
-    size_t index = 0;     ///< position in the reference file (0-based, as TASO numbers rules)
-    std::string name{};   ///< the reference rule's name, if it has one
+    size_t index = 0;    ///< position in the reference file (0-based, as TASO numbers rules)
+    std::string name{};  ///< the reference rule's name, if it has one
     CompareOutcome outcome = CompareOutcome::Missing;
     std::string instance{};  ///< found/derivable: "as read" or the shapes given ("x: act[2,4], ...")
     // found
@@ -43,7 +43,7 @@ struct RuleComparison {
     std::string rule_name{};           ///< the stored rule's name, as list and show print it
     std::string status{}, decision{};  ///< of the stored rule
     // derivable
-    std::vector<ruledb::Id> derived_by{};  ///< kept rules, in the order the derivation applies them
+    std::vector<ruledb::Id> derived_by{};         ///< kept rules, in the order the derivation applies them
     std::vector<std::string> derived_by_names{};  ///< their names, in the same order
     int steps = 0;
     // missing
@@ -80,6 +80,7 @@ std::vector<Instance> generator_instances(const Rule& rule, size_t limit);
 
 /// Compares the rules `reference` read (its unsupported and malformed rules are reported as
 /// missing, so the report covers every rule of the file) with the database.
-CompareReport compare(ruledb::Database& db, const exporters::ImportResult& reference, const CompareOptions& options = {});
+CompareReport compare(ruledb::Database& db, const exporters::ImportResult& reference,
+                      const CompareOptions& options = {});
 
 }  // namespace rf::pipeline

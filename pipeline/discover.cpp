@@ -6,16 +6,16 @@
 #include <nlohmann/json.hpp>
 
 #include "enumerator/enumerator.h"
-#include "support/progress.h"
 #include "pipeline/discover_steps.h"
-#include "pipeline/enumerate_db.h"
 #include "pipeline/distributed_discover.h"
+#include "pipeline/enumerate_db.h"
 #include "pipeline/proof_store.h"
 #include "pipeline/prove_loop.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
 #include "ruledb/minimize.h"
+#include "support/progress.h"
 #include "support/stop.h"
 #include "support/user_error.h"
 
@@ -30,7 +30,10 @@ nlohmann::json params_of(const DiscoverOptions& o) {
     for (prover::BackendKind k : o.backends) backends.push_back(prover::backend_name(k));
     // Everything that changes the result; threads, batch size, progress and the number of
     // ranks (--distributed) do not.
-    return {{"preset", o.preset}, {"ops", o.ops}, {"max_ops", o.max_ops}, {"backends", backends},
+    return {{"preset", o.preset},
+            {"ops", o.ops},
+            {"max_ops", o.max_ops},
+            {"backends", backends},
             {"timeout_ms", o.timeout_ms}};
 }
 
@@ -64,15 +67,15 @@ ruledb::Id open_run(ruledb::Database& db, const DiscoverOptions& o, DiscoverSumm
         if (!latest) throw support::UserError("--resume: " + o.db_path + " has no unfinished discover run");
         if (nlohmann::json::parse(latest->spec.params_json) != params)
             throw support::UserError("--resume: " + o.db_path + " has no unfinished discover run; the last one (run " +
-                                        std::to_string(latest->id) + ") finished, with other options (" +
-                                        latest->spec.params_json + ")");
+                                     std::to_string(latest->id) + ") finished, with other options (" +
+                                     latest->spec.params_json + ")");
         s.already_finished = true;
         s.resumed = true;
         return s.run = latest->id;
     }
     if (nlohmann::json::parse(last->spec.params_json) != params)
         throw support::UserError("--resume: run " + std::to_string(last->id) + " used other options (" +
-                                    last->spec.params_json + "); resume it with the same ones");
+                                 last->spec.params_json + "); resume it with the same ones");
     db.resume_run(last->id);
     s.resumed = true;
     return s.run = last->id;
@@ -103,11 +106,13 @@ std::vector<Span> open_spans(ruledb::Database& db, ruledb::Id run, const std::st
     }
 }
 
-void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<enumerator::Candidate>& candidates, size_t batch) {
+void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<enumerator::Candidate>& candidates,
+                      size_t batch) {
     for (const Span& span : open_spans(db, run, "store", candidates.size(), batch)) {
         if (support::stop_requested()) interrupted(db, run, support::stop_signal(), "while storing the candidates");
         db.atomically([&] {
-            for (size_t i = span.lo; i < span.hi; ++i) db.add_candidate(ruledb::describe_rule(candidates[i].rule), {}, run);
+            for (size_t i = span.lo; i < span.hi; ++i)
+                db.add_candidate(ruledb::describe_rule(candidates[i].rule), {}, run);
             db.mark_stage_done(run, "store", span_unit(span));
         });
     }
@@ -183,9 +188,10 @@ std::string DiscoverSummary::to_json() const {
                      {"pruned", pruned},
                      {"seconds", stage_times}};
     // The same figures split by scope: this run's work, and what the database holds in all.
-    j["this_run"] = {{"graphs", graphs},       {"classes", classes},         {"candidates", candidates},
-                     {"proved", run_proved},   {"refuted", run_refuted},     {"unknown", run_unknown},
-                     {"errors", errors},       {"unknown_reasons", unknown_reasons}};
+    j["this_run"] = {{"graphs", graphs},         {"classes", classes},
+                     {"candidates", candidates}, {"proved", run_proved},
+                     {"refuted", run_refuted},   {"unknown", run_unknown},
+                     {"errors", errors},         {"unknown_reasons", unknown_reasons}};
     j["database"] = {{"proved", proved}, {"refuted", refuted}, {"unknown", unknown},
                      {"rules", rules},   {"kept", kept},       {"pruned", pruned}};
     if (!per_rank.empty()) {
@@ -251,7 +257,9 @@ DiscoverSummary discover(const DiscoverOptions& o) {
         ProveJob job;
         job.rule = [&](size_t i) -> const Rule& { return er.candidates[i].rule; };
         job.name = [](size_t i) { return "candidate_" + std::to_string(i); };
-        job.store = [&](size_t i, const prover::RuleCheck& c) { store_candidate_check(db, run, er.candidates[i].rule, c, tally); };
+        job.store = [&](size_t i, const prover::RuleCheck& c) {
+            store_candidate_check(db, run, er.candidates[i].rule, c, tally);
+        };
         job.mark_done = [&](const Span& span) { db.mark_stage_done(run, "prove", span_unit(span)); };
         // A stop during the span may have cut proofs short (an interrupted solver answers
         // "unknown"): none of the span is stored, the resume proves all of it again.

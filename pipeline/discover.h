@@ -22,16 +22,16 @@ namespace rf::pipeline {
 
 struct DiscoverOptions {
     std::string db_path;
-    std::string command_line;       ///< recorded as the run's provenance
+    std::string command_line;  ///< recorded as the run's provenance
     std::string preset = "taso";
-    std::string ops;                ///< comma-separated template names ("" = the preset's)
+    std::string ops;  ///< comma-separated template names ("" = the preset's)
     int max_ops = 2;
-    int threads = 0;                ///< 0: OpenMP's default
+    int threads = 0;  ///< 0: OpenMP's default
     std::vector<prover::BackendKind> backends{prover::BackendKind::Z3};
     int timeout_ms = 4000;
     bool resume = false;
-    bool progress = true;           ///< progress lines on stderr
-    int batch = 128;                ///< candidates per transaction
+    bool progress = true;  ///< progress lines on stderr
+    int batch = 128;       ///< candidates per transaction
     /// Under mpirun: the ranks share the work (pipeline/distributed_discover.h); rank 0 alone
     /// opens the database. Without mpirun it runs as a single rank.
     bool distributed = false;
@@ -48,15 +48,16 @@ struct DiscoverSummary {
     bool already_finished = false;  ///< --resume found the run finished: nothing was done
     uint64_t graphs = 0, classes = 0, candidates = 0;
     uint64_t dropped_before_solver = 0;
-    uint64_t proved = 0, refuted = 0, unknown = 0, errors = 0;  ///< candidates in the database, all runs
+    uint64_t proved = 0, refuted = 0, unknown = 0,
+             errors = 0;  ///< candidates in the database, all runs
     /// What this run's (or, resumed, this session's) proofs decided, apart from the totals above.
     uint64_t run_proved = 0, run_refuted = 0, run_unknown = 0;
     std::map<std::string, uint64_t> unknown_reasons;  ///< this run's unknowns by reason (as `check` has them)
-    uint64_t rules = 0, kept = 0;  ///< database totals
-    std::map<std::string, uint64_t> pruned;  ///< by reason (duplicates of another rule included)
+    uint64_t rules = 0, kept = 0;                     ///< database totals
+    std::map<std::string, uint64_t> pruned;           ///< by reason (duplicates of another rule included)
     std::vector<StageTime> stages;
     // --distributed only:
-    int rank = 0;                    ///< this process's rank; only rank 0's summary has figures
+    int rank = 0;  ///< this process's rank; only rank 0's summary has figures
     int ranks = 1;
     std::vector<RankWork> per_rank;  ///< proving work by rank (on rank 0)
     std::vector<Traffic> traffic;    ///< bytes exchanged, by phase (on rank 0)

@@ -34,7 +34,8 @@ void count_enumeration(const enumerator::EnumResult& er, DiscoverSummary& s);
 std::vector<Span> open_spans(ruledb::Database& db, ruledb::Id run, const std::string& stage, size_t n, size_t batch);
 /// Stores the candidates span by span ("store" units), skipping stored ones. Throws
 /// support::Interrupted between two transactions when a stop was requested.
-void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<enumerator::Candidate>& candidates, size_t batch);
+void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<enumerator::Candidate>& candidates,
+                      size_t batch);
 /// Prunes to a minimal rule set, reads the totals back from the database (so a resumed run
 /// reports the whole run) and marks the run finished.
 void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s);

@@ -95,12 +95,14 @@ json check_to_json(const prover::RuleCheck& c) {
 prover::RuleCheck check_from_json(const json& j) {
     prover::RuleCheck c;
     const int v = j.at("verdict").get<int>();
-    if (v < 0 || v > static_cast<int>(prover::Verdict::Error)) throw std::runtime_error("verdict " + std::to_string(v) + " out of range");
+    if (v < 0 || v > static_cast<int>(prover::Verdict::Error))
+        throw std::runtime_error("verdict " + std::to_string(v) + " out of range");
     c.verdict = static_cast<prover::Verdict>(v);
     c.results = results_from_json(j.at("results"));
     if (const json& g = j.at("general"); !g.is_null())
-        c.general = prover::GeneralProof{rule_from_text(g.at("rule").get<std::string>()), results_from_json(g.at("results")),
-                                         g.value("assumed", std::vector<std::string>{})};
+        c.general =
+            prover::GeneralProof{rule_from_text(g.at("rule").get<std::string>()), results_from_json(g.at("results")),
+                                 g.value("assumed", std::vector<std::string>{})};
     c.conditions = j.at("conditions").get<std::vector<std::string>>();
     c.assumed = j.at("assumed").get<std::vector<std::string>>();
     for (const std::string& name : j.at("preconditions").get<std::vector<std::string>>()) {
@@ -160,10 +162,8 @@ auto decoding(const char* what, const std::vector<uint8_t>& bytes, F&& f) {
 std::vector<uint8_t> encode(const Request& r) {
     json checks = json::array();
     for (const prover::RuleCheck& c : r.checks) checks.push_back(check_to_json(c));
-    return json::to_cbor(json{{"work", work_to_json(r.work)},
-                              {"digest", r.candidate_digest},
-                              {"indices", r.indices},
-                              {"checks", checks}});
+    return json::to_cbor(json{
+        {"work", work_to_json(r.work)}, {"digest", r.candidate_digest}, {"indices", r.indices}, {"checks", checks}});
 }
 
 std::vector<uint8_t> encode(const Assignment& a) { return json::to_cbor(json{{"indices", a.indices}}); }
@@ -176,8 +176,8 @@ Request decode_request(const std::vector<uint8_t>& bytes) {
         r.indices = j.at("indices").get<std::vector<uint64_t>>();
         for (const json& c : j.at("checks")) r.checks.push_back(check_from_json(c));
         if (r.checks.size() != r.indices.size())
-            throw std::runtime_error("malformed request message: " + std::to_string(r.indices.size()) + " indices but " +
-                                     std::to_string(r.checks.size()) + " checks");
+            throw std::runtime_error("malformed request message: " + std::to_string(r.indices.size()) +
+                                     " indices but " + std::to_string(r.checks.size()) + " checks");
         return r;
     });
 }

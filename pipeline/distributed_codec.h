@@ -21,8 +21,8 @@ using pipeline::RankWork;
 
 struct Request {
     RankWork work;
-    uint64_t candidate_digest = 0;     ///< digest of the rank's candidate list (first request)
-    std::vector<uint64_t> indices;     ///< the candidates of the previous assignment...
+    uint64_t candidate_digest = 0;          ///< digest of the rank's candidate list (first request)
+    std::vector<uint64_t> indices;          ///< the candidates of the previous assignment...
     std::vector<prover::RuleCheck> checks;  ///< ...and what the prover said, in that order
 };
 

@@ -6,15 +6,15 @@
 #include <stdexcept>
 #include <tuple>
 
-#include <nlohmann/json.hpp>
 #include <omp.h>
+#include <nlohmann/json.hpp>
 
-#include "support/progress.h"
 #include "pipeline/discover_steps.h"
 #include "pipeline/distributed_prove.h"
 #include "pipeline/mpi_comm.h"
 #include "pipeline/mpi_work_exchange.h"
 #include "ruledb/db_error.h"
+#include "support/progress.h"
 #include "support/stop.h"
 #include "support/user_error.h"
 
@@ -31,7 +31,8 @@ enum class Failure { None = 0, Usage = 1, Database = 2, Finished = 3 };
 
 // True for Finished.
 bool share_outcome(Mpi& mpi, Failure f, const std::string& message) {
-    const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(nlohmann::json{{"failure", static_cast<int>(f)}, {"message", message}});
+    const std::vector<uint8_t> bytes =
+        nlohmann::json::to_cbor(nlohmann::json{{"failure", static_cast<int>(f)}, {"message", message}});
     const nlohmann::json j = nlohmann::json::from_cbor(mpi.broadcast(bytes, 0));
     const std::string what = j.at("message").get<std::string>();
     switch (static_cast<Failure>(j.at("failure").get<int>())) {
@@ -82,8 +83,8 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
     s.stages.push_back({"enumerate", since(t0)});
     // Each rank's share of the enumeration, for the summary (rank order).
     std::vector<std::pair<double, double>> enum_work;
-    for (const std::vector<uint8_t>& b :
-         mpi.allgather(nlohmann::json::to_cbor(nlohmann::json::array({since(t0) - exchange.seconds(), exchange.seconds()}))))
+    for (const std::vector<uint8_t>& b : mpi.allgather(
+             nlohmann::json::to_cbor(nlohmann::json::array({since(t0) - exchange.seconds(), exchange.seconds()}))))
         enum_work.push_back(nlohmann::json::from_cbor(b).get<std::pair<double, double>>());
 
     const prover::CheckOptions copts = steps::check_options(o);
@@ -169,7 +170,9 @@ DiscoverSummary discover_distributed(const DiscoverOptions& o) {
     } catch (const support::Interrupted& e) {
         if (mpi.size() == 1) throw;
         // Rank 0 has marked the run interrupted (the message says so); end every rank.
-        std::fprintf(stderr, "interrupted: discover --distributed, rank %d of %d: %s; continue it with the same command and --resume\n",
+        std::fprintf(stderr,
+                     "interrupted: discover --distributed, rank %d of %d: %s; continue it with the "
+                     "same command and --resume\n",
                      mpi.rank(), mpi.size(), e.what().c_str());
         std::fflush(stderr);
         mpi.abort(e.exit_code());

@@ -133,8 +133,8 @@ uint64_t candidate_digest(const std::vector<enumerator::Candidate>& candidates) 
 }
 
 std::vector<prover::RuleCheck> prove_indices(const std::vector<enumerator::Candidate>& candidates,
-                                             const std::vector<uint64_t>& indices,
-                                             const prover::CheckOptions& options, int threads) {
+                                             const std::vector<uint64_t>& indices, const prover::CheckOptions& options,
+                                             int threads) {
     for (uint64_t i : indices)
         if (i >= candidates.size())
             throw std::out_of_range("candidate index " + std::to_string(i) + " past the list's " +
@@ -144,8 +144,10 @@ std::vector<prover::RuleCheck> prove_indices(const std::vector<enumerator::Candi
         [&](size_t k) { return "candidate_" + std::to_string(indices[k]); }, options, threads);
 }
 
-std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<enumerator::Candidate>& candidates,
-                                         const CoordinatorSetup& setup, ProofTally& tally, support::Progress& progress) {
+std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db,
+                                         const std::vector<enumerator::Candidate>& candidates,
+                                         const CoordinatorSetup& setup, ProofTally& tally,
+                                         support::Progress& progress) {
     const uint64_t digest = candidate_digest(candidates);
     std::vector<uint64_t> order;
     for (const Span& span : setup.spans)
@@ -167,7 +169,9 @@ std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const s
     // Stores every batch whose candidates are all in, in batch order, one transaction each, as
     // the single-process loop does (pipeline/prove_loop.h).
     ProveJob job;
-    job.store = [&](size_t i, const prover::RuleCheck& c) { store_candidate_check(db, setup.run, candidates[i].rule, c, tally); };
+    job.store = [&](size_t i, const prover::RuleCheck& c) {
+        store_candidate_check(db, setup.run, candidates[i].rule, c, tally);
+    };
     job.mark_done = [&](const Span& span) { db.mark_stage_done(setup.run, "prove", span_unit(span)); };
     // An interrupted solver's answer is never stored: a stop leaves the span open.
     job.stopped = [](size_t, int) { support::throw_if_stopped("while proving"); };
@@ -178,7 +182,8 @@ std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const s
             const Span& span = setup.spans[next_span];
             const size_t lo = span.lo, hi = span.hi;
             auto first = done.find(lo);
-            if (first == done.end() || static_cast<size_t>(std::distance(first, done.lower_bound(hi))) != hi - lo) break;
+            if (first == done.end() || static_cast<size_t>(std::distance(first, done.lower_bound(hi))) != hi - lo)
+                break;
             std::vector<prover::RuleCheck> checks;
             checks.reserve(hi - lo);
             for (auto it = first; it != done.lower_bound(hi); ++it) checks.push_back(std::move(it->second));

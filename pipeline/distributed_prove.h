@@ -19,13 +19,13 @@
 #include <vector>
 
 #include "enumerator/enumerator.h"
-#include "support/progress.h"
 #include "pipeline/mpi_comm.h"
 #include "pipeline/proof_store.h"
 #include "pipeline/rank_work.h"
 #include "pipeline/resume_spans.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
+#include "support/progress.h"
 
 namespace rf::pipeline {
 
@@ -35,16 +35,16 @@ uint64_t candidate_digest(const std::vector<enumerator::Candidate>& candidates);
 /// Proves the candidates at `indices` with `threads` OpenMP threads, one prover::Checker each
 /// (query names as a single-process run gives them). The checks come back in `indices` order.
 std::vector<prover::RuleCheck> prove_indices(const std::vector<enumerator::Candidate>& candidates,
-                                             const std::vector<uint64_t>& indices,
-                                             const prover::CheckOptions& options, int threads);
+                                             const std::vector<uint64_t>& indices, const prover::CheckOptions& options,
+                                             int threads);
 
 struct CoordinatorSetup {
     ruledb::Id run = 0;
-    std::vector<Span> spans;      ///< the spans still to prove, ascending (each one transaction)
-    size_t batch = 128;           ///< candidates per span at most
+    std::vector<Span> spans;  ///< the spans still to prove, ascending (each one transaction)
+    size_t batch = 128;       ///< candidates per span at most
     prover::CheckOptions check;
-    int threads = 1;              ///< rank 0's own prover threads
-    bool progress = false;        ///< a per-rank line on stderr every 10 s
+    int threads = 1;        ///< rank 0's own prover threads
+    bool progress = false;  ///< a per-rank line on stderr every 10 s
 };
 
 /// Rank 0: proves and stores the spans with every rank's help, until all are stored and every
@@ -52,7 +52,8 @@ struct CoordinatorSetup {
 /// std::runtime_error when a rank's candidate list differs or a message does not decode,
 /// ruledb::DbError for the database, and support::Interrupted on a stop request (the span in
 /// flight is not stored).
-std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db, const std::vector<enumerator::Candidate>& candidates,
+std::vector<RankWork> coordinate_proving(Mpi& mpi, ruledb::Database& db,
+                                         const std::vector<enumerator::Candidate>& candidates,
                                          const CoordinatorSetup& setup, ProofTally& tally, support::Progress& progress);
 
 /// Every other rank: asks rank 0 for work, proves it, sends the results back, until told to stop.

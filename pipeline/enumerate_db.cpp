@@ -6,13 +6,13 @@
 #include <set>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
 #include <omp.h>
+#include <nlohmann/json.hpp>
 
 #include "pipeline/ordered_pipeline.h"
-#include "support/progress.h"
 #include "pipeline/resume_spans.h"
 #include "ruledb/database.h"
+#include "support/progress.h"
 #include "support/stop.h"
 #include "support/user_error.h"
 
@@ -40,7 +40,7 @@ ruledb::Id open_run(ruledb::Database& db, const EnumerateDbOptions& o, Enumerate
     if (!last) throw support::UserError("--resume: " + o.db_path + " has no unfinished enumerate run");
     if (nlohmann::json::parse(last->spec.params_json) != params)
         throw support::UserError("--resume: run " + std::to_string(last->id) + " used other options (" +
-                                    last->spec.params_json + "); resume it with the same ones");
+                                 last->spec.params_json + "); resume it with the same ones");
     db.resume_run(last->id);
     s.resumed = true;
     return last->id;
@@ -240,7 +240,8 @@ void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
             if (span.done) return entries;
             entries.reserve(span.hi - span.lo);
             // The enumerator's rules are canonical: their keys are not canonicalised again.
-            for (size_t i = span.lo; i < span.hi; ++i) entries.push_back(ruledb::describe_canonical_rule(er.candidates[i].rule));
+            for (size_t i = span.lo; i < span.hi; ++i)
+                entries.push_back(ruledb::describe_canonical_rule(er.candidates[i].rule));
             return entries;
         },
         [&](size_t si, std::vector<ruledb::RuleEntry>& entries) {

@@ -23,13 +23,13 @@ struct EnumerateDbOptions {
     std::string db_path;
     std::string command_line;  ///< recorded as the run's provenance
     std::string preset = "taso";
-    std::string ops;           ///< comma-separated template names ("" = the preset's)
+    std::string ops;  ///< comma-separated template names ("" = the preset's)
     int max_ops = 2;
     int max_outputs = 2;
-    int threads = 0;           ///< 0: OpenMP's default
+    int threads = 0;  ///< 0: OpenMP's default
     bool resume = false;
-    bool progress = true;      ///< progress lines on stderr
-    int batch = 256;           ///< classes or candidates per transaction
+    bool progress = true;  ///< progress lines on stderr
+    int batch = 256;       ///< classes or candidates per transaction
     /// Test hook: return after storing this many batches, leaving the run unfinished exactly as
     /// a kill between two transactions would (-1: never).
     int stop_after_batches = -1;
@@ -38,15 +38,15 @@ struct EnumerateDbOptions {
 struct EnumerateDbSummary {
     int64_t run = 0;
     bool resumed = false;
-    bool stopped = false;      ///< stop_after_batches cut the run short
-    uint64_t graphs = 0;       ///< single- and two-output graphs enumerated
-    uint64_t classes = 0;      ///< every class (inputs and singletons included)
+    bool stopped = false;                             ///< stop_after_batches cut the run short
+    uint64_t graphs = 0;                              ///< single- and two-output graphs enumerated
+    uint64_t classes = 0;                             ///< every class (inputs and singletons included)
     uint64_t stored_classes = 0, stored_members = 0;  ///< classes with members, their members
     uint64_t candidates = 0, dropped_before_solver = 0;
     /// Candidates this run added to the database: fewer than `candidates` when one is already
     /// there, or equals another with its sides exchanged (ruledb keys the canonical orientation).
     uint64_t stored_candidates = 0;
-    uint64_t batches_done = 0, batches_skipped = 0;   ///< skipped: stored by the run resumed
+    uint64_t batches_done = 0, batches_skipped = 0;  ///< skipped: stored by the run resumed
     double enumerate_seconds = 0, store_seconds = 0;
     std::vector<enumerator::LevelStats> levels;
     /// The enumeration's phases (enumerator.h), then "store": time and peak memory of each.

@@ -84,7 +84,8 @@ void Mpi::send(int dest, int tag, const std::vector<uint8_t>& bytes) {
 std::optional<Mpi::Message> Mpi::try_receive(int source, int tag) {
     int flag = 0;
     MPI_Status st;
-    check(MPI_Iprobe(source == kAny ? MPI_ANY_SOURCE : source, tag == kAny ? MPI_ANY_TAG : tag, MPI_COMM_WORLD, &flag, &st),
+    check(MPI_Iprobe(source == kAny ? MPI_ANY_SOURCE : source, tag == kAny ? MPI_ANY_TAG : tag, MPI_COMM_WORLD, &flag,
+                     &st),
           "MPI_Iprobe");
     if (!flag) return std::nullopt;
     int count = 0;

@@ -5,7 +5,8 @@
 
 namespace rf::pipeline {
 
-std::vector<std::vector<uint8_t>> MpiWorkExchange::allgather(const std::vector<uint8_t>& mine, const std::string& phase) {
+std::vector<std::vector<uint8_t>> MpiWorkExchange::allgather(const std::vector<uint8_t>& mine,
+                                                             const std::string& phase) {
     const uint64_t before = d_mpi.bytes_sent();
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::vector<uint8_t>> all = d_mpi.allgather(mine);

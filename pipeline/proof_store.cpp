@@ -97,7 +97,8 @@ void store_candidate_check(ruledb::Database& db, ruledb::Id run, const Rule& rul
             const auto& proved = std::get<prover::Proved>(r.outcome);
             p.axioms = proved.axioms_used;
             if (proved.strategy != "e-matching") p.reason = "strategy " + proved.strategy + ": " + proved.detail;
-            for (const std::string& x : c.general->rule.conditions) p.condition += (p.condition.empty() ? "" : ", ") + x;
+            for (const std::string& x : c.general->rule.conditions)
+                p.condition += (p.condition.empty() ? "" : ", ") + x;
             for (const std::string& x : c.general->assumed) p.condition += (p.condition.empty() ? "" : ", ") + x;
             p.preconditions = c.general->rule.preconditions;
             db.record_rule_proof(added.id, p);

@@ -5,13 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/progress.h"
 #include "pipeline/proof_store.h"
 #include "pipeline/prove_loop.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
 #include "ruledb/minimize.h"
+#include "support/progress.h"
 #include "support/stop.h"
 #include "support/user_error.h"
 
@@ -46,9 +46,15 @@ std::vector<Open> open_work(ruledb::Database& db, bool retry_unknown) {
 }  // namespace
 
 std::string ProveDbSummary::to_json() const {
-    return nlohmann::json{{"run", run},           {"candidates", candidates},       {"rules", rules},
-                          {"proved", proved},     {"refuted", refuted},             {"unknown", unknown},
-                          {"errors", errors},     {"kept", kept},                   {"prove_seconds", prove_seconds},
+    return nlohmann::json{{"run", run},
+                          {"candidates", candidates},
+                          {"rules", rules},
+                          {"proved", proved},
+                          {"refuted", refuted},
+                          {"unknown", unknown},
+                          {"errors", errors},
+                          {"kept", kept},
+                          {"prove_seconds", prove_seconds},
                           {"prune_seconds", prune_seconds}}
         .dump(2);
 }
@@ -66,9 +72,8 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     for (prover::BackendKind k : o.backends) backends.push_back(prover::backend_name(k));
     ruledb::RunSpec spec;
     spec.command = o.command_line.empty() ? "prove" : o.command_line;
-    spec.params_json = nlohmann::json{{"backends", backends}, {"timeout_ms", o.timeout_ms},
-                                      {"retry_unknown", o.retry_unknown}}
-                           .dump();
+    spec.params_json =
+        nlohmann::json{{"backends", backends}, {"timeout_ms", o.timeout_ms}, {"retry_unknown", o.retry_unknown}}.dump();
     spec.axiom_version = prover::builtin_axioms().version;
     const bool earlier_unfinished = db.last_unfinished_run("prove").has_value();
     s.run = db.begin_run(spec);
@@ -105,8 +110,7 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
         prove_and_store(db, batches(work.size(), static_cast<size_t>(o.batch)), job);
     } catch (const support::Interrupted& e) {
         db.finish_run(s.run, ruledb::RunStatus::Interrupted);
-        throw support::Interrupted(e.signal(), e.what() + "; run " + std::to_string(s.run) +
-                                                   " is marked interrupted");
+        throw support::Interrupted(e.signal(), e.what() + "; run " + std::to_string(s.run) + " is marked interrupted");
     } catch (...) {
         db.finish_run(s.run, ruledb::RunStatus::Failed);
         throw;
@@ -126,8 +130,9 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
         } catch (const support::Interrupted& e) {
             // Every proof is stored; the pass runs again when the command does (rules left undecided).
             db.finish_run(s.run, ruledb::RunStatus::Interrupted);
-            throw support::Interrupted(e.signal(), "stopped by " + support::signal_name(e.signal()) + ": every proof is stored, " +
-                                                       e.what() + "; run " + std::to_string(s.run) + " is marked interrupted");
+            throw support::Interrupted(e.signal(), "stopped by " + support::signal_name(e.signal()) +
+                                                       ": every proof is stored, " + e.what() + "; run " +
+                                                       std::to_string(s.run) + " is marked interrupted");
         }
         s.prune_seconds = since(t1);
     }

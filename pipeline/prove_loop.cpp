@@ -12,7 +12,8 @@ namespace rf::pipeline {
 
 std::vector<prover::RuleCheck> prove_parallel(size_t count, const std::function<const Rule&(size_t)>& rule_at,
                                               const std::function<std::string(size_t)>& name_at,
-                                              const prover::CheckOptions& check, int threads, support::Progress* progress) {
+                                              const prover::CheckOptions& check, int threads,
+                                              support::Progress* progress) {
     std::vector<prover::RuleCheck> checks(count);
     if (count == 0) return checks;
     const prover::AxiomSet& axioms = prover::builtin_axioms();
@@ -56,7 +57,8 @@ size_t prove_and_store(ruledb::Database& db, const std::vector<Span>& spans, con
 
 std::vector<Span> batches(size_t n, size_t batch) {
     std::vector<Span> out;
-    for (size_t lo = 0; lo < n; lo += std::max<size_t>(batch, 1)) out.push_back({lo, std::min(n, lo + std::max<size_t>(batch, 1)), false});
+    for (size_t lo = 0; lo < n; lo += std::max<size_t>(batch, 1))
+        out.push_back({lo, std::min(n, lo + std::max<size_t>(batch, 1)), false});
     return out;
 }
 

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "support/progress.h"
 #include "ir/rule.h"
 #include "pipeline/resume_spans.h"
 #include "prover/checker.h"
 #include "ruledb/database.h"
+#include "support/progress.h"
 
 namespace rf::pipeline {
 
@@ -31,8 +31,8 @@ struct ProveJob {
     /// A stop was requested: `stored` items of the spans are stored. Must throw.
     std::function<void(size_t stored, int signal)> stopped;
     prover::CheckOptions check;
-    int threads = 0;                ///< 0: OpenMP's default
-    support::Progress* progress = nullptr;   ///< ticked once per item proved
+    int threads = 0;                        ///< 0: OpenMP's default
+    support::Progress* progress = nullptr;  ///< ticked once per item proved
 };
 
 /// Proves `count` items on `threads` OpenMP threads (0: the default), item k being rule_at(k)

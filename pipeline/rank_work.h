@@ -13,13 +13,13 @@ namespace rf::pipeline {
 struct RankWork {
     int rank = 0;
     int threads = 0;
-    uint64_t candidates = 0;    ///< candidates this rank proved
-    uint64_t chunks = 0;        ///< assignments it received
-    double busy_seconds = 0;    ///< wall time spent proving
-    double wait_seconds = 0;    ///< wall time spent waiting for an assignment
-    double solver_seconds = 0;  ///< sum of its checks' own times (over all its threads)
-    double enumerate_seconds = 0;  ///< its share of the enumeration, wall time, exchanges excluded
-    double exchange_seconds = 0;   ///< wall time in the enumeration's exchanges (waiting included)
+    uint64_t candidates = 0;                      ///< candidates this rank proved
+    uint64_t chunks = 0;                          ///< assignments it received
+    double busy_seconds = 0;                      ///< wall time spent proving
+    double wait_seconds = 0;                      ///< wall time spent waiting for an assignment
+    double solver_seconds = 0;                    ///< sum of its checks' own times (over all its threads)
+    double enumerate_seconds = 0;                 ///< its share of the enumeration, wall time, exchanges excluded
+    double exchange_seconds = 0;                  ///< wall time in the enumeration's exchanges (waiting included)
     uint64_t bytes_sent = 0, bytes_received = 0;  ///< as counted by rank 0, to and from it
 };
 

@@ -118,10 +118,15 @@ AxiomSet parse_axiom_set(std::string_view text, const std::string& file) {
         if (line[first] == '%') {
             std::string directive = line.substr(first);
             while (!directive.empty() && (directive.back() == ' ' || directive.back() == '\r')) directive.pop_back();
-            if (directive == "%scope whole") scope = AxiomScope::Whole;
-            else if (directive == "%scope any") scope = AxiomScope::Any;
-            else if (directive == "%scope defined") scope = AxiomScope::Defined;
-            else throw ParseError(SourceLoc{file, line_no, static_cast<int>(first) + 1}, "unknown directive '" + directive + "' (expected %scope whole, any or defined)");
+            if (directive == "%scope whole")
+                scope = AxiomScope::Whole;
+            else if (directive == "%scope any")
+                scope = AxiomScope::Any;
+            else if (directive == "%scope defined")
+                scope = AxiomScope::Defined;
+            else
+                throw ParseError(SourceLoc{file, line_no, static_cast<int>(first) + 1},
+                                 "unknown directive '" + directive + "' (expected %scope whole, any or defined)");
             if (end == text.size()) break;
             continue;
         }

@@ -39,8 +39,7 @@ std::string declaration(const Variable& v, int rank) {
 
 std::string with_declarations(const Axiom& a, const std::vector<std::string>& decls) {
     std::string text = a.statement;
-    for (size_t i = 0; i < decls.size(); ++i)
-        text += (i == 0 && a.condition.empty() ? " where " : ", ") + decls[i];
+    for (size_t i = 0; i < decls.size(); ++i) text += (i == 0 && a.condition.empty() ? " where " : ", ") + decls[i];
     return text;
 }
 
@@ -121,8 +120,8 @@ std::vector<SymbolId> value_relevant_symbols(const Rule& r) {
 struct Variant {
     size_t axiom = 0;
     Rule rule;
-    std::vector<SymbolId> symbols;      ///< enumerated over 1..max_dim
-    std::vector<SymbolId> fixed;        ///< value-irrelevant: always 1
+    std::vector<SymbolId> symbols;  ///< enumerated over 1..max_dim
+    std::vector<SymbolId> fixed;    ///< value-irrelevant: always 1
     bool order = false;
     uint64_t first_task = 0, tasks = 0;
 };
@@ -183,7 +182,8 @@ InstanceResult run_instance(const Variant& v, uint64_t k, const AxiomValidationO
     if (modular) {
         std::vector<ExactTensor> inputs;
         for (const Variable& var : inst.variables()) inputs.push_back(random_modular(var.type, rng));
-        const std::vector<ExactTensor> l = evaluate_exact(inst.lhs, inputs, seed), r = evaluate_exact(inst.rhs, inputs, seed);
+        const std::vector<ExactTensor> l = evaluate_exact(inst.lhs, inputs, seed),
+                                       r = evaluate_exact(inst.rhs, inputs, seed);
         differs = l.size();
         for (size_t i = 0; i < l.size() && differs == l.size(); ++i)
             if (l[i] != r[i]) differs = i;
@@ -296,8 +296,7 @@ std::vector<AxiomValidation> validate_axioms(const AxiomSet& set, const AxiomVal
             }
         }
         if (typed) ++a.variants;
-        if (undecided)
-            a.note += std::to_string(undecided) + " instances left undecided (exact values overflowed); ";
+        if (undecided) a.note += std::to_string(undecided) + " instances left undecided (exact values overflowed); ";
     }
     for (AxiomValidation& a : out) {
         if (!a.counterexample.empty())

@@ -27,11 +27,11 @@
 namespace rf::prover {
 
 struct AxiomValidationOptions {
-    int max_dim = 4;       ///< symbols range over 1..max_dim (TASO: tensors up to 4x4x4x4)
-    int max_rank = 4;      ///< rank-generic variables are tried at ranks 0..max_rank
-    int exact_draws = 6;   ///< exact random draws for an instance the field cannot decide
+    int max_dim = 4;      ///< symbols range over 1..max_dim (TASO: tensors up to 4x4x4x4)
+    int max_rank = 4;     ///< rank-generic variables are tried at ranks 0..max_rank
+    int exact_draws = 6;  ///< exact random draws for an instance the field cannot decide
     uint64_t seed = 1;
-    int threads = 0;       ///< 0: OpenMP's default
+    int threads = 0;  ///< 0: OpenMP's default
     /// Called now and then from the calling thread with (instances done, instances in all).
     std::function<void(uint64_t, uint64_t)> progress;
 };
@@ -45,14 +45,14 @@ struct AxiomValidation {
     };
     std::string name;
     Status status = Status::Error;
-    int variants = 0;             ///< rank variants that type-check
-    uint64_t assignments = 0;     ///< shape assignments tried
-    uint64_t instances = 0;       ///< of those, the ones that type-check
-    uint64_t field_proved = 0;    ///< instances decided in the field
-    uint64_t tested = 0;          ///< instances decided by exact random tests only
-    std::string counterexample;   ///< for Refuted: shapes, differing element, inputs
+    int variants = 0;            ///< rank variants that type-check
+    uint64_t assignments = 0;    ///< shape assignments tried
+    uint64_t instances = 0;      ///< of those, the ones that type-check
+    uint64_t field_proved = 0;   ///< instances decided in the field
+    uint64_t tested = 0;         ///< instances decided by exact random tests only
+    std::string counterexample;  ///< for Refuted: shapes, differing element, inputs
     std::string note;
-    double seconds = 0;           ///< thread time spent on this axiom's instances
+    double seconds = 0;  ///< thread time spent on this axiom's instances
 };
 
 const char* validation_status_name(AxiomValidation::Status s);

@@ -64,7 +64,8 @@ std::vector<Rule> instances(const Rule& rule, const BoundedCheckOptions& o, std:
         }
     }
     std::vector<Rule> out;
-    for (size_t i = 0; out.size() < static_cast<size_t>(o.max_instances) && (i < uniform.size() || i < mixed.size()); ++i) {
+    for (size_t i = 0; out.size() < static_cast<size_t>(o.max_instances) && (i < uniform.size() || i < mixed.size());
+         ++i) {
         if (i < uniform.size()) out.push_back(uniform[i]);
         if (i < mixed.size() && out.size() < static_cast<size_t>(o.max_instances)) out.push_back(mixed[i]);
     }
@@ -123,7 +124,8 @@ std::optional<std::pair<size_t, size_t>> first_float_difference(const std::vecto
                 scale = std::max(scale, 1 + std::fabs(static_cast<double>(v)));
             }
         for (size_t i = 0; i < l[o].data.size() && i < r[o].data.size(); ++i)
-            if (std::fabs(static_cast<double>(l[o].data[i]) - r[o].data[i]) > kFloatTolerance * scale) return std::pair{o, i};
+            if (std::fabs(static_cast<double>(l[o].data[i]) - r[o].data[i]) > kFloatTolerance * scale)
+                return std::pair{o, i};
     }
     return std::nullopt;
 }
@@ -218,7 +220,8 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                     if (!diff) continue;
                     Counterexample cx;
                     cx.domain = CheckDomain::Float;
-                    for (const Variable& v : inst.variables()) cx.variable_shapes.push_back(v.name + ": " + v.type.to_string());
+                    for (const Variable& v : inst.variables())
+                        cx.variable_shapes.push_back(v.name + ": " + v.type.to_string());
                     cx.symbols = assignment_of(rule, inst);
                     cx.inputs = inputs;
                     cx.function_seed = fseed;
@@ -243,7 +246,8 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                 if (!diff) continue;
                 Counterexample cx;
                 cx.symbols = assignment_of(rule, inst);
-                for (const Variable& v : inst.variables()) cx.variable_shapes.push_back(v.name + ": " + v.type.to_string());
+                for (const Variable& v : inst.variables())
+                    cx.variable_shapes.push_back(v.name + ": " + v.type.to_string());
                 cx.inputs = inputs;
                 cx.function_seed = fseed;
                 cx.output = diff->first;

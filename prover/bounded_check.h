@@ -36,10 +36,10 @@
 namespace rf::prover {
 
 struct BoundedCheckOptions {
-    int max_instances = 8;    ///< shape assignments tried (all of them when the rule is concrete)
-    int max_dim = 4;          ///< symbol values are drawn from [1, max_dim]
-    int draws = 6;            ///< random input draws per shape assignment
-    int function_seeds = 2;   ///< sigmoid/tanh random functions tried per draw
+    int max_instances = 8;   ///< shape assignments tried (all of them when the rule is concrete)
+    int max_dim = 4;         ///< symbol values are drawn from [1, max_dim]
+    int draws = 6;           ///< random input draws per shape assignment
+    int function_seeds = 2;  ///< sigmoid/tanh random functions tried per draw
     /// Extra draws per shape assignment, alternately sparse (each variable all zero, one in
     /// three, or mostly zero) and sign-sliced (each leading slice of one random sign; every
     /// second of these in halves, for identities that fail only between two integers). A dense draw lets a sum of squares hide every other term (e.g.
@@ -50,7 +50,7 @@ struct BoundedCheckOptions {
     /// below the value, so x + x*x looks like x (e.g. conv2d(x + x*x, x + x*x) takes both signs).
     /// Also for rules no strategy proved only.
     int small_draws = 0;
-    uint64_t seed = 1;        ///< everything random derives from this (reproducible)
+    uint64_t seed = 1;  ///< everything random derives from this (reproducible)
     /// When set, only shape assignments it accepts are tested: a rule proved under shape
     /// assumptions (e.g. "variables of one role share their shape") is tested under the same ones.
     std::function<bool(const std::map<SymbolId, int64_t>& assignment)> admissible;
@@ -64,13 +64,13 @@ enum class CheckDomain { Exact, Float };
 const char* check_domain_name(CheckDomain d);
 
 struct Counterexample {
-    std::map<SymbolId, int64_t> symbols;   ///< the shape assignment
+    std::map<SymbolId, int64_t> symbols;       ///< the shape assignment
     std::vector<std::string> variable_shapes;  ///< "x: [2,3]" per variable
-    std::vector<ExactTensor> inputs;       ///< one per variable of the rule
+    std::vector<ExactTensor> inputs;           ///< one per variable of the rule
     uint64_t function_seed = 0;
-    size_t output = 0;                     ///< which rule output differs
-    size_t element = 0;                    ///< flat index of the first differing element
-    std::string lhs_value, rhs_value;      ///< that element on each side, "num/den" (or a float)
+    size_t output = 0;                        ///< which rule output differs
+    size_t element = 0;                       ///< flat index of the first differing element
+    std::string lhs_value, rhs_value;         ///< that element on each side, "num/den" (or a float)
     CheckDomain domain = CheckDomain::Exact;  ///< which evaluation found the difference
     /// A readable report: shapes, the differing element, and the inputs when they are small.
     std::string to_string(const Rule& rule) const;
@@ -80,11 +80,11 @@ struct BoundedCheck {
     enum class Outcome { Refuted, Passed, Inconclusive };
     Outcome outcome = Outcome::Inconclusive;
     std::optional<Counterexample> counterexample;  ///< set when Refuted
-    int instances = 0;    ///< shape assignments that type-checked and were evaluated
-    int evaluations = 0;  ///< (draw, function seed) pairs compared
-    int overflows = 0;    ///< draws skipped because a value left the int64 range or was undefined
+    int instances = 0;                             ///< shape assignments that type-checked and were evaluated
+    int evaluations = 0;                           ///< (draw, function seed) pairs compared
+    int overflows = 0;                        ///< draws skipped because a value left the int64 range or was undefined
     CheckDomain domain = CheckDomain::Exact;  ///< exact unless an operator leaves the rationals
-    std::string note;     ///< why Inconclusive
+    std::string note;                         ///< why Inconclusive
 };
 
 const char* outcome_name(BoundedCheck::Outcome o);

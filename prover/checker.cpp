@@ -56,7 +56,8 @@ Level dense_convolutions(const Rule& r, const std::map<SymbolId, std::string>& p
         const Dim& cg = r.lhs.type(n.inputs[1]).dims[1];
         if (c == cg) continue;
         std::string text = dim_text(c, places) + " = " + dim_text(cg, places);
-        if (std::any_of(l.assumptions.begin(), l.assumptions.end(), [&](const Assumption& a) { return a.text == text; }))
+        if (std::any_of(l.assumptions.begin(), l.assumptions.end(),
+                        [&](const Assumption& a) { return a.text == text; }))
             continue;
         l.assumptions.push_back({text, c, cg});
         l.texts.push_back(text + " (groups = 1)");
@@ -79,9 +80,9 @@ Level shared_shapes(const Rule& r) {
             for (size_t k = 0; k < v.type.rank(); ++k)
                 if (v.type.dims[k] != vars[i].type.dims[k]) {
                     differ = true;
-                    l.assumptions.push_back({vars[i].name + "[" + std::to_string(k) + "] = " + v.name + "[" +
-                                                 std::to_string(k) + "]",
-                                             vars[i].type.dims[k], v.type.dims[k]});
+                    l.assumptions.push_back(
+                        {vars[i].name + "[" + std::to_string(k) + "] = " + v.name + "[" + std::to_string(k) + "]",
+                         vars[i].type.dims[k], v.type.dims[k]});
                 }
         }
         if (differ) l.texts.push_back(text + " (same shape)");
@@ -159,7 +160,8 @@ void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const 
             out.verdict = Verdict::Error;
             out.counterexample = at->check.counterexample->to_string(at->instance);
             out.error = "proved at rank " + std::to_string(rank_generality(rule).rank) + " but refuted at rank " +
-                        std::to_string(at->rank) + " (the rank-generic argument does not hold for it): " + out.counterexample;
+                        std::to_string(at->rank) +
+                        " (the rank-generic argument does not hold for it): " + out.counterexample;
             return;
         }
     if (b.outcome != BoundedCheck::Outcome::Refuted) return;
@@ -167,7 +169,8 @@ void second_opinion(const Rule& rule, const Level* level, RuleCheck& out, const 
     if (out.verdict == Verdict::Proved) {
         // The solvers proved something false: an axiom is unsound. Never report it as proved.
         out.verdict = Verdict::Error;
-        out.error = std::string("proved but refuted by the bounded checker (") + unsound_what + "): " + out.counterexample;
+        out.error =
+            std::string("proved but refuted by the bounded checker (") + unsound_what + "): " + out.counterexample;
         return;
     }
     out.verdict = Verdict::Refuted;
@@ -234,7 +237,8 @@ std::optional<GeneralProof> Checker::prove_without_assumptions_uncached(const Ru
     return g;
 }
 
-std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name, bool pointwise_first) {
+std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::string& query_name,
+                                                   bool pointwise_first) {
     // Variables first: a rule found with few inputs of a shape (TASO's generator has three)
     // often repeats one where any two would do; each repeated variable is told apart while a
     // proof still holds (a few rounds: at most one new variable each).
@@ -335,7 +339,8 @@ std::optional<GeneralProof> Checker::prove_general_assuming(const Rule& general,
 
 std::optional<std::vector<ProofResult>> Checker::prove_pointwise(const Rule& rule, const std::string& query_name,
                                                                  Query& query, std::string& why) {
-    std::optional<PointwiseQuery> pq = encode_pointwise(rule, why, d_options.pointwise_fault, DivisorMode::AssumeNonZero);
+    std::optional<PointwiseQuery> pq =
+        encode_pointwise(rule, why, d_options.pointwise_fault, DivisorMode::AssumeNonZero);
     if (!pq) return std::nullopt;
     pq->query.name = query_name;
     std::vector<ProofResult> results;
@@ -390,9 +395,10 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
         std::vector<const Level*> usable;
         const bool concrete = rule.symbols().empty();
         for (const Level& level : levels)
-            if (level.assumptions.empty() || (concrete ? holds_at(rule, level.assumptions, {})
-                                                       : d_backends.front()->check_sat(encode_assumptions(rule, level.assumptions),
-                                                                                       d_options.timeout_ms) == SatAnswer::Sat))
+            if (level.assumptions.empty() ||
+                (concrete ? holds_at(rule, level.assumptions, {})
+                          : d_backends.front()->check_sat(encode_assumptions(rule, level.assumptions),
+                                                          d_options.timeout_ms) == SatAnswer::Sat))
                 usable.push_back(&level);
         Query reported;
         const int n = static_cast<int>(d_backends.size());
@@ -405,7 +411,8 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
             std::vector<ProofResult> results;
             int proved = 0;
             for (auto& b : d_backends) {
-                results.push_back(b->prove(q, last ? d_options.timeout_ms : std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
+                results.push_back(b->prove(
+                    q, last ? d_options.timeout_ms : std::min(d_options.timeout_ms, d_options.probe_timeout_ms)));
                 if (results.back().proved())
                     ++proved;
                 else if (!last)
@@ -456,7 +463,8 @@ RuleCheck Checker::check(const Rule& rule, const std::string& query_name) {
         }
         // (A rule under nonzero_divisors keeps its form: the general search does not state it.)
         if (d_options.generalize && out.verdict == Verdict::Proved &&
-            std::find(out.preconditions.begin(), out.preconditions.end(), Precondition::NonZeroDivisors) == out.preconditions.end())
+            std::find(out.preconditions.begin(), out.preconditions.end(), Precondition::NonZeroDivisors) ==
+                out.preconditions.end())
             out.general = prove_general(rule, query_name, by_pointwise);
     } catch (const std::exception& e) {
         out.verdict = Verdict::Error;

@@ -31,7 +31,7 @@ const char* verdict_name(Verdict v);
 
 struct CheckOptions {
     std::vector<BackendKind> backends{BackendKind::Z3};
-    int timeout_ms = 4000;   ///< per query and back-end
+    int timeout_ms = 4000;  ///< per query and back-end
     /// Limit for a level that is not the last one tried (the rule as stated, when assumptions
     /// could follow): a goal that does not follow can keep a solver busy until its limit, and
     /// TASO-style proofs take milliseconds. At most timeout_ms.
@@ -64,16 +64,16 @@ struct GeneralProof {
 
 struct RuleCheck {
     Verdict verdict = Verdict::Unknown;
-    std::vector<ProofResult> results;     ///< one per back-end, in CheckOptions::backends order
-    std::vector<std::string> conditions;  ///< the rule's own shape conditions (ir typing)
-    std::vector<std::string> assumed;     ///< shape assumptions the prover added to prove it
+    std::vector<ProofResult> results;         ///< one per back-end, in CheckOptions::backends order
+    std::vector<std::string> conditions;      ///< the rule's own shape conditions (ir typing)
+    std::vector<std::string> assumed;         ///< shape assumptions the prover added to prove it
     std::vector<Precondition> preconditions;  ///< what `assumed` is, as data (stored with each proof)
-    bool disagreement = false;            ///< some back-ends proved it and others did not
+    bool disagreement = false;                ///< some back-ends proved it and others did not
     double seconds = 0;
     std::string smt2_path;
-    std::string error;                    ///< for Verdict::Error
-    std::string bounded;                  ///< the bounded checker's outcome ("" when not run)
-    std::string counterexample;           ///< for Verdict::Refuted (and an unsound proof)
+    std::string error;           ///< for Verdict::Error
+    std::string bounded;         ///< the bounded checker's outcome ("" when not run)
+    std::string counterexample;  ///< for Verdict::Refuted (and an unsound proof)
     /// With CheckOptions::generalize, when the proved rule also holds at its most general shapes.
     std::optional<GeneralProof> general;
     /// A stop was requested (support/stop.h) before the check ended: the verdict may be an
@@ -116,12 +116,13 @@ private:
                                                                    bool pointwise_first);
     /// `general` proved under the standard assumption levels that `found` (the rule it
     /// generalises) satisfies, E-matching only.
-    std::optional<GeneralProof> prove_general_assuming(const Rule& general, const Rule& found, const std::string& query_name);
+    std::optional<GeneralProof> prove_general_assuming(const Rule& general, const Rule& found,
+                                                       const std::string& query_name);
     /// The pointwise strategy on every back-end: their results when all prove it (the query
     /// reported in `query`), nullopt otherwise (`why` says why). Divisions are proved assuming
     /// their divisors non-zero (divisors_can_be_zero says whether the rule must state it).
-    std::optional<std::vector<ProofResult>> prove_pointwise(const Rule& rule, const std::string& query_name, Query& query,
-                                                            std::string& why);
+    std::optional<std::vector<ProofResult>> prove_pointwise(const Rule& rule, const std::string& query_name,
+                                                            Query& query, std::string& why);
     /// Whether some divisor of the rule's ewdivs may be zero (prover/checker_divisors.cpp): true
     /// unless the pointwise encoding shows every one non-zero (a sum of exps); false without any.
     bool divisors_can_be_zero(const Rule& rule);

@@ -38,7 +38,8 @@ TermId shape_is(Terms& t, const DimFuncs& dims, TermId x, const TensorType& type
                 const std::function<TermId(SymbolId)>& sym) {
     std::vector<TermId> c;
     for (int k = 0; k < dims.max_rank(); ++k)
-        c.push_back(t.eq(dims.dim(t, k, x), k < static_cast<int>(type.rank()) ? linear(t, type.dims[k], sym) : t.int_lit(0)));
+        c.push_back(
+            t.eq(dims.dim(t, k, x), k < static_cast<int>(type.rank()) ? linear(t, type.dims[k], sym) : t.int_lit(0)));
     if (dims.distributed()) {
         for (int k = 0; k < dims.max_rank(); ++k)
             c.push_back(t.eq(dims.degree(t, k, x), t.int_lit(k < static_cast<int>(type.rank()) ? type.degree(k) : 1)));
@@ -172,7 +173,8 @@ public:
         }
         if (d_dims.distributed()) {
             for (int k = 0; k < d_dims.max_rank(); ++k)
-                d_guard.push_back(d_t.eq(d_dims.degree(d_t, k, var), d_t.int_lit(k < static_cast<int>(type.rank()) ? type.degree(k) : 1)));
+                d_guard.push_back(d_t.eq(d_dims.degree(d_t, k, var),
+                                         d_t.int_lit(k < static_cast<int>(type.rank()) ? type.degree(k) : 1)));
             d_guard.push_back(d_t.eq(d_dims.replicas(d_t, var), d_t.int_lit(type.replicas)));
         }
     }
@@ -302,9 +304,7 @@ class RuleEncoder {
 public:
     RuleEncoder(Query& q, const Rule& rule, const DimFuncs& dims) : d_q(q), d_rule(rule), d_dims(dims) {}
 
-    TermId symbol(SymbolId s) {
-        return d_q.terms.app(d_q.terms.declare("s" + std::to_string(s), {}, Sort::Int));
-    }
+    TermId symbol(SymbolId s) { return d_q.terms.app(d_q.terms.declare("s" + std::to_string(s), {}, Sort::Int)); }
 
     RuleTerms encode(std::set<OpSig>& sigs) {
         Terms& t = d_q.terms;
@@ -316,7 +316,8 @@ public:
         auto variable = [&](int32_t i) { return vars.at(i); };
         RuleTerms out;
         std::vector<TermId> fv;
-        for (size_t i = 0; i < vars.size(); ++i) fv.push_back(shape_is(t, d_dims, vars[i], d_rule.variables()[i].type, sym));
+        for (size_t i = 0; i < vars.size(); ++i)
+            fv.push_back(shape_is(t, d_dims, vars[i], d_rule.variables()[i].type, sym));
         out.facts_vars = t.and_(fv);
         for (int side = 0; side < 2; ++side) {
             const Graph& g = side == 0 ? d_rule.lhs : d_rule.rhs;
@@ -357,7 +358,8 @@ Query encode_rule(const Rule& rule, const AxiomSet& axioms, const std::vector<As
     q.assertions.push_back({"shapes_of_variables", "shapes of the variables", AssertionKind::Fact, rt.facts_vars});
     q.assertions.push_back({"shapes_of_lhs", "shapes of the left side", AssertionKind::Fact, rt.facts_lhs});
     q.assertions.push_back({"shapes_of_rhs", "shapes of the right side", AssertionKind::Fact, rt.facts_rhs});
-    q.assertions.push_back({"positive_dimensions", "shape symbols are positive", AssertionKind::Fact, t.and_(rt.symbol_bounds)});
+    q.assertions.push_back(
+        {"positive_dimensions", "shape symbols are positive", AssertionKind::Fact, t.and_(rt.symbol_bounds)});
     for (size_t i = 0; i < assumptions.size(); ++i) {
         auto sym = [&](SymbolId s) { return re.symbol(s); };
         q.assertions.push_back({"assume_" + std::to_string(i), assumptions[i].text, AssertionKind::Assumption,
@@ -386,7 +388,8 @@ Query encode_rule(const Rule& rule, const AxiomSet& axioms, const std::vector<As
     for (size_t i = 0; i < axioms.axioms.size(); ++i) {
         if (!included[i]) continue;
         const Axiom& a = axioms.axioms[i];
-        q.assertions.push_back({"ax_" + safe_name(a.name), a.name, AssertionKind::Axiom, encode_axiom(t, dims, a, sigs)});
+        q.assertions.push_back(
+            {"ax_" + safe_name(a.name), a.name, AssertionKind::Axiom, encode_axiom(t, dims, a, sigs)});
     }
     std::set<std::string> emitted;
     for (const OpSig& sig : sigs) {

@@ -89,13 +89,15 @@ std::vector<TermId> parallel_shape_rules(Terms& t, const DimFuncs& d, const OpSi
     }
     if (sig.op == OpKind::Combine) {
         const TermId gdim = d.degree(t, dim, x);
-        return {formula({t.le(t.int_lit(1), d.dim(t, dim, x)), t.le(t.int_lit(1), gdim), t.eq(t.mod_const(gdim, k), t.int_lit(0))},
-                        {t.eq(d.degree(t, dim, a), t.div_const(gdim, k))})};
+        return {formula(
+            {t.le(t.int_lit(1), d.dim(t, dim, x)), t.le(t.int_lit(1), gdim), t.eq(t.mod_const(gdim, k), t.int_lit(0))},
+            {t.eq(d.degree(t, dim, a), t.div_const(gdim, k))})};
     }
     const TermId r = d.replicas(t, x);
     if (sig.op == OpKind::Replicate)
         return {formula({t.le(t.int_lit(1), r)}, {t.eq(d.replicas(t, a), t.mul_const(k, r))})};
-    return {formula({t.le(t.int_lit(1), r), t.eq(t.mod_const(r, k), t.int_lit(0))}, {t.eq(d.replicas(t, a), t.div_const(r, k))})};
+    return {formula({t.le(t.int_lit(1), r), t.eq(t.mod_const(r, k), t.int_lit(0))},
+                    {t.eq(d.replicas(t, a), t.div_const(r, k))})};
 }
 
 // "guard -> result has dims" over `vars`, triggered by every application `app` of the operator.
@@ -182,8 +184,7 @@ std::string op_symbol_name(const OpSig& sig) {
         case OpKind::EwDiv:
         case OpKind::Smul:
         case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge: return op_name(sig.op);
         // The shuffle flag is a layout hint (the evaluator ignores it): transpose with and without
@@ -194,13 +195,13 @@ std::string op_symbol_name(const OpSig& sig) {
         case OpKind::ReduceMean:
         case OpKind::Softmax:
         case OpKind::LayerNorm:
-        case OpKind::RmsNorm:
-            return std::string(op_name(sig.op)) + "_a" + std::to_string(param::axis(p));
+        case OpKind::RmsNorm: return std::string(op_name(sig.op)) + "_a" + std::to_string(param::axis(p));
         case OpKind::Split: return "split" + std::to_string(sig.output) + "_a" + std::to_string(param::axis(p));
         case OpKind::PoolAvg:
         case OpKind::PoolMax: {
             auto [kh, kw] = param::kernel(p);
-            return std::string(op_name(sig.op)) + "_k" + std::to_string(kh) + "x" + std::to_string(kw) + window_suffix(sig.op, p);
+            return std::string(op_name(sig.op)) + "_k" + std::to_string(kh) + "x" + std::to_string(kw) +
+                   window_suffix(sig.op, p);
         }
         case OpKind::ConstImm:
         case OpKind::ConstIconv:
@@ -221,7 +222,8 @@ DimFuncs DimFuncs::declare(Terms& terms, int max_rank, bool distributed) {
     DimFuncs f;
     for (int k = 0; k < max_rank; ++k) f.d.push_back(terms.declare("d" + std::to_string(k), {Sort::Tensor}, Sort::Int));
     if (distributed) {
-        for (int k = 0; k < max_rank; ++k) f.g.push_back(terms.declare("g" + std::to_string(k), {Sort::Tensor}, Sort::Int));
+        for (int k = 0; k < max_rank; ++k)
+            f.g.push_back(terms.declare("g" + std::to_string(k), {Sort::Tensor}, Sort::Int));
         f.rep = terms.declare("rep", {Sort::Tensor}, Sort::Int);
     }
     return f;
@@ -261,7 +263,8 @@ TermId broadcast_shape_rule(Terms& t, const DimFuncs& d, FuncId f, const std::ve
     const TermId one = t.int_lit(1);
     for (int k = 0; k < d.max_rank(); ++k) {
         const TermId x = dim(k, xs[0]), y = dim(k, xs[1]);
-        guard.push_back(t.or_({t.eq(x, y), t.and_({t.eq(x, one), t.le(one, y)}), t.and_({t.eq(y, one), t.le(one, x)})}));
+        guard.push_back(
+            t.or_({t.eq(x, y), t.and_({t.eq(x, one), t.le(one, y)}), t.and_({t.eq(y, one), t.le(one, x)})}));
         result.push_back(t.implies(t.eq(x, one), t.eq(dim(k, a), y)));
         result.push_back(t.implies(t.not_(t.eq(x, one)), t.eq(dim(k, a), x)));
     }
@@ -270,7 +273,8 @@ TermId broadcast_shape_rule(Terms& t, const DimFuncs& d, FuncId f, const std::ve
 
 // Along an axis the operand reaches: a sum or mean keeps it with length 1, softmax and the norms
 // keep the operand's shape (ir/shape_rules.cpp's infer_axis_op).
-std::vector<TermId> axis_op_shape_rule(Terms& t, const DimFuncs& d, const OpSig& sig, FuncId f, const std::vector<TermId>& xs) {
+std::vector<TermId> axis_op_shape_rule(Terms& t, const DimFuncs& d, const OpSig& sig, FuncId f,
+                                       const std::vector<TermId>& xs) {
     const int axis = param::axis(sig.params);
     if (axis >= d.max_rank()) return {};
     const bool reduces = sig.op == OpKind::ReduceSum || sig.op == OpKind::ReduceMean;
@@ -295,8 +299,7 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
     switch (sig.op) {
         case OpKind::Input: return {};
         case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: {
             // The ill-typed value maps to itself, so no guard is needed; a distribution is kept.
             TermId a = t.app(f, {xs[0]});
@@ -308,8 +311,9 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
         case OpKind::EwDiv: return {broadcast_shape_rule(t, d, f, xs)};
         case OpKind::Smul: {
             TermId a = t.app(f, {xs[0], xs[1]});
-            return {t.forall(xs, t.implies(t.and_({has_rank(t, d, xs[1], 0), d.whole(t, xs[1])}),
-                                           t.and_({same_shape(t, d, a, xs[0]), d.same_distribution(t, a, xs[0])})),
+            return {t.forall(xs,
+                             t.implies(t.and_({has_rank(t, d, xs[1], 0), d.whole(t, xs[1])}),
+                                       t.and_({same_shape(t, d, a, xs[0]), d.same_distribution(t, a, xs[0])})),
                              {{a}})};
         }
         case OpKind::Transpose: {
@@ -354,10 +358,13 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
                                {dim(0, x), dim(1, y)}));
             if (R >= 3) {
                 const TermId rank3 = t.and_({has_rank(t, d, x, 3), has_rank(t, d, y, 3), t.eq(dim(2, x), dim(1, y))});
-                out.push_back(rule(xs, a, t.and_({rank3, t.eq(dim(0, x), dim(0, y))}), {dim(0, x), dim(1, x), dim(2, y)}));
+                out.push_back(
+                    rule(xs, a, t.and_({rank3, t.eq(dim(0, x), dim(0, y))}), {dim(0, x), dim(1, x), dim(2, y)}));
                 // A batch of 1 broadcasts against the other operand's (ir/shape_rules.cpp).
-                out.push_back(rule(xs, a, t.and_({rank3, t.eq(dim(0, x), t.int_lit(1))}), {dim(0, y), dim(1, x), dim(2, y)}));
-                out.push_back(rule(xs, a, t.and_({rank3, t.eq(dim(0, y), t.int_lit(1))}), {dim(0, x), dim(1, x), dim(2, y)}));
+                out.push_back(
+                    rule(xs, a, t.and_({rank3, t.eq(dim(0, x), t.int_lit(1))}), {dim(0, y), dim(1, x), dim(2, y)}));
+                out.push_back(
+                    rule(xs, a, t.and_({rank3, t.eq(dim(0, y), t.int_lit(1))}), {dim(0, x), dim(1, x), dim(2, y)}));
             }
             return out;
         }
@@ -377,8 +384,11 @@ std::vector<TermId> shape_rule_formulas(Terms& t, const DimFuncs& d, const OpSig
             return {t.and_({shape_is(t, d, c, dims), d.whole(t, c)})};
         }
         case OpKind::Reshape: return {};
-        case OpKind::ReduceSum: case OpKind::ReduceMean:
-        case OpKind::Softmax: case OpKind::LayerNorm: case OpKind::RmsNorm: return axis_op_shape_rule(t, d, sig, f, xs);
+        case OpKind::ReduceSum:
+        case OpKind::ReduceMean:
+        case OpKind::Softmax:
+        case OpKind::LayerNorm:
+        case OpKind::RmsNorm: return axis_op_shape_rule(t, d, sig, f, xs);
         case OpKind::Repartition:
         case OpKind::Combine:
         case OpKind::Replicate:

@@ -36,7 +36,8 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
                 if (type.dims[k].terms().empty()) e.set_range(idx[k].sym, type.dims[k].constant());
             }
             TermId ls = e.scalar(l, idx), rs = e.scalar(r, idx);
-            identity += (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
+            identity +=
+                (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
             if (ls != rs) differ.push_back(e.terms().distinct(ls, rs));
         }
         const size_t num_divisors = e.divisors().size();

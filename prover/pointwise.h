@@ -49,11 +49,11 @@ enum class PointwiseFault { None, ReluIsIdentity, PoolKernelAnyStride, GroupsRea
 enum class DivisorMode { Free, AssumeNonZero, AskZero };
 
 struct PointwiseQuery {
-    Query query;             ///< QF_NRA: unsat means the scalar identity (so the rule) holds
-    std::string identity;    ///< the scalar identity, lhs = rhs per output, for reports
+    Query query;                      ///< QF_NRA: unsat means the scalar identity (so the rule) holds
+    std::string identity;             ///< the scalar identity, lhs = rhs per output, for reports
     std::vector<std::string> opaque;  ///< operators whose elements are opaque reals (none: element-wise)
-    bool normalised = false;  ///< the multilinear normal form changed something (a linear op was seen)
-    size_t divisors = 0;      ///< divisions in the query
+    bool normalised = false;          ///< the multilinear normal form changed something (a linear op was seen)
+    size_t divisors = 0;              ///< divisions in the query
 };
 
 /// The scalar query of `rule`, or nullopt (with `why`) when the rule is outside what the

@@ -10,7 +10,8 @@
 
 namespace rf::prover::pointwise_detail {
 
-std::optional<Comb> Encoder::special_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in) {
+std::optional<Comb> Encoder::special_conv(const Graph& g, const Node& n, const Params& base,
+                                          const std::vector<Comb>& in) {
     const auto xd = concrete_dims(g.type(n.inputs[0])), kd = concrete_dims(g.type(n.inputs[1]));
     if (!xd || !kd || xd->size() != 4 || kd->size() != 4) return std::nullopt;
     const bool same1 = param::padding(base, OpKind::Conv2d) == Padding::Same &&
@@ -49,7 +50,9 @@ std::optional<Comb> Encoder::special_conv(const Graph& g, const Node& n, const P
                 continue;
             }
             const Atom pool = d_atoms[atom];
-            out = add(out, scale(linear(OpKind::PoolAvg, pool.params, {linear(OpKind::Conv2d, base, {single(pool.factors[0]), in[1]})}), coef));
+            out = add(out, scale(linear(OpKind::PoolAvg, pool.params,
+                                        {linear(OpKind::Conv2d, base, {single(pool.factors[0]), in[1]})}),
+                                 coef));
         }
         return out;
     }
@@ -75,11 +78,13 @@ std::optional<Comb> Encoder::special_conv(const Graph& g, const Node& n, const P
     }
     if (!window) return std::nullopt;
     const auto st = param::stride(base, OpKind::Conv2d);
-    Params pool = param::pool((*window)[0], (*window)[1], st[0], st[1], param::padding(base, OpKind::Conv2d), Activation::None);
+    Params pool =
+        param::pool((*window)[0], (*window)[1], st[0], st[1], param::padding(base, OpKind::Conv2d), Activation::None);
     return scale(linear(OpKind::PoolAvg, pool, {in[0]}), coef);
 }
 
-std::optional<Comb> Encoder::grouped_conv(const Graph& g, const Node& n, const Params& base, const std::vector<Comb>& in) {
+std::optional<Comb> Encoder::grouped_conv(const Graph& g, const Node& n, const Params& base,
+                                          const std::vector<Comb>& in) {
     // Only the channel counts are read: batch and spatial sizes may be symbols.
     const TensorType &xt = g.type(n.inputs[0]), &kt = g.type(n.inputs[1]);
     if (xt.rank() != 4 || kt.rank() != 4 || !xt.dims[1].is_concrete() || !kt.dims[0].is_concrete() ||
@@ -109,7 +114,7 @@ Comb Encoder::slice(const Comb& c, int axis, int64_t off, int64_t len, int64_t f
 
 Comb Encoder::slice_atom(int atom, int axis, int64_t off, int64_t len, int64_t full) {
     if (off == 0 && len == full) return single(atom);
-    const Atom a = d_atoms[atom];  // a copy: interning below may grow d_atoms
+    const Atom a = d_atoms[atom];                        // a copy: interning below may grow d_atoms
     if (a.kind == Atom::Kind::One) return single(atom);  // ones everywhere, whatever the shape
     if (a.kind == Atom::Kind::Concat && a.axis == axis) {
         // The parts that meet [off, off + len), each cut to it.
@@ -186,8 +191,9 @@ Comb Encoder::flip(const Comb& kernel, int32_t k1, int32_t k2, const std::vector
             // of the parts' flips.
             std::vector<Comb> parts;
             for (size_t i = 0; i < a.args.size(); ++i)
-                parts.push_back(flip(a.args[i], k1, k2,
-                                     {a.axis == 0 ? a.sizes[i] : kd[0], a.axis == 1 ? a.sizes[i] : kd[1], kd[2], kd[3]}));
+                parts.push_back(
+                    flip(a.args[i], k1, k2,
+                         {a.axis == 0 ? a.sizes[i] : kd[0], a.axis == 1 ? a.sizes[i] : kd[1], kd[2], kd[3]}));
             out = add(out, scale(concat(1 - a.axis, a.sizes, 4, parts), coef));
             continue;
         }

@@ -38,17 +38,17 @@ struct Atom {
     // along `axis` (split's second output).
     enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
     int axis = 0;
-    std::vector<int64_t> sizes;    // Concat: each operand's size along axis; Shift: {offset}
-                                   // (a slice: {offset, length, full size}); a flip
-                                   // (special_conv): {k1, k2, kh, kw, o, c}
-    size_t rank = 0;               // Concat
-    bool nonneg = false;           // every element >= 0 (a sign fact the solver is given)
-    Params params;                 // Const, Linear
-    std::vector<int> factors;      // Linear: the operand atoms (a matmul chain flattened)
+    std::vector<int64_t> sizes;  // Concat: each operand's size along axis; Shift: {offset}
+                                 // (a slice: {offset, length, full size}); a flip
+                                 // (special_conv): {k1, k2, kh, kw, o, c}
+    size_t rank = 0;             // Concat
+    bool nonneg = false;         // every element >= 0 (a sign fact the solver is given)
+    Params params;               // Const, Linear
+    std::vector<int> factors;    // Linear: the operand atoms (a matmul chain flattened)
     OpKind op = OpKind::Input;
-    int var = -1;                  // Var
-    std::vector<int32_t> perm;     // Transpose
-    std::vector<Comb> args;        // Elem: operands; Transpose: one single-atom comb
+    int var = -1;               // Var
+    std::vector<int32_t> perm;  // Transpose
+    std::vector<Comb> args;     // Elem: operands; Transpose: one single-atom comb
     std::string key;
 };
 
@@ -120,6 +120,9 @@ private:
     // conv2d's groups are known to be 1 (the steps that read its kernel as a whole need it).
     Comb linear(OpKind op, const Params& p, const std::vector<Comb>& args, bool dense = true);
     Comb opaque(OpKind op, const Params& p, uint32_t output, const std::vector<Comb>& args);
+    // One product term of `linear` whose operand atoms include a concat the operator can be
+    // taken through (prover/pointwise_concat.cpp); nullopt when none can.
+    std::optional<Comb> linear_over_concat(OpKind op, const Params& p, const std::vector<int>& atoms, bool dense);
 
     Comb concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank, const std::vector<Comb>& parts_in);
     // x then y along `axis` as one sum of slices, when every term of x is a slice whose next
@@ -218,13 +221,13 @@ private:
     std::vector<Atom> d_atoms;
     std::map<std::string, int> d_index;
     std::map<std::pair<int, Index>, TermId> d_scalar;
-    std::map<int, int64_t> d_sym_dim;  // each index symbol's range, when concrete
+    std::map<int, int64_t> d_sym_dim;                   // each index symbol's range, when concrete
     std::map<std::pair<int, int64_t>, TermId> d_below;  // pos_sym < t, as Booleans
     std::vector<UfApp> d_uf;
     std::set<std::string> d_opaque;
     std::set<TermId> d_nonneg_terms;  // reals known >= 0 (relu's), for coef_nonneg
-    std::vector<UfApp> d_exps;         // exp's applications, for its homomorphism facts
-    std::vector<TermId> d_divisors;    // each division's divisor, as a real
+    std::vector<UfApp> d_exps;        // exp's applications, for its homomorphism facts
+    std::vector<TermId> d_divisors;   // each division's divisor, as a real
     bool d_assume_nonzero_divisors = false;
 };
 

@@ -53,7 +53,8 @@ bool Encoder::positive(TermId c) {
 }
 
 bool Encoder::nonneg(const Comb& c) {
-    return std::all_of(c.begin(), c.end(), [&](const auto& e) { return positive(e.first) && d_atoms[e.second].nonneg; });
+    return std::all_of(c.begin(), c.end(),
+                       [&](const auto& e) { return positive(e.first) && d_atoms[e.second].nonneg; });
 }
 
 int Encoder::intern(Atom a) {
@@ -70,7 +71,9 @@ int Encoder::intern(Atom a) {
         case Atom::Kind::Transpose:
         case Atom::Kind::Concat:
         case Atom::Kind::Shift:
-        case Atom::Kind::Opaque: a.nonneg = std::all_of(a.args.begin(), a.args.end(), [&](const Comb& c) { return nonneg(c); }); break;
+        case Atom::Kind::Opaque:
+            a.nonneg = std::all_of(a.args.begin(), a.args.end(), [&](const Comb& c) { return nonneg(c); });
+            break;
         case Atom::Kind::Linear: break;  // set by linear()
     }
     d_atoms.push_back(std::move(a));
@@ -141,40 +144,9 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, 
                 }
             }
         }
-        {
-            // A concat along the batch axis of a convolution's input, or the row axis of a
-            // matmul's left operand, is a concat of the results (same sizes along it).
-            const Atom& c = d_atoms[atoms[0]];
-            if (atoms.size() == 2 && c.kind == Atom::Kind::Concat &&
-                ((op == OpKind::Conv2d && c.axis == 0) ||
-                 (op == OpKind::Matmul && c.rank >= 2 && static_cast<size_t>(c.axis) == c.rank - 2))) {
-                const Atom cc = c;
-                std::vector<Comb> parts;
-                for (const Comb& part : cc.args) parts.push_back(linear(op, p, {part, single(atoms[1])}, dense));
-                out = add(out, scale(concat(cc.axis, cc.sizes, op == OpKind::Conv2d ? 4 : cc.rank, parts), coef));
-                continue;
-            }
-            // A concat along the column axis of a matmul's right operand is a concat of the
-            // results along theirs.
-            if (atoms.size() == 2 && op == OpKind::Matmul && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
-                d_atoms[atoms[1]].rank >= 2 && static_cast<size_t>(d_atoms[atoms[1]].axis) == d_atoms[atoms[1]].rank - 1) {
-                const Atom rc = d_atoms[atoms[1]];
-                std::vector<Comb> parts;
-                for (const Comb& part : rc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
-                out = add(out, scale(concat(rc.axis, rc.sizes, rc.rank, parts), coef));
-                continue;
-            }
-            // A concat of kernels along their output channels: a concat of the results along the
-            // channel axis, when the convolution is dense (grouped, an output channel's group
-            // depends on the kernel's whole output count; poolavg has no second operand).
-            if (dense && atoms.size() == 2 && op == OpKind::Conv2d && d_atoms[atoms[1]].kind == Atom::Kind::Concat &&
-                d_atoms[atoms[1]].axis == 0) {
-                const Atom kc = d_atoms[atoms[1]];
-                std::vector<Comb> parts;
-                for (const Comb& part : kc.args) parts.push_back(linear(op, p, {single(atoms[0]), part}));
-                out = add(out, scale(concat(1, kc.sizes, 4, parts), coef));
-                continue;
-            }
+        if (auto r = linear_over_concat(op, p, atoms, dense)) {
+            out = add(out, scale(*r, coef));
+            continue;
         }
         if (op == OpKind::PoolAvg && atoms.size() == 1) {
             if (auto pc = pool_concat(op, p, 0, atoms[0])) {
@@ -184,24 +156,11 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, 
         }
         if (op == OpKind::Matmul && atoms.size() == 2) {
             // The identity matrix is a unit of matmul.
-            auto is_imm = [&](int x) { return d_atoms[x].kind == Atom::Kind::Const && d_atoms[x].op == OpKind::ConstImm; };
+            auto is_imm = [&](int x) {
+                return d_atoms[x].kind == Atom::Kind::Const && d_atoms[x].op == OpKind::ConstImm;
+            };
             if (is_imm(atoms[0]) || is_imm(atoms[1])) {
                 out = add(out, {{coef, is_imm(atoms[0]) ? atoms[1] : atoms[0]}});
-                continue;
-            }
-        }
-        if (atoms.size() == 2) {
-            // A contraction over a concat: conv2d(concat1(x_i), concat1(w_i)) and
-            // matmul(concat_cols(a_i), concat_rows(b_i)) are the sums of the parts' results,
-            // when the parts have equal sizes.
-            const Atom x = d_atoms[atoms[0]], w = d_atoms[atoms[1]];
-            if (x.kind == Atom::Kind::Concat && w.kind == Atom::Kind::Concat && x.sizes == w.sizes &&
-                ((op == OpKind::Conv2d && x.axis == 1 && w.axis == 1) ||
-                 (op == OpKind::Matmul && x.rank >= 2 && x.rank == w.rank && static_cast<size_t>(x.axis) == x.rank - 1 &&
-                  static_cast<size_t>(w.axis) == w.rank - 2))) {
-                Comb sum;
-                for (size_t i = 0; i < x.args.size(); ++i) sum = add(sum, linear(op, p, {x.args[i], w.args[i]}));
-                out = add(out, scale(sum, coef));
                 continue;
             }
         }
@@ -276,10 +235,10 @@ Comb Encoder::concat(int axis, const std::vector<int64_t>& sizes_in, size_t rank
     parts = std::move(merged);
     // A coefficient that every term of every part has comes out: concat(2a, 2b) = 2 concat(a, b).
     const TermId common = parts[0].empty() ? -1 : parts[0][0].first;
-    const bool factor = common >= 0 && number(common) != int64_t{1} &&
-                        std::all_of(parts.begin(), parts.end(), [&](const Comb& c) {
-                            return !c.empty() && std::all_of(c.begin(), c.end(), [&](const auto& e) { return e.first == common; });
-                        });
+    const bool factor =
+        common >= 0 && number(common) != int64_t{1} && std::all_of(parts.begin(), parts.end(), [&](const Comb& c) {
+            return !c.empty() && std::all_of(c.begin(), c.end(), [&](const auto& e) { return e.first == common; });
+        });
     if (factor) {
         std::vector<Comb> unit;
         for (const Comb& c : parts) {
@@ -441,8 +400,10 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
             // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax
             // sees as a monotone map.
             int l = a, r = b;
-            if (relu_of(l) == r) r = l;
-            else if (relu_of(r) == l) l = r;
+            if (relu_of(l) == r)
+                r = l;
+            else if (relu_of(r) == l)
+                l = r;
             out = add(out, scale(elem(OpKind::EwMul, {single(l), single(r)}), cmul(c, d)));
         }
     return out;
@@ -497,7 +458,8 @@ bool Encoder::coef_nonneg(TermId c) {
     if (n.op != TermOp::Mul) return false;
     std::map<TermId, int> times;
     for (TermId k : n.kids) ++times[k];
-    return std::all_of(times.begin(), times.end(), [&](const auto& e) { return e.second % 2 == 0 || coef_nonneg(e.first); });
+    return std::all_of(times.begin(), times.end(),
+                       [&](const auto& e) { return e.second % 2 == 0 || coef_nonneg(e.first); });
 }
 
 Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) {
@@ -530,8 +492,7 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
         case OpKind::ReduceMean:
         case OpKind::Softmax:
         case OpKind::LayerNorm:
-        case OpKind::RmsNorm:
-            throw std::domain_error(std::string("operator ") + op_name(n.op));
+        case OpKind::RmsNorm: throw std::domain_error(std::string("operator ") + op_name(n.op));
         case OpKind::Enlarge: {
             // Linear in the kernel; the reference operand gives only the size.
             Comb out;
@@ -546,8 +507,7 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
             return out;
         }
         case OpKind::Relu: return relu(in[0]);
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh: return elem(n.op, in);
         case OpKind::Transpose: {
             Comb out;
@@ -557,7 +517,6 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
         case OpKind::Matmul:
         case OpKind::Conv2d:
         case OpKind::PoolAvg: {
-
             Activation act = param::activation(n.params, n.op);
             Params base = n.op == OpKind::Matmul ? param::matmul(Activation::None)
                           : n.op == OpKind::Conv2d

@@ -13,7 +13,8 @@ std::optional<Comb> Encoder::pool_concat(OpKind op, const Params& p, uint32_t ou
     const Atom c = d_atoms[atom];
     if (c.kind != Atom::Kind::Concat || c.axis > 1 || c.rank != 4) return std::nullopt;
     std::vector<Comb> parts;
-    for (const Comb& part : c.args) parts.push_back(op == OpKind::PoolMax ? poolmax(p, output, {part}) : linear(op, p, {part}));
+    for (const Comb& part : c.args)
+        parts.push_back(op == OpKind::PoolMax ? poolmax(p, output, {part}) : linear(op, p, {part}));
     return concat(c.axis, c.sizes, c.rank, parts);
 }
 

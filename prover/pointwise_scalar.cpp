@@ -62,14 +62,16 @@ PointwiseQuery Encoder::finish(std::vector<TermId> differ) {
     // Ackermann: an uninterpreted function takes equal arguments to equal values.
     for (size_t i = 0; i < d_uf.size(); ++i)
         for (size_t j = i + 1; j < d_uf.size(); ++j)
-            if (d_uf[i].op == d_uf[j].op) fact(t.implies(t.eq(d_uf[i].arg, d_uf[j].arg), t.eq(d_uf[i].value, d_uf[j].value)));
+            if (d_uf[i].op == d_uf[j].op)
+                fact(t.implies(t.eq(d_uf[i].arg, d_uf[j].arg), t.eq(d_uf[i].value, d_uf[j].value)));
     // The order of positions: pos < a implies pos < b for a <= b; no position is below 0,
     // every one is below its axis' size.
     for (auto i = d_below.begin(); i != d_below.end(); ++i) {
         auto [sym, th] = i->first;
         if (th <= 0) fact(t.not_(i->second));
         if (d_sym_dim.count(sym) && th >= d_sym_dim[sym]) fact(i->second);
-        for (auto j = std::next(i); j != d_below.end() && j->first.first == sym; ++j) fact(t.implies(i->second, j->second));
+        for (auto j = std::next(i); j != d_below.end() && j->first.first == sym; ++j)
+            fact(t.implies(i->second, j->second));
     }
     transformer_facts();
     d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
@@ -100,7 +102,9 @@ TermId Encoder::below(int sym, int64_t th) {
 
 std::string Encoder::idx_text(const Index& idx) {
     std::string s;
-    for (const Pos& i : idx) s += "_" + std::to_string(i.sym) + (i.off ? (i.off > 0 ? "p" : "m") + std::to_string(i.off > 0 ? i.off : -i.off) : "");
+    for (const Pos& i : idx)
+        s += "_" + std::to_string(i.sym) +
+             (i.off ? (i.off > 0 ? "p" : "m") + std::to_string(i.off > 0 ? i.off : -i.off) : "");
     return s;
 }
 

@@ -51,8 +51,9 @@ void Encoder::transformer_facts() {
         fact(t.implies(t.eq(d_exps[i].arg, zero), t.eq(d_exps[i].value, one)));
         for (size_t j = i; j < n; ++j) {
             const TermId sum = t.real_add({d_exps[i].arg, d_exps[j].arg});
-            const TermId prod = d_fault == PointwiseFault::ExpIsAdditive ? t.real_add({d_exps[i].value, d_exps[j].value})
-                                                                       : t.mul({d_exps[i].value, d_exps[j].value});
+            const TermId prod = d_fault == PointwiseFault::ExpIsAdditive
+                                    ? t.real_add({d_exps[i].value, d_exps[j].value})
+                                    : t.mul({d_exps[i].value, d_exps[j].value});
             fact(t.implies(t.eq(sum, zero), t.eq(prod, one)));
             for (size_t k = 0; k < n; ++k)
                 if (k != i && k != j) fact(t.implies(t.eq(sum, d_exps[k].arg), t.eq(prod, d_exps[k].value)));

@@ -13,7 +13,7 @@ namespace rf::prover {
 
 struct RankRefutation {
     size_t rank = 0;
-    Rule instance;      ///< the rule retyped at `rank`
+    Rule instance;       ///< the rule retyped at `rank`
     BoundedCheck check;  ///< Refuted, with its counterexample
 };
 

@@ -9,21 +9,23 @@ std::string smt2_file_text(const Query& q, Verdict verdict) {
     std::string h = "; ruleforge rule '" + q.name + "': ";
     switch (verdict) {
         case Verdict::Proved:
-            h += "proved. z3 and cvc5 answer unsat for this file (the rule follows from the axioms).\n";
+            h += "proved. z3 and cvc5 answer unsat for this file (the rule follows from the "
+                 "axioms).\n";
             break;
         case Verdict::Refuted:
-            h += "refuted (the bounded checker found a counterexample). The axioms do not decide this\n"
+            h += "refuted (the bounded checker found a counterexample). The axioms do not decide "
+                 "this\n"
                  "; query: expect sat or unknown, never unsat.\n";
             break;
         case Verdict::Unknown:
-            h += "not proved. The axioms do not decide this query within ruleforge's limits: expect\n"
+            h += "not proved. The axioms do not decide this query within ruleforge's limits: "
+                 "expect\n"
                  "; unknown (or sat), not unsat.\n";
             break;
-        case Verdict::Error:
-            h += "not checked (an error stopped the proof). Expect no particular answer.\n";
-            break;
+        case Verdict::Error: h += "not checked (an error stopped the proof). Expect no particular answer.\n"; break;
     }
-    h += "; A resource limit that z3 and cvc5 both honour, so the check ends (unknown when reached).\n";
+    h += "; A resource limit that z3 and cvc5 both honour, so the check ends (unknown when "
+         "reached).\n";
     h += "(set-option :reproducible-resource-limit " + std::to_string(kSmt2ResourceLimit) + ")\n";
     return h + to_smtlib(q);
 }

@@ -31,34 +31,34 @@ struct FuncDecl {
 };
 
 enum class TermOp : uint8_t {
-    App,      ///< func applied to kids (a constant when kids is empty)
-    Var,      ///< a bound variable: name, sort
-    IntLit,   ///< value
+    App,     ///< func applied to kids (a constant when kids is empty)
+    Var,     ///< a bound variable: name, sort
+    IntLit,  ///< value
     True,
     False,
-    Eq,       ///< two kids of one sort
-    Distinct, ///< two kids
+    Eq,        ///< two kids of one sort
+    Distinct,  ///< two kids
     Not,
-    And,      ///< any number of kids (empty = true)
-    Or,       ///< any number of kids (empty = false)
+    And,  ///< any number of kids (empty = true)
+    Or,   ///< any number of kids (empty = false)
     Implies,
-    Le,       ///< Int <= Int, or Real <= Real
-    Add,      ///< sum of kids (Int or Real, the kids' sort)
-    Sub,      ///< kid0 - kid1 (Int or Real)
-    RealLit,  ///< value as a Real
-    Mul,      ///< Real product of kids (nonlinear)
-    MulConst, ///< value * kid0
-    DivConst, ///< kid0 div value (value > 0; floor division as SMT-LIB's div for positive divisors)
-    ModConst, ///< kid0 mod value (value > 0)
-    Forall,   ///< quant indexes Terms::quantifiers()
+    Le,        ///< Int <= Int, or Real <= Real
+    Add,       ///< sum of kids (Int or Real, the kids' sort)
+    Sub,       ///< kid0 - kid1 (Int or Real)
+    RealLit,   ///< value as a Real
+    Mul,       ///< Real product of kids (nonlinear)
+    MulConst,  ///< value * kid0
+    DivConst,  ///< kid0 div value (value > 0; floor division as SMT-LIB's div for positive divisors)
+    ModConst,  ///< kid0 mod value (value > 0)
+    Forall,    ///< quant indexes Terms::quantifiers()
 };
 
 struct TermNode {
     TermOp op = TermOp::True;
     Sort sort = Sort::Bool;
-    FuncId func = -1;        ///< App
-    int64_t value = 0;       ///< IntLit, MulConst, DivConst, ModConst; Forall: quantifier index
-    std::string name;        ///< Var
+    FuncId func = -1;   ///< App
+    int64_t value = 0;  ///< IntLit, MulConst, DivConst, ModConst; Forall: quantifier index
+    std::string name;   ///< Var
     std::vector<TermId> kids;
     auto key() const { return std::tie(op, sort, func, value, name, kids); }
     bool operator<(const TermNode& o) const { return key() < o.key(); }

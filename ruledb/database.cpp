@@ -64,7 +64,8 @@ RunInfo read_run(sql::Statement& st) {
 }
 
 constexpr const char* kRunColumns =
-    "SELECT id, uuid, command, params_json, tool_version, axiom_version, seeds_json, started_at, finished_at, "
+    "SELECT id, uuid, command, params_json, tool_version, axiom_version, seeds_json, started_at, "
+    "finished_at, "
     "status, merged_from FROM runs ";
 
 // A file another user owns, or one in a folder we may not write, is read immutable: opening it
@@ -208,7 +209,9 @@ std::optional<RunInfo> Database::last_unfinished_run(std::string_view command_pr
 
 void Database::mark_stage_done(Id run, std::string_view stage, std::string_view unit, std::string_view stats_json) {
     auto st = d_conn->prepare(std::string("INSERT INTO stages(run_id, stage, unit, finished_at, stats_json) "
-                                          "VALUES (?, ?, ?, ") + kNow + ", ?) "
+                                          "VALUES (?, ?, ?, ") +
+                              kNow +
+                              ", ?) "
                               "ON CONFLICT(run_id, stage, unit) DO UPDATE SET stats_json = excluded.stats_json");
     st.bind_all(run, stage, unit, stats_json).run();
 }

@@ -72,7 +72,8 @@ public:
     std::optional<RunInfo> last_unfinished_run(std::string_view command_prefix = "");
     /// Records that `unit` of `stage` is complete; call it in the same atomically() as the
     /// unit's last records, so "done" never precedes the data.
-    void mark_stage_done(Id run, std::string_view stage, std::string_view unit = "", std::string_view stats_json = "{}");
+    void mark_stage_done(Id run, std::string_view stage, std::string_view unit = "",
+                         std::string_view stats_json = "{}");
     bool stage_done(Id run, std::string_view stage, std::string_view unit = "");
     std::vector<std::string> done_units(Id run, std::string_view stage);
 
@@ -92,8 +93,8 @@ public:
     // caller's, without a savepoint per row: the caller's transaction is what commits or rolls
     // back whole. Throws std::logic_error outside atomically().
     /// A class, its representative and its members; returns the class id.
-    Id load_class(std::string_view fingerprint, const GraphEntry& representative, const std::vector<GraphEntry>& members,
-                  std::optional<Id> run = {});
+    Id load_class(std::string_view fingerprint, const GraphEntry& representative,
+                  const std::vector<GraphEntry>& members, std::optional<Id> run = {});
     Added load_candidate(const RuleEntry& pair, std::optional<Id> class_id = {}, std::optional<Id> run = {});
     /// Settings for a long write-once load on this connection: a page cache of `cache_mib` MiB
     /// (SQLite's default is 2 MiB, so a large load re-reads its index pages from the OS) and
@@ -109,7 +110,9 @@ public:
     /// Adds a rule, or finds the one it duplicates and records the given text as a duplicate
     /// source (renamed or swapped): deduplication is recorded, never silent.
     AddedRule add_rule(const RuleEntry& rule, const RuleOrigin& origin = {});
-    AddedRule add_rule(const Rule& rule, const RuleOrigin& origin = {}) { return add_rule(describe_rule(rule), origin); }
+    AddedRule add_rule(const Rule& rule, const RuleOrigin& origin = {}) {
+        return add_rule(describe_rule(rule), origin);
+    }
     std::optional<Id> find_rule(const RuleEntry& rule);
     void keep_rule(Id rule);
     /// Prunes a rule with its reason, a detail in words and the rules that subsume it.

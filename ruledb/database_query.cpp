@@ -26,9 +26,11 @@ constexpr const char* kWeakestPreconditions =
 
 const std::string& summary_columns() {
     static const std::string s =
-        "SELECT r.id, r.hash, r.name, r.canonical_text, r.status, r.decision, r.prune_reason, r.lhs_ops, r.rhs_ops, "
+        "SELECT r.id, r.hash, r.name, r.canonical_text, r.status, r.decision, r.prune_reason, "
+        "r.lhs_ops, r.rhs_ops, "
         "r.conditions_json, r.run_id, r.candidate_id, "
-        "(SELECT group_concat(op, ' ') FROM (SELECT op FROM rule_ops WHERE rule_id = r.id ORDER BY op)), " +
+        "(SELECT group_concat(op, ' ') FROM (SELECT op FROM rule_ops WHERE rule_id = r.id ORDER BY "
+        "op)), " +
         std::string(kWeakestPreconditions) + " FROM rules r ";
     return s;
 }
@@ -65,7 +67,8 @@ RuleSummary read_summary(const sql::Statement& st) {
 }
 
 bool all_of(std::string_view s, int (*pred)(int)) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
 }
 
 }  // namespace
@@ -73,7 +76,8 @@ bool all_of(std::string_view s, int (*pred)(int)) {
 std::vector<RuleSummary> Database::list_rules(const RuleFilter& f) {
     auto st = d_conn->prepare(summary_columns() +
                               "WHERE (?1 IS NULL OR r.status = ?1) AND (?2 IS NULL OR r.decision = ?2) "
-                              "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM rule_ops o WHERE o.rule_id = r.id AND o.op = ?3)) "
+                              "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM rule_ops o WHERE o.rule_id = r.id AND o.op = "
+                              "?3)) "
                               "AND (?4 IS NULL OR r.num_ops <= ?4) AND (?5 IS NULL OR r.num_ops >= ?5) ORDER BY r.id");
     std::optional<std::string> status, decision;
     if (f.status) status = to_string(*f.status);
@@ -138,11 +142,13 @@ std::optional<RuleDetails> Database::rule_details(Id rule) {
         auto st = d_conn->prepare("SELECT text, kind, run_id FROM rule_sources WHERE rule_id = ? ORDER BY id");
         st.bind_all(rule);
         while (st.step())
-            d.sources.push_back({st.text(0), source_kind_from(st.text(1)).value_or(SourceKind::Renamed), st.opt_i64(2)});
+            d.sources.push_back(
+                {st.text(0), source_kind_from(st.text(1)).value_or(SourceKind::Renamed), st.opt_i64(2)});
     }
     {
         auto st = d_conn->prepare(
-            "SELECT id, model, site, device, max_abs_error, max_rel_error, time_before_ms, time_after_ms, status, "
+            "SELECT id, model, site, device, max_abs_error, max_rel_error, time_before_ms, "
+            "time_after_ms, status, "
             "message, run_id, created_at FROM model_validations WHERE rule_id = ? ORDER BY id");
         st.bind_all(rule);
         while (st.step()) {
@@ -182,7 +188,8 @@ std::optional<RuleDetails> Database::rule_details(Id rule) {
 }
 
 Rule Database::load_rule(Id rule) {
-    auto st = d_conn->prepare("SELECT canonical_text, name, " + std::string(kWeakestPreconditions) + " FROM rules r WHERE id = ?");
+    auto st = d_conn->prepare("SELECT canonical_text, name, " + std::string(kWeakestPreconditions) +
+                              " FROM rules r WHERE id = ?");
     st.bind_all(rule);
     if (!st.step()) throw std::out_of_range("no rule " + std::to_string(rule) + " in '" + path() + "'");
     Rule r = build_rule(parse_native_rule(st.text(0), path() + "#rule" + std::to_string(rule)));
@@ -229,8 +236,10 @@ DbStats Database::stats() {
     group("SELECT status, count(*) FROM candidates GROUP BY status", s.candidates_by_status);
     group("SELECT status, count(*) FROM rules GROUP BY status", s.rules_by_status);
     group("SELECT decision, count(*) FROM rules GROUP BY decision", s.rules_by_decision);
-    group("SELECT prune_reason, count(*) FROM rules WHERE prune_reason IS NOT NULL GROUP BY prune_reason",
-          s.pruned_by_reason);
+    group(
+        "SELECT prune_reason, count(*) FROM rules WHERE prune_reason IS NOT NULL GROUP BY "
+        "prune_reason",
+        s.pruned_by_reason);
     return s;
 }
 

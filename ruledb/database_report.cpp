@@ -11,7 +11,8 @@ namespace rf::ruledb {
 std::vector<StageInfo> Database::stages(Id run) {
     std::vector<StageInfo> out;
     auto st = d_conn->prepare(
-        "SELECT stage, unit, finished_at, stats_json FROM stages WHERE run_id = ? ORDER BY finished_at, stage, unit");
+        "SELECT stage, unit, finished_at, stats_json FROM stages WHERE run_id = ? ORDER BY "
+        "finished_at, stage, unit");
     st.bind_all(run);
     while (st.step()) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3)});
     return out;
@@ -29,7 +30,8 @@ std::optional<CandidateDetails> Database::candidate_details(Id candidate) {
         c.status = candidate_status_from(st.text(3)).value_or(CandidateStatus::Pending);
         c.run = st.opt_i64(4);
     }
-    auto st = d_conn->prepare(std::string("SELECT ") + kProofColumns + " FROM proofs WHERE candidate_id = ? ORDER BY id");
+    auto st =
+        d_conn->prepare(std::string("SELECT ") + kProofColumns + " FROM proofs WHERE candidate_id = ? ORDER BY id");
     st.bind_all(candidate);
     while (st.step()) {
         ProofInfo p = read_proof_row(st, 0);

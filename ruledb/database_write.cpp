@@ -36,7 +36,8 @@ Added insert_or_find(sql::Connection& conn, sql::Statement& insert, std::string_
     }
     auto find = conn.prepare(find_sql);
     find.bind_all(key);
-    if (!find.step()) throw DbError(DbError::Kind::Other, "row vanished after a conflicting insert: " + std::string(key));
+    if (!find.step())
+        throw DbError(DbError::Kind::Other, "row vanished after a conflicting insert: " + std::string(key));
     return {find.i64(0), false};
 }
 
@@ -51,7 +52,8 @@ std::optional<Id> find_id(sql::Connection& conn, std::string_view sql, std::stri
 
 Added Database::add_graph(const GraphEntry& g, std::optional<Id> run) {
     auto st = d_conn->prepare(
-        "INSERT INTO graphs(canonical_text, hash, num_ops, num_outputs, run_id) VALUES (?, ?, ?, ?, ?) "
+        "INSERT INTO graphs(canonical_text, hash, num_ops, num_outputs, run_id) VALUES (?, ?, ?, "
+        "?, ?) "
         "ON CONFLICT(canonical_text) DO NOTHING RETURNING id");
     st.bind_all(g.text, g.hash, g.num_ops, g.num_outputs, run);
     return insert_or_find(*d_conn, st, "SELECT id FROM graphs WHERE canonical_text = ?", g.text);
@@ -66,7 +68,9 @@ Added Database::add_class(std::string_view fingerprint, const GraphEntry& repres
             "ON CONFLICT(fingerprint) DO NOTHING RETURNING id");
         st.bind_all(fingerprint, rep, run);
         out = insert_or_find(*d_conn, st, "SELECT id FROM classes WHERE fingerprint = ?", fingerprint);
-        d_conn->prepare("INSERT OR IGNORE INTO class_members(class_id, graph_id) VALUES (?, ?)").bind_all(out.id, rep).run();
+        d_conn->prepare("INSERT OR IGNORE INTO class_members(class_id, graph_id) VALUES (?, ?)")
+            .bind_all(out.id, rep)
+            .run();
     });
     return out;
 }
@@ -78,7 +82,9 @@ std::optional<Id> Database::find_class(std::string_view fingerprint) {
 void Database::add_class_member(Id class_id, const GraphEntry& member, std::optional<Id> run) {
     atomically([&] {
         Id g = add_graph(member, run).id;
-        d_conn->prepare("INSERT OR IGNORE INTO class_members(class_id, graph_id) VALUES (?, ?)").bind_all(class_id, g).run();
+        d_conn->prepare("INSERT OR IGNORE INTO class_members(class_id, graph_id) VALUES (?, ?)")
+            .bind_all(class_id, g)
+            .run();
     });
 }
 
@@ -88,7 +94,8 @@ Added Database::add_candidate(const RuleEntry& pair, std::optional<Id> class_id,
         Id lhs = add_graph(pair.lhs, run).id;
         Id rhs = add_graph(pair.rhs, run).id;
         auto st = d_conn->prepare(
-            "INSERT INTO candidates(rule_text, hash, lhs_graph, rhs_graph, class_id, run_id) VALUES (?, ?, ?, ?, ?, ?) "
+            "INSERT INTO candidates(rule_text, hash, lhs_graph, rhs_graph, class_id, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(rule_text) DO NOTHING RETURNING id");
         st.bind_all(pair.text, pair.hash, lhs, rhs, class_id, run);
         out = insert_or_find(*d_conn, st, "SELECT id FROM candidates WHERE rule_text = ?", pair.text);
@@ -126,7 +133,8 @@ Added Database::load_candidate(const RuleEntry& pair, std::optional<Id> class_id
     const Id lhs = side(pair.lhs);
     const Id rhs = side(pair.rhs);
     auto st = d_conn->prepare(
-        "INSERT INTO candidates(rule_text, hash, lhs_graph, rhs_graph, class_id, run_id) VALUES (?, ?, ?, ?, ?, ?) "
+        "INSERT INTO candidates(rule_text, hash, lhs_graph, rhs_graph, class_id, run_id) VALUES "
+        "(?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(rule_text) DO NOTHING RETURNING id");
     st.bind_all(pair.text, pair.hash, lhs, rhs, class_id, run);
     return insert_or_find(*d_conn, st, "SELECT id FROM candidates WHERE rule_text = ?", pair.text);
@@ -158,8 +166,10 @@ AddedRule Database::add_rule(const RuleEntry& rule, const RuleOrigin& origin) {
         Id lhs = add_graph(rule.lhs, origin.run).id;
         Id rhs = add_graph(rule.rhs, origin.run).id;
         auto st = d_conn->prepare(
-            "INSERT INTO rules(canonical_text, hash, name, lhs_graph, rhs_graph, lhs_ops, rhs_ops, num_ops, "
-            "conditions_json, status, candidate_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, max(?6, ?7), ?, ?, ?, ?) "
+            "INSERT INTO rules(canonical_text, hash, name, lhs_graph, rhs_graph, lhs_ops, rhs_ops, "
+            "num_ops, "
+            "conditions_json, status, candidate_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, max(?6, "
+            "?7), ?, ?, ?, ?) "
             "ON CONFLICT(canonical_text) DO NOTHING RETURNING id");
         st.bind_all(rule.text, rule.hash, rule.name, lhs, rhs, rule.lhs.num_ops, rule.rhs.num_ops,
                     nlohmann::json(canonical_conditions(rule)).dump(), to_string(origin.status), origin.candidate,
@@ -186,7 +196,10 @@ AddedRule Database::add_rule(const RuleEntry& rule, const RuleOrigin& origin) {
             kind = first_swapped != rule.swapped ? SourceKind::Swapped : SourceKind::Renamed;
             out.duplicate = kind;
         }
-        d_conn->prepare("INSERT INTO rule_sources(rule_id, text, kind, swapped, run_id) VALUES (?, ?, ?, ?, ?)")
+        d_conn
+            ->prepare(
+                "INSERT INTO rule_sources(rule_id, text, kind, swapped, run_id) VALUES (?, ?, ?, "
+                "?, ?)")
             .bind_all(out.id, rule.source_text, to_string(kind), rule.swapped ? 1 : 0, origin.run)
             .run();
     });
@@ -199,7 +212,10 @@ std::optional<Id> Database::find_rule(const RuleEntry& rule) {
 
 void Database::keep_rule(Id rule) {
     atomically([&] {
-        d_conn->prepare("UPDATE rules SET decision = 'kept', prune_reason = NULL, prune_detail = '' WHERE id = ?")
+        d_conn
+            ->prepare(
+                "UPDATE rules SET decision = 'kept', prune_reason = NULL, prune_detail = '' WHERE "
+                "id = ?")
             .bind_all(rule)
             .run();
         d_conn->prepare("DELETE FROM rule_subsumers WHERE rule_id = ?").bind_all(rule).run();
@@ -208,7 +224,10 @@ void Database::keep_rule(Id rule) {
 
 void Database::prune_rule(Id rule, PruneReason reason, std::string_view detail, const std::vector<Id>& subsumed_by) {
     atomically([&] {
-        d_conn->prepare("UPDATE rules SET decision = 'pruned', prune_reason = ?, prune_detail = ? WHERE id = ?")
+        d_conn
+            ->prepare(
+                "UPDATE rules SET decision = 'pruned', prune_reason = ?, prune_detail = ? WHERE id "
+                "= ?")
             .bind_all(to_string(reason), detail, rule)
             .run();
         d_conn->prepare("DELETE FROM rule_subsumers WHERE rule_id = ?").bind_all(rule).run();
@@ -225,7 +244,8 @@ namespace {
 Id insert_proof(sql::Connection& conn, const char* target_column, Id target, const ProofRecord& p) {
     auto st = conn.prepare(std::string("INSERT INTO proofs(") + target_column +
                            ", backend, status, time_ms, axioms_json, condition, preconditions_json, counterexample, "
-                           "reason, query, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + kNow + ")");
+                           "reason, query, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
+                           kNow + ")");
     st.bind_all(target, p.backend, to_string(p.status), p.time_ms, nlohmann::json(p.axioms).dump(), p.condition,
                 preconditions_json(p.preconditions), p.counterexample, p.reason, p.query, p.run);
     st.run();
@@ -252,8 +272,9 @@ Id Database::record_candidate_proof(Id candidate, const ProofRecord& proof) {
     atomically([&] {
         id = insert_proof(*d_conn, "candidate_id", candidate, proof);
         const char* v = verdict(proof.status);
-        d_conn->prepare(std::string("UPDATE candidates SET status = ?1 WHERE id = ?2 AND ") +
-                        (std::string_view(v) == "unknown" ? "status = 'pending'" : "status IN ('pending', 'unknown')"))
+        d_conn
+            ->prepare(std::string("UPDATE candidates SET status = ?1 WHERE id = ?2 AND ") +
+                      (std::string_view(v) == "unknown" ? "status = 'pending'" : "status IN ('pending', 'unknown')"))
             .bind_all(v, candidate)
             .run();
     });
@@ -265,8 +286,9 @@ Id Database::record_rule_proof(Id rule, const ProofRecord& proof) {
     atomically([&] {
         id = insert_proof(*d_conn, "rule_id", rule, proof);
         const char* v = verdict(proof.status);
-        d_conn->prepare(std::string("UPDATE rules SET status = ?1 WHERE id = ?2 AND ") +
-                        (std::string_view(v) == "unknown" ? "status = 'unproved'" : "status IN ('unproved', 'unknown')"))
+        d_conn
+            ->prepare(std::string("UPDATE rules SET status = ?1 WHERE id = ?2 AND ") +
+                      (std::string_view(v) == "unknown" ? "status = 'unproved'" : "status IN ('unproved', 'unknown')"))
             .bind_all(v, rule)
             .run();
     });
@@ -276,7 +298,8 @@ Id Database::record_rule_proof(Id rule, const ProofRecord& proof) {
 Id Database::record_validation(const ValidationRecord& v) {
     auto st = d_conn->prepare(std::string("INSERT INTO model_validations(rule_id, model, site, device, max_abs_error, "
                                           "max_rel_error, time_before_ms, time_after_ms, status, message, run_id, "
-                                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") + kNow + ")");
+                                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ") +
+                              kNow + ")");
     st.bind_all(v.rule, v.model, v.site, v.device, v.max_abs_error, v.max_rel_error, v.time_before_ms, v.time_after_ms,
                 to_string(v.status), v.message, v.run);
     st.run();

@@ -15,13 +15,13 @@ namespace rf::ruledb {
 class DbError : public support::UserError {
 public:
     enum class Kind {
-        NotSqlite,      ///< the file is not a SQLite database
-        ForeignDb,      ///< a SQLite database of another program
-        TooNew,         ///< written by a newer ruleforge (schema version above ours)
-        Missing,        ///< no such file and creation was not asked for
-        Locked,         ///< another process holds the lock past the busy timeout
-        Io,             ///< disk full, read-only file, I/O error
-        Constraint,     ///< a record violates the schema (a bug in the caller)
+        NotSqlite,   ///< the file is not a SQLite database
+        ForeignDb,   ///< a SQLite database of another program
+        TooNew,      ///< written by a newer ruleforge (schema version above ours)
+        Missing,     ///< no such file and creation was not asked for
+        Locked,      ///< another process holds the lock past the busy timeout
+        Io,          ///< disk full, read-only file, I/O error
+        Constraint,  ///< a record violates the schema (a bug in the caller)
         Other,
     };
     DbError(Kind kind, const std::string& message) : support::UserError(message), d_kind(kind) {}

@@ -92,8 +92,14 @@ struct Cycle {};
 class Rebuild {
 public:
     Rebuild(const Graph& t, const std::vector<ValueRef>& roots, const Graph& to, const Binding& b)
-        : d_t(t), d_roots(roots), d_to(to), d_b(b), d_builder(t.variables()), d_done(t.nodes().size()),
-          d_busy(t.nodes().size(), 0), d_to_done(to.nodes().size()) {}
+        : d_t(t),
+          d_roots(roots),
+          d_to(to),
+          d_b(b),
+          d_builder(t.variables()),
+          d_done(t.nodes().size()),
+          d_busy(t.nodes().size(), 0),
+          d_to_done(to.nodes().size()) {}
 
     std::optional<Graph> run() {
         std::vector<ValueRef> outs;
@@ -318,10 +324,10 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
         // (a side with one state per level would otherwise take every step, and a one-step
         // derivation from the other side would never be tried).
         const size_t f0 = sides[0].frontier.size(), f1 = sides[1].frontier.size();
-        const int k = stopped(sides[0]) ? 1
+        const int k = stopped(sides[0])   ? 1
                       : stopped(sides[1]) ? 0
-                      : f0 != f1 ? (f0 < f1 ? 0 : 1)
-                                 : (sides[0].depth <= sides[1].depth ? 0 : 1);
+                      : f0 != f1          ? (f0 < f1 ? 0 : 1)
+                                          : (sides[0].depth <= sides[1].depth ? 0 : 1);
         Side& side = sides[k];
         const Side& other = sides[1 - k];
         std::vector<State> next;

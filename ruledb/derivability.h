@@ -21,7 +21,7 @@
 namespace rf::ruledb {
 
 struct DeriveBudget {
-    int max_steps = 3;        ///< rewrite steps from the left side
+    int max_steps = 3;         ///< rewrite steps from the left side
     size_t max_states = 4000;  ///< distinct graphs visited, half of them per side
     int max_extra_ops = 2;     ///< intermediate graphs may exceed the larger side by this many
 };

@@ -9,7 +9,8 @@ namespace rf::ruledb {
 
 /// The proofs columns read_proof_row expects, in its order: select them where the row starts.
 inline constexpr const char* kProofColumns =
-    "id, backend, status, time_ms, axioms_json, condition, counterexample, reason, query, run_id, created_at, "
+    "id, backend, status, time_ms, axioms_json, condition, counterexample, reason, query, run_id, "
+    "created_at, "
     "preconditions_json";
 
 /// The proof whose kProofColumns start at column `first` of the current row (on_candidate unset).

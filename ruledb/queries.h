@@ -74,7 +74,7 @@ struct RuleDetails {
 /// One finished unit of a run's stage (ruledb's `stages` table): what resume skips.
 struct StageInfo {
     std::string stage{}, unit{};
-    std::string finished_at{};   ///< ISO-8601 UTC
+    std::string finished_at{};  ///< ISO-8601 UTC
     std::string stats_json = "{}";
 };
 

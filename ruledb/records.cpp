@@ -53,13 +53,17 @@ MergeCounts& MergeCounts::operator+=(const MergeCounts& o) {
 }
 
 std::optional<RunStatus> run_status_from(std::string_view s) { return parse<RunStatus>(kRun, s); }
-std::optional<CandidateStatus> candidate_status_from(std::string_view s) { return parse<CandidateStatus>(kCandidate, s); }
+std::optional<CandidateStatus> candidate_status_from(std::string_view s) {
+    return parse<CandidateStatus>(kCandidate, s);
+}
 std::optional<ProofStatus> proof_status_from(std::string_view s) { return parse<ProofStatus>(kProof, s); }
 std::optional<RuleStatus> rule_status_from(std::string_view s) { return parse<RuleStatus>(kRule, s); }
 std::optional<Decision> decision_from(std::string_view s) { return parse<Decision>(kDecision, s); }
 std::optional<PruneReason> prune_reason_from(std::string_view s) { return parse<PruneReason>(kPrune, s); }
 std::optional<SourceKind> source_kind_from(std::string_view s) { return parse<SourceKind>(kSource, s); }
-std::optional<ValidationStatus> validation_status_from(std::string_view s) { return parse<ValidationStatus>(kValidation, s); }
+std::optional<ValidationStatus> validation_status_from(std::string_view s) {
+    return parse<ValidationStatus>(kValidation, s);
+}
 
 std::string preconditions_json(const std::vector<Precondition>& ps) {
     nlohmann::json j = nlohmann::json::array();

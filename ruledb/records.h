@@ -55,10 +55,10 @@ std::vector<Precondition> preconditions_from_json(const std::string& json);
 
 /// What a run was asked to do: enough to repeat it.
 struct RunSpec {
-    std::string command{};             ///< the command line as typed
+    std::string command{};           ///< the command line as typed
     std::string params_json = "{}";  ///< the parsed options, a JSON object
-    std::string tool_version{};        ///< empty: this build's version
-    std::string axiom_version{};       ///< version or hash of the axiom set the prover used
+    std::string tool_version{};      ///< empty: this build's version
+    std::string axiom_version{};     ///< version or hash of the axiom set the prover used
     std::vector<uint64_t> seeds{};
 };
 

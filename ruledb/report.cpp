@@ -68,7 +68,8 @@ std::string rule_table_row(const RuleSummary& r) {
 
 std::string rule_report(const RuleDetails& d) {
     const RuleSummary& r = d.summary;
-    std::string s = "rule " + std::to_string(r.id) + "  hash " + r.hash + (r.name.empty() ? "" : "  name " + r.name) + "\n";
+    std::string s =
+        "rule " + std::to_string(r.id) + "  hash " + r.hash + (r.name.empty() ? "" : "  name " + r.name) + "\n";
     s += "  " + r.text + "\n";
     s += "size:       " + std::to_string(r.lhs_ops) + " => " + std::to_string(r.rhs_ops) + " operators (" +
          join(r.ops, ", ") + ")\n";
@@ -125,8 +126,8 @@ std::string rule_report(const RuleDetails& d) {
     }
     if (d.origin_run) {
         const RunInfo& run = *d.origin_run;
-        s += "provenance: run " + std::to_string(run.id) + " `" + run.spec.command + "` started " + run.started_at + ", " +
-             to_string(run.status);
+        s += "provenance: run " + std::to_string(run.id) + " `" + run.spec.command + "` started " + run.started_at +
+             ", " + to_string(run.status);
         if (!run.merged_from.empty()) s += ", merged from " + run.merged_from;
         s += "\n";
     }
@@ -134,19 +135,20 @@ std::string rule_report(const RuleDetails& d) {
 }
 
 nlohmann::json to_json(const RuleSummary& r) {
-    nlohmann::json j = {{"id", r.id},
-                        {"hash", r.hash},
-                        {"name", r.name},
-                        {"text", r.text},
-                        {"status", to_string(r.status)},
-                        {"decision", to_string(r.decision)},
-                        {"prune_reason", r.prune_reason ? nlohmann::json(to_string(*r.prune_reason)) : nlohmann::json()},
-                        {"lhs_ops", r.lhs_ops},
-                        {"rhs_ops", r.rhs_ops},
-                        {"ops", r.ops},
-                        {"conditions", r.conditions},
-                        {"preconditions", names(r.preconditions)},
-                        {"run", r.run ? nlohmann::json(*r.run) : nlohmann::json()}};
+    nlohmann::json j = {
+        {"id", r.id},
+        {"hash", r.hash},
+        {"name", r.name},
+        {"text", r.text},
+        {"status", to_string(r.status)},
+        {"decision", to_string(r.decision)},
+        {"prune_reason", r.prune_reason ? nlohmann::json(to_string(*r.prune_reason)) : nlohmann::json()},
+        {"lhs_ops", r.lhs_ops},
+        {"rhs_ops", r.rhs_ops},
+        {"ops", r.ops},
+        {"conditions", r.conditions},
+        {"preconditions", names(r.preconditions)},
+        {"run", r.run ? nlohmann::json(*r.run) : nlohmann::json()}};
     return j;
 }
 

@@ -30,8 +30,8 @@ struct RuleEntry {
     std::string hash{};         ///< 16 hex digits of text_hash(text)
     std::string source_text{};  ///< the rule as given (names, order, orientation), without its name
     std::string name{};
-    bool swapped = false;     ///< the canonical orientation exchanges the given sides
-    GraphEntry lhs{}, rhs{};      ///< the sides in canonical orientation
+    bool swapped = false;            ///< the canonical orientation exchanges the given sides
+    GraphEntry lhs{}, rhs{};         ///< the sides in canonical orientation
     std::vector<std::string> ops{};  ///< operator names over both sides, sorted, unique
     std::vector<std::string> conditions{};
 };

@@ -257,10 +257,11 @@ int identify(sql::Connection& conn) {
     }
     bool has_meta = std::find(tables.begin(), tables.end(), "meta") != tables.end();
     auto st = conn.prepare(has_meta ? "SELECT value FROM meta WHERE key = 'magic'" : "SELECT NULL WHERE 0");
-    if (!st.step() || st.text(0) != kMagic) foreign(conn, "ruleforge's application id but no ruleforge magic in 'meta'");
+    if (!st.step() || st.text(0) != kMagic)
+        foreign(conn, "ruleforge's application id but no ruleforge magic in 'meta'");
     if (version > kCurrentVersion)
-        throw DbError(DbError::Kind::TooNew, "database '" + conn.path() + "' has schema version " + std::to_string(version) +
-                                                 ", newer than this ruleforge understands (" +
+        throw DbError(DbError::Kind::TooNew, "database '" + conn.path() + "' has schema version " +
+                                                 std::to_string(version) + ", newer than this ruleforge understands (" +
                                                  std::to_string(kCurrentVersion) + "); use a newer ruleforge");
     return static_cast<int>(version);
 }
@@ -334,11 +335,14 @@ void prepare(sql::Connection& conn, int target) {
 void check_readable(sql::Connection& conn) {
     int version = identify(conn);
     if (version == 0)
-        throw DbError(DbError::Kind::ForeignDb, "'" + conn.path() + "' is an empty SQLite database, not a ruleforge database");
+        throw DbError(DbError::Kind::ForeignDb,
+                      "'" + conn.path() + "' is an empty SQLite database, not a ruleforge database");
     if (version < kCurrentVersion)
-        throw DbError(DbError::Kind::Other, "database '" + conn.path() + "' has schema version " + std::to_string(version) +
+        throw DbError(DbError::Kind::Other, "database '" + conn.path() + "' has schema version " +
+                                                std::to_string(version) +
                                                 " and this command only reads; a command that writes (import, prove) "
-                                                "upgrades it to version " + std::to_string(kCurrentVersion));
+                                                "upgrades it to version " +
+                                                std::to_string(kCurrentVersion));
 }
 
 }  // namespace rf::ruledb::schema

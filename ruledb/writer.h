@@ -30,14 +30,14 @@ namespace rf::ruledb {
 class Writer {
 public:
     struct Options {
-        size_t batch_size = 256;    ///< units per transaction at most
-        int max_delay_ms = 100;     ///< a partial batch commits after this long
-        size_t capacity = 16384;    ///< queued units before submit() blocks
+        size_t batch_size = 256;  ///< units per transaction at most
+        int max_delay_ms = 100;   ///< a partial batch commits after this long
+        size_t capacity = 16384;  ///< queued units before submit() blocks
         int busy_timeout_ms = 5000;
     };
     struct Stats {
-        uint64_t committed = 0;     ///< units stored
-        uint64_t failed = 0;        ///< units rolled back
+        uint64_t committed = 0;  ///< units stored
+        uint64_t failed = 0;     ///< units rolled back
         uint64_t transactions = 0;
     };
     using Unit = std::function<void(Database&)>;

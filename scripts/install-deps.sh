@@ -13,7 +13,7 @@ packages=(
   libopenblas-dev libtcmalloc-minimal4
   graphviz
   chromium
-  clang-14 libclang-rt-14-dev libomp-14-dev
+  clang-14 libclang-rt-14-dev libomp-14-dev clang-format-14
   nodejs
 )
 

@@ -14,13 +14,17 @@ std::string axioms_page(const SiteData& d) {
     s += "<p>" + std::to_string(set.axioms.size()) + " axioms, version <code>" + esc(set.version) + "</code> (" +
          esc(set.source) + "). ";
     if (validated)
-        s += "Validated for this report against the operators' meaning at every shape with dimensions 1.." +
+        s += "Validated for this report against the operators' meaning at every shape with "
+             "dimensions 1.." +
              std::to_string(d.options.axiom_max_dim) + " and ranks up to " + std::to_string(d.options.axiom_max_rank) +
              " (<code>ruleforge axioms --validate</code> checks up to 4 and 4).";
     else
-        s += "Not validated in this report (<code>ruleforge axioms --validate</code> validates them).";
-    s += "</p>\n<table id=\"axioms\" class=\"sortable\"><thead><tr><th data-sort=\"text\">axiom</th><th>statement</th>"
-         "<th>condition</th><th data-sort=\"text\">scope</th><th data-sort=\"num\">rules using it</th>"
+        s += "Not validated in this report (<code>ruleforge axioms --validate</code> validates "
+             "them).";
+    s += "</p>\n<table id=\"axioms\" class=\"sortable\"><thead><tr><th "
+         "data-sort=\"text\">axiom</th><th>statement</th>"
+         "<th>condition</th><th data-sort=\"text\">scope</th><th data-sort=\"num\">rules using "
+         "it</th>"
          "<th data-sort=\"text\">validation</th></tr></thead><tbody>\n";
     for (size_t i = 0; i < set.axioms.size(); ++i) {
         const prover::Axiom& a = set.axioms[i];

@@ -35,17 +35,19 @@ std::string rule_row(const RuleView& v) {
     return "<tr data-status=\"" + std::string(ruledb::to_string(r.status)) + "\" data-decision=\"" +
            ruledb::to_string(r.decision) + "\" data-ops=\"" + esc(ops) + "\" data-size=\"" + std::to_string(size) +
            "\"><td data-key=\"" + std::to_string(r.id) + "\"><a href=\"" + rule_page(r.id) + "\">" +
-           std::to_string(r.id) + "</a></td><td>" + badge(ruledb::to_string(r.status)) + "</td><td>" +
-           esc(decision) + "</td><td>" + esc(ops) + "</td><td data-key=\"" + std::to_string(size) + "\">" +
-           std::to_string(r.lhs_ops) + "/" + std::to_string(r.rhs_ops) + "</td><td class=\"mono\">" +
-           (r.name.empty() ? "" : esc(r.name) + ": ") + esc(r.text) + "</td><td>" + esc(conds) + "</td></tr>\n";
+           std::to_string(r.id) + "</a></td><td>" + badge(ruledb::to_string(r.status)) + "</td><td>" + esc(decision) +
+           "</td><td>" + esc(ops) + "</td><td data-key=\"" + std::to_string(size) + "\">" + std::to_string(r.lhs_ops) +
+           "/" + std::to_string(r.rhs_ops) + "</td><td class=\"mono\">" + (r.name.empty() ? "" : esc(r.name) + ": ") +
+           esc(r.text) + "</td><td>" + esc(conds) + "</td></tr>\n";
 }
 
 std::string unknown_section(const SiteData& d) {
     std::string s = "<h2 id=\"unknown\">Unknown candidates (" + std::to_string(d.unknown.size()) + ")</h2>\n";
     if (d.unknown.empty()) return s + "<p>No candidate was left unknown.</p>\n";
-    s += "<p class=\"note\">Candidates that no back-end proved or refuted; the reasons are the back-ends' own.</p>\n"
-         "<table id=\"unknown-candidates\" class=\"sortable\"><thead><tr><th data-sort=\"num\">candidate</th>"
+    s += "<p class=\"note\">Candidates that no back-end proved or refuted; the reasons are the "
+         "back-ends' own.</p>\n"
+         "<table id=\"unknown-candidates\" class=\"sortable\"><thead><tr><th "
+         "data-sort=\"num\">candidate</th>"
          "<th data-sort=\"text\">rule</th><th>back-end answers</th></tr></thead><tbody>\n";
     for (const ruledb::CandidateDetails& c : d.unknown) {
         std::string answers;
@@ -71,7 +73,8 @@ std::string index_page(const SiteData& d) {
     s += "<dt>runs</dt><dd><a href=\"runs.html\">" + std::to_string(st.runs) + "</a></dd>";
     s += "<dt>graphs</dt><dd>" + std::to_string(st.graphs) + "</dd>";
     s += "<dt>classes</dt><dd>" + std::to_string(st.classes) + "</dd>";
-    s += "<dt>candidates</dt><dd>" + std::to_string(st.candidates) + " " + counts_table(st.candidates_by_status) + "</dd>";
+    s += "<dt>candidates</dt><dd>" + std::to_string(st.candidates) + " " + counts_table(st.candidates_by_status) +
+         "</dd>";
     s += "<dt>rules</dt><dd>" + std::to_string(st.rules) + " " + counts_table(st.rules_by_status) + "</dd>";
     s += "<dt>decisions</dt><dd>" + counts_table(st.rules_by_decision) + "</dd>";
     s += "<dt>pruned by</dt><dd>" + counts_table(st.pruned_by_reason) + "</dd>";
@@ -80,16 +83,20 @@ std::string index_page(const SiteData& d) {
     s += "<dt>model validations</dt><dd>" + std::to_string(st.validations) + "</dd></dl>\n";
 
     s += "<h2 id=\"runs\">Runs (" + std::to_string(d.runs.size()) + ")</h2>\n";
-    if (d.runs.empty()) s += "<p>No run recorded.</p>\n";
+    if (d.runs.empty())
+        s += "<p>No run recorded.</p>\n";
     else {
-        s += "<table id=\"run-table\"><thead><tr><th>run</th><th>status</th><th>command</th><th>parameters</th>"
+        s += "<table "
+             "id=\"run-table\"><thead><tr><th>run</th><th>status</th><th>command</"
+             "th><th>parameters</th>"
              "<th>started</th><th>finished</th></tr></thead><tbody>\n";
         for (const ruledb::RunInfo& r : d.runs)
             s += "<tr><td><a href=\"runs.html#run-" + std::to_string(r.id) + "\">run " + std::to_string(r.id) +
-                 "</a></td><td>" + badge(ruledb::to_string(r.status)) + "</td><td class=\"mono\">" + esc(r.spec.command) +
-                 "</td><td class=\"mono\">" + esc(r.spec.params_json) + "</td><td>" + esc(r.started_at) + "</td><td>" +
-                 esc(r.finished_at) + "</td></tr>\n";
-        s += "</tbody></table>\n<p>Stage times and statistics per run: <a href=\"runs.html\">runs.html</a>.</p>\n";
+                 "</a></td><td>" + badge(ruledb::to_string(r.status)) + "</td><td class=\"mono\">" +
+                 esc(r.spec.command) + "</td><td class=\"mono\">" + esc(r.spec.params_json) + "</td><td>" +
+                 esc(r.started_at) + "</td><td>" + esc(r.finished_at) + "</td></tr>\n";
+        s += "</tbody></table>\n<p>Stage times and statistics per run: <a "
+             "href=\"runs.html\">runs.html</a>.</p>\n";
     }
 
     std::set<std::string> statuses, decisions, ops;
@@ -100,15 +107,25 @@ std::string index_page(const SiteData& d) {
     }
     s += "<h2 id=\"rules-heading\">Rules (" + std::to_string(d.rules.size()) + ")</h2>\n";
     s += "<div class=\"filters\"><label>text <input id=\"f-text\" type=\"search\"></label>"
-         "<label>status <select id=\"f-status\">" + options_of(statuses) + "</select></label>"
-         "<label>decision <select id=\"f-decision\">" + options_of(decisions) + "</select></label>"
-         "<label>operator <select id=\"f-op\">" + options_of(ops) + "</select></label>"
+         "<label>status <select id=\"f-status\">" +
+         options_of(statuses) +
+         "</select></label>"
+         "<label>decision <select id=\"f-decision\">" +
+         options_of(decisions) +
+         "</select></label>"
+         "<label>operator <select id=\"f-op\">" +
+         options_of(ops) +
+         "</select></label>"
          "<label>size from <input id=\"f-min\" type=\"number\" min=\"0\"></label>"
-         "<label>to <input id=\"f-max\" type=\"number\" min=\"0\"></label><span id=\"f-count\"></span></div>\n";
+         "<label>to <input id=\"f-max\" type=\"number\" min=\"0\"></label><span "
+         "id=\"f-count\"></span></div>\n";
     s += "<table id=\"rules\" class=\"sortable\" data-count=\"" + std::to_string(d.rules.size()) +
-         "\"><thead><tr><th data-sort=\"num\" data-key=\"id\">id</th><th data-sort=\"text\" data-key=\"status\">status"
-         "</th><th data-sort=\"text\" data-key=\"decision\">decision</th><th data-sort=\"text\" data-key=\"ops\">"
-         "operators</th><th data-sort=\"num\" data-key=\"size\">size (lhs/rhs)</th><th data-sort=\"text\" "
+         "\"><thead><tr><th data-sort=\"num\" data-key=\"id\">id</th><th data-sort=\"text\" "
+         "data-key=\"status\">status"
+         "</th><th data-sort=\"text\" data-key=\"decision\">decision</th><th data-sort=\"text\" "
+         "data-key=\"ops\">"
+         "operators</th><th data-sort=\"num\" data-key=\"size\">size (lhs/rhs)</th><th "
+         "data-sort=\"text\" "
          "data-key=\"rule\">rule</th><th>conditions</th></tr></thead><tbody>\n";
     for (const RuleView& v : d.rules) s += rule_row(v);
     s += "</tbody></table>\n";

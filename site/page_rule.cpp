@@ -29,7 +29,8 @@ std::string run_link(const std::optional<ruledb::Id>& run) {
 std::string axiom_links(const std::vector<std::string>& axioms) {
     std::string s;
     for (const std::string& a : axioms)
-        s += (s.empty() ? "" : ", ") + ("<a href=\"" + kRoot + "axioms.html#" + axiom_anchor(a) + "\">" + esc(a) + "</a>");
+        s += (s.empty() ? "" : ", ") +
+             ("<a href=\"" + kRoot + "axioms.html#" + axiom_anchor(a) + "\">" + esc(a) + "</a>");
     return s;
 }
 
@@ -83,8 +84,8 @@ std::string facts(const SiteData&, const RuleView& v) {
     s += "<dt>hash</dt><dd class=\"mono\">" + esc(r.hash) + "</dd>";
     std::string ops;
     for (const std::string& op : r.ops) ops += (ops.empty() ? "" : ", ") + op;
-    s += "<dt>size</dt><dd>" + std::to_string(r.lhs_ops) + " &rArr; " + std::to_string(r.rhs_ops) +
-         " operators (" + esc(ops) + ")</dd>";
+    s += "<dt>size</dt><dd>" + std::to_string(r.lhs_ops) + " &rArr; " + std::to_string(r.rhs_ops) + " operators (" +
+         esc(ops) + ")</dd>";
     s += "<dt>status</dt><dd>" + badge(ruledb::to_string(r.status)) + "</dd>";
     s += "<dt>decision</dt><dd id=\"decision\">" + badge(ruledb::to_string(r.decision));
     if (r.prune_reason) s += " " + esc(ruledb::to_string(*r.prune_reason));
@@ -108,7 +109,9 @@ std::string facts(const SiteData&, const RuleView& v) {
 std::string shapes(const RuleView& v) {
     std::string s = "<h2 id=\"shapes\">Shapes and conditions</h2>\n";
     if (!v.rule) return s + "<p class=\"note\">The stored text does not parse: " + esc(v.parse_error) + "</p>\n";
-    s += "<table class=\"shapes\"><thead><tr><th>variable</th><th>role</th><th>shape</th></tr></thead><tbody>";
+    s += "<table "
+         "class=\"shapes\"><thead><tr><th>variable</th><th>role</th><th>shape</th></tr></"
+         "thead><tbody>";
     for (const Variable& x : v.rule->variables())
         s += "<tr><td class=\"mono\">" + esc(x.name) + "</td><td>" + role_name(x.role) + "</td><td class=\"mono\">" +
              esc(x.type.to_string()) + "</td></tr>";
@@ -123,15 +126,19 @@ std::string shapes(const RuleView& v) {
 std::string proofs(const RuleView& v) {
     std::string s = "<h2 id=\"proofs\">Proofs</h2>\n";
     if (v.details.proofs.empty()) return s + "<p>No proof recorded.</p>\n";
-    s += "<table id=\"proof-table\" class=\"sortable\"><thead><tr><th data-sort=\"num\">proof</th><th>of</th>"
-         "<th data-sort=\"text\">back-end</th><th data-sort=\"text\">strategy</th><th data-sort=\"text\">verdict</th>"
-         "<th data-sort=\"num\">time (ms)</th><th>axioms used</th><th>condition</th><th>reason / counterexample</th>"
+    s += "<table id=\"proof-table\" class=\"sortable\"><thead><tr><th "
+         "data-sort=\"num\">proof</th><th>of</th>"
+         "<th data-sort=\"text\">back-end</th><th data-sort=\"text\">strategy</th><th "
+         "data-sort=\"text\">verdict</th>"
+         "<th data-sort=\"num\">time (ms)</th><th>axioms used</th><th>condition</th><th>reason / "
+         "counterexample</th>"
          "<th>run</th><th>query</th></tr></thead><tbody>\n";
     for (const ruledb::ProofInfo& p : v.details.proofs) {
         const ruledb::ProofRecord& q = p.record;
         auto strategy = v.strategies.find(p.id);
         std::string why = esc(q.reason);
-        if (!q.counterexample.empty()) why += (why.empty() ? "" : "<br>") + ("<span class=\"mono\">" + esc(q.counterexample) + "</span>");
+        if (!q.counterexample.empty())
+            why += (why.empty() ? "" : "<br>") + ("<span class=\"mono\">" + esc(q.counterexample) + "</span>");
         std::string query;
         if (q.query.rfind("file:", 0) == 0)
             query = "<span class=\"mono\">" + esc(q.query) + "</span>";
@@ -153,7 +160,8 @@ std::string bounded(const SiteData& d, const RuleView& v) {
     if (!v.bounded_error.empty()) return s + "<p>" + badge("error") + " " + esc(v.bounded_error) + "</p>\n";
     if (!v.bounded) return s + "<p class=\"note\">Not run: the stored text does not parse.</p>\n";
     const prover::BoundedCheck& b = *v.bounded;
-    s += "<p>Exact evaluation of both sides at small shapes and random inputs, independent of the axioms: " +
+    s += "<p>Exact evaluation of both sides at small shapes and random inputs, independent of the "
+         "axioms: " +
          badge(prover::outcome_name(b.outcome)) + " after " + std::to_string(b.instances) + " shape assignments and " +
          std::to_string(b.evaluations) + " evaluations";
     if (b.overflows) s += " (" + std::to_string(b.overflows) + " draws skipped on overflow)";
@@ -167,7 +175,8 @@ std::string bounded(const SiteData& d, const RuleView& v) {
          esc(cx.rhs_value) + "</code> (function seed " + std::to_string(cx.function_seed) + ").</p>\n";
     if (!cx.symbols.empty()) {
         s += "<p>Shape symbols:";
-        for (const auto& [sym, value] : cx.symbols) s += " d" + std::to_string(sym) + " = " + std::to_string(value) + ";";
+        for (const auto& [sym, value] : cx.symbols)
+            s += " d" + std::to_string(sym) + " = " + std::to_string(value) + ";";
         s += "</p>\n";
     }
     const auto& vars = v.rule->variables();
@@ -180,9 +189,9 @@ std::string bounded(const SiteData& d, const RuleView& v) {
         const std::vector<ExactTensor> left = evaluate_exact(at.lhs, cx.inputs, cx.function_seed);
         const std::vector<ExactTensor> right = evaluate_exact(at.rhs, cx.inputs, cx.function_seed);
         if (cx.output < left.size() && cx.output < right.size())
-            s += "<h4>left side, output " + std::to_string(cx.output) + " " + dims_text(left[cx.output].dims) + "</h4>\n" +
-                 tensor_table(left[cx.output]) + "\n<h4>right side, output " + std::to_string(cx.output) + " " +
-                 dims_text(right[cx.output].dims) + "</h4>\n" + tensor_table(right[cx.output]) + "\n";
+            s += "<h4>left side, output " + std::to_string(cx.output) + " " + dims_text(left[cx.output].dims) +
+                 "</h4>\n" + tensor_table(left[cx.output]) + "\n<h4>right side, output " + std::to_string(cx.output) +
+                 " " + dims_text(right[cx.output].dims) + "</h4>\n" + tensor_table(right[cx.output]) + "\n";
     } catch (const std::exception& e) {
         s += "<p class=\"note\">The outputs could not be recomputed: " + esc(e.what()) + "</p>\n";
     }
@@ -191,8 +200,10 @@ std::string bounded(const SiteData& d, const RuleView& v) {
 
 std::string sources(const RuleView& v) {
     if (v.details.sources.size() <= 1) return "";
-    std::string s = "<h2 id=\"sources\">Texts folded into this rule</h2>\n<table><thead><tr><th>text</th><th>kind</th>"
-                    "<th>run</th></tr></thead><tbody>";
+    std::string s =
+        "<h2 id=\"sources\">Texts folded into this "
+        "rule</h2>\n<table><thead><tr><th>text</th><th>kind</th>"
+        "<th>run</th></tr></thead><tbody>";
     for (const ruledb::SourceInfo& src : v.details.sources)
         s += "<tr><td class=\"mono\">" + esc(src.text) + "</td><td>" + ruledb::to_string(src.kind) + "</td><td>" +
              run_link(src.run) + "</td></tr>";
@@ -202,9 +213,12 @@ std::string sources(const RuleView& v) {
 std::string validations(const RuleView& v) {
     std::string s = "<h2 id=\"validations\">Model validations</h2>\n";
     if (v.details.validations.empty()) return s + "<p>None recorded (<code>ruleforge apply</code> records them).</p>\n";
-    s += "<table class=\"sortable\"><thead><tr><th data-sort=\"text\">model</th><th>site</th><th data-sort=\"text\">"
-         "device</th><th data-sort=\"text\">status</th><th data-sort=\"num\">max abs error</th><th data-sort=\"num\">"
-         "max rel error</th><th data-sort=\"num\">time before (ms)</th><th data-sort=\"num\">time after (ms)</th>"
+    s += "<table class=\"sortable\"><thead><tr><th data-sort=\"text\">model</th><th>site</th><th "
+         "data-sort=\"text\">"
+         "device</th><th data-sort=\"text\">status</th><th data-sort=\"num\">max abs error</th><th "
+         "data-sort=\"num\">"
+         "max rel error</th><th data-sort=\"num\">time before (ms)</th><th data-sort=\"num\">time "
+         "after (ms)</th>"
          "<th>message</th><th>run</th></tr></thead><tbody>\n";
     auto opt = [](const std::optional<double>& t) { return t ? fixed(*t, 3) : std::string(); };
     for (const ruledb::ValidationInfo& x : v.details.validations) {

@@ -43,8 +43,8 @@ std::string params_table(const std::string& params_json) {
     if (p.empty()) return "<span class=\"note\">none recorded</span>";
     std::string s = "<table class=\"params\"><tbody>";
     for (const auto& [key, value] : p.items())
-        s += "<tr><th>" + esc(key) + "</th><td class=\"mono\">" + esc(value.is_string() ? value.get<std::string>() : value.dump()) +
-             "</td></tr>";
+        s += "<tr><th>" + esc(key) + "</th><td class=\"mono\">" +
+             esc(value.is_string() ? value.get<std::string>() : value.dump()) + "</td></tr>";
     return s + "</tbody></table>";
 }
 
@@ -67,8 +67,9 @@ std::string stages_table(const ruledb::RunInfo& run, const std::vector<ruledb::S
         if (u.stats_json != "{}" && !u.stats_json.empty()) s.with_stats.push_back(&u);
     }
     const double start = parse_time(run.started_at);
-    std::string out = "<table class=\"stages\"><thead><tr><th>stage</th><th>units</th><th>first unit done</th>"
-                      "<th>last unit done</th><th>statistics</th></tr></thead><tbody>\n";
+    std::string out =
+        "<table class=\"stages\"><thead><tr><th>stage</th><th>units</th><th>first unit done</th>"
+        "<th>last unit done</th><th>statistics</th></tr></thead><tbody>\n";
     for (const std::string& name : order) {
         const Stage& s = by[name];
         std::string stats;
@@ -80,7 +81,9 @@ std::string stages_table(const ruledb::RunInfo& run, const std::vector<ruledb::S
         out += "<tr><td>" + esc(name) + "</td><td>" + std::to_string(s.units) + "</td><td>" + since(start, s.first) +
                "</td><td>" + since(start, s.last) + "</td><td>" + stats + "</td></tr>\n";
     }
-    return out + "</tbody></table>\n<p class=\"note\">Times are from the run's start to when units finished.</p>\n";
+    return out +
+           "</tbody></table>\n<p class=\"note\">Times are from the run's start to when units "
+           "finished.</p>\n";
 }
 
 }  // namespace
@@ -100,7 +103,8 @@ std::string runs_page(const SiteData& d) {
         s += "<dt>tool version</dt><dd>" + esc(r.spec.tool_version) + "</dd>";
         s += "<dt>axiom set</dt><dd>" + esc(r.spec.axiom_version.empty() ? "(none recorded)" : r.spec.axiom_version);
         if (!r.spec.axiom_version.empty() && r.spec.axiom_version != builtin)
-            s += " <span class=\"note\">(differs from this build's " + esc(builtin) + ", shown on the axioms page)</span>";
+            s += " <span class=\"note\">(differs from this build's " + esc(builtin) +
+                 ", shown on the axioms page)</span>";
         s += "</dd><dt>seeds</dt><dd>";
         for (uint64_t seed : r.spec.seeds) s += std::to_string(seed) + " ";
         s += "</dd><dt>uuid</dt><dd class=\"mono\">" + esc(r.uuid) + "</dd>";

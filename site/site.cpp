@@ -45,7 +45,8 @@ SiteData read_database(const SiteOptions& o) {
         }
         for (const RuleView& v : data.rules)
             for (ruledb::Id by : v.details.subsumed_by)
-                if (auto it = index.find(by); it != index.end()) data.rules[it->second].subsumes.push_back(v.summary().id);
+                if (auto it = index.find(by); it != index.end())
+                    data.rules[it->second].subsumes.push_back(v.summary().id);
         for (ruledb::Id c : db.candidates_with_status({ruledb::CandidateStatus::Unknown}))
             if (auto d = db.candidate_details(c)) data.unknown.push_back(std::move(*d));
     } catch (const ruledb::DbError& e) {

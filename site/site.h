@@ -39,9 +39,9 @@ struct SiteOptions {
     bool bounded_check = true;
     /// Validate the axioms for the axioms page; off: the page says "not validated in this report".
     bool validate_axioms = true;
-    int axiom_max_dim = 2;   ///< reduced settings (the CLI's `axioms --validate` uses 4 and 4)
+    int axiom_max_dim = 2;  ///< reduced settings (the CLI's `axioms --validate` uses 4 and 4)
     int axiom_max_rank = 2;
-    int threads = 0;         ///< for axiom validation; 0: OpenMP's default
+    int threads = 0;  ///< for axiom validation; 0: OpenMP's default
 };
 
 struct SiteSummary {

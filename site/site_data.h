@@ -19,7 +19,7 @@ namespace rf::site {
 
 struct RuleView {
     ruledb::RuleDetails details;
-    std::optional<Rule> rule;             ///< the stored text parsed back (nullopt: parse_error)
+    std::optional<Rule> rule;  ///< the stored text parsed back (nullopt: parse_error)
     std::string parse_error;
     std::map<ruledb::Id, std::string> strategies;  ///< by proof id, where the database has them
     std::optional<prover::BoundedCheck> bounded;   ///< run for this report
@@ -38,7 +38,7 @@ struct SiteData {
     std::vector<ruledb::CandidateDetails> unknown;  ///< candidates no back-end decided
     const prover::AxiomSet* axioms = nullptr;
     std::vector<prover::AxiomValidation> validations;  ///< empty when not validated
-    std::map<std::string, int> axiom_uses;            ///< rules whose proofs use the axiom
+    std::map<std::string, int> axiom_uses;             ///< rules whose proofs use the axiom
 };
 
 /// The shape conditions shown for a rule, in the rule's own variable names. The one place that

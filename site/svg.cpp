@@ -71,10 +71,11 @@ std::vector<std::string> render_svgs(const std::vector<std::string>& graphs, con
     // posix_spawnp reports a missing program as success on some libcs; the child then exits 127.
     if (status == 127)
         throw SiteError("cannot run Graphviz '" + dot_program +
-                        "' (not found): the report draws rules with it; install graphviz (scripts/install-deps.sh)");
+                        "' (not found): the report draws rules with it; install graphviz "
+                        "(scripts/install-deps.sh)");
     if (status != 0)
-        throw SiteError("Graphviz '" + dot_program + "' failed (exit status " + std::to_string(status) + "): " +
-                        messages.substr(0, 500));
+        throw SiteError("Graphviz '" + dot_program + "' failed (exit status " + std::to_string(status) +
+                        "): " + messages.substr(0, 500));
     // dot writes one complete SVG document per graph, one after the other.
     std::vector<std::string> svgs;
     size_t pos = text.find("<svg");

@@ -58,7 +58,7 @@ extern "C" void on_stop_signal(int sig) {
 
 void start_watcher() {
     if (pipe2(g_wake, O_CLOEXEC) != 0) return;  // no watcher: the stages still see the flag
-    fcntl(g_wake[1], F_SETFL, O_NONBLOCK);       // the handler must never block
+    fcntl(g_wake[1], F_SETFL, O_NONBLOCK);      // the handler must never block
     std::thread(watch).detach();
 }
 

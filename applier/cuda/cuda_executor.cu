@@ -33,10 +33,12 @@ void check(cudaError_t e, const char* what) {
     if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
 }
 void check(cublasStatus_t s, const char* what) {
-    if (s != CUBLAS_STATUS_SUCCESS) throw std::runtime_error(std::string("cuBLAS: ") + what + ": status " + std::to_string(s));
+    if (s != CUBLAS_STATUS_SUCCESS)
+        throw std::runtime_error(std::string("cuBLAS: ") + what + ": status " + std::to_string(s));
 }
 void check(cudnnStatus_t s, const char* what) {
-    if (s != CUDNN_STATUS_SUCCESS) throw std::runtime_error(std::string("cuDNN: ") + what + ": " + cudnnGetErrorString(s));
+    if (s != CUDNN_STATUS_SUCCESS)
+        throw std::runtime_error(std::string("cuDNN: ") + what + ": " + cudnnGetErrorString(s));
 }
 
 Dims dims_of(const TensorType& t) {
@@ -185,24 +187,28 @@ private:
             cph = cpw = 0;
         }
         check(cudnnCreateTensorDescriptor(&p->x), "x descriptor");
-        check(cudnnSetTensor4dDescriptor(p->x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(xd[0]), int(xd[1]), int(H), int(W)),
+        check(cudnnSetTensor4dDescriptor(p->x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(xd[0]), int(xd[1]), int(H),
+                                         int(W)),
               "x descriptor");
         check(cudnnCreateFilterDescriptor(&p->w), "w descriptor");
-        check(cudnnSetFilter4dDescriptor(p->w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(wd[0]), int(wd[1]), int(wd[2]), int(wd[3])),
+        check(cudnnSetFilter4dDescriptor(p->w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(wd[0]), int(wd[1]), int(wd[2]),
+                                         int(wd[3])),
               "w descriptor");
         check(cudnnCreateConvolutionDescriptor(&p->conv), "conv descriptor");
-        check(cudnnSetConvolution2dDescriptor(p->conv, int(cph), int(cpw), int(sh), int(sw), 1, 1, CUDNN_CROSS_CORRELATION,
-                                              CUDNN_DATA_FLOAT),
+        check(cudnnSetConvolution2dDescriptor(p->conv, int(cph), int(cpw), int(sh), int(sw), 1, 1,
+                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
               "conv descriptor");
         check(cudnnSetConvolutionGroupCount(p->conv, int(xd[1] / wd[1])), "group count");
         check(cudnnSetConvolutionMathType(p->conv, CUDNN_FMA_MATH), "math type");
         int n_out, c_out, h_out, w_out;
-        check(cudnnGetConvolution2dForwardOutputDim(p->conv, p->x, p->w, &n_out, &c_out, &h_out, &w_out), "output dims");
+        check(cudnnGetConvolution2dForwardOutputDim(p->conv, p->x, p->w, &n_out, &c_out, &h_out, &w_out),
+              "output dims");
         if (n_out != od[0] || c_out != od[1] || h_out != od[2] || w_out != od[3])
             throw std::runtime_error("cuDNN: conv2d output " + std::to_string(h_out) + "x" + std::to_string(w_out) +
                                      " differs from the IR's " + std::to_string(od[2]) + "x" + std::to_string(od[3]));
         check(cudnnCreateTensorDescriptor(&p->y), "y descriptor");
-        check(cudnnSetTensor4dDescriptor(p->y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(od[0]), int(od[1]), int(od[2]), int(od[3])),
+        check(cudnnSetTensor4dDescriptor(p->y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(od[0]), int(od[1]), int(od[2]),
+                                         int(od[3])),
               "y descriptor");
         cudnnConvolutionFwdAlgoPerf_t perf[8];
         int found = 0;
@@ -231,8 +237,8 @@ private:
         // Row-major C = A B is column-major C^T = B^T A^T.
         if (ab == ob && bb == ob) {
             check(cublasSgemmStridedBatched(d_h.blas, CUBLAS_OP_N, CUBLAS_OP_N, N, M, K, &one, in(n, 1), N,
-                                            int64_t(K) * N, in(n, 0), K, int64_t(M) * K, &zero, out, N,
-                                            int64_t(M) * N, int(eval_detail::volume(ob))),
+                                            int64_t(K) * N, in(n, 0), K, int64_t(M) * K, &zero, out, N, int64_t(M) * N,
+                                            int(eval_detail::volume(ob))),
                   "cublasSgemmStridedBatched");
         } else {
             eval_detail::broadcast_each(ob, ab, bb, [&](int64_t b, int64_t ia, int64_t ib) {
@@ -251,8 +257,10 @@ private:
                                   : n.op == OpKind::EwMul ? cuda::BinaryOp::Mul
                                                           : cuda::BinaryOp::Div;
         const Dims ad = dims_of(d_g.type(n.inputs[0])), bd = dims_of(d_g.type(n.inputs[1])), od = dims_of(n.outputs[0]);
-        if (ad == od && bd == od) cuda::binary(in(n, 0), in(n, 1), out, count, op, false);
-        else cuda::binary_broadcast(in(n, 0), in(n, 1), out, od, ad, bd, op);
+        if (ad == od && bd == od)
+            cuda::binary(in(n, 0), in(n, 1), out, count, op, false);
+        else
+            cuda::binary_broadcast(in(n, 0), in(n, 1), out, od, ad, bd, op);
     }
 
     // Reductions, softmax and the norms along one axis: one thread per line.
@@ -315,7 +323,7 @@ private:
             }
 #define RF_CUDA_UNARY_ELEMENTWISE(kind, ...) \
     case OpKind::kind: cuda::unary_elementwise<UnaryElementwise<OpKind::kind>>(in(n, 0), out, count); return;
-            RF_UNARY_ELEMENTWISE_OPS(RF_CUDA_UNARY_ELEMENTWISE)
+                RF_UNARY_ELEMENTWISE_OPS(RF_CUDA_UNARY_ELEMENTWISE)
 #undef RF_CUDA_UNARY_ELEMENTWISE
             case OpKind::Reshape:
                 check(cudaMemcpyAsync(out, in(n, 0), count * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
@@ -324,7 +332,8 @@ private:
             case OpKind::Combine:
             case OpKind::Replicate:
             case OpKind::Reduction:
-                throw EvalError(std::string(op_name(n.op)) + ": a parallel operator; the CUDA executor runs undistributed graphs");
+                throw EvalError(std::string(op_name(n.op)) +
+                                ": a parallel operator; the CUDA executor runs undistributed graphs");
             case OpKind::Transpose: {
                 const Dims xd = dims_of(d_g.type(n.inputs[0]));
                 cuda::transpose(in(n, 0), out, xd, param::list(n.params));
@@ -403,7 +412,8 @@ private:
 
 // The module's entry point, found with dlsym by applier/executor_cuda.cpp: a C name, and errors
 // as text, so nothing but the Executor interface crosses the boundary.
-extern "C" __attribute__((visibility("default"))) rf::applier::Executor* rf_cuda_executor_create(char* why, size_t why_size) {
+extern "C" __attribute__((visibility("default"))) rf::applier::Executor* rf_cuda_executor_create(char* why,
+                                                                                                 size_t why_size) {
     auto fail = [&](const std::string& m) -> rf::applier::Executor* {
         std::snprintf(why, why_size, "%s", m.c_str());
         return nullptr;

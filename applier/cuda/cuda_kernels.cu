@@ -118,8 +118,8 @@ __global__ void copy_block_kernel(const float* src, float* dst, int64_t outer, i
     }
 }
 
-__global__ void pad2d_kernel(const float* in, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH,
-                             int64_t OW, int64_t top, int64_t left) {
+__global__ void pad2d_kernel(const float* in, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                             int64_t top, int64_t left) {
     const int64_t n = planes * OH * OW;
     for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
         const int64_t x = i % OW, y = (i / OW) % OH, p = i / (OW * OH);
@@ -128,9 +128,8 @@ __global__ void pad2d_kernel(const float* in, float* out, int64_t planes, int64_
     }
 }
 
-__global__ void pool_kernel(const float* x, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH,
-                            int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
-                            bool is_max) {
+__global__ void pool_kernel(const float* x, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                            int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, bool is_max) {
     const int64_t n = planes * OH * OW;
     for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
         const int64_t ox = i % OW, oy = (i / OW) % OH, p = i / (OW * OH);
@@ -178,7 +177,8 @@ void binary_broadcast(const float* a, const float* b, float* out, const std::vec
 
 void axis_op(const float* x, float* out, int64_t outer, int64_t axis, int64_t inner, AxisOp op) {
     const int64_t lines = outer * inner;
-    if (lines > 0 && axis > 0) axis_op_kernel<<<blocks_for(lines), kThreads>>>(x, out, outer, axis, inner, static_cast<int>(op));
+    if (lines > 0 && axis > 0)
+        axis_op_kernel<<<blocks_for(lines), kThreads>>>(x, out, outer, axis, inner, static_cast<int>(op));
 }
 
 void activate(float* x, int64_t n, int activation) {
@@ -203,7 +203,8 @@ void transpose(const float* x, float* out, const std::vector<int64_t>& dims, con
 
 void copy_block(const float* src, float* dst, int64_t outer, int64_t part, int64_t total, int64_t offset, int64_t inner,
                 bool into_big) {
-    copy_block_kernel<<<blocks_for(outer * part * inner), kThreads>>>(src, dst, outer, part, total, offset, inner, into_big);
+    copy_block_kernel<<<blocks_for(outer * part * inner), kThreads>>>(src, dst, outer, part, total, offset, inner,
+                                                                      into_big);
 }
 
 void pad2d(const float* in, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t top,
@@ -213,7 +214,8 @@ void pad2d(const float* in, float* out, int64_t planes, int64_t H, int64_t W, in
 
 void pool(const float* x, float* out, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh,
           int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, bool is_max) {
-    pool_kernel<<<blocks_for(planes * OH * OW), kThreads>>>(x, out, planes, H, W, OH, OW, kh, kw, sh, sw, ph, pw, is_max);
+    pool_kernel<<<blocks_for(planes * OH * OW), kThreads>>>(x, out, planes, H, W, OH, OW, kh, kw, sh, sw, ph, pw,
+                                                            is_max);
 }
 
 }  // namespace rf::applier::cuda

@@ -19,12 +19,12 @@ ValueRef conv(NetBuilder& nb, ValueRef v, int64_t out, int kh, int kw, int strid
 }
 
 ValueRef front(NetBuilder& nb, ValueRef v) {
-    v = conv(nb, v, 32, 3, 3, 2, V);   // 32x149x149
-    v = conv(nb, v, 32, 3, 3, 1, V);   // 32x147x147
-    v = conv(nb, v, 64, 3, 3, 1, S);   // 64x147x147
-    v = nb.maxpool(v, 3, 3, 2, 2, V);  // 64x73x73
-    v = conv(nb, v, 80, 1, 1, 1, S);   // 80x73x73
-    v = conv(nb, v, 192, 3, 3, 1, V);  // 192x71x71
+    v = conv(nb, v, 32, 3, 3, 2, V);      // 32x149x149
+    v = conv(nb, v, 32, 3, 3, 1, V);      // 32x147x147
+    v = conv(nb, v, 64, 3, 3, 1, S);      // 64x147x147
+    v = nb.maxpool(v, 3, 3, 2, 2, V);     // 64x73x73
+    v = conv(nb, v, 80, 1, 1, 1, S);      // 80x73x73
+    v = conv(nb, v, 192, 3, 3, 1, V);     // 192x71x71
     return nb.maxpool(v, 3, 3, 2, 2, V);  // 192x35x35
 }
 

@@ -31,11 +31,16 @@ ValueRef normal_cell(NetBuilder& nb, ValueRef prev, ValueRef cur, int64_t out) {
     cur = squeeze(nb, out, cur);
     prev = fit(nb, cur, prev);
     ValueRef ts[10] = {
-        separable(nb, cur, out, 3, 1),  cur,
-        separable(nb, prev, out, 3, 1), separable(nb, cur, out, 3, 1),
-        nb.avgpool(cur, 3, 3, 1, 1, Padding::Same), prev,
-        nb.avgpool(prev, 3, 3, 1, 1, Padding::Same), nb.avgpool(prev, 3, 3, 1, 1, Padding::Same),
-        separable(nb, prev, out, 3, 1), separable(nb, prev, out, 3, 1),
+        separable(nb, cur, out, 3, 1),
+        cur,
+        separable(nb, prev, out, 3, 1),
+        separable(nb, cur, out, 3, 1),
+        nb.avgpool(cur, 3, 3, 1, 1, Padding::Same),
+        prev,
+        nb.avgpool(prev, 3, 3, 1, 1, Padding::Same),
+        nb.avgpool(prev, 3, 3, 1, 1, Padding::Same),
+        separable(nb, prev, out, 3, 1),
+        separable(nb, prev, out, 3, 1),
     };
     std::vector<ValueRef> outputs;
     for (int i = 0; i < 5; ++i) outputs.push_back(nb.add(ts[2 * i], ts[2 * i + 1]));

@@ -97,9 +97,7 @@ ValueRef NetBuilder::transpose(ValueRef x, const std::vector<int32_t>& perm) {
     return d_b.add1(OpKind::Transpose, param::transpose(perm, true), {x});
 }
 
-ValueRef NetBuilder::add_bias(ValueRef x, const std::string& name) {
-    return add(x, weight(dims(x), name));
-}
+ValueRef NetBuilder::add_bias(ValueRef x, const std::string& name) { return add(x, weight(dims(x), name)); }
 
 ValueRef NetBuilder::batchnorm(ValueRef x, const std::string& name_prefix) {
     if (type(x).rank() != 4) throw TypeError("batchnorm: input must have rank 4, got " + type(x).to_string());

@@ -13,8 +13,7 @@ namespace {
 
 // One bottleneck: 1x1 reduce, 3x3 (grouped for ResNeXt, strided), 1x1 expand, plus a 1x1
 // projection of the shortcut when the stride or the channel count changes.
-ValueRef bottleneck(NetBuilder& nb, ValueRef input, int stride, int64_t width, int64_t expansion,
-                    int64_t groups) {
+ValueRef bottleneck(NetBuilder& nb, ValueRef input, int stride, int64_t width, int64_t expansion, int64_t groups) {
     ValueRef t = nb.conv(input, width, 1, 1, 1, 1, Padding::Same, Activation::Relu);
     t = nb.conv(t, width, 3, 3, stride, stride, Padding::Same, Activation::Relu, groups);
     t = nb.conv(t, expansion * width, 1, 1, 1, 1, Padding::Same);

@@ -21,7 +21,7 @@ Model squeezenet() {
     NetBuilder nb;
     ValueRef x = nb.input("input", {1, 3, 224, 224});
     ValueRef t = nb.conv(x, 64, 3, 3, 2, 2, Padding::Valid, Activation::Relu);  // 64x111x111
-    t = nb.maxpool(t, 3, 3, 2, 2, Padding::Valid);                               // 55x55
+    t = nb.maxpool(t, 3, 3, 2, 2, Padding::Valid);                              // 55x55
     t = fire(nb, t, 16, 64);
     t = fire(nb, t, 16, 64);
     t = nb.maxpool(t, 3, 3, 2, 2, Padding::Valid);  // 27x27

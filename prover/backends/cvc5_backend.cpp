@@ -8,9 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <stdexcept>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "prover/backend.h"
@@ -79,8 +79,10 @@ private:
             case TermOp::RealLit: return d_s.mkReal(static_cast<int64_t>(n.value));
             case TermOp::Mul: return mk(cvc5::Kind::MULT, kids);
             case TermOp::MulConst: return mk(cvc5::Kind::MULT, {d_s.mkInteger(static_cast<int64_t>(n.value)), kids[0]});
-            case TermOp::DivConst: return mk(cvc5::Kind::INTS_DIVISION, {kids[0], d_s.mkInteger(static_cast<int64_t>(n.value))});
-            case TermOp::ModConst: return mk(cvc5::Kind::INTS_MODULUS, {kids[0], d_s.mkInteger(static_cast<int64_t>(n.value))});
+            case TermOp::DivConst:
+                return mk(cvc5::Kind::INTS_DIVISION, {kids[0], d_s.mkInteger(static_cast<int64_t>(n.value))});
+            case TermOp::ModConst:
+                return mk(cvc5::Kind::INTS_MODULUS, {kids[0], d_s.mkInteger(static_cast<int64_t>(n.value))});
             case TermOp::Forall: return quantifier(id);
         }
         return d_s.mkTrue();
@@ -155,12 +157,15 @@ public:
                 Proved p;
                 for (const cvc5::Term& t : s.getUnsatCore()) {
                     auto it = by_term.find(t);
-                    if (it != by_term.end() && it->second->kind == AssertionKind::Axiom) p.axioms_used.push_back(it->second->label);
+                    if (it != by_term.end() && it->second->kind == AssertionKind::Axiom)
+                        p.axioms_used.push_back(it->second->label);
                 }
                 std::sort(p.axioms_used.begin(), p.axioms_used.end());
                 r.outcome = p;
             } else if (res.isSat()) {
-                r.outcome = Unknown{"cvc5 found a model of the axioms in which the sides differ (not a refutation)"};
+                r.outcome = Unknown{
+                    "cvc5 found a model of the axioms in which the sides differ (not a "
+                    "refutation)"};
             } else {
                 cvc5::UnknownExplanation why = res.getUnknownExplanation();
                 if (why == cvc5::UnknownExplanation::TIMEOUT || why == cvc5::UnknownExplanation::RESOURCEOUT)

@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <stdexcept>
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "prover/backend.h"
 #include "support/stop.h"
@@ -21,7 +21,8 @@ namespace {
 
 class Translator {
 public:
-    Translator(z3::context& ctx, const Terms& terms) : d_ctx(ctx), d_terms(terms), d_tensor(ctx.uninterpreted_sort("T")) {
+    Translator(z3::context& ctx, const Terms& terms)
+        : d_ctx(ctx), d_terms(terms), d_tensor(ctx.uninterpreted_sort("T")) {
         d_has_var = terms.open_terms();
         d_memo.resize(terms.size());
         for (const FuncDecl& f : terms.funcs()) {
@@ -165,13 +166,18 @@ public:
                     z3::expr_vector core = s.unsat_core();
                     for (unsigned i = 0; i < core.size(); ++i) {
                         auto it = by_name.find(core[i].decl().name().str());
-                        if (it != by_name.end() && it->second->kind == AssertionKind::Axiom) p.axioms_used.push_back(it->second->label);
+                        if (it != by_name.end() && it->second->kind == AssertionKind::Axiom)
+                            p.axioms_used.push_back(it->second->label);
                     }
                     std::sort(p.axioms_used.begin(), p.axioms_used.end());
                     r.outcome = p;
                     break;
                 }
-                case z3::sat: r.outcome = Unknown{"z3 found a model of the axioms in which the sides differ (not a refutation)"}; break;
+                case z3::sat:
+                    r.outcome = Unknown{
+                        "z3 found a model of the axioms in which the sides differ (not a "
+                        "refutation)"};
+                    break;
                 case z3::unknown: {
                     std::string why = s.reason_unknown();
                     if (support::stop_requested())

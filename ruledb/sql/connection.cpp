@@ -29,8 +29,8 @@ std::string uri_of(const std::string& path, bool immutable) {
 
 Connection::Connection(const std::string& path, bool create, bool read_only, int busy_timeout_ms, bool immutable)
     : d_path(path), d_busy_timeout_ms(busy_timeout_ms) {
-    int flags = read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
-                          : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int flags =
+        read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     // Each connection is used by one thread at a time (the Writer owns its own), so SQLite's
     // per-connection mutex buys nothing.
     flags |= SQLITE_OPEN_NOMUTEX;
@@ -61,21 +61,19 @@ void Connection::fail(int rc, std::string_view context) const {
             throw DbError(DbError::Kind::Locked, where + " is locked by another process; gave up after " +
                                                      std::to_string(d_busy_timeout_ms) + " ms" + ctx);
         case SQLITE_NOTADB:
-            throw DbError(DbError::Kind::NotSqlite, "'" + d_path + "' is not a SQLite database, so not a ruleforge database");
+            throw DbError(DbError::Kind::NotSqlite,
+                          "'" + d_path + "' is not a SQLite database, so not a ruleforge database");
         case SQLITE_FULL:
-            throw DbError(DbError::Kind::Io, "disk full while writing " + where + ctx + "; nothing committed before was lost");
-        case SQLITE_READONLY:
-            throw DbError(DbError::Kind::Io, where + " is read-only: " + detail + ctx);
+            throw DbError(DbError::Kind::Io,
+                          "disk full while writing " + where + ctx + "; nothing committed before was lost");
+        case SQLITE_READONLY: throw DbError(DbError::Kind::Io, where + " is read-only: " + detail + ctx);
         case SQLITE_IOERR:
         case SQLITE_CANTOPEN:
-        case SQLITE_PERM:
-            throw DbError(DbError::Kind::Io, "I/O error on " + where + ": " + detail + ctx);
-        case SQLITE_CORRUPT:
-            throw DbError(DbError::Kind::Io, where + " is corrupt: " + detail + ctx);
+        case SQLITE_PERM: throw DbError(DbError::Kind::Io, "I/O error on " + where + ": " + detail + ctx);
+        case SQLITE_CORRUPT: throw DbError(DbError::Kind::Io, where + " is corrupt: " + detail + ctx);
         case SQLITE_CONSTRAINT:
             throw DbError(DbError::Kind::Constraint, "constraint violated in " + where + ": " + detail + ctx);
-        default:
-            throw DbError(DbError::Kind::Other, "SQLite error on " + where + ": " + detail + ctx);
+        default: throw DbError(DbError::Kind::Other, "SQLite error on " + where + ": " + detail + ctx);
     }
 }
 
@@ -106,7 +104,8 @@ Statement Connection::prepare(std::string_view sql) {
         return Statement(*this, it->second.stmt, false);
     }
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(d_db, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    int rc =
+        sqlite3_prepare_v3(d_db, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) fail(rc, "preparing: " + key.substr(0, 80));
     if (it != d_cache.end()) return Statement(*this, stmt, true);  // the cached one is busy (nested use)
     d_cache.emplace(std::move(key), Cached{stmt, true});

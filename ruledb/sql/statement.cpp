@@ -34,7 +34,8 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-    d_conn->check(sqlite3_bind_text64(d_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8), "bind");
+    d_conn->check(sqlite3_bind_text64(d_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+                  "bind");
     return *this;
 }
 

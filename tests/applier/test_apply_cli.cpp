@@ -110,7 +110,8 @@ TEST_CASE("apply: a wrong rule forced onto SqueezeNet is a stored mismatch", "[a
 
     // ruledb stores a rule in its canonical orientation, here conv2d(x, w) => conv2d[act=relu](x, w);
     // SqueezeNet's fused convolutions match it right to left.
-    auto r = run_cli({"apply", "--db", db, "--model", "squeezenet", "--include-unproved", "--max-sites", "1", "--no-time"});
+    auto r =
+        run_cli({"apply", "--db", db, "--model", "squeezenet", "--include-unproved", "--max-sites", "1", "--no-time"});
     CHECK(r.code == 1);
     CHECK_THAT(r.out, Catch::Contains("drop_relu rev sites=25 applied=0 mismatches=2"));
     CHECK_THAT(r.err, Catch::Contains("mismatch: rule 1 (drop_relu) on squeezenet at rev:n"));

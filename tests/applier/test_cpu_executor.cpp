@@ -17,8 +17,10 @@ TEST_CASE("cpu executor: its matmul, convolution and relu kernels equal the refe
     const char* rules[] = {
         "matmul(x, w) => matmul(x, w) where x: act[5,7], w: weight[7,3]",
         "matmul(x, w) => matmul(x, w) where x: act[2,5,7], w: weight[2,7,3]",
-        "conv2d[stride=[2,2],pad=same](x, w) => conv2d[stride=[2,2],pad=same](x, w) where x: act[2,4,9,9], w: weight[6,4,3,3]",
-        "conv2d[pad=valid,act=relu](x, w) => conv2d[pad=valid,act=relu](x, w) where x: act[1,4,6,6], w: weight[6,2,3,3]",
+        "conv2d[stride=[2,2],pad=same](x, w) => conv2d[stride=[2,2],pad=same](x, w) where x: "
+        "act[2,4,9,9], w: weight[6,4,3,3]",
+        "conv2d[pad=valid,act=relu](x, w) => conv2d[pad=valid,act=relu](x, w) where x: "
+        "act[1,4,6,6], w: weight[6,2,3,3]",
         // ReLU, fused and alone, is the executor's own vectorised loop.
         "matmul[act=relu](x, w) => matmul[act=relu](x, w) where x: act[5,7], w: weight[7,3]",
         "relu(ewadd(x, y)) => relu(ewadd(x, y)) where x: act[3,40], y: act[3,40]",

@@ -10,14 +10,18 @@ using namespace rf;
 
 namespace {
 
-Variable act(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Activation, make_type(std::move(dims))}; }
-Variable weight(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Weight, make_type(std::move(dims))}; }
+Variable act(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Activation, make_type(std::move(dims))};
+}
+Variable weight(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Weight, make_type(std::move(dims))};
+}
 
 Graph every_operator() {
-    GraphBuilder b({act("x", {2, 4, 9, 8}), weight("w1", {8, 4, 3, 3}), weight("w2", {8, 2, 1, 1}),
-                    weight("s", {}), weight("m", {6, 7})});
+    GraphBuilder b({act("x", {2, 4, 9, 8}), weight("w1", {8, 4, 3, 3}), weight("w2", {8, 2, 1, 1}), weight("s", {}),
+                    weight("m", {6, 7})});
     auto c1 = b.add1(OpKind::Conv2d, param::conv2d(2, 2, Padding::Same, Activation::Relu), {b.input(0), b.input(1)});
-    auto big = b.add1(OpKind::Enlarge, {}, {b.input(2), b.input(1)});  // 1x1 -> 3x3
+    auto big = b.add1(OpKind::Enlarge, {}, {b.input(2), b.input(1)});                                   // 1x1 -> 3x3
     auto c2 = b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::None), {c1, big});  // groups 4
     auto sg = b.add1(OpKind::Sigmoid, {}, {c2});
     auto th = b.add1(OpKind::Tanh, {}, {c1});
@@ -53,7 +57,8 @@ TEST_CASE("cuda: the CUDA executor computes what the reference evaluator compute
     for (uint64_t seed : {1u, 2u}) {
         INFO("seed " << seed);
         auto vars = applier::random_variables(g, seed);
-        applier::Comparison c = applier::compare_outputs(applier::run_graph(*ref, g, vars), applier::run_graph(*cuda, g, vars), applier::comparison_tolerance(g, g));
+        applier::Comparison c = applier::compare_outputs(
+            applier::run_graph(*ref, g, vars), applier::run_graph(*cuda, g, vars), applier::comparison_tolerance(g, g));
         INFO(c.detail);
         CHECK(c.ok);
     }

@@ -13,8 +13,12 @@ namespace {
 
 Rule rule(const std::string& text) { return build_rule(parse_native_rule(text)); }
 
-Variable act(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Activation, make_type(std::move(dims))}; }
-Variable weight(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Weight, make_type(std::move(dims))}; }
+Variable act(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Activation, make_type(std::move(dims))};
+}
+Variable weight(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Weight, make_type(std::move(dims))};
+}
 
 const Params kConv = param::conv2d(1, 1, Padding::Same, Activation::None);
 
@@ -45,7 +49,9 @@ TEST_CASE("match: every relu(conv2d) site, bound to the model's values", "[appli
 
 TEST_CASE("match: parameters must agree", "[applier]") {
     Graph g = two_conv_relu();
-    CHECK(applier::find_matches(g, rule("relu(conv2d[stride=[2,2]](x, w)) => conv2d[stride=[2,2],act=relu](x, w) where x: act[1,4,8,8], w: weight[4,4,3,3]")).empty());
+    CHECK(applier::find_matches(g, rule("relu(conv2d[stride=[2,2]](x, w)) => conv2d[stride=[2,2],act=relu](x, w) "
+                                        "where x: act[1,4,8,8], w: weight[4,4,3,3]"))
+              .empty());
     CHECK(applier::find_matches(g, rule("relu(conv2d[pad=valid](x, w)) => conv2d[pad=valid,act=relu](x, w)")).empty());
 }
 
@@ -72,14 +78,15 @@ TEST_CASE("match: commutative operands match in either order", "[applier]") {
     auto rb = m.add1(OpKind::Relu, {}, {m.input(1)});
     auto mm = m.add1(OpKind::Matmul, param::matmul(Activation::None), {m.input(0), rb});
     Graph gm = std::move(m).finish({mm});
-    CHECK(applier::find_matches(gm, rule("matmul(relu(x), y) => matmul(relu(x), y) where x: act[m,k], y: act[k,n]")).empty());
+    CHECK(applier::find_matches(gm, rule("matmul(relu(x), y) => matmul(relu(x), y) where x: act[m,k], y: act[k,n]"))
+              .empty());
 }
 
 TEST_CASE("match: a symbol shared by two variables is a shape condition", "[applier]") {
     // TASO's conv-merge: both weights must have one shape. A 3x3 and a 1x1 SAME convolution of
     // one input give the same output shape, so the sum type-checks, but the rule must not fire.
-    GraphBuilder b({act("x", {1, 4, 8, 8}), weight("w1", {4, 4, 3, 3}), weight("w2", {4, 4, 1, 1}),
-                    weight("w3", {4, 4, 3, 3})});
+    GraphBuilder b(
+        {act("x", {1, 4, 8, 8}), weight("w1", {4, 4, 3, 3}), weight("w2", {4, 4, 1, 1}), weight("w3", {4, 4, 3, 3})});
     auto c1 = b.add1(OpKind::Conv2d, kConv, {b.input(0), b.input(1)});
     auto c2 = b.add1(OpKind::Conv2d, kConv, {b.input(0), b.input(2)});
     auto c3 = b.add1(OpKind::Conv2d, kConv, {b.input(0), b.input(3)});
@@ -102,7 +109,8 @@ TEST_CASE("match: proof assumptions restrict the sites", "[applier]") {
     r.preconditions = {Precondition::DenseConvolutions};
     CHECK(applier::find_matches(g, r).empty());
     // Read from the native syntax as well.
-    CHECK(applier::find_matches(g, rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w) assuming dense_convolutions")).empty());
+    CHECK(applier::find_matches(g, rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w) assuming dense_convolutions"))
+              .empty());
 }
 
 TEST_CASE("match: a rule with two outputs matches both roots", "[applier]") {
@@ -110,8 +118,10 @@ TEST_CASE("match: a rule with two outputs matches both roots", "[applier]") {
     auto m1 = b.add1(OpKind::Matmul, param::matmul(Activation::None), {b.input(0), b.input(1)});
     auto m2 = b.add1(OpKind::Matmul, param::matmul(Activation::None), {b.input(0), b.input(2)});
     Graph g = std::move(b).finish({m1, m2});
-    Rule r = rule("(matmul(x, a), matmul(x, c)) => (split[axis=1](matmul(x, concat[axis=1](a, c))).0, "
-                  "split[axis=1](matmul(x, concat[axis=1](a, c))).1) where x: act[m,k], a: weight[k,p], c: weight[k,q]");
+    Rule r = rule(
+        "(matmul(x, a), matmul(x, c)) => (split[axis=1](matmul(x, concat[axis=1](a, c))).0, "
+        "split[axis=1](matmul(x, concat[axis=1](a, c))).1) where x: act[m,k], a: weight[k,p], c: "
+        "weight[k,q]");
     auto ms = applier::find_matches(g, r);
     REQUIRE(ms.size() == 2);  // (m1, m2) and (m2, m1)
     CHECK(ms[0].site() == "n2+n4");
@@ -128,8 +138,9 @@ TEST_CASE("match: reversed rules", "[applier]") {
     CHECK(back.lhs == r.rhs);
     CHECK(applier::find_matches(two_conv_relu(), back).empty());
     // Read right to left, y would be unbound.
-    CHECK_THROWS_WITH(applier::reversed(rule("split[axis=0](concat[axis=0](x, y)).0 => x where x: act[a,b], y: act[c,b]")),
-                      Catch::Contains("right side does not use 'y'"));
+    CHECK_THROWS_WITH(
+        applier::reversed(rule("split[axis=0](concat[axis=0](x, y)).0 => x where x: act[a,b], y: act[c,b]")),
+        Catch::Contains("right side does not use 'y'"));
 }
 
 TEST_CASE("match: an element-wise rule without `where` matches tensors of any rank", "[applier]") {
@@ -147,10 +158,12 @@ TEST_CASE("match: an element-wise rule without `where` matches tensors of any ra
     CHECK(ms[0].roots[0] == r2);
     CHECK(ms[0].instance.variables()[0].type.rank() == 4);
     // smul by a scalar is position-wise too (ir/rank_generic.h): the scalar keeps rank 0.
-    auto sm = applier::find_matches(g, rule("ewadd(x, x) => smul(x, const_one[shape=[]]())"));  // (false; only matching)
+    auto sm =
+        applier::find_matches(g, rule("ewadd(x, x) => smul(x, const_one[shape=[]]())"));  // (false; only matching)
     REQUIRE(sm.size() == 1);
     CHECK(sm[0].instance.variables()[0].type.rank() == 3);
-    auto es = applier::find_matches(g, rule("ewadd(x, x) => ewmul(x, ewadd(x, x))"));  // (false; only matching is tested)
+    auto es =
+        applier::find_matches(g, rule("ewadd(x, x) => ewmul(x, ewadd(x, x))"));  // (false; only matching is tested)
     REQUIRE(es.size() == 1);
     CHECK(es[0].roots[0] == s);
     // A rule at concrete shapes, or with an operator whose meaning depends on the rank, keeps its rank.

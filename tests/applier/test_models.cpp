@@ -2,8 +2,8 @@
 // counts and output shapes equal the ones worked out by hand from TASO's scripts
 // (docs/models.md shows the arithmetic). A changed block structure, a lost downsample
 // convolution or an extra layer changes a count.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -33,22 +33,41 @@ const std::vector<Expect>& expectations() {
         // + the 7x7 stem conv and its max-pool.
         {"resnext50", 86, {{"conv2d", 53}, {"poolmax", 1}, {"ewadd", 16}, {"relu", 16}}, 1, 53, {"[1,2048,7,7]"}},
         // 8 layers x (3 projections + 2 batched matmuls + 1 linear; 4 reshapes; 4 transposes).
-        {"bert", 112, {{"matmul", 48}, {"reshape", 32}, {"transpose", 32}}, 1, 32,
-         {"[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]",
-          "[64,1024]", "[64,1024]"}},
+        {"bert",
+         112,
+         {{"matmul", 48}, {"reshape", 32}, {"transpose", 32}},
+         1,
+         32,
+         {"[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]",
+          "[64,1024]"}},
         // 5 steps x (16 matmuls, 8+3 ewadds, 4 ewmuls, 2 relu, 5 sigmoid, 8 tanh).
-        {"nasrnn", 230,
-         {{"matmul", 80}, {"ewadd", 55}, {"ewmul", 20}, {"relu", 10}, {"sigmoid", 25}, {"tanh", 40}}, 5, 81,
+        {"nasrnn",
+         230,
+         {{"matmul", 80}, {"ewadd", 55}, {"ewmul", 20}, {"relu", 10}, {"sigmoid", 25}, {"tanh", 40}},
+         5,
+         81,
          {"[1,512]"}},
         // 15 normal cells (12 convs, 2 avg-pools, 5 adds, 1 concat) + 3 reduction cells (12 convs,
         // 1 max-pool, 2 avg-pools, 5 adds, 1 concat) + the leading 1x1 max-pool.
-        {"nasnet_a", 364, {{"conv2d", 216}, {"poolmax", 4}, {"poolavg", 36}, {"ewadd", 90}, {"concat", 18}}, 1, 216,
+        {"nasnet_a",
+         364,
+         {{"conv2d", 216}, {"poolmax", 4}, {"poolavg", 36}, {"ewadd", 90}, {"concat", 18}},
+         1,
+         216,
          {"[1,5120,7,7]"}},
         // front 5 convs/2 pools; A x3 (7 convs), B (4), C x4 (10), D (6), E x2 (9); global pool.
-        {"inception_v3", 119, {{"conv2d", 94}, {"poolmax", 4}, {"poolavg", 10}, {"concat", 11}}, 1, 94,
+        {"inception_v3",
+         119,
+         {{"conv2d", 94}, {"poolmax", 4}, {"poolavg", 10}, {"concat", 11}},
+         1,
+         94,
          {"[1,2048,1,1]"}},
         // conv1, 8 fire modules (3 convs + concat), conv10; 3 max-pools, global avg-pool, flatten.
-        {"squeezenet", 39, {{"conv2d", 26}, {"poolmax", 3}, {"poolavg", 1}, {"concat", 8}, {"reshape", 1}}, 1, 26,
+        {"squeezenet",
+         39,
+         {{"conv2d", 26}, {"poolmax", 3}, {"poolavg", 1}, {"concat", 8}, {"reshape", 1}},
+         1,
+         26,
          {"[1,1000]"}},
         // 16 convs in 5 blocks with 5 max-pools, flatten, 3 fully connected layers.
         {"vgg19", 25, {{"conv2d", 16}, {"poolmax", 5}, {"reshape", 1}, {"matmul", 3}}, 1, 19, {"[1,1000]"}},
@@ -112,7 +131,8 @@ TEST_CASE("applier: an unknown model name lists the known ones", "[applier]") {
         FAIL("no error");
     } catch (const std::invalid_argument& e) {
         CHECK(std::string(e.what()) ==
-              "unknown model 'resnet51'; known: bert, inception_v3, nasnet_a, nasrnn, resnet50, resnext50, squeezenet, vgg19");
+              "unknown model 'resnet51'; known: bert, inception_v3, nasnet_a, nasrnn, resnet50, "
+              "resnext50, squeezenet, vgg19");
     }
 }
 

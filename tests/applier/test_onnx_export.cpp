@@ -31,7 +31,9 @@ void attr_int(onnx::NodeProto* n, const char* name, int64_t v) {
     a->set_i(v);
 }
 
-FloatTensor tensor(std::vector<int64_t> dims, std::vector<float> v) { return FloatTensor{std::move(dims), std::move(v)}; }
+FloatTensor tensor(std::vector<int64_t> dims, std::vector<float> v) {
+    return FloatTensor{std::move(dims), std::move(v)};
+}
 
 /// Runs a model on given inputs (by variable name) and its weights.
 std::vector<FloatTensor> run(const Graph& g, const std::vector<FloatTensor>& weights_and_inputs) {

@@ -57,7 +57,8 @@ struct OnnxModel {
         return n;
     }
     applier::Model load() const {
-        auto path = std::filesystem::temp_directory_path() / ("rf_test_" + std::to_string(std::random_device{}()) + ".onnx");
+        auto path =
+            std::filesystem::temp_directory_path() / ("rf_test_" + std::to_string(std::random_device{}()) + ".onnx");
         {
             std::ofstream f(path, std::ios::binary);
             REQUIRE(m.SerializeToOstream(&f));
@@ -120,8 +121,9 @@ TEST_CASE("applier: a small CNN round-trips through an ONNX file", "[applier]") 
     applier::Model m = o.load();
     CHECK(m.name.rfind("rf_test_", 0) == 0);
     const Graph& g = m.graph;
-    CHECK(test::op_counts(g) == std::map<std::string, int>{{"conv2d", 2}, {"ewadd", 2}, {"relu", 1}, {"poolmax", 1},
-                                                           {"reshape", 1}, {"matmul", 1}});
+    CHECK(test::op_counts(g) ==
+          std::map<std::string, int>{
+              {"conv2d", 2}, {"ewadd", 2}, {"relu", 1}, {"poolmax", 1}, {"reshape", 1}, {"matmul", 1}});
     REQUIRE(g.outputs().size() == 1);
     CHECK(g.type(g.outputs()[0]).to_string() == "[1,10]");
     // x is the one activation; w1, b1 (as a full-shape bias), w2 and fc are weights; the shape
@@ -168,9 +170,15 @@ TEST_CASE("applier: ONNX Gemm, Transpose, Concat, Flatten, pooling and BatchNorm
     std::vector<std::string> shapes;
     for (const ValueRef& v : g.outputs()) shapes.push_back(g.type(v).to_string());
     CHECK(shapes == std::vector<std::string>{"[1,8,6,6]", "[1,4]", "[7,2]"});
-    CHECK(test::op_counts(g) == std::map<std::string, int>{{"conv2d", 1}, {"ewadd", 2}, {"poolavg", 2}, {"concat", 1},
-                                                           {"reshape", 1}, {"transpose", 2}, {"matmul", 1},
-                                                           {"sigmoid", 1}, {"tanh", 1}});
+    CHECK(test::op_counts(g) == std::map<std::string, int>{{"conv2d", 1},
+                                                           {"ewadd", 2},
+                                                           {"poolavg", 2},
+                                                           {"concat", 1},
+                                                           {"reshape", 1},
+                                                           {"transpose", 2},
+                                                           {"matmul", 1},
+                                                           {"sigmoid", 1},
+                                                           {"tanh", 1}});
 }
 
 TEST_CASE("applier: ONNX nodes the IR cannot express are errors naming the node", "[applier]") {
@@ -189,7 +197,9 @@ TEST_CASE("applier: ONNX nodes the IR cannot express are errors naming the node"
     {
         OnnxModel o = base();
         ints(o.node("Conv", "c", {"x", "w"}, {"y"}), "pads", {2, 2, 0, 0});
-        CHECK(o.error() == "m.onnx: Conv node 'c': pads [2,2,0,0] are neither VALID nor SAME (which would be [1,1,1,1])");
+        CHECK(o.error() ==
+              "m.onnx: Conv node 'c': pads [2,2,0,0] are neither VALID nor SAME (which would be "
+              "[1,1,1,1])");
     }
     {
         OnnxModel o = base();
@@ -206,15 +216,17 @@ TEST_CASE("applier: ONNX nodes the IR cannot express are errors naming the node"
         auto* p = o.node("AveragePool", "ap", {"x"}, {"y"});
         ints(p, "kernel_shape", {3, 3});
         ints(p, "pads", {1, 1, 1, 1});
-        CHECK(o.error() == "m.onnx: AveragePool node 'ap': count_include_pad=0 with padding: the IR's average "
-                           "pooling counts the padding");
+        CHECK(o.error() ==
+              "m.onnx: AveragePool node 'ap': count_include_pad=0 with padding: the IR's average "
+              "pooling counts the padding");
     }
     {
         OnnxModel o = base();
         o.input("z", {1, 4, 1, 1});
         o.node("Add", "add", {"x", "z"}, {"y"});
-        CHECK(o.error() == "m.onnx: Add node 'add': operands [1,4,8,8] and [1,4,1,1] differ in shape; the IR does "
-                           "not broadcast between computed tensors");
+        CHECK(o.error() ==
+              "m.onnx: Add node 'add': operands [1,4,8,8] and [1,4,1,1] differ in shape; the IR does "
+              "not broadcast between computed tensors");
     }
     {
         OnnxModel o = base();
@@ -234,8 +246,9 @@ TEST_CASE("applier: ONNX nodes the IR cannot express are errors naming the node"
         in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param("N");
         o.node("Relu", "r", {"x"}, {"y"});
         o.output("y");
-        CHECK(o.error() == "m.onnx: graph input 'x' has a symbolic or non-positive dimension 'N'; the IR needs "
-                           "concrete shapes (export with fixed sizes)");
+        CHECK(o.error() ==
+              "m.onnx: graph input 'x' has a symbolic or non-positive dimension 'N'; the IR needs "
+              "concrete shapes (export with fixed sizes)");
     }
     {
         OnnxModel o = base();
@@ -267,5 +280,6 @@ TEST_CASE("applier: truncated or random bytes are a clean ONNX error", "[applier
         }
     }
     CHECK(rejected == 200);
-    CHECK_THROWS_WITH(applier::load_model_file("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open: No such file or directory");
+    CHECK_THROWS_WITH(applier::load_model_file("/nonexistent/m.onnx"),
+                      "/nonexistent/m.onnx: cannot open: No such file or directory");
 }

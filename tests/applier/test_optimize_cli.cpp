@@ -57,7 +57,8 @@ TEST_CASE("optimize: usage errors name what is wrong", "[applier][cli][optimize]
     }
 }
 
-TEST_CASE("optimize: --budget 0 returns the original, timed against itself, and writes it as ONNX", "[applier][cli][optimize]") {
+TEST_CASE("optimize: --budget 0 returns the original, timed against itself, and writes it as ONNX",
+          "[applier][cli][optimize]") {
     const std::string db = rules_db("optimize_budget0.db");
     const std::string out = std::string(RF_BINARY_DIR) + "/optimize_budget0.onnx";
     std::remove(out.c_str());
@@ -89,5 +90,6 @@ TEST_CASE("optimize: a cost table that cannot be kept is a warning, not a failur
     auto r = run_cli({"optimize", "--db", db, "--model", "squeezenet", "--budget", "0", "--reps", "1", "--warmup", "0",
                       "--cost-cache", "/nonexistent/dir/costs"});
     CHECK(r.code == 0);
-    CHECK_THAT(r.err, Catch::Contains("warning: optimize: the cost table was not kept: /nonexistent/dir/costs.tmp: cannot write"));
+    CHECK_THAT(r.err, Catch::Contains("warning: optimize: the cost table was not kept: "
+                                      "/nonexistent/dir/costs.tmp: cannot write"));
 }

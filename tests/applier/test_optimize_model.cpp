@@ -243,7 +243,8 @@ TEST_CASE("optimize: a rewrite predicted cheaper by less than min_gain is not th
     REQUIRE(lines.size() == 3);  // conv2d, relu, conv2d[act=relu]
     auto table = [&](double relu_ms) {
         std::ofstream out(path, std::ios::trunc);
-        for (const std::string& key : lines) out << "reference\t" << (key.rfind("relu", 0) == 0 ? relu_ms : 1.0) << "\t" << key << "\n";
+        for (const std::string& key : lines)
+            out << "reference\t" << (key.rfind("relu", 0) == 0 ? relu_ms : 1.0) << "\t" << key << "\n";
     };
     auto steps = [&](double relu_ms, double min_gain) {
         table(relu_ms);
@@ -266,8 +267,7 @@ TEST_CASE("cost: a fused activation costs no more than the operator and the acti
     applier::CostModel cost(ex, applier::TimingOptions{0, 1});
     applier::NetBuilder nb;
     ValueRef x = nb.input("x", {1, 4, 8, 8});
-    const Graph fused =
-        std::move(nb).finish("f", {nb.conv(x, 8, 3, 3, 1, 1, Padding::Same, Activation::Relu)}).graph;
+    const Graph fused = std::move(nb).finish("f", {nb.conv(x, 8, 3, 3, 1, 1, Padding::Same, Activation::Relu)}).graph;
     const double c = cost.graph_cost(fused);
     INFO("conv2d[act=relu] costs " << c << " ms");
     CHECK(c < 15);  // 6 + 1, not the 20 measured

@@ -14,15 +14,17 @@
 using namespace rf;
 
 TEST_CASE("cpu executor: distributed graphs run on simulated devices", "[applier][parallel]") {
-    const Rule r = build_rule(parse_native_rule(
-        "matmul(replicate[degree=2](x), repartition[dim=1,degree=2](w)) => repartition[dim=1,degree=2](matmul(x, w)) "
-        "where x: act[16,32], w: weight[32,24]",
-        "t.rf"));
+    const Rule r =
+        build_rule(parse_native_rule("matmul(replicate[degree=2](x), repartition[dim=1,degree=2](w)) => "
+                                     "repartition[dim=1,degree=2](matmul(x, w)) "
+                                     "where x: act[16,32], w: weight[32,24]",
+                                     "t.rf"));
     std::mt19937_64 rng(7);
     std::vector<FloatTensor> vars;
     for (const Variable& v : r.variables()) vars.push_back(random_float(v.type, rng));
     auto ex = applier::make_cpu_executor();
-    const std::vector<FloatTensor> lhs = applier::run_graph(*ex, r.lhs, vars), rhs = applier::run_graph(*ex, r.rhs, vars);
+    const std::vector<FloatTensor> lhs = applier::run_graph(*ex, r.lhs, vars),
+                                   rhs = applier::run_graph(*ex, r.rhs, vars);
     const std::vector<FloatTensor> ref = evaluate_float(r.lhs, vars);
     REQUIRE(lhs.size() == 1);
     REQUIRE(lhs[0].dims == ref[0].dims);
@@ -35,10 +37,11 @@ TEST_CASE("cpu executor: distributed graphs run on simulated devices", "[applier
     CHECK(worst < 1e-4);
 
     // The contracted dimension cut: two replicas of partial sums that add up to the product.
-    const Rule partial = build_rule(parse_native_rule(
-        "matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) => "
-        "matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) where x: act[4,8], w: weight[8,4]",
-        "t.rf"));
+    const Rule partial = build_rule(
+        parse_native_rule("matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) => "
+                          "matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) where x: act[4,8], "
+                          "w: weight[8,4]",
+                          "t.rf"));
     const std::vector<FloatTensor> pv = {random_float(partial.variables()[0].type, rng),
                                          random_float(partial.variables()[1].type, rng)};
     const std::vector<FloatTensor> sums = applier::run_graph(*ex, partial.lhs, pv);

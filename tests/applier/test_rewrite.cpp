@@ -19,8 +19,12 @@ namespace {
 
 Rule rule(const std::string& text) { return build_rule(parse_native_rule(text)); }
 
-Variable act(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Activation, make_type(std::move(dims))}; }
-Variable weight(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Weight, make_type(std::move(dims))}; }
+Variable act(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Activation, make_type(std::move(dims))};
+}
+Variable weight(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Weight, make_type(std::move(dims))};
+}
 
 /// A small CNN with what the fast path must get right: SAME padding split unevenly (stride 2
 /// on an even size), a grouped convolution, pooling, concat/split and a batched matmul.
@@ -29,7 +33,8 @@ Graph small_cnn() {
                     weight("w3", {8, 8, 1, 1}), weight("m", {2, 8, 5})});
     auto c1 = b.add1(OpKind::Conv2d, param::conv2d(2, 2, Padding::Same, Activation::None), {b.input(0), b.input(1)});
     auto r1 = b.add1(OpKind::Relu, {}, {c1});
-    auto c2 = b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::None), {r1, b.input(2)});  // groups 4
+    auto c2 =
+        b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::None), {r1, b.input(2)});  // groups 4
     auto r2 = b.add1(OpKind::Relu, {}, {c2});
     auto c3 = b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::Relu), {r2, b.input(3)});
     auto p = b.add1(OpKind::PoolMax, param::pool(3, 3, 2, 2, Padding::Same, Activation::None), {c3});
@@ -68,7 +73,8 @@ TEST_CASE("rewrite: fusing relu into conv2d, one site and all sites", "[applier]
         auto vars = applier::random_variables(g, seed);
         auto expected = applier::run_graph(*ref, g, vars);
         for (const Graph* h : {&one, &all}) {
-            applier::Comparison c = applier::compare_outputs(expected, applier::run_graph(*ref, *h, vars), applier::comparison_tolerance(g, *h));
+            applier::Comparison c = applier::compare_outputs(expected, applier::run_graph(*ref, *h, vars),
+                                                             applier::comparison_tolerance(g, *h));
             CHECK(c.ok);
             CHECK(c.max_rel_error <= c.tolerance);
         }
@@ -97,8 +103,10 @@ TEST_CASE("rewrite: a two-output rule merges two matmuls into one", "[applier]")
     auto m1 = b.add1(OpKind::Matmul, param::matmul(Activation::None), {b.input(0), b.input(1)});
     auto m2 = b.add1(OpKind::Matmul, param::matmul(Activation::None), {b.input(0), b.input(2)});
     Graph g = std::move(b).finish({b.add1(OpKind::Relu, {}, {m1}), b.add1(OpKind::Tanh, {}, {m2})});
-    Rule r = rule("(matmul(x, a), matmul(x, c)) => (split[axis=1](matmul(x, concat[axis=1](a, c))).0, "
-                  "split[axis=1](matmul(x, concat[axis=1](a, c))).1) where x: act[m,k], a: weight[k,p], c: weight[k,q]");
+    Rule r = rule(
+        "(matmul(x, a), matmul(x, c)) => (split[axis=1](matmul(x, concat[axis=1](a, c))).0, "
+        "split[axis=1](matmul(x, concat[axis=1](a, c))).1) where x: act[m,k], a: weight[k,p], c: "
+        "weight[k,q]");
     auto ms = applier::find_matches(g, r);
     REQUIRE(ms.size() == 2);
     Graph h = applier::apply_match(g, ms[0]);
@@ -143,7 +151,8 @@ TEST_CASE("executor: the fast CPU path agrees with the reference evaluator", "[a
     for (uint64_t seed : {7u, 8u, 9u}) {
         INFO("seed " << seed);
         auto vars = applier::random_variables(g, seed);
-        applier::Comparison c = applier::compare_outputs(applier::run_graph(*ref, g, vars), applier::run_graph(*fast, g, vars), applier::comparison_tolerance(g, g));
+        applier::Comparison c = applier::compare_outputs(
+            applier::run_graph(*ref, g, vars), applier::run_graph(*fast, g, vars), applier::comparison_tolerance(g, g));
         CHECK(c.ok);
         CHECK(c.max_rel_error < 1e-5);
     }
@@ -173,8 +182,11 @@ TEST_CASE("optimize: the search takes a rewrite that halves the matmul work", "[
     Graph g = big_matmuls(192);
     auto ex = applier::make_cpu_executor();
     applier::CostModel cost(*ex, applier::TimingOptions{1, 3});
-    Rule r = rule("ewadd(matmul(a, w), matmul(c, w)) => matmul(ewadd(a, c), w) where a: act[m,k], c: act[m,k], w: weight[k,n]");
-    applier::OptimizeResult res = applier::optimize(g, {applier::SearchRule{"distribute", r}}, cost, applier::OptimizeOptions{});
+    Rule r = rule(
+        "ewadd(matmul(a, w), matmul(c, w)) => matmul(ewadd(a, c), w) where a: act[m,k], c: "
+        "act[m,k], w: weight[k,n]");
+    applier::OptimizeResult res =
+        applier::optimize(g, {applier::SearchRule{"distribute", r}}, cost, applier::OptimizeOptions{});
     REQUIRE(res.steps.size() == 1);
     CHECK(res.steps[0].rule == "distribute");
     INFO("cost " << res.cost_before << " -> " << res.cost_after);

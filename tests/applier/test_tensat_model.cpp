@@ -39,15 +39,18 @@ TEST_CASE("applier: TENSAT's model files load with their operator counts", "[app
         // 94 OP_CONV2D, 5 OP_POOL2D_MAX, 9 OP_POOL2D_AVG, 30 OP_CONCAT (binary concats).
         {"inceptionv3.model", 138, {{"conv2d", 94}, {"poolmax", 5}, {"poolavg", 9}, {"concat", 30}}, "[1,2048,1,1]"},
         // 26 convs, 26 separate relus, 8 concats; the OP_DROPOUT is the identity.
-        {"squeezenet.model", 65,
+        {"squeezenet.model",
+         65,
          {{"conv2d", 26}, {"poolmax", 3}, {"poolavg", 1}, {"relu", 26}, {"concat", 8}, {"reshape", 1}},
          "[1,1000]"},
         // VGG-19: 16 convs; the classifier transposes [out,in] weights; 2 dropouts vanish.
-        {"vgg.model", 48,
+        {"vgg.model",
+         48,
          {{"conv2d", 16}, {"poolmax", 5}, {"relu", 18}, {"reshape", 3}, {"transpose", 3}, {"matmul", 3}},
          "[1,1000]"},
         // 54 convs + 53 batch norms, each a depthwise 1x1 conv and a bias ewadd; 10 residual adds.
-        {"mobilenetv2.model", 208,
+        {"mobilenetv2.model",
+         208,
          {{"conv2d", 54 + 53}, {"ewadd", 10 + 53}, {"relu", 36}, {"poolavg", 1}, {"reshape", 1}},
          "[1,1000]"},
     };
@@ -105,20 +108,26 @@ TEST_CASE("applier: malformed TENSAT model files name the line", "[applier]") {
     const std::string in = "1\n0\n10:0\n1,4,8,8\n";
     CHECK(error_of(in + "2\n21\n1:0\n2\n") == "t.model:6: unsupported TASO operator type 21 (OP_MERGE_GCONV)");
     CHECK(error_of(in + "2\n99\n1:0\n2\n") == "t.model:6: unsupported TASO operator type 99 (unknown)");
-    CHECK(error_of(in + "2\n8\n") == "t.model:6: truncated record: the file has 6 lines, not a multiple of 4 "
-                                     "(guid, type, operands, parameters)");
+    CHECK(error_of(in + "2\n8\n") ==
+          "t.model:6: truncated record: the file has 6 lines, not a multiple of 4 "
+          "(guid, type, operands, parameters)");
     CHECK(error_of(in + "x\n8\n1:0\n1,4,8,8\n") == "t.model:5: expected an operator id, got 'x'");
     CHECK(error_of(in + "2\n8\n7:0\n1,4,8,8\n") == "t.model:7: operand 7:0 refers to no earlier operator");
     CHECK(error_of(in + "2\n8\n1;0\n1,4,8,8\n") == "t.model:7: expected operands as id:output, got '1;0'");
     CHECK(error_of(in + "2\n3\n1:0\n1,4,8,8\n") == "t.model:7: OP_CONV2D needs operand 2, has 1");
     CHECK(error_of(in + "2\n1\n11:0\n6,3,3,3\n3\n3\n1:0,2:0\n1,4,8,8,6,3,3,3,1,1,0,0,1,1\n")
-              .rfind("t.model:9: OP_CONV2D 3: conv2d: input channels 4 not a multiple of weight channels 3", 0) == 0);
+              .rfind("t.model:9: OP_CONV2D 3: conv2d: input channels 4 not a multiple of weight "
+                     "channels 3",
+                     0) == 0);
     CHECK(error_of(in + "2\n6\n1:0\n1,4,9,9,6,2,2,2,2,1,0,0,0\n") ==
           "t.model:8: OP_POOL2D_MAX: parameters say operand [1,4,9,9], operand is [1,4,8,8]");
-    CHECK(error_of(in + "2\n6\n1:0\n1,4,8,8,6,2,2,2,2,5,0,0,0\n") == "t.model:8: padding must be 0 (SAME) or 1 (VALID), got 5");
+    CHECK(error_of(in + "2\n6\n1:0\n1,4,8,8,6,2,2,2,2,5,0,0,0\n") ==
+          "t.model:8: padding must be 0 (SAME) or 1 (VALID), got 5");
     CHECK(error_of(in + "2\n13\n1:0\n1,2,2\n") ==
           "t.model:5: OP_SPLIT 2: split: input [1,4,8,8] has no concat boundary on axis 1");
     CHECK(error_of("") == "t.model: no operators");
-    CHECK_THROWS_WITH(applier::load_model_file("/nonexistent/x.model"), "/nonexistent/x.model: cannot open: No such file or directory");
-    CHECK_THROWS_WITH(applier::load_model_file("x.pb"), "x.pb: unknown model file type '.pb' (expected .model or .onnx)");
+    CHECK_THROWS_WITH(applier::load_model_file("/nonexistent/x.model"),
+                      "/nonexistent/x.model: cannot open: No such file or directory");
+    CHECK_THROWS_WITH(applier::load_model_file("x.pb"),
+                      "x.pb: unknown model file type '.pb' (expected .model or .onnx)");
 }

@@ -10,8 +10,12 @@ using namespace rf;
 
 namespace {
 
-Variable act(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Activation, make_type(std::move(dims))}; }
-Variable weight(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Weight, make_type(std::move(dims))}; }
+Variable act(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Activation, make_type(std::move(dims))};
+}
+Variable weight(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Weight, make_type(std::move(dims))};
+}
 
 Graph attention_block() {
     GraphBuilder b({act("x", {2, 3, 4}), weight("w", {1, 4, 4}), weight("bias", {1, 1, 4}), act("row", {2, 3, 1}),
@@ -47,7 +51,8 @@ TEST_CASE("transformer operators: the CPU executor computes what the reference e
     for (uint64_t seed : {1u, 2u}) {
         INFO("seed " << seed);
         auto vars = applier::random_variables(g, seed);
-        const applier::Comparison c = applier::compare_outputs(applier::run_graph(*ref, g, vars), applier::run_graph(*cpu, g, vars), applier::comparison_tolerance(g, g));
+        const applier::Comparison c = applier::compare_outputs(
+            applier::run_graph(*ref, g, vars), applier::run_graph(*cpu, g, vars), applier::comparison_tolerance(g, g));
         INFO(c.detail);
         CHECK(c.ok);
     }
@@ -69,7 +74,8 @@ TEST_CASE("transformer operators: the CUDA executor computes what the reference 
     for (uint64_t seed : {1u, 2u}) {
         INFO("seed " << seed);
         auto vars = applier::random_variables(g, seed);
-        const applier::Comparison c = applier::compare_outputs(applier::run_graph(*ref, g, vars), applier::run_graph(*cuda, g, vars), applier::comparison_tolerance(g, g));
+        const applier::Comparison c = applier::compare_outputs(
+            applier::run_graph(*ref, g, vars), applier::run_graph(*cuda, g, vars), applier::comparison_tolerance(g, g));
         INFO(c.detail);
         CHECK(c.ok);
     }

@@ -13,7 +13,9 @@ using namespace rf;
 
 namespace {
 
-Variable act(const char* name, std::vector<Dim> dims) { return Variable{name, Role::Activation, make_type(std::move(dims))}; }
+Variable act(const char* name, std::vector<Dim> dims) {
+    return Variable{name, Role::Activation, make_type(std::move(dims))};
+}
 
 std::map<std::string, int> op_counts(const onnx::ModelProto& m) {
     std::map<std::string, int> n;
@@ -27,11 +29,16 @@ TEST_CASE("onnx export: the transformer operators at opset 13", "[applier][onnx]
     GraphBuilder b({act("x", {2, 3}), act("y", {2, 1})});
     const ValueRef x = b.input(0), y = b.input(1);
     std::vector<ValueRef> outs{
-        b.add1(OpKind::EwSub, {}, {x, y}),   b.add1(OpKind::EwDiv, {}, {x, y}),
-        b.add1(OpKind::Exp, {}, {x}),        b.add1(OpKind::Sqrt, {}, {x}),
-        b.add1(OpKind::Gelu, {}, {x}),       b.add1(OpKind::Softmax, param::axis_param(1), {x}),
-        b.add1(OpKind::ReduceSum, param::axis_param(1), {x}), b.add1(OpKind::ReduceMean, param::axis_param(0), {x}),
-        b.add1(OpKind::LayerNorm, param::axis_param(1), {x}), b.add1(OpKind::RmsNorm, param::axis_param(1), {x}),
+        b.add1(OpKind::EwSub, {}, {x, y}),
+        b.add1(OpKind::EwDiv, {}, {x, y}),
+        b.add1(OpKind::Exp, {}, {x}),
+        b.add1(OpKind::Sqrt, {}, {x}),
+        b.add1(OpKind::Gelu, {}, {x}),
+        b.add1(OpKind::Softmax, param::axis_param(1), {x}),
+        b.add1(OpKind::ReduceSum, param::axis_param(1), {x}),
+        b.add1(OpKind::ReduceMean, param::axis_param(0), {x}),
+        b.add1(OpKind::LayerNorm, param::axis_param(1), {x}),
+        b.add1(OpKind::RmsNorm, param::axis_param(1), {x}),
     };
     const Graph g = std::move(b).finish(outs);
     std::vector<std::string> names;
@@ -57,7 +64,7 @@ TEST_CASE("onnx export: the transformer operators at opset 13", "[applier][onnx]
             CHECK(node.attribute(0).name() == "axis");
             CHECK(node.attribute(0).i() == 1);
         }
-        if (node.op_type() == "ReduceSum") CHECK(node.input_size() == 2);  // opset 13: axes is an input
+        if (node.op_type() == "ReduceSum") CHECK(node.input_size() == 2);   // opset 13: axes is an input
         if (node.op_type() == "ReduceMean") CHECK(node.input_size() == 1);  // ...but an attribute here
     }
 }

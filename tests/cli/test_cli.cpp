@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "cli/cli.h"
-#include "tests/support/cli_run.h"
 #include "ir/rule_file.h"
+#include "tests/support/cli_run.h"
 
 using namespace rf;
 

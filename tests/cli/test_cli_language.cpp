@@ -33,15 +33,16 @@ std::string fresh_db(const std::string& name) {
     return db;
 }
 
-const char* kNative = "# two named rules\n"
-                      "ewadd_comm: ewadd(a, b) => ewadd(b, a)\n"
-                      "relu_twice: relu(relu(x)) => relu(x)\n";
+const char* kNative =
+    "# two named rules\n"
+    "ewadd_comm: ewadd(a, b) => ewadd(b, a)\n"
+    "relu_twice: relu(relu(x)) => relu(x)\n";
 
 }  // namespace
 
 TEST_CASE("format detection: each readable format is told from its content", "[cli][language]") {
-    using exporters::ExchangeFormat;
     using exporters::detect_format;
+    using exporters::ExchangeFormat;
     CHECK(detect_format(read_bytes(reference("taso/graph_subst.pb"))) == ExchangeFormat::Taso);
     CHECK(detect_format(read_bytes(reference("taso/generated_size3.pb"))) == ExchangeFormat::Taso);
     CHECK(detect_format(read_bytes(reference("tensat/converted.txt"))) == ExchangeFormat::Tensat);
@@ -269,7 +270,8 @@ TEST_CASE("export --to smt2 names each file by the rule's one name", "[cli][lang
 
 TEST_CASE("discover's summary keeps this run's counts apart from the database totals", "[cli][language]") {
     std::string db = fresh_db("language_discover.db");
-    Run first = run({"discover", "--db", db, "--max-ops", "2", "--ops", "ewadd,relu", "--threads", "1", "-q", "--json"});
+    Run first =
+        run({"discover", "--db", db, "--max-ops", "2", "--ops", "ewadd,relu", "--threads", "1", "-q", "--json"});
     INFO(first.out << first.err);
     REQUIRE(first.code == 0);
     nlohmann::json a = nlohmann::json::parse(first.out);
@@ -280,7 +282,8 @@ TEST_CASE("discover's summary keeps this run's counts apart from the database to
     INFO(second.out << second.err);
     REQUIRE(second.code == 0);
     CHECK_THAT(second.out, Catch::Contains("database totals (all runs)"));
-    CHECK_THAT(second.out, Catch::Contains("\n  candidates proved      " + std::to_string(a["database"]["proved"].get<int>())));
+    CHECK_THAT(second.out,
+               Catch::Contains("\n  candidates proved      " + std::to_string(a["database"]["proved"].get<int>())));
     Run third = run({"discover", "--db", db, "--max-ops", "2", "--ops", "relu", "--threads", "1", "-q", "--json"});
     nlohmann::json c = nlohmann::json::parse(third.out);
     CHECK(c["this_run"]["proved"].get<int>() < c["database"]["proved"].get<int>());

@@ -9,16 +9,16 @@
 // node or package fails the test: the check is not optional.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 #include <nlohmann/json.hpp>
 
 #include "onnx.pb.h"
-#include "tests/support/onnx_builder.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/onnx_builder.h"
 
 using namespace rf;
 using rf::testing::run_cli;
@@ -37,7 +37,8 @@ struct OnnxFile : testing::OnnxBuilder {
         for (int64_t d : dims) n *= d;
         std::vector<float> v(static_cast<size_t>(n));
         const float scale = 1.7f / std::sqrt(static_cast<float>(fan_in));
-        for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = scale * std::sin(0.37f * static_cast<float>(i) + static_cast<float>(seed));
+        for (int64_t i = 0; i < n; ++i)
+            v[static_cast<size_t>(i)] = scale * std::sin(0.37f * static_cast<float>(i) + static_cast<float>(seed));
         ++seed;
         initializer(name, dims, v);
     }
@@ -101,9 +102,10 @@ std::string rules_db() {
     const std::string db = std::string(RF_BINARY_DIR) + "/consumer_rules.db";
     for (const char* suffix : {"", "-wal", "-shm", ".costs"}) std::remove((db + suffix).c_str());
     const std::string rules = temp_file("consumer_rules.rf",
-        "conv_linear: ewadd(conv2d(x, w1), conv2d(x, w2)) => conv2d(x, ewadd(w1, w2))\n"
-        "matmul_merge: (matmul(x, w1), matmul(x, w2)) => (split[axis=1](matmul(x, concat[axis=1](w1, w2))).0, "
-        "split[axis=1](matmul(x, concat[axis=1](w1, w2))).1)\n");
+                                        "conv_linear: ewadd(conv2d(x, w1), conv2d(x, w2)) => conv2d(x, ewadd(w1, w2))\n"
+                                        "matmul_merge: (matmul(x, w1), matmul(x, w2)) => (split[axis=1](matmul(x, "
+                                        "concat[axis=1](w1, w2))).0, "
+                                        "split[axis=1](matmul(x, concat[axis=1](w1, w2))).1)\n");
     REQUIRE(run_cli({"import", "--db", db, "--format", "native", rules}).code == 0);
     auto p = run_cli({"prove", "--db", db});
     INFO(p.out << p.err);
@@ -117,13 +119,16 @@ nlohmann::json optimize_and_compare(const std::string& db, const std::string& mo
     // One thread, as ONNX Runtime runs below: with two OpenBLAS threads the per-call cost of a
     // small matrix product made merging the projections pay in ruleforge's executor, though not
     // in single-threaded ONNX Runtime. A separate process, so the variables take effect.
-    auto r = shell("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 '" + std::string(RF_BINARY_DIR) + "/cli/ruleforge' optimize --db '" +
-                   db + "' --model '" + model + "' --out '" + out + "' --json --reps 15 --clock cpu", false);
+    auto r = shell("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 '" + std::string(RF_BINARY_DIR) +
+                       "/cli/ruleforge' optimize --db '" + db + "' --model '" + model + "' --out '" + out +
+                       "' --json --reps 15 --clock cpu",
+                   false);
     INFO(r.out);
     REQUIRE(r.code == 0);
     const auto report = nlohmann::json::parse(r.out);
     CHECK(report["valid"] == true);
-    auto c = shell("cd '" + kConsumer + "' && node compare.js '" + model + "' '" + out + "' --input " + input + " --reps 21 --clock cpu --min-speedup " + min_speedup);
+    auto c = shell("cd '" + kConsumer + "' && node compare.js '" + model + "' '" + out + "' --input " + input +
+                   " --reps 21 --clock cpu --min-speedup " + min_speedup);
     INFO("ruleforge: " << r.out << "\nonnxruntime: " << c.out);
     CHECK(c.code == 0);
     const auto line = c.out.find("{\"max_rel_error\"");

@@ -16,7 +16,8 @@ using namespace rf;
 
 namespace {
 
-enumerator::EnumConfig one_variable(std::vector<enumerator::OpTemplate> templates, std::vector<int64_t> sizes, int max_ops, bool square = false) {
+enumerator::EnumConfig one_variable(std::vector<enumerator::OpTemplate> templates, std::vector<int64_t> sizes,
+                                    int max_ops, bool square = false) {
     Variable x{"x", Role::Activation, make_type({Dim::symbol(0), Dim::symbol(square ? 0 : 1)})};
     std::vector<fingerprint::Instantiation> insts;
     for (int64_t n : sizes) insts.push_back(fingerprint::Instantiation{{{0, n}, {1, n + 2}}, 1});
@@ -148,7 +149,10 @@ TEST_CASE("enumerator: overflowing graphs get classes of their own", "[enumerato
     CHECK(overflows > 0);
     // No candidate rests on an overflowed value.
     for (const enumerator::Candidate& cand : r.candidates) {
-        CHECK_FALSE(fingerprint::evaluate_points(cand.rule.lhs, fingerprint::ShapePlan(cand.rule.lhs.variables(), {fingerprint::Instantiation{}}, 0, 1), 1).overflowed());
+        CHECK_FALSE(fingerprint::evaluate_points(
+                        cand.rule.lhs,
+                        fingerprint::ShapePlan(cand.rule.lhs.variables(), {fingerprint::Instantiation{}}, 0, 1), 1)
+                        .overflowed());
     }
 }
 

@@ -72,7 +72,8 @@ TEST_CASE("reference check: a wrong partition is reported", "[enumerator]") {
             if (i == a) k.members.erase(k.members.begin());
             return k;
         };
-        const enumerator::ReferenceReport rep = enumerator::check_partition(view, c.plan, c.function_seed, c.hash_bits, 2);
+        const enumerator::ReferenceReport rep =
+            enumerator::check_partition(view, c.plan, c.function_seed, c.hash_bits, 2);
         CHECK(rep.problems >= 1);
         CHECK(mentions(rep, "class " + std::to_string(b) + ": member"));
     }
@@ -89,7 +90,8 @@ TEST_CASE("reference check: a wrong partition is reported", "[enumerator]") {
             if (i == a) k.members.erase(k.members.begin());
             return k;
         };
-        const enumerator::ReferenceReport rep = enumerator::check_partition(view, c.plan, c.function_seed, c.hash_bits, 2);
+        const enumerator::ReferenceReport rep =
+            enumerator::check_partition(view, c.plan, c.function_seed, c.hash_bits, 2);
         CHECK(rep.problems == 1);
         CHECK(mentions(rep, "classes " + std::to_string(a) + " and " + std::to_string(r.num_classes()) +
                                 " compute the same values"));
@@ -100,7 +102,8 @@ TEST_CASE("reference check: a wrong partition is reported", "[enumerator]") {
             if (i == b) k.fingerprint.lo ^= 1;
             return k;
         };
-        const enumerator::ReferenceReport rep = enumerator::check_partition(view, c.plan, c.function_seed, c.hash_bits, 1);
+        const enumerator::ReferenceReport rep =
+            enumerator::check_partition(view, c.plan, c.function_seed, c.hash_bits, 1);
         CHECK(rep.problems == 1);
         CHECK(mentions(rep, "class " + std::to_string(b) + ": fingerprint"));
     }

@@ -18,7 +18,8 @@ std::set<std::string> template_names(const std::vector<enumerator::OpTemplate>& 
 }
 }  // namespace
 
-TEST_CASE("transformer preset: activations, per-row and per-column inputs, weights, a scalar", "[enumerator][transformer]") {
+TEST_CASE("transformer preset: activations, per-row and per-column inputs, weights, a scalar",
+          "[enumerator][transformer]") {
     enumerator::EnumConfig c = enumerator::preset_config("transformer", 2);
     const auto& vars = c.plan.symbolic_variables();
     std::vector<std::string> shapes;
@@ -38,9 +39,10 @@ TEST_CASE("transformer preset: activations, per-row and per-column inputs, weigh
         CHECK(at[6].type.rank() == 0);           // s0
     }
     const auto names = template_names(c.templates);
-    for (const char* n : {"matmul", "transpose", "concat2d_0", "concat2d_1", "split_0", "split_1", "ewadd", "ewmul", "smul",
-                          "ewsub", "ewdiv", "exp", "sqrt", "gelu", "reduce_sum_0", "reduce_sum_1", "reduce_mean_1",
-                          "softmax_1", "layernorm_1", "rmsnorm_1"})
+    for (const char* n :
+         {"matmul",       "transpose",    "concat2d_0",    "concat2d_1", "split_0",     "split_1",  "ewadd",
+          "ewmul",        "smul",         "ewsub",         "ewdiv",      "exp",         "sqrt",     "gelu",
+          "reduce_sum_0", "reduce_sum_1", "reduce_mean_1", "softmax_1",  "layernorm_1", "rmsnorm_1"})
         CHECK(names.count(n) == 1);
     CHECK_THROWS_WITH(enumerator::preset_config("transformers", 2), Catch::Contains("transformer"));
 }
@@ -52,7 +54,8 @@ TEST_CASE("transformer preset: size 2 finds scaling folded through matmul", "[en
     bool folded = false;
     for (const enumerator::Candidate& cand : r.candidates) {
         const std::string text = print_native(cand.rule);
-        folded = folded || (text.find("smul(matmul(") != std::string::npos && text.find("matmul(smul(") != std::string::npos);
+        folded = folded ||
+                 (text.find("smul(matmul(") != std::string::npos && text.find("matmul(smul(") != std::string::npos);
     }
     CHECK(folded);
 }

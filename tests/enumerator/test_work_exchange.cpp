@@ -83,11 +83,12 @@ std::vector<std::string> texts(const enumerator::EnumResult& r) {
 std::vector<std::string> levels(const enumerator::EnumResult& r) {
     std::vector<std::string> out;
     for (const enumerator::LevelStats& l : r.levels)
-        out.push_back(std::to_string(l.graphs) + " " + std::to_string(l.pair_graphs) + " " + std::to_string(l.new_classes) +
-                      " " + std::to_string(l.joined) + " " + std::to_string(l.full_evaluations) + " " +
-                      std::to_string(l.hash_collisions) + " " + std::to_string(l.overflows) + " " +
-                      std::to_string(l.candidates) + " " + std::to_string(l.drops.total()) + " " +
-                      std::to_string(l.drops.renaming) + " " + std::to_string(l.drops.common_subgraph));
+        out.push_back(std::to_string(l.graphs) + " " + std::to_string(l.pair_graphs) + " " +
+                      std::to_string(l.new_classes) + " " + std::to_string(l.joined) + " " +
+                      std::to_string(l.full_evaluations) + " " + std::to_string(l.hash_collisions) + " " +
+                      std::to_string(l.overflows) + " " + std::to_string(l.candidates) + " " +
+                      std::to_string(l.drops.total()) + " " + std::to_string(l.drops.renaming) + " " +
+                      std::to_string(l.drops.common_subgraph));
     return out;
 }
 
@@ -146,7 +147,8 @@ void check_shared(enumerator::EnumConfig cfg, int ranks, size_t stride = 1) {
 
 }  // namespace
 
-TEST_CASE("shared enumeration: 2 and 3 ranks end with the single-process result (TASO, size 2)", "[enumerator][exchange]") {
+TEST_CASE("shared enumeration: 2 and 3 ranks end with the single-process result (TASO, size 2)",
+          "[enumerator][exchange]") {
     enumerator::EnumConfig cfg = enumerator::preset_config("taso", 2);
     for (int ranks : {2, 3}) {
         INFO(ranks << " ranks");
@@ -154,7 +156,8 @@ TEST_CASE("shared enumeration: 2 and 3 ranks end with the single-process result 
     }
 }
 
-TEST_CASE("shared enumeration: size 3 on a few templates, with forced fingerprint collisions", "[enumerator][exchange]") {
+TEST_CASE("shared enumeration: size 3 on a few templates, with forced fingerprint collisions",
+          "[enumerator][exchange]") {
     enumerator::EnumConfig cfg = enumerator::preset_config("taso", 3);
     cfg.templates = enumerator::select_templates(cfg.templates, "ewadd,ewmul,matmul,relu,transpose,split_1");
     check_shared(cfg, 2);

@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
-#include "tests/support/cli_run.h"
 #include "exporters/rule_formats.h"
 #include "ruledb/database.h"
 #include "tests/exporters/test_util.h"
+#include "tests/support/cli_run.h"
 
 using namespace rf;
 using namespace rf::exporters::testing;
@@ -43,7 +43,8 @@ TEST_CASE("convert: TASO's file to TENSAT text is byte-identical to TENSAT's con
 TEST_CASE("convert: every output format from TENSAT text, and JSON report", "[exporters][cli]") {
     for (const char* to : {"native", "tensat", "taso", "flexflow", "json", "dot"}) {
         std::string out = temp_path(std::string("conv.") + to);
-        Run r = run({"convert", reference("tensat/converted.txt"), "--from", "tensat", "--to", to, "--out", out, "--json"});
+        Run r =
+            run({"convert", reference("tensat/converted.txt"), "--from", "tensat", "--to", to, "--out", out, "--json"});
         INFO(to << "\n" << r.out << r.err);
         REQUIRE(r.code == 0);
         nlohmann::json j = nlohmann::json::parse(r.out);

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "exporters/rule_formats.h"
 #include "ir/canonical.h"
@@ -32,7 +32,8 @@ namespace {
 // TASO's grouped-convolution merge: proved only when the two branches have one shape
 // (tests/rules/good.rf expects "proved under: same shape").
 const std::string kGroupedMerge =
-    "grouped_merge: (conv2d(x, w), conv2d(y, v)) => (split[axis=1](conv2d(concat[axis=1](x, y), concat[axis=0](w, v))).0, "
+    "grouped_merge: (conv2d(x, w), conv2d(y, v)) => (split[axis=1](conv2d(concat[axis=1](x, y), "
+    "concat[axis=0](w, v))).0, "
     "split[axis=1](conv2d(concat[axis=1](x, y), concat[axis=0](w, v))).1)";
 const std::string kPlain = "relu_twice: relu(relu(x)) => relu(x)";
 
@@ -84,20 +85,25 @@ TEST_CASE("preconditions: rendered in the rule's own names, read and printed by 
     CHECK(c.preconditions == r.preconditions);
     for (const std::string& t : precondition_texts(c)) CHECK_FALSE(contains(t, "x"));
     // Checked on shapes: equal shapes hold, different ones do not.
-    CHECK_FALSE(preconditions_hold(rule("relu(concat[axis=0](a, b)) => concat[axis=0](relu(a), relu(b)) "
-                                        "where a: act[2,3], b: act[4,3] assuming same_shapes")));
-    CHECK(preconditions_hold(rule("relu(concat[axis=0](a, b)) => concat[axis=0](relu(a), relu(b)) "
-                                  "where a: act[2,3], b: act[2,3] assuming same_shapes")));
-    CHECK(preconditions_hold(rule("relu(concat[axis=0](a, b)) => concat[axis=0](relu(a), relu(b)) "
-                                  "where a: act[2,3], b: act[4,3]")));
+    CHECK_FALSE(
+        preconditions_hold(rule("relu(concat[axis=0](a, b)) => concat[axis=0](relu(a), relu(b)) "
+                                "where a: act[2,3], b: act[4,3] assuming same_shapes")));
+    CHECK(
+        preconditions_hold(rule("relu(concat[axis=0](a, b)) => concat[axis=0](relu(a), relu(b)) "
+                                "where a: act[2,3], b: act[2,3] assuming same_shapes")));
+    CHECK(
+        preconditions_hold(rule("relu(concat[axis=0](a, b)) => concat[axis=0](relu(a), relu(b)) "
+                                "where a: act[2,3], b: act[4,3]")));
     CHECK_THROWS_WITH(rule("relu(x) => relu(x) assuming dense_convolution"),
                       Catch::Contains("unknown precondition 'dense_convolution'"));
     Rule dense = rule("relu(conv2d(x, w)) => conv2d[act=relu](x, w) assuming dense_convolutions");
     CHECK(precondition_texts(dense) == std::vector<std::string>{"x[1] = w[1] (groups = 1)"});
 }
 
-TEST_CASE("preconditions: taso, tensat and flexflow leave conditional rules out unless asked, and count them",
-          "[exporters][conditions]") {
+TEST_CASE(
+    "preconditions: taso, tensat and flexflow leave conditional rules out unless asked, and count "
+    "them",
+    "[exporters][conditions]") {
     std::vector<Rule> rules{rule(kPlain), rule(kGroupedMerge + " assuming same_shapes")};
     for (ExchangeFormat f : {ExchangeFormat::Taso, ExchangeFormat::Flexflow, ExchangeFormat::Tensat}) {
         WriteOptions o;
@@ -243,8 +249,10 @@ TEST_CASE("preconditions: proved under same shapes, stored, shown in the rule's 
     CHECK(found);
 }
 
-TEST_CASE("preconditions: a schema-2 database migrates its condition text to data and still exports correctly",
-          "[exporters][conditions][ruledb]") {
+TEST_CASE(
+    "preconditions: a schema-2 database migrates its condition text to data and still exports "
+    "correctly",
+    "[exporters][conditions][ruledb]") {
     const std::string path = fresh("conditions-v2.db");
     ruledb::Database::create_at_version(path, 2);
     // What the version-2 code stored for a grouped merge proved under "same shape": the rule in
@@ -256,17 +264,23 @@ TEST_CASE("preconditions: a schema-2 database migrates its condition text to dat
     condition += "x = y (same shape), w = v (same shape)";
     {
         ruledb::sql::Connection conn(path, false, false, 5000);
-        conn.prepare("INSERT INTO graphs(canonical_text, hash, num_ops, num_outputs) VALUES (?, ?, ?, ?), (?, ?, ?, ?)")
+        conn.prepare(
+                "INSERT INTO graphs(canonical_text, hash, num_ops, num_outputs) VALUES (?, ?, ?, "
+                "?), (?, ?, ?, ?)")
             .bind_all(e.lhs.text, e.lhs.hash, e.lhs.num_ops, e.lhs.num_outputs, e.rhs.text, e.rhs.hash, e.rhs.num_ops,
                       e.rhs.num_outputs)
             .run();
-        conn.prepare("INSERT INTO rules(canonical_text, hash, name, lhs_graph, rhs_graph, lhs_ops, rhs_ops, num_ops, "
-                     "conditions_json, status, decision) VALUES (?, ?, 'grouped_merge', 1, 2, ?, ?, ?, ?, 'proved', 'kept')")
+        conn.prepare(
+                "INSERT INTO rules(canonical_text, hash, name, lhs_graph, rhs_graph, lhs_ops, "
+                "rhs_ops, num_ops, "
+                "conditions_json, status, decision) VALUES (?, ?, 'grouped_merge', 1, 2, ?, ?, ?, "
+                "?, 'proved', 'kept')")
             .bind_all(e.text, e.hash, e.lhs.num_ops, e.rhs.num_ops, std::max(e.lhs.num_ops, e.rhs.num_ops),
                       nlohmann::json(original.conditions).dump())
             .run();
-        conn.prepare("INSERT INTO proofs(rule_id, backend, status, condition, created_at) "
-                     "VALUES (1, 'z3', 'proved', ?, '2026-01-01T00:00:00.000Z')")
+        conn.prepare(
+                "INSERT INTO proofs(rule_id, backend, status, condition, created_at) "
+                "VALUES (1, 'z3', 'proved', ?, '2026-01-01T00:00:00.000Z')")
             .bind_all(condition)
             .run();
     }
@@ -291,8 +305,10 @@ TEST_CASE("preconditions: a schema-2 database migrates its condition text to dat
     CHECK(contains(write_rules({loaded}, ExchangeFormat::Native).data, "assuming same_shapes"));
 }
 
-TEST_CASE("preconditions: a rule stored at more general shapes than its candidate keeps what its proof assumed",
-          "[exporters][conditions]") {
+TEST_CASE(
+    "preconditions: a rule stored at more general shapes than its candidate keeps what its proof "
+    "assumed",
+    "[exporters][conditions]") {
     // At act[2,4,5,5] and weight[4,4,3,3] the convolutions are dense by their shapes, so the
     // candidate's own proof assumes nothing; the symbolic form holds only for dense convolutions.
     // The stored (general) rule must carry that, not the candidate's empty list.

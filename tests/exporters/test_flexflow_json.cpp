@@ -14,15 +14,20 @@ using namespace rf;
 using namespace rf::exporters;
 using namespace rf::exporters::testing;
 
-TEST_CASE("flexflow: the reference file: parallel operators read, inputs distributed where a rule needs it", "[exporters][flexflow]") {
-    ImportResult r = read_flexflow_rules(read_bytes(reference("flexflow/graph_subst_3_v2.json")), "graph_subst_3_v2.json");
+TEST_CASE(
+    "flexflow: the reference file: parallel operators read, inputs distributed where a rule needs "
+    "it",
+    "[exporters][flexflow]") {
+    ImportResult r =
+        read_flexflow_rules(read_bytes(reference("flexflow/graph_subst_3_v2.json")), "graph_subst_3_v2.json");
     CHECK(r.total == 640);
     CHECK(r.rules.size() == 377);
     for (size_t k = 0; k < r.rules.size(); ++k) CHECK(r.rules[k].name == "taso_rule_" + std::to_string(r.indices[k]));
     // Rules no tried input distribution types (a reduction of a tensor that also feeds a
     // partition, ...): not expressible, with the first type error.
     REQUIRE(r.unsupported.size() == 176);
-    for (const Issue& i : r.unsupported) CHECK_THAT(i.message, Catch::StartsWith("no distribution of the inputs tried types both sides"));
+    for (const Issue& i : r.unsupported)
+        CHECK_THAT(i.message, Catch::StartsWith("no distribution of the inputs tried types both sides"));
     // FlexFlow's generator left right-hand variables unbound on the left, dimensions that cannot
     // be positive, and splits without a concat: reported, by rule.
     REQUIRE(r.malformed.size() == 87);
@@ -45,7 +50,8 @@ TEST_CASE("flexflow: the reference file: parallel operators read, inputs distrib
     CHECK(found);
 }
 
-TEST_CASE("flexflow: parallel operators keep their dimension and degree through export and import", "[exporters][flexflow][parallel]") {
+TEST_CASE("flexflow: parallel operators keep their dimension and degree through export and import",
+          "[exporters][flexflow][parallel]") {
     const std::string text = R"({"rule": [
         {"name": "push", "srcOp": [
             {"type": "OP_PARTITION", "input": [{"opId": -1, "tsId": 0}], "para": [{"key": "PM_PARALLEL_DIM", "value": 0}, {"key": "PM_PARALLEL_DEGREE", "value": 2}]},

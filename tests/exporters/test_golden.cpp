@@ -78,13 +78,13 @@ TEST_CASE("golden: every export format of the fixed rule set", "[exporters][gold
         ExchangeFormat format;
         bool multi;
     };
-    for (const Case& c : {Case{"rules.native.txt", ExchangeFormat::Native, false},
-                          Case{"rules.tensat.txt", ExchangeFormat::Tensat, false},
-                          Case{"rules.tensat-multi.txt", ExchangeFormat::Tensat, true},
-                          Case{"rules.taso.textproto", ExchangeFormat::Taso, false},
-                          Case{"rules.flexflow.json", ExchangeFormat::Flexflow, false},
-                          Case{"rules.json", ExchangeFormat::Json, false},
-                          Case{"rules.dot", ExchangeFormat::Dot, false}}) {
+    for (const Case& c :
+         {Case{"rules.native.txt", ExchangeFormat::Native, false},
+          Case{"rules.tensat.txt", ExchangeFormat::Tensat, false},
+          Case{"rules.tensat-multi.txt", ExchangeFormat::Tensat, true},
+          Case{"rules.taso.textproto", ExchangeFormat::Taso, false},
+          Case{"rules.flexflow.json", ExchangeFormat::Flexflow, false}, Case{"rules.json", ExchangeFormat::Json, false},
+          Case{"rules.dot", ExchangeFormat::Dot, false}}) {
         SECTION(c.file) {
             WriteOptions options;
             options.multi = c.multi;
@@ -94,14 +94,16 @@ TEST_CASE("golden: every export format of the fixed rule set", "[exporters][gold
         }
         WriteOptions options;
         options.multi = c.multi;
-        print_export_report(report, c.file, exchange_format_name(c.format), write_rules(rules, c.format, options), true);
+        print_export_report(report, c.file, exchange_format_name(c.format), write_rules(rules, c.format, options),
+                            true);
     }
     SECTION("what each format left out, and why") { check_golden("rules.left-out.txt", report.str()); }
 }
 
 TEST_CASE("golden: the native golden reads back to the same rules", "[exporters][golden]") {
     std::vector<Rule> rules = golden_rules();
-    ImportResult back = read_rule_bytes(write_rules(rules, ExchangeFormat::Native).data, "native", ExchangeFormat::Native);
+    ImportResult back =
+        read_rule_bytes(write_rules(rules, ExchangeFormat::Native).data, "native", ExchangeFormat::Native);
     REQUIRE(back.rules.size() == rules.size());
     for (size_t i = 0; i < rules.size(); ++i) CHECK(back.rules[i].lhs == rules[i].lhs);
 }

@@ -92,8 +92,9 @@ TEST_CASE("json: database metadata fills status, proofs, axioms and provenance",
 }
 
 TEST_CASE("dot: two clusters, shared inputs drawn once outside both", "[exporters][dot]") {
-    Rule rule = parse("m: (matmul(x, w1), matmul(x, w2)) => (split[axis=1](matmul(x, concat[axis=1](w1, w2))).0, "
-                      "split[axis=1](matmul(x, concat[axis=1](w1, w2))).1)");
+    Rule rule = parse(
+        "m: (matmul(x, w1), matmul(x, w2)) => (split[axis=1](matmul(x, concat[axis=1](w1, w2))).0, "
+        "split[axis=1](matmul(x, concat[axis=1](w1, w2))).1)");
     std::string dot = rule_to_dot(rule, "m");
     CHECK_THAT(dot, Catch::StartsWith("digraph \"m\" {"));
     CHECK_THAT(dot, Catch::Contains("subgraph cluster_l {"));
@@ -108,8 +109,9 @@ TEST_CASE("dot: two clusters, shared inputs drawn once outside both", "[exporter
     }
     CHECK_THAT(dot, Catch::Contains("v0 -> l"));
     CHECK_THAT(dot, Catch::Contains("v0 -> r"));
-    CHECK_THAT(dot, Catch::Contains("xlabel=\"out 1\""));                // left: the second matmul
-    CHECK_THAT(dot, Catch::Contains("xlabel=\"out 0=.0, out 1=.1\""));  // right: one split gives both
+    CHECK_THAT(dot, Catch::Contains("xlabel=\"out 1\""));  // left: the second matmul
+    CHECK_THAT(dot,
+               Catch::Contains("xlabel=\"out 0=.0, out 1=.1\""));  // right: one split gives both
     if (!have_tool("dot")) {
         WARN("graphviz (dot) not installed: skipping the rendering check");
         return;

@@ -48,10 +48,11 @@ TEST_CASE("export smt2: every proved rule's file is unsat for z3 and cvc5", "[ex
     std::string dir = std::string(RF_BINARY_DIR) + "/smt2_export";
     for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(db + s);
     std::filesystem::remove_all(dir);
-    std::string rules = temp_file("smt2_export.rf",
-                                  "matmul(matmul(a, b), c) => matmul(a, matmul(b, c))\n"
-                                  "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n"
-                                  "relu(relu(x)) => relu(x)\n");
+    std::string rules =
+        temp_file("smt2_export.rf",
+                  "matmul(matmul(a, b), c) => matmul(a, matmul(b, c))\n"
+                  "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n"
+                  "relu(relu(x)) => relu(x)\n");
     REQUIRE(run_cli({"import", "--db", db, "--format", "native", rules}).code == 0);
     // Export runs no solver: what the database says decides each file's header, and imported
     // rules are not proved yet.
@@ -90,7 +91,8 @@ TEST_CASE("export smt2: the encoder's file is the one the prover reports", "[exp
     std::filesystem::remove_all(checked);
     std::string rules = temp_file("smt2_same.rf",
                                   "assoc: matmul(matmul(a, b), c) => matmul(a, matmul(b, c))\n"
-                                  "merge: ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n");
+                                  "merge: ewadd(conv2d(x, w), conv2d(y, v)) => "
+                                  "conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n");
     REQUIRE(run_cli({"import", "--db", db, "--format", "native", rules}).code == 0);
     REQUIRE(run_cli({"prove", "--db", db, "--quiet"}).code == 0);
     std::string native = std::string(RF_BINARY_DIR) + "/smt2_same.txt";
@@ -108,7 +110,8 @@ TEST_CASE("export smt2: the encoder's file is the one the prover reports", "[exp
         ++i;
         INFO(name);
         const std::string exported = query_text(dir + "/" + name + ".smt2", name);
-        const std::string reported = query_text(checked + "/rule_" + std::to_string(i) + ".smt2", "rule_" + std::to_string(i));
+        const std::string reported =
+            query_text(checked + "/rule_" + std::to_string(i) + ".smt2", "rule_" + std::to_string(i));
         CHECK(!exported.empty());
         CHECK(exported == reported);
     }

@@ -35,16 +35,23 @@ std::string varint(uint64_t v) {
     }
     return s + static_cast<char>(v);
 }
-std::string int_field(int field, int32_t v) { return varint(static_cast<uint64_t>(field) << 3) + varint(static_cast<uint64_t>(static_cast<int64_t>(v))); }
-std::string msg_field(int field, const std::string& body) { return varint((static_cast<uint64_t>(field) << 3) | 2) + varint(body.size()) + body; }
+std::string int_field(int field, int32_t v) {
+    return varint(static_cast<uint64_t>(field) << 3) + varint(static_cast<uint64_t>(static_cast<int64_t>(v)));
+}
+std::string msg_field(int field, const std::string& body) {
+    return varint((static_cast<uint64_t>(field) << 3) | 2) + varint(body.size()) + body;
+}
 std::string tensor(int32_t op, int32_t ts) { return int_field(1, op) + int_field(2, ts); }
-std::string op(int32_t type, std::vector<std::pair<int32_t, int32_t>> inputs, std::vector<std::pair<int32_t, int32_t>> params) {
+std::string op(int32_t type, std::vector<std::pair<int32_t, int32_t>> inputs,
+               std::vector<std::pair<int32_t, int32_t>> params) {
     std::string s = int_field(1, type);
     for (auto [o, t] : inputs) s += msg_field(2, tensor(o, t));
     for (auto [k, v] : params) s += msg_field(3, int_field(1, k) + int_field(2, v));
     return s;
 }
-std::string map_output(int32_t s, int32_t d) { return int_field(1, s) + int_field(2, d) + int_field(3, 0) + int_field(4, 0); }
+std::string map_output(int32_t s, int32_t d) {
+    return int_field(1, s) + int_field(2, d) + int_field(3, 0) + int_field(4, 0);
+}
 // relu(x) => relu(x) with the given source operator in place of the source relu.
 std::string one_rule_file(const std::string& src_op) {
     std::string rule = msg_field(1, src_op) + msg_field(2, op(8, {{-1, 0}}, {})) + msg_field(3, map_output(0, 0));
@@ -124,7 +131,8 @@ TEST_CASE("taso: generated_size3.pb imports 619 rules with TASO's generator shap
     for (const Rule& rule : r.rules) CHECK(rule.is_concrete());
     // Variables carry the generator's roles and shapes.
     CHECK(print_native(r.rules[0]) ==
-          "taso_0: matmul(matmul(input_1, input_4), input_5) => matmul(input_1, matmul(input_4, input_5)) "
+          "taso_0: matmul(matmul(input_1, input_4), input_5) => matmul(input_1, matmul(input_4, "
+          "input_5)) "
           "where input_1: act[2,4], input_4: weight[4,4], input_5: weight[4,4]");
 
     // TASO's loader knows no pooling and no constants: those rules are left out, with the reason.
@@ -170,7 +178,8 @@ TEST_CASE("taso: unknown operators and parameters are reported by rule and opera
         CHECK(r.malformed[0].index == 0);
         return r.malformed[0].message;
     };
-    CHECK(malformed(one_rule_file(op(99, {{-1, 0}}, {}))) == "srcOp 0 (unknown type 99): unknown TASO operator type 99");
+    CHECK(malformed(one_rule_file(op(99, {{-1, 0}}, {}))) ==
+          "srcOp 0 (unknown type 99): unknown TASO operator type 99");
     CHECK(malformed(one_rule_file(op(3, {{-1, 0}, {-2, 0}}, {{6, 1}, {7, 1}, {9, 0}}))) ==
           "srcOp 0 (CONV2D): missing parameter PAD (8)");
     CHECK(malformed(one_rule_file(op(8, {{-1, 0}}, {{77, 1}}))) == "srcOp 0 (RELU): unknown parameter key 77");
@@ -190,7 +199,7 @@ TEST_CASE("taso: permutations are one integer, base ndim, most significant first
     CHECK(encode_permutation({3, 2, 1, 0}) == 3 * 64 + 2 * 16 + 1 * 4);
     for (std::vector<int32_t> p : {std::vector<int32_t>{1, 0}, {0, 2, 1}, {2, 0, 3, 1}, {0}})
         CHECK(decode_permutation(encode_permutation(p), static_cast<int32_t>(p.size())) == p);
-    CHECK_FALSE(decode_permutation(3, 2).has_value());   // [1,1]
-    CHECK_FALSE(decode_permutation(4, 2).has_value());   // too large
+    CHECK_FALSE(decode_permutation(3, 2).has_value());  // [1,1]
+    CHECK_FALSE(decode_permutation(4, 2).has_value());  // too large
     CHECK_FALSE(decode_permutation(-1, 2).has_value());
 }

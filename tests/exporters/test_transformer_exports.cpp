@@ -57,8 +57,8 @@ TEST_CASE("transformer operators: native, JSON and DOT carry them", "[exporters]
         const ExportResult e = write_rules(rules, f);
         CHECK(e.left_out.empty());
         CHECK(e.written == rules.size());
-        for (const char* name : {"exp", "ewdiv", "ewsub", "sqrt", "gelu", "reduce_sum", "reduce_mean", "softmax",
-                                 "layernorm", "rmsnorm"})
+        for (const char* name :
+             {"exp", "ewdiv", "ewsub", "sqrt", "gelu", "reduce_sum", "reduce_mean", "softmax", "layernorm", "rmsnorm"})
             CHECK(e.data.find(name) != std::string::npos);
     }
     // Native reads back to the same rules (JSON and DOT are export-only).

@@ -28,7 +28,9 @@ TEST_CASE("fingerprint: equal graphs share a fingerprint, different ones do not"
     Graph gb = std::move(b).finish({b.add1(OpKind::Relu, Params{}, {t})});
     GraphBuilder c(plan.base_variables());
     Graph gc = std::move(c).finish({c.add1(OpKind::Relu, Params{}, {c.input(0)})});
-    fingerprint::GraphValues va = fingerprint::evaluate_points(ga, plan, 1), vb = fingerprint::evaluate_points(gb, plan, 1), vc = fingerprint::evaluate_points(gc, plan, 1);
+    fingerprint::GraphValues va = fingerprint::evaluate_points(ga, plan, 1),
+                             vb = fingerprint::evaluate_points(gb, plan, 1),
+                             vc = fingerprint::evaluate_points(gc, plan, 1);
     CHECK(va.fingerprint() == vb.fingerprint());
     CHECK(fingerprint::same_values(va, vb));
     CHECK(va.fingerprint() != vc.fingerprint());
@@ -48,9 +50,11 @@ TEST_CASE("fingerprint: transpose(x) == x only at 1x1 is told apart by a second 
         return std::move(b).finish({b.input(0)});
     };
     fingerprint::ShapePlan one = square_plan({1}, 0);
-    CHECK(fingerprint::same_values(fingerprint::evaluate_points(build(one), one, 1), fingerprint::evaluate_points(input(one), one, 1)));
+    CHECK(fingerprint::same_values(fingerprint::evaluate_points(build(one), one, 1),
+                                   fingerprint::evaluate_points(input(one), one, 1)));
     fingerprint::ShapePlan two = square_plan({1, 3}, 0);
-    CHECK_FALSE(fingerprint::same_values(fingerprint::evaluate_points(build(two), two, 1), fingerprint::evaluate_points(input(two), two, 1)));
+    CHECK_FALSE(fingerprint::same_values(fingerprint::evaluate_points(build(two), two, 1),
+                                         fingerprint::evaluate_points(input(two), two, 1)));
 }
 
 TEST_CASE("fingerprint: an overflowing graph equals nothing, not even itself", "[fingerprint]") {

@@ -19,7 +19,8 @@ fingerprint::ShapePlan plan(bool modular) {
     std::vector<Variable> vars{{"x", Role::Activation, make_type({n, m})},
                                {"y", Role::Activation, make_type({n, m})},
                                {"c", Role::Activation, make_type({n, Dim(1)})}};
-    std::vector<fingerprint::Instantiation> insts{fingerprint::Instantiation{{{0, 2}, {1, 3}}, 2}, fingerprint::Instantiation{{{0, 3}, {1, 4}}, 2}};
+    std::vector<fingerprint::Instantiation> insts{fingerprint::Instantiation{{{0, 2}, {1, 3}}, 2},
+                                                  fingerprint::Instantiation{{{0, 3}, {1, 4}}, 2}};
     return fingerprint::ShapePlan(vars, insts, 0, 5, modular);
 }
 
@@ -52,22 +53,24 @@ TEST_CASE("modular fingerprints: identities share a class, near-misses do not", 
     for (const auto& [l, r] : same) {
         INFO(l << " vs " << r);
         const auto [gl, gr] = sides(p, l, r);
-        const fingerprint::GraphValues a = fingerprint::evaluate_points(gl, p, 1), b = fingerprint::evaluate_points(gr, p, 1);
+        const fingerprint::GraphValues a = fingerprint::evaluate_points(gl, p, 1),
+                                       b = fingerprint::evaluate_points(gr, p, 1);
         CHECK(a.fingerprint() == b.fingerprint());
         CHECK(fingerprint::same_values(a, b));
     }
     for (const auto& [l, r] : differ) {
         INFO(l << " vs " << r);
         const auto [gl, gr] = sides(p, l, r);
-        const fingerprint::GraphValues a = fingerprint::evaluate_points(gl, p, 1), b = fingerprint::evaluate_points(gr, p, 1);
+        const fingerprint::GraphValues a = fingerprint::evaluate_points(gl, p, 1),
+                                       b = fingerprint::evaluate_points(gr, p, 1);
         CHECK(a.fingerprint() != b.fingerprint());
         CHECK_FALSE(fingerprint::same_values(a, b));
     }
 }
 
 TEST_CASE("modular fingerprints: which operators ask for the modular domain", "[fingerprint][transformer]") {
-    for (OpKind op : {OpKind::Exp, OpKind::Sqrt, OpKind::Gelu, OpKind::EwDiv, OpKind::Softmax, OpKind::LayerNorm,
-                      OpKind::RmsNorm})
+    for (OpKind op :
+         {OpKind::Exp, OpKind::Sqrt, OpKind::Gelu, OpKind::EwDiv, OpKind::Softmax, OpKind::LayerNorm, OpKind::RmsNorm})
         CHECK(fingerprint::fingerprint_needs_modular(op));
     for (OpKind op : {OpKind::EwAdd, OpKind::EwSub, OpKind::EwMul, OpKind::Matmul, OpKind::Relu, OpKind::Sigmoid,
                       OpKind::ReduceSum, OpKind::ReduceMean, OpKind::Conv2d, OpKind::Transpose})

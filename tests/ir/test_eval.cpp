@@ -67,10 +67,8 @@ TEST_CASE("conv2d SAME is a cross-correlation with centred zero padding", "[ir][
     Graph g = conv_graph({1, 1, 3, 3}, {1, 1, 3, 3}, 1, Padding::Same);
     ExactTensor x = ex({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
     // A 1 right of centre reads the right neighbour (not flipped as a true convolution would be).
-    CHECK(run1(g, {x, ex({1, 1, 3, 3}, {0, 0, 0, 0, 0, 1, 0, 0, 0})}) ==
-          ex({1, 1, 3, 3}, {2, 3, 0, 5, 6, 0, 8, 9, 0}));
-    CHECK(run1(g, {x, ex({1, 1, 3, 3}, {1, 0, 0, 0, 0, 0, 0, 0, 0})}) ==
-          ex({1, 1, 3, 3}, {0, 0, 0, 0, 1, 2, 0, 4, 5}));
+    CHECK(run1(g, {x, ex({1, 1, 3, 3}, {0, 0, 0, 0, 0, 1, 0, 0, 0})}) == ex({1, 1, 3, 3}, {2, 3, 0, 5, 6, 0, 8, 9, 0}));
+    CHECK(run1(g, {x, ex({1, 1, 3, 3}, {1, 0, 0, 0, 0, 0, 0, 0, 0})}) == ex({1, 1, 3, 3}, {0, 0, 0, 0, 1, 2, 0, 4, 5}));
     CHECK(run1(g, {x, ex({1, 1, 3, 3}, {0, 1, 0, 1, 1, 1, 0, 1, 0})}) ==
           ex({1, 1, 3, 3}, {7, 11, 11, 17, 25, 23, 19, 29, 23}));
 }
@@ -83,8 +81,7 @@ TEST_CASE("conv2d strides, VALID, asymmetric SAME padding, groups and fused relu
     }
     SECTION("SAME 3x3 stride 2 on 4x4 pads 0 before and 1 after") {
         Graph g = conv_graph({1, 1, 4, 4}, {1, 1, 3, 3}, 2, Padding::Same);
-        CHECK(run1(g, {x, ex({1, 1, 3, 3}, std::vector<int64_t>(9, 1))}) ==
-              ex({1, 1, 2, 2}, {45, 39, 66, 50}));
+        CHECK(run1(g, {x, ex({1, 1, 3, 3}, std::vector<int64_t>(9, 1))}) == ex({1, 1, 2, 2}, {45, 39, 66, 50}));
     }
     SECTION("depthwise: groups = in channels / weight channels") {
         Graph g = conv_graph({1, 2, 1, 1}, {2, 1, 1, 1}, 1, Padding::Same);
@@ -92,8 +89,7 @@ TEST_CASE("conv2d strides, VALID, asymmetric SAME padding, groups and fused relu
     }
     SECTION("full conv, then the same with fused relu") {
         ExactTensor xi = ex({1, 2, 1, 1}, {3, 5}), w = ex({2, 2, 1, 1}, {1, 1, 1, -1});
-        CHECK(run1(conv_graph({1, 2, 1, 1}, {2, 2, 1, 1}, 1, Padding::Same), {xi, w}) ==
-              ex({1, 2, 1, 1}, {8, -2}));
+        CHECK(run1(conv_graph({1, 2, 1, 1}, {2, 2, 1, 1}, 1, Padding::Same), {xi, w}) == ex({1, 2, 1, 1}, {8, -2}));
         CHECK(run1(conv_graph({1, 2, 1, 1}, {2, 2, 1, 1}, 1, Padding::Same, Activation::Relu), {xi, w}) ==
               ex({1, 2, 1, 1}, {8, 0}));
     }
@@ -102,8 +98,7 @@ TEST_CASE("conv2d strides, VALID, asymmetric SAME padding, groups and fused relu
 TEST_CASE("average pooling is exact and counts padding, and max pooling ignores it", "[ir][eval]") {
     SECTION("mean of 1 and 2 is 3/2 exactly") {
         GraphBuilder b({act("x", {1, 1, 1, 2})});
-        auto y =
-            b.add1(OpKind::PoolAvg, param::pool(1, 2, 1, 1, Padding::Valid, Activation::None), {b.input(0)});
+        auto y = b.add1(OpKind::PoolAvg, param::pool(1, 2, 1, 1, Padding::Valid, Activation::None), {b.input(0)});
         Graph g = std::move(b).finish({y});
         ExactTensor r = run1(g, {ex({1, 1, 1, 2}, {1, 2})});
         CHECK(r.dims == Dims{1, 1, 1, 1});
@@ -113,19 +108,16 @@ TEST_CASE("average pooling is exact and counts padding, and max pooling ignores 
     }
     SECTION("3x3 SAME average over a 2x2 input divides by 9") {
         GraphBuilder b({act("x", {1, 1, 2, 2})});
-        auto y =
-            b.add1(OpKind::PoolAvg, param::pool(3, 3, 1, 1, Padding::Same, Activation::None), {b.input(0)});
+        auto y = b.add1(OpKind::PoolAvg, param::pool(3, 3, 1, 1, Padding::Same, Activation::None), {b.input(0)});
         Graph g = std::move(b).finish({y});
         CHECK(run1(g, {ex({1, 1, 2, 2}, {1, 2, 3, 4})}) == ex({1, 1, 2, 2}, {10, 10, 10, 10}, 9));
     }
     SECTION("max of negative values is not raised to the padding's 0") {
         ExactTensor x = ex({1, 1, 2, 2}, {-1, -2, -3, -4});
         GraphBuilder b({act("x", {1, 1, 2, 2})});
-        auto y3 =
-            b.add1(OpKind::PoolMax, param::pool(3, 3, 1, 1, Padding::Same, Activation::None), {b.input(0)});
+        auto y3 = b.add1(OpKind::PoolMax, param::pool(3, 3, 1, 1, Padding::Same, Activation::None), {b.input(0)});
         // 2x2 SAME at stride 1 pads 0 before and 1 after: each window looks right and down.
-        auto y2 =
-            b.add1(OpKind::PoolMax, param::pool(2, 2, 1, 1, Padding::Same, Activation::None), {b.input(0)});
+        auto y2 = b.add1(OpKind::PoolMax, param::pool(2, 2, 1, 1, Padding::Same, Activation::None), {b.input(0)});
         Graph g = std::move(b).finish({y3, y2});
         auto out = evaluate_exact(g, {x}, 1);
         CHECK(out[0] == ex({1, 1, 2, 2}, {-1, -1, -1, -1}));
@@ -135,8 +127,7 @@ TEST_CASE("average pooling is exact and counts padding, and max pooling ignores 
     }
     SECTION("fused relu after average") {
         GraphBuilder b({act("x", {1, 1, 1, 2})});
-        auto y =
-            b.add1(OpKind::PoolAvg, param::pool(1, 1, 1, 1, Padding::Valid, Activation::Relu), {b.input(0)});
+        auto y = b.add1(OpKind::PoolAvg, param::pool(1, 1, 1, 1, Padding::Valid, Activation::Relu), {b.input(0)});
         Graph g = std::move(b).finish({y});
         CHECK(run1(g, {ex({1, 1, 1, 2}, {-3, 5}, 2)}) == ex({1, 1, 1, 2}, {0, 5}, 2));
     }
@@ -236,8 +227,7 @@ TEST_CASE("enlarging a kernel then SAME conv equals the SAME conv", "[ir][eval]"
     for (const Case& c :
          {Case{{2, 4, 5, 5}, {4, 4, 1, 1}, {4, 4, 3, 3}}, Case{{2, 4, 5, 5}, {3, 4, 3, 3}, {3, 4, 5, 5}},
           Case{{1, 4, 4, 6}, {4, 2, 1, 3}, {4, 2, 3, 5}}}) {
-        std::vector<Dim> xs(c.xd.begin(), c.xd.end()), ws(c.wd.begin(), c.wd.end()),
-            rs(c.refd.begin(), c.refd.end());
+        std::vector<Dim> xs(c.xd.begin(), c.xd.end()), ws(c.wd.begin(), c.wd.end()), rs(c.refd.begin(), c.refd.end());
         GraphBuilder b({act("x", xs), weight("w", ws), weight("r", rs)});
         auto conv = param::conv2d(1, 1, Padding::Same, Activation::None);
         auto direct = b.add1(OpKind::Conv2d, conv, {b.input(0), b.input(1)});
@@ -284,12 +274,9 @@ TEST_CASE("identity constants are identities", "[ir][eval]") {
         GraphBuilder b({act("x", {2, 4, 5, 5}), act("m", {3, 4})});
         auto x = b.input(0), m = b.input(1);
         auto conv = param::conv2d(1, 1, Padding::Same, Activation::None);
-        auto full = b.add1(OpKind::Conv2d, conv,
-                           {x, b.add1(OpKind::ConstIconv, param::shape_list({4, 4, 3, 3}), {})});
-        auto dw = b.add1(OpKind::Conv2d, conv,
-                         {x, b.add1(OpKind::ConstIconv, param::shape_list({4, 1, 3, 3}), {})});
-        auto ones =
-            b.add1(OpKind::EwMul, {}, {x, b.add1(OpKind::ConstOne, param::shape_list({2, 4, 5, 5}), {})});
+        auto full = b.add1(OpKind::Conv2d, conv, {x, b.add1(OpKind::ConstIconv, param::shape_list({4, 4, 3, 3}), {})});
+        auto dw = b.add1(OpKind::Conv2d, conv, {x, b.add1(OpKind::ConstIconv, param::shape_list({4, 1, 3, 3}), {})});
+        auto ones = b.add1(OpKind::EwMul, {}, {x, b.add1(OpKind::ConstOne, param::shape_list({2, 4, 5, 5}), {})});
         auto imm = b.add1(OpKind::Matmul, param::matmul(Activation::None),
                           {m, b.add1(OpKind::ConstImm, param::shape_list({4, 4}), {})});
         Graph g = std::move(b).finish({full, dw, ones, imm});
@@ -316,8 +303,7 @@ TEST_CASE("depthwise conv with const_pool equals 3x3 SAME average pooling", "[ir
         CHECK(out[0] == out[1]);
         CHECK(out[0].den == out[1].den);  // both in lowest terms, so representations agree too
         auto fout = evaluate_float(g, as_float(vars));
-        for (size_t i = 0; i < fout[0].data.size(); ++i)
-            CHECK(fout[0].data[i] == Approx(fout[1].data[i]).margin(1e-5));
+        for (size_t i = 0; i < fout[0].data.size(); ++i) CHECK(fout[0].data[i] == Approx(fout[1].data[i]).margin(1e-5));
     }
 }
 
@@ -341,8 +327,7 @@ TEST_CASE("exact equality is rational equality, and normalize reaches lowest ter
     CHECK(ex({2}, {1, 2}, 2) == ex({2}, {2, 4}, 4));
     CHECK(ex({2}, {1, 2}, 2) != ex({2}, {1, 2}, 1));
     CHECK(ex({2}, {1, 2}) != ex({1, 2}, {1, 2}));
-    CHECK(ex({1}, {std::numeric_limits<int64_t>::max()}, 3) !=
-          ex({1}, {std::numeric_limits<int64_t>::max()}, 7));
+    CHECK(ex({1}, {std::numeric_limits<int64_t>::max()}, 3) != ex({1}, {std::numeric_limits<int64_t>::max()}, 7));
     ExactTensor t = ex({3}, {6, -9, 0}, 12);
     normalize(t);
     CHECK(t.num == std::vector<int64_t>{2, -3, 0});
@@ -372,8 +357,7 @@ TEST_CASE("overflow throws EvalOverflow instead of wrapping", "[ir][eval]") {
         auto y = b.add1(OpKind::Matmul, param::matmul(Activation::None), {b.input(0), b.input(1)});
         Graph g = std::move(b).finish({y});
         const int64_t q = int64_t{1} << 61;  // 4 * 2^61 = 2^63 does not fit
-        CHECK_THROWS_AS(evaluate_exact(g, {ex({1, 4}, {1, 1, 1, 1}), ex({4, 1}, {q, q, q, q})}, 1),
-                        EvalOverflow);
+        CHECK_THROWS_AS(evaluate_exact(g, {ex({1, 4}, {1, 1, 1, 1}), ex({4, 1}, {q, q, q, q})}, 1), EvalOverflow);
         // The magnitude bound (4 * 2^61) is too large for the unchecked path, yet no partial sum
         // overflows: the checked path must still give the exact answer.
         CHECK(run1(g, {ex({1, 4}, {1, 1, 1, 1}), ex({4, 1}, {q, q, -q, -q})}) == ex({1, 1}, {0}));
@@ -381,15 +365,15 @@ TEST_CASE("overflow throws EvalOverflow instead of wrapping", "[ir][eval]") {
     SECTION("conv accumulation") {
         Graph g = conv_graph({1, 1, 1, 2}, {1, 1, 1, 2}, 1, Padding::Valid);
         const int64_t h = int64_t{1} << 62;
-        CHECK_THROWS_AS(evaluate_exact(g, {ex({1, 1, 1, 2}, {h, h}), ex({1, 1, 1, 2}, {1, 1})}, 1),
-                        EvalOverflow);
+        CHECK_THROWS_AS(evaluate_exact(g, {ex({1, 1, 1, 2}, {h, h}), ex({1, 1, 1, 2}, {1, 1})}, 1), EvalOverflow);
         CHECK(run1(g, {ex({1, 1, 1, 2}, {h, h}), ex({1, 1, 1, 2}, {1, -1})}) == ex({1, 1, 1, 1}, {0}));
     }
     SECTION("common denominator") {
         GraphBuilder b({act("x", {1}), act("y", {1})});
         auto y = b.add1(OpKind::EwAdd, {}, {b.input(0), b.input(1)});
         Graph g = std::move(b).finish({y});
-        const int64_t p1 = 4294967311, p2 = 4294967291;  // primes around 2^32: their lcm exceeds 2^63
+        const int64_t p1 = 4294967311,
+                      p2 = 4294967291;  // primes around 2^32: their lcm exceeds 2^63
         CHECK_THROWS_AS(evaluate_exact(g, {ex({1}, {1}, p1), ex({1}, {1}, p2)}, 1), EvalOverflow);
     }
 }
@@ -427,15 +411,12 @@ TEST_CASE("exact sigmoid and tanh are a seeded function of the rational value", 
 
 TEST_CASE("fused sigmoid and tanh are the same functions as the operators", "[ir][eval]") {
     GraphBuilder b({act("x", {1, 2, 4, 4}), weight("w", {3, 2, 3, 3})});
-    auto fused = b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::Sigmoid),
-                        {b.input(0), b.input(1)});
-    auto plain = b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::None),
-                        {b.input(0), b.input(1)});
+    auto fused =
+        b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::Sigmoid), {b.input(0), b.input(1)});
+    auto plain = b.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::None), {b.input(0), b.input(1)});
     auto sep = b.add1(OpKind::Sigmoid, {}, {plain});
-    auto pt =
-        b.add1(OpKind::PoolAvg, param::pool(2, 2, 1, 1, Padding::Valid, Activation::Tanh), {b.input(0)});
-    auto pp =
-        b.add1(OpKind::PoolAvg, param::pool(2, 2, 1, 1, Padding::Valid, Activation::None), {b.input(0)});
+    auto pt = b.add1(OpKind::PoolAvg, param::pool(2, 2, 1, 1, Padding::Valid, Activation::Tanh), {b.input(0)});
+    auto pp = b.add1(OpKind::PoolAvg, param::pool(2, 2, 1, 1, Padding::Valid, Activation::None), {b.input(0)});
     auto tsep = b.add1(OpKind::Tanh, {}, {pp});
     Graph g = std::move(b).finish({fused, sep, pt, tsep});
     for (uint64_t seed = 1; seed <= 3; ++seed) {
@@ -451,8 +432,7 @@ TEST_CASE("fused sigmoid and tanh are the same functions as the operators", "[ir
 }
 
 TEST_CASE("float and exact agree on integer inputs for linear operators", "[ir][eval]") {
-    GraphBuilder b(
-        {act("x", {2, 4, 5, 5}), weight("w", {4, 2, 3, 3}), act("m", {2, 3, 4}), weight("n", {2, 4, 2})});
+    GraphBuilder b({act("x", {2, 4, 5, 5}), weight("w", {4, 2, 3, 3}), act("m", {2, 3, 4}), weight("n", {2, 4, 2})});
     auto x = b.input(0);
     auto c = b.add1(OpKind::Conv2d, param::conv2d(2, 2, Padding::Same, Activation::Relu), {x, b.input(1)});
     auto cat = b.add1(OpKind::Concat, param::axis_param(1), {c, c});

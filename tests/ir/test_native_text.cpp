@@ -34,10 +34,12 @@ TEST_CASE("native: print then parse gives the same rule", "[ir][native]") {
         "fuse: relu(conv2d(x, w)) => conv2d[act=relu](x, w)",
         "ewadd(x, y) => ewadd(y, x)",
         "(split[axis=1](concat[axis=1](a, b)).0, split[axis=1](concat[axis=1](a, b)).1) => (a, b)",
-        "poolavg[kernel=[3,3]](x) => conv2d(x, const_pool[shape=[4,1,3,3]]()) where x: act[2,4,5,5]",
+        "poolavg[kernel=[3,3]](x) => conv2d(x, const_pool[shape=[4,1,3,3]]()) where x: "
+        "act[2,4,5,5]",
         "transpose[perm=[1,0]](transpose[perm=[1,0]](x)) => x",
         "smul(ewadd(x, y), s) => ewadd(smul(x, s), smul(y, s))",
-        "conv2d[stride=[2,2],pad=valid](x, w) => conv2d[stride=[2,2],pad=valid](x, w) where x: act[1,3,9,9], w: weight[4,3,3,3]",
+        "conv2d[stride=[2,2],pad=valid](x, w) => conv2d[stride=[2,2],pad=valid](x, w) where x: "
+        "act[1,3,9,9], w: weight[4,3,3,3]",
     };
     for (const char* text : rules) {
         INFO(text);
@@ -73,7 +75,9 @@ TEST_CASE("native: the grouped-conv merge states its equal-shape condition", "[i
 }
 
 TEST_CASE("native: declared shapes and symbolic expressions", "[ir][native]") {
-    Rule r = rule_of("ewadd(concat[axis=0](a, b), c) => ewadd(c, concat[axis=0](a, b)) where a: act[n, k], b: act[m, k]");
+    Rule r = rule_of(
+        "ewadd(concat[axis=0](a, b), c) => ewadd(c, concat[axis=0](a, b)) where a: act[n, k], b: "
+        "act[m, k]");
     CHECK(r.variables()[2].type.to_string() == "[d0+d2,d1]");
     Rule again = rule_of(print_native(r));
     CHECK(again.lhs == r.lhs);
@@ -99,12 +103,14 @@ TEST_CASE("native: errors say what and where", "[ir][native]") {
     CHECK_THAT(error_of("relu(x)) => x"), Catch::Contains("unbalanced"));
     CHECK_THAT(error_of("frobnicate(x) => x"), Catch::Contains("1:1: unknown operator 'frobnicate'"));
     CHECK_THAT(error_of("relu(x, y) => x"), Catch::Contains("relu expects 1 operands, got 2"));
-    CHECK_THAT(error_of("relu(x) => relu(y)"), Catch::Contains("1:17: variable 'y' on the right-hand side is not bound"));
+    CHECK_THAT(error_of("relu(x) => relu(y)"),
+               Catch::Contains("1:17: variable 'y' on the right-hand side is not bound"));
     CHECK_THAT(error_of("relu(x) => x x"), Catch::Contains("expected end of rule"));
     CHECK_THAT(error_of("concat(x, y) => x"), Catch::Contains("needs parameter 'axis'"));
     CHECK_THAT(error_of("relu[axis=1](x) => x"), Catch::Contains("has no parameter 'axis'"));
     CHECK_THAT(error_of("conv2d[pad=full](x, w) => x"), Catch::Contains("padding must be same or valid"));
-    CHECK_THAT(error_of("matmul(a, b) => a where a: act[2,3], b: act[4,5]"), Catch::Contains("contracted sizes differ"));
+    CHECK_THAT(error_of("matmul(a, b) => a where a: act[2,3], b: act[4,5]"),
+               Catch::Contains("contracted sizes differ"));
     CHECK_THAT(error_of("transpose[perm=[1,0]](x) => x where x: act[2,3]"), Catch::Contains("different shapes"));
     CHECK_THAT(error_of("split[axis=0](x).0 => x"), Catch::Contains("no concat boundary"));
     CHECK_THAT(error_of("split[axis=0](concat[axis=0](x, y)) => x"), Catch::Contains("select one"));
@@ -133,8 +139,10 @@ TEST_CASE("typing: a split of an element-wise result of concats joins their boun
           "split[axis=1](ewmul(concat[axis=1](a, b), concat[axis=1](c, d))).0 => ewmul(a, c) "
           "where a: act[d0,d1], b: act[d0,d2], c: act[d0,d1], d: act[d0,d2]");
     // Without a split nothing is joined: the rule keeps its most general typing.
-    CHECK(print_native(rule_of("ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) => ewmul(concat[axis=1](a, b), concat[axis=1](c, d))")) ==
-          "ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) => ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) "
+    CHECK(print_native(rule_of("ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) => "
+                               "ewmul(concat[axis=1](a, b), concat[axis=1](c, d))")) ==
+          "ewmul(concat[axis=1](a, b), concat[axis=1](c, d)) => ewmul(concat[axis=1](a, b), "
+          "concat[axis=1](c, d)) "
           "where a: act[d0,d1], b: act[d0,d2], c: act[d0,d3], d: act[d0,d1+d2-d3]");
     // Boundaries that cannot coincide still leave the split without one.
     CHECK_THROWS_WITH(rule_of("split[axis=1](ewmul(concat[axis=1](a, b), concat[axis=1](c, d))).0 => a "

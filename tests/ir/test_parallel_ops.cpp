@@ -43,19 +43,24 @@ TEST_CASE("parallel operators: distributed declarations print and parse back", "
     CHECK(print_native(p) == "p: combine[dim=1,degree=2](repartition[dim=1,degree=2](x)) => x where x: act[4,6]");
     CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[7/2,4]"),
                       Catch::Contains("does not divide into 2 equal parts"));
-    CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[8/0,4]"), Catch::Contains("must be between 1 and 1024"));
-    CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[8,4]*100000"), Catch::Contains("must be between 1 and 1024"));
+    CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[8/0,4]"),
+                      Catch::Contains("must be between 1 and 1024"));
+    CHECK_THROWS_WITH(rule_of("r: relu(x) => relu(x) where x: act[8,4]*100000"),
+                      Catch::Contains("must be between 1 and 1024"));
 }
 
 TEST_CASE("parallel operators: shape rules propagate and check distributions", "[ir][parallel]") {
-    CHECK(out_type(rule_of("a: repartition[dim=0,degree=2](repartition[dim=0,degree=2](x)) => repartition[dim=0,degree=4](x) "
+    CHECK(out_type(rule_of("a: repartition[dim=0,degree=2](repartition[dim=0,degree=2](x)) => "
+                           "repartition[dim=0,degree=4](x) "
                            "where x: act[8,3]"))
               .to_string() == "[8/4,3]");
-    CHECK(out_type(rule_of("b: reduction[degree=2](replicate[degree=4](x)) => replicate[degree=2](x) where x: act[2,3]"))
+    CHECK(out_type(rule_of("b: reduction[degree=2](replicate[degree=4](x)) => "
+                           "replicate[degree=2](x) where x: act[2,3]"))
               .to_string() == "[2,3]*2");
     // Data parallel: rows cut, weight replicated per row part -> rows cut, no replicas.
     CHECK(out_type(rule_of("c: matmul(repartition[dim=0,degree=2](x), replicate[degree=2](w)) => "
-                           "matmul(repartition[dim=0,degree=2](x), replicate[degree=2](w)) where x: act[4,3], w: weight[3,5]"))
+                           "matmul(repartition[dim=0,degree=2](x), replicate[degree=2](w)) where "
+                           "x: act[4,3], w: weight[3,5]"))
               .to_string() == "[4/2,5]");
     // Model parallel: weight columns cut, input replicated per column part.
     CHECK(out_type(rule_of("d: matmul(replicate[degree=2](x), repartition[dim=1,degree=2](w)) => "
@@ -63,7 +68,8 @@ TEST_CASE("parallel operators: shape rules propagate and check distributions", "
               .to_string() == "[4,6/2]");
     // Contracted dimension cut in both: partial sums, one replica per part.
     CHECK(out_type(rule_of("e: matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) => "
-                           "matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) where x: act[4,6], w: weight[6,5]"))
+                           "matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) where "
+                           "x: act[4,6], w: weight[6,5]"))
               .to_string() == "[4,5]*2");
 
     CHECK_THROWS_WITH(rule_of("f: combine[dim=0,degree=2](x) => x where x: act[4,4]"),
@@ -73,16 +79,20 @@ TEST_CASE("parallel operators: shape rules propagate and check distributions", "
                       Catch::Contains("does not divide into 2 equal parts"));
     CHECK_THROWS_WITH(rule_of("i: ewadd(repartition[dim=0,degree=2](x), x) => x where x: act[4,4]"),
                       Catch::Contains("distributed differently"));
-    CHECK_THROWS_WITH(rule_of("j: concat[axis=0](repartition[dim=0,degree=2](x), repartition[dim=0,degree=2](x)) => x where x: act[4,4]"),
+    CHECK_THROWS_WITH(rule_of("j: concat[axis=0](repartition[dim=0,degree=2](x), "
+                              "repartition[dim=0,degree=2](x)) => x where x: act[4,4]"),
                       Catch::Contains("which is cut"));
     CHECK_THROWS_WITH(rule_of("k: matmul(repartition[dim=0,degree=2](x), w) => x where x: act[4,4], w: weight[4,4]"),
                       Catch::Contains("replicas"));
-    CHECK_THROWS_WITH(rule_of("l: repartition[dim=2,degree=2](x) => x where x: act[4,4]"), Catch::Contains("out of range"));
+    CHECK_THROWS_WITH(rule_of("l: repartition[dim=2,degree=2](x) => x where x: act[4,4]"),
+                      Catch::Contains("out of range"));
     CHECK_THROWS_WITH(rule_of("m: replicate[degree=1](x) => x where x: act[4,4]"), Catch::Contains("at least 2"));
-    CHECK_THROWS_WITH(rule_of("n: conv2d(replicate[degree=2](x), replicate[degree=2](w)) => x where x: act[1,2,3,3], w: weight[2,2,1,1]"),
+    CHECK_THROWS_WITH(rule_of("n: conv2d(replicate[degree=2](x), replicate[degree=2](w)) => x "
+                              "where x: act[1,2,3,3], w: weight[2,2,1,1]"),
                       Catch::Contains("no distributed operand"));
     // The two sides of a rule must agree on the distribution, not only on the shape.
-    CHECK_THROWS_WITH(rule_of("o: repartition[dim=0,degree=2](x) => x where x: act[4,4]"), Catch::Contains("different shapes"));
+    CHECK_THROWS_WITH(rule_of("o: repartition[dim=0,degree=2](x) => x where x: act[4,4]"),
+                      Catch::Contains("different shapes"));
 }
 
 TEST_CASE("parallel operators: values on simulated devices", "[ir][parallel]") {
@@ -95,8 +105,10 @@ TEST_CASE("parallel operators: values on simulated devices", "[ir][parallel]") {
     CHECK(check("reduction[degree=2](replicate[degree=2](x)) => ewadd(x, x) where x: act[2,3]") == O::Passed);
     CHECK(check("reduction[degree=2](replicate[degree=2](x)) => x where x: act[2,3]") == O::Refuted);
     // Element-wise operators run per device.
-    CHECK(check("relu(repartition[dim=0,degree=2](x)) => repartition[dim=0,degree=2](relu(x)) where x: act[4,3]") == O::Passed);
-    CHECK(check("ewadd(replicate[degree=2](x), replicate[degree=2](y)) => replicate[degree=2](ewadd(x, y)) "
+    CHECK(check("relu(repartition[dim=0,degree=2](x)) => repartition[dim=0,degree=2](relu(x)) "
+                "where x: act[4,3]") == O::Passed);
+    CHECK(check("ewadd(replicate[degree=2](x), replicate[degree=2](y)) => "
+                "replicate[degree=2](ewadd(x, y)) "
                 "where x: act[2,3], y: act[2,3]") == O::Passed);
     // Model-parallel matmul: the weight's columns cut, the input replicated per part.
     CHECK(check("matmul(replicate[degree=2](x), repartition[dim=1,degree=2](w)) => "
@@ -105,12 +117,14 @@ TEST_CASE("parallel operators: values on simulated devices", "[ir][parallel]") {
     CHECK(check("matmul(repartition[dim=0,degree=2](x), replicate[degree=2](w)) => "
                 "repartition[dim=0,degree=2](matmul(x, w)) where x: act[4,3], w: weight[3,5]") == O::Passed);
     // Contracted dimension cut: partial sums that a reduction adds up...
-    CHECK(check("reduction[degree=2](matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w))) => "
+    CHECK(check("reduction[degree=2](matmul(repartition[dim=1,degree=2](x), "
+                "repartition[dim=0,degree=2](w))) => "
                 "matmul(x, w) where x: act[3,4], w: weight[4,5]") == O::Passed);
     // ... and that are not the product themselves, nor commute with relu.
     CHECK(check("matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)) => "
                 "replicate[degree=2](matmul(x, w)) where x: act[3,4], w: weight[4,5]") == O::Refuted);
-    CHECK(check("reduction[degree=2](relu(matmul(repartition[dim=1,degree=2](x), repartition[dim=0,degree=2](w)))) => "
+    CHECK(check("reduction[degree=2](relu(matmul(repartition[dim=1,degree=2](x), "
+                "repartition[dim=0,degree=2](w)))) => "
                 "relu(matmul(x, w)) where x: act[3,4], w: weight[4,5]") == O::Refuted);
     // Batched matmul with the batch cut in both operands.
     CHECK(check("matmul(repartition[dim=0,degree=2](x), repartition[dim=0,degree=2](w)) => "
@@ -119,7 +133,8 @@ TEST_CASE("parallel operators: values on simulated devices", "[ir][parallel]") {
     CHECK(check("concat[axis=1](repartition[dim=0,degree=2](x), repartition[dim=0,degree=2](y)) => "
                 "repartition[dim=0,degree=2](concat[axis=1](x, y)) where x: act[4,3], y: act[4,5]") == O::Passed);
     CHECK(check("transpose[perm=[1,0]](repartition[dim=0,degree=2](replicate[degree=2](x))) => "
-                "repartition[dim=1,degree=2](replicate[degree=2](transpose[perm=[1,0]](x))) where x: act[4,3]") == O::Passed);
+                "repartition[dim=1,degree=2](replicate[degree=2](transpose[perm=[1,0]](x))) where "
+                "x: act[4,3]") == O::Passed);
     CHECK(check("split[axis=1](concat[axis=1](replicate[degree=2](x), replicate[degree=2](y))).1 => "
                 "replicate[degree=2](y) where x: act[4,3], y: act[4,5]") == O::Passed);
     CHECK(check("split[axis=1](concat[axis=1](replicate[degree=2](x), replicate[degree=2](y))).1 => "

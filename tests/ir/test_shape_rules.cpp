@@ -31,10 +31,13 @@ std::vector<Params> params_for(OpKind op) {
     const OpInfo& info = op_info(op);
     if (op == OpKind::Conv2d) return {param::conv2d(1, 1, Padding::Same, Activation::None)};
     if (op == OpKind::Matmul) return {param::matmul(Activation::None)};
-    if (op == OpKind::PoolAvg || op == OpKind::PoolMax) return {param::pool(1, 1, 1, 1, Padding::Same, Activation::None)};
-    if (op == OpKind::Transpose) return {param::transpose({0}, false), param::transpose({1, 0}, false), param::transpose({2, 0, 1}, false)};
+    if (op == OpKind::PoolAvg || op == OpKind::PoolMax)
+        return {param::pool(1, 1, 1, 1, Padding::Same, Activation::None)};
+    if (op == OpKind::Transpose)
+        return {param::transpose({0}, false), param::transpose({1, 0}, false), param::transpose({2, 0, 1}, false)};
     if (op == OpKind::Concat || op == OpKind::Split) return {param::axis_param(0), param::axis_param(2)};
-    if (op == OpKind::Repartition || op == OpKind::Combine) return {param::partition(op, 0, 2), param::partition(op, 2, 2)};
+    if (op == OpKind::Repartition || op == OpKind::Combine)
+        return {param::partition(op, 0, 2), param::partition(op, 2, 2)};
     if (op == OpKind::Replicate || op == OpKind::Reduction) return {param::replica(2)};
     if (op == OpKind::ConstImm) return {param::shape_list({2, 2})};
     if (op == OpKind::ConstIconv) return {param::shape_list({2, 2, 3, 3})};
@@ -57,8 +60,8 @@ TEST_CASE("try_infer_output_types gives the verdict and reason infer_output_type
     CHECK_THROWS_WITH(infer_output_types(OpKind::EwAdd, Params{}, in, u), why);
     // Without a place for the reason, the verdict alone.
     CHECK_FALSE(try_infer_output_types(OpKind::EwAdd, Params{}, in, u));
-    auto ok = try_infer_output_types(OpKind::Matmul, param::matmul(Activation::None),
-                                     {shape({2, 3}), shape({3, 5})}, u, &why);
+    auto ok = try_infer_output_types(OpKind::Matmul, param::matmul(Activation::None), {shape({2, 3}), shape({3, 5})}, u,
+                                     &why);
     REQUIRE(ok);
     CHECK((*ok)[0].to_string() == "[2,5]");
 }
@@ -78,7 +81,8 @@ TEST_CASE("rank_rule holds of every result the shape rules accept", "[ir][shape]
                 const int r0 = std::uniform_int_distribution<int>(0, 5)(rng);
                 const bool same = sample % 2 == 0;
                 for (int i = 0; i < arity; ++i) {
-                    in.push_back(same && i > 0 ? in[0] : random_type(rng, std::uniform_int_distribution<int>(0, 5)(rng)));
+                    in.push_back(same && i > 0 ? in[0]
+                                               : random_type(rng, std::uniform_int_distribution<int>(0, 5)(rng)));
                     if (i == 0) in[0] = random_type(rng, r0);
                 }
                 if (op == OpKind::Split && !in.empty() && param::axis(p) < static_cast<int>(in[0].rank())) {
@@ -98,7 +102,8 @@ TEST_CASE("rank_rule holds of every result the shape rules accept", "[ir][shape]
                 if (!out) continue;
                 ++accepted;
                 const int result = static_cast<int>((*out)[0].rank());
-                INFO(op_name(op) << " accepted operands of ranks " << (in.empty() ? -1 : int(in[0].rank())) << " -> rank " << result);
+                INFO(op_name(op) << " accepted operands of ranks " << (in.empty() ? -1 : int(in[0].rank()))
+                                 << " -> rank " << result);
                 if (rule.result >= 0) CHECK(result == rule.result);
                 CHECK(result >= rule.reach);
                 for (size_t i = 0; i < in.size(); ++i) {

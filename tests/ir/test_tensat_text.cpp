@@ -150,8 +150,7 @@ TEST_CASE("parse_tensat_rule builds terms with their source positions", "[ir][te
 }
 
 TEST_CASE("parse_tensat_rules skips blank lines and pairs lines of a multi-output file", "[ir][tensat]") {
-    const std::string text =
-        "\n(relu ?a)=>(relu ?a)\n  \r\n(matmul 0 ?a ?b)=>(matmul 0 ?a ?b)\n(tanh ?c)=>(tanh ?c)\n";
+    const std::string text = "\n(relu ?a)=>(relu ?a)\n  \r\n(matmul 0 ?a ?b)=>(matmul 0 ?a ?b)\n(tanh ?c)=>(tanh ?c)\n";
     auto single = rf::parse_tensat_rules(text, "f", false);
     REQUIRE(single.size() == 3);
     CHECK(single[0].loc.line == 2);
@@ -201,7 +200,8 @@ TEST_CASE("an unknown operator is named", "[ir][tensat]") {
 }
 
 TEST_CASE("wrong numbers of operands or parameters", "[ir][tensat]") {
-    check_error("(matmul 0 ?input_1)=>?input_1", 19, "too few arguments to matmul: missing b, expected (matmul ACT a b)");
+    check_error("(matmul 0 ?input_1)=>?input_1", 19,
+                "too few arguments to matmul: missing b, expected (matmul ACT a b)");
     check_error("(relu ?input_1 ?input_2)=>?input_1", 16, "too many arguments to relu");
     check_error("(conv2d 1 1 0 ?x ?w)=>?x", 15, "expected an integer for ACT of conv2d");
     check_error("(poolmax ?x 3 3 1 1 0)=>?x", 22, "too few arguments to poolmax: missing ACT");
@@ -269,7 +269,8 @@ TEST_CASE("every TENSAT-expressible operator round-trips", "[ir][tensat]") {
         "(transpose (relu ?a) 2_0_1 1)=>(relu (transpose ?a 2_0_1 1))",
         "(concat 1 2 (matmul 0 ?a ?b) (matmul 0 ?a ?c))=>(matmul 0 ?a (concat 1 2 ?b ?c))",
         "(split_0 (split 0 (relu (concat 0 3 ?a ?b))))=>(relu ?a)",
-        "(ewadd (conv2d 1 1 0 0 ?x (enlarge ?w ?v)) (conv2d 1 1 0 0 ?x ?v))=>(conv2d 1 1 0 0 ?x (ewadd (enlarge ?w ?v) ?v))",
+        "(ewadd (conv2d 1 1 0 0 ?x (enlarge ?w ?v)) (conv2d 1 1 0 0 ?x ?v))=>(conv2d 1 1 0 0 ?x "
+        "(ewadd (enlarge ?w ?v) ?v))",
         "(poolmax (relu ?x) 3 3 1 1 0 0)=>(relu (poolmax ?x 3 3 1 1 0 0))",
         "(poolavg ?x 2 2 1 1 1 2)=>(relu (poolavg ?x 2 2 1 1 1 0))",
         "(poolmax ?x 1 1 1 1 1 0)=>?x",

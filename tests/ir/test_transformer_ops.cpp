@@ -21,9 +21,13 @@ namespace {
 Rule rule_of(const std::string& text) { return build_rule(parse_native_rule(text)); }
 
 // The graph of one expression at concrete shapes (`where` declares them).
-Graph graph_of(const std::string& expr, const std::string& where) { return rule_of(expr + " => " + expr + " where " + where).lhs; }
+Graph graph_of(const std::string& expr, const std::string& where) {
+    return rule_of(expr + " => " + expr + " where " + where).lhs;
+}
 
-FloatTensor ft(std::vector<int64_t> dims, std::vector<float> data) { return FloatTensor{std::move(dims), std::move(data)}; }
+FloatTensor ft(std::vector<int64_t> dims, std::vector<float> data) {
+    return FloatTensor{std::move(dims), std::move(data)};
+}
 
 // One rule side's single output in float on given inputs.
 FloatTensor float1(const Graph& g, const std::vector<FloatTensor>& vars) {
@@ -149,7 +153,8 @@ TEST_CASE("transformer operators: float values worked out by hand", "[ir][transf
                 {1 / (1 + e), e / (1 + e), 1 / (1 + std::exp(3.f)), std::exp(3.f) / (1 + std::exp(3.f))});
     // layernorm of [0, 1]: mean 0.5, variance 0.25: (x - 0.5) / sqrt(0.25 + 1e-5).
     const float s = std::sqrt(0.25f + 1e-5f);
-    check_close(float1(graph_of("layernorm[axis=1](x)", "x: act[2,2]"), {x}), {-0.5f / s, 0.5f / s, -1.5f / std::sqrt(2.25f + 1e-5f), 1.5f / std::sqrt(2.25f + 1e-5f)});
+    check_close(float1(graph_of("layernorm[axis=1](x)", "x: act[2,2]"), {x}),
+                {-0.5f / s, 0.5f / s, -1.5f / std::sqrt(2.25f + 1e-5f), 1.5f / std::sqrt(2.25f + 1e-5f)});
     // rmsnorm of [0, 1]: mean square 0.5.
     check_close(float1(graph_of("rmsnorm[axis=1](x)", "x: act[2,2]"), {x}),
                 {0.f, 1 / std::sqrt(0.5f + 1e-5f), -1 / std::sqrt(2.5f + 1e-5f), 2 / std::sqrt(2.5f + 1e-5f)});
@@ -191,7 +196,8 @@ TEST_CASE("modular domain: true identities agree", "[ir][transformer][fingerprin
         "reduce_mean[axis=1](x) => ewdiv(reduce_sum[axis=1](x), reduce_sum[axis=1](ewdiv(x, x)))",
         "layernorm[axis=1](ewadd(x, c)) => layernorm[axis=1](x) where x: act[d0,d1], c: act[d0,1]",
         "transpose[perm=[1,0]](softmax[axis=1](x)) => softmax[axis=0](transpose[perm=[1,0]](x))",
-        "softmax[axis=1](concat[axis=0](x, y)) => concat[axis=0](softmax[axis=1](x), softmax[axis=1](y))",
+        "softmax[axis=1](concat[axis=0](x, y)) => concat[axis=0](softmax[axis=1](x), "
+        "softmax[axis=1](y))",
         "gelu(ewadd(x, y)) => gelu(ewadd(y, x))",
     };
     for (const char* text : identities) {
@@ -248,7 +254,8 @@ TEST_CASE("matmul at rank 3 and 4 broadcasts its batch dimensions", "[ir][transf
     // Rank 3, equal batches; mismatched batches that are not 1 are refused.
     const Rule r3 = rule_of("matmul(a, b) => matmul(a, b) where a: act[4,2,3], b: act[4,3,5]");
     CHECK(r3.lhs.type(r3.lhs.outputs()[0]) == type({4, 2, 5}));
-    CHECK_THROWS_WITH(rule_of("matmul(a, b) => matmul(a, b) where a: act[2,2,3], b: act[4,3,5]"), Catch::Contains("batch sizes"));
+    CHECK_THROWS_WITH(rule_of("matmul(a, b) => matmul(a, b) where a: act[2,2,3], b: act[4,3,5]"),
+                      Catch::Contains("batch sizes"));
     CHECK_THROWS_WITH(rule_of("matmul(a, b) => matmul(a, b) where a: act[1,1,2,2,3], b: act[1,1,1,3,5]"),
                       Catch::Contains("rank 2, 3 or 4"));
 }
@@ -265,6 +272,9 @@ TEST_CASE("transpose at any rank with any permutation", "[ir][transformer]") {
                 for (int i3 = 0; i3 < 5; ++i3)
                     CHECK(out.num[((i3 * 3 + i1) * 2 + i0) * 4 + i2] == x.num[((i0 * 3 + i1) * 4 + i2) * 5 + i3]);
     CHECK(modular_equal("transpose[perm=[1,2,0]](transpose[perm=[2,0,1]](x)) => x where x: act[2,3,4]"));
-    CHECK(modular_equal("transpose[perm=[0,2,1]](x) => transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](x))) where x: act[2,3,3]"));
+    CHECK(
+        modular_equal("transpose[perm=[0,2,1]](x) => "
+                      "transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](transpose[perm=[0,2,1]](x)))"
+                      " where x: act[2,3,3]"));
     CHECK_FALSE(modular_equal("transpose[perm=[0,2,1]](x) => transpose[perm=[2,1,0]](x) where x: act[3,3,3]"));
 }

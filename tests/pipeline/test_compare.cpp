@@ -115,7 +115,8 @@ TEST_CASE("ruleforge compare: JSON summary and exit codes", "[pipeline]") {
     std::ofstream(ref_path) << kReference;
 
     std::ostringstream out, err;
-    int code = cli::run_cli({"compare", "--db", db_path, "--reference", ref_path, "--format", "native", "--json"}, out, err);
+    int code =
+        cli::run_cli({"compare", "--db", db_path, "--reference", ref_path, "--format", "native", "--json"}, out, err);
     INFO(err.str());
     REQUIRE(code == cli::kOk);
     auto j = nlohmann::json::parse(out.str());
@@ -128,7 +129,8 @@ TEST_CASE("ruleforge compare: JSON summary and exit codes", "[pipeline]") {
     CHECK(j["rules"][3]["reason"] == "operator not supported by the enumeration preset");
 
     std::ostringstream text, e2;
-    CHECK(cli::run_cli({"compare", "--db", db_path, "--reference", ref_path, "--format", "native"}, text, e2) == cli::kOk);
+    CHECK(cli::run_cli({"compare", "--db", db_path, "--reference", ref_path, "--format", "native"}, text, e2) ==
+          cli::kOk);
     // Stored rules are named as list and show name them (id, then name).
     CHECK(text.str().find("0 found rule 1 comm (proved, kept) at a: act[2,4], b: act[2,4]  [found]\n") !=
           std::string::npos);
@@ -140,8 +142,9 @@ TEST_CASE("ruleforge compare: JSON summary and exit codes", "[pipeline]") {
     CHECK(detected.str().find(", native)") != std::string::npos);
 
     std::ostringstream o3, e3;
-    CHECK(cli::run_cli({"compare", "--db", fresh_path("compare_none.db"), "--reference", ref_path, "--format", "native"},
-                       o3, e3) == cli::kUsage);
+    CHECK(
+        cli::run_cli({"compare", "--db", fresh_path("compare_none.db"), "--reference", ref_path, "--format", "native"},
+                     o3, e3) == cli::kUsage);
     CHECK_FALSE(std::filesystem::exists(std::string(RF_BINARY_DIR) + "/compare_none.db"));
     std::ostringstream o4, e4;
     CHECK(cli::run_cli({"compare", "--db", db_path, "--reference", fresh_path("compare_missing.rf")}, o4, e4) ==

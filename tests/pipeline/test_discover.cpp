@@ -21,8 +21,8 @@ using namespace rf;
 
 namespace {
 
-const std::vector<std::string> kSmall = {"--max-ops", "2", "--ops", "matmul,ewadd,ewmul,relu,smul,transpose",
-                                         "--batch", "8", "-q", "--threads", "2"};
+const std::vector<std::string> kSmall = {
+    "--max-ops", "2", "--ops", "matmul,ewadd,ewmul,relu,smul,transpose", "--batch", "8", "-q", "--threads", "2"};
 
 std::string fresh_db(const std::string& name) {
     std::string path = std::string(RF_BINARY_DIR) + "/" + name;
@@ -136,7 +136,9 @@ TEST_CASE("discover: this run's unknowns are summarised by reason, as check has 
     };
     pipeline::ProofTally tally;
     tally.count(unknown("incomplete quantifiers; pointwise: the scalar identity is not valid with conv2d opaque"));
-    tally.count(unknown("incomplete quantifiers; pointwise: the scalar identity is not valid with conv2d opaque (x)"));
+    tally.count(
+        unknown("incomplete quantifiers; pointwise: the scalar identity is not valid with conv2d "
+                "opaque (x)"));
     prover::RuleCheck timed_out;
     timed_out.verdict = prover::Verdict::Unknown;
     timed_out.results.push_back({prover::Timeout{}, 4.0, "z3"});
@@ -146,8 +148,8 @@ TEST_CASE("discover: this run's unknowns are summarised by reason, as check has 
     tally.count(proved);
     CHECK(tally.unknown == 3);
     CHECK(tally.proved == 1);
-    const std::map<std::string, uint64_t> want{
-        {"pointwise: the scalar identity is not valid with conv2d opaque", 2}, {"timeout", 1}};
+    const std::map<std::string, uint64_t> want{{"pointwise: the scalar identity is not valid with conv2d opaque", 2},
+                                               {"timeout", 1}};
     CHECK(tally.unknown_reasons == want);
 
     pipeline::DiscoverSummary s;

@@ -35,7 +35,8 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
 
     prover::RuleCheck proved;
     proved.verdict = prover::Verdict::Proved;
-    proved.results = {result(prover::Proved{{"ax_a", "ax_b"}, "e-matching", ""}, "z3", 0.01), result(prover::Timeout{}, "cvc5", 4)};
+    proved.results = {result(prover::Proved{{"ax_a", "ax_b"}, "e-matching", ""}, "z3", 0.01),
+                      result(prover::Timeout{}, "cvc5", 4)};
     proved.conditions = {"shape(x) = shape(y)"};
     proved.assumed = {"dense convolutions"};
     proved.preconditions = {Precondition::DenseConvolutions};
@@ -44,8 +45,8 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
     proved.smt2_path = "/tmp/q.smt2";
     proved.bounded = "no counterexample";
     const Rule general = build_rule(parse_native_rule("ewadd(x, y) => ewadd(y, x) where x: act[n, c], y: act[n, c]"));
-    proved.general = prover::GeneralProof{general, {result(prover::Proved{{"ewadd_comm"}, "e-matching", ""}, "z3", 0.02)},
-                                          {"x = y (same shape)"}};
+    proved.general = prover::GeneralProof{
+        general, {result(prover::Proved{{"ewadd_comm"}, "e-matching", ""}, "z3", 0.02)}, {"x = y (same shape)"}};
     prover::RuleCheck refuted;
     refuted.verdict = prover::Verdict::Refuted;
     refuted.results = {result(prover::Unknown{"incomplete"}, "z3", 1)};
@@ -88,7 +89,8 @@ TEST_CASE("distributed codec: a request round-trips every field", "[pipeline][di
     CHECK(p.general->rule.conditions == general.conditions);
     CHECK(p.general->assumed == std::vector<std::string>{"x = y (same shape)"});
     REQUIRE(p.general->results.size() == 1);
-    CHECK(std::get<prover::Proved>(p.general->results[0].outcome).axioms_used == std::vector<std::string>{"ewadd_comm"});
+    CHECK(std::get<prover::Proved>(p.general->results[0].outcome).axioms_used ==
+          std::vector<std::string>{"ewadd_comm"});
     CHECK_FALSE(back.checks[1].general);
     CHECK(back.checks[1].verdict == prover::Verdict::Refuted);
     CHECK(std::get<prover::Unknown>(back.checks[1].results[0].outcome).reason == "incomplete");

@@ -11,7 +11,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support/tools.h"
 #include "ir/canonical.h"
 #include "pipeline/enumerate_db.h"
 #include "ruledb/database.h"
@@ -19,6 +18,7 @@
 #include "support/user_error.h"
 #include "tests/ruledb/ruledb_test_util.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/tools.h"
 
 using namespace rf;
 using rf::testing::run_cli;
@@ -44,7 +44,8 @@ std::string dump(const std::string& path) {
         "SELECT 'g', id, canonical_text, num_ops, num_outputs FROM graphs ORDER BY id;"
         "SELECT 'c', id, fingerprint, representative, run_id FROM classes ORDER BY id;"
         "SELECT 'm', class_id, graph_id FROM class_members ORDER BY class_id, graph_id;"
-        "SELECT 'p', id, rule_text, lhs_graph, rhs_graph, class_id, status FROM candidates ORDER BY id;"
+        "SELECT 'p', id, rule_text, lhs_graph, rhs_graph, class_id, status FROM candidates ORDER "
+        "BY id;"
         "SELECT 's', stage, unit FROM stages ORDER BY stage, unit;";
     return testing::command_output("sqlite3 '" + path + "' \"" + sql + "\"");
 }
@@ -79,7 +80,8 @@ TEST_CASE("enumerate --db then prove --db: no candidate stays pending, the rules
         // ruledb folds a candidate that repeats another with its sides exchanged.
         CHECK(st.candidates == j["stored_candidates"].get<int64_t>());
         CHECK(st.candidates <= j["candidates"].get<int64_t>());
-        CHECK(static_cast<int64_t>(d.candidates_with_status({ruledb::CandidateStatus::Pending}).size()) == st.candidates);
+        CHECK(static_cast<int64_t>(d.candidates_with_status({ruledb::CandidateStatus::Pending}).size()) ==
+              st.candidates);
         CHECK(st.rules == 0);  // enumerate proposes; only prove makes rules
         REQUIRE(d.runs().size() == 1);
         CHECK(d.runs()[0].status == ruledb::RunStatus::Finished);

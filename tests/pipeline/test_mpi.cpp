@@ -27,8 +27,8 @@ using namespace rf;
 namespace {
 
 // Small enough for ~10 s on two cores, big enough for several chunks per rank (batch 8).
-const std::vector<std::string> kSmall = {"--max-ops", "2", "--ops", "matmul,ewadd,relu,smul,transpose",
-                                         "--batch", "8", "-q", "--threads", "1"};
+const std::vector<std::string> kSmall = {
+    "--max-ops", "2", "--ops", "matmul,ewadd,relu,smul,transpose", "--batch", "8", "-q", "--threads", "1"};
 
 // Each test process (CTest runs the cases of this file in parallel processes) keeps its
 // databases and logs in a directory of its own, removed when the process ends normally (a crash
@@ -53,7 +53,8 @@ std::string fresh_db(const std::string& name) {
 }
 
 std::vector<std::string> discover_args(const std::string& db, bool resume) {
-    std::vector<std::string> a = {std::string(RF_BINARY_DIR) + "/cli/ruleforge", "discover", "--distributed", "--db", db};
+    std::vector<std::string> a = {std::string(RF_BINARY_DIR) + "/cli/ruleforge", "discover", "--distributed", "--db",
+                                  db};
     a.insert(a.end(), kSmall.begin(), kSmall.end());
     if (resume) a.push_back("--resume");
     return a;
@@ -185,8 +186,9 @@ TEST_CASE("discover --distributed: 2 and 3 ranks store the single-process rule s
         CHECK(j["distributed"]["bytes"]["prove"].get<uint64_t>() > 0);
         // The enumeration is shared (enumerator/work_exchange.h): every level's phases crossed
         // between the ranks, and every rank did a share.
-        for (const char* phase : {"enumerate size 1 generate", "enumerate size 2 generate", "enumerate size 2 fingerprint",
-                                  "enumerate size 2 classes", "enumerate size 1 representatives", "enumerate candidates"}) {
+        for (const char* phase :
+             {"enumerate size 1 generate", "enumerate size 2 generate", "enumerate size 2 fingerprint",
+              "enumerate size 2 classes", "enumerate size 1 representatives", "enumerate candidates"}) {
             INFO(phase);
             REQUIRE(j["distributed"]["bytes"].contains(phase));
             CHECK(j["distributed"]["bytes"][phase].get<uint64_t>() > 0);

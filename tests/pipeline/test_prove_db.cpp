@@ -71,7 +71,8 @@ TEST_CASE("prove --db: pending candidates become proved rules", "[pipeline][prov
         spec.command = "test";
         const auto run = d.begin_run(spec);
         d.add_candidate(ruledb::describe_rule(ruledb::test::rule("relu(relu(x)) => relu(x)")), {}, run);
-        d.add_candidate(ruledb::describe_rule(ruledb::test::rule("transpose[perm=[1,0]](transpose[perm=[1,0]](x)) => x")), {}, run);
+        d.add_candidate(
+            ruledb::describe_rule(ruledb::test::rule("transpose[perm=[1,0]](transpose[perm=[1,0]](x)) => x")), {}, run);
         d.finish_run(run, ruledb::RunStatus::Finished);
     }
     auto r = run_cli({"prove", "--db", db, "-q"});
@@ -106,7 +107,8 @@ TEST_CASE("prove --db: rules with parallel operators are proved by both back-end
           "[pipeline][prove][parallel]") {
     const std::string db = ruledb::test::fresh_db("prove_parallel");
     const std::string rules = temp_file("prove_parallel.rf",
-                                        "push: relu(repartition[dim=0,degree=2](x)) => repartition[dim=0,degree=2](relu(x)) where x: act[4,6]\n"
+                                        "push: relu(repartition[dim=0,degree=2](x)) => "
+                                        "repartition[dim=0,degree=2](relu(x)) where x: act[4,6]\n"
                                         "copies: reduction[degree=2](replicate[degree=2](x)) => x where x: act[4,6]\n"
                                         "broken: combine[dim=0,degree=2](x) => x where x: act[4,6]\n");
     // The malformed rule is listed and skipped; the exit status still says so.

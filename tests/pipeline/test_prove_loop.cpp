@@ -53,8 +53,8 @@ TEST_CASE("prove loop: every item proved, stored in order, each span marked afte
     // Spans out of order on purpose: the loop keeps the order it is given.
     const std::vector<pipeline::Span> spans = {{3, 5, false}, {0, 3, false}};
     CHECK(pipeline::prove_and_store(db, spans, job) == 5);
-    CHECK(events == std::vector<std::string>{"store 3", "store 4", "mark i3-5", "store 0", "store 1", "store 2",
-                                             "mark i0-3"});
+    CHECK(events ==
+          std::vector<std::string>{"store 3", "store 4", "mark i3-5", "store 0", "store 1", "store 2", "mark i0-3"});
     CHECK(verdicts == std::vector<prover::Verdict>{prover::Verdict::Proved, prover::Verdict::Proved,
                                                    prover::Verdict::Refuted, prover::Verdict::Proved,
                                                    prover::Verdict::Refuted});

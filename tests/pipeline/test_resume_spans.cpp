@@ -57,9 +57,9 @@ TEST_CASE("resume spans: spans done at one batch size leave exactly the rest ope
 }
 
 TEST_CASE("resume spans: an older version's batch numbers are read at the given batch size", "[pipeline]") {
-    CHECK(open_items({"b0", "b2"}, 50, 10) == std::set<size_t>{10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 30, 31, 32, 33,
-                                                                34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
-                                                                48, 49});
+    CHECK(open_items({"b0", "b2"}, 50, 10) == std::set<size_t>{10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+                                                               30, 31, 32, 33, 34, 35, 36, 37, 38, 39,
+                                                               40, 41, 42, 43, 44, 45, 46, 47, 48, 49});
     CHECK_THROWS_WITH(plan_spans({"thread 1"}, 10, 5), Catch::Contains("'thread 1'"));
     CHECK_THROWS_WITH(plan_spans({"i5-x"}, 10, 5), Catch::Contains("did not write"));
 }

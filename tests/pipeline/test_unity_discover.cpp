@@ -76,8 +76,9 @@ TEST_CASE("discover --preset unity: parallelization rules proved, exported to Fl
     CHECK(slurp(second) == slurp(first));
 
     // Compared with FlexFlow's file: some found, more derivable, the rest missing with a reason.
-    auto c = run_cli({"compare", "--db", db, "--reference", std::string(RF_REFERENCE_DIR) + "/flexflow/graph_subst_3_v2.json",
-                      "--format", "flexflow", "--json"});
+    auto c =
+        run_cli({"compare", "--db", db, "--reference",
+                 std::string(RF_REFERENCE_DIR) + "/flexflow/graph_subst_3_v2.json", "--format", "flexflow", "--json"});
     INFO(c.err);
     REQUIRE(c.code == 0);
     const auto s = nlohmann::json::parse(c.out)["summary"];

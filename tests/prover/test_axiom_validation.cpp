@@ -33,14 +33,16 @@ AxiomValidationOptions small(int max_dim = 2) {
 
 TEST_CASE("field evaluation: the image of exact evaluation for polynomial operators", "[prover][validate]") {
     // conv, average pooling (a division), concat, split, matmul, smul: no relu/max.
-    Rule r = build_rule(parse_native_rule(
-        "t: ewadd(poolavg[kernel=[3,3],pad=same](conv2d[pad=same](x, w)), smul(split[axis=1](concat[axis=1](x, x)).0, s)) "
-        "=> x "
-        "where x: act[2,2,4,4], w: weight[2,2,3,3], s: weight[]"));
+    Rule r =
+        build_rule(parse_native_rule("t: ewadd(poolavg[kernel=[3,3],pad=same](conv2d[pad=same](x, "
+                                     "w)), smul(split[axis=1](concat[axis=1](x, x)).0, s)) "
+                                     "=> x "
+                                     "where x: act[2,2,4,4], w: weight[2,2,3,3], s: weight[]"));
     (void)r;
-    Rule m = build_rule(parse_native_rule(
-        "t: matmul(split[axis=1](concat[axis=1](a, b)).1, transpose[perm=[1,0]](c)) => a where a: act[3,5], b: act[3,4], "
-        "c: act[5,4]"));
+    Rule m =
+        build_rule(parse_native_rule("t: matmul(split[axis=1](concat[axis=1](a, b)).1, "
+                                     "transpose[perm=[1,0]](c)) => a where a: act[3,5], b: act[3,4], "
+                                     "c: act[5,4]"));
     for (const Graph* g : {&r.lhs, &m.lhs}) {
         std::mt19937_64 rng(7);
         std::vector<ExactTensor> ex;
@@ -166,10 +168,13 @@ TEST_CASE("axioms --validate: exp, division and softmax axioms are decided in th
     const AxiomSet set = parse_axiom_set(
         "exp_sum: exp(ewadd(x, y)) => ewmul(exp(x), exp(y))\n"
         "div_mul: ewmul(ewdiv(x, y), y) => x\n"
-        "softmax_shift: softmax[axis=1](ewadd(x, c)) => softmax[axis=1](x) where x: act[a,b], c: act[a,1]\n"
-        "sum_linear: reduce_sum[axis=0](ewadd(x, y)) => ewadd(reduce_sum[axis=0](x), reduce_sum[axis=0](y))\n"
+        "softmax_shift: softmax[axis=1](ewadd(x, c)) => softmax[axis=1](x) where x: act[a,b], c: "
+        "act[a,1]\n"
+        "sum_linear: reduce_sum[axis=0](ewadd(x, y)) => ewadd(reduce_sum[axis=0](x), "
+        "reduce_sum[axis=0](y))\n"
         "exp_additive: exp(ewadd(x, y)) => ewadd(exp(x), exp(y))\n"
-        "softmax_wrong_axis: softmax[axis=0](ewadd(x, c)) => softmax[axis=0](x) where x: act[a,b], c: act[a,1]\n",
+        "softmax_wrong_axis: softmax[axis=0](ewadd(x, c)) => softmax[axis=0](x) where x: act[a,b], "
+        "c: act[a,1]\n",
         "t.rf");
     const auto vals = validate_axioms(set, small(3));
     for (const char* name : {"exp_sum", "div_mul", "softmax_shift", "sum_linear"}) {

@@ -24,12 +24,31 @@ TEST_CASE("axioms: the built-in set parses with unique names and covers TASO's a
         CHECK(a.rule.num_outputs() == 1);
         CHECK_FALSE(a.statement.empty());
     }
-    for (const char* n : {"ewadd_assoc", "ewadd_comm", "ewmul_assoc", "ewmul_comm", "ewmul_ewadd_distrib", "smul_assoc",
-                          "relu_conv_same", "relu_concat_1", "relu_transpose", "conv_ewadd_weight_same",
-                          "conv_sum_concat_same", "matmul_assoc", "matmul_concat1", "matmul_ewadd_right",
-                          "split_concat_left_r4a1", "transpose_involutive", "transpose_matmul", "concat_interchange_r4",
-                          "pool_concat_avg1_same", "conv_const_pool_same", "conv_const_iconv_dense",
-                          "matmul_const_imm_right", "ewmul_const_one_r4", "enlarge_conv_none", "gconv_merge_same"})
+    for (const char* n : {"ewadd_assoc",
+                          "ewadd_comm",
+                          "ewmul_assoc",
+                          "ewmul_comm",
+                          "ewmul_ewadd_distrib",
+                          "smul_assoc",
+                          "relu_conv_same",
+                          "relu_concat_1",
+                          "relu_transpose",
+                          "conv_ewadd_weight_same",
+                          "conv_sum_concat_same",
+                          "matmul_assoc",
+                          "matmul_concat1",
+                          "matmul_ewadd_right",
+                          "split_concat_left_r4a1",
+                          "transpose_involutive",
+                          "transpose_matmul",
+                          "concat_interchange_r4",
+                          "pool_concat_avg1_same",
+                          "conv_const_pool_same",
+                          "conv_const_iconv_dense",
+                          "matmul_const_imm_right",
+                          "ewmul_const_one_r4",
+                          "enlarge_conv_none",
+                          "gconv_merge_same"})
         CHECK(set.find(n) != nullptr);
     const Axiom* merge = set.find("gconv_merge_same");
     REQUIRE(merge);
@@ -47,7 +66,8 @@ TEST_CASE("axioms: template groups expand in lockstep", "[prover]") {
 }
 
 TEST_CASE("axioms: a malformed axiom file is reported with its line", "[prover]") {
-    CHECK_THROWS_WITH(parse_axiom_set("# c\nrelu(x) => x\n", "ax.rf"), Catch::Contains("ax.rf:2") && Catch::Contains("name"));
+    CHECK_THROWS_WITH(parse_axiom_set("# c\nrelu(x) => x\n", "ax.rf"),
+                      Catch::Contains("ax.rf:2") && Catch::Contains("name"));
     CHECK_THROWS_WITH(parse_axiom_set("a: relu(x) => x\na: relu(x) => x\n", "ax.rf"), Catch::Contains("twice"));
     CHECK_THROWS_WITH(parse_axiom_set("a_{1|2}: relu(x) => {x|y|z}\n", "ax.rf"), Catch::Contains("ax.rf:1"));
     AxiomSet s = parse_axiom_set("a: relu(relu(x)) => relu(x)\n", "ax.rf");
@@ -82,9 +102,10 @@ TEST_CASE("encoding: only axioms that can fire are included", "[prover]") {
 }
 
 TEST_CASE("encoding: shapes are facts of the rule, conditions guard axioms", "[prover]") {
-    Rule rule = build_rule(parse_native_rule(
-        "(conv2d(x, w), conv2d(y, v)) => (split[axis=1](conv2d(concat[axis=1](x, y), concat[axis=0](w, v))).0, "
-        "split[axis=1](conv2d(concat[axis=1](x, y), concat[axis=0](w, v))).1)"));
+    Rule rule =
+        build_rule(parse_native_rule("(conv2d(x, w), conv2d(y, v)) => (split[axis=1](conv2d(concat[axis=1](x, "
+                                     "y), concat[axis=0](w, v))).0, "
+                                     "split[axis=1](conv2d(concat[axis=1](x, y), concat[axis=0](w, v))).1)"));
     Query q = encode_rule(rule, builtin_axioms(), {{"x[1] = w[1]", Dim::symbol(1), Dim::symbol(5)}});
     std::string text = to_smtlib(q);
     CHECK_THAT(text, Catch::Contains("(declare-fun d3 (T) Int)"));

@@ -67,7 +67,9 @@ TEST_CASE("backends: a tiny time limit gives Timeout (or a proof that beat it), 
     Query q = query("ewadd(a, ewadd(b, ewadd(c, ewadd(d, e)))) => ewadd(e, ewadd(d, ewadd(c, ewadd(b, a))))");
     for (BackendKind k : kBoth) {
         ProofResult r = make_backend(k)->prove(q, 1);
-        INFO(backend_name(k) << ": " << (std::holds_alternative<Unknown>(r.outcome) ? std::get<Unknown>(r.outcome).reason : ""));
+        INFO(
+            backend_name(k) << ": "
+                            << (std::holds_alternative<Unknown>(r.outcome) ? std::get<Unknown>(r.outcome).reason : ""));
         CHECK((r.timed_out() || r.proved()));
         CHECK(make_backend(k)->prove(q, 4000).proved());
     }
@@ -90,8 +92,8 @@ TEST_CASE("backends: assumption checks see inconsistent shape conditions", "[pro
     Rule rule = build_rule(parse_native_rule("concat[axis=1](x, y) => concat[axis=1](x, y)"));
     auto syms = rule.symbols();
     REQUIRE(syms.size() >= 2);
-    std::vector<Assumption> contradictory{{"x[1] = x[1] + y[1]", Dim::symbol(syms[1]),
-                                           Dim::symbol(syms[1]) + Dim::symbol(syms.back())}};
+    std::vector<Assumption> contradictory{
+        {"x[1] = x[1] + y[1]", Dim::symbol(syms[1]), Dim::symbol(syms[1]) + Dim::symbol(syms.back())}};
     for (BackendKind k : kBoth) {
         auto b = make_backend(k);
         CHECK(b->check_sat(encode_assumptions(rule, contradictory), 1000) == SatAnswer::Unsat);

@@ -19,8 +19,10 @@ TEST_CASE("bounded check: true rules pass at every tested shape", "[prover][boun
         "relu(conv2d(x, w)) => conv2d[act=relu](x, w)",
         "ewmul(ewadd(x, y), z) => ewadd(ewmul(x, z), ewmul(y, z))",
         "(split[axis=1](concat[axis=1](a, b)).0, split[axis=1](concat[axis=1](a, b)).1) => (a, b)",
-        "transpose[perm=[1,0]](matmul(a, b)) => matmul(transpose[perm=[1,0]](b), transpose[perm=[1,0]](a))",
-        "poolavg[kernel=[3,3]](x) => conv2d(x, const_pool[shape=[4,1,3,3]]()) where x: act[2,4,5,5]",
+        "transpose[perm=[1,0]](matmul(a, b)) => matmul(transpose[perm=[1,0]](b), "
+        "transpose[perm=[1,0]](a))",
+        "poolavg[kernel=[3,3]](x) => conv2d(x, const_pool[shape=[4,1,3,3]]()) where x: "
+        "act[2,4,5,5]",
         "sigmoid(ewadd(x, y)) => sigmoid(ewadd(y, x))",
         "relu(relu(x)) => relu(x)",
     };
@@ -80,13 +82,13 @@ TEST_CASE("bounded check: results are reproducible from the seed", "[prover][bou
 TEST_CASE("an unsound axiom cannot make a false rule proved", "[prover][bounded]") {
     // A deliberately false axiom lets the solver "prove" matmul commutative; the bounded checker
     // re-tests every proof and turns this one into an error that names the counterexample.
-    AxiomSet bad = parse_axiom_set("matmul_comm: matmul(a, b) => matmul(b, a) where a: act[n,n], b: act[n,n]\n",
-                                   "unsound.rf");
+    AxiomSet bad =
+        parse_axiom_set("matmul_comm: matmul(a, b) => matmul(b, a) where a: act[n,n], b: act[n,n]\n", "unsound.rf");
     CheckOptions opts;
     opts.timeout_ms = 2000;
     Checker checker(bad, opts);
-    RuleCheck c = checker.check(build_rule(parse_native_rule("matmul(x, y) => matmul(y, x) where x: act[n,n], y: act[n,n]")),
-                                "unsound");
+    RuleCheck c = checker.check(
+        build_rule(parse_native_rule("matmul(x, y) => matmul(y, x) where x: act[n,n], y: act[n,n]")), "unsound");
     CHECK(c.verdict == Verdict::Error);
     CHECK_THAT(c.error, Catch::Contains("an axiom is unsound"));
     CHECK_FALSE(c.counterexample.empty());

@@ -24,10 +24,13 @@ TEST_CASE("bounded check: transformer identities pass, in the domain they need",
         {"exp(ewadd(x, y)) => ewmul(exp(x), exp(y))", CheckDomain::Float},
         {"softmax[axis=1](ewadd(x, c)) => softmax[axis=1](x) where x: act[d0,d1], c: act[d0,1]", CheckDomain::Float},
         {"transpose[perm=[1,0]](softmax[axis=1](x)) => softmax[axis=0](transpose[perm=[1,0]](x))", CheckDomain::Float},
-        {"layernorm[axis=1](ewadd(x, c)) => layernorm[axis=1](x) where x: act[d0,d1], c: act[d0,1]", CheckDomain::Float},
+        {"layernorm[axis=1](ewadd(x, c)) => layernorm[axis=1](x) where x: act[d0,d1], c: act[d0,1]",
+         CheckDomain::Float},
         {"ewmul(ewdiv(x, y), y) => x", CheckDomain::Exact},
         {"reduce_sum[axis=1](ewadd(x, y)) => ewadd(reduce_sum[axis=1](x), reduce_sum[axis=1](y))", CheckDomain::Exact},
-        {"reduce_mean[axis=0](reduce_mean[axis=1](x)) => reduce_mean[axis=1](reduce_mean[axis=0](x))", CheckDomain::Exact},
+        {"reduce_mean[axis=0](reduce_mean[axis=1](x)) => "
+         "reduce_mean[axis=1](reduce_mean[axis=0](x))",
+         CheckDomain::Exact},
     };
     for (const Case& c : cases) {
         INFO(c.text);
@@ -38,8 +41,10 @@ TEST_CASE("bounded check: transformer identities pass, in the domain they need",
     }
 }
 
-TEST_CASE("bounded check: transformer near-misses are refuted with a counterexample that names its domain",
-          "[prover][bounded][transformer]") {
+TEST_CASE(
+    "bounded check: transformer near-misses are refuted with a counterexample that names its "
+    "domain",
+    "[prover][bounded][transformer]") {
     struct Case {
         const char* text;
         CheckDomain domain;

@@ -30,9 +30,10 @@ TEST_CASE("cli check: one rule on the command line", "[prover][cli]") {
 }
 
 TEST_CASE("cli check: a file with conditions, refutations, unknowns and errors", "[prover][cli]") {
-    std::string f = temp_file("check_cli_rules.rf",
-                              "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n"
-                              "relu(ewadd(x, y)) => ewadd(relu(x), relu(y))\n");
+    std::string f =
+        temp_file("check_cli_rules.rf",
+                  "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))\n"
+                  "relu(ewadd(x, y)) => ewadd(relu(x), relu(y))\n");
     Run r = run({"check", "--file", f, "--timeout-ms", "1000"});
     CHECK(r.code == 1);  // a refuted rule fails the run
     CHECK_THAT(r.out, Catch::Contains("1 proved z3=proved cvc5=- [condition: "));
@@ -104,8 +105,9 @@ TEST_CASE("cli audit: verdicts, axioms used, conditions, counterexample and the 
     CHECK(f.code == 1);
     CHECK_THAT(f.out, Catch::Contains("verdict   refuted"));
     CHECK_THAT(f.out, Catch::Contains("counterexample at shapes"));
-    CHECK_THAT(f.out, Catch::Contains("ranks     every rank >= 0 (typed at 2"));  // ir/rank_generic.h
-    CHECK_THAT(r.out, !Catch::Contains("ranks "));  // conv2d: rank 4 only
+    CHECK_THAT(f.out,
+               Catch::Contains("ranks     every rank >= 0 (typed at 2"));  // ir/rank_generic.h
+    CHECK_THAT(r.out, !Catch::Contains("ranks "));                         // conv2d: rank 4 only
 
     CHECK(run({"audit", "1", "--db", "/nonexistent/x.db"}).code == cli::kUsage);
     CHECK(run({"audit", "relu(x) => relu(y)"}).code == cli::kUsage);

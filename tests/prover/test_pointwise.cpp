@@ -45,12 +45,16 @@ TEST_CASE("pointwise: sign facts and scalar algebra are proved", "[prover][point
 
 TEST_CASE("pointwise: the multilinear normal form pulls scalars out of linear operators", "[prover][pointwise]") {
     for (const char* text : {
-             "matmul(smul(x, s), y) => smul(matmul(x, y), s) where x: act[d0,d1], y: weight[d1,d2], s: weight[]",
-             "smul(matmul(matmul(x, a), b), s) => matmul(matmul(smul(x, s), a), b) where x: act[d0,d1], a: weight[d1,d2], "
+             "matmul(smul(x, s), y) => smul(matmul(x, y), s) where x: act[d0,d1], y: "
+             "weight[d1,d2], s: weight[]",
+             "smul(matmul(matmul(x, a), b), s) => matmul(matmul(smul(x, s), a), b) where x: "
+             "act[d0,d1], a: weight[d1,d2], "
              "b: weight[d2,d3], s: weight[]",
-             "matmul(ewadd(x, smul(x, s)), y) => ewadd(matmul(x, y), smul(matmul(x, y), s)) where x: act[d0,d1], "
+             "matmul(ewadd(x, smul(x, s)), y) => ewadd(matmul(x, y), smul(matmul(x, y), s)) where "
+             "x: act[d0,d1], "
              "y: weight[d1,d2], s: weight[]",
-             "relu(matmul(smul(x, s), y)) => matmul[act=relu](x, smul(y, s)) where x: act[d0,d1], y: weight[d1,d2], s: weight[]",
+             "relu(matmul(smul(x, s), y)) => matmul[act=relu](x, smul(y, s)) where x: act[d0,d1], "
+             "y: weight[d1,d2], s: weight[]",
          }) {
         INFO(text);
         auto c = check(text);
@@ -100,7 +104,8 @@ TEST_CASE("pointwise: a proof names its strategy and the identity", "[prover][po
 TEST_CASE("pointwise: transpose is an index map and its shuffle flag a layout hint", "[prover][pointwise]") {
     CHECK(check("transpose[perm=[1,0],shuffle=1](x) => transpose[perm=[1,0]](x) where x: act[d0,d1]").verdict ==
           prover::Verdict::Proved);
-    CHECK(check("relu(transpose[perm=[1,0]](ewmul(x, x))) => transpose[perm=[1,0]](ewmul(x, x)) where x: act[d0,d1]")
+    CHECK(check("relu(transpose[perm=[1,0]](ewmul(x, x))) => transpose[perm=[1,0]](ewmul(x, x)) "
+                "where x: act[d0,d1]")
               .verdict == prover::Verdict::Proved);
     CHECK(check("transpose[perm=[1,0]](transpose[perm=[1,0]](relu(x))) => relu(x) where x: act[d0,d1]").verdict ==
           prover::Verdict::Proved);
@@ -121,12 +126,15 @@ TEST_CASE("pointwise: the query is QF_NRA and names its atoms", "[prover][pointw
     REQUIRE(q);
     CHECK(q->query.logic == "QF_NRA");
     CHECK(q->opaque.empty());
-    auto m = prover::encode_pointwise(rule("relu(matmul(x, y)) => matmul(x, y) where x: act[2,3], y: weight[3,4]"), why);
+    auto m =
+        prover::encode_pointwise(rule("relu(matmul(x, y)) => matmul(x, y) where x: act[2,3], y: weight[3,4]"), why);
     REQUIRE(m);
     CHECK(m->opaque == std::vector<std::string>{"matmul"});  // normalised, its elements opaque
     CHECK(m->normalised);
     // A concat whose sizes are symbolic stays opaque (at known sizes it is an index map).
-    auto k = prover::encode_pointwise(rule("relu(concat[axis=0](x, y)) => concat[axis=0](x, y) where x: act[d0,d1], y: act[d0,d1]"), why);
+    auto k = prover::encode_pointwise(rule("relu(concat[axis=0](x, y)) => concat[axis=0](x, y) "
+                                           "where x: act[d0,d1], y: act[d0,d1]"),
+                                      why);
     REQUIRE(k);
     CHECK(k->opaque == std::vector<std::string>{"concat"});
 }
@@ -134,13 +142,17 @@ TEST_CASE("pointwise: the query is QF_NRA and names its atoms", "[prover][pointw
 TEST_CASE("pointwise: constants, sign facts of linear operators, poolmax and enlarge", "[prover][pointwise]") {
     for (const char* text : {
              "relu(const_imm[shape=[4,4]]()) => const_imm[shape=[4,4]]()",
-             "ewmul(const_iconv[shape=[4,4,3,3]](), const_iconv[shape=[4,4,3,3]]()) => const_iconv[shape=[4,4,3,3]]()",
+             "ewmul(const_iconv[shape=[4,4,3,3]](), const_iconv[shape=[4,4,3,3]]()) => "
+             "const_iconv[shape=[4,4,3,3]]()",
              "transpose[perm=[1,0]](const_imm[shape=[4,4]]()) => const_imm[shape=[4,4]]()",
              "relu(const_pool[shape=[4,1,3,3]]()) => const_pool[shape=[4,1,3,3]]()",
              "poolmax[kernel=[3,3]](const_one[shape=[2,4,5,5]]()) => const_one[shape=[2,4,5,5]]()",
-             "ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)) => poolmax[kernel=[3,3]](ewadd(x, x)) where x: act[2,4,5,5]",
-             "conv2d(relu(w), relu(w)) => conv2d[act=relu](relu(w), relu(w)) where w: weight[4,4,3,3]",
-             "conv2d(x, enlarge(w, r)) => conv2d(x, w) where x: act[2,4,5,5], w: weight[4,4,1,3], r: weight[4,1,3,3]",
+             "ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)) => "
+             "poolmax[kernel=[3,3]](ewadd(x, x)) where x: act[2,4,5,5]",
+             "conv2d(relu(w), relu(w)) => conv2d[act=relu](relu(w), relu(w)) where w: "
+             "weight[4,4,3,3]",
+             "conv2d(x, enlarge(w, r)) => conv2d(x, w) where x: act[2,4,5,5], w: weight[4,4,1,3], "
+             "r: weight[4,1,3,3]",
          }) {
         INFO(text);
         CHECK(check(text).verdict == prover::Verdict::Proved);
@@ -148,9 +160,11 @@ TEST_CASE("pointwise: constants, sign facts of linear operators, poolmax and enl
     for (const char* text : {
              // Not symmetric: a general matrix; VALID padding changes what enlarge does.
              "transpose[perm=[1,0]](relu(x)) => relu(x) where x: act[4,4]",
-             "conv2d[pad=valid](x, enlarge(w, r)) => conv2d[pad=valid](x, w) where x: act[2,4,5,5], w: weight[4,4,3,3], "
+             "conv2d[pad=valid](x, enlarge(w, r)) => conv2d[pad=valid](x, w) where x: "
+             "act[2,4,5,5], w: weight[4,4,3,3], "
              "r: weight[4,1,3,3]",
-             "ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](y)) => poolmax[kernel=[3,3]](ewadd(x, y)) where "
+             "ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](y)) => "
+             "poolmax[kernel=[3,3]](ewadd(x, y)) where "
              "x: act[2,4,5,5], y: act[2,4,5,5]",
              "conv2d(x, x) => conv2d[act=relu](x, x) where x: weight[4,4,3,3]",
          }) {
@@ -164,18 +178,25 @@ TEST_CASE("pointwise: constants, sign facts of linear operators, poolmax and enl
 TEST_CASE("shuffle: E-matching identifies transpose with and without the flag", "[prover][pointwise]") {
     prover::CheckOptions o;
     o.pointwise = false;
-    auto c = check("relu(transpose[perm=[1,0],shuffle=1](x)) => transpose[perm=[1,0]](relu(x)) where x: act[d0,d1]", o);
+    auto c = check(
+        "relu(transpose[perm=[1,0],shuffle=1](x)) => transpose[perm=[1,0]](relu(x)) where x: "
+        "act[d0,d1]",
+        o);
     CHECK(c.verdict == prover::Verdict::Proved);
     CHECK(strategy_of(c) == "e-matching");
 }
 
-TEST_CASE("pointwise: matmul chains, bilinear ewmul, enlarge and the identity kernel inside sums", "[prover][pointwise]") {
+TEST_CASE("pointwise: matmul chains, bilinear ewmul, enlarge and the identity kernel inside sums",
+          "[prover][pointwise]") {
     for (const char* text : {
-             "smul(matmul(matmul(x, a), b), s) => matmul(smul(x, s), matmul(a, b)) where x: act[d0,d1], a: weight[d1,d2], "
+             "smul(matmul(matmul(x, a), b), s) => matmul(smul(x, s), matmul(a, b)) where x: "
+             "act[d0,d1], a: weight[d1,d2], "
              "b: weight[d2,d3], s: weight[]",
-             "smul(matmul(ewmul(x, y), a), s) => matmul(ewmul(y, smul(x, s)), a) where x: act[d0,d1], y: act[d0,d1], "
+             "smul(matmul(ewmul(x, y), a), s) => matmul(ewmul(y, smul(x, s)), a) where x: "
+             "act[d0,d1], y: act[d0,d1], "
              "a: weight[d1,d2], s: weight[]",
-             "ewadd(conv2d(x, v), conv2d(x, w)) => conv2d(x, ewadd(v, enlarge(w, const_one[shape=[1,1,3,3]]()))) where "
+             "ewadd(conv2d(x, v), conv2d(x, w)) => conv2d(x, ewadd(v, enlarge(w, "
+             "const_one[shape=[1,1,3,3]]()))) where "
              "x: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,1,3]",
              "conv2d[act=relu](x, const_iconv[shape=[4,4,3,3]]()) => relu(x) where x: act[2,4,5,5]",
          }) {
@@ -183,8 +204,10 @@ TEST_CASE("pointwise: matmul chains, bilinear ewmul, enlarge and the identity ke
         CHECK(check(text).verdict == prover::Verdict::Proved);
     }
     for (const char* text : {
-             "matmul(matmul(x, a), b) => matmul(matmul(x, b), a) where x: act[4,4], a: weight[4,4], b: weight[4,4]",
-             "conv2d[stride=[2,2]](x, enlarge(w, r)) => conv2d[stride=[2,2]](x, w) where x: act[2,4,4,4], w: weight[4,4,1,1], "
+             "matmul(matmul(x, a), b) => matmul(matmul(x, b), a) where x: act[4,4], a: "
+             "weight[4,4], b: weight[4,4]",
+             "conv2d[stride=[2,2]](x, enlarge(w, r)) => conv2d[stride=[2,2]](x, w) where x: "
+             "act[2,4,4,4], w: weight[4,4,1,1], "
              "r: weight[4,4,3,3]",
          }) {
         INFO(text);
@@ -196,22 +219,28 @@ TEST_CASE("pointwise: matmul chains, bilinear ewmul, enlarge and the identity ke
 
 TEST_CASE("pointwise: concat and split are index maps at known sizes", "[prover][pointwise]") {
     for (const char* text : {
-             "transpose[perm=[1,0],shuffle=1](concat[axis=1](x, y)) => concat[axis=0](transpose[perm=[1,0]](x), "
+             "transpose[perm=[1,0],shuffle=1](concat[axis=1](x, y)) => "
+             "concat[axis=0](transpose[perm=[1,0]](x), "
              "transpose[perm=[1,0]](y)) where x: act[2,4], y: act[2,4]",
-             "smul(concat[axis=1](x, matmul(x, w)), s) => concat[axis=1](smul(x, s), matmul(smul(x, s), w)) where "
+             "smul(concat[axis=1](x, matmul(x, w)), s) => concat[axis=1](smul(x, s), "
+             "matmul(smul(x, s), w)) where "
              "x: act[2,4], w: weight[4,4], s: weight[]",
-             "(split[axis=0](concat[axis=0](x, y)).0, split[axis=0](concat[axis=0](x, y)).1) => (x, y) where x: act[2,4], "
+             "(split[axis=0](concat[axis=0](x, y)).0, split[axis=0](concat[axis=0](x, y)).1) => "
+             "(x, y) where x: act[2,4], "
              "y: act[2,4]",
-             "relu(concat[axis=1](x, ewmul(y, y))) => concat[axis=1](relu(x), ewmul(y, y)) where x: act[2,3], y: act[2,5]",
+             "relu(concat[axis=1](x, ewmul(y, y))) => concat[axis=1](relu(x), ewmul(y, y)) where "
+             "x: act[2,3], y: act[2,5]",
          }) {
         INFO(text);
         CHECK(check(text).verdict == prover::Verdict::Proved);
     }
     for (const char* text : {
              "concat[axis=1](x, y) => concat[axis=1](y, x) where x: act[2,4], y: act[2,4]",
-             "transpose[perm=[1,0]](concat[axis=1](x, y)) => concat[axis=0](transpose[perm=[1,0]](y), "
+             "transpose[perm=[1,0]](concat[axis=1](x, y)) => "
+             "concat[axis=0](transpose[perm=[1,0]](y), "
              "transpose[perm=[1,0]](x)) where x: act[4,4], y: act[4,4]",
-             "(split[axis=0](concat[axis=0](x, y)).0, split[axis=0](concat[axis=0](x, y)).1) => (y, x) where x: act[2,4], "
+             "(split[axis=0](concat[axis=0](x, y)).0, split[axis=0](concat[axis=0](x, y)).1) => "
+             "(y, x) where x: act[2,4], "
              "y: act[2,4]",
          }) {
         INFO(text);
@@ -223,41 +252,54 @@ TEST_CASE("pointwise: concat and split are index maps at known sizes", "[prover]
 
 TEST_CASE("pointwise: conv and matmul distribute over a concat of their batch or row axis", "[prover][pointwise]") {
     for (const char* text : {
-             "concat[axis=0](conv2d(x, w), conv2d(y, w)) => conv2d(concat[axis=0](x, y), enlarge(w, const_one[shape=[1,1,3,3]]())) "
+             "concat[axis=0](conv2d(x, w), conv2d(y, w)) => conv2d(concat[axis=0](x, y), "
+             "enlarge(w, const_one[shape=[1,1,3,3]]())) "
              "where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,1,3]",
-             "concat[axis=0](matmul(x, w), smul(matmul(x, w), s)) => matmul(concat[axis=0](x, smul(x, s)), w) where "
+             "concat[axis=0](matmul(x, w), smul(matmul(x, w), s)) => matmul(concat[axis=0](x, "
+             "smul(x, s)), w) where "
              "x: act[2,4], w: weight[4,4], s: weight[]",
-             "concat[axis=1](conv2d[act=relu](x, v), conv2d[act=relu](x, w)) => conv2d[act=relu](x, concat[axis=0](v, "
-             "enlarge(w, const_one[shape=[1,1,3,3]]()))) where x: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,1,3]",
-             "conv2d(conv2d[act=relu](x, const_iconv[shape=[4,4,3,3]]()), w) => conv2d(relu(x), enlarge(w, "
+             "concat[axis=1](conv2d[act=relu](x, v), conv2d[act=relu](x, w)) => "
+             "conv2d[act=relu](x, concat[axis=0](v, "
+             "enlarge(w, const_one[shape=[1,1,3,3]]()))) where x: act[2,4,5,5], v: "
+             "weight[4,4,3,3], w: weight[4,4,1,3]",
+             "conv2d(conv2d[act=relu](x, const_iconv[shape=[4,4,3,3]]()), w) => conv2d(relu(x), "
+             "enlarge(w, "
              "const_one[shape=[1,1,3,3]]())) where x: act[2,4,5,5], w: weight[4,4,1,3]",
          }) {
         INFO(text);
         CHECK(check(text).verdict == prover::Verdict::Proved);
     }
     // The parts in the wrong order: a near miss.
-    auto c = check("concat[axis=0](matmul(x, w), matmul(y, w)) => matmul(concat[axis=0](y, x), w) where x: act[2,4], "
-                   "y: act[2,4], w: weight[4,4]");
+    auto c = check(
+        "concat[axis=0](matmul(x, w), matmul(y, w)) => matmul(concat[axis=0](y, x), w) where x: "
+        "act[2,4], "
+        "y: act[2,4], w: weight[4,4]");
     CHECK(c.verdict != prover::Verdict::Proved);
 }
 
 TEST_CASE("pointwise: identity matrix, relu through poolmax, contractions over concats", "[prover][pointwise]") {
     for (const char* text : {
-             "(matmul(const_imm[shape=[4,4]](), x), relu(const_imm[shape=[4,4]]())) => (x, const_imm[shape=[4,4]]()) where "
+             "(matmul(const_imm[shape=[4,4]](), x), relu(const_imm[shape=[4,4]]())) => (x, "
+             "const_imm[shape=[4,4]]()) where "
              "x: act[4,4]",
-             "poolmax[kernel=[3,3]](ewadd(relu(x), relu(x))) => relu(poolmax[kernel=[3,3]](ewadd(x, x))) where x: act[2,4,5,5]",
-             "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v)) where x: act[2,4,5,5], "
+             "poolmax[kernel=[3,3]](ewadd(relu(x), relu(x))) => "
+             "relu(poolmax[kernel=[3,3]](ewadd(x, x))) where x: act[2,4,5,5]",
+             "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, "
+             "v)) where x: act[2,4,5,5], "
              "y: act[2,4,5,5], w: weight[4,4,3,3], v: weight[4,4,3,3]",
-             "ewadd(matmul(a, b), matmul(c, d)) => matmul(concat[axis=1](a, c), concat[axis=0](b, d)) where a: act[2,4], "
+             "ewadd(matmul(a, b), matmul(c, d)) => matmul(concat[axis=1](a, c), concat[axis=0](b, "
+             "d)) where a: act[2,4], "
              "c: act[2,4], b: weight[4,3], d: weight[4,3]",
          }) {
         INFO(text);
         CHECK(check(text).verdict == prover::Verdict::Proved);
     }
     for (const char* text : {
-             "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](v, w)) where x: act[2,4,5,5], "
+             "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](v, "
+             "w)) where x: act[2,4,5,5], "
              "y: act[2,4,5,5], w: weight[4,4,3,3], v: weight[4,4,3,3]",
-             "poolmax[kernel=[3,3]](ewadd(x, y)) => ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](y)) where "
+             "poolmax[kernel=[3,3]](ewadd(x, y)) => ewadd(poolmax[kernel=[3,3]](x), "
+             "poolmax[kernel=[3,3]](y)) where "
              "x: act[2,4,5,5], y: act[2,4,5,5]",
          }) {
         INFO(text);
@@ -268,11 +310,14 @@ TEST_CASE("pointwise: identity matrix, relu through poolmax, contractions over c
 }
 
 TEST_CASE("pointwise: relu's positive homogeneity reaches inside a convolution", "[prover][pointwise]") {
-    CHECK(check("conv2d(relu(ewadd(x, x)), w) => conv2d(relu(x), ewadd(w, w)) where x: act[2,4,5,5], w: weight[4,4,3,3]")
+    CHECK(check("conv2d(relu(ewadd(x, x)), w) => conv2d(relu(x), ewadd(w, w)) where x: "
+                "act[2,4,5,5], w: weight[4,4,3,3]")
               .verdict == prover::Verdict::Proved);
     // Not for a scalar of unknown sign.
-    auto c = check("conv2d(relu(smul(x, s)), w) => conv2d(relu(x), smul(w, s)) where x: act[2,4,5,5], w: weight[4,4,3,3], "
-                   "s: weight[]");
+    auto c = check(
+        "conv2d(relu(smul(x, s)), w) => conv2d(relu(x), smul(w, s)) where x: act[2,4,5,5], w: "
+        "weight[4,4,3,3], "
+        "s: weight[]");
     CHECK(c.verdict != prover::Verdict::Proved);
     CHECK(c.verdict != prover::Verdict::Error);
 }
@@ -281,18 +326,25 @@ TEST_CASE("pointwise: convolutions with the identity kernel as input, and pooled
           "[prover][pointwise]") {
     // TASO's size-3 rules that need the constants' meaning (taso_149, 157, 198, 386, 401).
     for (const char* text : {
-             "poolavg[kernel=[3,3]](x) => conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) where x: act[2,4,5,5]",
-             "smul(conv2d(x, const_pool[shape=[4,1,3,3]]()), ewmul(s, s)) => poolavg[kernel=[3,3]](smul(smul(x, s), s)) "
+             "poolavg[kernel=[3,3]](x) => conv2d(x, "
+             "poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) where x: act[2,4,5,5]",
+             "smul(conv2d(x, const_pool[shape=[4,1,3,3]]()), ewmul(s, s)) => "
+             "poolavg[kernel=[3,3]](smul(smul(x, s), s)) "
              "where x: act[2,4,5,5], s: weight[]",
              "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), w)) => "
              "enlarge(w, const_one[shape=[1,1,3,3]]()) where w: weight[4,4,1,3]",
-             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), w)) => "
+             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), "
+             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), w)) => "
              "relu(relu(enlarge(w, const_one[shape=[1,1,3,3]]()))) where w: weight[4,4,1,3]",
-             "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), w)) => w where w: weight[4,4,3,3]",
-             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), const_iconv[shape=[4,4,3,3]]()) => const_iconv[shape=[4,4,3,3]]()",
-             "smul(conv2d(poolavg[kernel=[3,3]](x), w), s) => poolavg[kernel=[3,3]](conv2d(smul(x, s), w)) "
+             "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), w)) => "
+             "w where w: weight[4,4,3,3]",
+             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), const_iconv[shape=[4,4,3,3]]()) => "
+             "const_iconv[shape=[4,4,3,3]]()",
+             "smul(conv2d(poolavg[kernel=[3,3]](x), w), s) => poolavg[kernel=[3,3]](conv2d(smul(x, "
+             "s), w)) "
              "where x: weight[4,4,3,1], w: weight[4,4,1,3], s: weight[]",
-             "conv2d(poolavg[kernel=[3,3]](x), w) => poolavg[kernel=[3,3]](conv2d(x, w)) where x: act[2,4,5,5], w: weight[4,4,1,1]",
+             "conv2d(poolavg[kernel=[3,3]](x), w) => poolavg[kernel=[3,3]](conv2d(x, w)) where x: "
+             "act[2,4,5,5], w: weight[4,4,1,1]",
          }) {
         INFO(text);
         auto c = check(text);
@@ -303,8 +355,10 @@ TEST_CASE("pointwise: convolutions with the identity kernel as input, and pooled
     // VALID convolution with the pooled kernel is not a SAME pooling.
     for (const char* text : {
              "conv2d(const_iconv[shape=[4,4,3,3]](), w) => w where w: weight[4,4,3,3]",
-             "conv2d(poolavg[kernel=[3,3]](x), w) => poolavg[kernel=[3,3]](conv2d(x, w)) where x: act[2,4,5,5], w: weight[4,4,3,3]",
-             "conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) => x where x: act[2,4,5,5]",
+             "conv2d(poolavg[kernel=[3,3]](x), w) => poolavg[kernel=[3,3]](conv2d(x, w)) where x: "
+             "act[2,4,5,5], w: weight[4,4,3,3]",
+             "conv2d(x, poolavg[kernel=[3,3]](const_iconv[shape=[4,4,3,3]]())) => x where x: "
+             "act[2,4,5,5]",
          }) {
         INFO(text);
         auto c = check(text);
@@ -314,21 +368,28 @@ TEST_CASE("pointwise: convolutions with the identity kernel as input, and pooled
 
 TEST_CASE("pointwise: pools and transpose through concat, monotone maps through poolmax", "[prover][pointwise]") {
     for (const char* text : {
-             "concat[axis=0](ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)), poolmax[kernel=[3,3]](x)) => "
+             "concat[axis=0](ewadd(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)), "
+             "poolmax[kernel=[3,3]](x)) => "
              "poolmax[kernel=[3,3]](concat[axis=0](ewadd(x, x), x)) where x: weight[4,4,3,3]",
-             "concat[axis=1](poolavg[kernel=[3,3]](x), poolavg[kernel=[3,3]](y)) => poolavg[kernel=[3,3]](concat[axis=1](x, y)) "
+             "concat[axis=1](poolavg[kernel=[3,3]](x), poolavg[kernel=[3,3]](y)) => "
+             "poolavg[kernel=[3,3]](concat[axis=1](x, y)) "
              "where x: act[2,4,5,5], y: act[2,4,5,5]",
-             "concat[axis=0](matmul(transpose[perm=[1,0]](x), y), matmul(transpose[perm=[1,0]](x), y)) => "
-             "matmul(transpose[perm=[1,0]](concat[axis=1](x, x)), y) where x: act[2,4], y: act[2,4]",
-             "ewmul(poolmax[kernel=[3,3]](x), ewmul(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x))) => "
+             "concat[axis=0](matmul(transpose[perm=[1,0]](x), y), matmul(transpose[perm=[1,0]](x), "
+             "y)) => "
+             "matmul(transpose[perm=[1,0]](concat[axis=1](x, x)), y) where x: act[2,4], y: "
+             "act[2,4]",
+             "ewmul(poolmax[kernel=[3,3]](x), ewmul(poolmax[kernel=[3,3]](x), "
+             "poolmax[kernel=[3,3]](x))) => "
              "poolmax[kernel=[3,3]](ewmul(x, ewmul(x, x))) where x: weight[4,4,3,3]",
              "ewmul(poolmax[kernel=[3,3]](relu(x)), poolmax[kernel=[3,3]](relu(x))) => "
              "poolmax[kernel=[3,3]](ewmul(relu(x), relu(x))) where x: weight[4,4,3,3]",
-             "poolmax[kernel=[3,3]](smul(smul(x, s), s)) => smul(poolmax[kernel=[3,3]](x), ewmul(s, s)) "
+             "poolmax[kernel=[3,3]](smul(smul(x, s), s)) => smul(poolmax[kernel=[3,3]](x), "
+             "ewmul(s, s)) "
              "where x: act[2,4,5,5], s: weight[]",
              "ewadd(poolmax[kernel=[3,3]](smul(x, s)), poolmax[kernel=[3,3]](smul(x, s))) => "
              "poolmax[kernel=[3,3]](smul(ewadd(x, x), s)) where x: act[2,4,5,5], s: weight[]",
-             "conv2d(conv2d[act=relu](ewadd(x, x), w), w) => conv2d(conv2d[act=relu](x, w), ewadd(w, w)) "
+             "conv2d(conv2d[act=relu](ewadd(x, x), w), w) => conv2d(conv2d[act=relu](x, w), "
+             "ewadd(w, w)) "
              "where x: act[2,4,5,5], w: weight[4,4,3,3]",
          }) {
         INFO(text);
@@ -338,8 +399,10 @@ TEST_CASE("pointwise: pools and transpose through concat, monotone maps through 
     // An even power of a value of either sign is not monotone; a scalar of unknown sign does
     // not leave poolmax.
     for (const char* text : {
-             "ewmul(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)) => poolmax[kernel=[3,3]](ewmul(x, x)) where x: act[2,4,5,5]",
-             "poolmax[kernel=[3,3]](smul(x, s)) => smul(poolmax[kernel=[3,3]](x), s) where x: act[2,4,5,5], s: weight[]",
+             "ewmul(poolmax[kernel=[3,3]](x), poolmax[kernel=[3,3]](x)) => "
+             "poolmax[kernel=[3,3]](ewmul(x, x)) where x: act[2,4,5,5]",
+             "poolmax[kernel=[3,3]](smul(x, s)) => smul(poolmax[kernel=[3,3]](x), s) where x: "
+             "act[2,4,5,5], s: weight[]",
          }) {
         INFO(text);
         auto c = check(text);
@@ -351,13 +414,16 @@ TEST_CASE("pointwise: a planted wrong step for pooled kernels is an error, never
     prover::CheckOptions o;
     o.pointwise_fault = prover::PointwiseFault::PoolKernelAnyStride;
     o.bounded = false;  // the re-check of a pointwise proof is not optional
-    auto c = check("conv2d(x, poolavg[kernel=[3,3],pad=valid](const_iconv[shape=[4,4,3,3]]())) => poolavg[kernel=[3,3]](x) "
-                   "where x: act[2,4,5,5]",
-                   o);
+    auto c = check(
+        "conv2d(x, poolavg[kernel=[3,3],pad=valid](const_iconv[shape=[4,4,3,3]]())) => "
+        "poolavg[kernel=[3,3]](x) "
+        "where x: act[2,4,5,5]",
+        o);
     CHECK(c.verdict == prover::Verdict::Error);
     CHECK_THAT(c.error, Catch::Contains("pointwise strategy is unsound"));
     // Without the fault the rule is false and refuted.
-    CHECK(check("conv2d(x, poolavg[kernel=[3,3],pad=valid](const_iconv[shape=[4,4,3,3]]())) => poolavg[kernel=[3,3]](x) "
+    CHECK(check("conv2d(x, poolavg[kernel=[3,3],pad=valid](const_iconv[shape=[4,4,3,3]]())) => "
+                "poolavg[kernel=[3,3]](x) "
                 "where x: act[2,4,5,5]")
               .verdict == prover::Verdict::Refuted);
 }
@@ -365,153 +431,12 @@ TEST_CASE("pointwise: a planted wrong step for pooled kernels is an error, never
 TEST_CASE("bounded: sparse draws refute what dense draws let a sum of squares hide", "[prover][bounded]") {
     // conv2d(X, X) with X = concat(x*x, y) looks non-negative on dense draws (the squares
     // dominate) but is not: with x = 0 the cross terms of y have either sign.
-    auto c = check("conv2d(concat[axis=1](ewmul(x, x), y), concat[axis=1](ewmul(x, x), y)) => "
-                   "conv2d[act=relu](concat[axis=1](ewmul(x, x), y), concat[axis=1](ewmul(x, x), y)) "
-                   "where x: weight[4,4,3,3], y: weight[4,4,3,3]");
+    auto c = check(
+        "conv2d(concat[axis=1](ewmul(x, x), y), concat[axis=1](ewmul(x, x), y)) => "
+        "conv2d[act=relu](concat[axis=1](ewmul(x, x), y), concat[axis=1](ewmul(x, x), y)) "
+        "where x: weight[4,4,3,3], y: weight[4,4,3,3]");
     CHECK(c.verdict == prover::Verdict::Refuted);
     // x + x*x >= 0 at every integer, not between -1 and 0: the draws in halves find it.
     auto h = check("relu(ewadd(x, ewmul(x, x))) => ewadd(x, ewmul(x, x)) where x: weight[4,4,3,3]");
     CHECK(h.verdict == prover::Verdict::Refuted);
-}
-
-TEST_CASE("pointwise: a grouped convolution is its dense blocks side by side", "[prover][pointwise][grouped]") {
-    // Each group reads its own channels of the input and writes its own output channels: over a
-    // channel concat the blocks are dense convolutions of the parts, and adjacent blocks of one
-    // dense convolution are that convolution.
-    for (const char* text : {
-             "conv2d(concat[axis=1](relu(conv2d(x, w)), relu(conv2d(x, w))), w) => "
-             "conv2d(relu(conv2d(concat[axis=1](x, x), w)), w) where x: act[2,4,5,5], w: weight[4,4,3,3]",
-             "conv2d(concat[axis=1](x, x), w) => conv2d(x, w) where x: act[2,4,5,5], w: weight[4,4,3,3]",
-             "concat[axis=1](conv2d(x, v), conv2d(y, w)) => conv2d(concat[axis=1](x, y), concat[axis=0](v, w)) "
-             "where x: act[2,4,5,5], y: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,3,3]",
-             "conv2d(concat[axis=1](ewadd(x, y), ewadd(y, x)), w) => ewadd(conv2d(x, w), conv2d(y, w)) "
-             "where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,3,3]",
-         }) {
-        INFO(text);
-        auto c = check(text);
-        CHECK(c.verdict == prover::Verdict::Proved);
-        CHECK(c.bounded == "passed");
-    }
-    // Near misses: the parts swapped; a group that reads the other part; a concat of kernels,
-    // which splits a dense convolution's output but not a grouped one's.
-    for (const char* text : {
-             "concat[axis=1](conv2d(x, v), conv2d(y, w)) => conv2d(concat[axis=1](y, x), concat[axis=0](v, w)) "
-             "where x: act[2,4,5,5], y: act[2,4,5,5], v: weight[4,4,3,3], w: weight[4,4,3,3]",
-             "conv2d(concat[axis=1](x, y), w) => conv2d(x, w) where x: act[2,4,5,5], y: act[2,4,5,5], w: weight[4,4,3,3]",
-             "conv2d(concat[axis=1](x, y), concat[axis=0](v, w)) => concat[axis=1](conv2d(concat[axis=1](x, y), v), "
-             "conv2d(concat[axis=1](x, y), w)) where x: act[2,4,5,5], y: act[2,4,5,5], v: weight[2,4,3,3], w: weight[2,4,3,3]",
-         }) {
-        INFO(text);
-        auto c = check(text);
-        CHECK(c.verdict == prover::Verdict::Refuted);
-    }
-}
-
-TEST_CASE("pointwise: a planted wrong step for grouped convolutions is an error, never proved",
-          "[prover][pointwise][grouped]") {
-    prover::CheckOptions o;
-    o.pointwise_fault = prover::PointwiseFault::GroupsReadFirstChannels;
-    o.bounded = false;  // the re-check of a pointwise proof is not optional
-    auto c = check("conv2d(concat[axis=1](x, y), w) => conv2d(x, w) where x: act[2,4,5,5], y: act[2,4,5,5], "
-                   "w: weight[4,4,3,3]",
-                   o);
-    CHECK(c.verdict == prover::Verdict::Error);
-    CHECK_THAT(c.error, Catch::Contains("pointwise strategy is unsound"));
-}
-
-TEST_CASE("pointwise: poolmax of uniform tensors and monotone sums, enlarge and concat through element-wise maps",
-          "[prover][pointwise]") {
-    for (const char* text : {
-             "ewadd(poolmax[kernel=[3,3]](x), relu(poolmax[kernel=[3,3]](x))) => poolmax[kernel=[3,3]](ewadd(x, relu(x))) "
-             "where x: act[2,4,5,5]",
-             "ewadd(poolmax[kernel=[3,3]](x), const_one[shape=[2,4,5,5]]()) => "
-             "poolmax[kernel=[3,3]](ewadd(x, const_one[shape=[2,4,5,5]]())) where x: act[2,4,5,5]",
-             "poolmax[kernel=[3,3]](smul(const_one[shape=[2,4,5,5]](), s)) => smul(const_one[shape=[2,4,5,5]](), s) "
-             "where s: weight[]",
-             "ewmul(poolmax[kernel=[3,3]](ewmul(x, x)), poolmax[kernel=[3,3]](ewmul(x, x))) => "
-             "poolmax[kernel=[3,3]](ewmul(ewmul(x, x), ewmul(x, x))) where x: act[2,4,5,5]",
-             "ewmul(poolmax[kernel=[3,3]](x), relu(x)) => ewmul(relu(x), poolmax[kernel=[3,3]](relu(x))) where x: act[2,4,5,5]",
-             "conv2d(x, relu(enlarge(v, w))) => conv2d(x, relu(v)) where x: act[2,4,5,5], v: weight[4,4,1,3], w: weight[4,4,3,3]",
-             "conv2d(x, ewmul(enlarge(v, w), enlarge(v, w))) => conv2d(x, ewmul(v, v)) where x: act[2,4,5,5], "
-             "v: weight[4,4,1,3], w: weight[4,4,3,3]",
-             "conv2d(relu(concat[axis=1](v, v)), concat[axis=1](v, v)) => conv2d(relu(ewadd(v, v)), v) where v: weight[4,4,3,3]",
-         }) {
-        INFO(text);
-        auto c = check(text);
-        CHECK(c.verdict == prover::Verdict::Proved);
-        CHECK(strategy_of(c) == "pointwise");
-    }
-    // Near misses: two different atoms under one poolmax; a kernel not enlarged alike.
-    for (const char* text : {
-             "ewadd(poolmax[kernel=[3,3]](x), relu(poolmax[kernel=[3,3]](y))) => poolmax[kernel=[3,3]](ewadd(x, relu(y))) "
-             "where x: act[2,4,5,5], y: act[2,4,5,5]",
-             "conv2d(x, ewmul(enlarge(v, w), w)) => conv2d(x, ewmul(v, v)) where x: act[2,4,5,5], v: weight[4,4,1,3], "
-             "w: weight[4,4,3,3]",
-         }) {
-        INFO(text);
-        CHECK(check(text).verdict == prover::Verdict::Refuted);
-    }
-}
-
-TEST_CASE("pointwise: where the identity matrix or kernel is not 0, a transpose or a flip changes nothing",
-          "[prover][pointwise]") {
-    for (const char* text : {
-             "ewmul(transpose[perm=[1,0]](v), const_imm[shape=[4,4]]()) => ewmul(v, const_imm[shape=[4,4]]()) "
-             "where v: weight[4,4]",
-             "ewmul(const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), v)) => "
-             "ewmul(v, const_iconv[shape=[4,4,3,3]]()) where v: weight[4,4,3,3]",
-             "conv2d(const_iconv[shape=[4,4,3,3]](), ewmul(v, const_iconv[shape=[4,4,3,3]]())) => "
-             "ewmul(v, const_iconv[shape=[4,4,3,3]]()) where v: weight[4,4,3,3]",
-         }) {
-        INFO(text);
-        auto c = check(text);
-        CHECK(c.verdict == prover::Verdict::Proved);
-        CHECK(strategy_of(c) == "pointwise");
-    }
-    // Off the diagonal both change something: the all-ones tensor is not a mask.
-    for (const char* text : {
-             "ewmul(transpose[perm=[1,0]](v), const_one[shape=[4,4]]()) => ewmul(v, const_one[shape=[4,4]]()) "
-             "where v: weight[4,4]",
-             "ewmul(const_one[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), v)) => "
-             "ewmul(v, const_one[shape=[4,4,3,3]]()) where v: weight[4,4,3,3]",
-         }) {
-        INFO(text);
-        CHECK(check(text).verdict == prover::Verdict::Refuted);
-    }
-}
-
-TEST_CASE("bounded: draws of small magnitude refute x + x*x under a convolution", "[prover][bounded]") {
-    // conv2d(y, x*x) with y = x + x*x: on integers and halves y is mostly >= 0 and the squares
-    // dominate; in eighths y is about x, and the convolution takes both signs.
-    Rule r = rule("conv2d(ewadd(x, ewmul(x, x)), ewmul(x, x)) => conv2d[act=relu](ewadd(x, ewmul(x, x)), ewmul(x, x)) "
-                  "where x: weight[4,4,3,3]");
-    prover::BoundedCheckOptions o;
-    o.sparse_draws = 8;
-    CHECK(prover::bounded_check(r, o).outcome != prover::BoundedCheck::Outcome::Refuted);
-    o.small_draws = 4;
-    CHECK(prover::bounded_check(r, o).outcome == prover::BoundedCheck::Outcome::Refuted);
-    // The checker gives them to a rule no strategy proved.
-    CHECK(check("conv2d(ewadd(x, ewmul(x, x)), ewmul(x, x)) => conv2d[act=relu](ewadd(x, ewmul(x, x)), ewmul(x, x)) "
-                "where x: weight[4,4,3,3]")
-              .verdict == prover::Verdict::Refuted);
-}
-
-TEST_CASE("pointwise: the block form keeps what a grouped convolution's atom proved", "[prover][pointwise][grouped]") {
-    // Size-3 candidates the opaque grouped convolution proved: the block form must too (a
-    // common coefficient comes out of a concat, relu is idempotent, a flip goes through a
-    // concat of kernels along either of its first two axes).
-    for (const char* text : {
-             "conv2d(conv2d[act=relu](x, ewadd(v, v)), w) => conv2d(conv2d[act=relu](x, v), ewadd(w, w)) "
-             "where x: act[2,4,5,5], v: weight[4,1,3,3], w: weight[4,4,3,3]",
-             "relu(enlarge(v, w)) => conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d[act=relu]("
-             "const_iconv[shape=[4,4,3,3]](), v)) where v: weight[4,4,1,3], w: weight[4,4,3,3]",
-             "conv2d(const_iconv[shape=[4,4,3,3]](), conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), v)) => "
-             "conv2d[act=relu](const_iconv[shape=[4,4,3,3]](), conv2d(const_iconv[shape=[4,4,3,3]](), v)) "
-             "where v: weight[4,1,3,3]",
-         }) {
-        INFO(text);
-        auto c = check(text);
-        CHECK(c.verdict == prover::Verdict::Proved);
-        CHECK(c.bounded == "passed");
-    }
 }

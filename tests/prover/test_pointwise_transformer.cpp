@@ -41,10 +41,10 @@ TEST_CASE("pointwise transformer: exp and subtraction need no condition", "[prov
     }
 }
 
-TEST_CASE("pointwise transformer: division holds where divisors are non-zero, and says so", "[prover][pointwise][transformer]") {
+TEST_CASE("pointwise transformer: division holds where divisors are non-zero, and says so",
+          "[prover][pointwise][transformer]") {
     for (const char* text : {
-             "ewmul(ewdiv(x, y), y) => x",
-             "ewdiv(smul(x, s), y) => smul(ewdiv(x, y), s)",
+             "ewmul(ewdiv(x, y), y) => x", "ewdiv(smul(x, s), y) => smul(ewdiv(x, y), s)",
              "ewdiv(ewdiv(x, y), z) => ewdiv(x, ewmul(y, z))",
              "ewadd(x, y) => ewdiv(ewmul(ewadd(x, y), y), y)",  // a divisor on the right side only
          }) {
@@ -69,7 +69,8 @@ TEST_CASE("pointwise transformer: near misses are not proved", "[prover][pointwi
     }
 }
 
-TEST_CASE("pointwise transformer: a planted wrong exp fact is an error, never proved", "[prover][pointwise][transformer]") {
+TEST_CASE("pointwise transformer: a planted wrong exp fact is an error, never proved",
+          "[prover][pointwise][transformer]") {
     prover::CheckOptions o;
     o.pointwise_fault = prover::PointwiseFault::ExpIsAdditive;
     o.bounded = false;  // the re-check of a pointwise proof is not optional

@@ -42,8 +42,9 @@ void run_rule_file(const std::string& path) {
         std::string t = trim(line);
         if (t.rfind("; backends:", 0) == 0) {
             std::string b = trim(t.substr(11));
-            options.backends = b == "both" ? std::vector<prover::BackendKind>{prover::BackendKind::Z3, prover::BackendKind::Cvc5}
-                                           : std::vector<prover::BackendKind>{*prover::backend_from_name(b)};
+            options.backends =
+                b == "both" ? std::vector<prover::BackendKind>{prover::BackendKind::Z3, prover::BackendKind::Cvc5}
+                            : std::vector<prover::BackendKind>{*prover::backend_from_name(b)};
             checker.reset();
             continue;
         }

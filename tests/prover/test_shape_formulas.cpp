@@ -129,12 +129,12 @@ std::vector<TensorType> sample_operands(std::mt19937& rng, OpKind op, int arity,
     std::vector<TensorType> in;
     if (arity == 0) return in;
     const bool wild = coin(4);
-    const int r0 = wild                                                              ? rank()
-                   : (op == OpKind::Conv2d || op == OpKind::PoolAvg || op == OpKind::PoolMax ||
-                      op == OpKind::Enlarge)                                         ? 4
-                   : op == OpKind::Matmul                                            ? 2 + coin(2)
-                   : op == OpKind::Transpose                                         ? static_cast<int>(param::list(p).size())
-                                                                                     : rank();
+    const int r0 = wild ? rank()
+                   : (op == OpKind::Conv2d || op == OpKind::PoolAvg || op == OpKind::PoolMax || op == OpKind::Enlarge)
+                       ? 4
+                   : op == OpKind::Matmul    ? 2 + coin(2)
+                   : op == OpKind::Transpose ? static_cast<int>(param::list(p).size())
+                                             : rank();
     in.push_back(random_type(rng, r0));
     if (op == OpKind::Split && !wild && param::axis(p) < r0) {
         const int axis = param::axis(p);
@@ -177,7 +177,8 @@ std::vector<Params> sample_params(std::mt19937& rng, OpKind op) {
     switch (op) {
         case OpKind::Conv2d:
             for (int s : {1, 2})
-                for (Padding pad : {Padding::Same, Padding::Valid}) out.push_back(param::conv2d(s, s, pad, Activation::None));
+                for (Padding pad : {Padding::Same, Padding::Valid})
+                    out.push_back(param::conv2d(s, s, pad, Activation::None));
             out.push_back(param::conv2d(1, 2, Padding::Valid, Activation::Relu));
             break;
         case OpKind::Matmul: out.push_back(param::matmul(Activation::None)); break;
@@ -203,7 +204,9 @@ std::vector<Params> sample_params(std::mt19937& rng, OpKind op) {
             break;
         case OpKind::ConstImm: out = {param::shape_list({3, 3}), param::shape_list({5, 5})}; break;
         case OpKind::ConstIconv: out = {param::shape_list({4, 4, 3, 3}), param::shape_list({2, 1, 1, 3})}; break;
-        case OpKind::ConstOne: out = {param::shape_list({2, 4, 5, 5}), param::shape_list({3}), param::shape_list({})}; break;
+        case OpKind::ConstOne:
+            out = {param::shape_list({2, 4, 5, 5}), param::shape_list({3}), param::shape_list({})};
+            break;
         case OpKind::ConstPool: out = {param::shape_list({4, 1, 3, 3})}; break;
         case OpKind::EwAdd:
         case OpKind::EwSub:
@@ -211,8 +214,7 @@ std::vector<Params> sample_params(std::mt19937& rng, OpKind op) {
         case OpKind::EwDiv:
         case OpKind::Smul:
         case OpKind::Relu:
-        case OpKind::Sigmoid:
-        RF_UNARY_ELEMENTWISE_CASES
+        case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
         case OpKind::Tanh:
         case OpKind::Enlarge: out.push_back(Params{}); break;
         // No formula in a whole-tensor query (see the file comment).
@@ -275,7 +277,8 @@ TEST_CASE("the prover's shape formulas agree with the IR's shape rules on sample
                             for (TermId f : formulas) CHECK(ev.holds(f));
                             // Grouped convolutions other than dense and depthwise are left to the
                             // rule's own typing (op_symbols.cpp): no formula pins them.
-                            const bool modelled = op != OpKind::Conv2d || in[1].dims[1].value() == in[0].dims[1].value() ||
+                            const bool modelled = op != OpKind::Conv2d ||
+                                                  in[1].dims[1].value() == in[0].dims[1].value() ||
                                                   (in[1].dims[1].value() == 1 && in[1].dims[0] == in[0].dims[1]);
                             if (modelled) {
                                 ev.result = perturbed(ev.result);

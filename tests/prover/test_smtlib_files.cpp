@@ -39,7 +39,8 @@ TEST_CASE("smtlib: the z3 and cvc5 binaries re-check written queries", "[prover]
     const char* rules[] = {
         "ewmul(a, ewadd(b, c)) => ewadd(ewmul(b, a), ewmul(c, a))",
         "split[axis=1](relu(concat[axis=1](x, y))).0 => relu(x)",
-        "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, v))",  // under groups = 1
+        "ewadd(conv2d(x, w), conv2d(y, v)) => conv2d(concat[axis=1](x, y), concat[axis=1](w, "
+        "v))",  // under groups = 1
     };
     std::vector<std::string> files;
     for (size_t i = 0; i < std::size(rules); ++i) {

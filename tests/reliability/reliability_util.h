@@ -3,9 +3,9 @@
 #pragma once
 
 #include <algorithm>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -98,8 +98,7 @@ inline void record_row(const std::string& table, const std::string& input, const
     if (size_t at = o.err.find("error: "); at != std::string::npos) msg = first_line(o.err.substr(at));
     if (!message.empty()) msg = message;
     // For a malformed rule, import's report names it on standard output: show that line too.
-    if (size_t at = o.out.find("\n  rule "); at != std::string::npos)
-        msg += " — " + first_line(o.out.substr(at + 3));
+    if (size_t at = o.out.find("\n  rule "); at != std::string::npos) msg += " — " + first_line(o.out.substr(at + 3));
     msg = short_paths(msg, table);
     std::ofstream(dir / (table + ".md"), std::ios::app)
         << "| " << escape_cell(input) << " | `" << escape_cell(cmd) << "` | " << escape_cell(msg) << " | "
@@ -108,12 +107,12 @@ inline void record_row(const std::string& table, const std::string& input, const
 
 /// One bad input: the file that holds it, the command given it, and what the user must see.
 struct BadInput {
-    std::string input;                 ///< what is wrong, in words (the table's first column)
-    std::string file;                  ///< the bad file's name in the scratch directory, "" for none
+    std::string input;                     ///< what is wrong, in words (the table's first column)
+    std::string file;                      ///< the bad file's name in the scratch directory, "" for none
     std::function<std::string()> content;  ///< its bytes
-    std::vector<std::string> args;     ///< "{F}" stands for the file, "{DB}" for a sound database
-    int code;                          ///< the exit code expected (1: bad input, 2: usage/file error)
-    std::vector<std::string> says;     ///< fragments the output must hold ("{F}": the file)
+    std::vector<std::string> args;         ///< "{F}" stands for the file, "{DB}" for a sound database
+    int code;                              ///< the exit code expected (1: bad input, 2: usage/file error)
+    std::vector<std::string> says;         ///< fragments the output must hold ("{F}": the file)
     Conditions conditions = {};
 };
 
@@ -148,11 +147,13 @@ inline void run_bad_inputs(const std::string& table, const std::vector<BadInput>
         const std::string file_before = file.empty() ? "" : read_file(file);
         Outcome o = run_ruleforge(args, c.conditions);
         record_row(table, c.input, args, o);
-        INFO(c.input << "\n  ruleforge " << [&] {
-            std::string j;
-            for (const std::string& a : args) j += a + " ";
-            return j;
-        }() << "\n  stdout: " << o.out << "\n  stderr: " << o.err);
+        INFO(c.input << "\n  ruleforge " <<
+             [&] {
+                 std::string j;
+                 for (const std::string& a : args) j += a + " ";
+                 return j;
+             }()
+                     << "\n  stdout: " << o.out << "\n  stderr: " << o.err);
         CHECK(o.signal == 0);
         CHECK(o.code == c.code);
         CHECK_THAT(o.err, Catch::StartsWith("error: ") || Catch::Contains("\nerror: "));

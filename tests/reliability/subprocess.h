@@ -26,8 +26,8 @@ struct Outcome {
 /// Hostile conditions applied in the child just before exec.
 struct Conditions {
     rlim_t max_file_bytes = RLIM_INFINITY;  ///< RLIMIT_FSIZE: writes past it fail like a full disk
-    bool unprivileged = false;  ///< run as nobody, so files the test owns are read-only (even as root)
-    std::string stdin_text;     ///< fed to standard input
+    bool unprivileged = false;              ///< run as nobody, so files the test owns are read-only (even as root)
+    std::string stdin_text;                 ///< fed to standard input
 };
 
 /// A scratch directory for one test case, emptied first; readable by nobody too.

@@ -4,8 +4,8 @@
 // file named and a non-zero exit, and what was stored stays as it was.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <sys/stat.h>
+#include <chrono>
 
 #include "tests/reliability/reliability_util.h"
 #include "tests/support/tools.h"
@@ -46,36 +46,70 @@ TEST_CASE("reliability: databases that are not ruleforge's are refused and left 
     std::string dir = scratch_dir("database-files");
     std::string rules = good_rules(dir);
     const std::string text_db = "relu(x) => x\n" + std::string(200, 'x');
-    run_bad_inputs("database", {
-        {"a text file as the database (list)", "text.db", text(text_db), {"list", "--db", "{F}"}, 2,
-         {"'{F}' is not a SQLite database"}},
-        {"a text file as the database (import)", "text2.db", text(text_db), {"import", "--db", "{F}", "--format", "native", rules},
-         2, {"'{F}' is not a SQLite database"}},
-        {"a text file as the database (discover)", "text3.db", text(text_db),
-         {"discover", "--db", "{F}", "--max-ops", "1", "-q"}, 2, {"discover: '{F}' is not a SQLite database"}},
-        {"a text file as a shard (merge)", "text4.db", text(text_db), {"merge", "{DB}", "{F}"}, 2,
-         {"'{F}' is not a SQLite database"}},
-        {"another program's SQLite database (import)", "users.db",
-         sqlite_file(dir, "users", "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'ada');"),
-         {"import", "--db", "{F}", "--format", "native", rules}, 2, {"'{F}' is a SQLite database of another program", "users"}},
-        {"another program's SQLite database (merge shard)", "users2.db",
-         sqlite_file(dir, "users2", "CREATE TABLE users(id INTEGER PRIMARY KEY);"), {"merge", "{DB}", "{F}"}, 2,
-         {"'{F}' is a SQLite database of another program"}},
-        {"a database from a newer ruleforge", "newer.db",
-         [&] {
-             std::string path = dir + "/newer.tmp";
-             { ruledb::Database db(path); }
-             REQUIRE(std::system(("sqlite3 '" + path + "' 'PRAGMA user_version = 99' > /dev/null 2>&1").c_str()) == 0);
-             std::string bytes = read_file(path);
-             for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-             return bytes;
-         },
-         {"import", "--db", "{F}", "--format", "native", rules}, 2, {"{F}", "99"}},
-        {"a missing database (list)", "", nullptr, {"list", "--db", dir + "/missing.db"}, 2,
-         {"no database at '" + dir + "/missing.db'"}},
-        {"a missing database (show)", "", nullptr, {"show", "1", "--db", dir + "/missing.db"}, 2, {"missing.db"}},
-        {"a missing shard (merge)", "", nullptr, {"merge", "{DB}", dir + "/missing.db"}, 2, {"no database at"}},
-    });
+    run_bad_inputs(
+        "database",
+        {
+            {"a text file as the database (list)",
+             "text.db",
+             text(text_db),
+             {"list", "--db", "{F}"},
+             2,
+             {"'{F}' is not a SQLite database"}},
+            {"a text file as the database (import)",
+             "text2.db",
+             text(text_db),
+             {"import", "--db", "{F}", "--format", "native", rules},
+             2,
+             {"'{F}' is not a SQLite database"}},
+            {"a text file as the database (discover)",
+             "text3.db",
+             text(text_db),
+             {"discover", "--db", "{F}", "--max-ops", "1", "-q"},
+             2,
+             {"discover: '{F}' is not a SQLite database"}},
+            {"a text file as a shard (merge)",
+             "text4.db",
+             text(text_db),
+             {"merge", "{DB}", "{F}"},
+             2,
+             {"'{F}' is not a SQLite database"}},
+            {"another program's SQLite database (import)",
+             "users.db",
+             sqlite_file(dir, "users",
+                         "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT "
+                         "INTO users VALUES (1, 'ada');"),
+             {"import", "--db", "{F}", "--format", "native", rules},
+             2,
+             {"'{F}' is a SQLite database of another program", "users"}},
+            {"another program's SQLite database (merge shard)",
+             "users2.db",
+             sqlite_file(dir, "users2", "CREATE TABLE users(id INTEGER PRIMARY KEY);"),
+             {"merge", "{DB}", "{F}"},
+             2,
+             {"'{F}' is a SQLite database of another program"}},
+            {"a database from a newer ruleforge",
+             "newer.db",
+             [&] {
+                 std::string path = dir + "/newer.tmp";
+                 { ruledb::Database db(path); }
+                 REQUIRE(std::system(("sqlite3 '" + path + "' 'PRAGMA user_version = 99' > /dev/null 2>&1").c_str()) ==
+                         0);
+                 std::string bytes = read_file(path);
+                 for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
+                 return bytes;
+             },
+             {"import", "--db", "{F}", "--format", "native", rules},
+             2,
+             {"{F}", "99"}},
+            {"a missing database (list)",
+             "",
+             nullptr,
+             {"list", "--db", dir + "/missing.db"},
+             2,
+             {"no database at '" + dir + "/missing.db'"}},
+            {"a missing database (show)", "", nullptr, {"show", "1", "--db", dir + "/missing.db"}, 2, {"missing.db"}},
+            {"a missing shard (merge)", "", nullptr, {"merge", "{DB}", dir + "/missing.db"}, 2, {"no database at"}},
+        });
     CHECK_FALSE(std::filesystem::exists(dir + "/missing.db"));  // reading never creates a file
 }
 
@@ -158,7 +192,8 @@ TEST_CASE("reliability: a read-only database is refused on write, nothing lost",
     chmod(db.c_str(), 0644);
 }
 
-TEST_CASE("reliability: a full disk fails the write with the file named, and what was committed stays", "[reliability]") {
+TEST_CASE("reliability: a full disk fails the write with the file named, and what was committed stays",
+          "[reliability]") {
     start_table("database-full");
     std::string dir = scratch_dir("database-full");
     std::string db = sound_db(dir);
@@ -211,6 +246,6 @@ TEST_CASE("reliability: a full disk fails the write with the file named, and wha
     CHECK(o.signal == 0);
     CHECK(o.code > 0);
     CHECK(db_snapshot(db) == before_import);
-    CHECK(run_ruleforge(args).code == 0);  // with space again, the same import goes through
+    CHECK(run_ruleforge(args).code == 0);                    // with space again, the same import goes through
     CHECK(rule_set(db).size() > before_rules.size() + 400);  // 619 rules, some duplicates
 }

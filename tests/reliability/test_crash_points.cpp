@@ -38,8 +38,8 @@ TEST_CASE("reliability: SIGKILL during import leaves all of the file or none of 
     std::string dir = scratch_dir("crash-import");
     // A database with one rule, then TASO's 619 generated rules in one import (one transaction).
     auto import_args = [&](const std::string& db) {
-        return std::vector<std::string>{"import", "--db", db, "--format", "taso", "--taso-shapes",
-                                        reference("taso/generated_size3.pb")};
+        return std::vector<std::string>{
+            "import", "--db", db, "--format", "taso", "--taso-shapes", reference("taso/generated_size3.pb")};
     };
     std::string ref_db = fresh_path(dir, "reference.db");
     sound_db(dir);
@@ -120,12 +120,15 @@ TEST_CASE("reliability: SIGKILL during merge leaves whole shards, and merging ag
     CHECK(interrupted >= 2);
 }
 
-TEST_CASE("reliability: SIGKILL in discover's store and prove stages, then --resume, gives the same rules",
-          "[reliability]") {
+TEST_CASE(
+    "reliability: SIGKILL in discover's store and prove stages, then --resume, gives the same "
+    "rules",
+    "[reliability]") {
     std::string dir = scratch_dir("crash-discover");
     auto discover_args = [&](const std::string& db, bool resume) {
-        std::vector<std::string> a = {"discover", "--db", db, "--max-ops", "2", "--ops", "matmul,ewadd,relu,smul,transpose",
-                                      "--batch", "8", "-q", "--threads", "2"};
+        std::vector<std::string> a = {
+            "discover", "--db", db,   "--max-ops", "2", "--ops", "matmul,ewadd,relu,smul,transpose",
+            "--batch",  "8",    "-q", "--threads", "2"};
         if (resume) a.push_back("--resume");
         return a;
     };

@@ -24,9 +24,9 @@ TEST_CASE("reliability: every fuzz corpus file keeps the fuzz targets' invariant
     multi.multi = true;
     generator.taso_generator_shapes = true;
     const Target targets[] = {
-        {"native", ExchangeFormat::Native, true, {}},       {"tensat", ExchangeFormat::Tensat, false, {}},
-        {"tensat", ExchangeFormat::Tensat, false, multi},   {"taso", ExchangeFormat::Taso, false, {}},
-        {"taso", ExchangeFormat::Taso, false, generator},   {"flexflow", ExchangeFormat::Flexflow, false, {}},
+        {"native", ExchangeFormat::Native, true, {}},     {"tensat", ExchangeFormat::Tensat, false, {}},
+        {"tensat", ExchangeFormat::Tensat, false, multi}, {"taso", ExchangeFormat::Taso, false, {}},
+        {"taso", ExchangeFormat::Taso, false, generator}, {"flexflow", ExchangeFormat::Flexflow, false, {}},
     };
     int files = 0;
     for (const Target& t : targets) {

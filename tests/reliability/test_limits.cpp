@@ -23,7 +23,9 @@ std::string repeat(const std::string& s, size_t n) {
 }
 
 std::string nested_native(size_t depth) { return repeat("relu(", depth) + "x" + repeat(")", depth) + " => relu(x)\n"; }
-std::string nested_tensat(size_t depth) { return repeat("(relu ", depth) + "?x" + repeat(")", depth) + "=>(relu ?x)\n"; }
+std::string nested_tensat(size_t depth) {
+    return repeat("(relu ", depth) + "?x" + repeat(")", depth) + "=>(relu ?x)\n";
+}
 
 // A balanced tree of ewadds over `leaves` variables: wide, shallow.
 std::string wide(size_t leaves) {
@@ -47,21 +49,49 @@ std::function<std::string()> text(std::string s) {
 TEST_CASE("reliability: deep nesting and huge rules are refused with file:line:col and never crash", "[reliability]") {
     const std::string depth_error = "nested more than " + std::to_string(kMaxNesting) + " deep";
     run_bad_inputs("limits", {
-        {"10,000 nested relus (fmt)", "deep10k.rf", text(nested_native(10000)), {"fmt", "{F}"}, 1,
-         {"{F}:1:", depth_error}},
-        {"10,000 nested relus (check)", "deep10k-check.rf", text(nested_native(10000)), {"check", "--file", "{F}"}, 1,
-         {"{F}:1:", depth_error}},
-        {"100,000 nested relus (check)", "deep100k.rf", text(nested_native(100000)), {"check", "--file", "{F}"}, 1,
-         {"{F}:1:", depth_error}},
-        {"10,000 nested relus, TENSAT (fmt)", "deep10k.txt", text(nested_tensat(10000)),
-         {"fmt", "--format", "tensat", "{F}"}, 1, {"{F}:1:", depth_error}},
-        {"100,000 nested relus, TENSAT (check)", "deep100k.txt", text(nested_tensat(100000)),
-         {"check", "--format", "tensat", "--file", "{F}"}, 1, {"{F}:1:", depth_error}},
-        {"10,000 nested relus (import)", "deep-import.rf", text(nested_native(10000)),
-         {"import", "--db", "{DB}", "--format", "native", "{F}"}, 1, {depth_error}},
-        {"a rule of 32,767 operators (fmt)", "wide.rf", text(wide(32768) + " => x\n"), {"fmt", "{F}"}, 1,
-         {"{F}:1:", "(ruleforge's limit for one rule)"}},
-    });
+                                 {"10,000 nested relus (fmt)",
+                                  "deep10k.rf",
+                                  text(nested_native(10000)),
+                                  {"fmt", "{F}"},
+                                  1,
+                                  {"{F}:1:", depth_error}},
+                                 {"10,000 nested relus (check)",
+                                  "deep10k-check.rf",
+                                  text(nested_native(10000)),
+                                  {"check", "--file", "{F}"},
+                                  1,
+                                  {"{F}:1:", depth_error}},
+                                 {"100,000 nested relus (check)",
+                                  "deep100k.rf",
+                                  text(nested_native(100000)),
+                                  {"check", "--file", "{F}"},
+                                  1,
+                                  {"{F}:1:", depth_error}},
+                                 {"10,000 nested relus, TENSAT (fmt)",
+                                  "deep10k.txt",
+                                  text(nested_tensat(10000)),
+                                  {"fmt", "--format", "tensat", "{F}"},
+                                  1,
+                                  {"{F}:1:", depth_error}},
+                                 {"100,000 nested relus, TENSAT (check)",
+                                  "deep100k.txt",
+                                  text(nested_tensat(100000)),
+                                  {"check", "--format", "tensat", "--file", "{F}"},
+                                  1,
+                                  {"{F}:1:", depth_error}},
+                                 {"10,000 nested relus (import)",
+                                  "deep-import.rf",
+                                  text(nested_native(10000)),
+                                  {"import", "--db", "{DB}", "--format", "native", "{F}"},
+                                  1,
+                                  {depth_error}},
+                                 {"a rule of 32,767 operators (fmt)",
+                                  "wide.rf",
+                                  text(wide(32768) + " => x\n"),
+                                  {"fmt", "{F}"},
+                                  1,
+                                  {"{F}:1:", "(ruleforge's limit for one rule)"}},
+                             });
 }
 
 TEST_CASE("reliability: a rule nested to the limit still works", "[reliability]") {
@@ -89,12 +119,20 @@ TEST_CASE("reliability: check --file reports a malformed rule with its line and 
         std::string error_at;
     };
     const std::vector<Case> cases = {
-        {"unbalanced rule between two good ones", "mixed.rf",
-         "relu(relu(x)) => relu(x)\nrelu(relu(x) => x\newadd(a, b) => ewadd(b, a)\n", {}, ":2:"},
-        {"a bad character between two good ones", "mixed-char.rf",
-         "relu(relu(x)) => relu(x)\nrelu(x) => $x\newadd(a, b) => ewadd(b, a)\n", {}, ":2:12: unexpected character '$'"},
-        {"an unknown operator between two good ones, TENSAT", "mixed.txt",
-         "(relu (relu ?x))=>(relu ?x)\n(frob ?x)=>?x\n(ewadd ?a ?b)=>(ewadd ?b ?a)\n", {"--format", "tensat"},
+        {"unbalanced rule between two good ones",
+         "mixed.rf",
+         "relu(relu(x)) => relu(x)\nrelu(relu(x) => x\newadd(a, b) => ewadd(b, a)\n",
+         {},
+         ":2:"},
+        {"a bad character between two good ones",
+         "mixed-char.rf",
+         "relu(relu(x)) => relu(x)\nrelu(x) => $x\newadd(a, b) => ewadd(b, a)\n",
+         {},
+         ":2:12: unexpected character '$'"},
+        {"an unknown operator between two good ones, TENSAT",
+         "mixed.txt",
+         "(relu (relu ?x))=>(relu ?x)\n(frob ?x)=>?x\n(ewadd ?a ?b)=>(ewadd ?b ?a)\n",
+         {"--format", "tensat"},
          ":2:2: unknown operator 'frob'"},
     };
     for (const Case& c : cases) {

@@ -12,9 +12,7 @@
 using namespace rf;
 using namespace rf::reliability;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("reliability: --out never writes over a database or the command's own input", "[reliability]") {
     start_table("output-files");
@@ -36,18 +34,30 @@ TEST_CASE("reliability: --out never writes over a database or the command's own 
         std::string protected_file;
     };
     const std::vector<Case> cases = {
-        {"--out is the database being exported", {"export", "--db", db, "--format", "json", "--out", db},
-         "refusing to write over '" + db + "': it is an input", db},
-        {"--out is another ruleforge database (export)", {"export", "--db", db, "--format", "tensat", "--out", other},
-         "it is a ruleforge database", other},
-        {"--out is a ruleforge database (enumerate)", {"enumerate", "--max-ops", "1", "--ops", "relu", "-q", "--out", other},
-         "it is a ruleforge database", other},
-        {"--out is the input (convert)", {"convert", rules, "--from", "native", "--to", "native", "--out", rules},
-         "it is an input", rules},
-        {"--out is a link to the input (convert)", {"convert", rules, "--from", "native", "--to", "tensat", "--out", link},
-         "it is the input '" + rules + "'", rules},
-        {"--smt2 names a ruleforge database (audit)", {"audit", "relu(relu(x)) => relu(x)", "--smt2", db_copy},
-         "it is a ruleforge database", db_copy},
+        {"--out is the database being exported",
+         {"export", "--db", db, "--format", "json", "--out", db},
+         "refusing to write over '" + db + "': it is an input",
+         db},
+        {"--out is another ruleforge database (export)",
+         {"export", "--db", db, "--format", "tensat", "--out", other},
+         "it is a ruleforge database",
+         other},
+        {"--out is a ruleforge database (enumerate)",
+         {"enumerate", "--max-ops", "1", "--ops", "relu", "-q", "--out", other},
+         "it is a ruleforge database",
+         other},
+        {"--out is the input (convert)",
+         {"convert", rules, "--from", "native", "--to", "native", "--out", rules},
+         "it is an input",
+         rules},
+        {"--out is a link to the input (convert)",
+         {"convert", rules, "--from", "native", "--to", "tensat", "--out", link},
+         "it is the input '" + rules + "'",
+         rules},
+        {"--smt2 names a ruleforge database (audit)",
+         {"audit", "relu(relu(x)) => relu(x)", "--smt2", db_copy},
+         "it is a ruleforge database",
+         db_copy},
     };
     for (const Case& c : cases) {
         const std::string before = read_file(c.protected_file);
@@ -85,9 +95,8 @@ TEST_CASE("reliability: an existing output file is replaced atomically", "[relia
     Conditions full;
     full.max_file_bytes = 40 * 1024;  // room for SQLite's shared-memory index, not for the export
     Outcome failed = run_ruleforge({"export", "--db", db, "--format", "json", "--out", out}, full);
-    record_row("output-files", "a full disk while replacing an existing file", {"export", "--db", db, "--format", "json",
-                                                                                  "--out", out},
-               failed);
+    record_row("output-files", "a full disk while replacing an existing file",
+               {"export", "--db", db, "--format", "json", "--out", out}, failed);
     INFO(failed.out << failed.err);
     CHECK(failed.signal == 0);
     CHECK(failed.code == 2);

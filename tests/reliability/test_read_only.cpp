@@ -89,7 +89,8 @@ TEST_CASE("reliability: a read-only Database refuses writes and creates nothing"
     {
         ruledb::Database r(db, ruledb::Database::Options{.create = false, .read_only = true});
         CHECK(r.list_rules().size() == 1);
-        CHECK_THROWS_AS(r.add_rule(build_rule(parse_native_rule("sigmoid(sigmoid(x)) => sigmoid(x)"))), ruledb::DbError);
+        CHECK_THROWS_AS(r.add_rule(build_rule(parse_native_rule("sigmoid(sigmoid(x)) => sigmoid(x)"))),
+                        ruledb::DbError);
     }
     CHECK(read_file(db) == bytes);
     CHECK(listing(dir) == files);

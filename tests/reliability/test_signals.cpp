@@ -11,8 +11,8 @@
 #include <csignal>
 #include <functional>
 #include <random>
-#include <tuple>
 #include <thread>
+#include <tuple>
 
 #include "support/stop.h"
 #include "tests/reliability/reliability_util.h"
@@ -25,8 +25,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kOptions = {"--max-ops", "2", "--ops", "matmul,ewadd,relu,smul,transpose", "-q",
-                                           "--threads", "1"};
+const std::vector<std::string> kOptions = {"--max-ops", "2",         "--ops", "matmul,ewadd,relu,smul,transpose",
+                                           "-q",        "--threads", "1"};
 
 std::vector<std::string> discover_args(const std::string& db, const std::string& batch, bool resume) {
     std::vector<std::string> a = {"discover", "--db", db};
@@ -42,7 +42,9 @@ struct Result {
     std::vector<std::string> rules;
     std::map<std::string, int64_t> candidates;
     int64_t proofs = 0;
-    bool operator==(const Result& o) const { return rules == o.rules && candidates == o.candidates && proofs == o.proofs; }
+    bool operator==(const Result& o) const {
+        return rules == o.rules && candidates == o.candidates && proofs == o.proofs;
+    }
 };
 
 Result result_of(const std::string& db) {
@@ -119,8 +121,10 @@ ruledb::RunStatus last_run_status(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("signals: SIGINT and SIGTERM stop discover's prove stage cleanly and --resume at another batch completes it",
-          "[reliability]") {
+TEST_CASE(
+    "signals: SIGINT and SIGTERM stop discover's prove stage cleanly and --resume at another batch "
+    "completes it",
+    "[reliability]") {
     const Result& reference = reference_discover();
     const std::string dir = scratch_dir("signals-discover");
     // (signal, batch of the interrupted run, batch of the resume): the issue's two cases.
@@ -192,16 +196,21 @@ TEST_CASE("signals: --resume of a finished run says so and exits 0, changing not
     CHECK_THAT(other.err, Catch::Contains("finished, with other options"));
 }
 
-TEST_CASE("signals: SIGINT stops prove and SIGTERM stops enumerate cleanly, and running again completes them",
-          "[reliability]") {
+TEST_CASE(
+    "signals: SIGINT stops prove and SIGTERM stops enumerate cleanly, and running again completes "
+    "them",
+    "[reliability]") {
     const std::string dir = scratch_dir("signals-stages");
     auto enumerate_args = [](const std::string& db, bool resume) {
         // TASO's preset: enumeration and storing take about a second, long enough to land in.
-        std::vector<std::string> a = {"enumerate", "--db", db, "--max-ops", "2", "-q", "--threads", "1", "--batch", "1"};
+        std::vector<std::string> a = {"enumerate", "--db",      db,  "--max-ops", "2",
+                                      "-q",        "--threads", "1", "--batch",   "1"};
         if (resume) a.push_back("--resume");
         return a;
     };
-    auto prove_args = [](const std::string& db) { return std::vector<std::string>{"prove", "--db", db, "-q", "--threads", "1"}; };
+    auto prove_args = [](const std::string& db) {
+        return std::vector<std::string>{"prove", "--db", db, "-q", "--threads", "1"};
+    };
     const std::string ref = fresh_path(dir, "reference.db");
     REQUIRE(run_ruleforge(enumerate_args(ref, false)).code == 0);
     const Result enumerated = result_of(ref);
@@ -271,8 +280,10 @@ TEST_CASE("signals: two discovers into one database at once both finish, and the
     for (const ruledb::RunInfo& r : d.runs()) CHECK(r.status == ruledb::RunStatus::Finished);
 }
 
-TEST_CASE("signals: kill trials -- SIGINT, SIGTERM or SIGKILL at a random moment, then --resume with a random --batch",
-          "[reliability]") {
+TEST_CASE(
+    "signals: kill trials -- SIGINT, SIGTERM or SIGKILL at a random moment, then --resume with a "
+    "random --batch",
+    "[reliability]") {
     // The suite's small version of bench/kill_trials.py (which runs 20 trials at TASO's size 2).
     const Result& reference = reference_discover();
     const std::string dir = scratch_dir("signals-trials");
@@ -288,12 +299,13 @@ TEST_CASE("signals: kill trials -- SIGINT, SIGTERM or SIGKILL at a random moment
         // a loaded machine and an idle one alike.
         const int64_t at = static_cast<int64_t>(rng() % 60);
         const std::string batch = batches[rng() % 5], resume_batch = batches[rng() % 5];
-        INFO("seed " << seed << ", trial " << trial << ": " << signal_name(sig) << " after " << at
-                     << " proofs, batch " << batch << ", resumed with batch " << resume_batch);
+        INFO("seed " << seed << ", trial " << trial << ": " << signal_name(sig) << " after " << at << " proofs, batch "
+                     << batch << ", resumed with batch " << resume_batch);
         const std::string db = fresh_path(dir, "trial.db"), log = dir + "/stderr.txt";
         pid_t pid = spawn_ruleforge(discover_args(db, batch, false), log);
         int status = 0;
-        if (!wait_for(pid, db, [&](ruledb::Database& d) { return !d.runs().empty() && proofs_stored(d, at); }, &status)) {
+        if (!wait_for(
+                pid, db, [&](ruledb::Database& d) { return !d.runs().empty() && proofs_stored(d, at); }, &status)) {
             CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));  // it finished first
             continue;
         }
@@ -336,9 +348,10 @@ TEST_CASE("signals: any other command ends at once with 128 + signal", "[reliabi
     // once: what they write is one transaction, which SQLite rolls back.
     const std::string dir = scratch_dir("signals-other");
     const std::string tensat = std::string(RF_REFERENCE_DIR) + "/tensat/converted.txt";
-    for (auto [sig, args] : {std::pair<int, std::vector<std::string>>{SIGTERM, {"check", "--format", "tensat", "--file", tensat,
-                                                                                 "--backend", "both", "--threads", "1"}},
-                             std::pair<int, std::vector<std::string>>{SIGINT, {"axioms", "--validate", "--threads", "1"}}}) {
+    for (auto [sig, args] :
+         {std::pair<int, std::vector<std::string>>{
+              SIGTERM, {"check", "--format", "tensat", "--file", tensat, "--backend", "both", "--threads", "1"}},
+          std::pair<int, std::vector<std::string>>{SIGINT, {"axioms", "--validate", "--threads", "1"}}}) {
         INFO(signal_name(sig) << " to ruleforge " << args[0]);
         pid_t pid = spawn_ruleforge(args, dir + "/stderr.txt");
         std::this_thread::sleep_for(std::chrono::milliseconds(1000));

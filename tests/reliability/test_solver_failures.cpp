@@ -38,8 +38,8 @@ TEST_CASE("reliability: a 1 ms solver limit gives unknown or timeout answers, no
     CHECK_THAT(summary, Catch::Contains(" 0 refuted") && Catch::Contains(" 0 error"));
 
     std::string db = scratch_dir("solver") + "/timeout.db";
-    std::vector<std::string> d = {"discover", "--db", db, "--max-ops", "2", "--ops", "matmul,ewadd,relu",
-                                  "--timeout-ms", "1", "--backend", "both", "-q"};
+    std::vector<std::string> d = {"discover",          "--db",         db,  "--max-ops", "2",    "--ops",
+                                  "matmul,ewadd,relu", "--timeout-ms", "1", "--backend", "both", "-q"};
     Outcome r = run_ruleforge(d);
     std::string unknown = r.out.substr(std::min(r.out.find("unknown"), r.out.size()));
     record_row("solver", "1 ms per query, both back-ends (discover)", d, r, "summary: " + first_line(unknown));

@@ -3,12 +3,12 @@
 // for files that ruleforge itself must never write.
 #pragma once
 
+#include <unistd.h>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "ir/native_text.h"
 #include "ir/rule.h"

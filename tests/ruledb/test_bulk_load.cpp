@@ -21,10 +21,12 @@ namespace {
 // sqlite3.h).
 std::string rows(const std::string& path) {
     const char* sql =
-        "SELECT 'g', id, canonical_text, hash, num_ops, num_outputs, run_id FROM graphs ORDER BY id;"
+        "SELECT 'g', id, canonical_text, hash, num_ops, num_outputs, run_id FROM graphs ORDER BY "
+        "id;"
         "SELECT 'c', id, fingerprint, representative, run_id FROM classes ORDER BY id;"
         "SELECT 'm', class_id, graph_id FROM class_members ORDER BY class_id, graph_id;"
-        "SELECT 'p', id, rule_text, hash, lhs_graph, rhs_graph, class_id, run_id, status FROM candidates ORDER BY id;";
+        "SELECT 'p', id, rule_text, hash, lhs_graph, rhs_graph, class_id, run_id, status FROM "
+        "candidates ORDER BY id;";
     return testing::command_output("sqlite3 '" + path + "' \"" + sql + "\"");
 }
 

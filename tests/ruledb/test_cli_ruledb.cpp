@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "cli/cli.h"
-#include "tests/support/cli_run.h"
 #include "ruledb/database.h"
 #include "tests/ruledb/ruledb_test_util.h"
+#include "tests/support/cli_run.h"
 
 using namespace rf;
 using namespace rf::ruledb;
@@ -136,7 +136,8 @@ TEST_CASE("cli: merge combines shards and says what each added", "[ruledb][cli]"
     Run r = run({"merge", out, a, b});
     INFO(r.err);
     REQUIRE(r.code == 0);
-    CHECK_THAT(r.out, Catch::Contains(a + ": runs +1, graphs +6, classes +0, candidates +0, rules +3 (0 already present)"));
+    CHECK_THAT(r.out,
+               Catch::Contains(a + ": runs +1, graphs +6, classes +0, candidates +0, rules +3 (0 already present)"));
     CHECK_THAT(r.out, Catch::Contains(b + ": runs +0") && Catch::Contains("rules +1 (1 already present)"));
     CHECK_THAT(r.out, Catch::EndsWith("merged 2 shards into " + out + ": 4 rules\n"));
     Run again = run({"merge", out, a, b, "--json"});

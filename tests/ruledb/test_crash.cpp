@@ -4,9 +4,9 @@
 // its stage mark, never a part of one.
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include "ruledb/writer.h"
 #include "tests/ruledb/ruledb_test_util.h"
@@ -62,8 +62,9 @@ TEST_CASE("ruledb: SIGKILL at any moment leaves a sound database of whole record
         bool after_first_commit;
         int delay_us;
     };
-    for (KillPoint kp : {KillPoint{false, 0}, KillPoint{false, 300}, KillPoint{false, 3000}, KillPoint{true, 0},
-                         KillPoint{true, 1000}, KillPoint{true, 7000}, KillPoint{true, 25000}, KillPoint{false, 1500}}) {
+    for (KillPoint kp :
+         {KillPoint{false, 0}, KillPoint{false, 300}, KillPoint{false, 3000}, KillPoint{true, 0}, KillPoint{true, 1000},
+          KillPoint{true, 7000}, KillPoint{true, 25000}, KillPoint{false, 1500}}) {
         int ready[2];
         REQUIRE(pipe(ready) == 0);
         pid_t child = fork();

@@ -60,9 +60,9 @@ TEST_CASE("ruledb: bounded rewriting derives chains of kept rules", "[ruledb][de
 }
 
 TEST_CASE("ruledb: multi-output rules apply where all their outputs match", "[ruledb][derive]") {
-    std::vector<Rule> kept = {rule(
-        "(conv2d(x, w1), conv2d(x, w2)) => (split[axis=1](conv2d(x, concat[axis=0](w1, w2))).0, "
-        "split[axis=1](conv2d(x, concat[axis=0](w1, w2))).1)")};
+    std::vector<Rule> kept = {
+        rule("(conv2d(x, w1), conv2d(x, w2)) => (split[axis=1](conv2d(x, concat[axis=0](w1, w2))).0, "
+             "split[axis=1](conv2d(x, concat[axis=0](w1, w2))).1)")};
     Derivation d = derive(rule("(relu(conv2d(a, u)), tanh(conv2d(a, v))) => "
                                "(relu(split[axis=1](conv2d(a, concat[axis=0](u, v))).0), "
                                "tanh(split[axis=1](conv2d(a, concat[axis=0](u, v))).1))"),
@@ -79,8 +79,13 @@ TEST_CASE("ruledb: multi-output rules apply where all their outputs match", "[ru
 
 TEST_CASE("ruledb: a kept rule applies only where its shapes (its conditions) hold", "[ruledb][derive]") {
     std::vector<Rule> kept = {rule("transpose[perm=[1,0]](transpose[perm=[1,0]](x)) => x where x: act[3,3]")};
-    CHECK(derive(rule("relu(transpose[perm=[1,0]](transpose[perm=[1,0]](y))) => relu(y) where y: act[3,3]"), kept).derivable);
-    CHECK_FALSE(derive(rule("relu(transpose[perm=[1,0]](transpose[perm=[1,0]](y))) => relu(y) where y: act[4,3]"), kept)
+    CHECK(derive(rule("relu(transpose[perm=[1,0]](transpose[perm=[1,0]](y))) => relu(y) where y: "
+                      "act[3,3]"),
+                 kept)
+              .derivable);
+    CHECK_FALSE(derive(rule("relu(transpose[perm=[1,0]](transpose[perm=[1,0]](y))) => relu(y) "
+                            "where y: act[4,3]"),
+                       kept)
                     .derivable);
     // Shared symbols are conditions too: `ewadd` of equal shapes only matches equal shapes.
     std::vector<Rule> tied = {rule("ewadd(x, y) => ewadd(y, x) where x: act[n,m], y: act[n,m]")};
@@ -103,7 +108,8 @@ TEST_CASE("ruledb: prune_derivable keeps the smallest rules and records who deri
     CHECK(d->summary.decision == Decision::Pruned);
     CHECK(d->summary.prune_reason == PruneReason::Derivable);
     CHECK(d->subsumed_by == std::vector<Id>{a3});
-    CHECK(d->prune_detail == "lhs rewrites to rhs in 2 steps (rules " + std::to_string(a3) + ", " + std::to_string(a3) + ")");
+    CHECK(d->prune_detail ==
+          "lhs rewrites to rhs in 2 steps (rules " + std::to_string(a3) + ", " + std::to_string(a3) + ")");
     CHECK(db.rule_details(a3)->summary.decision == Decision::Kept);
     CHECK(db.rule_details(fuse)->summary.decision == Decision::Kept);
     CHECK(db.rule_details(open)->summary.decision == Decision::Undecided);
@@ -124,7 +130,8 @@ TEST_CASE("ruledb: a smaller rule under a common outer operator is pruned as com
     // Two steps of it (one per operand): derivable, but not one rule in context.
     Id twice = db.add_rule(rule("ewadd(relu(conv2d(x, w)), relu(conv2d(x, v))) => "
                                 "ewadd(conv2d[act=relu](x, w), conv2d[act=relu](x, v))"),
-                           proved).id;
+                           proved)
+                   .id;
     MinimizeReport r = prune_derivable(db);
     CHECK(r.kept == 1);
     CHECK(r.pruned == 2);
@@ -144,11 +151,14 @@ TEST_CASE("ruledb: bounded rewriting searches from both sides even when the left
     // backwards, one step from the right side. From the left the rule applies too, but to a
     // state one level wide that never meets the right side: a search that expanded the left
     // side on every tie spent both steps there and missed it.
-    std::vector<Rule> kept = {rule("concat[axis=1](ewadd(v0, v1), ewadd(v2, v3)) => "
-                                   "ewadd(concat[axis=1](v1, v2), concat[axis=1](v0, v3)) "
-                                   "where v0: act[d0,d1], v1: act[d0,d1], v2: act[d0,d2], v3: act[d0,d2]")};
-    Rule t = rule("concat[axis=1](ewadd(a, b), ewadd(b, c)) => ewadd(concat[axis=1](a, b), concat[axis=1](b, c)) "
-                  "where a: act[2,4], b: act[2,4], c: act[2,4]");
+    std::vector<Rule> kept = {
+        rule("concat[axis=1](ewadd(v0, v1), ewadd(v2, v3)) => "
+             "ewadd(concat[axis=1](v1, v2), concat[axis=1](v0, v3)) "
+             "where v0: act[d0,d1], v1: act[d0,d1], v2: act[d0,d2], v3: act[d0,d2]")};
+    Rule t = rule(
+        "concat[axis=1](ewadd(a, b), ewadd(b, c)) => ewadd(concat[axis=1](a, b), concat[axis=1](b, "
+        "c)) "
+        "where a: act[2,4], b: act[2,4], c: act[2,4]");
     Derivation d = derive(t, kept, DeriveBudget{2, 4000, 2});
     CHECK(d.derivable);
     CHECK(d.steps == 1);

@@ -65,7 +65,7 @@ TEST_CASE("ruledb: merge copies shards without duplicates and keeps provenance",
     MergeCounts ca = db.merge_from(a);
     MergeCounts cb = db.merge_from(b);
     CHECK(ca.rules == 2);
-    CHECK(cb.rules == 2);  // tanh and Z
+    CHECK(cb.rules == 2);          // tanh and Z
     CHECK(cb.rules_present == 1);  // X
     CHECK(cb.classes == 1);
     CHECK(cb.candidates == 0);
@@ -115,7 +115,8 @@ TEST_CASE("ruledb: merge copies shards without duplicates and keeps provenance",
         MergeCounts again = db.merge_from(a);
         again += db.merge_from(b);
         CHECK(again.runs + again.graphs + again.classes + again.candidates + again.rules + again.proofs +
-                  again.validations + again.duplicates == 0);
+                  again.validations + again.duplicates ==
+              0);
         CHECK(db.stats().proofs == 3);
     }
     SECTION("a merged database merges on, keeping the original provenance") {

@@ -2,9 +2,9 @@
 // version-1 file, and clear refusals of files that are not ours, too new, missing or locked.
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include "ruledb/database.h"
 #include "ruledb/schema.h"
@@ -51,9 +51,10 @@ TEST_CASE("ruledb: a version-1 database opens and migrates to the current versio
     std::string path = fresh_db("schema-v1");
     Database::create_at_version(path, 1);
     CHECK(header_u32(path, 60) == 1);
-    bool old_row = have_sqlite3_tool() &&
-                   sqlite3_tool(path, "INSERT INTO runs(command, tool_version, started_at, status) "
-                                      "VALUES ('ruleforge discover --max-ops 2', '0.0.1', '2024-01-01T00:00:00Z', 'finished')");
+    bool old_row = have_sqlite3_tool() && sqlite3_tool(path,
+                                                       "INSERT INTO runs(command, tool_version, started_at, status) "
+                                                       "VALUES ('ruleforge discover --max-ops 2', '0.0.1', "
+                                                       "'2024-01-01T00:00:00Z', 'finished')");
     if (!old_row) WARN("sqlite3 tool missing: migration checked without a version-1 row");
     Database db(path);
     CHECK(db.schema_version() == schema::kCurrentVersion);
@@ -89,7 +90,9 @@ TEST_CASE("ruledb: another program's SQLite database is refused and left untouch
         return;
     }
     std::string path = fresh_db("schema-foreign");
-    REQUIRE(sqlite3_tool(path, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'ada');"));
+    REQUIRE(sqlite3_tool(path,
+                         "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users "
+                         "VALUES (1, 'ada');"));
     std::string before = file_bytes(path);
     auto e = open_error(path);
     REQUIRE(e);
@@ -173,7 +176,8 @@ TEST_CASE("ruledb: a database locked by another process gives a clear error afte
     close(ready[1]);
     REQUIRE(e);
     CHECK(e->kind() == DbError::Kind::Locked);
-    CHECK_THAT(e->what(), Catch::Contains(path) && Catch::Contains("locked by another process") && Catch::Contains("200 ms"));
+    CHECK_THAT(e->what(),
+               Catch::Contains(path) && Catch::Contains("locked by another process") && Catch::Contains("200 ms"));
     CHECK(waited >= std::chrono::milliseconds(150));
     // The killed holder's uncommitted rule is gone; ours can be added now.
     CHECK(db.add_rule(rule("tanh(x) => tanh(x)")).inserted);

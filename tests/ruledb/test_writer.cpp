@@ -13,7 +13,8 @@ using namespace rf::ruledb::test;
 
 TEST_CASE("ruledb: concurrent writers from several threads store every record once", "[ruledb]") {
     std::string path = fresh_db("writer-concurrent");
-    const int threads = 6, per_thread = 60, stride = 40;  // thread t adds rules [t*40, t*40+60): overlaps
+    const int threads = 6, per_thread = 60,
+              stride = 40;  // thread t adds rules [t*40, t*40+60): overlaps
     Id run;
     {
         Database db(path);

@@ -69,7 +69,8 @@ Sample sample_db(const std::string& name) {
     v.time_after_ms = 2.5;
     v.run = r;
     db.record_validation(v);
-    Id cand = db.add_candidate(describe_rule(rule("ewmul(ewadd(x, y), z) => ewadd(ewmul(x, z), ewmul(y, z))")), {}, r).id;
+    Id cand =
+        db.add_candidate(describe_rule(rule("ewmul(ewadd(x, y), z) => ewadd(ewmul(x, z), ewmul(y, z))")), {}, r).id;
     db.record_candidate_proof(cand, {"z3", ProofStatus::Unknown, 7.0, {}, "", "", "incomplete quantifiers", "", r});
     db.mark_stage_done(r, "prove", "b0");
     db.finish_run(r, RunStatus::Finished);
@@ -131,8 +132,8 @@ struct Browser {
 Browser headless(const std::string& page, const std::string& work, const std::string& query = "") {
     const std::string dom = work + "/dom.html", log = work + "/chromium.log";
     const std::string cmd = "timeout 120 chromium --headless --disable-gpu --no-sandbox --user-data-dir='" + work +
-                            "/profile' --enable-logging=stderr --v=0 --dump-dom 'file://" + page + query + "' > '" + dom +
-                            "' 2> '" + log + "'";
+                            "/profile' --enable-logging=stderr --v=0 --dump-dom 'file://" + page + query + "' > '" +
+                            dom + "' 2> '" + log + "'";
     Browser b;
     b.code = std::system(cmd.c_str());
     b.dom = read(dom);
@@ -181,7 +182,8 @@ TEST_CASE("report: a page per rule, pictures, linked axioms and a read-only data
     CHECK(fs::exists(s.db + "-shm") == had_shm);
     // (Only this report's staging name: other report tests run beside it in the same folder.)
     for (const auto& e : fs::directory_iterator(fs::path(out).parent_path()))
-        CHECK_THAT(e.path().filename().string(), !Catch::StartsWith("." + fs::path(out).filename().string() + ".staging"));
+        CHECK_THAT(e.path().filename().string(),
+                   !Catch::StartsWith("." + fs::path(out).filename().string() + ".staging"));
 
     const std::string index = read(fs::path(out) / "index.html");
     CHECK(count(index, "<tr data-status=") == 3);
@@ -195,7 +197,7 @@ TEST_CASE("report: a page per rule, pictures, linked axioms and a read-only data
     CHECK_THAT(assoc, Catch::Contains("<div class=\"picture\"><svg"));
     CHECK_THAT(assoc, Catch::Contains("cluster_l") && Catch::Contains("left side"));
     CHECK_THAT(assoc, Catch::Contains("href=\"../axioms.html#ax-matmul_assoc\">matmul_assoc</a>"));
-    CHECK_THAT(assoc, Catch::Contains("resnet50"));  // the model validation
+    CHECK_THAT(assoc, Catch::Contains("resnet50"));   // the model validation
     CHECK_THAT(assoc, Catch::Contains("limit 1 s"));  // cvc5's reason
     CHECK_THAT(assoc, Catch::Contains("subsumes</dt><dd><a href=\"../rules/rule-" + std::to_string(s.fused)));
 
@@ -223,8 +225,9 @@ TEST_CASE("report: every proved proof names its strategy", "[report]") {
     CHECK_THAT(read(page), !Catch::Contains("<td>pointwise</td>"));
     // A proof by another strategy records it in its reason (pipeline/proof_store.cpp).
     REQUIRE(rf::ruledb::test::have_sqlite3_tool());
-    REQUIRE(rf::ruledb::test::sqlite3_tool(
-        s.db, "UPDATE proofs SET reason = 'strategy pointwise: a = a' WHERE status = 'proved' AND backend = 'z3'"));
+    REQUIRE(rf::ruledb::test::sqlite3_tool(s.db,
+                                           "UPDATE proofs SET reason = 'strategy pointwise: a = a' "
+                                           "WHERE status = 'proved' AND backend = 'z3'"));
     REQUIRE(run({"report", "--db", s.db, "--out", out, "--no-validate-axioms", "--no-bounded-check"}).code == 0);
     CHECK_THAT(read(page), Catch::Contains("<td>pointwise</td>"));
 }
@@ -333,7 +336,8 @@ TEST_CASE("report: a size-2 discovery renders in headless Chromium", "[report][c
     size_t with_relu = 0, largest = 0;
     for (const std::string& ops : row_attributes(file, "data-ops"))
         with_relu += (" " + ops + " ").find(" relu ") != std::string::npos;
-    for (const std::string& size : row_attributes(file, "data-size")) largest = std::max<size_t>(largest, std::stoul(size));
+    for (const std::string& size : row_attributes(file, "data-size"))
+        largest = std::max<size_t>(largest, std::stoul(size));
     REQUIRE(with_relu > 0);
     REQUIRE(with_relu < static_cast<size_t>(rules));
     Browser view = headless(out + "/index.html", work, "?op=relu&sort=size&dir=desc");
@@ -342,9 +346,8 @@ TEST_CASE("report: a size-2 discovery renders in headless Chromium", "[report][c
     const std::vector<std::string> sizes = row_attributes(view.dom, "data-size");
     REQUIRE_FALSE(sizes.empty());
     CHECK(std::stoul(sizes.front()) == largest);
-    CHECK(std::is_sorted(sizes.rbegin(), sizes.rend(), [](const std::string& a, const std::string& b) {
-        return std::stoul(a) < std::stoul(b);
-    }));
+    CHECK(std::is_sorted(sizes.rbegin(), sizes.rend(),
+                         [](const std::string& a, const std::string& b) { return std::stoul(a) < std::stoul(b); }));
     CHECK(console_lines(view.log).empty());
 
     // The first rule's page, and the axioms it links to.

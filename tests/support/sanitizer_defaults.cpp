@@ -12,12 +12,8 @@
 //   on every malloc would make the suite several times slower). Nothing in ruleforge calls CLN
 //   directly: only a leak whose recorded stack passes through CLN (cvc5's arithmetic) is matched.
 
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:libcln.so\n";
-}
+extern "C" const char* __lsan_default_suppressions() { return "leak:libcln.so\n"; }
 
 // Without this, every process would end with a "Suppressions used:" table on stderr, which the
 // tests that read a command's stderr would see.
-extern "C" const char* __lsan_default_options() {
-    return "print_suppressions=0";
-}
+extern "C" const char* __lsan_default_options() { return "print_suppressions=0"; }

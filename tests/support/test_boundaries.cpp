@@ -24,28 +24,38 @@ struct Wall {
 };
 
 const std::vector<std::string> kStages = {"enumerator/", "fingerprint/", "prover/", "ruledb/", "exporters/",
-                                          "applier/",   "pipeline/",    "site/",   "cli/"};
+                                          "applier/",    "pipeline/",    "site/",   "cli/"};
 
 const std::vector<Wall>& walls() {
     static const std::vector<Wall> list = {
         {{"ir/"}, {}, kStages, "ir knows no stage"},
-        {{"support/"}, {}, [] {
+        {{"support/"},
+         {},
+         [] {
              std::vector<std::string> v = kStages;
              v.push_back("ir/");
              return v;
-         }(), "support is below every stage"},
+         }(),
+         "support is below every stage"},
         {{}, {"cli/", "tests/"}, {"cli/"}, "libraries know no front end"},
-        {{"enumerator/", "fingerprint/", "prover/", "ruledb/", "exporters/", "applier/"}, {},
-         {"pipeline/", "site/"}, "a stage knows no stage that runs it"},
+        {{"enumerator/", "fingerprint/", "prover/", "ruledb/", "exporters/", "applier/"},
+         {},
+         {"pipeline/", "site/"},
+         "a stage knows no stage that runs it"},
         {{}, {"prover/backends/"}, {"z3", "cvc5"}, "solvers only through the prover (prover/backends/)"},
         {{}, {"ruledb/"}, {"sqlite3"}, "SQLite only in ruledb/"},
-        {{"exporters/", "cli/cmd_export.cpp"}, {},
+        {{"exporters/", "cli/cmd_export.cpp"},
+         {},
          {"prover/checker.h", "prover/backend.h", "prover/backends/", "z3", "cvc5"},
          "exporters write SMT-LIB2 from the encoder, never through a solver"},
-        {{"prover/backends/"}, {},
+        {{"prover/backends/"},
+         {},
          {"ruledb/", "pipeline/", "exporters/", "ir/output_file.h", "sqlite3", "fstream"},
          "a back-end stores nothing"},
-        {{}, {"exporters/"}, {"taso_rules.pb.h", "exporters/taso_rules.pb.h"}, "the TASO protobuf classes are private to exporters/"},
+        {{},
+         {"exporters/"},
+         {"taso_rules.pb.h", "exporters/taso_rules.pb.h"},
+         "the TASO protobuf classes are private to exporters/"},
     };
     return list;
 }
