@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <list>
 #include <map>
 #include <optional>
@@ -33,6 +34,8 @@ public:
     Model run(const onnx::ModelProto& m, const std::string& name) {
         if (!m.has_graph()) throw std::runtime_error(d_source + ": not an ONNX model (no graph)");
         const onnx::GraphProto& g = m.graph();
+        for (const auto& o : m.opset_import())
+            if (o.domain().empty() || o.domain() == "ai.onnx") d_opset = o.version();
         for (const onnx::TensorProto& t : g.initializer()) d_consts[t.name()] = &t;
         for (const onnx::ValueInfoProto& in : g.input()) {
             if (d_consts.count(in.name())) continue;  // old exporters list initializers as inputs too
@@ -92,6 +95,12 @@ private:
     // The value of a tensor name; an initializer or Constant becomes a weight on first use.
     ValueRef value(const std::string& name) {
         if (auto it = d_values.find(name); it != d_values.end()) return it->second;
+        if (auto it = d_lazy.find(name); it != d_lazy.end()) {
+            // Built on first use, so a node the gelu pattern absorbs leaves no dead node behind.
+            std::function<ValueRef()> make = std::move(it->second);
+            d_lazy.erase(it);
+            return d_values[name] = make();
+        }
         auto c = d_consts.find(name);
         if (c == d_consts.end()) throw NodeError("tensor '" + name + "' is not defined before it is used");
         std::vector<int64_t> dims(c->second->dims().begin(), c->second->dims().end());
@@ -263,11 +272,23 @@ private:
         return true;
     }
 
-    ValueRef elementwise(const onnx::NodeProto& n, bool is_add) {
+    ValueRef binary(OpKind kind, ValueRef a, ValueRef b) { return d_nb.graph().add1(kind, Params{}, {a, b}); }
+
+    // x with leading length-1 axes up to rank r: numpy aligns shapes at the last axis, the IR's
+    // element-wise operators broadcast between operands of one rank.
+    ValueRef at_rank(ValueRef x, size_t r) {
+        auto d = d_nb.dims(x);
+        if (d.size() >= r) return x;
+        d.insert(d.begin(), r - d.size(), 1);
+        return d_nb.reshape(x, d);
+    }
+
+    ValueRef elementwise(const onnx::NodeProto& n, OpKind kind) {
         only_attrs(n, {});
         const std::string &an = n.input_size() > 0 ? n.input(0) : "", &bn = n.input_size() > 1 ? n.input(1) : "";
         if (an.empty() || bn.empty()) throw NodeError("needs two inputs");
-        // A constant operand of a smaller shape broadcasts: it becomes a weight of the full shape.
+        // A constant operand of a smaller shape broadcasts: it becomes a weight of the full shape
+        // (as TASO's models hold biases, so their rules still match).
         for (int side = 0; side < 2; ++side) {
             const std::string& c = side ? an : bn;
             const std::string& o = side ? bn : an;
@@ -275,33 +296,34 @@ private:
             ValueRef ov = value(o);
             const onnx::TensorProto& t = *d_consts[c];
             std::vector<int64_t> cd(t.dims().begin(), t.dims().end());
-            if (cd == d_nb.dims(ov)) break;
-            if (!broadcasts(cd, d_nb.dims(ov)))
-                throw NodeError("constant '" + c + "' " + join(cd) + " does not broadcast to " + d_nb.type(ov).to_string());
+            if (cd == d_nb.dims(ov) || !broadcasts(cd, d_nb.dims(ov))) break;
             const std::string var = unique(c);
             ValueRef w = d_nb.weight(d_nb.dims(ov), var);
             if (auto values = float_values(t)) d_weights[var] = broadcast(*values, d_nb.dims(ov));
-            return is_add ? d_nb.add(ov, w) : d_nb.mul(ov, w);
+            return side ? binary(kind, w, ov) : binary(kind, ov, w);
         }
+        // Computed operands broadcast in the IR (length-1 axes); a lower rank gains leading 1s.
         ValueRef a = value(an), b = value(bn);
-        if (!d_nb.type(a).same_shape(d_nb.type(b)))
-            throw NodeError("operands " + d_nb.type(a).to_string() + " and " + d_nb.type(b).to_string() +
-                            " differ in shape; the IR does not broadcast between computed tensors");
-        return is_add ? d_nb.add(a, b) : d_nb.mul(a, b);
+        const size_t r = std::max(d_nb.type(a).rank(), d_nb.type(b).rank());
+        return binary(kind, at_rank(a, r), at_rank(b, r));
     }
 
     ValueRef matmul(const onnx::NodeProto& n) {
         only_attrs(n, {});
         ValueRef a = operand(n, 0), b = operand(n, 1);
         const size_t ra = d_nb.type(a).rank(), rb = d_nb.type(b).rank();
-        if (ra == rb && (ra == 2 || ra == 3)) return d_nb.matmul(a, b);
-        if (ra == 3 && rb == 2) {  // [B,M,K] x [K,N]: fold the batch into the rows
+        if (ra == rb && ra >= 2 && ra <= 4) return d_nb.matmul(a, b);
+        if ((ra == 3 || ra == 4) && rb == 2) {  // [..., M, K] x [K, N]: fold the batch into the rows
             auto ad = d_nb.dims(a);
-            ValueRef y = d_nb.matmul(d_nb.reshape(a, {ad[0] * ad[1], ad[2]}), b);
-            return d_nb.reshape(y, {ad[0], ad[1], d_nb.dim(b, 1)});
+            int64_t rows = 1;
+            for (size_t i = 0; i + 1 < ra; ++i) rows *= ad[i];
+            ValueRef y = d_nb.matmul(d_nb.reshape(a, {rows, ad.back()}), b);
+            ad.back() = d_nb.dim(b, 1);
+            return d_nb.reshape(y, ad);
         }
         throw NodeError("operands " + d_nb.type(a).to_string() + " x " + d_nb.type(b).to_string() +
-                        ": the IR multiplies rank 2 or 3 operands of equal rank (or [B,M,K] x [K,N])");
+                        ": the IR multiplies operands of equal rank 2 to 4 (or [..., M, K] x [K, N]); "
+                        "batch dimensions do not broadcast");
     }
 
     ValueRef gemm(const onnx::NodeProto& n) {
@@ -423,6 +445,183 @@ private:
         d_weights[prefix + "_bias"] = broadcast(b, xd, 1);
     }
 
+
+    // ---- transformer operators (issue 22) ----
+    int norm_axis(int64_t axis, ValueRef x) {
+        const int64_t r = static_cast<int64_t>(d_nb.type(x).rank());
+        if (axis < 0) axis += r;
+        if (axis < 0 || axis >= r) throw NodeError("axis out of range for " + d_nb.type(x).to_string());
+        return static_cast<int>(axis);
+    }
+
+    ValueRef softmax(const onnx::NodeProto& n) {
+        only_attrs(n, {"axis"});
+        ValueRef x = operand(n, 0);
+        const int last = static_cast<int>(d_nb.type(x).rank()) - 1;
+        // Before opset 13 Softmax flattened every axis from `axis` on into one: the same as the
+        // IR's softmax only when that is the last axis alone.
+        const int axis = norm_axis(attr_int(n, "axis", d_opset < 13 ? 1 : -1), x);
+        if (d_opset < 13 && axis != last)
+            throw NodeError("opset " + std::to_string(d_opset) + " Softmax with axis " + std::to_string(axis) +
+                            " normalises axes " + std::to_string(axis) + ".." + std::to_string(last) +
+                            " together; the IR's softmax takes one axis");
+        return d_nb.softmax(x, axis);
+    }
+
+    // ReduceSum / ReduceMean: axes as the attribute (ReduceMean before opset 18, ReduceSum
+    // before 13) or as the second input; several axes nest (a mean of equal-size means is the
+    // mean); keepdims = 0 reshapes the kept length-1 axes away.
+    ValueRef reduce(const onnx::NodeProto& n, bool mean) {
+        only_attrs(n, {"axes", "keepdims", "noop_with_empty_axes"});
+        ValueRef x = operand(n, 0);
+        std::vector<int64_t> axes = attr_ints(n, "axes");
+        if (n.input_size() > 1 && !n.input(1).empty()) {
+            if (attr(n, "axes")) throw NodeError("axes given both as attribute and as input");
+            axes = int_values(constant(n.input(1), "axes"));
+        }
+        const size_t r = d_nb.type(x).rank();
+        if (axes.empty()) {
+            if (attr_int(n, "noop_with_empty_axes", 0)) return x;
+            for (size_t i = 0; i < r; ++i) axes.push_back(static_cast<int64_t>(i));
+        }
+        std::set<int> seen;
+        for (int64_t a : axes)
+            if (!seen.insert(norm_axis(a, x)).second) throw NodeError("axes " + join(axes) + " repeat an axis");
+        ValueRef y = x;
+        for (int a : seen) y = mean ? d_nb.reduce_mean(y, a) : d_nb.reduce_sum(y, a);
+        if (attr_int(n, "keepdims", 1)) return y;
+        std::vector<int64_t> kept;
+        for (size_t i = 0; i < r; ++i)
+            if (!seen.count(static_cast<int>(i))) kept.push_back(d_nb.dim(x, i));
+        if (kept.empty()) throw NodeError("keepdims = 0 over every axis gives a scalar; the IR keeps rank >= 1");
+        return d_nb.reshape(y, kept);
+    }
+
+    // The constant `name` holds one number (a scalar or a one-element tensor): its value.
+    std::optional<float> scalar_const(const std::string& name) {
+        if (!is_const(name) || d_lazy.count(name)) return std::nullopt;
+        auto v = float_values(*d_consts[name]);
+        if (!v || v->data.size() != 1) return std::nullopt;
+        return v->data[0];
+    }
+
+    // LayerNormalization (opset 17): the IR's layernorm adds 1e-5 under the root; another
+    // epsilon is imported decomposed, (x - mean) / sqrt(mean((x - mean)^2) + eps), which is
+    // what the operator means. Scale and B are the affine part (ewmul, ewadd, broadcast).
+    ValueRef layer_norm(const onnx::NodeProto& n) {
+        only_attrs(n, {"axis", "epsilon", "stash_type"});
+        for (int k = 1; k < n.output_size(); ++k)
+            if (!n.output(k).empty()) throw NodeError("the Mean and InvStdDev outputs are not supported");
+        ValueRef x = operand(n, 0);
+        const int last = static_cast<int>(d_nb.type(x).rank()) - 1;
+        const int axis = norm_axis(attr_int(n, "axis", -1), x);
+        if (axis != last)
+            throw NodeError("axis " + std::to_string(axis) + " normalises axes " + std::to_string(axis) + ".." +
+                            std::to_string(last) + " together; the IR's layernorm takes one axis (export with axis -1)");
+        const float eps = attr_float(n, "epsilon", 1e-5f);
+        if (!(eps > 0)) throw NodeError("epsilon must be positive");
+        ValueRef y;
+        if (eps == 1e-5f) {
+            y = d_nb.layernorm(x, axis);
+        } else {
+            ValueRef d = d_nb.sub(x, d_nb.reduce_mean(x, axis));
+            ValueRef var = d_nb.reduce_mean(d_nb.mul(d, d), axis);
+            const std::string e = unique((n.name().empty() ? n.output(0) : n.name()) + "_epsilon");
+            d_weights[e] = FloatTensor{d_nb.dims(var), std::vector<float>(static_cast<size_t>(d_nb.type(var).volume()), eps)};
+            y = d_nb.div(d, d_nb.sqrt(d_nb.add(var, d_nb.weight(d_nb.dims(var), e))));
+        }
+        y = affine_operand(n, 1, y, OpKind::EwMul);
+        return affine_operand(n, 2, y, OpKind::EwAdd);
+    }
+
+    // y op input k (Scale or B of a norm), broadcast as Mul / Add broadcast it.
+    ValueRef affine_operand(const onnx::NodeProto& n, int k, ValueRef y, OpKind kind) {
+        if (k >= n.input_size() || n.input(k).empty()) return y;
+        const std::string& c = n.input(k);
+        if (is_const(c)) {
+            const onnx::TensorProto& t = *d_consts[c];
+            std::vector<int64_t> cd(t.dims().begin(), t.dims().end());
+            if (!broadcasts(cd, d_nb.dims(y)))
+                throw NodeError("'" + c + "' " + join(cd) + " does not broadcast to " + d_nb.type(y).to_string());
+            const std::string var = unique(c);
+            ValueRef w = d_nb.weight(d_nb.dims(y), var);
+            if (auto values = float_values(t)) d_weights[var] = broadcast(*values, d_nb.dims(y));
+            return binary(kind, y, w);
+        }
+        ValueRef v = value(c);
+        return binary(kind, y, at_rank(v, d_nb.type(y).rank()));
+    }
+
+    ValueRef pow(const onnx::NodeProto& n) {
+        only_attrs(n, {});
+        ValueRef x = operand(n, 0);
+        if (n.input_size() < 2 || scalar_const(n.input(1)) != 2.f)
+            throw NodeError("only the constant exponent 2 is supported (as x * x)");
+        return d_nb.mul(x, x);
+    }
+
+    // Gelu's erf form as exporters write it, 0.5 * x * (1 + erf(x / sqrt 2)) (or x * 0.7071...,
+    // or (0.5 * x) * (1 + erf)), becomes one gelu node. Each partial result is recorded here
+    // and has no IR value: the IR has no erf, so a partial result used elsewhere is an error.
+    enum class Gelu { Scaled, Half, Erf, OnePlusErf, XOnePlusErf };
+    struct Partial {
+        Gelu stage;
+        std::string x;  ///< the tensor name gelu is applied to
+    };
+    std::optional<Partial> partial(const std::string& name, Gelu stage) {
+        auto it = d_partial.find(name);
+        if (it == d_partial.end() || it->second.stage != stage) return std::nullopt;
+        return it->second;
+    }
+    // Records `n`'s output as a stage of the pattern. Stages past Erf have no value; Scaled
+    // and Half are real values too, built only if something else reads them.
+    void record(const onnx::NodeProto& n, Gelu stage, const std::string& x, std::function<ValueRef()> make = {}) {
+        d_partial[n.output(0)] = {stage, x};
+        const std::string out = n.output(0);
+        d_lazy[out] = make ? std::move(make) : std::function<ValueRef()>([out]() -> ValueRef {
+            throw NodeError("tensor '" + out + "' is part of an erf (erf is supported only in gelu's form "
+                            "0.5 * x * (1 + erf(x / sqrt 2))) and is used outside it");
+        });
+    }
+    static bool near(std::optional<float> v, double want) { return v && std::fabs(*v - want) < 1e-4 * want; }
+
+    // True when `n` was taken as a step of gelu's erf form.
+    bool gelu_step(const onnx::NodeProto& n) {
+        const std::string& op = n.op_type();
+        if (n.input_size() != (op == "Erf" ? 1 : 2) || n.output_size() != 1 || n.attribute_size()) return false;
+        const std::string& a = n.input(0);
+        if (op == "Erf") {
+            auto p = partial(a, Gelu::Scaled);
+            if (!p) throw NodeError("Erf is supported only in gelu's form 0.5 * x * (1 + erf(x / sqrt 2))");
+            record(n, Gelu::Erf, p->x);
+            return true;
+        }
+        const std::string& b = n.input(1);
+        auto lazy = [this, n, op]() {
+            return elementwise(n, op == "Div" ? OpKind::EwDiv : op == "Add" ? OpKind::EwAdd : OpKind::EwMul);
+        };
+        for (int side = 0; side < 2; ++side) {
+            const std::string& u = side ? b : a;  // the computed operand
+            const std::string& c = side ? a : b;  // the other one
+            if (op == "Div" && side == 0 && near(scalar_const(c), std::sqrt(2.0)) && !is_const(u))
+                return record(n, Gelu::Scaled, u, lazy), true;
+            if (op == "Mul" && near(scalar_const(c), std::sqrt(0.5)) && !is_const(u))
+                return record(n, Gelu::Scaled, u, lazy), true;
+            if (op == "Mul" && near(scalar_const(c), 0.5) && !is_const(u)) {
+                if (auto p = partial(u, Gelu::XOnePlusErf)) return define(n, {d_nb.gelu(value(p->x))}), true;
+                return record(n, Gelu::Half, u, lazy), true;
+            }
+            if (op == "Add" && near(scalar_const(c), 1.0))
+                if (auto p = partial(u, Gelu::Erf)) return record(n, Gelu::OnePlusErf, p->x), true;
+            if (op == "Mul")
+                if (auto p = partial(u, Gelu::OnePlusErf)) {
+                    if (c == p->x) return record(n, Gelu::XOnePlusErf, p->x), true;
+                    if (auto h = partial(c, Gelu::Half); h && h->x == p->x) return define(n, {d_nb.gelu(value(p->x))}), true;
+                }
+        }
+        return false;
+    }
+
     void import_node(const onnx::NodeProto& n) {
         const std::string& op = n.op_type();
         if (!n.domain().empty() && n.domain() != "ai.onnx") throw NodeError("operator domain '" + n.domain() + "' is not supported");
@@ -437,13 +636,24 @@ private:
         // ONNX's spellings of the catalogue's operators are the catalogue's (ir/op_kind.h); here
         // only their attributes are mapped.
         const std::optional<OpKind> kind = op_from_onnx_name(op);
+        if ((op == "Div" || op == "Mul" || op == "Add" || op == "Erf") && gelu_step(n)) return;
+        if (op == "Gelu") {  // opset 20
+            only_attrs(n, {"approximate"});
+            if (attr(n, "approximate") && attr(n, "approximate")->s() != "none")
+                throw NodeError("approximate '" + attr(n, "approximate")->s() + "' is not supported (the IR's gelu is the erf form)");
+            return define(n, {d_nb.gelu(operand(n, 0))});
+        }
+        if (kind == OpKind::Softmax) return define(n, {softmax(n)});
+        if (kind == OpKind::ReduceSum || kind == OpKind::ReduceMean) return define(n, {reduce(n, kind == OpKind::ReduceMean)});
+        if (kind == OpKind::LayerNorm) return define(n, {layer_norm(n)});
+        if (op == "Pow") return define(n, {pow(n)});
+        if (kind == OpKind::EwSub || kind == OpKind::EwDiv) return define(n, {elementwise(n, *kind)});
         if (kind && op_info(*kind).has(kElementwise) && op_info(*kind).max_arity == 1)  // relu, sigmoid, tanh
             return only_attrs(n, {}), define(n, {d_nb.graph().add1(*kind, Params{}, {operand(n, 0)})});
         if (kind == OpKind::Conv2d) return define(n, {conv(n)});
         if (kind == OpKind::Matmul) return define(n, {matmul(n)});
         if (op == "Gemm") return define(n, {gemm(n)});
-        if (kind == OpKind::EwAdd) return define(n, {elementwise(n, true)});
-        if (kind == OpKind::EwMul) return define(n, {elementwise(n, false)});
+        if (kind == OpKind::EwAdd || kind == OpKind::EwMul) return define(n, {elementwise(n, *kind)});
         if (kind == OpKind::Transpose) {
             only_attrs(n, {"perm"});
             ValueRef x = operand(n, 0);
@@ -498,6 +708,10 @@ private:
     std::map<std::string, const onnx::TensorProto*> d_consts;  ///< initializers and Constant outputs
     std::list<onnx::TensorProto> d_owned;                       ///< Constant values (stable addresses)
     std::map<std::string, ValueRef> d_values;
+    /// Values built on first use (value()): steps of gelu's erf form that may be read elsewhere.
+    std::map<std::string, std::function<ValueRef()>> d_lazy;
+    std::map<std::string, Partial> d_partial;  ///< steps of gelu's erf form, by output name
+    int64_t d_opset = 13;                      ///< the default domain's opset
     std::set<std::string> d_names;  ///< variable names taken
     std::map<std::string, FloatTensor> d_weights;  ///< weight values by variable name
 };
