@@ -597,6 +597,9 @@ private:
             return true;
         }
         const std::string& b = n.input(1);
+        // An undefined operand is reported by the ordinary path, at this node.
+        for (const std::string* t : {&a, &b})
+            if (!d_values.count(*t) && !d_lazy.count(*t) && !d_consts.count(*t)) return false;
         auto lazy = [this, n, op]() {
             return elementwise(n, op == "Div" ? OpKind::EwDiv : op == "Add" ? OpKind::EwAdd : OpKind::EwMul);
         };

@@ -272,6 +272,11 @@ TEST_CASE("onnx import: transformer nodes the IR cannot express are errors namin
     }
     {
         OnnxBuilder o = base();
+        o.node("Div", {"nowhere", "sqrt2"}, "y");  // not taken for a step of gelu's erf form
+        CHECK(error(o) == "block.onnx: Div node 'y': tensor 'nowhere' is not defined before it is used");
+    }
+    {
+        OnnxBuilder o = base();
         o.node("Pow", {"x", "three"}, "y");
         CHECK(error(o) == "block.onnx: Pow node 'y': only the constant exponent 2 is supported (as x * x)");
     }
