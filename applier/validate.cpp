@@ -29,6 +29,14 @@ int64_t fan_in(const TensorType& t) {
     }
 }
 
+// [1, ..., 1, d], rank >= 2: broadcast over the rows (a bias or a norm's gain), no matmul operand.
+bool feature_vector(const TensorType& t) {
+    if (t.rank() < 2) return false;
+    for (size_t i = 0; i + 1 < t.rank(); ++i)
+        if (t.dims[i].value() != 1) return false;
+    return true;
+}
+
 bool all_finite(const std::vector<FloatTensor>& ts) {
     for (const FloatTensor& t : ts)
         for (float v : t.data)
@@ -44,6 +52,8 @@ std::vector<FloatTensor> random_variables(const Graph& g, uint64_t seed) {
         std::mt19937_64 rng(seed ^ name_hash(v.name));
         if (v.type.rank() == 0) {
             out.push_back(random_float(v.type, rng, 0.5f, 1.5f));
+        } else if (v.role == Role::Weight && feature_vector(v.type)) {
+            out.push_back(random_float(v.type, rng, -1.f, 1.f));
         } else if (v.role == Role::Weight) {
             const float a = std::sqrt(6.f / static_cast<float>(std::max<int64_t>(1, fan_in(v.type))));
             out.push_back(random_float(v.type, rng, -a, a));
@@ -54,7 +64,8 @@ std::vector<FloatTensor> random_variables(const Graph& g, uint64_t seed) {
     return out;
 }
 
-double accumulation_length(const Graph& g) {
+double accumulation_length(const Graph& g, double exp_scale) {
+    exp_scale = std::max(1.0, exp_scale);
     std::vector<double> len(g.nodes().size(), 0);
     double longest = 0;
     for (uint32_t i = 0; i < g.nodes().size(); ++i) {
@@ -63,7 +74,19 @@ double accumulation_length(const Graph& g) {
         double in = 0;
         for (const ValueRef& v : n.inputs) in = std::max(in, len[v.node]);
         double k = 1;
-        if (n.op == OpKind::Conv2d) {
+        auto axis_len = [&] {
+            return static_cast<double>(g.type(n.inputs[0]).dims[static_cast<size_t>(param::axis(n.params))].value());
+        };
+        if (n.op == OpKind::Exp) {
+            in *= exp_scale;
+        } else if (n.op == OpKind::Softmax) {
+            in *= 2 * exp_scale;
+            k = axis_len() + 3;  // max, exp, sum, division
+        } else if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean) {
+            k = axis_len();
+        } else if (n.op == OpKind::LayerNorm || n.op == OpKind::RmsNorm) {
+            k = 2 * axis_len() + 3;  // mean, variance, sqrt, division
+        } else if (n.op == OpKind::Conv2d) {
             const TensorType& w = g.type(n.inputs[1]);
             k = static_cast<double>(w.dims[1].value() * w.dims[2].value() * w.dims[3].value());
         } else if (n.op == OpKind::Matmul) {
@@ -79,10 +102,33 @@ double accumulation_length(const Graph& g) {
     return longest;
 }
 
-double comparison_tolerance(const Graph& a, const Graph& b) {
+double comparison_tolerance(const Graph& a, const Graph& b, double exp_scale) {
     const double u = std::ldexp(1.0, -24);  // float32 unit roundoff
-    const double t = 2 * u * std::max(accumulation_length(a), accumulation_length(b));
+    const double t = 2 * u * std::max(accumulation_length(a, exp_scale), accumulation_length(b, exp_scale));
     return std::clamp(t, 1e-6, 1e-2);
+}
+
+double exp_operand_scale(Executor& ex, const Graph& g, const std::vector<FloatTensor>& vars) {
+    // The same graph with the operands of its exp and softmax nodes as outputs.
+    GraphBuilder b(g.variables());
+    std::vector<ValueRef> at(g.nodes().size()), probes;
+    for (uint32_t i = 0; i < g.nodes().size(); ++i) {
+        const Node& n = g.node(i);
+        if (n.op == OpKind::Input) {
+            at[i] = b.input(param::variable(n.params));
+            continue;
+        }
+        std::vector<ValueRef> ins;
+        for (const ValueRef& v : n.inputs) ins.push_back({at[v.node].node, v.output});
+        const std::vector<ValueRef> outs = b.add(n.op, n.params, ins);
+        at[i] = outs[0];
+        if (n.op == OpKind::Exp || n.op == OpKind::Softmax) probes.push_back(ins[0]);
+    }
+    if (probes.empty()) return 1;
+    double m = 1;
+    for (const FloatTensor& t : run_graph(ex, std::move(b).finish(probes), vars))
+        for (float v : t.data) m = std::max(m, static_cast<double>(std::fabs(v)));
+    return m;
 }
 
 Comparison compare_outputs(const std::vector<FloatTensor>& expected, const std::vector<FloatTensor>& got,
@@ -136,16 +182,20 @@ const char* site_status_name(SiteStatus s) {
 }
 
 ModelValidator::ModelValidator(std::string model_name, const Graph& model, Executor& ex, ValidateOptions options)
-    : d_name(std::move(model_name)), d_model(model), d_ex(ex), d_options(options) {
-    d_vars = random_variables(model, options.seed);
+    : ModelValidator(std::move(model_name), model, ex, options, random_variables(model, options.seed)) {}
+
+ModelValidator::ModelValidator(std::string model_name, const Graph& model, Executor& ex, ValidateOptions options,
+                               std::vector<FloatTensor> variables)
+    : d_name(std::move(model_name)), d_model(model), d_ex(ex), d_options(options), d_vars(std::move(variables)) {
     d_expected = run_graph(ex, model, d_vars);
     if (!all_finite(d_expected))
         throw std::runtime_error("model " + d_name + ": its outputs are not finite with seed " +
                                  std::to_string(options.seed) + " on " + ex.name() + "; nothing can be compared");
+    d_exp_scale = exp_operand_scale(ex, model, d_vars);
 }
 
 Comparison ModelValidator::compare_with_model(const Graph& g) {
-    return compare_outputs(d_expected, run_graph(d_ex, g, d_vars), comparison_tolerance(d_model, g));
+    return compare_outputs(d_expected, run_graph(d_ex, g, d_vars), comparison_tolerance(d_model, g, d_exp_scale));
 }
 
 double ModelValidator::time_before_ms() {

@@ -23,15 +23,27 @@ namespace rf::applier {
 /// Values for every variable of `g`, each drawn from a generator seeded by `seed` and the
 /// variable's name, so graphs over one variable table get equal values. Activations are
 /// uniform in [-1, 1); weights uniform with He scaling (variance 2 / fan-in) so that deep
-/// models neither vanish nor overflow; rank-0 scalars uniform in [0.5, 1.5).
+/// models neither vanish nor overflow; per-feature vectors broadcast over rows (weights
+/// [1, ..., 1, d] of rank >= 2: biases, norm gains) uniform in [-1, 1), as He scaling with a
+/// fan-in of 1 would make them +-2.4 and a transformer's attention logits overflow exp;
+/// rank-0 scalars uniform in [0.5, 1.5).
 std::vector<FloatTensor> random_variables(const Graph& g, uint64_t seed);
 
 /// Longest path, in rounding steps, from an input to an output: each operator adds its
-/// reduction length (conv: C/groups*KH*KW, matmul: K, pooling: the window, other: 1).
-double accumulation_length(const Graph& g);
+/// reduction length (conv: C/groups*KH*KW, matmul: K, pooling: the window, reduce_sum and
+/// reduce_mean: the axis, softmax: the axis + 3, layernorm and rmsnorm: twice the axis + 3,
+/// other: 1). exp and softmax also multiply the error that reaches them: exp's relative
+/// condition number is |x|, softmax's at most 2 max|x| (first-order), so the length entering
+/// them is scaled by `exp_scale` (exp) or 2 * exp_scale (softmax), where exp_scale bounds
+/// the magnitude of their operands (at least 1). Division, sqrt and gelu are one step each
+/// (their relative condition numbers are at most 1).
+double accumulation_length(const Graph& g, double exp_scale = 1);
 /// The relative tolerance for comparing two graphs' outputs: 2 * 2^-24 * the larger
 /// accumulation length, between 1e-6 and 1e-2 (docs/applier.md says why).
-double comparison_tolerance(const Graph& a, const Graph& b);
+double comparison_tolerance(const Graph& a, const Graph& b, double exp_scale = 1);
+/// The largest magnitude of any operand of an exp or softmax node of `g` on `vars`, run on
+/// `ex` (at least 1; 1 when there is none): the exp_scale of the two functions above.
+double exp_operand_scale(Executor& ex, const Graph& g, const std::vector<FloatTensor>& vars);
 
 struct Comparison {
     double max_abs_error = 0;  ///< largest |expected - got| over all outputs
@@ -79,6 +91,10 @@ class ModelValidator {
 public:
     /// Throws std::runtime_error when the model's own outputs are not finite.
     ModelValidator(std::string model_name, const Graph& model, Executor& ex, ValidateOptions options);
+    /// The same on given variable values (model_variables in applier/precompute.h: the values a
+    /// model carries, such as an attention's 1/sqrt(dk) scale, seeded random ones for the rest).
+    ModelValidator(std::string model_name, const Graph& model, Executor& ex, ValidateOptions options,
+                   std::vector<FloatTensor> variables);
 
     /// Checks `rule` read left to right (reverse = false) or right to left.
     /// Sites must satisfy the rule's preconditions (Rule::preconditions).
@@ -96,6 +112,7 @@ private:
     Executor& d_ex;
     ValidateOptions d_options;
     std::vector<FloatTensor> d_vars, d_expected;
+    double d_exp_scale = 1;  ///< exp_operand_scale of the model
     std::optional<double> d_time_before;
 };
 

@@ -12,6 +12,7 @@
 #include "applier/executor.h"
 #include "applier/match.h"
 #include "applier/model.h"
+#include "applier/precompute.h"
 #include "pipeline/proof_store.h"
 #include "pipeline/prove_loop.h"
 #include "prover/axiom_set.h"
@@ -254,7 +255,7 @@ ApplyReport apply_rules(const ApplyOptions& o) {
     vo.timing = o.timing;
     std::unique_ptr<applier::ModelValidator> validator;
     try {
-        validator = std::make_unique<applier::ModelValidator>(model.name, model.graph, *ex, vo);
+        validator = std::make_unique<ModelValidator>(model.name, model.graph, *ex, vo, model_variables(model, vo.seed));
     } catch (const std::exception& e) {
         db.finish_run(report.run, ruledb::RunStatus::Failed);
         report.failure = e.what();

@@ -10,6 +10,10 @@ namespace rf::applier::models {
 Model resnet50();
 Model resnext50();
 Model bert();
+// Transformer blocks with the operators of issue 22 (docs/transformer.md, "Models").
+Model bert_layer();
+Model gpt2_block();
+Model llama_block();
 Model nasnet_a();
 Model nasrnn();
 Model inception_v3();

@@ -57,6 +57,37 @@ ValueRef NetBuilder::relu(ValueRef x) { return d_b.add1(OpKind::Relu, Params{}, 
 ValueRef NetBuilder::sigmoid(ValueRef x) { return d_b.add1(OpKind::Sigmoid, Params{}, {x}); }
 ValueRef NetBuilder::tanh(ValueRef x) { return d_b.add1(OpKind::Tanh, Params{}, {x}); }
 
+ValueRef NetBuilder::sub(ValueRef a, ValueRef b) { return d_b.add1(OpKind::EwSub, Params{}, {a, b}); }
+ValueRef NetBuilder::div(ValueRef a, ValueRef b) { return d_b.add1(OpKind::EwDiv, Params{}, {a, b}); }
+ValueRef NetBuilder::exp(ValueRef x) { return d_b.add1(OpKind::Exp, Params{}, {x}); }
+ValueRef NetBuilder::sqrt(ValueRef x) { return d_b.add1(OpKind::Sqrt, Params{}, {x}); }
+ValueRef NetBuilder::gelu(ValueRef x) { return d_b.add1(OpKind::Gelu, Params{}, {x}); }
+ValueRef NetBuilder::smul(ValueRef x, ValueRef scalar) { return d_b.add1(OpKind::Smul, Params{}, {x, scalar}); }
+
+ValueRef NetBuilder::reduce_sum(ValueRef x, int axis) {
+    return d_b.add1(OpKind::ReduceSum, param::axis_param(axis), {x});
+}
+ValueRef NetBuilder::reduce_mean(ValueRef x, int axis) {
+    return d_b.add1(OpKind::ReduceMean, param::axis_param(axis), {x});
+}
+ValueRef NetBuilder::softmax(ValueRef x, int axis) { return d_b.add1(OpKind::Softmax, param::axis_param(axis), {x}); }
+ValueRef NetBuilder::layernorm(ValueRef x, int axis) {
+    return d_b.add1(OpKind::LayerNorm, param::axis_param(axis), {x});
+}
+ValueRef NetBuilder::rmsnorm(ValueRef x, int axis) { return d_b.add1(OpKind::RmsNorm, param::axis_param(axis), {x}); }
+
+ValueRef NetBuilder::affine(ValueRef x, const std::string& name_prefix, bool bias) {
+    std::vector<int64_t> d(type(x).rank(), 1);
+    d.back() = dims(x).back();
+    ValueRef y = mul(x, weight(d, name_prefix + "_gamma"));
+    return bias ? add(y, weight(d, name_prefix + "_beta")) : y;
+}
+
+ValueRef NetBuilder::linear(ValueRef x, int64_t out, const std::string& name_prefix, bool bias) {
+    ValueRef y = matmul(x, weight({dims(x).back(), out}, name_prefix + "_w"));
+    return bias ? add(y, weight({1, out}, name_prefix + "_b")) : y;
+}
+
 ValueRef NetBuilder::maxpool(ValueRef x, int kh, int kw, int sh, int sw, Padding pad, Activation act) {
     return d_b.add1(OpKind::PoolMax, param::pool(kh, kw, sh, sw, pad, act), {x});
 }

@@ -32,6 +32,24 @@ public:
     ValueRef relu(ValueRef x);
     ValueRef sigmoid(ValueRef x);
     ValueRef tanh(ValueRef x);
+    // Transformer operators (issue 22). Binary element-wise ones broadcast length-1 axes.
+    ValueRef sub(ValueRef a, ValueRef b);
+    ValueRef div(ValueRef a, ValueRef b);
+    ValueRef exp(ValueRef x);
+    ValueRef sqrt(ValueRef x);
+    ValueRef gelu(ValueRef x);
+    /// x times a rank-0 scalar (smul).
+    ValueRef smul(ValueRef x, ValueRef scalar);
+    ValueRef reduce_sum(ValueRef x, int axis);
+    ValueRef reduce_mean(ValueRef x, int axis);
+    ValueRef softmax(ValueRef x, int axis);
+    ValueRef layernorm(ValueRef x, int axis);
+    ValueRef rmsnorm(ValueRef x, int axis);
+    /// x * w + b along the last axis, w and b fresh [1, ..., 1, d] weights broadcast over the
+    /// other axes: the affine part of a layer norm (no bias when `bias` is false: rmsnorm).
+    ValueRef affine(ValueRef x, const std::string& name_prefix, bool bias = true);
+    /// x times a fresh [in, out] weight, plus a fresh [1, out] broadcast bias when `bias`.
+    ValueRef linear(ValueRef x, int64_t out, const std::string& name_prefix, bool bias = true);
     ValueRef maxpool(ValueRef x, int kh, int kw, int sh, int sw, Padding pad, Activation act = Activation::None);
     ValueRef avgpool(ValueRef x, int kh, int kw, int sh, int sw, Padding pad, Activation act = Activation::None);
     /// Concatenation of any number of operands; past the IR's arity limit it nests (the value is

@@ -18,6 +18,9 @@ namespace {
 const std::map<std::string, std::function<Model()>>& registry() {
     static const std::map<std::string, std::function<Model()>> r = {
         {"bert", models::bert},
+        {"bert_layer", models::bert_layer},
+        {"gpt2_block", models::gpt2_block},
+        {"llama_block", models::llama_block},
         {"inception_v3", models::inception_v3},
         {"nasnet_a", models::nasnet_a},
         {"nasrnn", models::nasrnn},

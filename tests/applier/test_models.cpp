@@ -40,6 +40,55 @@ const std::vector<Expect>& expectations() {
          32,
          {"[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]", "[64,1024]",
           "[64,1024]"}},
+        // Issue 22's blocks (applier/models/attention.cpp): attention is 4 projections (matmul and,
+        // with bias, ewadd), 3 reshape+transpose pairs into heads, Q K^T, smul, softmax, x V, one
+        // transpose+reshape back. BERT adds 2 residual ewadds, 2 layernorms with ewmul/ewadd
+        // affine parts and a 2-matmul gelu feed-forward with biases.
+        {"bert_layer",
+         33,
+         {{"matmul", 8},
+          {"ewadd", 10},
+          {"ewmul", 2},
+          {"layernorm", 2},
+          {"gelu", 1},
+          {"reshape", 4},
+          {"transpose", 4},
+          {"smul", 1},
+          {"softmax", 1}},
+         1,
+         17,
+         {"[128,768]"}},
+        // GPT-2: the same operators, pre-norm, plus the mask's ewadd (and the mask input).
+        {"gpt2_block",
+         34,
+         {{"matmul", 8},
+          {"ewadd", 11},
+          {"ewmul", 2},
+          {"layernorm", 2},
+          {"gelu", 1},
+          {"reshape", 4},
+          {"transpose", 4},
+          {"smul", 1},
+          {"softmax", 1}},
+         2,
+         17,
+         {"[128,768]"}},
+        // Llama: no biases; 2 rmsnorms with an ewmul gain; gate, up, down matmuls, silu as
+        // ewmul(g, sigmoid(g)) and the gating ewmul; 2 residual ewadds.
+        {"llama_block",
+         28,
+         {{"matmul", 9},
+          {"ewadd", 2},
+          {"ewmul", 4},
+          {"rmsnorm", 2},
+          {"sigmoid", 1},
+          {"reshape", 4},
+          {"transpose", 4},
+          {"smul", 1},
+          {"softmax", 1}},
+         1,
+         10,
+         {"[128,768]"}},
         // 5 steps x (16 matmuls, 8+3 ewadds, 4 ewmuls, 2 relu, 5 sigmoid, 8 tanh).
         {"nasrnn",
          230,
@@ -131,8 +180,8 @@ TEST_CASE("applier: an unknown model name lists the known ones", "[applier]") {
         FAIL("no error");
     } catch (const std::invalid_argument& e) {
         CHECK(std::string(e.what()) ==
-              "unknown model 'resnet51'; known: bert, inception_v3, nasnet_a, nasrnn, resnet50, "
-              "resnext50, squeezenet, vgg19");
+              "unknown model 'resnet51'; known: bert, bert_layer, gpt2_block, inception_v3, llama_block, nasnet_a, "
+              "nasrnn, resnet50, resnext50, squeezenet, vgg19");
     }
 }
 
