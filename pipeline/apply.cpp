@@ -255,7 +255,8 @@ ApplyReport apply_rules(const ApplyOptions& o) {
     vo.timing = o.timing;
     std::unique_ptr<applier::ModelValidator> validator;
     try {
-        validator = std::make_unique<ModelValidator>(model.name, model.graph, *ex, vo, model_variables(model, vo.seed));
+        validator = std::make_unique<applier::ModelValidator>(model.name, model.graph, *ex, vo,
+                                                              applier::model_variables(model, vo.seed));
     } catch (const std::exception& e) {
         db.finish_run(report.run, ruledb::RunStatus::Failed);
         report.failure = e.what();

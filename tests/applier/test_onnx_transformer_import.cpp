@@ -14,6 +14,7 @@
 #include "tests/support/onnx_builder.h"
 
 using namespace rf;
+using namespace rf::applier;
 using rf::testing::OnnxBuilder;
 
 namespace {

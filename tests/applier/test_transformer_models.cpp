@@ -15,6 +15,7 @@
 #include "tests/support/cli_run.h"
 
 using namespace rf;
+using namespace rf::applier;
 using rf::testing::run_cli;
 using rf::testing::temp_file;
 
@@ -106,7 +107,7 @@ TEST_CASE("transformer models: the attention scale is 1/sqrt(dk), other weights 
     }
 }
 
-TEST_CASE("validate: per-feature weight vectors are drawn in [-1, 1), not He-scaled", "[applier][transformer]") {
+TEST_CASE("validate: per-feature weight vectors are drawn between -1 and 1, not He-scaled", "[applier][transformer]") {
     GraphBuilder b({act("x", {4, 64}), Variable{"gain", Role::Weight, make_type({1, 64})},
                     Variable{"w", Role::Weight, make_type({64, 64})}});
     auto y = b.add1(OpKind::EwMul, {}, {b.input(0), b.input(1)});

@@ -9,7 +9,7 @@
 
 #include "enumerator/parallel_scan.h"
 
-using namespace rf::enumeration;
+using namespace rf::enumerator;
 
 namespace {
 
