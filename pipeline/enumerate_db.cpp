@@ -170,51 +170,41 @@ struct StoreContext {
 // Stores the classes with members, span by span; fills each one's database id in `class_id`.
 void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, const std::vector<Span>& class_spans,
                    std::vector<std::optional<ruledb::Id>>& class_id) {
-    // Plain references, not a structured binding: clang 14 cannot capture bindings in lambdas.
-    auto& db = cx.db;
-    const ruledb::Id run = cx.run;
-    const enumerator::EnumResult& er = cx.er;
-    EnumerateDbSummary& s = cx.s;
-    Stopper& stop = cx.stop;
-    support::Progress& progress = cx.progress;
-    const int threads = cx.threads;
-    const size_t ahead = cx.ahead;
-    size_t& visited = cx.visited;
     ordered_pipeline<std::vector<ClassRows>>(
-        class_spans.size(), threads, ahead,
+        class_spans.size(), cx.threads, cx.ahead,
         [&](size_t si) {
             const Span& span = class_spans[si];
             // A finished span is only looked up (by fingerprint), for the candidates' links.
             std::vector<ClassRows> rows(span.hi - span.lo);
             for (size_t k = span.lo; k < span.hi; ++k) {
                 if (span.done)
-                    rows[k - span.lo].fingerprint = er.class_fingerprint(with_members[k]).to_string();
+                    rows[k - span.lo].fingerprint = cx.er.class_fingerprint(with_members[k]).to_string();
                 else
-                    rows[k - span.lo] = class_rows(er, with_members[k]);
+                    rows[k - span.lo] = class_rows(cx.er, with_members[k]);
             }
             return rows;
         },
         [&](size_t si, std::vector<ClassRows>& rows) {
-            if (stop.reached()) return false;
+            if (cx.stop.reached()) return false;
             support::throw_if_stopped("while storing the classes");
             const Span& span = class_spans[si];
             if (span.done) {
                 for (size_t k = span.lo; k < span.hi; ++k)
-                    class_id[with_members[k]] = db.find_class(rows[k - span.lo].fingerprint);
-                ++s.batches_skipped;
+                    class_id[with_members[k]] = cx.db.find_class(rows[k - span.lo].fingerprint);
+                ++cx.s.batches_skipped;
             } else {
-                db.atomically([&] {
+                cx.db.atomically([&] {
                     for (size_t k = span.lo; k < span.hi; ++k) {
                         const ClassRows& r = rows[k - span.lo];
-                        class_id[with_members[k]] = db.load_class(r.fingerprint, r.rep, r.members, run);
+                        class_id[with_members[k]] = cx.db.load_class(r.fingerprint, r.rep, r.members, cx.run);
                     }
-                    db.mark_stage_done(run, "classes", span_unit(span));
+                    cx.db.mark_stage_done(cx.run, "classes", span_unit(span));
                 });
-                ++s.batches_done;
-                stop.stored();
+                ++cx.s.batches_done;
+                cx.stop.stored();
             }
-            progress.tick();
-            ++visited;
+            cx.progress.tick();
+            ++cx.visited;
             return true;
         });
 }
@@ -222,18 +212,8 @@ void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, co
 // Stores the candidates, span by span, linked to their classes' ids.
 void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
                       const std::vector<std::optional<ruledb::Id>>& class_id) {
-    // Plain references, not a structured binding: clang 14 cannot capture bindings in lambdas.
-    auto& db = cx.db;
-    const ruledb::Id run = cx.run;
-    const enumerator::EnumResult& er = cx.er;
-    EnumerateDbSummary& s = cx.s;
-    Stopper& stop = cx.stop;
-    support::Progress& progress = cx.progress;
-    const int threads = cx.threads;
-    const size_t ahead = cx.ahead;
-    size_t& visited = cx.visited;
     ordered_pipeline<std::vector<ruledb::RuleEntry>>(
-        cand_spans.size(), threads, ahead,
+        cand_spans.size(), cx.threads, cx.ahead,
         [&](size_t si) {
             const Span& span = cand_spans[si];
             std::vector<ruledb::RuleEntry> entries;
@@ -241,29 +221,30 @@ void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
             entries.reserve(span.hi - span.lo);
             // The enumerator's rules are canonical: their keys are not canonicalised again.
             for (size_t i = span.lo; i < span.hi; ++i)
-                entries.push_back(ruledb::describe_canonical_rule(er.candidates[i].rule));
+                entries.push_back(ruledb::describe_canonical_rule(cx.er.candidates[i].rule));
             return entries;
         },
         [&](size_t si, std::vector<ruledb::RuleEntry>& entries) {
-            if (stop.reached()) return false;
+            if (cx.stop.reached()) return false;
             support::throw_if_stopped("while storing the candidates");
-            progress.tick();
-            ++visited;
+            cx.progress.tick();
+            ++cx.visited;
             const Span& span = cand_spans[si];
             if (span.done) {
-                ++s.batches_skipped;
+                ++cx.s.batches_skipped;
                 return true;
             }
-            db.atomically([&] {
+            cx.db.atomically([&] {
                 for (size_t i = span.lo; i < span.hi; ++i) {
-                    const int64_t c = er.candidates[i].class_index;
-                    if (db.load_candidate(entries[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, run).inserted)
-                        ++s.stored_candidates;
+                    const int64_t c = cx.er.candidates[i].class_index;
+                    if (cx.db.load_candidate(entries[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, cx.run)
+                            .inserted)
+                        ++cx.s.stored_candidates;
                 }
-                db.mark_stage_done(run, "candidates", span_unit(span));
+                cx.db.mark_stage_done(cx.run, "candidates", span_unit(span));
             });
-            ++s.batches_done;
-            stop.stored();
+            ++cx.s.batches_done;
+            cx.stop.stored();
             return true;
         });
 }

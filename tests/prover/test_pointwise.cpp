@@ -9,23 +9,10 @@
 #include "prover/bounded_check.h"
 #include "prover/checker.h"
 #include "prover/pointwise.h"
+#include "tests/prover/pointwise_test_util.h"
 
 using namespace rf;
-
-namespace {
-Rule rule(const std::string& text) { return build_rule(parse_native_rule(text)); }
-
-prover::RuleCheck check(const std::string& text, prover::CheckOptions o = {}) {
-    prover::Checker c(prover::builtin_axioms(), o);
-    return c.check(rule(text), "pw");
-}
-
-std::string strategy_of(const prover::RuleCheck& c) {
-    if (c.results.empty()) return "";
-    const auto* p = std::get_if<prover::Proved>(&c.results[0].outcome);
-    return p ? p->strategy : "";
-}
-}  // namespace
+using namespace rf::testing::pointwise;
 
 TEST_CASE("pointwise: sign facts and scalar algebra are proved", "[prover][pointwise]") {
     for (const char* text : {
