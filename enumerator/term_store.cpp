@@ -9,18 +9,12 @@
 #include "enumerator/parallel_scan.h"
 #include "enumerator/parallel_sort.h"
 #include "fingerprint/graph_fingerprint.h"
+#include "ir/mix64.h"
 #include "ir/shape_rules.h"
 
 namespace rf::enumerator {
 
 namespace {
-
-uint64_t mix64(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 void split_key(std::string& k, const SplitInfo& s) {
     if (!s) {

@@ -4,18 +4,9 @@
 #include <random>
 #include <stdexcept>
 
+#include "ir/mix64.h"
+
 namespace rf::fingerprint {
-
-namespace {
-
-uint64_t mix64(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-}  // namespace
 
 TensorType instantiate_type(const TensorType& t, const std::map<SymbolId, int64_t>& values) {
     TensorType r;

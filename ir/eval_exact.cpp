@@ -14,6 +14,7 @@
 #include "ir/eval.h"
 #include "ir/eval_modular.h"
 #include "ir/eval_ops.h"
+#include "ir/mix64.h"
 
 namespace rf {
 
@@ -33,14 +34,6 @@ int64_t checked_mul(int64_t a, int64_t b, const char* where) {
     return r;
 }
 
-// splitmix64's finaliser: every input bit affects every output bit.
-uint64_t mix(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 constexpr uint64_t kSigmoidSalt = 0x5167'6d6f'6964'0001ULL;
 constexpr uint64_t kTanhSalt = 0x7461'6e68'0000'0002ULL;
 
@@ -54,9 +47,9 @@ int64_t random_function(int64_t num, int64_t den, uint64_t seed, uint64_t salt) 
         num /= g;
         den /= g;
     }
-    uint64_t h = mix(seed ^ salt);
-    h = mix(h ^ static_cast<uint64_t>(num));
-    h = mix(h ^ static_cast<uint64_t>(den));
+    uint64_t h = mix64(seed ^ salt);
+    h = mix64(h ^ static_cast<uint64_t>(num));
+    h = mix64(h ^ static_cast<uint64_t>(den));
     return static_cast<int64_t>(h % 33) - 16;
 }
 

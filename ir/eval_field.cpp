@@ -12,6 +12,7 @@
 
 #include "ir/eval.h"
 #include "ir/eval_ops.h"
+#include "ir/mix64.h"
 
 namespace rf {
 
@@ -48,15 +49,8 @@ uint64_t from_int(int64_t v) {
     return v < 0 && r ? P - r : r;
 }
 
-uint64_t mix(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 // A seeded random function GF(p) -> GF(p), one per salt.
-uint64_t random_function(uint64_t v, uint64_t seed, uint64_t salt) { return mix(mix(seed ^ salt) ^ v) % P; }
+uint64_t random_function(uint64_t v, uint64_t seed, uint64_t salt) { return mix64(mix64(seed ^ salt) ^ v) % P; }
 
 constexpr uint64_t kReluSalt = 0x7265'6c75'0000'0001ULL;
 constexpr uint64_t kSigmoidSalt = 0x5167'6d6f'6964'0002ULL;

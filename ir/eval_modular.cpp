@@ -23,6 +23,7 @@
 #include <string>
 
 #include "ir/eval_ops.h"
+#include "ir/mix64.h"
 
 namespace rf {
 
@@ -52,14 +53,8 @@ uint64_t from_int(int64_t v, uint64_t m) {
     return v < 0 && r ? m - r : r;
 }
 
-uint64_t mix(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 // A seeded random function of a Z_p image; its result's Z_q image is unknown.
-ModValue random_function(uint64_t p, uint64_t seed, uint64_t salt) { return {mix(mix(seed ^ salt) ^ p) % P, U}; }
+ModValue random_function(uint64_t p, uint64_t seed, uint64_t salt) { return {mix64(mix64(seed ^ salt) ^ p) % P, U}; }
 
 constexpr uint64_t kReluSalt = 0x6d72'656c'7500'0001ULL;
 constexpr uint64_t kSigmoidSalt = 0x6d73'6967'0000'0002ULL;

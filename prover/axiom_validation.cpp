@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ir/eval.h"
+#include "ir/mix64.h"
 #include "ir/native_text.h"
 #include "prover/bounded_check.h"
 #include "prover/checker.h"
@@ -21,13 +22,6 @@ namespace {
 
 // What one (variant, shape assignment) turned out to be.
 enum Outcome : uint8_t { kUntyped, kFieldProved, kTested, kRefuted, kUndecided };
-
-uint64_t mix(uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 Rule build_text(const std::string& text) { return build_rule(parse_native_rule(text, "<axiom variant>")); }
 
@@ -171,7 +165,7 @@ InstanceResult run_instance(const Variant& v, uint64_t k, const AxiomValidationO
     } catch (const TypeError&) {
         return res;
     }
-    const uint64_t seed = mix(o.seed ^ mix(v.first_task + k));
+    const uint64_t seed = mix64(o.seed ^ mix64(v.first_task + k));
     std::mt19937_64 rng(seed);
     // exp, sqrt, division, softmax, the norms (issue 22): the field has no exp, so such an
     // instance is evaluated in the modular domain (ir/eval_modular.cpp: exp a homomorphism,
