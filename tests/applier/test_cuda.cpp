@@ -5,17 +5,13 @@
 
 #include "applier/executor.h"
 #include "applier/validate.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
+using rf::testing::act;
+using rf::testing::weight;
 
 namespace {
-
-Variable act(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Activation, make_type(std::move(dims))};
-}
-Variable weight(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Weight, make_type(std::move(dims))};
-}
 
 Graph every_operator() {
     GraphBuilder b({act("x", {2, 4, 9, 8}), weight("w1", {8, 4, 3, 3}), weight("w2", {8, 2, 1, 1}), weight("s", {}),

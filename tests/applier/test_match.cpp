@@ -6,19 +6,15 @@
 
 #include "applier/match.h"
 #include "ir/native_text.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
+using rf::testing::act;
+using rf::testing::weight;
 
 namespace {
 
 Rule rule(const std::string& text) { return build_rule(parse_native_rule(text)); }
-
-Variable act(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Activation, make_type(std::move(dims))};
-}
-Variable weight(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Weight, make_type(std::move(dims))};
-}
 
 const Params kConv = param::conv2d(1, 1, Padding::Same, Activation::None);
 

@@ -12,19 +12,15 @@
 #include "applier/rewrite.h"
 #include "applier/validate.h"
 #include "ir/native_text.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
+using rf::testing::act;
+using rf::testing::weight;
 
 namespace {
 
 Rule rule(const std::string& text) { return build_rule(parse_native_rule(text)); }
-
-Variable act(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Activation, make_type(std::move(dims))};
-}
-Variable weight(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Weight, make_type(std::move(dims))};
-}
 
 /// A small CNN with what the fast path must get right: SAME padding split unevenly (stride 2
 /// on an even size), a grouped convolution, pooling, concat/split and a batched matmul.

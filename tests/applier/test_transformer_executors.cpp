@@ -5,17 +5,13 @@
 
 #include "applier/executor.h"
 #include "applier/validate.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
+using rf::testing::act;
+using rf::testing::weight;
 
 namespace {
-
-Variable act(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Activation, make_type(std::move(dims))};
-}
-Variable weight(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Weight, make_type(std::move(dims))};
-}
 
 Graph attention_block() {
     GraphBuilder b({act("x", {2, 3, 4}), weight("w", {1, 4, 4}), weight("bias", {1, 1, 4}), act("row", {2, 3, 1}),

@@ -13,8 +13,10 @@
 #include "applier/precompute.h"
 #include "applier/validate.h"
 #include "tests/support/cli_run.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
+using rf::testing::act;
 using namespace rf::applier;
 using rf::testing::run_cli;
 using rf::testing::temp_file;
@@ -38,10 +40,6 @@ std::string fresh_db(const std::string& name) {
     std::string path = std::string(RF_BINARY_DIR) + "/" + name;
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
     return path;
-}
-
-Variable act(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Activation, make_type(std::move(dims))};
 }
 
 }  // namespace

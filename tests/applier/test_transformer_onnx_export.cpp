@@ -8,14 +8,12 @@
 
 #include "applier/onnx_export.h"
 #include "onnx.pb.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
+using rf::testing::act;
 
 namespace {
-
-Variable act(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Activation, make_type(std::move(dims))};
-}
 
 std::map<std::string, int> op_counts(const onnx::ModelProto& m) {
     std::map<std::string, int> n;

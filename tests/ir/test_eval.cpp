@@ -8,8 +8,11 @@
 #include <vector>
 
 #include "ir/eval.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
+using rf::testing::act;
+using rf::testing::weight;
 
 namespace {
 
@@ -21,13 +24,6 @@ ExactTensor ex(Dims dims, std::vector<int64_t> num, int64_t den = 1) {
     t.num = std::move(num);
     t.den = den;
     return t;
-}
-
-Variable act(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Activation, make_type(std::move(dims))};
-}
-Variable weight(const char* name, std::vector<Dim> dims) {
-    return Variable{name, Role::Weight, make_type(std::move(dims))};
 }
 
 ExactTensor run1(const Graph& g, const std::vector<ExactTensor>& vars, uint64_t seed = 1) {
