@@ -3,10 +3,12 @@
 // several test shapes fold into it).
 #include <catch2/catch.hpp>
 
+#include "applier/match.h"
 #include "ir/native_text.h"
 #include "ir/rule.h"
 #include "prover/axiom_set.h"
 #include "prover/checker.h"
+#include "tests/support/graph_vars.h"
 
 using namespace rf;
 
@@ -219,6 +221,21 @@ TEST_CASE("checker --generalize: a rule that needs equal sizes is stored with th
     CHECK(c.general->rule.preconditions.empty());
     const auto& v = c.general->rule.variables();
     CHECK(v[0].type.dims[1] == v[2].type.dims[1]);
+
+    // The applier matches the stored form where the rule found matched (its own sizes), at
+    // other sizes whose blocks line up, and nowhere else.
+    auto model = [](int32_t a, int32_t b, int32_t k) {
+        using rf::testing::weight;
+        GraphBuilder g({weight("v0", {4, a, 3, 3}), weight("v1", {4, 4, 3, 3}), weight("v2", {4, k, 3, 3}),
+                        weight("v3", {4, b, 3, 3})});
+        auto x = g.add1(OpKind::Concat, param::axis_param(1), {g.input(0), g.input(1)});
+        auto w = g.add1(OpKind::Concat, param::axis_param(1), {g.input(2), g.input(3)});
+        auto y = g.add1(OpKind::Conv2d, param::conv2d(1, 1, Padding::Same, Activation::None), {x, w});
+        return std::move(g).finish({y});
+    };
+    CHECK(applier::find_matches(model(1, 4, 1), c.general->rule).size() == 1);
+    CHECK(applier::find_matches(model(2, 4, 2), c.general->rule).size() == 1);
+    CHECK(applier::find_matches(model(1, 3, 2), c.general->rule).empty());  // blocks 1+4 against 2+3: false there
 }
 
 TEST_CASE("checker --generalize: a rule true only at its own sizes keeps them", "[prover][generalize]") {
