@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Counts the kept rules that still hold a literal number in a shape (issue 21's generality figure).
 """Counts the rules of a native rule file (e.g. `ruleforge export --to native --kept-only`) that
 hold a literal number in a variable's declared shape (act[2,4], weight[4,4,d0,d1]) or in a
 constant's shape parameter (const_imm[shape=[4,4]]): the generality figure of docs/prover.md.
