@@ -13,7 +13,7 @@ namespace rf {
 
 namespace {
 
-enum class Keep { Nothing, Channels, Equalities };
+enum class Keep { Nothing, Channels, Equalities, EqualitiesAndOnes };
 
 Rule generalize_shapes_where(const Rule& rule, Keep keep) {
     // Through the text: the parser and build_rule already know how to type a rule with
@@ -37,7 +37,8 @@ Rule generalize_shapes_where(const Rule& rule, Keep keep) {
             const bool channel = d.dims.size() == 4 && (k == 1 || (k == 0 && d.role == Role::Weight));
             if (keep == Keep::Channels && channel) continue;
             if (dim.empty() || !(std::isdigit(static_cast<unsigned char>(dim[0])) || dim[0] == '-')) continue;
-            if (keep != Keep::Equalities) {
+            if (keep == Keep::EqualitiesAndOnes && dim == "1") continue;
+            if (keep != Keep::Equalities && keep != Keep::EqualitiesAndOnes) {
                 dim = fresh();
                 continue;
             }
@@ -56,7 +57,9 @@ Rule generalize_shapes(const Rule& rule) { return generalize_shapes_where(rule, 
 
 Rule generalize_shapes_but_channels(const Rule& rule) { return generalize_shapes_where(rule, Keep::Channels); }
 
-Rule generalize_shapes_tied(const Rule& rule) { return generalize_shapes_where(rule, Keep::Equalities); }
+Rule generalize_shapes_tied(const Rule& rule, bool keep_ones) {
+    return generalize_shapes_where(rule, keep_ones ? Keep::EqualitiesAndOnes : Keep::Equalities);
+}
 
 namespace {
 

@@ -280,3 +280,23 @@ TEST_CASE("checker --generalize: concat under transpose along either axis is sto
     CHECK_FALSE(holds_a_number(c.general->rule));
     CHECK(c.general->rule.preconditions.empty());
 }
+
+TEST_CASE("checker --generalize: a depthwise rule keeps its 1 and nothing else", "[prover][generalize]") {
+    // Splitting a convolution over a batch concat gives the convolutions of the parts, for any
+    // kernel. The SMT encoding states the shapes of dense and depthwise convolutions only, so
+    // with the depthwise kernel's 1 a symbol nothing is proved, and the rule kept every channel
+    // count (weight[4,1,d0,d1], act[d2,4,d3,d4]); with the 1 kept, the rest is symbolic.
+    prover::CheckOptions o;
+    o.generalize = true;
+    prover::Checker checker(prover::builtin_axioms(), o);
+    auto c = checker.check(rule("split[axis=0](conv2d(concat[axis=0](v0, v1), v2)).0 => conv2d(v0, v2) "
+                                "where v0: act[2,4,5,5], v1: act[2,4,5,5], v2: weight[4,1,3,3]"),
+                           "dw");
+    REQUIRE(c.verdict == prover::Verdict::Proved);
+    REQUIRE(c.general.has_value());
+    INFO(print_native(c.general->rule));
+    CHECK(c.general->rule.preconditions.empty());
+    for (const Variable& v : c.general->rule.variables())
+        for (size_t k = 0; k < v.type.rank(); ++k) CHECK(v.type.dims[k].is_concrete() == (v.name == "v2" && k == 1));
+    CHECK(c.general->rule.variables()[2].type.dims[1] == Dim(1));
+}
