@@ -52,6 +52,14 @@ Rule generalize_shapes(const Rule& rule);
 /// weight): the form to try when the fully general one is not proved, since a grouped
 /// convolution's block structure is read from its channel counts.
 Rule generalize_shapes_but_channels(const Rule& rule);
+/// The same, but equal numbers become one symbol (every 4 the same symbol, every 3 another):
+/// no number is left, and the equalities among the rule's dimensions stay as shape conditions.
+/// The form to try when the fully general one is not proved because the rule needs some of its
+/// dimensions equal (a concat's parts reordered with its kernel's, a square weight), which is
+/// still a statement about every size rather than about TASO's test dimensions. `keep_ones`: a
+/// dimension 1 stays 1 (a depthwise weight's channel count: the SMT encoding states the shapes
+/// of dense and depthwise convolutions only, and the pointwise strategy reads a 1 as broadcast).
+Rule generalize_shapes_tied(const Rule& rule, bool keep_ones = false);
 
 /// Rules that say more than `rule` by telling apart the occurrences of one variable: for a
 /// variable used at several places on the left side, each left occurrence gets its own variable

@@ -1,7 +1,9 @@
-// generalize_shapes: a rule's concrete dimensions replaced by fresh symbols; generalize_variables:
-// a repeated variable's occurrences told apart (ir/rule.h).
+// generalize_shapes: a rule's concrete dimensions replaced by fresh symbols (or one symbol per
+// number: generalize_shapes_tied); generalize_variables: a repeated variable's occurrences told
+// apart (ir/rule.h).
 #include <cctype>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "ir/native_text.h"
@@ -11,7 +13,9 @@ namespace rf {
 
 namespace {
 
-Rule generalize_shapes_where(const Rule& rule, bool keep_channels) {
+enum class Keep { Nothing, Channels, Equalities, EqualitiesAndOnes };
+
+Rule generalize_shapes_where(const Rule& rule, Keep keep) {
     // Through the text: the parser and build_rule already know how to type a rule with
     // symbolic declarations, and the printed form is the canonical one.
     RuleAst ast = parse_native_rule(print_native(rule), "<generalize " + rule.name + ">");
@@ -26,12 +30,21 @@ Rule generalize_shapes_where(const Rule& rule, bool keep_channels) {
         used.insert(s);
         return s;
     };
+    std::map<std::string, std::string> by_number;  // Keep::Equalities: one symbol per number
     for (VarDecl& d : ast.decls)
         for (size_t k = 0; k < d.dims.size(); ++k) {
             std::string& dim = d.dims[k];
             const bool channel = d.dims.size() == 4 && (k == 1 || (k == 0 && d.role == Role::Weight));
-            if (keep_channels && channel) continue;
-            if (!dim.empty() && (std::isdigit(static_cast<unsigned char>(dim[0])) || dim[0] == '-')) dim = fresh();
+            if (keep == Keep::Channels && channel) continue;
+            if (dim.empty() || !(std::isdigit(static_cast<unsigned char>(dim[0])) || dim[0] == '-')) continue;
+            if (keep == Keep::EqualitiesAndOnes && dim == "1") continue;
+            if (keep != Keep::Equalities && keep != Keep::EqualitiesAndOnes) {
+                dim = fresh();
+                continue;
+            }
+            auto it = by_number.find(dim);
+            if (it == by_number.end()) it = by_number.emplace(dim, fresh()).first;
+            dim = it->second;
         }
     Rule general = build_rule(ast);
     general.name = rule.name;
@@ -40,9 +53,13 @@ Rule generalize_shapes_where(const Rule& rule, bool keep_channels) {
 
 }  // namespace
 
-Rule generalize_shapes(const Rule& rule) { return generalize_shapes_where(rule, false); }
+Rule generalize_shapes(const Rule& rule) { return generalize_shapes_where(rule, Keep::Nothing); }
 
-Rule generalize_shapes_but_channels(const Rule& rule) { return generalize_shapes_where(rule, true); }
+Rule generalize_shapes_but_channels(const Rule& rule) { return generalize_shapes_where(rule, Keep::Channels); }
+
+Rule generalize_shapes_tied(const Rule& rule, bool keep_ones) {
+    return generalize_shapes_where(rule, keep_ones ? Keep::EqualitiesAndOnes : Keep::Equalities);
+}
 
 namespace {
 

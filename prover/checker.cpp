@@ -269,6 +269,18 @@ std::optional<GeneralProof> Checker::prove_general(const Rule& rule, const std::
     if (auto g = prove_without_assumptions(general, query_name + "_general", pointwise_first)) return g;
     if (d_options.strengthen)
         if (auto g = prove_general_assuming(general, current, query_name + "_general")) return g;
+    // Then every number a symbol, equal numbers one symbol: the rule may need some of its sizes
+    // equal (a concat's parts reordered with its kernel's parts), not TASO's values of them.
+    // Then the same with the 1s kept (a depthwise kernel); without a 1 it is the form before,
+    // whose outcome the cache already holds.
+    for (bool keep_ones : {false, true}) {
+        try {
+            Rule tied = generalize_shapes_tied(current, keep_ones);
+            if (!tied.is_concrete())
+                if (auto g = prove_without_assumptions(tied, query_name + "_tied", pointwise_first)) return g;
+        } catch (const std::exception&) {
+        }
+    }
     // Then every dimension but the channels: a grouped convolution's blocks need those numbers.
     try {
         Rule but_channels = generalize_shapes_but_channels(current);
