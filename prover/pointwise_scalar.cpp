@@ -115,6 +115,21 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
     const Atom a = d_atoms[id];  // a copy: interning below may grow d_atoms
     Terms& t = terms();
     TermId r = -1;
+    if (a.kind != Atom::Kind::Var && a.flat) {
+        // Constant along an axis (a length-1 axis broadcast, a sum along it): one real there.
+        Index at = idx;
+        for (size_t k = 0; k < at.size() && k < 64; ++k)
+            if (a.flat >> k & 1) at[k] = Pos{kBroadcastPos, 0};
+        if (at != idx) {
+            r = scalar_atom(id, at);
+            d_scalar.emplace(memo_key, r);
+            return r;
+        }
+    }
+    if ((r = reduce_scalar(a, id, idx)) >= 0) {
+        d_scalar.emplace(memo_key, r);
+        return r;
+    }
     switch (a.kind) {
         case Atom::Kind::Var: {
             // A broadcast operand (an axis of length 1) has one element along that axis: every
@@ -128,6 +143,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
             break;
         }
         case Atom::Kind::One: r = t.real_lit(1); break;
+        case Atom::Kind::Sum:  // reduce_scalar
         case Atom::Kind::Linear:
         case Atom::Kind::Opaque:
             r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));

@@ -20,7 +20,7 @@ Comb Encoder::ewsub(const Comb& x, const Comb& y) { return add(x, scale(y, terms
 
 Comb Encoder::ewdiv(const Comb& x, const Comb& y) {
     if (y.empty()) throw std::domain_error("a division by a tensor that is zero everywhere");
-    return ewmul(x, elem(OpKind::EwDiv, {y}));  // a one-operand EwDiv atom: the reciprocal
+    return ewmul(x, unary(OpKind::EwDiv, y));  // a one-operand EwDiv atom: the reciprocal
 }
 
 TermId Encoder::transformer_scalar(const Atom& a, const std::vector<TermId>& xs, int id, const Index& idx) {
@@ -38,6 +38,16 @@ TermId Encoder::transformer_scalar(const Atom& a, const std::vector<TermId>& xs,
         d_nonneg_terms.insert(r);
         d_uf.push_back({a.op, xs[0], r});
         d_exps.push_back({a.op, xs[0], r});
+        return r;
+    }
+    if (a.op == OpKind::Sqrt) {
+        // sqrt stays uninterpreted, with its sign where it is defined: >= 0, and > 0 above 0
+        // (so sqrt(var + 1e-5), var a mean of squares, is never a zero divisor).
+        TermId r = fresh("sqrt" + std::to_string(id) + "_at" + idx_text(idx));
+        const TermId zero = t.real_lit(0);
+        fact(t.implies(t.le(zero, xs[0]), t.le(zero, r)));
+        fact(t.implies(t.not_(t.le(xs[0], zero)), t.not_(t.le(r, zero))));
+        d_uf.push_back({a.op, xs[0], r});
         return r;
     }
     return -1;
