@@ -40,16 +40,17 @@ struct Atom {
     // `sizes` (sorted): its element at a position is one real, whatever the position along them.
     enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift, Sum } kind = Kind::Var;
     int axis = 0;
-    std::vector<int64_t> sizes;  // Concat: each operand's size along axis; Shift: {offset}
-                                 // (a slice: {offset, length, full size}); a flip
-                                 // (special_conv): {k1, k2, kh, kw, o, c}
-    size_t rank = 0;             // Concat
-    bool nonneg = false;         // every element >= 0 (a sign fact the solver is given)
-    bool positive = false;       // every element > 0 (exp, a sum of such, ...), where defined
-    uint64_t flat = 0;           // bit k: the value does not change along axis k (length 1, a sum)
-    int dims = -1;               // the rank, where known (reductions read matmul's row/column axes)
-    Params params;               // Const, Linear
-    std::vector<int> factors;    // Linear: the operand atoms (a matmul chain flattened)
+    std::vector<int64_t> sizes;      // Concat: each operand's size along axis; Shift: {offset}
+                                     // (a slice: {offset, length, full size}); a flip
+                                     // (special_conv): {k1, k2, kh, kw, o, c}
+    size_t rank = 0;                 // Concat
+    bool nonneg = false;             // every element >= 0 (a sign fact the solver is given)
+    bool positive = false;           // every element > 0 (exp, a sum of such, ...), where defined
+    uint64_t flat = 0;               // bit k: the value does not change along axis k (length 1, a sum)
+    int dims = -1;                   // the rank, where known (reductions read matmul's row/column axes)
+    std::optional<Dim> contraction;  // Linear matmul: the contraction's length, where known
+    Params params;                   // Const, Linear
+    std::vector<int> factors;        // Linear: the operand atoms (a matmul chain flattened)
     OpKind op = OpKind::Input;
     int var = -1;               // Var
     std::vector<int32_t> perm;  // Transpose
@@ -167,6 +168,16 @@ private:
     Comb ewsub(const Comb& x, const Comb& y);
     Comb ewdiv(const Comb& x, const Comb& y);
     TermId transformer_scalar(const Atom& a, const std::vector<TermId>& xs, int id, const Index& idx);
+    // The atom whose reciprocal `atom` is (-1: none): x * recip(x) is 1 in the normal form,
+    // which holds where the divisor is not zero, so every reciprocal interned (even one that
+    // leaves the query so, or sits inside a sum) is a divisor of the query: register_divisors.
+    int reciprocal_of(int atom);
+    Comb one();
+
+public:
+    void register_divisors(const Index& idx);
+
+private:
     void transformer_facts();
 
     // An enlarged kernel's dims as its key writes them, and `inner` enlarged as `like` is.
@@ -245,11 +256,14 @@ private:
     // operand wholly constant along it makes the product K times (or a row/column sum of) the
     // other (an outer product of [n,1] and [1,m] is their element-wise product).
     std::optional<Comb> matmul_factors(const Params& p, int a, int b);
+    std::optional<Comb> one_column(int a, int b, int rank);
     struct Contraction {
         Dim k;
         size_t rank;
     };
-    std::optional<Contraction> d_contraction;  // the matmul node being normalised (build)
+    // The matmul being normalised: its node's (build), a matmul atom's (a sum of it), a concat
+    // part's (a contraction over a concat); none: not known.
+    std::optional<Contraction> d_contraction;
     // The factors of a product of atoms (one atom: itself), and their product in one order.
     std::vector<int> factors_of(int atom);
     int product(std::vector<int> factors);

@@ -4,7 +4,6 @@
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <utility>
 
 #include "prover/pointwise_encoder.h"
 
@@ -98,7 +97,10 @@ Comb Encoder::add(const Comb& a, const Comb& b) {
     for (const auto* c : {&a, &b})
         for (const auto& [coef, atom] : *c) by_atom[atom].push_back(coef);
     Comb out;
-    for (auto& [atom, coefs] : by_atom) out.push_back({csum(coefs), atom});
+    for (auto& [atom, coefs] : by_atom) {
+        const TermId c = csum(coefs);
+        if (number(c) != int64_t{0}) out.push_back({c, atom});  // x - x is no term (exp of it is 1)
+    }
     return out;
 }
 
@@ -119,9 +121,9 @@ Comb Encoder::elem(OpKind op, std::vector<Comb> args) {
 
 Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, bool dense) {
     d_q.normalised = true;
-    // The node's contraction length holds for this call's products only (not for the parts a
-    // concat splits a contraction into).
-    const std::optional<Contraction> contraction = std::exchange(d_contraction, std::nullopt);
+    // The matmul node's contraction length (not known for the parts a concat splits a
+    // contraction into: pointwise_concat.cpp drops it there).
+    const std::optional<Contraction> contraction = d_contraction;
     std::vector<std::pair<TermId, std::vector<int>>> products{{terms().real_lit(1), {}}};
     for (const Comb& c : args) {
         std::vector<std::pair<TermId, std::vector<int>>> next;
@@ -173,10 +175,7 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, 
             }
         }
         if (op == OpKind::Matmul && atoms.size() == 2) {
-            d_contraction = contraction;
-            std::optional<Comb> r = matmul_factors(p, atoms[0], atoms[1]);
-            d_contraction.reset();
-            if (r) {
+            if (std::optional<Comb> r = matmul_factors(p, atoms[0], atoms[1])) {
                 out = add(out, scale(*r, coef));
                 continue;
             }
@@ -196,6 +195,7 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, 
         Atom a = atom_of(Atom::Kind::Linear, op);
         a.params = p;
         a.factors = atoms;
+        if (op == OpKind::Matmul && contraction) a.contraction = contraction->k;
         a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
         a.key = std::string(op_name(op)) + "[";
         for (int32_t x : p.v) a.key += std::to_string(x) + ",";
@@ -412,6 +412,10 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
             if (p.kind == Atom::Kind::Linear && p.op == OpKind::Enlarge && q.kind == Atom::Kind::Linear &&
                 q.op == OpKind::Enlarge && enlarged_dims(p) == enlarged_dims(q)) {
                 out = add(out, scale(enlarged(ewmul(single(p.factors[0]), single(q.factors[0])), p), cmul(c, d)));
+                continue;
+            }
+            if (reciprocal_of(a) == b || reciprocal_of(b) == a) {  // x / x = 1 (pointwise_transformer.cpp)
+                out = add(out, scale(one(), cmul(c, d)));
                 continue;
             }
             // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax

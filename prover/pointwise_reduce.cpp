@@ -127,6 +127,7 @@ TermId Encoder::length(const Dim& d) {
 }
 
 TermId Encoder::inverse(TermId len) {
+    if (number(len) == int64_t{1}) return len;
     for (const auto& [inv, of] : d_inverse_of)
         if (of == len) return inv;
     Terms& t = terms();
@@ -237,7 +238,12 @@ Comb Encoder::sum_atom(int atom, int axis, const Dim& len, size_t rank) {
         for (int f : a.factors) args.push_back(single(f));
         Comb& end = axis + 2 == static_cast<int>(rank) ? args.front() : args.back();
         end = sum_atom(end[0].second, axis, len, rank);
-        return linear(OpKind::Matmul, a.params, args);
+        const auto outer = d_contraction;  // the summed matmul's contraction, not the caller's
+        d_contraction.reset();
+        if (a.contraction) d_contraction = Contraction{*a.contraction, rank};
+        Comb out = linear(OpKind::Matmul, a.params, args);
+        d_contraction = outer;
+        return out;
     }
     if (a.kind == Atom::Kind::Elem) {
         const std::vector<int32_t> perm = perm_inside(atom);
@@ -316,6 +322,18 @@ Comb Encoder::unary(OpKind op, const Comb& x) {
         std::vector<Comb> parts;
         for (const Comb& part : c->second) parts.push_back(unary(op, part));
         return concat(c->first.axis, c->first.sizes, c->first.rank, parts);
+    }
+    if (op == OpKind::EwDiv && x.size() == 1 && number(x[0].first) == int64_t{1}) {
+        // Where the divisors are not zero, 1/(a*b) = (1/a)(1/b) and 1/(1/a) = a: nested divisions
+        // become products (z3 gave up on their scalar identities, or timed out, run to run).
+        // Every reciprocal built is a divisor of the query (register_divisors), so the rule's
+        // condition is the same: a*b is not zero exactly where a and b are not.
+        std::vector<int> fs;
+        for (int f : factors_of(x[0].second)) {
+            const int inner = reciprocal_of(f);
+            fs.push_back(inner >= 0 ? inner : elem(OpKind::EwDiv, {single(f)})[0].second);
+        }
+        return single(product(fs));
     }
     return op == OpKind::Exp ? exp(x) : elem(op, {x});
 }

@@ -115,8 +115,10 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
     const Atom a = d_atoms[id];  // a copy: interning below may grow d_atoms
     Terms& t = terms();
     TermId r = -1;
-    if (a.kind != Atom::Kind::Var && a.flat) {
-        // Constant along an axis (a length-1 axis broadcast, a sum along it): one real there.
+    if (a.flat) {
+        // Constant along an axis (a length-1 axis broadcast, a sum along it): one real there,
+        // remembered under the position it is read at (so a variable read there first and at
+        // another position later is one real).
         Index at = idx;
         for (size_t k = 0; k < at.size() && k < 64; ++k)
             if (a.flat >> k & 1) at[k] = Pos{kBroadcastPos, 0};

@@ -139,3 +139,38 @@ TEST_CASE("pointwise reduce: a planted wrong sum step is an error, never proved"
     CHECK(c.verdict == prover::Verdict::Error);
     CHECK_THAT(c.error, Catch::Contains("pointwise strategy is unsound"));
 }
+
+TEST_CASE("pointwise reduce: outer products, broadcast factors through matmul, nested divisions",
+          "[prover][pointwise][transformer][reduce]") {
+    require_proved({
+        // matmul of [n,1] and [1,m] is their broadcast product; factors constant along the
+        // contraction index leave it; one column makes it a sum.
+        "ewmul(v0, v1) => matmul(v0, v1) where v0: act[3,1], v1: act[1,4]",
+        "concat[axis=0](ewmul(v0, v1), ewmul(v0, v1)) => matmul(concat[axis=0](v0, v0), v1) "
+        "where v0: act[3,1], v1: act[1,4]",
+        "matmul(ewmul(v0, v1), v2) => matmul(v0, matmul(v1, v2)) where v0: act[3,1], v1: act[1,4], v2: weight[4,4]",
+        "ewmul(v0, matmul(v1, v2)) => matmul(v1, ewmul(v0, v2)) where v0: act[1,4], v1: act[3,4], v2: weight[4,4]",
+        "ewmul(v0, matmul(v1, v2)) => matmul(ewmul(v0, v1), v2) where v0: act[3,1], v1: act[3,4], v2: weight[4,4]",
+        "matmul(v0, transpose[perm=[1,0]](v1)) => reduce_sum[axis=1](ewmul(v0, v1)) where v0: act[3,4], v1: act[1,4]",
+        "matmul(transpose[perm=[1,0]](v0), v1) => reduce_sum[axis=0](ewmul(v1, v0)) where v0: act[3,1], v1: act[3,4]",
+        // A broadcast variable read at its one position first and at another later is one real.
+        "concat[axis=0](ewadd(v0, v1), ewadd(v0, v1)) => ewadd(v1, concat[axis=0](v0, v0)) "
+        "where v0: act[3,1], v1: act[1,4]",
+    });
+    for (const char* text : {
+             "ewdiv(v0, ewdiv(v1, v2)) => ewmul(v0, ewdiv(v2, v1)) where v0: act[3,4], v1: act[1,4], v2: act[3,4]",
+             "ewdiv(ewmul(v0, v1), v2) => ewdiv(v1, ewdiv(v2, v0)) where v0: act[3,4], v1: act[3,1], v2: act[1,4]",
+             // x / x is 1 where x is not zero (softmax along a length-1 axis is 1 everywhere).
+             "ewsub(sqrt(v0), sqrt(v0)) => layernorm[axis=1](ewdiv(v0, v0)) where v0: act[1,4]",
+             "ewmul(v0, softmax[axis=0](v1)) => ewmul(v0, ewdiv(v1, v1)) where v0: act[1,4], v1: act[1,4]",
+             // The divisor y sits inside a sum (an opaque real): the condition is still stated.
+             "ewdiv(reduce_sum[axis=1](ewdiv(x, y)), exp(z)) => ewmul(reduce_sum[axis=1](ewdiv(x, y)), "
+             "exp(ewsub(z, ewadd(z, z)))) where x: act[n,d], y: act[n,d], z: act[n,1]",
+         }) {
+        INFO(text);
+        auto c = check_pointwise(text);
+        REQUIRE(c.verdict == prover::Verdict::Proved);
+        CHECK(strategy_of(c) == "pointwise");
+        CHECK(c.preconditions == std::vector<Precondition>{Precondition::NonZeroDivisors});
+    }
+}
