@@ -31,6 +31,7 @@ struct Pos {
     bool operator==(const Pos& o) const { return sym == o.sym && off == o.off; }
 };
 using Index = std::vector<Pos>;
+constexpr int kBroadcastPos = 9999;  // the one position of a length-1 axis
 
 struct Atom {
     // Const: const_pool (every element 1/(kh*kw)), const_imm and const_iconv (every element 0
@@ -267,7 +268,8 @@ private:
     // The factors of a product of atoms (one atom: itself), and their product in one order.
     std::vector<int> factors_of(int atom);
     int product(std::vector<int> factors);
-    // Facts of an atom kind this file adds (the sum's sign), at the scalar level; -1 otherwise.
+    // The scalar of an atom constant along an axis (read at its one position there), or of a
+    // sum (a real with the sum's sign); -1 for the others.
     TermId reduce_scalar(const Atom& a, int id, const Index& idx);
     // A dimension's length as a real (a symbol's real is >= 1), and 1/length: a real whose
     // product with the length is 1; cmul cancels the two.

@@ -384,6 +384,15 @@ Comb Encoder::exp(const Comb& x) {
 }
 
 TermId Encoder::reduce_scalar(const Atom& a, int id, const Index& idx) {
+    if (a.flat) {
+        // Constant along an axis (a length-1 axis broadcast, a sum along it): one real there,
+        // remembered under the position it is read at (so a variable read there first and at
+        // another position later is one real).
+        Index at = idx;
+        for (size_t k = 0; k < at.size() && k < 64; ++k)
+            if (a.flat >> k & 1) at[k] = Pos{kBroadcastPos, 0};
+        if (at != idx) return scalar_atom(id, at);
+    }
     if (a.kind != Atom::Kind::Sum) return -1;
     Terms& t = terms();
     const TermId r = fresh("sum" + std::to_string(id) + "_at" + idx_text(idx));

@@ -9,10 +9,6 @@
 
 namespace rf::prover::pointwise_detail {
 
-namespace {
-constexpr int kBroadcastPos = 9999;  // the one position of a length-1 axis
-}  // namespace
-
 TermId Encoder::scalar(const Comb& c, const Index& idx) {
     std::vector<TermId> parts;
     for (const auto& [coef, atom] : c) {
@@ -115,20 +111,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
     const Atom a = d_atoms[id];  // a copy: interning below may grow d_atoms
     Terms& t = terms();
     TermId r = -1;
-    if (a.flat) {
-        // Constant along an axis (a length-1 axis broadcast, a sum along it): one real there,
-        // remembered under the position it is read at (so a variable read there first and at
-        // another position later is one real).
-        Index at = idx;
-        for (size_t k = 0; k < at.size() && k < 64; ++k)
-            if (a.flat >> k & 1) at[k] = Pos{kBroadcastPos, 0};
-        if (at != idx) {
-            r = scalar_atom(id, at);
-            d_scalar.emplace(memo_key, r);
-            return r;
-        }
-    }
-    if ((r = reduce_scalar(a, id, idx)) >= 0) {
+    if ((r = reduce_scalar(a, id, idx)) >= 0) {  // constant along an axis, or a sum
         d_scalar.emplace(memo_key, r);
         return r;
     }
