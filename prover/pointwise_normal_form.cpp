@@ -402,7 +402,10 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
                 int64_t start = 0, total = 0;
                 for (int64_t n : cc.sizes) total += n;
                 for (size_t i = 0; i < cc.args.size(); ++i) {
-                    parts.push_back(ewmul(cc.args[i], slice(single(other), cc.axis, start, cc.sizes[i], total)));
+                    // An operand constant along the axis (broadcast there) is itself in every part.
+                    const bool flat = d_atoms[other].flat >> cc.axis & 1;
+                    parts.push_back(ewmul(
+                        cc.args[i], flat ? single(other) : slice(single(other), cc.axis, start, cc.sizes[i], total)));
                     start += cc.sizes[i];
                 }
                 out = add(out, scale(concat(cc.axis, cc.sizes, cc.rank, parts), cmul(c, d)));
@@ -535,7 +538,8 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
         }
         case OpKind::Relu: return relu(in[0]);
         case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
-        case OpKind::Tanh: return n.op == OpKind::Exp ? unary(n.op, in[0]) : elem(n.op, in);
+        case OpKind::Tanh:  // exp, sqrt, gelu per part of a concat (pointwise_reduce.cpp)
+            return n.op == OpKind::Sigmoid || n.op == OpKind::Tanh ? elem(n.op, in) : unary(n.op, in[0]);
         case OpKind::Transpose: {
             Comb out;
             for (const auto& [coef, atom] : in[0]) out = add(out, scale(transpose(param::list(n.params), atom), coef));

@@ -153,6 +153,12 @@ TEST_CASE("pointwise reduce: outer products, broadcast factors through matmul, n
         "ewmul(v0, matmul(v1, v2)) => matmul(ewmul(v0, v1), v2) where v0: act[3,1], v1: act[3,4], v2: weight[4,4]",
         "matmul(v0, transpose[perm=[1,0]](v1)) => reduce_sum[axis=1](ewmul(v0, v1)) where v0: act[3,4], v1: act[1,4]",
         "matmul(transpose[perm=[1,0]](v0), v1) => reduce_sum[axis=0](ewmul(v1, v0)) where v0: act[3,1], v1: act[3,4]",
+        // gelu goes per part into a concat; a factor broadcast along a concat's axis is itself in
+        // every part.
+        "concat[axis=0](softmax[axis=1](gelu(v0)), softmax[axis=1](gelu(v0))) => "
+        "softmax[axis=1](gelu(concat[axis=0](v0, v0))) where v0: act[3,4]",
+        "concat[axis=0](reduce_mean[axis=1](ewmul(v0, v0)), reduce_mean[axis=1](ewmul(v0, v0))) => "
+        "reduce_mean[axis=1](ewmul(v0, concat[axis=0](v0, v0))) where v0: act[1,4]",
         // A broadcast variable read at its one position first and at another later is one real.
         "concat[axis=0](ewadd(v0, v1), ewadd(v0, v1)) => ewadd(v1, concat[axis=0](v0, v0)) "
         "where v0: act[3,1], v1: act[1,4]",
