@@ -25,6 +25,7 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
         std::map<ValueRef, Comb> lmemo, rmemo;
         std::vector<TermId> differ;
         std::string identity;
+        Index first;  // the first output's position
         for (size_t o = 0; o < rule.num_outputs(); ++o) {
             const ValueRef lo = rule.lhs.outputs()[o], ro = rule.rhs.outputs()[o];
             Comb l = e.value(rule.lhs, lo, lmemo);
@@ -35,11 +36,13 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
                 idx[k] = Pos{static_cast<int>(100 * o + k), 0};
                 if (type.dims[k].terms().empty()) e.set_range(idx[k].sym, type.dims[k].constant());
             }
+            if (o == 0) first = idx;
             TermId ls = e.scalar(l, idx), rs = e.scalar(r, idx);
             identity +=
                 (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
             if (ls != rs) differ.push_back(e.terms().distinct(ls, rs));
         }
+        e.register_divisors(first);  // also those the normal form cancelled or summed over
         const size_t num_divisors = e.divisors().size();
         if (divisors == DivisorMode::AskZero) {
             differ.clear();

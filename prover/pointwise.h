@@ -40,8 +40,16 @@ namespace rf::prover {
 /// PoolKernelAnyStride: a pooled identity kernel counts as the pool kernel at any stride and
 /// padding of the pooling (only stride 1, SAME is right). GroupsReadFirstChannels: every group
 /// of a grouped convolution reads the input's first channels (each reads its own). ExpIsAdditive:
-/// exp(a + b) is taken as exp(a) + exp(b) instead of exp(a) * exp(b).
-enum class PointwiseFault { None, ReluIsIdentity, PoolKernelAnyStride, GroupsReadFirstChannels, ExpIsAdditive };
+/// exp(a + b) is taken as exp(a) + exp(b) instead of exp(a) * exp(b). SumForgetsLength: a sum
+/// along an axis of a value constant along it is the value (not length times it).
+enum class PointwiseFault {
+    None,
+    ReluIsIdentity,
+    PoolKernelAnyStride,
+    GroupsReadFirstChannels,
+    ExpIsAdditive,
+    SumForgetsLength
+};
 
 /// How a query treats the divisors of ewdiv (prover/pointwise_transformer.cpp): claim nothing
 /// at a zero divisor, assume every divisor non-zero (the rule's nonzero_divisors precondition),

@@ -1,6 +1,8 @@
 // Linear operators over concats (prover/pointwise_encoder.h): a convolution or matmul whose
 // operand is a concat along an axis the operator keeps is the concat of its results, and a
 // contraction over concats of equal parts is the sum of the parts' results.
+#include <utility>
+
 #include "prover/pointwise_encoder.h"
 
 namespace rf::prover::pointwise_detail {
@@ -48,7 +50,12 @@ std::optional<Comb> Encoder::linear_over_concat(OpKind op, const Params& p, cons
              (op == OpKind::Matmul && x.rank >= 2 && x.rank == w.rank && static_cast<size_t>(x.axis) == x.rank - 1 &&
               static_cast<size_t>(w.axis) == w.rank - 2))) {
             Comb sum;
-            for (size_t i = 0; i < x.args.size(); ++i) sum = add(sum, linear(op, p, {x.args[i], w.args[i]}));
+            const auto contraction = d_contraction;
+            for (size_t i = 0; i < x.args.size(); ++i) {
+                if (op == OpKind::Matmul) d_contraction = Contraction{Dim(x.sizes[i]), x.rank};  // the part's
+                sum = add(sum, linear(op, p, {x.args[i], w.args[i]}));
+            }
+            d_contraction = contraction;
             return sum;
         }
     }

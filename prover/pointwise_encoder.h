@@ -1,7 +1,8 @@
 // The pointwise strategy's encoder (prover/pointwise.h), shared by the files that implement it:
 // each side of a rule is put in multilinear normal form (pointwise_normal_form.cpp, with the
 // convolutions that are index maps in pointwise_convolutions.cpp), then one symbolic position of
-// each output becomes a real term (pointwise_scalar.cpp). Internal to rf_prover.
+// each output becomes a real term (pointwise_scalar.cpp); reductions, softmax and the norms are
+// sums over an axis (pointwise_reduce.cpp). Internal to rf_prover.
 #pragma once
 
 #include <map>
@@ -30,21 +31,27 @@ struct Pos {
     bool operator==(const Pos& o) const { return sym == o.sym && off == o.off; }
 };
 using Index = std::vector<Pos>;
+constexpr int kBroadcastPos = 9999;  // the one position of a length-1 axis
 
 struct Atom {
     // Const: const_pool (every element 1/(kh*kw)), const_imm and const_iconv (every element 0
     // or 1, symmetric where the constant is).
     // Concat: operands' combs in args, sizes along `axis`; Shift: args[0] read at an offset
-    // along `axis` (split's second output).
-    enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift } kind = Kind::Var;
+    // along `axis` (split's second output). Sum: args[0] (one atom) summed over the axes in
+    // `sizes` (sorted): its element at a position is one real, whatever the position along them.
+    enum class Kind { Var, One, Const, Elem, Transpose, Linear, Opaque, Concat, Shift, Sum } kind = Kind::Var;
     int axis = 0;
-    std::vector<int64_t> sizes;  // Concat: each operand's size along axis; Shift: {offset}
-                                 // (a slice: {offset, length, full size}); a flip
-                                 // (special_conv): {k1, k2, kh, kw, o, c}
-    size_t rank = 0;             // Concat
-    bool nonneg = false;         // every element >= 0 (a sign fact the solver is given)
-    Params params;               // Const, Linear
-    std::vector<int> factors;    // Linear: the operand atoms (a matmul chain flattened)
+    std::vector<int64_t> sizes;      // Concat: each operand's size along axis; Shift: {offset}
+                                     // (a slice: {offset, length, full size}); a flip
+                                     // (special_conv): {k1, k2, kh, kw, o, c}
+    size_t rank = 0;                 // Concat
+    bool nonneg = false;             // every element >= 0 (a sign fact the solver is given)
+    bool positive = false;           // every element > 0 (exp, a sum of such, ...), where defined
+    uint64_t flat = 0;               // bit k: the value does not change along axis k (length 1, a sum)
+    int dims = -1;                   // the rank, where known (reductions read matmul's row/column axes)
+    std::optional<Dim> contraction;  // Linear matmul: the contraction's length, where known
+    Params params;                   // Const, Linear
+    std::vector<int> factors;        // Linear: the operand atoms (a matmul chain flattened)
     OpKind op = OpKind::Input;
     int var = -1;               // Var
     std::vector<int32_t> perm;  // Transpose
@@ -162,6 +169,16 @@ private:
     Comb ewsub(const Comb& x, const Comb& y);
     Comb ewdiv(const Comb& x, const Comb& y);
     TermId transformer_scalar(const Atom& a, const std::vector<TermId>& xs, int id, const Index& idx);
+    // The atom whose reciprocal `atom` is (-1: none): x * recip(x) is 1 in the normal form,
+    // which holds where the divisor is not zero, so every reciprocal interned (even one that
+    // leaves the query so, or sits inside a sum) is a divisor of the query: register_divisors.
+    int reciprocal_of(int atom);
+    Comb one();
+
+public:
+    void register_divisors(const Index& idx);
+
+private:
     void transformer_facts();
 
     // An enlarged kernel's dims as its key writes them, and `inner` enlarged as `like` is.
@@ -215,6 +232,55 @@ private:
     static std::string idx_text(const Index& idx);
 
     TermId scalar_atom(int id, const Index& idx);
+    // Reductions (pointwise_reduce.cpp). reduce: reduce_sum (or, `mean`, reduce_mean) along
+    // `axis` of a value whose axis is `len` long and whose rank is `rank`: linear, the
+    // coefficients and every factor constant along the axis pulled out of the sum, through
+    // transposes, concats and matmul's outer axes; one Sum atom per remaining summed atom.
+    Comb reduce(const Comb& x, int axis, const Dim& len, size_t rank, bool mean);
+    Comb sum_atom(int atom, int axis, const Dim& len, size_t rank);
+    // softmax = exp(x) / sum exp(x); layernorm = (x - mean) / sqrt(var + 1e-5); rmsnorm =
+    // x / sqrt(mean(x*x) + 1e-5), each along `axis`, by their definitions.
+    Comb axis_op(OpKind op, const Comb& x, int axis, const Dim& len, size_t rank);
+    // exp(a + b) = exp(a) * exp(b): exp of a sum is the product of the terms' exps, so a factor
+    // that does not depend on a summed axis leaves the sum (softmax's shift invariance).
+    Comb exp(const Comb& x);
+    // An element-wise unary operator (exp, sqrt, ewdiv's reciprocal) per part of a concat.
+    Comb unary(OpKind op, const Comb& x);
+    std::optional<std::pair<Atom, std::vector<Comb>>> as_concat(const Comb& x);
+    // A transpose's permutation inside an element-wise atom (empty: none), and the atom with
+    // that transpose taken out of it (-1 when some operand is not such a transpose).
+    std::vector<int32_t> perm_inside(int atom);
+    int untranspose(int atom, const std::vector<int32_t>& perm);
+    // matmul is a sum over its contraction index: a factor of the left operand constant along
+    // its columns, or of the right one constant along its rows, leaves it (an element-wise factor
+    // of the result); with the contraction's length K known (the node's, `d_contraction`), an
+    // operand wholly constant along it makes the product K times (or a row/column sum of) the
+    // other (an outer product of [n,1] and [1,m] is their element-wise product).
+    std::optional<Comb> matmul_factors(const Params& p, int a, int b);
+    std::optional<Comb> one_column(int a, int b, int rank);
+    struct Contraction {
+        Dim k;
+        size_t rank;
+    };
+    // The matmul being normalised: its node's (build), a matmul atom's (a sum of it), a concat
+    // part's (a contraction over a concat); none: not known.
+    std::optional<Contraction> d_contraction;
+    // The factors of a product of atoms (one atom: itself), and their product in one order.
+    std::vector<int> factors_of(int atom);
+    int product(std::vector<int> factors);
+    // The scalar of an atom constant along an axis (read at its one position there), or of a
+    // sum (a real with the sum's sign); -1 for the others.
+    TermId reduce_scalar(const Atom& a, int id, const Index& idx);
+    // A dimension's length as a real (a symbol's real is >= 1), and 1/length: a real whose
+    // product with the length is 1; cmul cancels the two.
+    TermId length(const Dim& d);
+    TermId inverse(TermId len);
+    TermId epsilon();  // 1e-5 as an exact rational: 100000 * eps = 1
+    TermId cancel_inverses(TermId product);
+    uint64_t comb_flat(const Comb& c);
+    bool comb_positive(const Comb& c);
+    void set_reduce_flags(Atom& a);
+
     const Rule& d_rule;
     PointwiseFault d_fault;
     PointwiseQuery d_q;
@@ -229,6 +295,8 @@ private:
     std::vector<UfApp> d_exps;        // exp's applications, for its homomorphism facts
     std::vector<TermId> d_divisors;   // each division's divisor, as a real
     bool d_assume_nonzero_divisors = false;
+    std::map<TermId, TermId> d_inverse_of;  // 1/L -> L (pointwise_reduce.cpp)
+    std::set<TermId> d_positive_terms;      // reals known > 0: lengths, their inverses, eps
 };
 
 }  // namespace rf::prover::pointwise_detail

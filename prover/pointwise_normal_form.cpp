@@ -28,7 +28,8 @@ TermId Encoder::cmul(TermId a, TermId b) {
     if (x && y && *x < (int64_t{1} << 30) && *y < (int64_t{1} << 30)) return terms().real_lit(*x * *y);
     if (x == int64_t{1}) return b;
     if (y == int64_t{1}) return a;
-    return terms().mul({a, b});
+    // 1/L times L is 1 (a reduce_mean's 1/n meets a sum's n): pointwise_reduce.cpp.
+    return d_inverse_of.empty() ? terms().mul({a, b}) : cancel_inverses(terms().mul({a, b}));
 }
 
 TermId Encoder::csum(const std::vector<TermId>& cs) {
@@ -48,6 +49,7 @@ TermId Encoder::csum(const std::vector<TermId>& cs) {
 bool Encoder::positive(TermId c) {
     const TermNode& n = terms().node(c);
     if (n.op == TermOp::RealLit) return n.value > 0;
+    if (d_positive_terms.count(c)) return true;
     if (n.op != TermOp::Add && n.op != TermOp::Mul) return false;
     return std::all_of(n.kids.begin(), n.kids.end(), [&](TermId k) { return positive(k); });
 }
@@ -75,7 +77,9 @@ int Encoder::intern(Atom a) {
             a.nonneg = std::all_of(a.args.begin(), a.args.end(), [&](const Comb& c) { return nonneg(c); });
             break;
         case Atom::Kind::Linear: break;  // set by linear()
+        case Atom::Kind::Sum: break;     // set below
     }
+    set_reduce_flags(a);
     d_atoms.push_back(std::move(a));
     int id = static_cast<int>(d_atoms.size() - 1);
     d_index.emplace(d_atoms.back().key, id);
@@ -93,7 +97,10 @@ Comb Encoder::add(const Comb& a, const Comb& b) {
     for (const auto* c : {&a, &b})
         for (const auto& [coef, atom] : *c) by_atom[atom].push_back(coef);
     Comb out;
-    for (auto& [atom, coefs] : by_atom) out.push_back({csum(coefs), atom});
+    for (auto& [atom, coefs] : by_atom) {
+        const TermId c = csum(coefs);
+        if (number(c) != int64_t{0}) out.push_back({c, atom});  // x - x is no term (exp of it is 1)
+    }
     return out;
 }
 
@@ -114,6 +121,9 @@ Comb Encoder::elem(OpKind op, std::vector<Comb> args) {
 
 Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, bool dense) {
     d_q.normalised = true;
+    // The matmul node's contraction length (not known for the parts a concat splits a
+    // contraction into: pointwise_concat.cpp drops it there).
+    const std::optional<Contraction> contraction = d_contraction;
     std::vector<std::pair<TermId, std::vector<int>>> products{{terms().real_lit(1), {}}};
     for (const Comb& c : args) {
         std::vector<std::pair<TermId, std::vector<int>>> next;
@@ -164,6 +174,12 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, 
                 continue;
             }
         }
+        if (op == OpKind::Matmul && atoms.size() == 2) {
+            if (std::optional<Comb> r = matmul_factors(p, atoms[0], atoms[1])) {
+                out = add(out, scale(*r, coef));
+                continue;
+            }
+        }
         if (op == OpKind::Matmul) {
             // matmul is associative: a chain is one atom whatever its bracketing.
             std::vector<int> flat;
@@ -179,6 +195,7 @@ Comb Encoder::linear(OpKind op, const Params& p, const std::vector<Comb>& args, 
         Atom a = atom_of(Atom::Kind::Linear, op);
         a.params = p;
         a.factors = atoms;
+        if (op == OpKind::Matmul && contraction) a.contraction = contraction->k;
         a.nonneg = std::all_of(atoms.begin(), atoms.end(), [&](int x) { return d_atoms[x].nonneg; });
         a.key = std::string(op_name(op)) + "[";
         for (int32_t x : p.v) a.key += std::to_string(x) + ",";
@@ -385,7 +402,10 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
                 int64_t start = 0, total = 0;
                 for (int64_t n : cc.sizes) total += n;
                 for (size_t i = 0; i < cc.args.size(); ++i) {
-                    parts.push_back(ewmul(cc.args[i], slice(single(other), cc.axis, start, cc.sizes[i], total)));
+                    // An operand constant along the axis (broadcast there) is itself in every part.
+                    const bool flat = d_atoms[other].flat >> cc.axis & 1;
+                    parts.push_back(ewmul(
+                        cc.args[i], flat ? single(other) : slice(single(other), cc.axis, start, cc.sizes[i], total)));
                     start += cc.sizes[i];
                 }
                 out = add(out, scale(concat(cc.axis, cc.sizes, cc.rank, parts), cmul(c, d)));
@@ -395,6 +415,10 @@ Comb Encoder::ewmul(const Comb& x, const Comb& y) {
             if (p.kind == Atom::Kind::Linear && p.op == OpKind::Enlarge && q.kind == Atom::Kind::Linear &&
                 q.op == OpKind::Enlarge && enlarged_dims(p) == enlarged_dims(q)) {
                 out = add(out, scale(enlarged(ewmul(single(p.factors[0]), single(q.factors[0])), p), cmul(c, d)));
+                continue;
+            }
+            if (reciprocal_of(a) == b || reciprocal_of(b) == a) {  // x / x = 1 (pointwise_transformer.cpp)
+                out = add(out, scale(one(), cmul(c, d)));
                 continue;
             }
             // A * relu(A) = relu(A)^2 (both are 0 where A <= 0): a square, which poolmax
@@ -484,15 +508,21 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
             if (g.type(n.inputs[1]).rank() != 0) throw std::domain_error("a smul whose scalar is not rank 0");
             return scale(in[0], scalar(in[1], {}));
         case OpKind::EwMul: return ewmul(in[0], in[1]);
-        // ewsub and ewdiv: prover/pointwise_transformer.cpp; reductions, softmax and the norms
-        // are outside this strategy (the transformer axioms decide them).
+        // ewsub and ewdiv: prover/pointwise_transformer.cpp; reductions, softmax and the norms:
+        // prover/pointwise_reduce.cpp.
         case OpKind::EwSub: return ewsub(in[0], in[1]);
         case OpKind::EwDiv: return ewdiv(in[0], in[1]);
         case OpKind::ReduceSum:
         case OpKind::ReduceMean:
         case OpKind::Softmax:
         case OpKind::LayerNorm:
-        case OpKind::RmsNorm: throw std::domain_error(std::string("operator ") + op_name(n.op));
+        case OpKind::RmsNorm: {
+            const int axis = param::axis(n.params);
+            const TensorType& t = g.type(n.inputs[0]);
+            if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean)
+                return reduce(in[0], axis, t.dims[axis], t.rank(), n.op == OpKind::ReduceMean);
+            return axis_op(n.op, in[0], axis, t.dims[axis], t.rank());
+        }
         case OpKind::Enlarge: {
             // Linear in the kernel; the reference operand gives only the size.
             Comb out;
@@ -508,7 +538,8 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
         }
         case OpKind::Relu: return relu(in[0]);
         case OpKind::Sigmoid: RF_UNARY_ELEMENTWISE_CASES
-        case OpKind::Tanh: return elem(n.op, in);
+        case OpKind::Tanh:  // exp, sqrt, gelu per part of a concat (pointwise_reduce.cpp)
+            return n.op == OpKind::Sigmoid || n.op == OpKind::Tanh ? elem(n.op, in) : unary(n.op, in[0]);
         case OpKind::Transpose: {
             Comb out;
             for (const auto& [coef, atom] : in[0]) out = add(out, scale(transpose(param::list(n.params), atom), coef));
@@ -530,7 +561,10 @@ Comb Encoder::build(const Graph& g, ValueRef v, std::map<ValueRef, Comb>& memo) 
             if (n.op == OpKind::Conv2d && !special) special = grouped_conv(g, n, base, in);
             // A convolution is dense when its input's channels are its kernel's.
             const bool dense = n.op != OpKind::Conv2d || g.type(n.inputs[0]).dims[1] == g.type(n.inputs[1]).dims[1];
+            if (n.op == OpKind::Matmul && g.type(n.inputs[0]).rank() >= 2)
+                d_contraction = Contraction{g.type(n.inputs[0]).dims.back(), g.type(n.inputs[0]).rank()};
             Comb lin = special ? *special : linear(n.op, base, in, dense);
+            d_contraction.reset();
             switch (act) {
                 case Activation::None: return lin;
                 case Activation::Relu: return relu(lin);

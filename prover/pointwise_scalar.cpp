@@ -9,10 +9,6 @@
 
 namespace rf::prover::pointwise_detail {
 
-namespace {
-constexpr int kBroadcastPos = 9999;  // the one position of a length-1 axis
-}  // namespace
-
 TermId Encoder::scalar(const Comb& c, const Index& idx) {
     std::vector<TermId> parts;
     for (const auto& [coef, atom] : c) {
@@ -115,6 +111,10 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
     const Atom a = d_atoms[id];  // a copy: interning below may grow d_atoms
     Terms& t = terms();
     TermId r = -1;
+    if ((r = reduce_scalar(a, id, idx)) >= 0) {  // constant along an axis, or a sum
+        d_scalar.emplace(memo_key, r);
+        return r;
+    }
     switch (a.kind) {
         case Atom::Kind::Var: {
             // A broadcast operand (an axis of length 1) has one element along that axis: every
@@ -128,6 +128,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
             break;
         }
         case Atom::Kind::One: r = t.real_lit(1); break;
+        case Atom::Kind::Sum:  // reduce_scalar
         case Atom::Kind::Linear:
         case Atom::Kind::Opaque:
             r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));

@@ -20,7 +20,7 @@ Comb Encoder::ewsub(const Comb& x, const Comb& y) { return add(x, scale(y, terms
 
 Comb Encoder::ewdiv(const Comb& x, const Comb& y) {
     if (y.empty()) throw std::domain_error("a division by a tensor that is zero everywhere");
-    return ewmul(x, elem(OpKind::EwDiv, {y}));  // a one-operand EwDiv atom: the reciprocal
+    return ewmul(x, unary(OpKind::EwDiv, y));  // a one-operand EwDiv atom: the reciprocal
 }
 
 TermId Encoder::transformer_scalar(const Atom& a, const std::vector<TermId>& xs, int id, const Index& idx) {
@@ -40,7 +40,45 @@ TermId Encoder::transformer_scalar(const Atom& a, const std::vector<TermId>& xs,
         d_exps.push_back({a.op, xs[0], r});
         return r;
     }
+    if (a.op == OpKind::Sqrt) {
+        // sqrt stays uninterpreted, with its sign where it is defined: >= 0, and > 0 above 0
+        // (so sqrt(var + 1e-5), var a mean of squares, is never a zero divisor).
+        TermId r = fresh("sqrt" + std::to_string(id) + "_at" + idx_text(idx));
+        const TermId zero = t.real_lit(0);
+        fact(t.implies(t.le(zero, xs[0]), t.le(zero, r)));
+        fact(t.implies(t.not_(t.le(xs[0], zero)), t.not_(t.le(r, zero))));
+        d_uf.push_back({a.op, xs[0], r});
+        return r;
+    }
     return -1;
+}
+
+int Encoder::reciprocal_of(int atom) {
+    const Atom& a = d_atoms[atom];
+    if (a.kind != Atom::Kind::Elem || a.op != OpKind::EwDiv || a.args[0].size() != 1 ||
+        number(a.args[0][0].first) != int64_t{1})
+        return -1;
+    return a.args[0][0].second;
+}
+
+Comb Encoder::one() {
+    Atom o = atom_of(Atom::Kind::One, OpKind::ConstOne);
+    o.key = "one";
+    return single(intern(std::move(o)));
+}
+
+void Encoder::register_divisors(const Index& idx) {
+    // A reciprocal whose scalar the query never read (cancelled, or inside a sum's opaque real)
+    // is still a divisor: read at the first output's position, it is assumed non-zero there
+    // (AssumeNonZero) and asked about (AskZero), so the precondition is never dropped for it.
+    for (size_t id = 0; id < d_atoms.size(); ++id)
+        if (d_atoms[id].kind == Atom::Kind::Elem && d_atoms[id].op == OpKind::EwDiv) {
+            Index at = idx;
+            const int rank = d_atoms[id].dims;
+            for (int k = static_cast<int>(at.size()); k < rank; ++k) at.push_back(Pos{9000 + k, 0});
+            if (rank >= 0 && static_cast<int>(at.size()) > rank) at.resize(rank);
+            scalar_atom(static_cast<int>(id), at);
+        }
 }
 
 void Encoder::transformer_facts() {

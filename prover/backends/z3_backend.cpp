@@ -149,14 +149,28 @@ public:
             return r;
         }
         try {
-            z3::solver& s = solver(timeout_ms, q.logic);
-            Scope scope(s);
+            // A scalar (QF_NRA) query gets a solver of its own, without push/pop or tracked
+            // assertions (it has no axioms to name), so z3 runs its nlsat tactic, a decision
+            // procedure, on it alone. In a kept solver's scope z3 used its incremental core: the
+            // answer then depended on the queries run before in that thread (the same division
+            // identity proved, timed out or "incomplete" run to run) and a query could hang past
+            // its time limit after certain others (a size-3 transformer discovery stalled).
+            const bool scalar = q.logic == "QF_NRA";
+            std::optional<z3::solver> own;
+            if (scalar) own.emplace(make_solver(timeout_ms, q.logic));
+            z3::solver& s = scalar ? *own : solver(timeout_ms, q.logic);
+            std::optional<Scope> scope;
+            if (!scalar) scope.emplace(s);
             Translator tr(d_ctx, q.terms);
             support::StopHook hook([this] { d_ctx.interrupt(); });
             std::map<std::string, const Assertion*> by_name;
             for (const Assertion& a : q.assertions) {
                 if (q.terms.sort(a.formula) != Sort::Bool)
                     throw std::invalid_argument("assertion '" + a.name + "' is not a formula");
+                if (scalar) {
+                    s.add(tr.tr(a.formula));
+                    continue;
+                }
                 s.add(tr.tr(a.formula), a.name.c_str());
                 by_name[a.name] = &a;
             }
@@ -227,6 +241,10 @@ private:
         timeout_ms = std::max(1, timeout_ms);
         auto it = d_solvers.find({timeout_ms, logic});
         if (it != d_solvers.end()) return it->second;
+        return d_solvers.emplace(std::make_pair(timeout_ms, logic), make_solver(timeout_ms, logic)).first->second;
+    }
+    z3::solver make_solver(int timeout_ms, const std::string& logic) {
+        timeout_ms = std::max(1, timeout_ms);
         // QF_NRA (a pointwise scalar identity) selects z3's nlsat, a decision procedure.
         z3::solver s(d_ctx, logic.c_str());
         z3::params p(d_ctx);
@@ -238,7 +256,7 @@ private:
         // (interrupted from keyboard)" and carry on: ruleforge's handler must see the signal.
         p.set("ctrl_c", false);
         s.set(p);
-        return d_solvers.emplace(std::make_pair(timeout_ms, logic), std::move(s)).first->second;
+        return s;
     }
     // The query's push/pop. After a stop request the context may have been interrupted (the
     // stop hook, which is unregistered before this pops, calls Z3_interrupt), and a pop on an
