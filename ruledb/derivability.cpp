@@ -265,19 +265,44 @@ std::string term_key(const Graph& g) {
     return key;
 }
 
+namespace {
+
+std::bitset<kNumOpKinds> operators_of(const Graph& g) {
+    std::bitset<kNumOpKinds> ops;
+    for (const Node& n : g.nodes())
+        if (n.op != OpKind::Input) ops.set(static_cast<size_t>(n.op));
+    return ops;
+}
+
+}  // namespace
+
+void DerivationRules::add(const Rule& rule, size_t index) {
+    for (bool forward : {true, false}) {
+        const Graph& from = forward ? rule.lhs : rule.rhs;
+        const Graph& to = forward ? rule.rhs : rule.lhs;
+        auto fv = used_variables(from), tv = used_variables(to);
+        if (!std::includes(fv.begin(), fv.end(), tv.begin(), tv.end())) continue;
+        // A bare variable as pattern matches everything and only grows graphs.
+        bool bare = false;
+        for (const ValueRef& o : from.outputs()) bare = bare || from.node(o.node).op == OpKind::Input;
+        if (!bare) d_directions.push_back({index, forward, operators_of(from)});
+    }
+}
+
 Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DeriveBudget& budget) {
+    DerivationRules prepared;
+    for (size_t i = 0; i < rules.size(); ++i) prepared.add(rules[i], i);
+    return derive(target, rules, prepared, budget);
+}
+
+Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DerivationRules& prepared,
+                  const DeriveBudget& budget) {
     std::vector<Rewrite> rewrites;
-    for (size_t i = 0; i < rules.size(); ++i) {
-        for (bool forward : {true, false}) {
-            const Graph& from = forward ? rules[i].lhs : rules[i].rhs;
-            const Graph& to = forward ? rules[i].rhs : rules[i].lhs;
-            auto fv = used_variables(from), tv = used_variables(to);
-            if (!std::includes(fv.begin(), fv.end(), tv.begin(), tv.end())) continue;
-            // A bare variable as pattern matches everything and only grows graphs.
-            bool bare = false;
-            for (const ValueRef& o : from.outputs()) bare = bare || from.node(o.node).op == OpKind::Input;
-            if (!bare) rewrites.push_back({&from, &to, i});
-        }
+    std::vector<const std::bitset<kNumOpKinds>*> needs;
+    for (const DerivationRules::Direction& dir : prepared.directions()) {
+        const Rule& r = rules[dir.rule];
+        rewrites.push_back({dir.forward ? &r.lhs : &r.rhs, dir.forward ? &r.rhs : &r.lhs, dir.rule});
+        needs.push_back(&dir.ops);
     }
     // Meet in the middle: breadth-first from both sides, always growing the smaller frontier, so
     // a derivation of n steps costs two searches of about n/2 steps. A step taken from the right
@@ -332,7 +357,11 @@ Derivation derive(const Rule& target, const std::vector<Rule>& rules, const Deri
         const Side& other = sides[1 - k];
         std::vector<State> next;
         for (const State& s : side.frontier) {
-            for (const Rewrite& rw : rewrites) {
+            const std::bitset<kNumOpKinds> present = operators_of(s.g);
+            for (size_t r = 0; r < rewrites.size(); ++r) {
+                // A pattern matches node for node, so it needs every one of its operators.
+                if ((*needs[r] & ~present).any()) continue;
+                const Rewrite& rw = rewrites[r];
                 std::vector<Graph> produced;
                 apply(rw, rules[rw.rule].variables(), s.g, produced);
                 for (Graph& g : produced) {

@@ -12,6 +12,7 @@
 // simple, auditable first version.
 #pragma once
 
+#include <bitset>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -34,9 +35,31 @@ struct Derivation {
     std::string stopped_by;  ///< "found", "exhausted" (no more rewrites), "steps" or "states"
 };
 
+/// The usable directions of a rule set, prepared once: minimize adds each kept rule as it keeps
+/// it instead of re-reading thousands of rules for every target, and each direction carries the
+/// operators its pattern needs, so a graph lacking one of them is not searched for a match.
+class DerivationRules {
+public:
+    /// Adds the directions of `rule`, which is rules[index] of the set later passed to derive.
+    void add(const Rule& rule, size_t index);
+
+    struct Direction {
+        size_t rule = 0;
+        bool forward = true;
+        std::bitset<kNumOpKinds> ops;  ///< every operator of the pattern
+    };
+    const std::vector<Direction>& directions() const { return d_directions; }
+
+private:
+    std::vector<Direction> d_directions;
+};
+
 /// Whether `target.lhs` rewrites to `target.rhs` with `rules`. Multi-output rules are used
 /// where all their outputs match.
 Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DeriveBudget& budget = {});
+/// The same with the directions of `rules` already prepared (in index order).
+Derivation derive(const Rule& target, const std::vector<Rule>& rules, const DerivationRules& prepared,
+                  const DeriveBudget& budget = {});
 
 /// "common outer operator" when every output of both sides is the same operator (and
 /// parameters) with at least one operand the same term on both sides, so a one-step derivation

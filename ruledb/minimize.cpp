@@ -23,6 +23,7 @@ MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
     });
     MinimizeReport report;
     std::vector<Rule> kept;
+    DerivationRules kept_directions;
     std::vector<Id> kept_ids;
     for (const RuleSummary& s : rules) {
         // Every decision so far is stored whole; a new pass decides the same way again.
@@ -35,9 +36,10 @@ MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
             continue;  // stored by an older grammar; leave it for a human
         }
         ++report.considered;
-        Derivation d = derive(rule, kept, budget);
+        Derivation d = derive(rule, kept, kept_directions, budget);
         if (!d.derivable) {
             db.keep_rule(s.id);
+            kept_directions.add(rule, kept.size());
             kept.push_back(std::move(rule));
             kept_ids.push_back(s.id);
             ++report.kept;
