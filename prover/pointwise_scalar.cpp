@@ -74,6 +74,15 @@ PointwiseQuery Encoder::finish(std::vector<TermId> differ) {
             fact(t.implies(i->second, j->second));
     }
     transformer_facts();
+    // The algebraic decision reads what the uninterpreted applications are: each a function of
+    // its argument (the Ackermann facts above), exp and a reciprocal by their meaning (the
+    // latter only where the query assumes the divisor non-zero).
+    for (const UfApp& u : d_uf) {
+        ScalarDefinition d{ScalarDefinition::Kind::Function, op_name(u.op), u.arg, u.value};
+        if (u.op == OpKind::Exp) d.kind = ScalarDefinition::Kind::Exp;
+        if (u.op == OpKind::EwDiv && d_assume_nonzero_divisors) d.kind = ScalarDefinition::Kind::Reciprocal;
+        d_q.definitions.push_back(std::move(d));
+    }
     d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
     d_q.query.logic = "QF_NRA";
     d_q.opaque.assign(d_opaque.begin(), d_opaque.end());
@@ -207,6 +216,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
                 d_nonneg_terms.insert(r);
                 TermId zero = t.real_lit(0);
                 fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
+                d_q.definitions.push_back({ScalarDefinition::Kind::Function, "relu", xs[0], r});
             } else if ((r = transformer_scalar(a, xs, id, idx)) < 0) {
                 r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
                 d_uf.push_back({a.op, xs[0], r});
