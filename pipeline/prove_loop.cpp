@@ -13,19 +13,14 @@ namespace rf::pipeline {
 std::vector<prover::RuleCheck> prove_parallel(size_t count, const std::function<const Rule&(size_t)>& rule_at,
                                               const std::function<std::string(size_t)>& name_at,
                                               const prover::CheckOptions& check, int threads,
-                                              support::Progress* progress, CheckerPool* pool) {
+                                              support::Progress* progress) {
     std::vector<prover::RuleCheck> checks(count);
     if (count == 0) return checks;
     const prover::AxiomSet& axioms = prover::builtin_axioms();
     const int team = threads > 0 ? threads : omp_get_max_threads();
-    if (pool && pool->size() < static_cast<size_t>(team)) pool->resize(team);
 #pragma omp parallel num_threads(team)
     {
-        // Solver contexts are per thread: a pool's slot is used by one thread at a time.
-        std::unique_ptr<prover::Checker> own;
-        std::unique_ptr<prover::Checker>& slot = pool ? (*pool)[omp_get_thread_num()] : own;
-        if (!slot) slot = std::make_unique<prover::Checker>(axioms, check);
-        prover::Checker& checker = *slot;
+        prover::Checker checker(axioms, check);  // solver contexts are per thread
 #pragma omp for schedule(dynamic, 1)
         for (size_t k = 0; k < count; ++k) {
             checks[k] = checker.check(rule_at(k), name_at(k));
@@ -49,12 +44,11 @@ void store_span(ruledb::Database& db, const Span& span, const std::vector<prover
 
 size_t prove_and_store(ruledb::Database& db, const std::vector<Span>& spans, const ProveJob& job) {
     size_t stored = 0;
-    CheckerPool pool;
     for (const Span& span : spans) {
         const size_t lo = span.lo;
         std::vector<prover::RuleCheck> checks = prove_parallel(
             span.size(), [&](size_t k) -> const Rule& { return job.rule(lo + k); },
-            [&](size_t k) { return job.name(lo + k); }, job.check, job.threads, job.progress, &pool);
+            [&](size_t k) { return job.name(lo + k); }, job.check, job.threads, job.progress);
         store_span(db, span, checks, job, stored);
         stored += span.size();
     }

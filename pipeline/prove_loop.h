@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,18 +35,12 @@ struct ProveJob {
     support::Progress* progress = nullptr;  ///< ticked once per item proved
 };
 
-/// One prover::Checker per OpenMP thread number, kept from span to span: its solver contexts
-/// and its cache of general forms then outlive a span (each span made them anew before: 3 % of
-/// a transformer discovery's CPU, and every general form proved again per span).
-using CheckerPool = std::vector<std::unique_ptr<prover::Checker>>;
-
 /// Proves `count` items on `threads` OpenMP threads (0: the default), item k being rule_at(k)
-/// named name_at(k); the checks come back in item order. With a pool, thread t uses (and first
-/// makes) (*pool)[t], whose options must be `check`; without, each thread makes its own.
+/// named name_at(k); the checks come back in item order.
 std::vector<prover::RuleCheck> prove_parallel(size_t count, const std::function<const Rule&(size_t)>& rule_at,
                                               const std::function<std::string(size_t)>& name_at,
                                               const prover::CheckOptions& check, int threads,
-                                              support::Progress* progress = nullptr, CheckerPool* pool = nullptr);
+                                              support::Progress* progress = nullptr);
 
 /// Stores one proved span (checks[k] is item span.lo + k) and its mark in one transaction;
 /// calls job.stopped first when a stop was requested, so nothing an interrupted solver said is

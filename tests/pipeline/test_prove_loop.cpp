@@ -79,28 +79,3 @@ TEST_CASE("prove loop: a stop stores nothing of the span in flight", "[pipeline]
     CHECK(stored_items == 0);
     CHECK(reported == 0);
 }
-
-TEST_CASE("prove loop: a checker pool keeps each thread's checker from span to span", "[pipeline][prove]") {
-    const std::vector<Rule> rules = sample_rules();
-    prover::CheckOptions o;
-    o.timeout_ms = 4000;
-    pipeline::CheckerPool pool;
-    auto prove = [&](size_t lo, size_t hi) {
-        return pipeline::prove_parallel(
-            hi - lo, [&](size_t k) -> const Rule& { return rules[lo + k]; },
-            [&](size_t k) { return "pool_" + std::to_string(lo + k); }, o, 2, nullptr, &pool);
-    };
-    const auto first = prove(0, 3);
-    REQUIRE(pool.size() == 2);
-    std::vector<const prover::Checker*> made;
-    for (const auto& c : pool) made.push_back(c.get());
-    const auto second = prove(3, 5);
-    REQUIRE(pool.size() == 2);
-    for (size_t t = 0; t < pool.size(); ++t) {
-        CHECK(made[t] != nullptr);
-        CHECK(pool[t].get() == made[t]);  // the same checker, not a new one
-    }
-    CHECK(first[0].verdict == prover::Verdict::Proved);
-    CHECK(second[0].verdict == prover::Verdict::Proved);
-    CHECK(second[1].verdict == prover::Verdict::Refuted);
-}
