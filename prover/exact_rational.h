@@ -14,7 +14,7 @@ namespace rf::prover {
 class ExactRational {
 public:
     ExactRational() = default;
-    /// n / 1.
+    /// n / 1 (n > INT64_MIN, so that every value can be negated).
     explicit ExactRational(int64_t n) : d_num(n) {}
 
     /// num / den in lowest terms with den > 0; nullopt for den = 0 or a result that overflows.
@@ -45,12 +45,6 @@ public:
     std::optional<ExactRational> operator/(const ExactRational& o) const {
         return make(__int128{d_num} * o.d_den, __int128{d_den} * o.d_num);
     }
-    ExactRational negated() const {
-        ExactRational r = *this;
-        r.d_num = -r.d_num;  // |num| <= INT64_MAX always (make rejects INT64_MIN), so this cannot wrap
-        return r;
-    }
-
     bool operator==(const ExactRational& o) const { return d_num == o.d_num && d_den == o.d_den; }
     bool operator!=(const ExactRational& o) const { return !(*this == o); }
 

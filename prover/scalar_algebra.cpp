@@ -3,6 +3,7 @@
 // and uninterpreted functions read by their definitions.
 #include "prover/scalar_algebra.h"
 
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -34,7 +35,9 @@ private:
         const TermNode& n = d_t.node(id);
         if (n.sort != Sort::Real) throw AlgebraLimit("a term that is not Real");
         switch (n.op) {
-            case TermOp::RealLit: return frac_const(ExactRational(n.value));
+            case TermOp::RealLit:
+                if (n.value == INT64_MIN) throw AlgebraLimit("a literal whose negation overflows");
+                return frac_const(ExactRational(n.value));
             case TermOp::Add: {
                 Frac sum = frac_const(ExactRational(0));
                 for (TermId k : std::vector<TermId>(n.kids)) sum = frac_add(sum, form(k));
@@ -173,7 +176,7 @@ AlgebraDecision decide_by_algebra(Terms& terms, const std::vector<std::pair<Term
         }
         out.answer = AlgebraDecision::Answer::Equal;
         out.facts = r.facts();
-    } catch (const AlgebraLimit& e) {
+    } catch (const std::exception& e) {  // AlgebraLimit, or out of memory: the solver decides
         out.answer = AlgebraDecision::Answer::Undecided;
         out.why = e.what();
     }

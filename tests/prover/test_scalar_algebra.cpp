@@ -95,6 +95,8 @@ TEST_CASE("scalar algebra: overflow and a zero divisor leave the identity undeci
     CHECK(s.decide(p, x) == Answer::Undecided);
     // A divisor that is 0 as a polynomial (the query's assumption is then inconsistent).
     CHECK(s.decide(s.mul(x, s.recip(s.add(x, s.mul(s.lit(-1), x)))), x) == Answer::Undecided);
+    // The least literal: its negation would overflow.
+    CHECK(s.decide(s.mul(s.lit(INT64_MIN), x), s.mul(s.lit(-1), x)) == Answer::Undecided);
     // A term the algebra does not read (an integer term, say) is undecided too.
     const TermId i = s.t.app(s.t.declare("i", {}, Sort::Int));
     CHECK(decide_by_algebra(s.t, {{s.t.int_lit(1), i}}, s.defs).answer == Answer::Undecided);
@@ -155,4 +157,18 @@ TEST_CASE("scalar algebra: a planted wrong step in the normal form is an error, 
     CHECK_THAT(c.error, Catch::Contains("pointwise strategy is unsound"));
     // Without the fault the same rule is not proved (the forms differ; nlsat finds it invalid).
     CHECK(testing::pointwise::check("exp(ewadd(x, y)) => ewadd(exp(x), exp(y))").verdict != Verdict::Proved);
+}
+
+TEST_CASE("scalar algebra: a division is a fraction only where the query assumes its divisor non-zero",
+          "[prover][algebra]") {
+    const Rule r = testing::pointwise::rule("ewmul(ewdiv(x, y), y) => x");
+    std::string why;
+    auto assumed = encode_pointwise(r, why, PointwiseFault::None, DivisorMode::AssumeNonZero);
+    auto free = encode_pointwise(r, why, PointwiseFault::None, DivisorMode::Free);
+    REQUIRE(assumed);
+    REQUIRE(free);
+    CHECK(decide_pointwise_by_algebra(*assumed).answer == Answer::Equal);
+    // Without the assumption y = 0 is allowed, where x / y * y = x fails: the reciprocal is an
+    // uninterpreted function of y, and the forms differ.
+    CHECK(decide_pointwise_by_algebra(*free).answer == Answer::Different);
 }
