@@ -22,12 +22,26 @@ public:
         for (const ScalarDefinition& d : defs) d_defs.emplace(d.value, &d);
     }
 
+    // The form of a term in the current region; d_regional says whether it depends on it.
     Frac form(TermId id) {
         auto it = d_memo.find(id);
-        if (it != d_memo.end()) return it->second;
+        if (it != d_memo.end()) {
+            d_regional = d_regional || it->second.regional;
+            return it->second.form;
+        }
+        const bool outer = d_regional;
+        d_regional = false;
         Frac f = read(id);
-        d_memo.emplace(id, f);
+        d_memo.emplace(id, Memo{f, d_regional});
+        d_regional = outer || d_regional;
         return f;
+    }
+
+    /// The region of positions the forms are read in: per index symbol, [from, to). The forms
+    /// that depend on it are forgotten.
+    void set_region(std::map<int, std::pair<int64_t, int64_t>> region) {
+        d_region = std::move(region);
+        for (auto it = d_memo.begin(); it != d_memo.end();) it = it->second.regional ? d_memo.erase(it) : std::next(it);
     }
 
 private:
@@ -68,6 +82,7 @@ private:
         if (def == d_defs.end()) return frac_of(poly_atom(atom("r:" + d_t.func(d_t.node(id).func).name)));
         const ScalarDefinition& d = *def->second;
         switch (d.kind) {
+            case ScalarDefinition::Kind::Concat: return concat(d);
             case ScalarDefinition::Kind::Reciprocal: return frac_reciprocal(form(d.argument));
             case ScalarDefinition::Kind::Exp: return exp(d.argument, d.value);
             case ScalarDefinition::Kind::Function:
@@ -76,11 +91,27 @@ private:
         throw AlgebraLimit("an unknown definition");
     }
 
+    // A concat in the current region: the piece whose bounds hold all over it (the query's
+    // case-split facts make the concat's real that piece's there).
+    Frac concat(const ScalarDefinition& d) {
+        d_regional = true;
+        auto at = d_region.find(d.position);
+        const std::pair<int64_t, int64_t> r = at == d_region.end() ? std::make_pair(INT64_MIN, INT64_MAX) : at->second;
+        for (const ScalarDefinition::Piece& p : d.pieces)
+            if (p.from <= r.first && r.second <= p.to) return form(p.term);
+        throw AlgebraLimit("a concat piece that does not cover a region");
+    }
+
     // exp of a polynomial: the product over its terms c * m of exp(m / q)^p, c = p / q (a base
     // atom per m / q). exp of another fraction is one base atom. The fact that the value is
     // that product is recorded (see AlgebraDecision::facts).
     Frac exp(TermId argument, TermId value) {
+        const bool outer = d_regional;
+        d_regional = false;
         const Frac a = form(argument);
+        // Its facts (value = product of bases) must hold everywhere: not per region.
+        if (d_regional) throw AlgebraLimit("exp of a value that depends on a concat's case split");
+        d_regional = outer;
         std::vector<std::pair<int, int64_t>> powers;  // (base atom, power)
         if (is_one(a.den)) {
             for (const auto& [m, c] : a.num) {
@@ -105,7 +136,7 @@ private:
     // reals (under the planted fault: the sum of the bases' powers). Built only once the
     // identity is decided, so an undecided one leaves the query's terms as they were.
     void record_exp_fact(TermId value, const std::vector<std::pair<int, int64_t>>& powers) {
-        d_pending.push_back({value, powers});
+        if (d_recorded.insert(value).second) d_pending.push_back({value, powers});
     }
 
 public:
@@ -152,11 +183,51 @@ private:
     Terms& d_t;
     AlgebraFault d_fault;
     std::map<TermId, const ScalarDefinition*> d_defs;
-    std::map<TermId, Frac> d_memo;
+    struct Memo {
+        Frac form;
+        bool regional;  ///< depends on the region (reads a concat)
+    };
+    std::map<TermId, Memo> d_memo;
+    bool d_regional = false;
+    std::map<int, std::pair<int64_t, int64_t>> d_region;
+    std::set<TermId> d_recorded;
     std::map<std::string, int> d_atoms;
     std::map<int, TermId> d_base_real;
     std::vector<PendingExp> d_pending;
 };
+
+// The regions of positions the query's concats split: per index symbol, the intervals between
+// its pieces' bounds; every combination of one interval per symbol (one region without concats).
+// Empty when there would be more than kMaxRegions.
+constexpr size_t kMaxRegions = 64;
+std::vector<std::map<int, std::pair<int64_t, int64_t>>> regions(const std::vector<ScalarDefinition>& defs) {
+    std::map<int, std::set<int64_t>> bounds;
+    for (const ScalarDefinition& d : defs)
+        if (d.kind == ScalarDefinition::Kind::Concat)
+            for (const ScalarDefinition::Piece& p : d.pieces) {
+                if (p.from != INT64_MIN) bounds[d.position].insert(p.from);
+                if (p.to != INT64_MAX) bounds[d.position].insert(p.to);
+            }
+    std::vector<std::map<int, std::pair<int64_t, int64_t>>> out{{}};
+    for (const auto& [sym, cuts] : bounds) {
+        std::vector<std::pair<int64_t, int64_t>> intervals;
+        int64_t from = INT64_MIN;
+        for (int64_t c : cuts) {
+            intervals.emplace_back(from, c);
+            from = c;
+        }
+        intervals.emplace_back(from, INT64_MAX);
+        if (out.size() * intervals.size() > kMaxRegions) return {};
+        std::vector<std::map<int, std::pair<int64_t, int64_t>>> next;
+        for (const auto& region : out)
+            for (const auto& iv : intervals) {
+                next.push_back(region);
+                next.back()[sym] = iv;
+            }
+        out = std::move(next);
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -164,14 +235,21 @@ AlgebraDecision decide_by_algebra(Terms& terms, const std::vector<std::pair<Term
                                   const std::vector<ScalarDefinition>& definitions, AlgebraFault fault) {
     AlgebraDecision out;
     try {
+        const auto all = regions(definitions);
+        if (all.empty()) throw AlgebraLimit("more than " + std::to_string(kMaxRegions) + " regions of concats");
         Reader r(terms, definitions, fault);
-        for (const auto& [l, rside] : sides) {
-            if (l == rside) continue;
-            const Frac a = r.form(l), b = r.form(rside);
-            if (!frac_equal(a, b)) {
-                out.answer = AlgebraDecision::Answer::Different;
-                out.why = "normal forms differ: " + frac_key(a) + " vs " + frac_key(b);
-                return out;
+        // Every position lies in one region, where each concat is one piece: equal forms in
+        // every region are equal values everywhere.
+        for (const auto& region : all) {
+            r.set_region(region);
+            for (const auto& [l, rside] : sides) {
+                if (l == rside) continue;
+                const Frac a = r.form(l), b = r.form(rside);
+                if (!frac_equal(a, b)) {
+                    out.answer = AlgebraDecision::Answer::Different;
+                    out.why = "normal forms differ: " + frac_key(a) + " vs " + frac_key(b);
+                    return out;
+                }
             }
         }
         out.answer = AlgebraDecision::Answer::Equal;

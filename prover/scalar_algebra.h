@@ -15,6 +15,9 @@
 //  - any other definition (sigmoid, tanh, sqrt, gelu, relu, a reduction, ...) is an atom keyed by
 //    its function and the normal form of its argument: applications with equal arguments are equal,
 //    which the query's Ackermann facts (relu: its definition) state too;
+//  - a concat is read per region of the positions: every bound of the query's concats on
+//    one index symbol splits its range, and in each region every concat is the piece that
+//    covers it; the identity must hold in every region (at most 64 of them);
 //  - any other real of the query is an independent atom.
 // Equal forms => the identity holds for all values of the atoms, so the query's goal is unsat.
 // Different forms decide nothing (sign facts, relu as max(x, 0), relations between atoms may
@@ -23,6 +26,7 @@
 // divisor that is 0 as a polynomial leave the identity undecided.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,11 +37,20 @@ namespace rf::prover {
 
 /// What a fresh real of a pointwise query stands for, when the algebra may use it.
 struct ScalarDefinition {
-    enum class Kind { Exp, Reciprocal, Function };
+    /// Concat: the value is piece i's term where piece i's bounds hold for the integer
+    /// `position` (an index symbol of the query), as the query's case-split facts say.
+    enum class Kind { Exp, Reciprocal, Function, Concat };
+    struct Piece {
+        int64_t from;  ///< the position is >= from (INT64_MIN: no bound)
+        int64_t to;    ///< the position is < to (INT64_MAX: no bound)
+        TermId term;
+    };
     Kind kind = Kind::Function;
     std::string function;  ///< Function: its name (equal arguments give equal values)
     TermId argument = -1;  ///< a Real term
     TermId value = -1;     ///< the fresh real (a 0-ary Real application)
+    int position = -1;     ///< Concat
+    std::vector<Piece> pieces;
 };
 
 /// A wrong step planted on purpose (tests only): ExpIsAdditive reads exp(a + b) as exp(a) + exp(b).
