@@ -355,6 +355,10 @@ std::optional<std::vector<ProofResult>> Checker::prove_pointwise(const Rule& rul
         encode_pointwise(rule, why, d_options.pointwise_fault, DivisorMode::AssumeNonZero);
     if (!pq) return std::nullopt;
     pq->query.name = query_name;
+    if (auto decided = prove_by_algebra(*pq)) {
+        query = std::move(pq->query);
+        return decided;
+    }
     std::vector<ProofResult> results;
     for (auto& b : d_backends) {
         ProofResult r = b->prove(pq->query, d_options.timeout_ms);

@@ -123,6 +123,10 @@ private:
     /// their divisors non-zero (divisors_can_be_zero says whether the rule must state it).
     std::optional<std::vector<ProofResult>> prove_pointwise(const Rule& rule, const std::string& query_name,
                                                             Query& query, std::string& why);
+    /// The pointwise identity decided by its algebraic normal form (prover/scalar_algebra.h)
+    /// instead of the solver, with one back-end only (prover/checker_algebra.cpp); the facts
+    /// of exp it used are added to `pq`'s query so that its SMT-LIB2 file re-checks it.
+    std::optional<std::vector<ProofResult>> prove_by_algebra(PointwiseQuery& pq);
     /// Whether some divisor of the rule's ewdivs may be zero (prover/checker_divisors.cpp): true
     /// unless the pointwise encoding shows every one non-zero (a sum of exps); false without any.
     bool divisors_can_be_zero(const Rule& rule);

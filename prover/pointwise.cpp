@@ -24,6 +24,7 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
         if (divisors == DivisorMode::AssumeNonZero) e.assume_nonzero_divisors();
         std::map<ValueRef, Comb> lmemo, rmemo;
         std::vector<TermId> differ;
+        std::vector<std::pair<TermId, TermId>> sides;
         std::string identity;
         Index first;  // the first output's position
         for (size_t o = 0; o < rule.num_outputs(); ++o) {
@@ -41,6 +42,7 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
             identity +=
                 (identity.empty() ? "" : "; ") + term_to_smtlib(e.terms(), ls) + " = " + term_to_smtlib(e.terms(), rs);
             if (ls != rs) differ.push_back(e.terms().distinct(ls, rs));
+            sides.emplace_back(ls, rs);
         }
         e.register_divisors(first);  // also those the normal form cancelled or summed over
         const size_t num_divisors = e.divisors().size();
@@ -51,6 +53,7 @@ std::optional<PointwiseQuery> encode_pointwise(const Rule& rule, std::string& wh
         PointwiseQuery q = e.finish(std::move(differ));
         q.identity = std::move(identity);
         q.divisors = num_divisors;
+        q.sides = std::move(sides);
         return q;
     } catch (const std::domain_error& x) {
         why = std::string("outside the pointwise fragment: ") + x.what();

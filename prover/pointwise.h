@@ -32,6 +32,7 @@
 
 #include "ir/rule.h"
 #include "prover/encoding.h"
+#include "prover/scalar_algebra.h"
 
 namespace rf::prover {
 
@@ -42,13 +43,16 @@ namespace rf::prover {
 /// of a grouped convolution reads the input's first channels (each reads its own). ExpIsAdditive:
 /// exp(a + b) is taken as exp(a) + exp(b) instead of exp(a) * exp(b). SumForgetsLength: a sum
 /// along an axis of a value constant along it is the value (not length times it).
+/// AlgebraExpIsAdditive: ExpIsAdditive's wrong step in the algebraic normal form
+/// (prover/scalar_algebra.h) instead of the query.
 enum class PointwiseFault {
     None,
     ReluIsIdentity,
     PoolKernelAnyStride,
     GroupsReadFirstChannels,
     ExpIsAdditive,
-    SumForgetsLength
+    SumForgetsLength,
+    AlgebraExpIsAdditive
 };
 
 /// How a query treats the divisors of ewdiv (prover/pointwise_transformer.cpp): claim nothing
@@ -62,7 +66,17 @@ struct PointwiseQuery {
     std::vector<std::string> opaque;  ///< operators whose elements are opaque reals (none: element-wise)
     bool normalised = false;          ///< the multilinear normal form changed something (a linear op was seen)
     size_t divisors = 0;              ///< divisions in the query
+    /// Each output's two scalars (lhs, rhs): the identity, for the algebraic decision.
+    std::vector<std::pair<TermId, TermId>> sides;
+    /// What the query's fresh reals stand for (exp, reciprocals under the non-zero-divisor
+    /// assumption, relu and the uninterpreted functions), for the algebraic decision.
+    std::vector<ScalarDefinition> definitions;
 };
+
+/// decide_by_algebra (prover/scalar_algebra.h) on the query's identity; when it is Equal, the
+/// exp facts it used are added to the query (so that the query alone is unsat, and its
+/// SMT-LIB2 file re-checks the decision).
+AlgebraDecision decide_pointwise_by_algebra(PointwiseQuery& pq, AlgebraFault fault = AlgebraFault::None);
 
 /// The scalar query of `rule`, or nullopt (with `why`) when the rule is outside what the
 /// translation handles (distributed tensors, a smul whose scalar is not rank 0).

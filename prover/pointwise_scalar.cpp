@@ -1,6 +1,7 @@
 // The pointwise strategy's scalar query: the element at one symbolic position of a normal form
 // as a real term, and the facts (Ackermann, order of positions) that close it (prover/pointwise_encoder.h).
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -70,6 +71,15 @@ PointwiseQuery Encoder::finish(std::vector<TermId> differ) {
             fact(t.implies(i->second, j->second));
     }
     transformer_facts();
+    // The algebraic decision reads what the uninterpreted applications are: each a function of
+    // its argument (the Ackermann facts above), exp and a reciprocal by their meaning (the
+    // latter only where the query assumes the divisor non-zero).
+    for (const UfApp& u : d_uf) {
+        ScalarDefinition d{ScalarDefinition::Kind::Function, op_name(u.op), u.arg, u.value, -1, {}};
+        if (u.op == OpKind::Exp) d.kind = ScalarDefinition::Kind::Exp;
+        if (u.op == OpKind::EwDiv && d_assume_nonzero_divisors) d.kind = ScalarDefinition::Kind::Reciprocal;
+        d_q.definitions.push_back(std::move(d));
+    }
     d_q.query.assertions.push_back({"goal", "goal", AssertionKind::Goal, t.or_(std::move(differ))});
     d_q.query.logic = "QF_NRA";
     d_q.opaque.assign(d_opaque.begin(), d_opaque.end());
@@ -181,6 +191,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
             // Operand i holds positions [S_i, S_{i+1}) along the axis, S the running sums.
             r = fresh("concat" + std::to_string(id) + "_at" + idx_text(idx));
             const Pos p = idx[a.axis];
+            ScalarDefinition def{ScalarDefinition::Kind::Concat, "concat", -1, r, p.sym, {}};
             int64_t start = 0;
             for (size_t i = 0; i < a.args.size(); ++i) {
                 const int64_t end = start + a.sizes[i];
@@ -189,9 +200,15 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
                 if (i + 1 < a.args.size()) in_part.push_back(below(p.sym, end - p.off));
                 Index inner = idx;
                 inner[a.axis].off -= start;
-                fact(t.implies(t.and_(in_part), t.eq(r, scalar(a.args[i], inner))));
+                const TermId part = scalar(a.args[i], inner);
+                fact(t.implies(t.and_(in_part), t.eq(r, part)));
+                // The same case split for the algebraic decision: part i where
+                // start - off <= position < end - off (no bound at the ends).
+                def.pieces.push_back(
+                    {i > 0 ? start - p.off : INT64_MIN, i + 1 < a.args.size() ? end - p.off : INT64_MAX, part});
                 start = end;
             }
+            d_q.definitions.push_back(std::move(def));
             break;
         }
         case Atom::Kind::Elem: {
@@ -208,6 +225,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
                 d_nonneg_terms.insert(r);
                 TermId zero = t.real_lit(0);
                 fact(t.or_({t.and_({t.le(zero, xs[0]), t.eq(r, xs[0])}), t.and_({t.le(xs[0], zero), t.eq(r, zero)})}));
+                d_q.definitions.push_back({ScalarDefinition::Kind::Function, "relu", xs[0], r, -1, {}});
             } else if ((r = transformer_scalar(a, xs, id, idx)) < 0) {
                 r = fresh(std::string(op_name(a.op)) + std::to_string(id) + "_at" + idx_text(idx));
                 d_uf.push_back({a.op, xs[0], r});

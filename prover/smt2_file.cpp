@@ -34,6 +34,9 @@ Query proof_query(const Rule& rule, const AxiomSet& axioms, const std::string& n
     std::string why;
     std::optional<PointwiseQuery> pq;
     if (pointwise) pq = encode_pointwise(rule, why);
+    // A proof the algebraic normal form decided may rest on facts of exp the query lacks
+    // (exp(3x) = exp(x)^3): they are added, as the checker added them (each true of exp).
+    if (pq) decide_pointwise_by_algebra(*pq);
     Query q = pq ? std::move(pq->query) : encode_rule(rule, axioms, precondition_assumptions(rule));
     q.name = name;
     return q;
