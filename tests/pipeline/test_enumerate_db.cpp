@@ -187,7 +187,7 @@ TEST_CASE("enumerate --db: the profile names every phase with its time and peak 
         peak = p.peak_rss_bytes;
     }
     CHECK(names == std::vector<std::string>{"generate 1", "fingerprint 1", "classes 1", "generate 2", "fingerprint 2",
-                                            "classes 2", "candidates 0", "store 0"});
+                                            "classes 2", "candidates 0", "store classes 0", "store 0"});
     CHECK(peak > 0);
     const nlohmann::json j = nlohmann::json::parse(s.to_json());
     REQUIRE(j.at("profile").size() == names.size());
