@@ -128,7 +128,8 @@ TEST_CASE("enumerate --db: a run stopped between batches resumes to the uninterr
     const auto full = pipeline::enumerate_into_database(options(whole, 2));
     const uint64_t batches = full.batches_done;
     REQUIRE(batches > 4);
-    // Stops in the class stage, at the border of the two stages, and in the candidate stage.
+    // Stops in the class stage (stored beside the candidate extraction), at the border of the two
+    // stages, and in the candidate stage.
     for (uint64_t stop : {uint64_t{2}, (full.stored_classes + 15) / 16, batches - 1}) {
         INFO("stopped after " << stop << " batches");
         const std::string db = ruledb::test::fresh_db("enumerate_stopped");
