@@ -6,8 +6,9 @@ times (a new database each time) and prints one JSON record: wall median/min/max
 (user + system of the child, from wait4: independent of the machine's load), peak RSS of the
 child, the load average before and after the runs, the database's size, and the median of each
 phase's wall and CPU seconds from the command's own "profile" (generate, fingerprint and classes
-per level, candidates, store). With --baseline OTHER_BINARY the two binaries run in turn within
-each round (an A/B on the same minutes of the machine) and each gets its own record.
+per level, candidates, "store classes" -- beside the candidates, in binaries since issue 26's
+third pass -- and store). With --baseline OTHER_BINARY the two binaries run in turn within each
+round (an A/B on the same minutes of the machine) and each gets its own record.
 
 Size 4 needs a memory cap on a shared machine: --mem-cap BYTES sets RLIMIT_AS on the child (as
 `prlimit --as`); a run that hits it fails and the record says so instead of a time.

@@ -13,6 +13,12 @@ SIGTERM, killed for SIGKILL, or 0 when the run had already finished); then `disc
 (canonical text, status and decision of every rule, from `list --json`) and the candidate
 totals of the summary (proved, refuted, unknown: an interrupted solver's "unknown" stored as a
 verdict would change them). Prints one line a trial and a JSON summary; exit 1 if any differs.
+
+    python3 bench/kill_trials.py --command enumerate --max-ops 3 --threads 2
+
+does the same to `enumerate --db` (issue 26: the classes stored while the candidates are
+extracted), and "the same result" is then every row of the graphs, classes, class_members and
+candidates tables, ids included (read with the sqlite3 tool).
 """
 import argparse
 import json
@@ -28,8 +34,10 @@ SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM, "SIGKILL": signal
 
 
 def discover_cmd(args, db, batch, resume):
-    cmd = [args.bin, "discover", "--db", db, "--max-ops", str(args.max_ops), "--threads", str(args.threads),
+    cmd = [args.bin, args.command, "--db", db, "--max-ops", str(args.max_ops), "--threads", str(args.threads),
            "-q", "--json"]
+    if args.command == "enumerate":
+        cmd += ["--preset", "taso"]
     if args.ops:
         cmd += ["--ops", args.ops]
     if args.backend:
@@ -41,7 +49,18 @@ def discover_cmd(args, db, batch, resume):
     return cmd
 
 
+ENUMERATE_TABLES = ("SELECT 'g', id, canonical_text, hash, num_ops, num_outputs, run_id FROM graphs ORDER BY id;"
+                    "SELECT 'c', id, fingerprint, representative, run_id FROM classes ORDER BY id;"
+                    "SELECT 'm', class_id, graph_id FROM class_members ORDER BY class_id, graph_id;"
+                    "SELECT 'p', id, rule_text, hash, lhs_graph, rhs_graph, class_id, run_id, status FROM candidates "
+                    "ORDER BY id;")
+
+
 def result_of(args, db, summary):
+    if args.command == "enumerate":
+        rows = subprocess.run(["sqlite3", db, ENUMERATE_TABLES], check=True, capture_output=True, text=True).stdout
+        totals = {k: summary[k] for k in ("graphs", "classes", "stored_classes", "stored_members", "candidates")}
+        return rows, totals
     listing = json.loads(subprocess.run([args.bin, "list", "--db", db, "--json"], check=True, capture_output=True,
                                         text=True).stdout)
     rules = sorted((r["text"], r["status"], r["decision"]) for r in listing["rules"])
@@ -52,6 +71,7 @@ def result_of(args, db, summary):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bin", default="build/cli/ruleforge")
+    p.add_argument("--command", default="discover", choices=["discover", "enumerate"])
     p.add_argument("--trials", type=int, default=20)
     p.add_argument("--seed", type=int, default=24)
     p.add_argument("--max-ops", type=int, default=2)
@@ -78,14 +98,18 @@ def main():
     if ref.returncode != 0:
         sys.exit("reference run failed: " + ref.stderr)
     reference = result_of(args, ref_db, json.loads(ref.stdout))
-    print(f"reference: {ref_seconds:.1f} s, {len(reference[0])} rules, totals {reference[1]}", flush=True)
+    print(f"reference: {ref_seconds:.1f} s, {len(reference[0])} rules or rows, totals {reference[1]}", flush=True)
 
     trials = []
     for t in range(args.trials):
         name = rng.choice(list(SIGNALS))
         fraction = rng.uniform(0.02, 0.95)
-        batch = rng.choice([1, 3, 8, 16, 32, 64, 128])
-        resume_batch = rng.choice([0, 1, 5, 8, 32, 100, 128, 256])  # 0: the default
+        if args.command == "enumerate":  # tens of thousands of classes at size 3
+            batch = rng.choice([64, 256, 1000, 2048])
+            resume_batch = rng.choice([0, 97, 300, 4096])  # 0: the default
+        else:
+            batch = rng.choice([1, 3, 8, 16, 32, 64, 128])
+            resume_batch = rng.choice([0, 1, 5, 8, 32, 100, 128, 256])  # 0: the default
         db = fresh(f"trial{t}.db")
         err_path = os.path.join(work, f"trial{t}.err")
         with open(err_path, "w") as err:
@@ -104,7 +128,7 @@ def main():
         if stopped and name != "SIGKILL" and "--resume" not in message:
             problems.append("no resume hint in the message: " + message.strip()[-200:])
         r = subprocess.run(discover_cmd(args, db, resume_batch, True), capture_output=True, text=True)
-        fresh_start = r.returncode == 2 and "has no unfinished discover run" in r.stderr
+        fresh_start = r.returncode == 2 and f"has no unfinished {args.command} run" in r.stderr
         if fresh_start:
             # Killed before its run record was committed (process start-up): nothing to resume.
             r = subprocess.run(discover_cmd(args, db, resume_batch, False), capture_output=True, text=True)
@@ -114,7 +138,7 @@ def main():
         else:
             result = result_of(args, db, json.loads(r.stdout))
             if result[0] != reference[0]:
-                problems.append(f"rule set differs ({len(result[0])} rules vs {len(reference[0])})")
+                problems.append(f"rule set or rows differ ({len(result[0])} vs {len(reference[0])})")
             if result[1] != reference[1]:
                 problems.append(f"totals differ: {result[1]} vs {reference[1]}")
         trial = {"trial": t, "signal": name, "at_seconds": round(fraction * ref_seconds, 2), "batch": batch,
@@ -129,7 +153,7 @@ def main():
     summary = {"trials": len(trials), "interrupted": sum(t["interrupted"] for t in trials),
                "same_result": sum(t["same_result"] for t in trials),
                "max_stop_seconds": max((t["stop_seconds"] for t in trials if t["signal"] != "SIGKILL"), default=0),
-               "reference_seconds": round(ref_seconds, 2), "seed": args.seed, "max_ops": args.max_ops,
+               "reference_seconds": round(ref_seconds, 2), "command": args.command, "seed": args.seed, "max_ops": args.max_ops,
                "ops": args.ops or "preset", "threads": args.threads, "work": work}
     print(json.dumps(summary, indent=2))
     sys.exit(0 if summary["same_result"] == summary["trials"] else 1)

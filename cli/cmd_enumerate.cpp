@@ -112,7 +112,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         "the graphs enumerated, classes, candidate rules and drops by reason. With --db,\n"
         "stores the classes that have members and the candidates (pending) in F, for\n"
         "`ruleforge prove --db F`; a run that stopped continues with --resume.\n\noptions");
-    int max_ops = 0, threads = 0, max_outputs = 2, batch = 256;
+    int max_ops = 0, threads = 0, max_outputs = 2, batch = 2048;
     std::string preset, ops, out_file, db;
     opts.add_options()("help,h", "show this help")("max-ops", po::value(&max_ops)->required(),
                                                    "largest graph size (operators), 1..6")(
@@ -124,7 +124,7 @@ int run_enumerate(const std::vector<std::string>& args, std::ostream& out, std::
         "out", po::value(&out_file), "write the candidate rules, one per line, in native syntax")(
         "db", po::value(&db), "store classes and candidates in this database (created if missing)")(
         "resume", po::bool_switch(), "with --db: continue the last unfinished enumerate run")(
-        "batch", po::value(&batch)->default_value(256), "with --db: classes or candidates per transaction")(
+        "batch", po::value(&batch)->default_value(2048), "with --db: classes or candidates per transaction")(
         "verify", po::bool_switch(),
         "check the classes against the reference path: every graph rebuilt\n"
         "and evaluated whole at every point (slow; exit 1 on a difference)")(

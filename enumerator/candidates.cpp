@@ -312,6 +312,17 @@ struct PairRec {
     uint64_t skey;
 };
 
+// One thread's two-output graphs, in blocks of 64 Ki: a vector that doubled as it grew held up
+// to twice its ~17 M records a thread at size 4 (about 1 GB more at the peak of the phase).
+struct PairBlocks {
+    static constexpr size_t kBlock = size_t{1} << 16;
+    std::vector<std::vector<PairRec>> blocks;
+    void push_back(const PairRec& p) {
+        if (blocks.empty() || blocks.back().size() == kBlock) blocks.emplace_back().reserve(kBlock);
+        blocks.back().push_back(p);
+    }
+};
+
 // The two-output graphs of one pair of classes: pairs[begin, end), with their representative.
 struct PairGroup {
     size_t begin, end;
@@ -335,7 +346,7 @@ struct PairPlan {
 // smallest member. Counts pair graphs per level.
 PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels) {
     const int max_ops = s.config().max_ops;
-    auto add = [&](std::vector<PairRec>& pairs, ValueId u1, ValueId u2) {
+    auto add = [&](PairBlocks& pairs, ValueId u1, ValueId u2) {
         const ValueRec &a = s.values[u1], &b = s.values[u2];
         if ((a.flags | b.flags) & kOverflow || a.cls == b.cls) return;
         if (consumes(s, u1, u2) || consumes(s, u2, u1)) return;
@@ -345,21 +356,24 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
         pairs.push_back({s.values[u1].cls, s.values[u2].cls, u1, u2, size,
                          s.values[u1].skey * 0x9e3779b97f4a7c15ULL ^ s.values[u2].skey});
     };
-    // Node id -> the graphs below the bound that contain it (node ids are dense).
-    std::vector<std::vector<ValueId>> containing(s.nodes.size());
+    // Node id -> the graphs below the bound that contain it. Node ids grow level by level, so
+    // these graphs' nodes are a prefix of the ids: the list stops there (one empty vector per
+    // node of the last level was 0.6 GB at size 4).
+    std::vector<std::vector<ValueId>> containing;
     for (ValueId v = 0; v < s.values.size(); ++v) {
         const int sz = s.size(v);
         if (sz == 0 || sz >= max_ops || (s.values[v].flags & kOverflow)) continue;
         const NodeSet& ns = s.node_set(v);
+        if (ns.ids[ns.n - 1] >= containing.size()) containing.resize(ns.ids[ns.n - 1] + size_t{1});
         for (int k = 0; k < ns.n; ++k) containing[ns.ids[k]].push_back(v);
     }
     // Per-thread lists, merged and sorted below: the order does not depend on the threads.
-    std::vector<std::vector<PairRec>> local(omp_get_max_threads());
+    std::vector<PairBlocks> local(omp_get_max_threads());
 #pragma omp parallel for schedule(dynamic, 1024)
     for (ValueId u1 = 0; u1 < s.values.size(); ++u1) {
         const int sz = s.size(u1);
         if (sz == 0) continue;
-        std::vector<PairRec>& mine = local[omp_get_thread_num()];
+        PairBlocks& mine = local[omp_get_thread_num()];
         const NodeSet& ns = s.node_set(u1);
         if (sz == max_ops) {
             // A graph at the bound can only pair with an unconsumed sibling output inside it.
@@ -372,21 +386,27 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
             }
             continue;
         }
-        for (int k = 0; k < ns.n; ++k)
+        for (int k = 0; k < ns.n; ++k) {
+            if (ns.ids[k] >= containing.size()) continue;  // past the prefix (an overflowed graph's)
             for (ValueId u2 : containing[ns.ids[k]])
                 if (u2 > u1 && first_shared(ns, s.node_set(u2)) == ns.ids[k]) add(mine, u1, u2);
+        }
     }
+    std::vector<std::vector<ValueId>>().swap(containing);
     PairPlan plan;
     BigVector<PairRec>& pairs = plan.pairs;
-    // Merged, counted and split into groups on all threads (the offsets of the few per-thread
-    // lists need no parallel scan).
-    std::vector<size_t> at(local.size() + 1, 0);
-    for (size_t l = 0; l < local.size(); ++l) at[l + 1] = at[l] + local[l].size();
+    // Merged block by block, counted and split into groups on all threads (the offsets of the
+    // few blocks need no parallel scan).
+    std::vector<std::vector<PairRec>*> blocks;
+    for (PairBlocks& l : local)
+        for (std::vector<PairRec>& b : l.blocks) blocks.push_back(&b);
+    std::vector<size_t> at(blocks.size() + 1, 0);
+    for (size_t b = 0; b < blocks.size(); ++b) at[b + 1] = at[b] + blocks[b]->size();
     resize_exact(pairs, at.back());
 #pragma omp parallel for schedule(dynamic, 1)
-    for (size_t l = 0; l < local.size(); ++l) {
-        std::copy(local[l].begin(), local[l].end(), pairs.begin() + static_cast<ptrdiff_t>(at[l]));
-        std::vector<PairRec>().swap(local[l]);
+    for (size_t b = 0; b < blocks.size(); ++b) {
+        std::copy(blocks[b]->begin(), blocks[b]->end(), pairs.begin() + static_cast<ptrdiff_t>(at[b]));
+        std::vector<PairRec>().swap(*blocks[b]);
     }
     for (const PairRec& p : pairs) ++levels[p.size - 1].pair_graphs;
     parallel_sort(pairs.begin(), pairs.end(), [](const PairRec& x, const PairRec& y) {
@@ -395,15 +415,26 @@ PairPlan plan_pairs(const TermStore& s, const ClassTable& t, std::vector<LevelSt
     const BigVector<size_t> starts = select_indices<size_t>(pairs.size(), [&](size_t k) {
         return k == 0 || pairs[k].c1 != pairs[k - 1].c1 || pairs[k].c2 != pairs[k - 1].c2;
     });
-    resize_exact(plan.groups, starts.size());
+    auto end_of = [&](size_t gi) { return gi + 1 < starts.size() ? starts[gi + 1] : pairs.size(); };
+    auto independent = [&](const PairRec& head) {
+        const ValueId r1 = t.classes[head.c1].rep, r2 = t.classes[head.c2].rep;
+        return first_shared(s.node_set(r1), s.node_set(r2)) == kNoNode && s.size(r1) + s.size(r2) <= max_ops;
+    };
+    // Only the groups with a pending pair are kept: a single two-output graph whose classes'
+    // representatives share a node is its own representative (at size 4 most of the 30 M groups;
+    // 48 bytes each, 1.4 GB, at the candidate phase's peak). The order is unchanged.
+    const BigVector<size_t> useful = select_indices<size_t>(
+        starts.size(), [&](size_t gi) { return end_of(gi) - starts[gi] > 1 || independent(pairs[starts[gi]]); });
+    resize_exact(plan.groups, useful.size());
 #pragma omp parallel for schedule(dynamic, 1024)
-    for (size_t gi = 0; gi < plan.groups.size(); ++gi) {
-        PairGroup& g = plan.groups[gi];
+    for (size_t j = 0; j < plan.groups.size(); ++j) {
+        PairGroup& g = plan.groups[j];
+        const size_t gi = useful[j];
         g.begin = starts[gi];
-        g.end = gi + 1 < starts.size() ? starts[gi + 1] : pairs.size();
+        g.end = end_of(gi);
         const PairRec& head = pairs[g.begin];
         const ValueId r1 = t.classes[head.c1].rep, r2 = t.classes[head.c2].rep;
-        g.independent = first_shared(s.node_set(r1), s.node_set(r2)) == kNoNode && s.size(r1) + s.size(r2) <= max_ops;
+        g.independent = independent(head);
         g.rep = g.independent ? Outputs(r1, r2) : Outputs(head.u1, head.u2);
         g.rep_size = g.independent ? s.size(r1) + s.size(r2) : head.size;
     }
@@ -430,6 +461,24 @@ void fill_pairs(const PairPlan& plan, Pending* out) {
     }
 }
 
+// The candidates of the pairs that stay, in their order, named r0, r1, ...
+std::vector<Candidate> build_kept(const TermStore& s, std::vector<Pending>& stay, std::vector<LevelStats>& levels) {
+#pragma omp parallel for schedule(dynamic, 16)
+    for (size_t j = 0; j < stay.size(); ++j)
+        if (!stay[j].kept->cand) build_candidate(s, stay[j], false);
+    std::vector<Candidate> out;
+    out.reserve(stay.size());
+    for (Pending& p : stay) {
+        ++levels[std::max(p.level, 1) - 1].candidates;
+        Candidate& c = *p.kept->cand;
+        c.rule.name = "r" + std::to_string(out.size());
+        c.class_index = p.cls;
+        out.push_back(std::move(c));
+        p.kept.reset();
+    }
+    return out;
+}
+
 }  // namespace
 
 std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& t, std::vector<LevelStats>& levels,
@@ -441,7 +490,8 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
     const size_t singles = first_of.back();
     PairPlan plan;
     if (s.config().max_outputs >= 2) plan = plan_pairs(s, t, levels);
-    ParallelArray<Pending> pend(singles + plan.total);
+    std::optional<ParallelArray<Pending>> pend_held(std::in_place, singles + plan.total);
+    ParallelArray<Pending>& pend = *pend_held;
 #pragma omp parallel for schedule(dynamic, 1024)
     for (size_t ci = 0; ci < t.classes.size(); ++ci) {
         const ClassRec& c = t.classes[ci];
@@ -522,24 +572,15 @@ std::vector<Candidate> extract_candidates(const TermStore& s, const ClassTable& 
         else
             kept.push_back(k);
     }
-#pragma omp parallel for schedule(dynamic, 16)
-    for (size_t j = 0; j < kept.size(); ++j)
-        if (!pend[order[kept[j]]].kept->cand) build_candidate(s, pend[order[kept[j]]], false);
-    std::vector<Candidate> out;
-    out.reserve(kept.size());
-    for (size_t k : kept) {
-        Pending& p = pend[order[k]];
-        LevelStats& st = levels[std::max(p.level, 1) - 1];
-        ++st.candidates;
-        Candidate& c = *p.kept->cand;
-        c.rule.name = "r" + std::to_string(out.size());
-        c.class_index = p.cls;
-        out.push_back(std::move(c));
-    }
-    // The pairs' rules and keys released on every thread (serially, a tenth of a second at size 3).
+    // The pairs that stay, moved out in order; the others (7.6 M at size 4, 0.36 GB) and their
+    // keys released on every thread (serially, a tenth of a second at size 3) before the rules
+    // are built, which would otherwise be held beside them.
+    std::vector<Pending> stay(kept.size());
 #pragma omp parallel for schedule(static, 256)
-    for (size_t i = 0; i < pend.size(); ++i) Pending released = std::move(pend[i]);
-    return out;
+    for (size_t j = 0; j < kept.size(); ++j) stay[j] = std::move(pend[order[kept[j]]]);
+    BigVector<size_t>().swap(order);
+    pend_held.reset();  // destroyed on all threads (ParallelArray)
+    return build_kept(s, stay, levels);
 }
 
 }  // namespace rf::enumerator

@@ -141,26 +141,62 @@ void Enumerator::run(std::vector<LevelStats>& levels) {
     }
 }
 
-EnumResult enumerate(const EnumConfig& config) {
+namespace {
+
+// Sets OpenMP's thread count to the configuration's for a scope (0: leaves the default).
+class ThreadCount {
+public:
+    explicit ThreadCount(int threads) : d_saved(omp_get_max_threads()), d_set(threads > 0) {
+        if (d_set) omp_set_num_threads(threads);
+    }
+    ~ThreadCount() {
+        if (d_set) omp_set_num_threads(d_saved);
+    }
+    ThreadCount(const ThreadCount&) = delete;
+    ThreadCount& operator=(const ThreadCount&) = delete;
+
+private:
+    int d_saved;
+    bool d_set;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+EnumResult enumerate_classes(const EnumConfig& config) {
     const auto t0 = std::chrono::steady_clock::now();
     if (config.max_ops < 1 || config.max_ops > kMaxOps)
         throw std::invalid_argument("max_ops must be between 1 and " + std::to_string(kMaxOps));
     if (config.plan.num_insts() > kMaxInsts)
         throw std::invalid_argument("a shape plan may have at most " + std::to_string(kMaxInsts) + " instantiations");
-    const int saved = omp_get_max_threads();
-    if (config.threads > 0) omp_set_num_threads(config.threads);
+    const ThreadCount threads(config.threads);
     EnumResult res;
     res.d_store = std::make_unique<TermStore>(config);
     res.d_classes = std::make_unique<ClassTable>();
     Enumerator e(*res.d_store, *res.d_classes, res.profile);
     e.run(res.levels);
+    res.seconds = seconds_since(t0);
+    return res;
+}
+
+void enumerate_candidates(EnumResult& res) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const EnumConfig& config = res.d_store->config();
+    const ThreadCount threads(config.threads);
     const PhaseStart ct = PhaseStart::now();
     res.d_store->prepare_stand_ins();
     res.candidates = extract_candidates(*res.d_store, *res.d_classes, res.levels, config.threads);
     res.profile.push_back(phase_profile("candidates", 0, ct));
     if (!res.levels.empty()) res.levels.back().seconds += res.profile.back().seconds;
-    if (config.threads > 0) omp_set_num_threads(saved);
-    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    res.seconds += seconds_since(t0);
+}
+
+EnumResult enumerate(const EnumConfig& config) {
+    EnumResult res = enumerate_classes(config);
+    enumerate_candidates(res);
     return res;
 }
 

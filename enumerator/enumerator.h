@@ -117,12 +117,23 @@ public:
     fingerprint::Fingerprint class_fingerprint(size_t i) const;
 
 private:
-    friend EnumResult enumerate(const EnumConfig& config);
+    friend EnumResult enumerate_classes(const EnumConfig& config);
+    friend void enumerate_candidates(EnumResult& result);
     std::unique_ptr<TermStore> d_store;
     std::unique_ptr<ClassTable> d_classes;
 };
 
 /// Runs the enumeration; the result is identical for every thread count.
 EnumResult enumerate(const EnumConfig& config);
+
+/// enumerate() in its two steps, for a caller that works on the classes while the candidates
+/// are extracted (`enumerate --db` stores the classes meanwhile, pipeline/enumerate_db.h):
+/// the size levels and their classes, with no candidates yet.
+EnumResult enumerate_classes(const EnumConfig& config);
+/// The second step: extracts the candidates of a result of enumerate_classes() (the profile's
+/// "candidates" phase; the levels' candidate and drop counts). Other threads may read the
+/// classes meanwhile (num_classes, class_size, get_class, class_fingerprint), but not
+/// `candidates`, `levels` or `profile`.
+void enumerate_candidates(EnumResult& result);
 
 }  // namespace rf::enumerator

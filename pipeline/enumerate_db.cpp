@@ -1,10 +1,13 @@
 #include "pipeline/enumerate_db.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include <omp.h>
 #include <nlohmann/json.hpp>
@@ -85,15 +88,17 @@ std::vector<Span> spans_of(ruledb::Database& db, ruledb::Id run, const std::stri
     }
 }
 
-// SQLite's page cache for the load, 1 MiB per 1000 rows (graphs, members, candidates): the
+// SQLite's page cache for the load, 1 MiB per 1000 graph rows (members and representatives;
+// the candidates, extracted while the classes are stored, add about one row each on top): the
 // size-3 database is 21 MB for about 160 k rows, so it stays in the cache whole instead of its
 // index pages being re-read from the OS at every insert; capped at 512 MiB (size 4: a 1 GB
 // file, of which the unique text indexes are the part inserted at random places). The cache only
 // grows as pages are used.
 int store_cache_mib(const enumerator::EnumResult& er) {
-    uint64_t members = er.candidates.size() * 3;
-    for (size_t i = 0; i < er.num_classes(); ++i) members += er.class_size(i);
-    return static_cast<int>(std::clamp<uint64_t>(members / 1000, 16, 512));
+    uint64_t rows = 0;
+    for (size_t i = 0; i < er.num_classes(); ++i)
+        if (const size_t n = er.class_size(i)) rows += n + 1;
+    return static_cast<int>(std::clamp<uint64_t>(rows / 1000, 16, 512));
 }
 
 class Stopper {
@@ -164,12 +169,29 @@ struct StoreContext {
     support::Progress& progress;
     int threads;
     size_t ahead;
+    /// The classes with members, in the enumerator's (deterministic) class order, and the
+    /// database id of each (0 until stored): by position, not by class (22.7 M classes at
+    /// size 4, of which 2 M have members).
+    std::vector<size_t> with_members;
+    std::vector<ruledb::Id> class_id;
     size_t visited = 0;  // spans looked at (stored or skipped) before the test hook stopped
+
+    /// The database id of enumerator class `c` (nullopt for -1, a two-output pair's).
+    std::optional<ruledb::Id> id_of_class(int64_t c) const {
+        if (c < 0) return std::nullopt;
+        auto it = std::lower_bound(with_members.begin(), with_members.end(), static_cast<size_t>(c));
+        if (it == with_members.end() || *it != static_cast<size_t>(c)) return std::nullopt;
+        const ruledb::Id id = class_id[static_cast<size_t>(it - with_members.begin())];
+        return id != 0 ? std::optional<ruledb::Id>(id) : std::nullopt;
+    }
 };
 
 // Stores the classes with members, span by span; fills each one's database id in `class_id`.
-void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, const std::vector<Span>& class_spans,
-                   std::vector<std::optional<ruledb::Id>>& class_id) {
+// A span is one transaction. The default span (--batch 2048, it was 256) makes fewer, larger
+// ones: every transaction writes each page it changed into the WAL again, and the graphs' text
+// index changes leaves all over the file, so at size 3 the store's CPU fell by about 8 % (the
+// whole run's 8.0 -> 7.4 CPU-s, docs/PERFORMANCE.md). A kill loses at most the open span.
+void store_classes(StoreContext& cx, const std::vector<Span>& class_spans) {
     ordered_pipeline<std::vector<ClassRows>>(
         class_spans.size(), cx.threads, cx.ahead,
         [&](size_t si) {
@@ -178,9 +200,9 @@ void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, co
             std::vector<ClassRows> rows(span.hi - span.lo);
             for (size_t k = span.lo; k < span.hi; ++k) {
                 if (span.done)
-                    rows[k - span.lo].fingerprint = cx.er.class_fingerprint(with_members[k]).to_string();
+                    rows[k - span.lo].fingerprint = cx.er.class_fingerprint(cx.with_members[k]).to_string();
                 else
-                    rows[k - span.lo] = class_rows(cx.er, with_members[k]);
+                    rows[k - span.lo] = class_rows(cx.er, cx.with_members[k]);
             }
             return rows;
         },
@@ -190,13 +212,13 @@ void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, co
             const Span& span = class_spans[si];
             if (span.done) {
                 for (size_t k = span.lo; k < span.hi; ++k)
-                    class_id[with_members[k]] = cx.db.find_class(rows[k - span.lo].fingerprint);
+                    cx.class_id[k] = cx.db.find_class(rows[k - span.lo].fingerprint).value_or(0);
                 ++cx.s.batches_skipped;
             } else {
                 cx.db.atomically([&] {
                     for (size_t k = span.lo; k < span.hi; ++k) {
                         const ClassRows& r = rows[k - span.lo];
-                        class_id[with_members[k]] = cx.db.load_class(r.fingerprint, r.rep, r.members, cx.run);
+                        cx.class_id[k] = cx.db.load_class(r.fingerprint, r.rep, r.members, cx.run);
                     }
                     cx.db.mark_stage_done(cx.run, "classes", span_unit(span));
                 });
@@ -210,8 +232,7 @@ void store_classes(StoreContext& cx, const std::vector<size_t>& with_members, co
 }
 
 // Stores the candidates, span by span, linked to their classes' ids.
-void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
-                      const std::vector<std::optional<ruledb::Id>>& class_id) {
+void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans) {
     ordered_pipeline<std::vector<ruledb::RuleEntry>>(
         cand_spans.size(), cx.threads, cx.ahead,
         [&](size_t si) {
@@ -236,10 +257,8 @@ void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
             }
             cx.db.atomically([&] {
                 for (size_t i = span.lo; i < span.hi; ++i) {
-                    const int64_t c = cx.er.candidates[i].class_index;
-                    if (cx.db.load_candidate(entries[i - span.lo], c >= 0 ? class_id[c] : std::nullopt, cx.run)
-                            .inserted)
-                        ++cx.s.stored_candidates;
+                    const std::optional<ruledb::Id> cls = cx.id_of_class(cx.er.candidates[i].class_index);
+                    if (cx.db.load_candidate(entries[i - span.lo], cls, cx.run).inserted) ++cx.s.stored_candidates;
                 }
                 cx.db.mark_stage_done(cx.run, "candidates", span_unit(span));
             });
@@ -247,6 +266,59 @@ void store_candidates(StoreContext& cx, const std::vector<Span>& cand_spans,
             cx.stop.stored();
             return true;
         });
+}
+
+// The classes stored on a thread of their own while the calling thread extracts the
+// candidates. The store's writer is one SQLite connection on one thread, so storing after the
+// enumeration left a core idle for most of the store (size 3: 1.24 s of wall for about as many
+// CPU-seconds on 2 cores); the candidate extraction, on OpenMP threads, uses that core instead.
+// The thread touches only the database, the context and the result's classes, which the
+// extraction only reads (enumerator.h); its exception, if any, is rethrown by join().
+class ClassStoreThread {
+public:
+    ClassStoreThread(StoreContext& cx, const std::vector<Span>& spans)
+        : d_thread([this, &cx, &spans] {
+              try {
+                  const enumerator::PhaseStart t = enumerator::PhaseStart::now();
+                  store_classes(cx, spans);
+                  d_profile = enumerator::phase_profile("store classes", 0, t);
+              } catch (...) {
+                  d_error = std::current_exception();
+              }
+          }) {}
+    ~ClassStoreThread() {
+        if (d_thread.joinable()) d_thread.join();
+    }
+    ClassStoreThread(const ClassStoreThread&) = delete;
+    ClassStoreThread& operator=(const ClassStoreThread&) = delete;
+    /// Waits for the classes; their phase profile (its wall overlaps the candidates'; its CPU
+    /// is the whole process's meanwhile; its peak memory the process's so far, read now, so
+    /// that the profile's peaks, in which this phase comes after the candidates', never fall).
+    enumerator::PhaseProfile join() {
+        d_thread.join();
+        if (d_error) std::rethrow_exception(d_error);
+        rusage ru{};
+        getrusage(RUSAGE_SELF, &ru);
+        d_profile.peak_rss_bytes = static_cast<uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
+        return d_profile;
+    }
+
+private:
+    std::exception_ptr d_error;
+    enumerator::PhaseProfile d_profile;
+    std::thread d_thread;  // last: it starts once the members above exist
+};
+
+// The totals of a finished enumeration.
+void count_enumeration(const enumerator::EnumResult& er, EnumerateDbSummary& s) {
+    s.levels = er.levels;
+    s.profile = er.profile;
+    for (const enumerator::LevelStats& l : er.levels) {
+        s.graphs += l.graphs + l.pair_graphs;
+        s.dropped_before_solver += l.drops.total();
+    }
+    s.classes = er.num_classes();
+    s.candidates = er.candidates.size();
 }
 
 }  // namespace
@@ -265,44 +337,39 @@ EnumerateDbSummary enumerate_into_database(const EnumerateDbOptions& o) {
     s.run = run;
     try {
         auto t0 = Clock::now();
-        const enumerator::EnumResult er = enumerator::enumerate(cfg);
+        enumerator::EnumResult er = enumerator::enumerate_classes(cfg);
         support::throw_if_stopped("while enumerating");
-        s.enumerate_seconds = since(t0);
-        s.levels = er.levels;
-        s.profile = er.profile;
-        for (const enumerator::LevelStats& l : er.levels) {
-            s.graphs += l.graphs + l.pair_graphs;
-            s.dropped_before_solver += l.drops.total();
-        }
-        s.classes = er.num_classes();
-        s.candidates = er.candidates.size();
 
-        const enumerator::PhaseStart store_start = enumerator::PhaseStart::now();
         const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
         Stopper stop(o.stop_after_batches);
         db.tune_for_load(store_cache_mib(er));
-
-        // Classes with members, in the enumerator's (deterministic) class order.
-        std::vector<size_t> with_members;
-        for (size_t i = 0; i < er.num_classes(); ++i)
-            if (er.class_size(i) > 0) with_members.push_back(i);
-        s.stored_classes = with_members.size();
-        for (size_t i : with_members) s.stored_members += er.class_size(i);
-        // The database id of each class a candidate refers to, filled batch by batch.
-        std::vector<std::optional<ruledb::Id>> class_id(er.num_classes());
-
-        const std::vector<Span> class_spans = spans_of(db, run, "classes", with_members.size(), o.batch);
-        const std::vector<Span> cand_spans = spans_of(db, run, "candidates", er.candidates.size(), o.batch);
         support::Progress progress(o.progress, "enumerate", "batches");
-        progress.start(o.max_ops, "store", class_spans.size() + cand_spans.size());
-        // Worker threads compute the canonical rows of the next spans while this thread writes
-        // one into the database (pipeline/ordered_pipeline.h); `ahead` bounds the rows held.
-        const size_t ahead = 2 * static_cast<size_t>(threads);
-        StoreContext cx{db, run, er, s, stop, progress, threads, ahead};
-        store_classes(cx, with_members, class_spans, class_id);
-        store_candidates(cx, cand_spans, class_id);
+        // Worker threads compute the canonical rows of the next spans while the writer puts one
+        // into the database (pipeline/ordered_pipeline.h); `ahead` bounds the rows held.
+        StoreContext cx{db, run, er, s, stop, progress, threads, 2 * static_cast<size_t>(threads), {}, {}};
+        for (size_t i = 0; i < er.num_classes(); ++i)
+            if (er.class_size(i) > 0) cx.with_members.push_back(i);
+        s.stored_classes = cx.with_members.size();
+        for (size_t i : cx.with_members) s.stored_members += er.class_size(i);
+        cx.class_id.assign(cx.with_members.size(), 0);
+        const std::vector<Span> class_spans = spans_of(db, run, "classes", cx.with_members.size(), o.batch);
+        progress.start(o.max_ops, "store classes", class_spans.size());
+        enumerator::PhaseProfile class_phase;
+        {
+            ClassStoreThread classes(cx, class_spans);
+            enumerator::enumerate_candidates(er);
+            s.enumerate_seconds = since(t0);
+            count_enumeration(er, s);
+            class_phase = classes.join();
+        }
+        const enumerator::PhaseStart store_start = enumerator::PhaseStart::now();
+        const std::vector<Span> cand_spans = spans_of(db, run, "candidates", er.candidates.size(), o.batch);
+        progress.finish();
+        progress.start(o.max_ops, "store candidates", cand_spans.size());
+        store_candidates(cx, cand_spans);
         const size_t visited = cx.visited;
         progress.finish();
+        s.profile.push_back(class_phase);
         s.profile.push_back(enumerator::phase_profile("store", 0, store_start));
         s.store_seconds = s.profile.back().seconds;
         if (visited < class_spans.size() + cand_spans.size()) {

@@ -8,7 +8,8 @@
 // link to the class it came from. Each batch and its "done" mark are one transaction, as in
 // pipeline/discover.h: a run killed at any moment resumes with `resume = true`, skips the
 // finished batches (enumeration is deterministic, so it is simply redone) and ends with the same
-// database content as an uninterrupted run -- whatever the thread count.
+// database content as an uninterrupted run -- whatever the thread count. The classes are stored
+// on a thread of their own while the enumerator extracts the candidates; the candidates after.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,7 @@ struct EnumerateDbOptions {
     int threads = 0;  ///< 0: OpenMP's default
     bool resume = false;
     bool progress = true;  ///< progress lines on stderr
-    int batch = 256;       ///< classes or candidates per transaction
+    int batch = 2048;      ///< classes or candidates per transaction (pipeline/enumerate_db.cpp: why 2048)
     /// Test hook: return after storing this many batches, leaving the run unfinished exactly as
     /// a kill between two transactions would (-1: never).
     int stop_after_batches = -1;
@@ -47,9 +48,13 @@ struct EnumerateDbSummary {
     /// there, or equals another with its sides exchanged (ruledb keys the canonical orientation).
     uint64_t stored_candidates = 0;
     uint64_t batches_done = 0, batches_skipped = 0;  ///< skipped: stored by the run resumed
+    /// The enumeration (its candidate phase overlaps the classes' store), then the rest of the
+    /// store: together the whole run.
     double enumerate_seconds = 0, store_seconds = 0;
     std::vector<enumerator::LevelStats> levels;
-    /// The enumeration's phases (enumerator.h), then "store": time and peak memory of each.
+    /// The enumeration's phases (enumerator.h), then "store classes" (its wall overlaps
+    /// "candidates", so its CPU is both's) and "store" (from the end of the candidate phase:
+    /// the rest of the classes, the candidates, the indexes): time and peak memory of each.
     std::vector<enumerator::PhaseProfile> profile;
     std::string to_json() const;
 };

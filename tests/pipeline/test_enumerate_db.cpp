@@ -128,7 +128,8 @@ TEST_CASE("enumerate --db: a run stopped between batches resumes to the uninterr
     const auto full = pipeline::enumerate_into_database(options(whole, 2));
     const uint64_t batches = full.batches_done;
     REQUIRE(batches > 4);
-    // Stops in the class stage, at the border of the two stages, and in the candidate stage.
+    // Stops in the class stage (stored beside the candidate extraction), at the border of the two
+    // stages, and in the candidate stage.
     for (uint64_t stop : {uint64_t{2}, (full.stored_classes + 15) / 16, batches - 1}) {
         INFO("stopped after " << stop << " batches");
         const std::string db = ruledb::test::fresh_db("enumerate_stopped");
@@ -187,7 +188,7 @@ TEST_CASE("enumerate --db: the profile names every phase with its time and peak 
         peak = p.peak_rss_bytes;
     }
     CHECK(names == std::vector<std::string>{"generate 1", "fingerprint 1", "classes 1", "generate 2", "fingerprint 2",
-                                            "classes 2", "candidates 0", "store 0"});
+                                            "classes 2", "candidates 0", "store classes 0", "store 0"});
     CHECK(peak > 0);
     const nlohmann::json j = nlohmann::json::parse(s.to_json());
     REQUIRE(j.at("profile").size() == names.size());
