@@ -232,6 +232,10 @@ private:
     static std::string idx_text(const Index& idx);
 
     TermId scalar_atom(int id, const Index& idx);
+
+    // A concat's element: each operand's, on the positions it holds (a case split).
+
+    TermId concat_scalar(const Atom& a, int id, const Index& idx);
     // Reductions (pointwise_reduce.cpp). reduce: reduce_sum (or, `mean`, reduce_mean) along
     // `axis` of a value whose axis is `len` long and whose rank is `rank`: linear, the
     // coefficients and every factor constant along the axis pulled out of the sum, through

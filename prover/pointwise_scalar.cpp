@@ -114,6 +114,32 @@ std::string Encoder::idx_text(const Index& idx) {
     return s;
 }
 
+TermId Encoder::concat_scalar(const Atom& a, int id, const Index& idx) {
+    // Operand i holds positions [S_i, S_{i+1}) along the axis, S the running sums.
+    Terms& t = terms();
+    const TermId r = fresh("concat" + std::to_string(id) + "_at" + idx_text(idx));
+    const Pos p = idx[a.axis];
+    ScalarDefinition def{ScalarDefinition::Kind::Concat, "concat", -1, r, p.sym, {}};
+    int64_t start = 0;
+    for (size_t i = 0; i < a.args.size(); ++i) {
+        const int64_t end = start + a.sizes[i];
+        std::vector<TermId> in_part;
+        if (i > 0) in_part.push_back(t.not_(below(p.sym, start - p.off)));
+        if (i + 1 < a.args.size()) in_part.push_back(below(p.sym, end - p.off));
+        Index inner = idx;
+        inner[a.axis].off -= start;
+        const TermId part = scalar(a.args[i], inner);
+        fact(t.implies(t.and_(in_part), t.eq(r, part)));
+        // The same case split for the algebraic decision: part i where
+        // start - off <= position < end - off (no bound at the ends).
+        def.pieces.push_back(
+            {i > 0 ? start - p.off : INT64_MIN, i + 1 < a.args.size() ? end - p.off : INT64_MAX, part});
+        start = end;
+    }
+    d_q.definitions.push_back(std::move(def));
+    return r;
+}
+
 TermId Encoder::scalar_atom(int id, const Index& idx) {
     auto memo_key = std::make_pair(id, idx);
     auto it = d_scalar.find(memo_key);
@@ -187,30 +213,7 @@ TermId Encoder::scalar_atom(int id, const Index& idx) {
             r = scalar(a.args[0], inner);
             break;
         }
-        case Atom::Kind::Concat: {
-            // Operand i holds positions [S_i, S_{i+1}) along the axis, S the running sums.
-            r = fresh("concat" + std::to_string(id) + "_at" + idx_text(idx));
-            const Pos p = idx[a.axis];
-            ScalarDefinition def{ScalarDefinition::Kind::Concat, "concat", -1, r, p.sym, {}};
-            int64_t start = 0;
-            for (size_t i = 0; i < a.args.size(); ++i) {
-                const int64_t end = start + a.sizes[i];
-                std::vector<TermId> in_part;
-                if (i > 0) in_part.push_back(t.not_(below(p.sym, start - p.off)));
-                if (i + 1 < a.args.size()) in_part.push_back(below(p.sym, end - p.off));
-                Index inner = idx;
-                inner[a.axis].off -= start;
-                const TermId part = scalar(a.args[i], inner);
-                fact(t.implies(t.and_(in_part), t.eq(r, part)));
-                // The same case split for the algebraic decision: part i where
-                // start - off <= position < end - off (no bound at the ends).
-                def.pieces.push_back(
-                    {i > 0 ? start - p.off : INT64_MIN, i + 1 < a.args.size() ? end - p.off : INT64_MAX, part});
-                start = end;
-            }
-            d_q.definitions.push_back(std::move(def));
-            break;
-        }
+        case Atom::Kind::Concat: r = concat_scalar(a, id, idx); break;
         case Atom::Kind::Elem: {
             std::vector<TermId> xs;
             for (const Comb& c : a.args) xs.push_back(scalar(c, idx));
