@@ -147,12 +147,13 @@ void interrupted(ruledb::Database& db, ruledb::Id run, int sig, const std::strin
                                         " candidates still pending, nothing in flight was stored)");
 }
 
-void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s) {
+void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s, bool progress) {
     // Keep a minimal set: a proved rule that smaller kept rules already derive is pruned (with
     // its derivation recorded). Deterministic and idempotent, so a resumed run simply redoes it.
     auto t3 = Clock::now();
     try {
-        ruledb::prune_derivable(db);
+        support::Progress lines(progress, "discover", "rules");
+        ruledb::prune_derivable(db, {}, &lines);
     } catch (const support::Interrupted& e) {
         interrupted(db, run, e.signal(), "while pruning (" + e.what() + ")");
     }
@@ -275,7 +276,7 @@ DiscoverSummary discover(const DiscoverOptions& o) {
     }
     progress.finish();
     s.stages.push_back({"prove", since(t2)});
-    steps::finish(db, run, tally, s);
+    steps::finish(db, run, tally, s, o.progress);
     return s;
 }
 

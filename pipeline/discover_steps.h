@@ -38,7 +38,7 @@ void store_candidates(ruledb::Database& db, ruledb::Id run, const std::vector<en
                       size_t batch);
 /// Prunes to a minimal rule set, reads the totals back from the database (so a resumed run
 /// reports the whole run) and marks the run finished.
-void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s);
+void finish(ruledb::Database& db, ruledb::Id run, const ProofTally& tally, DiscoverSummary& s, bool progress);
 /// The candidate and rule totals of the database, into the summary.
 void read_totals(ruledb::Database& db, DiscoverSummary& s);
 /// Marks the run interrupted and says what is stored, for the Interrupted a stage threw.

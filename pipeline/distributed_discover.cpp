@@ -120,7 +120,7 @@ DiscoverSummary run_ranks(Mpi& mpi, const DiscoverOptions& o, DiscoverSummary& s
                 std::tie(w.enumerate_seconds, w.exchange_seconds) = enum_work[w.rank];
         progress.finish();
         s.stages.push_back({"prove", since(t2)});
-        steps::finish(*db, run, tally, s);
+        steps::finish(*db, run, tally, s, o.progress);
     } else {
         phase("prove", [&] { serve_proving(mpi, er.candidates, copts, threads); });
     }

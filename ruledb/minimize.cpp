@@ -7,7 +7,7 @@
 
 namespace rf::ruledb {
 
-MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
+MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget, support::Progress* progress) {
     RuleFilter proved;
     proved.status = RuleStatus::Proved;
     std::vector<RuleSummary> rules = db.list_rules(proved);
@@ -22,6 +22,7 @@ MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
         return a.id < b.id;
     });
     MinimizeReport report;
+    if (progress) progress->start(0, "prune", rules.size(), "rules");
     std::vector<Rule> kept;
     DerivationRules kept_directions;
     std::vector<Id> kept_ids;
@@ -36,6 +37,7 @@ MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
             continue;  // stored by an older grammar; leave it for a human
         }
         ++report.considered;
+        if (progress) progress->tick();
         Derivation d = derive(rule, kept, kept_directions, budget);
         if (!d.derivable) {
             db.keep_rule(s.id);
@@ -66,6 +68,7 @@ MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget) {
         db.prune_rule(s.id, PruneReason::Derivable, detail, by);
         ++report.pruned;
     }
+    if (progress) progress->finish();
     return report;
 }
 

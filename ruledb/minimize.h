@@ -13,6 +13,7 @@
 
 #include "ruledb/database.h"
 #include "ruledb/derivability.h"
+#include "support/progress.h"
 
 namespace rf::ruledb {
 
@@ -24,6 +25,8 @@ struct MinimizeReport {
 /// Decides every proved rule that is not pruned for another reason. Rules whose canonical text
 /// no longer parses are left undecided and not counted. Throws support::Interrupted between two
 /// decisions when a stop was requested (support/stop.h).
-MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget = {});
+/// `progress`, when given, counts the rules decided (a pass over tens of thousands of rules takes
+/// minutes).
+MinimizeReport prune_derivable(Database& db, const DeriveBudget& budget = {}, support::Progress* progress = nullptr);
 
 }  // namespace rf::ruledb

@@ -17,7 +17,7 @@ public:
     /// Lines read "[tag] size N phase: done/total unit, rate unit/s, ETA".
     explicit Progress(bool enabled, std::string tag = "enumerate", std::string unit = "graphs")
         : d_enabled(enabled), d_tag(std::move(tag)), d_default_unit(unit), d_unit(std::move(unit)) {}
-    /// Starts a phase of `total` items (0: unknown) at size level `level`; `unit` names the
+    /// Starts a phase of `total` items (0: unknown) at size level `level` (0: none); `unit` names the
     /// items when they are not the constructor's.
     void start(int level, const std::string& phase, uint64_t total, const std::string& unit = "");
     /// Counts `n` items done; prints when a second has passed since the last line.
