@@ -103,6 +103,12 @@ std::vector<FloatTensor> eval_node_float(const Node& node, const std::vector<con
 std::vector<ExactTensor> evaluate_exact(const Graph& g, const std::vector<ExactTensor>& variables,
                                         uint64_t function_seed);
 std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables);
+/// The same, and sets `near_zero_divisor` when an ewdiv divided by a value of magnitude below
+/// `min_divisor`: where a divisor is zero in exact arithmetic, float rounding leaves a tiny one and
+/// the quotient is noise, so such a point is no counterexample to a rule that holds where its
+/// divisors are not zero.
+std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables, float min_divisor,
+                                        bool& near_zero_divisor);
 
 /// Field evaluation: the polynomial part of every operator (sums, products, division by a window
 /// area) is the image of the exact semantics in GF(p); ReLU, sigmoid and tanh are seeded random

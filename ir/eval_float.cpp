@@ -54,9 +54,16 @@ public:
     }
     Tensor ew_div(const Tensor& a, const Tensor& b, const eval_detail::Dims& od) const {
         Tensor t = make(od, 1);
-        eval_detail::broadcast_each(od, a.dims, b.dims,
-                                    [&](int64_t i, int64_t ia, int64_t ib) { t.data[i] = a.data[ia] / b.data[ib]; });
+        eval_detail::broadcast_each(od, a.dims, b.dims, [&](int64_t i, int64_t ia, int64_t ib) {
+            if (d_near_zero && std::fabs(b.data[ib]) < d_min_divisor) *d_near_zero = true;
+            t.data[i] = a.data[ia] / b.data[ib];
+        });
         return t;
+    }
+    /// Where set, ew_div reports a divisor of magnitude below `min_divisor` there.
+    void watch_divisors(float min_divisor, bool* near_zero) {
+        d_min_divisor = min_divisor;
+        d_near_zero = near_zero;
     }
     Tensor constant(size_t rank, int64_t num, int64_t den) const {
         Tensor t = make(eval_detail::Dims(rank, 1), 1);
@@ -86,6 +93,10 @@ public:
         for (float& v : t.data) v = Entry::template value<float>(v);
         return t;
     }
+
+private:
+    float d_min_divisor = 0.f;
+    bool* d_near_zero = nullptr;
 };
 
 }  // namespace
@@ -98,6 +109,14 @@ std::vector<FloatTensor> eval_node_float(const Node& node, const std::vector<con
 
 std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables) {
     FloatDomain dom;
+    return eval_detail::evaluate_graph(dom, g, variables);
+}
+
+std::vector<FloatTensor> evaluate_float(const Graph& g, const std::vector<FloatTensor>& variables, float min_divisor,
+                                        bool& near_zero_divisor) {
+    FloatDomain dom;
+    near_zero_divisor = false;
+    dom.watch_divisors(min_divisor, &near_zero_divisor);
     return eval_detail::evaluate_graph(dom, g, variables);
 }
 

@@ -210,9 +210,14 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
                 if (floating) {
                     std::vector<FloatTensor> fin;
                     for (const ExactTensor& t : inputs) fin.push_back(as_float(t));
-                    const std::vector<FloatTensor> l = evaluate_float(inst.lhs, fin), r = evaluate_float(inst.rhs, fin);
+                    // A divisor that is zero in exact arithmetic is a tiny float after rounding
+                    // (a sum of a layer norm's outputs): the quotient is noise, not a value of
+                    // the rule, which holds where its divisors are not zero.
+                    bool near_zero_l = false, near_zero_r = false;
+                    const std::vector<FloatTensor> l = evaluate_float(inst.lhs, fin, kMinFloatDivisor, near_zero_l),
+                                                   r = evaluate_float(inst.rhs, fin, kMinFloatDivisor, near_zero_r);
                     auto diff = first_float_difference(l, r);
-                    if (diff && diff->first == SIZE_MAX) {
+                    if (near_zero_l || near_zero_r || (diff && diff->first == SIZE_MAX)) {
                         ++result.overflows;
                         continue;
                     }

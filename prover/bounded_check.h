@@ -12,7 +12,9 @@
 // evaluated in float32 instead, on inputs that are exact multiples of 1/8 in [-2, 2] (so the
 // counterexample's inputs are still exact rationals), and two values differ when they differ by
 // more than kFloatTolerance times (1 + the largest magnitude of that output on either side); a
-// draw where either side is not finite (a zero divisor, sqrt of a negative) says nothing. The
+// draw where either side is not finite (a zero divisor, sqrt of a negative), or divides by a
+// value of magnitude below kMinFloatDivisor (zero in exact arithmetic, left tiny by rounding: a
+// sum of a layer norm's outputs), says nothing. The
 // result says which domain decided it. A rule with division and no such operator stays exact:
 // a zero divisor leaves that draw undefined (skipped), as the rule holds only where divisors
 // are not zero.
@@ -58,6 +60,8 @@ struct BoundedCheckOptions {
 
 /// The relative tolerance of the float domain (see the file comment).
 inline constexpr double kFloatTolerance = 1e-3;
+/// Float draws dividing by less than this in magnitude are skipped (see above).
+inline constexpr float kMinFloatDivisor = 1e-4f;
 
 /// Where the checker evaluated a rule: exact rationals, or float32 within kFloatTolerance.
 enum class CheckDomain { Exact, Float };

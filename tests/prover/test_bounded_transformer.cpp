@@ -76,3 +76,23 @@ TEST_CASE("bounded check: a zero divisor skips the draw instead of refuting", "[
     CHECK(r.outcome == BoundedCheck::Outcome::Passed);
     CHECK(r.overflows > 0);
 }
+
+TEST_CASE("bounded check: a divisor that is zero in exact arithmetic refutes nothing in float32",
+          "[prover][bounded][transformer]") {
+    // A layer norm's outputs sum to zero along its axis; in float32 the sum is a rounding residue
+    // (~1e-7), and dividing by it gave 'counterexamples' of 1e7 to rules that hold wherever their
+    // divisors are not zero (here: nowhere). Such draws are skipped, never a refutation.
+    for (const char* text :
+         {"ewdiv(layernorm[axis=1](v), reduce_sum[axis=1](layernorm[axis=1](v))) => ewsub(sqrt(v), sqrt(v)) "
+          "where v: act[1,4]",
+          "ewdiv(reduce_sum[axis=1](layernorm[axis=1](v)), reduce_sum[axis=1](layernorm[axis=1](v))) => "
+          "reduce_sum[axis=1](layernorm[axis=1](v)) where v: act[1,4]"}) {
+        INFO(text);
+        const BoundedCheck r = bounded_check(rule_of(text));
+        CHECK(r.outcome != BoundedCheck::Outcome::Refuted);
+        CHECK(r.overflows > 0);
+    }
+    // A divisor that is not zero still lets a false rule be refuted.
+    const BoundedCheck r = bounded_check(rule_of("ewdiv(x, exp(y)) => ewmul(x, exp(y))"));
+    CHECK(r.outcome == BoundedCheck::Outcome::Refuted);
+}
