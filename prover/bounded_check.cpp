@@ -149,6 +149,57 @@ const char* outcome_name(BoundedCheck::Outcome o) {
     return "?";
 }
 
+namespace {
+
+// The inputs of draw `d`: small values first (they keep denominators and products small), later
+// draws wider, then sparse, sign-sliced and small-magnitude ones (each kind says why below).
+std::vector<ExactTensor> draw_inputs(const Rule& inst, int d, const BoundedCheckOptions& o, bool floating,
+                                     std::mt19937_64& rng) {
+    int64_t range = d < o.draws / 2 || d >= o.draws + o.sparse_draws ? 3 : 9;
+    std::vector<ExactTensor> inputs;
+    for (const Variable& v : inst.variables()) {
+        // Float rules: multiples of 1/8 in [-2, 2], exact in float32 and as rationals.
+        inputs.push_back(random_exact(v.type, rng, floating ? -16 : -range, floating ? 16 : range));
+        if (floating) {
+            inputs.back().den = 8;
+            normalize(inputs.back());
+        }
+    }
+    // Small magnitudes (eighths): x*x is then far below x, so the linear terms show.
+    if (!floating && d >= o.draws + o.sparse_draws)
+        for (ExactTensor& t : inputs) {
+            t.den = 8;
+            normalize(t);
+        }
+    const bool extra = d >= o.draws && d < o.draws + o.sparse_draws;
+    if (extra && (d - o.draws) % 2 == 0)
+        for (ExactTensor& t : inputs) {
+            const bool zero = rng() % 3 == 0;
+            for (int64_t& x : t.num)
+                if (zero || rng() % 4 != 0) x = 0;
+        }
+    // Sign-sliced: every value of a leading slice takes one random sign. A maximum over
+    // random values is almost always positive; this gives slices that are not.
+    if (extra && (d - o.draws) % 2 == 1)
+        for (ExactTensor& t : inputs) {
+            const size_t slices = t.dims.empty() ? 1 : static_cast<size_t>(std::max<int64_t>(t.dims[0], 1));
+            const size_t per = t.num.size() / slices;
+            for (size_t sl = 0; sl < slices; ++sl) {
+                const int64_t sign = rng() % 2 == 0 ? 1 : -1;
+                for (size_t i = sl * per; i < (sl + 1) * per && i < t.num.size(); ++i)
+                    t.num[i] = sign * (t.num[i] < 0 ? -t.num[i] : t.num[i]);
+            }
+            // Halves: x + x*x < 0 only strictly between -1 and 0, where no integer is.
+            if ((d - o.draws) % 4 == 3) {
+                t.den = 2;
+                normalize(t);
+            }
+        }
+    return inputs;
+}
+
+}  // namespace
+
 BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
     BoundedCheck result;
     std::string last_error;
@@ -164,47 +215,7 @@ BoundedCheck bounded_check(const Rule& rule, const BoundedCheckOptions& o) {
     for (const Rule& inst : insts) {
         ++result.instances;
         for (int d = 0; d < o.draws + o.sparse_draws + o.small_draws; ++d) {
-            // Small values first: they keep denominators and products small; later draws widen.
-            int64_t range = d < o.draws / 2 || d >= o.draws + o.sparse_draws ? 3 : 9;
-            std::vector<ExactTensor> inputs;
-            for (const Variable& v : inst.variables()) {
-                // Float rules: multiples of 1/8 in [-2, 2], exact in float32 and as rationals.
-                inputs.push_back(random_exact(v.type, rng, floating ? -16 : -range, floating ? 16 : range));
-                if (floating) {
-                    inputs.back().den = 8;
-                    normalize(inputs.back());
-                }
-            }
-            // Small magnitudes (eighths): x*x is then far below x, so the linear terms show.
-            if (!floating && d >= o.draws + o.sparse_draws)
-                for (ExactTensor& t : inputs) {
-                    t.den = 8;
-                    normalize(t);
-                }
-            const bool extra = d >= o.draws && d < o.draws + o.sparse_draws;
-            if (extra && (d - o.draws) % 2 == 0)
-                for (ExactTensor& t : inputs) {
-                    const bool zero = rng() % 3 == 0;
-                    for (int64_t& x : t.num)
-                        if (zero || rng() % 4 != 0) x = 0;
-                }
-            // Sign-sliced: every value of a leading slice takes one random sign. A maximum over
-            // random values is almost always positive; this gives slices that are not.
-            if (extra && (d - o.draws) % 2 == 1)
-                for (ExactTensor& t : inputs) {
-                    const size_t slices = t.dims.empty() ? 1 : static_cast<size_t>(std::max<int64_t>(t.dims[0], 1));
-                    const size_t per = t.num.size() / slices;
-                    for (size_t sl = 0; sl < slices; ++sl) {
-                        const int64_t sign = rng() % 2 == 0 ? 1 : -1;
-                        for (size_t i = sl * per; i < (sl + 1) * per && i < t.num.size(); ++i)
-                            t.num[i] = sign * (t.num[i] < 0 ? -t.num[i] : t.num[i]);
-                    }
-                    // Halves: x + x*x < 0 only strictly between -1 and 0, where no integer is.
-                    if ((d - o.draws) % 4 == 3) {
-                        t.den = 2;
-                        normalize(t);
-                    }
-                }
+            const std::vector<ExactTensor> inputs = draw_inputs(inst, d, o, floating, rng);
             for (int f = 0; f < (floating ? 1 : o.function_seeds); ++f) {
                 uint64_t fseed = o.seed * 1000003ULL + static_cast<uint64_t>(f);
                 if (floating) {
