@@ -126,7 +126,7 @@ ProveDbSummary prove_database(const ProveDbOptions& o) {
     if (o.prune && (tally.proved > 0 || earlier_unfinished)) {
         auto t1 = Clock::now();
         try {
-            ruledb::prune_derivable(db);
+            ruledb::prune_derivable(db, {}, &progress);
         } catch (const support::Interrupted& e) {
             // Every proof is stored; the pass runs again when the command does (rules left undecided).
             db.finish_run(s.run, ruledb::RunStatus::Interrupted);

@@ -24,12 +24,10 @@ void Progress::maybe_print(bool force) {
     const double secs = std::chrono::duration<double>(now - d_start).count();
     const uint64_t done = d_done.load();
     const double rate = secs > 0 ? done / secs : 0;
-    // Level 0: a phase that is not per size (pruning).
-    if (d_level > 0)
-        std::fprintf(stderr, "[%s] size %d %s: %llu", d_tag.c_str(), d_level, d_phase.c_str(),
-                     static_cast<unsigned long long>(done));
-    else
-        std::fprintf(stderr, "[%s] %s: %llu", d_tag.c_str(), d_phase.c_str(), static_cast<unsigned long long>(done));
+    // Level 0: a phase that is not per size (pruning, proving a database's rules).
+    const std::string size = d_level > 0 ? "size " + std::to_string(d_level) + " " : "";
+    std::fprintf(stderr, "[%s] %s%s: %llu", d_tag.c_str(), size.c_str(), d_phase.c_str(),
+                 static_cast<unsigned long long>(done));
     if (d_total) std::fprintf(stderr, "/%llu", static_cast<unsigned long long>(d_total));
     std::fprintf(stderr, " %s, %.0f %s/s", d_unit.c_str(), rate, d_unit.c_str());
     if (d_total && rate > 0 && done < d_total) std::fprintf(stderr, ", ETA %.1f s", (d_total - done) / rate);
